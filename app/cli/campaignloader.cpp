@@ -1,0 +1,55 @@
+#include "app/cli/campaignloader.h"
+
+#include "app/cli/console.h"
+
+#include <QFileInfo>
+
+namespace sweepline::cli {
+
+std::optional<model::Campaign> loadCampaign(const QString& path)
+{
+    model::ParseOutcome parsed = model::loadCampaignFile(path);
+    if (parsed.campaign)
+        return std::move(parsed.campaign);
+    for (const model::ValidationIssue& issue : parsed.issues)
+        printErr(path + QStringLiteral(": ") + issue.toString());
+    return std::nullopt;
+}
+
+QString stateDirectoryFor(const QString& campaignPath, const QString& storeOption)
+{
+    if (!storeOption.isEmpty())
+        return QFileInfo(storeOption).absoluteFilePath();
+    return model::defaultStateDirectory(QFileInfo(campaignPath).absoluteFilePath());
+}
+
+std::optional<OpenedStore> openStoreForReading(const QString& stateDirectory)
+{
+    auto store = model::TrialStore::openExisting(stateDirectory);
+    if (!store) {
+        printErr(store.error());
+        return std::nullopt;
+    }
+    model::ParseOutcome parsed = model::parseCampaign(store.value()->campaignJson());
+    if (!parsed.campaign) {
+        printErr(QStringLiteral("%1: the recorded campaign definition is unreadable: %2")
+                     .arg(stateDirectory, parsed.issues.value(0).toString()));
+        return std::nullopt;
+    }
+    return OpenedStore{std::move(store).value(), std::move(*parsed.campaign)};
+}
+
+QString describeValues(const model::Campaign& campaign, const QVariantList& values)
+{
+    QStringList parts;
+    for (qsizetype i = 0; i < campaign.parameters.size() && i < values.size(); ++i)
+        parts.append(campaign.parameters.at(i).name + QLatin1Char('=') + model::Campaign::formatValue(values.at(i)));
+    return parts.join(QLatin1Char(' '));
+}
+
+QString formatMetric(double value)
+{
+    return QString::number(value, 'g', 6);
+}
+
+} // namespace sweepline::cli

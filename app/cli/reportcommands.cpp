@@ -1,0 +1,100 @@
+#include "app/cli/reportcommands.h"
+
+#include "app/cli/campaignloader.h"
+#include "app/cli/console.h"
+#include "model/trialexport.h"
+
+#include <QSaveFile>
+
+namespace sweepline::cli {
+
+namespace {
+
+bool writeFile(const QString& path, const QByteArray& data)
+{
+    QSaveFile file(path);
+    if (file.open(QIODevice::WriteOnly) && file.write(data) == data.size() && file.commit())
+        return true;
+    printErr(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
+    return false;
+}
+
+} // namespace
+
+int validateCampaign(const QString& campaignPath)
+{
+    const auto campaign = loadCampaign(campaignPath);
+    if (!campaign)
+        return ExitInvalidInput;
+    qint64 points = 1;
+    for (const auto& p : campaign->parameters)
+        points = p.candidates.isEmpty() || points > (qint64(1) << 50) / p.candidates.size()
+            ? -1 : points * p.candidates.size();
+    printOut(QStringLiteral("%1: valid; %2 parameters, %3 points, strategy %4, up to %5 trials, %6 at once")
+                 .arg(campaignPath)
+                 .arg(campaign->parameters.size())
+                 .arg(points < 0 ? QStringLiteral("more than 10^15") : QString::number(points))
+                 .arg(campaign->search.strategy)
+                 .arg(campaign->search.maxTrials)
+                 .arg(campaign->search.parallel));
+    return ExitDone;
+}
+
+int showStatus(const QString& campaignPath, const QString& storeDirectory)
+{
+    if (!loadCampaign(campaignPath))
+        return ExitInvalidInput;
+    auto opened = openStoreForReading(stateDirectoryFor(campaignPath, storeDirectory));
+    if (!opened)
+        return ExitRunFailure;
+    auto trials = opened->store->trials();
+    if (!trials) {
+        printErr(trials.error());
+        return ExitRunFailure;
+    }
+    const model::Campaign& campaign = opened->campaign;
+    QHash<model::TrialState, int> counts;
+    for (const auto& t : trials.value())
+        counts[t.state]++;
+    printOut(QStringLiteral("campaign %1: %2 of up to %3 trials")
+                 .arg(campaign.name).arg(trials->size()).arg(campaign.search.maxTrials));
+    for (model::TrialState s : model::allTrialStates())
+        printOut(QStringLiteral("  %1 %2").arg(model::toString(s), -11).arg(counts.value(s)));
+    if (const model::TrialRecord* best = model::bestTrial(campaign, trials.value())) {
+        printOut(QStringLiteral("best: trial %1 %2=%3 %4")
+                     .arg(best->id)
+                     .arg(campaign.objective.metric, formatMetric(*best->value),
+                          describeValues(campaign, best->values)));
+    } else {
+        printOut(QStringLiteral("best: none yet"));
+    }
+    return ExitDone;
+}
+
+int exportTrials(const QString& campaignPath, const QString& storeDirectory, const QString& csvPath,
+                 const QString& jsonPath)
+{
+    if (!loadCampaign(campaignPath))
+        return ExitInvalidInput;
+    auto opened = openStoreForReading(stateDirectoryFor(campaignPath, storeDirectory));
+    if (!opened)
+        return ExitRunFailure;
+    auto trials = opened->store->trials();
+    if (!trials) {
+        printErr(trials.error());
+        return ExitRunFailure;
+    }
+    if (!csvPath.isEmpty()) {
+        if (!writeFile(csvPath, model::exportCsv(opened->campaign, trials.value())))
+            return ExitRunFailure;
+        printOut(QStringLiteral("wrote %1 trials to %2").arg(trials->size()).arg(csvPath));
+    }
+    if (!jsonPath.isEmpty()) {
+        if (!writeFile(jsonPath, model::exportJson(opened->campaign, trials.value())))
+            return ExitRunFailure;
+        printOut(QStringLiteral("wrote %1 trials to %2").arg(trials->size()).arg(jsonPath));
+    }
+    return ExitDone;
+}
+
+} // namespace sweepline::cli

@@ -1,0 +1,190 @@
+#include "app/cli/runcommand.h"
+
+#include "app/cli/campaignloader.h"
+#include "app/cli/console.h"
+#include "app/cli/signalwatcher.h"
+#include "model/trialexport.h"
+#include "remote/campaignrunner.h"
+#include "remote/localbackend.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QLockFile>
+
+#include <csignal>
+
+namespace sweepline::cli {
+
+using model::TrialState;
+
+namespace {
+
+// Prints a line as each trial ends, with the best so far.
+class ProgressPrinter {
+public:
+    explicit ProgressPrinter(const model::Campaign& campaign, int alreadyFinished)
+        : m_campaign(campaign), m_finished(alreadyFinished)
+    {
+    }
+
+    void onTrial(const model::TrialRecord& t)
+    {
+        if (!model::isTerminal(t.state))
+            return;
+        ++m_finished;
+        const bool maximize = m_campaign.objective.direction == model::Direction::Maximize;
+        if (t.state == TrialState::Done && t.value
+            && (!m_best || (maximize ? *t.value > m_best->second : *t.value < m_best->second)))
+            m_best = std::pair{t.id, *t.value};
+
+        const QString head = QStringLiteral("[%1/%2] trial %3 %4")
+                                 .arg(m_finished, 3)
+                                 .arg(m_campaign.search.maxTrials)
+                                 .arg(t.id)
+                                 .arg(model::toString(t.state), -9);
+        QString line = head;
+        if (t.state == TrialState::Done)
+            line += QStringLiteral("%1=%2  ").arg(m_campaign.objective.metric, formatMetric(*t.value));
+        line += describeValues(m_campaign, t.values);
+        if (const auto s = t.elapsedSeconds())
+            line += QStringLiteral("  (%1 s)").arg(*s, 0, 'f', 1);
+        if (!t.error.isEmpty())
+            line += QStringLiteral("  ") + t.error;
+        if (m_best)
+            line += QStringLiteral("  | best: trial %1 %2=%3")
+                        .arg(m_best->first)
+                        .arg(m_campaign.objective.metric, formatMetric(m_best->second));
+        printOut(line);
+    }
+
+    void seedBest(const model::TrialRecord* best)
+    {
+        if (best && best->value)
+            m_best = std::pair{best->id, *best->value};
+    }
+
+private:
+    const model::Campaign& m_campaign;
+    int m_finished;
+    std::optional<std::pair<qint64, double>> m_best;
+};
+
+void printFinalReport(const model::Campaign& campaign, model::TrialStore& store)
+{
+    auto trials = store.trials();
+    if (!trials)
+        return;
+    QHash<TrialState, int> counts;
+    for (const auto& t : trials.value())
+        counts[t.state]++;
+    QStringList parts;
+    for (TrialState s : model::allTrialStates()) {
+        if (counts.value(s))
+            parts.append(QStringLiteral("%1 %2").arg(counts.value(s)).arg(model::toString(s)));
+    }
+    printOut(QStringLiteral("trials: ") + parts.join(QStringLiteral(", ")));
+    if (const model::TrialRecord* best = model::bestTrial(campaign, trials.value())) {
+        printOut(QStringLiteral("best: trial %1 %2=%3 %4")
+                     .arg(best->id)
+                     .arg(campaign.objective.metric, formatMetric(*best->value),
+                          describeValues(campaign, best->values)));
+    } else {
+        printOut(QStringLiteral("best: none yet (no trial finished with a value)"));
+    }
+}
+
+} // namespace
+
+int runCampaign(const RunOptions& options)
+{
+    const auto campaign = loadCampaign(options.campaignPath);
+    if (!campaign)
+        return ExitInvalidInput;
+    if (campaign->cluster.scheduler != QLatin1String("local")) {
+        printErr(QStringLiteral("%1: cluster.scheduler: \"%2\" cannot run yet; only \"local\" runs in this version")
+                     .arg(options.campaignPath, campaign->cluster.scheduler));
+        return ExitInvalidInput;
+    }
+    const QString stateDir = stateDirectoryFor(options.campaignPath, options.storeDirectory);
+    if (!QDir().mkpath(stateDir)) {
+        printErr(QStringLiteral("cannot create the state folder %1").arg(stateDir));
+        return ExitRunFailure;
+    }
+    QLockFile lock(QDir(stateDir).filePath(QStringLiteral("run.lock")));
+    lock.setStaleLockTime(0); // a lock is stale only when its process is gone
+    if (!lock.tryLock()) {
+        qint64 pid = 0;
+        QString host, app;
+        lock.getLockInfo(&pid, &host, &app);
+        printErr(QStringLiteral("%1 is in use by another run (pid %2 on %3)").arg(stateDir).arg(pid).arg(host));
+        return ExitRunFailure;
+    }
+    auto store = model::TrialStore::open(stateDir, *campaign,
+                                         options.acceptChangedDefinition
+                                             ? model::TrialStore::DefinitionPolicy::AcceptChanged
+                                             : model::TrialStore::DefinitionPolicy::RequireSame);
+    if (!store) {
+        printErr(store.error());
+        return ExitInvalidInput;
+    }
+
+    int finishedBefore = 0;
+    const model::TrialRecord* bestBefore = nullptr;
+    auto earlier = store.value()->trials();
+    if (earlier) {
+        for (const auto& t : earlier.value())
+            finishedBefore += model::isTerminal(t.state) ? 1 : 0;
+        bestBefore = model::bestTrial(*campaign, earlier.value());
+        if (!earlier->isEmpty())
+            printOut(QStringLiteral("resuming %1: %2 trials recorded, %3 finished")
+                         .arg(campaign->name).arg(earlier->size()).arg(finishedBefore));
+    }
+
+    remote::LocalBackend backend;
+    remote::CampaignRunner runner(*campaign, *store.value(), backend, stateDir);
+    ProgressPrinter progress(*campaign, finishedBefore);
+    progress.seedBest(bestBefore);
+    QObject::connect(&runner, &remote::CampaignRunner::trialChanged, &runner,
+                     [&progress](const model::TrialRecord& t) { progress.onTrial(t); });
+
+    remote::RunSummary summary;
+    bool interrupted = false;
+    QObject::connect(&runner, &remote::CampaignRunner::finished, &runner, [&](const remote::RunSummary& s) {
+        summary = s;
+        QCoreApplication::exit(0);
+    });
+
+    SignalWatcher signalWatcher;
+    QObject::connect(&signalWatcher, &SignalWatcher::received, &runner, [&](int sig) {
+        interrupted = true;
+        if (sig == SIGINT && runner.isSubmitting() && runner.activeCount() > 0) {
+            printErr(QStringLiteral("stopping: no new trials; waiting for %1 running (Ctrl-C again to leave them "
+                                    "running in the background)").arg(runner.activeCount()));
+            runner.stopSubmitting();
+        } else {
+            runner.detach();
+        }
+    });
+
+    if (auto started = runner.start(); !started) {
+        printErr(started.error());
+        return ExitRunFailure;
+    }
+    QCoreApplication::exec();
+
+    printFinalReport(*campaign, *store.value());
+    if (!summary.ok) {
+        printErr(QStringLiteral("run stopped: %1").arg(summary.error));
+        return ExitRunFailure;
+    }
+    if (summary.stillRunning > 0)
+        printErr(QStringLiteral("%1 trials are still running in the background; run again to collect them")
+                     .arg(summary.stillRunning));
+    if (interrupted || !summary.complete) {
+        printErr(QStringLiteral("interrupted: run \"sweepline-cli run %1\" again to continue").arg(options.campaignPath));
+        return ExitRunFailure;
+    }
+    return ExitDone;
+}
+
+} // namespace sweepline::cli

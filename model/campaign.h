@@ -1,0 +1,110 @@
+#pragma once
+
+#include "model/result.h"
+#include "tuning/searchspace.h"
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+#include <QVariant>
+
+#include <optional>
+
+namespace sweepline::model {
+
+enum class ParameterType { Int, Float, Choice };
+
+// A range as the user wrote it; it expands to Parameter::candidates.
+struct ParameterRange {
+    double min = 0;
+    double max = 0;
+    std::optional<double> step;
+    std::optional<int> count;
+    bool log = false;
+};
+
+struct Parameter {
+    QString name;
+    ParameterType type = ParameterType::Int;
+    // Exactly one of these two is the user's definition.
+    QVariantList listedValues;            // "values": qint64 for int, double for float, QString for choice
+    std::optional<ParameterRange> range;  // "range"
+    QVariant defaultValue;                // invalid when no default was given
+
+    // The expanded, ordered candidates (same QVariant types as listedValues) and the default's index.
+    QVariantList candidates;
+    std::optional<int> defaultIndex;
+};
+
+enum class Direction { Minimize, Maximize };
+
+struct Objective {
+    QString metric;
+    Direction direction = Direction::Minimize;
+    QString pattern; // optional regex with exactly one capture group; empty: the default rule
+};
+
+struct SearchSettings {
+    QString strategy = QStringLiteral("grid");
+    int maxTrials = 100;
+    int parallel = 1;
+    quint64 seed = 0;
+};
+
+struct JobSettings {
+    QString command;
+    QStringList files;              // relative to the campaign file's folder
+    QString timeLimit;              // as written: "HH:MM:SS", "MM:SS" or "D-HH:MM:SS"; empty: none
+    std::optional<qint64> timeLimitSeconds;
+};
+
+struct ClusterSettings {
+    QString scheduler = QStringLiteral("local");
+    // The remote-cluster keys (host, port, user, ...) arrive with the remote issue.
+};
+
+struct Campaign {
+    QString name;
+    QList<Parameter> parameters;
+    Objective objective;
+    SearchSettings search;
+    JobSettings job;
+    ClusterSettings cluster;
+
+    QString sourcePath; // absolute path of the campaign file, empty when parsed from memory
+
+    int parameterIndex(const QString& name) const; // -1 when absent
+    tuning::SearchSpace searchSpace() const;
+    // Text form of a candidate for commands, CSV and messages: ints in decimal, floats in their
+    // shortest round-trip form, choices verbatim.
+    static QString formatValue(const QVariant& value);
+};
+
+struct ValidationIssue {
+    QString path;    // JSON path such as "parameters[2].values"; empty for the document as a whole
+    QString message; // "must not be empty"
+    QString toString() const { return path.isEmpty() ? message : path + QStringLiteral(": ") + message; }
+};
+
+struct ParseOutcome {
+    std::optional<Campaign> campaign;  // set only when issues is empty
+    QList<ValidationIssue> issues;     // every problem found, in document order
+};
+
+// Parses and validates a campaign document. sourcePath locates job.files; it may be empty.
+ParseOutcome parseCampaign(const QByteArray& json, const QString& sourcePath = {});
+ParseOutcome loadCampaignFile(const QString& path);
+
+// The campaign in the file format, with ranges kept as ranges. parseCampaign(toJson(c)) == c.
+QByteArray toJson(const Campaign& campaign);
+
+// A stable digest of what gives trials their meaning: parameters and their candidates, objective,
+// strategy and seed, and the job command. Budget, parallelism and cluster may change freely.
+QString definitionFingerprint(const Campaign& campaign);
+
+// Names the parts that differ between two definitions, e.g. {"parameters", "job.command"}.
+QStringList definitionDifferences(const Campaign& stored, const Campaign& current);
+
+const QStringList& knownSchedulers();
+
+} // namespace sweepline::model

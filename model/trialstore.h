@@ -1,0 +1,76 @@
+#pragma once
+
+#include "model/campaign.h"
+#include "model/result.h"
+#include "model/trial.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QList>
+#include <QString>
+
+#include <memory>
+
+namespace sweepline::model {
+
+// The crash-safe record of one campaign: SQLite in WAL mode with synchronous=FULL.
+// Every mutating call is one committed transaction before it returns; a process killed at any
+// moment leaves every acknowledged change on disk. One TrialStore per thread (its own connection).
+class TrialStore {
+public:
+    enum class DefinitionPolicy {
+        RequireSame,   // refuse a store made from a different campaign definition
+        AcceptChanged, // the user chose to change the definition: record the new one and go on
+    };
+
+    // Opens or creates <directory>/trials.db for this campaign.
+    static Result<std::unique_ptr<TrialStore>> open(const QString& directory, const Campaign& campaign,
+                                                    DefinitionPolicy policy = DefinitionPolicy::RequireSame);
+    // Opens an existing store as it is, whatever its definition (status, export, the GUI).
+    static Result<std::unique_ptr<TrialStore>> openExisting(const QString& directory);
+
+    ~TrialStore();
+    TrialStore(const TrialStore&) = delete;
+    TrialStore& operator=(const TrialStore&) = delete;
+
+    QString directory() const;
+    QByteArray campaignJson() const; // the definition the store was last opened with
+
+    // A new Planned trial with the next id and a fresh unique token.
+    Result<TrialRecord> addTrial(const QVariantList& values, const TrialLabels& labels);
+
+    // State changes. Each checks that the transition is legal (see trial.h) and fails otherwise.
+    Status markSubmitting(qint64 id);                                  // attempt += 1
+    Status markQueued(qint64 id, const QString& jobId, const QDateTime& at);
+    Status markRunning(qint64 id, const QDateTime& at);
+    Status markDone(qint64 id, double value, const QList<double>& intermediate, const QDateTime& at);
+    Status markFailed(qint64 id, const QString& error, const QList<double>& intermediate, const QDateTime& at);
+    Status markCancelled(qint64 id, const QString& reason, const QDateTime& at);
+    // Back to Planned after a submission that certainly did not happen (the token was not found).
+    Status markResubmittable(qint64 id, const QString& reason);
+
+    Result<TrialRecord> trial(qint64 id) const;
+    Result<QList<TrialRecord>> trials() const;                  // by id
+    Result<QList<TrialRecord>> trialsIn(const QList<TrialState>& states) const;
+    Result<QHash<TrialState, int>> countByState() const;
+
+    struct StateChange {
+        qint64 trialId;
+        TrialState state;
+        QDateTime at;
+        QString note;
+    };
+    Result<QList<StateChange>> history(qint64 trialId) const; // every committed change, oldest first
+
+    Result<QString> integrityCheck() const; // "ok" when SQLite's integrity_check passes
+
+private:
+    struct Private;
+    explicit TrialStore(std::unique_ptr<Private> d);
+    std::unique_ptr<Private> d;
+};
+
+// Where a campaign keeps its state: "<dir>/<base>.sweepline" for "<dir>/<base>.json".
+QString defaultStateDirectory(const QString& campaignPath);
+
+} // namespace sweepline::model

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <QDateTime>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace sweepline::remote {
+
+struct JobRequest {
+    qint64 trialId = 0;
+    QString token;                 // unique job name; an unclear submission is looked up by it
+    QString runDirectory;          // local folder of this trial: job script, outputs, exit code
+    QString script;                // the rendered job script
+    QStringList inputFiles;        // absolute local paths, copied beside the script
+    std::optional<qint64> timeLimitSeconds;
+};
+
+// A job recorded by an earlier run of the engine, to be looked up or watched again.
+struct TrackedJob {
+    qint64 trialId = 0;
+    QString token;
+    QString runDirectory;
+    QString jobId;                 // empty when the submission's answer never arrived
+    std::optional<qint64> timeLimitSeconds;
+    QDateTime startedAt;           // invalid when not known to have started
+};
+
+struct JobEnd {
+    std::optional<int> exitCode;   // what the job script recorded as its last act
+    QString reason;                // why there is no usable exit code, or what ended the job
+    QString stdoutPath;            // local copy of the job's stdout
+    QDateTime finishedAt;
+};
+
+// One way of running jobs: this computer, or a cluster's scheduler. All calls return at once;
+// results arrive as signals on the backend's thread. A backend never reports a job finished without
+// positive evidence (an exit-code file or a terminal scheduler state).
+class JobBackend : public QObject {
+    Q_OBJECT
+public:
+    using QObject::QObject;
+    ~JobBackend() override = default;
+
+    virtual QString name() const = 0;
+    virtual void submit(const JobRequest& request) = 0;
+    // For a job of an earlier run: emits submitted/started/finished as its state is found, or
+    // notSubmitted when the job certainly never reached the scheduler.
+    virtual void track(const TrackedJob& job) = 0;
+    virtual void cancel(qint64 trialId) = 0;
+    // Stops watching every job, leaving them running; the next run's track() picks them up again.
+    virtual void detachAll() = 0;
+
+signals:
+    void submitted(qint64 trialId, const QString& jobId, const QDateTime& at);
+    void notSubmitted(qint64 trialId, const QString& reason);  // certainly not submitted: safe to retry
+    void submitFailed(qint64 trialId, const QString& reason);  // refused for good: the trial fails
+    void started(qint64 trialId, const QDateTime& at);
+    void finished(qint64 trialId, const sweepline::remote::JobEnd& end);
+};
+
+} // namespace sweepline::remote
+
+Q_DECLARE_METATYPE(sweepline::remote::JobEnd)

@@ -1,0 +1,42 @@
+#include "remote/jobscript.h"
+
+#include "model/commandtemplate.h"
+
+using sweepline::model::shellQuote;
+
+namespace sweepline::remote {
+
+QString formatDuration(qint64 seconds)
+{
+    const qint64 days = seconds / 86400;
+    const QString hms = QStringLiteral("%1:%2:%3")
+                            .arg((seconds / 3600) % 24, 2, 10, QLatin1Char('0'))
+                            .arg((seconds / 60) % 60, 2, 10, QLatin1Char('0'))
+                            .arg(seconds % 60, 2, 10, QLatin1Char('0'));
+    return days > 0 ? QString::number(days) + QLatin1Char('-') + hms : hms;
+}
+
+QString renderLocalJobScript(const JobScriptInput& in)
+{
+    QString s;
+    s += QStringLiteral("#!/bin/bash\n");
+    s += QStringLiteral("# Sweepline: campaign %1, trial %2 (%3)\n").arg(in.campaign).arg(in.trialId).arg(in.token);
+    s += QStringLiteral("cd -- %1 || exit 97\n").arg(shellQuote(in.runDirectory));
+    // The pid file is created exclusively: a second launch of the same trial exits here untouched.
+    s += QStringLiteral("( set -o noclobber; echo \"$$\" > %1 ) 2>/dev/null || exit 0\n").arg(QLatin1String(runfiles::pid));
+    s += QStringLiteral("export SWEEPLINE_CAMPAIGN=%1 SWEEPLINE_TRIAL=%2 SWEEPLINE_TOKEN=%3\n")
+             .arg(shellQuote(in.campaign))
+             .arg(in.trialId)
+             .arg(shellQuote(in.token));
+    s += QStringLiteral("(\n");
+    for (const QString& line : in.setup)
+        s += line + QLatin1Char('\n');
+    s += in.command + QLatin1Char('\n');
+    s += QStringLiteral(") > %1 2> %2 < /dev/null\n").arg(QLatin1String(runfiles::stdoutFile), QLatin1String(runfiles::stderrFile));
+    s += QStringLiteral("rc=$?\n");
+    s += QStringLiteral("printf '%d\\n' \"$rc\" > %1.tmp && mv -f %1.tmp %1\n").arg(QLatin1String(runfiles::exitCode));
+    s += QStringLiteral("exit \"$rc\"\n");
+    return s;
+}
+
+} // namespace sweepline::remote

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace sweepline::remote {
+
+// Names of the files a job leaves in its run folder; the engine and every backend agree on them.
+namespace runfiles {
+inline constexpr char script[] = "job.sh";
+inline constexpr char stdoutFile[] = "stdout";
+inline constexpr char stderrFile[] = "stderr";
+inline constexpr char exitCode[] = "exit_code";
+inline constexpr char pid[] = "job.pid";
+} // namespace runfiles
+
+struct JobScriptInput {
+    QString campaign;
+    qint64 trialId = 0;
+    QString token;
+    QString runDirectory;           // absolute path where the job runs, on the machine that runs it
+    QString command;                // the job command with every value already shell-quoted
+    QStringList setup;              // lines run before the command
+    std::optional<qint64> timeLimitSeconds;
+};
+
+// The bash script a trial runs. Its last act writes the command's exit status to runfiles::exitCode
+// (through a rename, so a reader never sees a half-written file), and it refuses to run a second
+// time in the same folder, so a launch repeated after a crash can never run a trial twice.
+QString renderLocalJobScript(const JobScriptInput& input);
+
+QString formatDuration(qint64 seconds); // "HH:MM:SS", with "D-" in front past a day
+
+} // namespace sweepline::remote

@@ -1,0 +1,26 @@
+#pragma once
+
+#include "model/metricextractor.h"
+#include "model/trial.h"
+#include "remote/jobbackend.h"
+
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace sweepline::remote {
+
+struct RunOutcome {
+    model::TrialState state = model::TrialState::Failed; // Done or Failed
+    std::optional<double> value;
+    QList<double> intermediate;
+    QString error;
+};
+
+// Judges a finished job: a non-zero exit, a stop by the engine, no metric printed or a metric that
+// is not a finite number each fail the trial, with the reason a user can act on.
+RunOutcome judgeRun(const JobEnd& end, const model::MetricExtractor& extractor, const QString& metric,
+                    const QString& stderrPath);
+
+} // namespace sweepline::remote

@@ -1,0 +1,86 @@
+// Drives a trial store through the whole lifecycle, forever, acknowledging each committed change on
+// stdout. tst_trialstore_crash kills it at random moments and checks that every acknowledged change
+// survived. Usage: trialstore_writer <state directory> [max trials]
+
+#include "model/trialstore.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+
+#include <cstdio>
+
+using namespace sweepline::model;
+
+namespace {
+
+Campaign crashCampaign()
+{
+    Campaign campaign;
+    campaign.name = QStringLiteral("crash");
+    Parameter size;
+    size.name = QStringLiteral("size");
+    size.type = ParameterType::Int;
+    size.listedValues = {qint64(1), qint64(2), qint64(3)};
+    size.candidates = size.listedValues;
+    campaign.parameters = {size};
+    campaign.objective.metric = QStringLiteral("loss");
+    campaign.job.command = QStringLiteral("./run {size}");
+    return campaign;
+}
+
+// Printed only after the call returned, i.e. after the change was committed.
+void ack(qint64 id, TrialState state)
+{
+    std::printf("ack %lld %s\n", static_cast<long long>(id), qPrintable(toString(state)));
+    std::fflush(stdout);
+}
+
+bool check(const Status& status)
+{
+    if (!status)
+        std::fprintf(stderr, "error %s\n", qPrintable(status.error()));
+    return status.ok();
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QCoreApplication app(argc, argv);
+    const QStringList args = app.arguments();
+    if (args.size() < 2) {
+        std::fprintf(stderr, "usage: trialstore_writer <state directory> [max trials]\n");
+        return 2;
+    }
+    // A bound, so a writer whose test died does not fill the disk.
+    const qint64 maxTrials = args.size() > 2 ? args.at(2).toLongLong() : 5000;
+
+    auto opened = TrialStore::open(args.at(1), crashCampaign());
+    if (!opened) {
+        std::fprintf(stderr, "error %s\n", qPrintable(opened.error()));
+        return 2;
+    }
+    TrialStore& store = *opened.value();
+
+    for (qint64 n = 0; n < maxTrials; ++n) {
+        auto trial = store.addTrial({qint64(n % 3 + 1)}, {});
+        if (!check(trial.ok() ? success() : Status::failure(trial.error())))
+            return 1;
+        const qint64 id = trial->id;
+        ack(id, TrialState::Planned);
+        const auto now = [] { return QDateTime::currentDateTimeUtc(); };
+        if (!check(store.markSubmitting(id)))
+            return 1;
+        ack(id, TrialState::Submitting);
+        if (!check(store.markQueued(id, QString::number(100000 + id), now())))
+            return 1;
+        ack(id, TrialState::Queued);
+        if (!check(store.markRunning(id, now())))
+            return 1;
+        ack(id, TrialState::Running);
+        if (!check(store.markDone(id, 1.0 / double(id), {2.0 / double(id), 1.0 / double(id)}, now())))
+            return 1;
+        ack(id, TrialState::Done);
+    }
+    return 0;
+}

@@ -1,0 +1,658 @@
+#include "model/trialstore.h"
+
+#include <QDir>
+#include <QFile>
+#include <QRegularExpression>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+#include <limits>
+
+using namespace sweepline::model;
+
+Q_DECLARE_METATYPE(sweepline::model::TrialState)
+
+namespace {
+
+// Built by hand so these tests do not depend on the campaign parser.
+Campaign makeCampaign(const QString& name = QStringLiteral("digits"),
+                      const QString& command = QStringLiteral("python train.py --lr {lr} --layers {layers} --opt {opt}"))
+{
+    Campaign campaign;
+    campaign.name = name;
+    Parameter lr;
+    lr.name = QStringLiteral("lr");
+    lr.type = ParameterType::Float;
+    lr.listedValues = {0.1, 0.01};
+    lr.candidates = lr.listedValues;
+    Parameter layers;
+    layers.name = QStringLiteral("layers");
+    layers.type = ParameterType::Int;
+    layers.listedValues = {qint64(1), qint64(2), qint64(3)};
+    layers.candidates = layers.listedValues;
+    Parameter opt;
+    opt.name = QStringLiteral("opt");
+    opt.type = ParameterType::Choice;
+    opt.listedValues = {QStringLiteral("adam"), QStringLiteral("sgd")};
+    opt.candidates = opt.listedValues;
+    campaign.parameters = {lr, layers, opt};
+    campaign.objective.metric = QStringLiteral("loss");
+    campaign.job.command = command;
+    return campaign;
+}
+
+QVariantList someValues()
+{
+    return {0.1, qint64(2), QStringLiteral("adam")};
+}
+
+QDateTime at(int hour, int minute, int second, int ms = 0)
+{
+    return QDateTime(QDate(2026, 11, 23), QTime(hour, minute, second, ms), Qt::UTC);
+}
+
+// A second connection to the same file, as an outside tool would see it.
+class RawDatabase {
+public:
+    explicit RawDatabase(const QString& path)
+        : m_name(QStringLiteral("raw-%1").arg(++s_count))
+    {
+        auto db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
+        db.setDatabaseName(path);
+        m_ok = db.open();
+    }
+    ~RawDatabase()
+    {
+        QSqlDatabase::database(m_name, false).close();
+        QSqlDatabase::removeDatabase(m_name);
+    }
+    bool ok() const { return m_ok; }
+    QVariant scalar(const QString& sql) const { return scalarOn(m_name, sql); }
+    bool exec(const QString& sql) const
+    {
+        QSqlQuery query(QSqlDatabase::database(m_name, false));
+        return query.exec(sql);
+    }
+    static QVariant scalarOn(const QString& connection, const QString& sql)
+    {
+        QSqlQuery query(QSqlDatabase::database(connection, false));
+        if (!query.exec(sql) || !query.next())
+            return {};
+        return query.value(0);
+    }
+
+private:
+    static inline int s_count = 0;
+    QString m_name;
+    bool m_ok = false;
+};
+
+QString storeConnection()
+{
+    for (const QString& name : QSqlDatabase::connectionNames()) {
+        if (name.startsWith(QLatin1String("sweepline-trialstore-")))
+            return name;
+    }
+    return {};
+}
+
+Status apply(TrialStore& store, qint64 id, TrialState to)
+{
+    switch (to) {
+    case TrialState::Planned: return store.markResubmittable(id, QStringLiteral("not found"));
+    case TrialState::Submitting: return store.markSubmitting(id);
+    case TrialState::Queued: return store.markQueued(id, QStringLiteral("4711"), at(10, 0, 0));
+    case TrialState::Running: return store.markRunning(id, at(10, 0, 1));
+    case TrialState::Done: return store.markDone(id, 0.5, {0.9, 0.5}, at(10, 0, 2));
+    case TrialState::Failed: return store.markFailed(id, QStringLiteral("exit 1"), {0.9}, at(10, 0, 2));
+    case TrialState::Cancelled: return store.markCancelled(id, QStringLiteral("user"), at(10, 0, 2));
+    }
+    return Status::failure(QStringLiteral("unreachable"));
+}
+
+// A legal way to reach each state from Planned.
+QList<TrialState> pathTo(TrialState state)
+{
+    using S = TrialState;
+    switch (state) {
+    case S::Planned: return {};
+    case S::Submitting: return {S::Submitting};
+    case S::Queued: return {S::Submitting, S::Queued};
+    case S::Running: return {S::Submitting, S::Queued, S::Running};
+    case S::Done: return {S::Submitting, S::Queued, S::Running, S::Done};
+    case S::Failed: return {S::Submitting, S::Failed};
+    case S::Cancelled: return {S::Submitting, S::Cancelled};
+    }
+    return {};
+}
+
+// The transition table from trial.h, written out independently of the store.
+bool legal(TrialState from, TrialState to)
+{
+    using S = TrialState;
+    static const QList<std::pair<S, S>> allowed{
+        {S::Planned, S::Submitting}, {S::Submitting, S::Queued},  {S::Submitting, S::Running},
+        {S::Submitting, S::Failed},  {S::Submitting, S::Cancelled}, {S::Submitting, S::Planned},
+        {S::Queued, S::Running},     {S::Queued, S::Done},        {S::Queued, S::Failed},
+        {S::Queued, S::Cancelled},   {S::Running, S::Done},       {S::Running, S::Failed},
+        {S::Running, S::Cancelled},
+    };
+    return allowed.contains({from, to});
+}
+
+} // namespace
+
+class TestTrialStore : public QObject {
+    Q_OBJECT
+
+private slots:
+    void lifecycle();
+    void failedKeepsPartialCurve();
+    void cancelledAndResubmitted();
+    void transitions_data();
+    void transitions();
+    void unknownTrial();
+    void typedValuesRoundTrip_data();
+    void typedValuesRoundTrip();
+    void metricValuesRoundTrip_data();
+    void metricValuesRoundTrip();
+    void tokensAreJobNames();
+    void pragmas();
+    void definitionMismatchRefused();
+    void otherCampaignRefused();
+    void twoStoresInOneFolder();
+    void openExistingMissing();
+    void openExistingReadsStore();
+    void newerSchemaRefused();
+    void unusableDirectory();
+    void defaultStateDirectory_data();
+    void defaultStateDirectory();
+    void countByState();
+    void trialsIn();
+
+private:
+    std::unique_ptr<TrialStore> openStore(const QString& directory, const Campaign& campaign = makeCampaign());
+    QTemporaryDir m_tmp;
+};
+
+std::unique_ptr<TrialStore> TestTrialStore::openStore(const QString& directory, const Campaign& campaign)
+{
+    auto store = TrialStore::open(directory, campaign);
+    if (!store) {
+        qWarning("%s", qPrintable(store.error()));
+        return nullptr;
+    }
+    return std::move(store).value();
+}
+
+void TestTrialStore::lifecycle()
+{
+    auto store = openStore(m_tmp.filePath(QStringLiteral("lifecycle")));
+    QVERIFY(store);
+    QVERIFY(QFile::exists(m_tmp.filePath(QStringLiteral("lifecycle/trials.db"))));
+
+    const TrialLabels labels{2, QStringLiteral("up"), 7};
+    auto added = store->addTrial(someValues(), labels);
+    QVERIFY2(added.ok(), qPrintable(added.error()));
+    QCOMPARE(added->id, 1);
+    QCOMPARE(added->state, TrialState::Planned);
+    QCOMPARE(added->attempt, 0);
+    QCOMPARE(added->labels.stage, 2);
+    QCOMPARE(added->labels.direction, QStringLiteral("up"));
+    QCOMPARE(added->labels.batch, 7);
+    QVERIFY(added->createdAt.isValid());
+    QCOMPARE(added->createdAt.timeSpec(), Qt::UTC);
+    QVERIFY(!added->submittedAt.isValid());
+
+    QVERIFY(store->markSubmitting(1));
+    QCOMPARE(store->trial(1)->attempt, 1);
+    QVERIFY(store->markQueued(1, QStringLiteral("4711"), at(10, 0, 0, 123)));
+    QVERIFY(store->markRunning(1, at(10, 0, 1)));
+    QVERIFY(store->markDone(1, 0.25, {0.5, 0.25}, at(10, 0, 3, 500)));
+
+    auto done = store->trial(1);
+    QVERIFY2(done.ok(), qPrintable(done.error()));
+    QCOMPARE(done->state, TrialState::Done);
+    QCOMPARE(done->jobId, QStringLiteral("4711"));
+    QCOMPARE(done->submittedAt, at(10, 0, 0, 123));
+    QCOMPARE(done->submittedAt.timeSpec(), Qt::UTC);
+    QCOMPARE(done->startedAt, at(10, 0, 1));
+    QCOMPARE(done->finishedAt, at(10, 0, 3, 500));
+    QCOMPARE(done->value, std::optional<double>(0.25));
+    QCOMPARE(done->intermediate, (QList<double>{0.5, 0.25}));
+    QCOMPARE(done->elapsedSeconds(), std::optional<double>(2.5));
+    QVERIFY(done->error.isEmpty());
+
+    auto history = store->history(1);
+    QVERIFY2(history.ok(), qPrintable(history.error()));
+    QList<TrialState> states;
+    for (const auto& change : *history) {
+        QCOMPARE(change.trialId, 1);
+        QCOMPARE(change.at.timeSpec(), Qt::UTC);
+        states.append(change.state);
+    }
+    QCOMPARE(states, (QList<TrialState>{TrialState::Planned, TrialState::Submitting, TrialState::Queued,
+                                        TrialState::Running, TrialState::Done}));
+    QCOMPARE(history->at(2).at, at(10, 0, 0, 123));
+    QVERIFY(history->at(2).note.contains(QStringLiteral("4711")));
+    QCOMPARE(history->at(4).at, at(10, 0, 3, 500));
+
+    QCOMPARE(store->integrityCheck().value(), QStringLiteral("ok"));
+}
+
+void TestTrialStore::failedKeepsPartialCurve()
+{
+    auto store = openStore(m_tmp.filePath(QStringLiteral("failed")));
+    QVERIFY(store);
+    QVERIFY(store->addTrial(someValues(), {}));
+    QVERIFY(store->markSubmitting(1));
+    // Seen running before any queue report: submitted_at is filled in.
+    QVERIFY(store->markRunning(1, at(11, 0, 0)));
+    QVERIFY(store->markFailed(1, QStringLiteral("exit code 137"), {3.0, 2.5}, at(11, 0, 10)));
+
+    const auto failed = store->trial(1);
+    QCOMPARE(failed->state, TrialState::Failed);
+    QCOMPARE(failed->submittedAt, at(11, 0, 0));
+    QCOMPARE(failed->error, QStringLiteral("exit code 137"));
+    QCOMPARE(failed->intermediate, (QList<double>{3.0, 2.5}));
+    QVERIFY(!failed->value);
+    QCOMPARE(store->history(1)->last().note, QStringLiteral("exit code 137"));
+}
+
+void TestTrialStore::cancelledAndResubmitted()
+{
+    auto store = openStore(m_tmp.filePath(QStringLiteral("resubmit")));
+    QVERIFY(store);
+    QVERIFY(store->addTrial(someValues(), {}));
+    QVERIFY(store->markSubmitting(1));
+    QVERIFY(store->markResubmittable(1, QStringLiteral("token not found")));
+    QCOMPARE(store->trial(1)->state, TrialState::Planned);
+    QVERIFY(store->markSubmitting(1));
+    QCOMPARE(store->trial(1)->attempt, 2);
+    QVERIFY(store->markQueued(1, QStringLiteral("99"), at(12, 0, 0)));
+    QVERIFY(store->markCancelled(1, QStringLiteral("stopped by the user"), at(12, 1, 0)));
+
+    const auto cancelled = store->trial(1);
+    QCOMPARE(cancelled->state, TrialState::Cancelled);
+    QCOMPARE(cancelled->finishedAt, at(12, 1, 0));
+    QCOMPARE(store->history(1)->size(), 6);
+    QCOMPARE(store->history(1)->at(2).note, QStringLiteral("token not found"));
+}
+
+void TestTrialStore::transitions_data()
+{
+    QTest::addColumn<TrialState>("from");
+    QTest::addColumn<TrialState>("to");
+    for (TrialState from : allTrialStates()) {
+        for (TrialState to : allTrialStates())
+            QTest::addRow("%s -> %s", qPrintable(toString(from)), qPrintable(toString(to))) << from << to;
+    }
+}
+
+void TestTrialStore::transitions()
+{
+    QFETCH(TrialState, from);
+    QFETCH(TrialState, to);
+
+    auto store = openStore(m_tmp.filePath(QStringLiteral("transitions")));
+    QVERIFY(store);
+    auto trial = store->addTrial(someValues(), {});
+    QVERIFY(trial);
+    const qint64 id = trial->id;
+    for (TrialState step : pathTo(from))
+        QVERIFY(apply(*store, id, step));
+    QCOMPARE(store->trial(id)->state, from);
+    const qsizetype events = store->history(id)->size();
+
+    const Status status = apply(*store, id, to);
+    if (legal(from, to)) {
+        QVERIFY2(status.ok(), qPrintable(status.error()));
+        QCOMPARE(store->trial(id)->state, to);
+        QCOMPARE(store->history(id)->size(), events + 1);
+    } else {
+        QVERIFY(!status.ok());
+        QCOMPARE(status.error(),
+                 QStringLiteral("trial %1: cannot go from %2 to %3").arg(id).arg(toString(from), toString(to)));
+        QCOMPARE(store->trial(id)->state, from); // nothing half-written
+        QCOMPARE(store->history(id)->size(), events);
+    }
+}
+
+void TestTrialStore::unknownTrial()
+{
+    auto store = openStore(m_tmp.filePath(QStringLiteral("unknown")));
+    QVERIFY(store);
+    const Status status = store->markSubmitting(42);
+    QVERIFY(!status.ok());
+    QCOMPARE(status.error(), QStringLiteral("trial 42: no such trial"));
+    QVERIFY(!store->trial(42).ok());
+}
+
+void TestTrialStore::typedValuesRoundTrip_data()
+{
+    QTest::addColumn<QVariant>("value");
+    QTest::addRow("int") << QVariant(qint64(42));
+    QTest::addRow("negative int") << QVariant(qint64(-7));
+    QTest::addRow("int beyond double precision") << QVariant(qint64(9007199254740993));
+    QTest::addRow("int64 max") << QVariant(std::numeric_limits<qint64>::max());
+    QTest::addRow("int64 min") << QVariant(std::numeric_limits<qint64>::min());
+    QTest::addRow("0.1") << QVariant(0.1);
+    QTest::addRow("1e-300") << QVariant(1e-300);
+    QTest::addRow("denormal") << QVariant(5e-324);
+    QTest::addRow("largest double") << QVariant(1.7976931348623157e308);
+    QTest::addRow("1.0 stays a float") << QVariant(1.0);
+    QTest::addRow("-0.5") << QVariant(-0.5);
+    QTest::addRow("third") << QVariant(1.0 / 3.0);
+    QTest::addRow("quotes") << QVariant(QStringLiteral("he said \"hi\", 'bye'"));
+    QTest::addRow("backslashes and newline") << QVariant(QStringLiteral("a\\b\nc\td"));
+    QTest::addRow("unicode") << QVariant(QStringLiteral("λ=ü 日本 😀"));
+    QTest::addRow("digits stay text") << QVariant(QStringLiteral("123"));
+    QTest::addRow("empty text") << QVariant(QString());
+}
+
+void TestTrialStore::typedValuesRoundTrip()
+{
+    QFETCH(QVariant, value);
+    const QString directory = m_tmp.filePath(QStringLiteral("typed"));
+    qint64 id = 0;
+    {
+        auto store = openStore(directory);
+        QVERIFY(store);
+        auto added = store->addTrial({value, QStringLiteral("x")}, {});
+        QVERIFY2(added.ok(), qPrintable(added.error()));
+        id = added->id;
+    }
+    // Read back through a fresh connection: what is on disk, not a cache.
+    auto store = TrialStore::openExisting(directory);
+    QVERIFY2(store.ok(), qPrintable(store.error()));
+    const auto trial = store.value()->trial(id);
+    QVERIFY2(trial.ok(), qPrintable(trial.error()));
+    QCOMPARE(trial->values.size(), 2);
+    const QVariant back = trial->values.at(0);
+    QCOMPARE(back.typeId(), value.typeId());
+    if (value.typeId() == QMetaType::Double)
+        QVERIFY2(back.toDouble() == value.toDouble(), qPrintable(QString::number(back.toDouble(), 'g', 17)));
+    else
+        QCOMPARE(back, value);
+}
+
+void TestTrialStore::metricValuesRoundTrip_data()
+{
+    QTest::addColumn<double>("value");
+    QTest::addColumn<QList<double>>("curve");
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+    QTest::addRow("plain") << 0.1 + 0.2 << QList<double>{1e-300, 0.3};
+    QTest::addRow("nan value") << nan << QList<double>{0.5, nan};
+    QTest::addRow("infinities") << inf << QList<double>{-inf, inf};
+    QTest::addRow("empty curve") << -1e300 << QList<double>{};
+}
+
+void TestTrialStore::metricValuesRoundTrip()
+{
+    QFETCH(double, value);
+    QFETCH(QList<double>, curve);
+    auto store = openStore(m_tmp.filePath(QStringLiteral("metric")));
+    QVERIFY(store);
+    const qint64 id = store->addTrial(someValues(), {})->id;
+    for (TrialState step : pathTo(TrialState::Running))
+        QVERIFY(apply(*store, id, step));
+    QVERIFY(store->markDone(id, value, curve, at(10, 0, 5)));
+
+    const auto trial = store->trial(id);
+    QVERIFY2(trial.ok(), qPrintable(trial.error()));
+    QVERIFY(trial->value.has_value());
+    const auto same = [](double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; };
+    QVERIFY(same(*trial->value, value));
+    QCOMPARE(trial->intermediate.size(), curve.size());
+    for (qsizetype i = 0; i < curve.size(); ++i)
+        QVERIFY(same(trial->intermediate.at(i), curve.at(i)));
+}
+
+void TestTrialStore::tokensAreJobNames()
+{
+    auto store = openStore(m_tmp.filePath(QStringLiteral("tokens")));
+    QVERIFY(store);
+    static const QRegularExpression shape(QStringLiteral("^sw[0-9a-f]{8}-(\\d+)$"));
+    QSet<QString> tokens;
+    QString prefix;
+    for (int i = 0; i < 5; ++i) {
+        const auto trial = store->addTrial(someValues(), {});
+        QVERIFY(trial);
+        const auto match = shape.match(trial->token);
+        QVERIFY2(match.hasMatch(), qPrintable(trial->token));
+        QCOMPARE(match.captured(1).toLongLong(), trial->id);
+        const QString storePart = trial->token.section(u'-', 0, 0);
+        QVERIFY(prefix.isEmpty() || prefix == storePart);
+        prefix = storePart;
+        tokens.insert(trial->token);
+    }
+    QCOMPARE(tokens.size(), 5);
+}
+
+void TestTrialStore::pragmas()
+{
+    {
+        auto store = openStore(m_tmp.filePath(QStringLiteral("pragmas")));
+        QVERIFY(store);
+        // synchronous and busy_timeout are per connection: ask the store's own connection.
+        const QString connection = storeConnection();
+        QVERIFY(!connection.isEmpty());
+        QCOMPARE(RawDatabase::scalarOn(connection, QStringLiteral("PRAGMA journal_mode")).toString(),
+                 QStringLiteral("wal"));
+        QCOMPARE(RawDatabase::scalarOn(connection, QStringLiteral("PRAGMA synchronous")).toInt(), 2); // FULL
+        QCOMPARE(RawDatabase::scalarOn(connection, QStringLiteral("PRAGMA foreign_keys")).toInt(), 1);
+        QCOMPARE(RawDatabase::scalarOn(connection, QStringLiteral("PRAGMA busy_timeout")).toInt(), 5000);
+        QCOMPARE(RawDatabase::scalarOn(connection, QStringLiteral("PRAGMA user_version")).toInt(), 1);
+    }
+    QVERIFY2(storeConnection().isEmpty(), "the connection is removed with the store");
+
+    // WAL is a property of the file: a fresh outside connection sees it too.
+    RawDatabase raw(m_tmp.filePath(QStringLiteral("pragmas/trials.db")));
+    QVERIFY(raw.ok());
+    QCOMPARE(raw.scalar(QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
+}
+
+void TestTrialStore::definitionMismatchRefused()
+{
+    const QString directory = m_tmp.filePath(QStringLiteral("mismatch"));
+    const Campaign original = makeCampaign();
+    {
+        auto store = openStore(directory, original);
+        QVERIFY(store);
+        QVERIFY(store->addTrial(someValues(), {}));
+    }
+
+    // Budget and parallelism are not part of the definition.
+    Campaign bigger = original;
+    bigger.search.maxTrials = 500;
+    bigger.search.parallel = 8;
+    QVERIFY2(TrialStore::open(directory, bigger).ok(), "a budget change is not a definition change");
+
+    const Campaign changed = makeCampaign(QStringLiteral("digits"), QStringLiteral("python train2.py {lr} {layers} {opt}"));
+    auto refused = TrialStore::open(directory, changed);
+    QVERIFY(!refused.ok());
+    const QString expectedStart = QDir(directory).absolutePath()
+        + QStringLiteral(" holds trials of a different definition of this campaign (changed: ");
+    QVERIFY2(refused.error().startsWith(expectedStart), qPrintable(refused.error()));
+    QVERIFY2(refused.error().contains(QStringLiteral("job.command")), qPrintable(refused.error()));
+    QVERIFY2(refused.error().endsWith(QStringLiteral(
+                 "). Run with --accept-changed-definition to continue with the new definition, or use --store to "
+                 "start a separate store.")),
+             qPrintable(refused.error()));
+
+    {
+        auto accepted = TrialStore::open(directory, changed, TrialStore::DefinitionPolicy::AcceptChanged);
+        QVERIFY2(accepted.ok(), qPrintable(accepted.error()));
+        QCOMPARE(accepted.value()->campaignJson(), toJson(changed));
+        QCOMPARE(accepted.value()->trials()->size(), 1); // the old trials stay
+    }
+    // The new definition is now the store's: it opens without the flag, the old one does not.
+    QVERIFY(TrialStore::open(directory, changed).ok());
+    QVERIFY(!TrialStore::open(directory, original).ok());
+
+    RawDatabase raw(QDir(directory).filePath(QStringLiteral("trials.db")));
+    QVERIFY(raw.scalar(QStringLiteral("SELECT value FROM meta WHERE key = 'definition_changed_at'")).isValid());
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT value FROM meta WHERE key = 'fingerprint'")).toString(),
+             definitionFingerprint(changed));
+}
+
+void TestTrialStore::otherCampaignRefused()
+{
+    const QString directory = m_tmp.filePath(QStringLiteral("other"));
+    QVERIFY(openStore(directory, makeCampaign(QStringLiteral("digits"))));
+    auto refused = TrialStore::open(directory, makeCampaign(QStringLiteral("letters")));
+    QVERIFY(!refused.ok());
+    QVERIFY2(refused.error().contains(QStringLiteral("\"digits\"")), qPrintable(refused.error()));
+    QVERIFY2(refused.error().contains(QStringLiteral("--store")), qPrintable(refused.error()));
+    auto accepted = TrialStore::open(directory, makeCampaign(QStringLiteral("letters")),
+                                     TrialStore::DefinitionPolicy::AcceptChanged);
+    QVERIFY2(accepted.ok(), qPrintable(accepted.error()));
+}
+
+void TestTrialStore::twoStoresInOneFolder()
+{
+    const QString folder = m_tmp.filePath(QStringLiteral("folder"));
+    const QString first = sweepline::model::defaultStateDirectory(folder + QStringLiteral("/digits.json"));
+    const QString second = sweepline::model::defaultStateDirectory(folder + QStringLiteral("/letters.json"));
+    QVERIFY(first != second);
+
+    auto a = openStore(first, makeCampaign(QStringLiteral("digits")));
+    auto b = openStore(second, makeCampaign(QStringLiteral("letters")));
+    QVERIFY(a && b);
+    const auto a1 = a->addTrial(someValues(), {});
+    const auto b1 = b->addTrial(someValues(), {});
+    const auto a2 = a->addTrial(someValues(), {});
+    QVERIFY(a1 && b1 && a2);
+    QCOMPARE(a1->id, 1);
+    QCOMPARE(b1->id, 1);
+    QCOMPARE(a2->id, 2);
+    QVERIFY(a1->token != b1->token); // both may run on one cluster at once
+    QVERIFY(a->markSubmitting(1));
+    QCOMPARE(a->trials()->size(), 2);
+    QCOMPARE(b->trials()->size(), 1);
+    QCOMPARE(b->trial(1)->state, TrialState::Planned);
+    QVERIFY(QFile::exists(first + QStringLiteral("/trials.db")));
+    QVERIFY(QFile::exists(second + QStringLiteral("/trials.db")));
+}
+
+void TestTrialStore::openExistingMissing()
+{
+    const QString directory = m_tmp.filePath(QStringLiteral("never-created"));
+    auto store = TrialStore::openExisting(directory);
+    QVERIFY(!store.ok());
+    QCOMPARE(store.error(), QStringLiteral("no state for this campaign yet: %1").arg(QDir(directory).absolutePath()));
+    QVERIFY2(!QFileInfo::exists(directory), "looking must not create anything");
+}
+
+void TestTrialStore::openExistingReadsStore()
+{
+    const QString directory = m_tmp.filePath(QStringLiteral("existing"));
+    const Campaign campaign = makeCampaign();
+    {
+        auto store = openStore(directory, campaign);
+        QVERIFY(store);
+        QVERIFY(store->addTrial(someValues(), {}));
+    }
+    auto store = TrialStore::openExisting(directory);
+    QVERIFY2(store.ok(), qPrintable(store.error()));
+    QCOMPARE(store.value()->directory(), QDir(directory).absolutePath());
+    QCOMPARE(store.value()->campaignJson(), toJson(campaign));
+    QCOMPARE(store.value()->trials()->size(), 1);
+}
+
+void TestTrialStore::newerSchemaRefused()
+{
+    const QString directory = m_tmp.filePath(QStringLiteral("newer"));
+    QVERIFY(openStore(directory));
+    {
+        RawDatabase raw(QDir(directory).filePath(QStringLiteral("trials.db")));
+        QVERIFY(raw.exec(QStringLiteral("PRAGMA user_version = 2")));
+    }
+    const QStringList errors{TrialStore::open(directory, makeCampaign()).error(),
+                             TrialStore::openExisting(directory).error()};
+    for (const QString& error : errors) {
+        QVERIFY2(error.contains(QStringLiteral("newer version of Sweepline")), qPrintable(error));
+        QVERIFY2(error.contains(QStringLiteral("format 2")), qPrintable(error));
+    }
+}
+
+void TestTrialStore::unusableDirectory()
+{
+    const QString file = m_tmp.filePath(QStringLiteral("a-file"));
+    QFile out(file);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.close();
+    auto store = TrialStore::open(file + QStringLiteral("/state"), makeCampaign());
+    QVERIFY(!store.ok());
+    QVERIFY2(store.error().contains(QStringLiteral("cannot create the state directory")), qPrintable(store.error()));
+}
+
+void TestTrialStore::defaultStateDirectory_data()
+{
+    QTest::addColumn<QString>("campaign");
+    QTest::addColumn<QString>("expected");
+    QTest::addRow("json") << QStringLiteral("/a/b/digits.json") << QStringLiteral("/a/b/digits.sweepline");
+    QTest::addRow("other suffix") << QStringLiteral("/a/b/digits.yaml") << QStringLiteral("/a/b/digits.sweepline");
+    QTest::addRow("only the last suffix") << QStringLiteral("/a/b/x.tar.gz") << QStringLiteral("/a/b/x.tar.sweepline");
+    QTest::addRow("no suffix") << QStringLiteral("/a/b/digits") << QStringLiteral("/a/b/digits.sweepline");
+    QTest::addRow("dot in folder only") << QStringLiteral("/a/b.c/digits") << QStringLiteral("/a/b.c/digits.sweepline");
+    QTest::addRow("relative") << QStringLiteral("digits.json") << QStringLiteral("digits.sweepline");
+    QTest::addRow("relative folder") << QStringLiteral("runs/digits.json") << QStringLiteral("runs/digits.sweepline");
+    QTest::addRow("hidden file") << QStringLiteral("/a/.hidden") << QStringLiteral("/a/.hidden.sweepline");
+}
+
+void TestTrialStore::defaultStateDirectory()
+{
+    QFETCH(QString, campaign);
+    QFETCH(QString, expected);
+    QCOMPARE(sweepline::model::defaultStateDirectory(campaign), expected);
+}
+
+void TestTrialStore::countByState()
+{
+    auto store = openStore(m_tmp.filePath(QStringLiteral("counts")));
+    QVERIFY(store);
+    auto empty = store->countByState();
+    QVERIFY2(empty.ok(), qPrintable(empty.error()));
+    QCOMPARE(empty->size(), allTrialStates().size());
+    for (TrialState state : allTrialStates())
+        QCOMPARE(empty->value(state, -1), 0);
+
+    // One trial per state, two in Running.
+    QList<TrialState> wanted = allTrialStates();
+    wanted.append(TrialState::Running);
+    for (TrialState state : wanted) {
+        const qint64 id = store->addTrial(someValues(), {})->id;
+        for (TrialState step : pathTo(state))
+            QVERIFY(apply(*store, id, step));
+    }
+    const auto counts = store->countByState();
+    QVERIFY(counts);
+    for (TrialState state : allTrialStates())
+        QCOMPARE(counts->value(state), state == TrialState::Running ? 2 : 1);
+}
+
+void TestTrialStore::trialsIn()
+{
+    auto store = openStore(m_tmp.filePath(QStringLiteral("in")));
+    QVERIFY(store);
+    for (TrialState state : {TrialState::Running, TrialState::Done, TrialState::Queued, TrialState::Planned}) {
+        const qint64 id = store->addTrial(someValues(), {})->id;
+        for (TrialState step : pathTo(state))
+            QVERIFY(apply(*store, id, step));
+    }
+    const auto active = store->trialsIn({TrialState::Queued, TrialState::Running});
+    QVERIFY2(active.ok(), qPrintable(active.error()));
+    QCOMPARE(active->size(), 2);
+    QCOMPARE(active->at(0).id, 1);
+    QCOMPARE(active->at(1).id, 3);
+    QVERIFY(store->trialsIn({})->isEmpty());
+    QCOMPARE(store->trials()->size(), 4);
+}
+
+QTEST_GUILESS_MAIN(TestTrialStore)
+#include "tst_trialstore.moc"

@@ -1,0 +1,24 @@
+#include "tuning/strategy.h"
+
+#include "tuning/gridsearch.h"
+#include "tuning/randomsearch.h"
+
+namespace sweepline::tuning {
+
+std::unique_ptr<Strategy> makeStrategy(std::string_view name, const SearchSpace& space,
+                                       const StrategyOptions& options)
+{
+    if (name == "grid")
+        return std::make_unique<GridSearch>(space);
+    if (name == "random")
+        return std::make_unique<RandomSearch>(space, options.seed);
+    return nullptr;
+}
+
+const std::vector<std::string>& strategyNames()
+{
+    static const std::vector<std::string> names{"grid", "random"};
+    return names;
+}
+
+} // namespace sweepline::tuning
