@@ -87,32 +87,38 @@ QString alternatives(const QStringList& names)
     return texts.size() == 1 ? list : u"one of "_s + list;
 }
 
+// Optimal string alignment distance: Levenshtein plus swaps of neighbours, the commonest typo.
 int editDistance(const QString& a, const QString& b)
 {
-    std::vector<int> previous(std::size_t(b.size()) + 1);
-    std::vector<int> current(previous.size());
-    for (std::size_t j = 0; j < previous.size(); ++j)
-        previous[j] = int(j);
-    for (qsizetype i = 1; i <= a.size(); ++i) {
-        current[0] = int(i);
-        for (qsizetype j = 1; j <= b.size(); ++j) {
-            const int substitution = previous[std::size_t(j - 1)] + (a.at(i - 1) == b.at(j - 1) ? 0 : 1);
-            current[std::size_t(j)] = std::min({previous[std::size_t(j)] + 1, current[std::size_t(j - 1)] + 1,
-                                                substitution});
+    const auto rows = std::size_t(a.size()) + 1;
+    const auto columns = std::size_t(b.size()) + 1;
+    std::vector<int> d(rows * columns);
+    const auto at = [columns](std::size_t i, std::size_t j) { return i * columns + j; };
+    for (std::size_t i = 0; i < rows; ++i)
+        d[at(i, 0)] = int(i);
+    for (std::size_t j = 0; j < columns; ++j)
+        d[at(0, j)] = int(j);
+    for (std::size_t i = 1; i < rows; ++i) {
+        for (std::size_t j = 1; j < columns; ++j) {
+            const int cost = a.at(qsizetype(i - 1)) == b.at(qsizetype(j - 1)) ? 0 : 1;
+            d[at(i, j)] = std::min({d[at(i - 1, j)] + 1, d[at(i, j - 1)] + 1, d[at(i - 1, j - 1)] + cost});
+            if (i > 1 && j > 1 && a.at(qsizetype(i - 1)) == b.at(qsizetype(j - 2))
+                && a.at(qsizetype(i - 2)) == b.at(qsizetype(j - 1)))
+                d[at(i, j)] = std::min(d[at(i, j)], d[at(i - 2, j - 2)] + 1);
         }
-        std::swap(previous, current);
     }
-    return previous.back();
+    return d.back();
 }
 
-// The known key a typo most likely meant, or empty.
+// The known key a typo most likely meant, or empty. Short keys get less slack, or "foo" would
+// suggest "log".
 QString closestKey(const QString& key, const QStringList& known)
 {
     QString best;
-    int bestDistance = 3; // suggest only within an edit distance of 2
+    int bestDistance = (key.size() <= 3 ? 1 : 2) + 1;
     for (const QString& candidate : known) {
         const int distance = editDistance(key.toLower(), candidate.toLower());
-        if (distance < bestDistance && distance < key.size()) {
+        if (distance < bestDistance) {
             best = candidate;
             bestDistance = distance;
         }
@@ -134,11 +140,6 @@ QString formatDouble(double value)
         return QString::fromLatin1(scientific);
     result = std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::fixed);
     return QString::fromLatin1(buffer, result.ptr - buffer);
-}
-
-QString formatCount(double count)
-{
-    return count < 1e15 ? QString::number(qint64(count)) : QString::number(count, 'g', 3);
 }
 
 // Rounds to 12 significant digits so that 0.1 + 0.2 becomes 0.3 again.
@@ -237,8 +238,12 @@ std::optional<qint64> parseTimeLimit(const QString& text)
 
 Result<QVariantList> tooManyCandidates(double count)
 {
+    if (!std::isfinite(count) || count >= 1e18) {
+        return Result<QVariantList>::failure(
+            u"expands to more candidates than the limit of %1"_s.arg(QString::number(kMaxCandidates)));
+    }
     return Result<QVariantList>::failure(u"expands to %1 candidates, more than the limit of %2"_s.arg(
-        formatCount(count), QString::number(kMaxCandidates)));
+        QString::number(qint64(count)), QString::number(kMaxCandidates)));
 }
 
 // The i-th of count points from min to max inclusive, evenly spaced (in log10 space for log).
@@ -249,11 +254,10 @@ double spacedPoint(const ParameterRange& range, int i, int count)
     if (i == count - 1)
         return range.max;
     const double fraction = double(i) / double(count - 1);
+    // std::lerp, unlike min + (max - min) * t, cannot overflow for bounds near the double limits.
     if (!range.log)
-        return range.min + (range.max - range.min) * fraction;
-    const double low = std::log10(range.min);
-    const double high = std::log10(range.max);
-    return std::pow(10.0, low + (high - low) * fraction);
+        return std::lerp(range.min, range.max, fraction);
+    return std::pow(10.0, std::lerp(std::log10(range.min), std::log10(range.max), fraction));
 }
 
 Result<QVariantList> expandIntRange(const ParameterRange& range)
@@ -295,7 +299,7 @@ Result<QVariantList> expandFloatRange(const ParameterRange& range)
         // The last step may miss max by rounding noise; count it when within the tolerance.
         const double last = std::floor(quotient * (1 + kRelativeTolerance));
         if (!(last + 1 <= double(kMaxCandidates)))
-            return tooManyCandidates(std::isfinite(last) ? last + 1 : std::numeric_limits<double>::max());
+            return tooManyCandidates(last + 1);
         for (qint64 i = 0; i <= qint64(last); ++i)
             points.push_back(std::min(range.min + double(i) * step, range.max)); // i * step: no drift
     }
@@ -425,7 +429,8 @@ private:
         const qsizetype offset = std::clamp<qsizetype>(qsizetype(position) - 1, 0, m_text.size());
         int line = 1;
         int column = 1;
-        for (qsizetype i = 0; i < offset; ++i) {
+        const qsizetype start = m_text.startsWith("\xEF\xBB\xBF") ? 3 : 0; // a byte order mark takes no column
+        for (qsizetype i = start; i < offset; ++i) {
             const auto byte = static_cast<unsigned char>(m_text[i]);
             if (byte == '\n') {
                 ++line;
@@ -440,6 +445,7 @@ private:
         const qsizetype colon = columnText >= 0 ? reason.indexOf(u": "_s, columnText) : reason.indexOf(u"] "_s);
         if (colon >= 0)
             reason = reason.mid(colon + 2);
+        reason.remove(QChar(0xFEFF)); // nlohmann quotes the byte order mark in "last read"
         return u"invalid JSON at line %1, column %2: %3"_s.arg(QString::number(line), QString::number(column),
                                                                reason);
     }
@@ -985,7 +991,8 @@ void CampaignReader::readObjective(const Member& m)
         else if (text == u"maximize")
             objective.direction = Direction::Maximize;
         else if (text)
-            fail(direction.where, u"must be %1, not %2"_s.arg(alternatives({u"minimize"_s, u"maximize"_s}), quoted(*text)));
+            fail(direction.where,
+                 u"must be %1, not %2"_s.arg(alternatives({u"minimize"_s, u"maximize"_s}), quoted(*text)));
     }
     if (const Member pattern = member(*m, m.where, "pattern"))
         readPattern(pattern);

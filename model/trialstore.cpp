@@ -69,9 +69,15 @@ QDateTime utcFromMs(const QVariant& value)
     return value.isNull() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
 }
 
-QDateTime orNow(const QDateTime& at)
+// A change without a known time happened now.
+qint64 msOrNow(const QDateTime& at)
 {
-    return at.isValid() ? at : QDateTime::currentDateTimeUtc();
+    return at.isValid() ? at.toMSecsSinceEpoch() : QDateTime::currentMSecsSinceEpoch();
+}
+
+QString unknownState(qint64 id, const QString& state)
+{
+    return QStringLiteral("trial %1: unknown state \"%2\" in the store").arg(id).arg(state);
 }
 
 // SQLite turns a bound NaN into NULL; a value column keeps NaN and the infinities as text instead.
@@ -266,11 +272,11 @@ struct TrialStore::Private {
         QSqlQuery query(db);
         query.setForwardOnly(true);
         if (!query.prepare(sql))
-            return failure<QSqlQuery>(sqlFailure(sql.section(u' ', 0, 1), query.lastError()));
+            return failure<QSqlQuery>(sqlFailure(sql.section(u' ', 0, 2), query.lastError()));
         for (const QVariant& value : binds)
             query.addBindValue(value);
         if (!query.exec())
-            return failure<QSqlQuery>(sqlFailure(sql.section(u' ', 0, 1), query.lastError()));
+            return failure<QSqlQuery>(sqlFailure(sql.section(u' ', 0, 2), query.lastError()));
         return query;
     }
 
@@ -336,8 +342,9 @@ Status TrialStore::Private::connect(const QString& databasePath)
 Status TrialStore::Private::configure()
 {
     // WAL + FULL: a commit is on disk when it returns, and readers never block the writer.
-    for (const QString& pragma : {QStringLiteral("PRAGMA busy_timeout = 5000"), QStringLiteral("PRAGMA foreign_keys = ON"),
-                                  QStringLiteral("PRAGMA synchronous = FULL")}) {
+    const QStringList pragmas{QStringLiteral("PRAGMA busy_timeout = 5000"), QStringLiteral("PRAGMA foreign_keys = ON"),
+                              QStringLiteral("PRAGMA synchronous = FULL")};
+    for (const QString& pragma : pragmas) {
         if (auto status = exec(pragma); !status)
             return status;
     }
@@ -493,9 +500,10 @@ Status TrialStore::Private::transition(qint64 id, TrialState to, const Change& c
             return failure(QStringLiteral("trial %1: no such trial").arg(id));
         const auto from = trialStateFromString(current->toString());
         if (!from)
-            return failure(QStringLiteral("trial %1: unknown state \"%2\" in the store").arg(id).arg(current->toString()));
+            return failure(unknownState(id, current->toString()));
         if (!isLegalTransition(*from, to)) {
-            return failure(QStringLiteral("trial %1: cannot go from %2 to %3").arg(id).arg(toString(*from), toString(to)));
+            return failure(
+                QStringLiteral("trial %1: cannot go from %2 to %3").arg(id).arg(toString(*from), toString(to)));
         }
 
         QString sql = QStringLiteral("UPDATE trials SET state = ?");
@@ -508,7 +516,7 @@ Status TrialStore::Private::transition(qint64 id, TrialState to, const Change& c
         if (auto status = exec(sql, binds); !status)
             return status;
         return exec(QStringLiteral("INSERT INTO trial_events (trial_id, state, at, note) VALUES (?, ?, ?, ?)"),
-                    {id, toString(to), orNow(at).toMSecsSinceEpoch(), nullable(note)});
+                    {id, toString(to), msOrNow(at), nullable(note)});
     });
 }
 
@@ -519,8 +527,7 @@ Result<TrialRecord> TrialStore::Private::rowToRecord(const QSqlQuery& query) con
     record.token = query.value(1).toString();
     const auto state = trialStateFromString(query.value(2).toString());
     if (!state) {
-        return failure<TrialRecord>(
-            QStringLiteral("trial %1: unknown state \"%2\" in the store").arg(record.id).arg(query.value(2).toString()));
+        return failure<TrialRecord>(unknownState(record.id, query.value(2).toString()));
     }
     record.state = *state;
     const auto values = decodeValues(query.value(3).toString());
@@ -648,23 +655,24 @@ Status TrialStore::markSubmitting(qint64 id)
 Status TrialStore::markQueued(qint64 id, const QString& jobId, const QDateTime& at)
 {
     return d->transition(id, TrialState::Queued,
-                         {QStringLiteral("job_id = ?, submitted_at = ?"), {nullable(jobId), orNow(at).toMSecsSinceEpoch()}},
+                         {QStringLiteral("job_id = ?, submitted_at = ?"), {nullable(jobId), msOrNow(at)}},
                          at, jobId.isEmpty() ? QString() : QStringLiteral("job %1").arg(jobId));
 }
 
 Status TrialStore::markRunning(qint64 id, const QDateTime& at)
 {
-    const qint64 ms = orNow(at).toMSecsSinceEpoch();
+    const qint64 ms = msOrNow(at);
     // A job seen running without a recorded submission (it started at once) was submitted by then.
     return d->transition(id, TrialState::Running,
-                         {QStringLiteral("started_at = ?, submitted_at = COALESCE(submitted_at, ?)"), {ms, ms}}, at, {});
+                         {QStringLiteral("started_at = ?, submitted_at = COALESCE(submitted_at, ?)"), {ms, ms}},
+                         at, {});
 }
 
 Status TrialStore::markDone(qint64 id, double value, const QList<double>& intermediate, const QDateTime& at)
 {
     return d->transition(id, TrialState::Done,
                          {QStringLiteral("value = ?, intermediate = ?, finished_at = ?, error = NULL"),
-                          {valueToSql(value), encodeCurve(intermediate), orNow(at).toMSecsSinceEpoch()}},
+                          {valueToSql(value), encodeCurve(intermediate), msOrNow(at)}},
                          at, {});
 }
 
@@ -673,14 +681,14 @@ Status TrialStore::markFailed(qint64 id, const QString& error, const QList<doubl
     // The partial learning curve stays: it shows how far the run got.
     return d->transition(id, TrialState::Failed,
                          {QStringLiteral("error = ?, intermediate = ?, finished_at = ?"),
-                          {nullable(error), encodeCurve(intermediate), orNow(at).toMSecsSinceEpoch()}},
+                          {nullable(error), encodeCurve(intermediate), msOrNow(at)}},
                          at, error);
 }
 
 Status TrialStore::markCancelled(qint64 id, const QString& reason, const QDateTime& at)
 {
     return d->transition(id, TrialState::Cancelled,
-                         {QStringLiteral("error = ?, finished_at = ?"), {nullable(reason), orNow(at).toMSecsSinceEpoch()}},
+                         {QStringLiteral("error = ?, finished_at = ?"), {nullable(reason), msOrNow(at)}},
                          at, reason);
 }
 
@@ -738,8 +746,8 @@ Result<QHash<TrialState, int>> TrialStore::countByState() const
 Result<QList<TrialStore::StateChange>> TrialStore::history(qint64 trialId) const
 {
     using R = Result<QList<StateChange>>;
-    auto query = d->run(QStringLiteral("SELECT trial_id, state, at, note FROM trial_events WHERE trial_id = ? ORDER BY id"),
-                        {trialId});
+    auto query = d->run(
+        QStringLiteral("SELECT trial_id, state, at, note FROM trial_events WHERE trial_id = ? ORDER BY id"), {trialId});
     if (!query)
         return R::failure(query.error());
     QList<StateChange> changes;

@@ -103,7 +103,10 @@ void LocalBackend::track(const TrackedJob& job)
 {
     const qint64 id = job.trialId;
     const QString dir = job.runDirectory;
-    const auto pid = lp::readPidFile(pathIn(dir, runfiles::pid));
+    auto pid = lp::readPidFile(pathIn(dir, runfiles::pid));
+    // Between its launch and its first line the script has not written its pid file yet.
+    if (!pid && job.jobId.toInt() > 0 && lp::isAliveIn(pid_t(job.jobId.toInt()), dir))
+        pid = pid_t(job.jobId.toInt());
     const bool hasExitCode = QFile::exists(pathIn(dir, runfiles::exitCode));
     if (!pid && !hasExitCode) {
         emit notSubmitted(id, QStringLiteral("the job never started: no %1 in %2").arg(QLatin1String(runfiles::pid), dir));
@@ -112,7 +115,8 @@ void LocalBackend::track(const TrackedJob& job)
     const QString jobId = pid ? QString::number(*pid) : job.jobId;
     const QDateTime startedAt = job.startedAt.isValid()
         ? job.startedAt
-        : QFileInfo(pathIn(dir, runfiles::pid)).lastModified().toUTC();
+        : QFileInfo::exists(pathIn(dir, runfiles::pid)) ? QFileInfo(pathIn(dir, runfiles::pid)).lastModified().toUTC()
+                                                         : QDateTime::currentDateTimeUtc();
     if (job.jobId.isEmpty())
         emit submitted(id, jobId, startedAt);
     if (!job.startedAt.isValid())

@@ -100,11 +100,6 @@ int runCampaign(const RunOptions& options)
     const auto campaign = loadCampaign(options.campaignPath);
     if (!campaign)
         return ExitInvalidInput;
-    if (campaign->cluster.scheduler != QLatin1String("local")) {
-        printErr(QStringLiteral("%1: cluster.scheduler: \"%2\" cannot run yet; only \"local\" runs in this version")
-                     .arg(options.campaignPath, campaign->cluster.scheduler));
-        return ExitInvalidInput;
-    }
     const QString stateDir = stateDirectoryFor(options.campaignPath, options.storeDirectory);
     if (!QDir().mkpath(stateDir)) {
         printErr(QStringLiteral("cannot create the state folder %1").arg(stateDir));

@@ -167,7 +167,8 @@ void TestTrialExport::jsonParsesBack()
 void TestTrialExport::jsonKeepsFloatsFloats()
 {
     Campaign campaign = makeCampaign(Direction::Maximize);
-    const QByteArray json = exportJson(campaign, {record(1, TrialState::Done, {1.0, qint64(1), QStringLiteral("x")}, Inf)});
+    const TrialRecord trial = record(1, TrialState::Done, {1.0, qint64(1), QStringLiteral("x")}, Inf);
+    const QByteArray json = exportJson(campaign, {trial});
     // A float parameter written as "1" would read back as an integer.
     QVERIFY2(json.contains("\"lr\": 1.0"), json.constData());
     QVERIFY2(json.contains("\"layers\": 1,"), json.constData());

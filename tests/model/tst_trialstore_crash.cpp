@@ -51,8 +51,12 @@ private slots:
     void acknowledgedChangesSurviveKills();
 
 private:
-    int killDelay(int iteration);
-    QByteArray runAndKill(int delayMs, QString* failure);
+    struct KillPlan {
+        int delayMs = 0;   // kill this long after the start...
+        int afterAcks = 0; // ...or, when not 0, the moment this many acknowledgements were read
+    };
+    KillPlan killPlan(int iteration);
+    QByteArray runAndKill(const KillPlan& plan, QString* failure);
     void verifyStore(const QHash<qint64, int>& acked, qint64* maxId);
 
     QTemporaryDir m_tmp;
@@ -60,20 +64,22 @@ private:
     QRandomGenerator m_random;
 };
 
-int TestTrialStoreCrash::killDelay(int iteration)
+TestTrialStoreCrash::KillPlan TestTrialStoreCrash::killPlan(int iteration)
 {
     // The first runs die at once, before or while the store is created; later ones anywhere.
     if (iteration < 3)
-        return 0;
-    switch (m_random.bounded(4)) {
-    case 0: return m_random.bounded(0, 5);
-    case 1: return m_random.bounded(5, 40);
-    case 2: return m_random.bounded(40, 200);
-    default: return m_random.bounded(200, 700);
+        return {};
+    switch (m_random.bounded(5)) {
+    case 0: return {m_random.bounded(0, 5), 0};
+    case 1: return {m_random.bounded(5, 40), 0};
+    case 2: return {m_random.bounded(40, 200), 0};
+    case 3: return {m_random.bounded(200, 700), 0};
+    // Right after an acknowledgement: the moment a premature "ack" would be caught.
+    default: return {10000, m_random.bounded(1, 40)};
     }
 }
 
-QByteArray TestTrialStoreCrash::runAndKill(int delayMs, QString* failure)
+QByteArray TestTrialStoreCrash::runAndKill(const KillPlan& plan, QString* failure)
 {
     QProcess writer;
     writer.start(QStringLiteral(TRIALSTORE_WRITER), {m_directory});
@@ -86,8 +92,8 @@ QByteArray TestTrialStoreCrash::runAndKill(int delayMs, QString* failure)
     clock.start();
     // Collect output until the moment of the kill; waiting for data is not sleeping.
     while (writer.state() == QProcess::Running) {
-        const qint64 left = delayMs - clock.elapsed();
-        if (left <= 0)
+        const qint64 left = plan.delayMs - clock.elapsed();
+        if (left <= 0 || (plan.afterAcks > 0 && output.count('\n') >= plan.afterAcks))
             break;
         if (writer.waitForReadyRead(int(left)))
             output += writer.readAllStandardOutput();
@@ -97,7 +103,8 @@ QByteArray TestTrialStoreCrash::runAndKill(int delayMs, QString* failure)
     writer.waitForFinished(10000);
     output += writer.readAllStandardOutput();
     if (exitedByItself)
-        *failure = QStringLiteral("the writer stopped by itself: ") + QString::fromLocal8Bit(writer.readAllStandardError());
+        *failure = QStringLiteral("the writer stopped by itself: ")
+            + QString::fromLocal8Bit(writer.readAllStandardError());
     return output;
 }
 
@@ -116,7 +123,7 @@ void TestTrialStoreCrash::verifyStore(const QHash<qint64, int>& acked, qint64* m
     QVERIFY2(trials.ok(), qPrintable(trials.error()));
     QSet<QString> tokens;
     qint64 expectedId = 1;
-    for (const TrialRecord& trial : *trials) {
+    for (const TrialRecord& trial : trials.value()) {
         QCOMPARE(trial.id, expectedId++); // no gaps, no duplicates
         QVERIFY2(!tokens.contains(trial.token), qPrintable(trial.token));
         tokens.insert(trial.token);
@@ -152,9 +159,9 @@ void TestTrialStoreCrash::acknowledgedChangesSurviveKills()
     int doneAcks = 0;
     int silentKills = 0;
     for (int iteration = 0; iteration < 24; ++iteration) {
-        const int delay = killDelay(iteration);
+        const KillPlan plan = killPlan(iteration);
         QString failure;
-        const QList<Ack> acks = parseAcks(runAndKill(delay, &failure));
+        const QList<Ack> acks = parseAcks(runAndKill(plan, &failure));
         QVERIFY2(failure.isEmpty(), qPrintable(failure));
         ++kills;
         silentKills += acks.isEmpty() ? 1 : 0;
@@ -164,7 +171,8 @@ void TestTrialStoreCrash::acknowledgedChangesSurviveKills()
         for (const Ack& ack : acks) {
             const int step = int(progress.indexOf(ack.state));
             if (ack.state == TrialState::Planned) {
-                QVERIFY2(ack.id > lastNew, qPrintable(QStringLiteral("trial %1 reused after %2").arg(ack.id).arg(lastNew)));
+                QVERIFY2(ack.id > lastNew,
+                         qPrintable(QStringLiteral("trial %1 reused after %2").arg(ack.id).arg(lastNew)));
                 lastNew = ack.id;
             }
             acked[ack.id] = qMax(acked.value(ack.id, 0), step);
@@ -172,12 +180,14 @@ void TestTrialStoreCrash::acknowledgedChangesSurviveKills()
         }
         verifyStore(acked, &maxId);
         if (QTest::currentTestFailed()) {
-            qWarning("failed after kill %d at %d ms", iteration, delay);
+            qWarning("failed after kill %d (%d ms, %d acks)", iteration, plan.delayMs, plan.afterAcks);
             return;
         }
     }
+    qInfo("%d kills (%d before any acknowledgement), %lld trials acknowledged, %d reached done", kills,
+          silentKills, qint64(acked.size()), doneAcks);
     QVERIFY(kills >= 20);
-    QVERIFY2(silentKills >= 3, "some kills must come before the first acknowledgement");
+    QVERIFY2(silentKills >= 1, "some kills must come before the first acknowledgement");
     QVERIFY2(doneAcks > 0, "the writer never got a trial to done: kills too early to mean anything");
 
     // After all that, a writer still runs to completion on the same store.

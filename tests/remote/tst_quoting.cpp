@@ -76,7 +76,7 @@ private slots:
         QVERIFY(trials);
         QCOMPARE(trials->size(), values.size());
         for (const model::TrialRecord& t : trials.value()) {
-            QCOMPARE(t.state, model::TrialState::Done);
+            QCOMPARE(model::toString(t.state), QStringLiteral("done"));
             QFile f(QDir(stateDir).filePath(QStringLiteral("runs/%1/value.txt").arg(t.id)));
             QVERIFY(f.open(QIODevice::ReadOnly));
             QCOMPARE(QString::fromUtf8(f.readAll()), t.values.at(0).toString());
