@@ -59,8 +59,21 @@ struct JobSettings {
 };
 
 struct ClusterSettings {
-    QString scheduler = QStringLiteral("local");
-    // The remote-cluster keys (host, port, user, ...) arrive with the remote issue.
+    QString scheduler = QStringLiteral("local"); // local, ssh, slurm, pjm, pbs
+    // Where the login node is. host may be an alias of ~/.ssh/config (or of sshConfig); the alias's
+    // User, Port, IdentityFile and ProxyJump apply, and the keys given here win.
+    QString host;
+    std::optional<int> port;
+    QString user;
+    QString identity;               // a private key file; "~/" is the home folder
+    QString knownHosts;             // default: ~/.ssh/known_hosts
+    QString sshConfig;              // default: ~/.ssh/config
+    QString workdir = QStringLiteral("sweepline"); // on the cluster, relative to the home folder
+    QStringList directives;         // the scheduler's own options, one per line
+    QStringList setup;              // lines run in the job script before the command
+    int pollIntervalSeconds = 30;
+
+    bool isRemote() const { return scheduler != QLatin1String("local"); }
 };
 
 struct Campaign {

@@ -14,6 +14,9 @@ QString shellQuote(const QString& value);
 // A job command with {name} placeholders; "{{" and "}}" stand for literal braces.
 class CommandTemplate {
 public:
+    // Besides the braces, parse follows the shell's quoting: a placeholder must stand where the
+    // shell reads a bare word (values are quoted for it), not inside '...', "..." or `...`, nor
+    // right after a backslash or '$'; and every quote must be closed.
     static Result<CommandTemplate> parse(const QString& text);
 
     QStringList placeholders() const; // in order of first appearance, without duplicates

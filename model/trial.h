@@ -11,7 +11,7 @@ namespace sweepline::model {
 
 // The life of a trial. Each change is committed to the store before the engine acts on it.
 enum class TrialState {
-    Planned,    // proposed by the strategy, not yet handed to a scheduler
+    Planned,    // proposed by the strategy, not yet handed to a scheduler (may be cancelled from here)
     Submitting, // its token is recorded; the submit command may or may not have gone through
     Queued,     // the scheduler accepted it and gave a job id
     Running,

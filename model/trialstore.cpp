@@ -47,7 +47,7 @@ bool isLegalTransition(TrialState from, TrialState to)
 {
     using S = TrialState;
     switch (from) {
-    case S::Planned: return to == S::Submitting;
+    case S::Planned: return to == S::Submitting || to == S::Cancelled; // cancelled before submission
     case S::Submitting:
         return to == S::Queued || to == S::Running || to == S::Failed || to == S::Cancelled || to == S::Planned;
     case S::Queued: return to == S::Running || to == S::Done || to == S::Failed || to == S::Cancelled;

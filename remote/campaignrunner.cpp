@@ -36,6 +36,7 @@ CampaignRunner::CampaignRunner(model::Campaign campaign, model::TrialStore& stor
     connect(&m_backend, &JobBackend::submitFailed, this, &CampaignRunner::onSubmitFailed);
     connect(&m_backend, &JobBackend::started, this, &CampaignRunner::onStarted);
     connect(&m_backend, &JobBackend::finished, this, &CampaignRunner::onFinished);
+    connect(&m_backend, &JobBackend::fatalError, this, &CampaignRunner::fail);
 }
 
 CampaignRunner::~CampaignRunner() = default;
@@ -85,7 +86,7 @@ model::Status CampaignRunner::start()
             toTrack.append(t);
     }
     m_strategy->restore(history);
-    m_submitting = true;
+    m_submitting = m_submissionsEnabled;
 
     for (const model::TrialRecord& t : toTrack)
         m_active.insert(t.id);
@@ -140,6 +141,11 @@ bool CampaignRunner::planMore(int count)
 
 void CampaignRunner::submitPlanned(qint64 trialId)
 {
+    if (QFileInfo::exists(QDir(runDirectory(trialId)).filePath(QLatin1String(kCancelMarker)))) {
+        m_planned.prepend(trialId);
+        cancelTrial(trialId); // cancelled from another process before it was ever submitted
+        return;
+    }
     if (!commit(m_store.markSubmitting(trialId)))
         return;
     m_active.insert(trialId);
@@ -154,15 +160,15 @@ void CampaignRunner::submitPlanned(qint64 trialId)
     script.campaign = m_campaign.name;
     script.trialId = trialId;
     script.token = t.token;
-    script.runDirectory = runDirectory(trialId);
     script.command = m_command->render(values);
+    script.setup = m_campaign.cluster.setup;
     script.timeLimitSeconds = m_campaign.job.timeLimitSeconds;
 
     JobRequest request;
     request.trialId = trialId;
     request.token = t.token;
-    request.runDirectory = script.runDirectory;
-    request.script = renderLocalJobScript(script);
+    request.runDirectory = runDirectory(trialId);
+    request.script = script;
     request.inputFiles = inputFiles();
     request.timeLimitSeconds = m_campaign.job.timeLimitSeconds;
     m_backend.submit(request);
@@ -215,8 +221,8 @@ void CampaignRunner::onFinished(qint64 trialId, const JobEnd& end)
                                         QDir(runDirectory(trialId)).filePath(QLatin1String(runfiles::stderrFile)));
     const QDateTime at = end.finishedAt.isValid() ? end.finishedAt : QDateTime::currentDateTimeUtc();
     model::Status stored = model::success();
-    if (m_cancelRequested.remove(trialId))
-        stored = m_store.markCancelled(trialId, end.reason, at);
+    if (m_cancelRequested.remove(trialId) || end.cancelled)
+        stored = m_store.markCancelled(trialId, end.reason.isEmpty() ? QStringLiteral("cancelled") : end.reason, at);
     else if (outcome.state == TrialState::Done)
         stored = m_store.markDone(trialId, *outcome.value, outcome.intermediate, at);
     else
@@ -262,9 +268,8 @@ void CampaignRunner::cancelTrial(qint64 trialId)
         return;
     }
     if (m_planned.removeOne(trialId)) {
-        if (commit(m_store.markSubmitting(trialId))
-            && commit(m_store.markCancelled(trialId, QStringLiteral("cancelled before submission"),
-                                            QDateTime::currentDateTimeUtc()))) {
+        if (commit(m_store.markCancelled(trialId, QStringLiteral("cancelled before submission"),
+                                         QDateTime::currentDateTimeUtc()))) {
             tellStrategy(trialId, std::nullopt);
             publish(trialId);
         }

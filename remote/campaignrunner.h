@@ -40,6 +40,8 @@ public:
 
     // Picks up the trials of earlier runs, then starts filling job slots. Errors here are fatal.
     model::Status start();
+    // Before start(): only watch the jobs of earlier runs (for a cancel), submit nothing new.
+    void setSubmissionsEnabled(bool enabled) { m_submissionsEnabled = enabled; }
 
     void stopSubmitting();    // no new jobs; finished() once the running ones end
     void detach();            // leave running jobs running (the next run picks them up); finished() now
@@ -88,6 +90,7 @@ private:
     QSet<qint64> m_cancelRequested;
     int m_trialCount = 0;                        // every trial of the campaign: the budget's measure
     bool m_submitting = false;
+    bool m_submissionsEnabled = true;
     bool m_strategyIdle = false;                 // the last ask() gave nothing
     bool m_finished = false;
 };

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "remote/jobscript.h"
+
 #include <QDateTime>
 #include <QObject>
 #include <QString>
@@ -13,7 +15,7 @@ struct JobRequest {
     qint64 trialId = 0;
     QString token;                 // unique job name; an unclear submission is looked up by it
     QString runDirectory;          // local folder of this trial: job script, outputs, exit code
-    QString script;                // the rendered job script
+    JobScriptInput script;         // what the job runs; the backend fills in where it runs
     QStringList inputFiles;        // absolute local paths, copied beside the script
     std::optional<qint64> timeLimitSeconds;
 };
@@ -33,7 +35,12 @@ struct JobEnd {
     QString reason;                // why there is no usable exit code, or what ended the job
     QString stdoutPath;            // local copy of the job's stdout
     QDateTime finishedAt;
+    bool cancelled = false;        // ended by a cancel, ours or another's
 };
+
+// A cancel asked for by another process (sweepline-cli cancel) is recorded in the trial's local run
+// folder, so the run that watches the job records it as cancelled rather than failed.
+inline constexpr char kCancelMarker[] = "cancel-requested";
 
 // One way of running jobs: this computer, or a cluster's scheduler. All calls return at once;
 // results arrive as signals on the backend's thread. A backend never reports a job finished without
@@ -59,6 +66,9 @@ signals:
     void submitFailed(qint64 trialId, const QString& reason);  // refused for good: the trial fails
     void started(qint64 trialId, const QDateTime& at);
     void finished(qint64 trialId, const sweepline::remote::JobEnd& end);
+    // Nothing more can be done without a person: a host key or a login was refused.
+    void fatalError(const QString& message);
+    void connectionChanged(const QString& description); // for a status line
 };
 
 } // namespace sweepline::remote

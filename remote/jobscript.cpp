@@ -16,10 +16,12 @@ QString formatDuration(qint64 seconds)
     return days > 0 ? QString::number(days) + QLatin1Char('-') + hms : hms;
 }
 
-QString renderLocalJobScript(const JobScriptInput& in)
+QString renderJobScript(const JobScriptInput& in)
 {
     QString s;
     s += QStringLiteral("#!/bin/bash\n");
+    for (const QString& line : in.directiveLines)
+        s += line + QLatin1Char('\n');
     s += QStringLiteral("# Sweepline: campaign %1, trial %2 (%3)\n").arg(in.campaign).arg(in.trialId).arg(in.token);
     s += QStringLiteral("cd -- %1 || exit 97\n").arg(shellQuote(in.runDirectory));
     // The pid file is created exclusively: a second launch of the same trial exits here untouched.

@@ -21,6 +21,7 @@ struct JobScriptInput {
     qint64 trialId = 0;
     QString token;
     QString runDirectory;           // absolute path where the job runs, on the machine that runs it
+    QStringList directiveLines;     // the scheduler's "#SBATCH ..." lines, placed right after the shebang
     QString command;                // the job command with every value already shell-quoted
     QStringList setup;              // lines run before the command
     std::optional<qint64> timeLimitSeconds;
@@ -29,7 +30,7 @@ struct JobScriptInput {
 // The bash script a trial runs. Its last act writes the command's exit status to runfiles::exitCode
 // (through a rename, so a reader never sees a half-written file), and it refuses to run a second
 // time in the same folder, so a launch repeated after a crash can never run a trial twice.
-QString renderLocalJobScript(const JobScriptInput& input);
+QString renderJobScript(const JobScriptInput& input);
 
 QString formatDuration(qint64 seconds); // "HH:MM:SS", with "D-" in front past a day
 

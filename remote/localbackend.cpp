@@ -56,7 +56,9 @@ model::Status writeRunDirectory(const JobRequest& request)
             return Status::failure(QStringLiteral("cannot copy %1 to %2").arg(input, target));
     }
     QSaveFile script(pathIn(request.runDirectory, runfiles::script));
-    if (!script.open(QIODevice::WriteOnly) || script.write(request.script.toUtf8()) < 0 || !script.commit())
+    JobScriptInput input = request.script;
+    input.runDirectory = request.runDirectory;
+    if (!script.open(QIODevice::WriteOnly) || script.write(renderJobScript(input).toUtf8()) < 0 || !script.commit())
         return Status::failure(QStringLiteral("cannot write %1: %2").arg(script.fileName(), script.errorString()));
     QFile::setPermissions(script.fileName(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup);
     return model::success();
@@ -225,8 +227,12 @@ void LocalBackend::finish(qint64 trialId, std::optional<int> signalNumber)
     end.finishedAt = QDateTime::currentDateTimeUtc();
     end.stdoutPath = pathIn(w->runDirectory, runfiles::stdoutFile);
     end.exitCode = lp::readExitCodeFile(pathIn(w->runDirectory, runfiles::exitCode));
+    end.cancelled = w->stopReason == QLatin1String("cancelled")
+                    || QFileInfo::exists(QDir(w->runDirectory).filePath(QLatin1String(kCancelMarker)));
     if (!w->stopReason.isEmpty())
         end.reason = w->stopReason;
+    else if (end.cancelled)
+        end.reason = QStringLiteral("cancelled");
     else if (!end.exitCode && signalNumber)
         end.reason = QStringLiteral("the job was killed by %1").arg(lp::signalName(*signalNumber));
     else if (!end.exitCode)

@@ -1,3 +1,4 @@
+#include "app/cli/cancelcommand.h"
 #include "app/cli/console.h"
 #include "app/cli/reportcommands.h"
 #include "app/cli/runcommand.h"
@@ -18,6 +19,10 @@ commands:
       --store DIR                   keep the campaign's state in DIR (default: CAMPAIGN.sweepline
                                     beside the file)
       --accept-changed-definition   continue a store made from an earlier definition of the campaign
+      --accept-new-host-key         trust and record the login node's host key on first contact
+                                    (its SHA-256 fingerprint is printed); a changed key is always refused
+  cancel CAMPAIGN.json [--trial N] [--store DIR]
+                                    cancel one trial, or every trial not finished yet
   status CAMPAIGN.json [--store DIR]
                                     trials per state, and the best so far
   export CAMPAIGN.json [--store DIR] [--csv FILE] [--json FILE]
@@ -30,12 +35,14 @@ struct Arguments {
     QString campaign;
     QHash<QString, QString> values; // options that take a value
     bool acceptChanged = false;
+    bool acceptHostKey = false;
     QString error;
 };
 
 Arguments parse(const QStringList& args)
 {
-    static const QStringList valued{QStringLiteral("--store"), QStringLiteral("--csv"), QStringLiteral("--json")};
+    static const QStringList valued{QStringLiteral("--store"), QStringLiteral("--csv"), QStringLiteral("--json"),
+                                    QStringLiteral("--trial")};
     Arguments a;
     QStringList positional;
     for (qsizetype i = 1; i < args.size(); ++i) {
@@ -48,6 +55,8 @@ Arguments parse(const QStringList& args)
             a.values.insert(arg, args.at(++i));
         } else if (arg == QLatin1String("--accept-changed-definition")) {
             a.acceptChanged = true;
+        } else if (arg == QLatin1String("--accept-new-host-key")) {
+            a.acceptHostKey = true;
         } else if (arg.startsWith(QLatin1Char('-')) && arg.size() > 1) {
             a.error = QStringLiteral("unknown option %1").arg(arg);
             return a;
@@ -97,10 +106,25 @@ int main(int argc, char* argv[])
         printErr(QStringLiteral("sweepline-cli: --accept-changed-definition goes with run"));
         return ExitInvalidInput;
     }
+    if (a.acceptHostKey && a.command != QLatin1String("run") && a.command != QLatin1String("cancel")) {
+        printErr(QStringLiteral("sweepline-cli: --accept-new-host-key goes with run or cancel"));
+        return ExitInvalidInput;
+    }
+    std::optional<qint64> trial;
+    if (a.values.contains(QStringLiteral("--trial"))) {
+        bool ok = false;
+        trial = a.values.value(QStringLiteral("--trial")).toLongLong(&ok);
+        if (!ok || *trial < 1 || a.command != QLatin1String("cancel")) {
+            printErr(QStringLiteral("sweepline-cli: --trial takes a trial number and goes with cancel"));
+            return ExitInvalidInput;
+        }
+    }
     if (a.command == QLatin1String("validate"))
         return validateCampaign(a.campaign);
     if (a.command == QLatin1String("run"))
-        return runCampaign({a.campaign, store, a.acceptChanged});
+        return runCampaign({a.campaign, store, a.acceptChanged, a.acceptHostKey});
+    if (a.command == QLatin1String("cancel"))
+        return cancelTrials({a.campaign, store, trial, a.acceptHostKey});
     if (a.command == QLatin1String("status"))
         return showStatus(a.campaign, store);
     if (a.command == QLatin1String("export")) {

@@ -4,8 +4,9 @@
 #include "app/cli/console.h"
 #include "app/cli/signalwatcher.h"
 #include "model/trialexport.h"
+#include "app/cli/consoleprompter.h"
+#include "remote/backendfactory.h"
 #include "remote/campaignrunner.h"
-#include "remote/localbackend.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -135,8 +136,15 @@ int runCampaign(const RunOptions& options)
                          .arg(campaign->name).arg(earlier->size()).arg(finishedBefore));
     }
 
-    remote::LocalBackend backend;
-    remote::CampaignRunner runner(*campaign, *store.value(), backend, stateDir);
+    ConsolePrompter prompter(options.acceptNewHostKey);
+    auto backend = remote::makeBackend(*campaign, prompter, {options.acceptNewHostKey});
+    if (!backend) {
+        printErr(backend.error());
+        return ExitInvalidInput;
+    }
+    QObject::connect(backend->get(), &remote::JobBackend::connectionChanged, backend->get(),
+                     [](const QString& state) { printErr(QStringLiteral("connection: ") + state); });
+    remote::CampaignRunner runner(*campaign, *store.value(), *backend.value(), stateDir);
     ProgressPrinter progress(*campaign, finishedBefore);
     progress.seedBest(bestBefore);
     QObject::connect(&runner, &remote::CampaignRunner::trialChanged, &runner,

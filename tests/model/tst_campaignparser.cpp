@@ -250,8 +250,8 @@ private slots:
             {uR"(parameters[0].range.mni: unknown key (did you mean "min"?))"_s, u"parameters[0].range.min: is required"_s});
         add("unknown job key", campaignWith({{"job", R"({"command": "run {x}", "time_limt": "10:00"})"}}),
             {uR"(job.time_limt: unknown key (did you mean "time_limit"?))"_s});
-        add("remote key not yet", campaignWith({{"cluster", R"({"scheduler": "local", "host": "fugaku"})"}}),
-            {u"cluster.host: unknown key"_s});
+        add("remote key with local scheduler", campaignWith({{"cluster", R"({"scheduler": "local", "host": "fugaku"})"}}),
+            {uR"(cluster.host: applies to a remote scheduler; "local" runs on this computer)"_s});
         add("missing required", "{}",
             {u"name: is required"_s, u"parameters: is required"_s, u"objective: is required"_s, u"job: is required"_s});
         add("missing metric and command", campaignWith({{"objective", "{}"}, {"job", R"({"files": []})"}}),
@@ -346,8 +346,21 @@ private slots:
             {uR"(objective.direction: must be "minimize" or "maximize", not "min")"_s});
         add("unknown scheduler", campaignWith({{"cluster", R"({"scheduler": "lsf"})"}}),
             {uR"(cluster.scheduler: must be one of "local", "ssh", "slurm", "pjm" or "pbs", not "lsf")"_s});
-        add("scheduler not supported yet", campaignWith({{"cluster", R"({"scheduler": "slurm"})"}}),
-            {uR"(cluster.scheduler: "slurm" is not supported yet; use "local")"_s});
+        add("remote scheduler without host", campaignWith({{"cluster", R"({"scheduler": "slurm"})"}}),
+            {uR"(cluster.host: is required for scheduler "slurm")"_s});
+        add("host that reads as an option", campaignWith({{"cluster", R"({"scheduler": "pjm", "host": "-oProxyCommand=x"})"}}),
+            {uR"(cluster.host: must be one word that does not start with "-")"_s});
+        add("user with a space", campaignWith({{"cluster", R"({"scheduler": "pbs", "host": "abci", "user": "a b"})"}}),
+            {uR"(cluster.user: must be one word that does not start with "-")"_s});
+        add("port out of range", campaignWith({{"cluster", R"({"scheduler": "slurm", "host": "h", "port": 70000})"}}),
+            {u"cluster.port: must be at most 65535"_s});
+        add("directive with a newline",
+            campaignWith({{"cluster", "{\"scheduler\": \"slurm\", \"host\": \"h\", \"directives\": [\"-p a\\nSBATCH -p b\"]}"}}),
+            {u"cluster.directives[0]: must not contain a newline or NUL character"_s});
+        add("setup not a list", campaignWith({{"cluster", R"({"scheduler": "slurm", "host": "h", "setup": "module load cuda"})"}}),
+            {u"cluster.setup: must be an array, not a string"_s});
+        add("poll interval zero", campaignWith({{"cluster", R"({"scheduler": "ssh", "host": "h", "poll_interval_s": 0})"}}),
+            {u"cluster.poll_interval_s: must be at least 1"_s});
 
         // The command.
         add("unknown placeholder", campaignWith({{"job", R"({"command": "run {x} --y {foo} {foo} {bar}"})"}}),
@@ -359,6 +372,13 @@ private slots:
             {u"job.command: stray '}' at column 6; write }} for a literal brace"_s});
         add("empty placeholder", campaignWith({{"job", R"({"command": "run {}"})"}}),
             {u"job.command: empty placeholder '{}' at column 5"_s});
+        add("placeholder in double quotes", campaignWith({{"job", R"({"command": "run --x \"{x}\""})"}}),
+            {u"job.command: placeholder {x} at column 10 is inside quotes; write it bare: values are quoted for the shell"_s});
+        add("placeholder in single quotes",
+            campaignWith({{"job", R"({"command": "python3 train.py --solver '{x}'"})"}}),
+            {u"job.command: placeholder {x} at column 28 is inside quotes; write it bare: values are quoted for the shell"_s});
+        add("unterminated quote", campaignWith({{"job", R"({"command": "run {x} > \"out.txt"})"}}),
+            {u"job.command: unterminated \" quote starting at column 11"_s});
 
         // The metric pattern.
         add("pattern without a group", campaignWith({{"objective", R"({"metric": "loss", "pattern": "loss: \\d+"})"}}),
@@ -548,6 +568,16 @@ private slots:
         QVERIFY(QDir::setCurrent(QDir::tempPath()));
     }
 
+    // The example the demo and the README start from must stay valid as the checks grow.
+    void demoCampaignValidates()
+    {
+        const ParseOutcome outcome =
+            loadCampaignFile(QStringLiteral(SWEEPLINE_SOURCE_DIR) + u"/resources/examples/digits-mlp/digits-mlp.json"_s);
+        QCOMPARE(issueTexts(outcome), QStringList());
+        QVERIFY(outcome.campaign);
+        QCOMPARE(outcome.campaign->name, u"digits-mlp"_s);
+    }
+
     void loadMissingFile()
     {
         const QString path = u"/nonexistent/campaign.json"_s;
@@ -561,6 +591,12 @@ private slots:
         QTest::addColumn<QByteArray>("json");
         QTest::addRow("good example") << kGoodExample;
         QTest::addRow("defaults") << campaignWith({});
+        QTest::addRow("remote cluster") << campaignWith(
+            {{"cluster", R"({"scheduler": "pjm", "host": "flow", "port": 2222, "user": "a12345",
+                             "identity": "~/.ssh/id_ed25519", "known_hosts": "~/.ssh/known_hosts",
+                             "ssh_config": "~/.ssh/config", "workdir": "~/sweepline",
+                             "directives": ["-L rscgrp=cx-share", "-L jobenv=singularity"],
+                             "setup": ["module load cuda"], "poll_interval_s": 10})"}});
         QTest::addRow("float ranges") << campaignWith(
             {{"parameters", R"([{"name": "a", "type": "float", "range": {"min": 0.5, "max": 2.5, "step": 0.25}},
                                 {"name": "b", "type": "float", "range": {"min": -1, "max": 1, "count": 5}, "default": 0}])"},

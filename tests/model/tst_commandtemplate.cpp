@@ -1,6 +1,7 @@
 #include "model/commandtemplate.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -104,6 +105,44 @@ private slots:
         QCOMPARE(entriesOf(folder.path()), QStringList());
     }
 
+    void renderInContextSurvivesShell_data()
+    {
+        QTest::addColumn<QString>("shell");
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("expectedAroundValue"); // "%1" stands for the value
+        for (const QString& shell : {u"/bin/sh"_s, u"/bin/bash"_s}) {
+            const auto add = [&](const char* name, const QString& text, const QString& expected) {
+                QTest::addRow("%s %s", qPrintable(shell), name) << shell << text << expected;
+            };
+            add("bare", u"printf %s {a}"_s, u"%1"_s);
+            add("substitution in double quotes", u"printf %s \"$(printf '<%s>' {a})\""_s, u"<%1>"_s);
+            add("quotes around", u"printf %s \"it's\"{a}'\"'"_s, u"it's%1\""_s);
+            add("escaped backslash before", u"printf %s \\\\{a}"_s, u"\\%1"_s);
+            add("comment after", u"printf %s {a} # don't"_s, u"%1"_s);
+        }
+    }
+
+    void renderInContextSurvivesShell()
+    {
+        QFETCH(QString, shell);
+        QFETCH(QString, text);
+        QFETCH(QString, expectedAroundValue);
+        if (!QFileInfo::exists(shell))
+            QSKIP("shell not installed");
+        const auto command = CommandTemplate::parse(text);
+        QVERIFY2(command.ok(), qPrintable(command.error()));
+        const QString value = u"x'\"; touch INJECTED; echo ')$(touch INJECTED)`touch INJECTED`\\"_s;
+        QTemporaryDir folder;
+        QVERIFY(folder.isValid());
+        QProcess process;
+        process.setWorkingDirectory(folder.path());
+        process.start(shell, {u"-c"_s, command->render({{u"a"_s, value}})});
+        QVERIFY(process.waitForFinished(10000));
+        QCOMPARE(QString::fromUtf8(process.readAllStandardError()), QString());
+        QCOMPARE(QString::fromUtf8(process.readAllStandardOutput()), expectedAroundValue.arg(value));
+        QCOMPARE(entriesOf(folder.path()), QStringList());
+    }
+
     void render_data()
     {
         QTest::addColumn<QString>("text");
@@ -137,6 +176,25 @@ private slots:
         QTest::addRow("none") << u"run"_s << QStringList();
         QTest::addRow("escaped only") << u"{{x}}"_s << QStringList();
         QTest::addRow("order of appearance") << u"{b} {a} {b} {_c1}"_s << QStringList{u"b"_s, u"a"_s, u"_c1"_s};
+        // Placeholders where the shell reads a bare word, with quotes elsewhere in the command.
+        const QStringList a = {u"a"_s};
+        QTest::addRow("quoted words around") << u"printf '%s' {a} \"b c\" 'd'"_s << a;
+        QTest::addRow("single quote inside double quotes") << u"echo \"it's\" {a}"_s << a;
+        QTest::addRow("double quotes inside single quotes") << u"echo 'say \"hi\"' {a}"_s << a;
+        QTest::addRow("escaped quotes") << u"echo \\' \\\" {a}"_s << a;
+        QTest::addRow("escaped backslash") << u"echo \\\\{a}"_s << a;
+        QTest::addRow("backslash inside single quotes") << u"echo 'a\\' {a}"_s << a;
+        QTest::addRow("escaped quote in $'...'") << u"echo $'it\\'s' {a}"_s << a;
+        QTest::addRow("empty quotes") << u"echo '' \"\" {a}"_s << a;
+        QTest::addRow("quote right after") << u"echo {a}'-suffix'"_s << a;
+        QTest::addRow("variable in double quotes") << u"echo \"$HOME\" {a}"_s << a;
+        QTest::addRow("process id") << u"echo $$ {a}"_s << a;
+        QTest::addRow("command substitution") << u"echo $(printf %s {a})"_s << a;
+        QTest::addRow("substitution in double quotes") << u"echo \"$(printf %s {a})\""_s << a;
+        QTest::addRow("quotes in substitution") << u"echo \"$(printf '%s)' {a} \")\")\""_s << a;
+        QTest::addRow("subshell in substitution") << u"echo $( (cd /tmp; printf %s {a}) )"_s << a;
+        QTest::addRow("arithmetic") << u"echo $(( {a} + 1 ))"_s << a;
+        QTest::addRow("comment") << u"run {a} # don't tune {b}"_s << QStringList{u"a"_s, u"b"_s};
     }
 
     void placeholders()
@@ -165,6 +223,42 @@ private slots:
         // Columns count characters, not UTF-16 units or bytes.
         QTest::addRow("after emoji") << u"😀 {"_s << u"unclosed '{' at column 3"_s;
         QTest::addRow("after umlaut") << u"ü}"_s << u"stray '}' at column 2; write }} for a literal brace"_s;
+
+        // A value is quoted for a bare word; inside quotes its quoting breaks.
+        const auto inQuotes = [](const char* name, int column) {
+            return u"placeholder {%1} at column %2 is inside quotes; write it bare: values are quoted for the shell"_s
+                .arg(QString::fromLatin1(name), QString::number(column));
+        };
+        QTest::addRow("in double quotes") << u"python3 train.py --mode \"{mode}\""_s << inQuotes("mode", 26);
+        QTest::addRow("in single quotes") << u"echo '{x}'"_s << inQuotes("x", 7);
+        QTest::addRow("in a double-quoted word") << u"run \"--x={x}\""_s << inQuotes("x", 10);
+        QTest::addRow("in $'...'") << u"echo $'{x}'"_s << inQuotes("x", 8);
+        QTest::addRow("in $\"...\"") << u"echo $\"{x}\""_s << inQuotes("x", 8);
+        QTest::addRow("in quotes in a substitution") << u"echo $(printf '{x}')"_s << inQuotes("x", 16);
+        QTest::addRow("second placeholder") << u"run {a} '{b}'"_s << inQuotes("b", 10);
+        QTest::addRow("'#' inside a word") << u"echo a#'{x}'"_s << inQuotes("x", 9);
+        QTest::addRow("after emoji in quotes") << u"😀 \"{x}\""_s << inQuotes("x", 4);
+        QTest::addRow("after a backslash") << u"echo \\{x}"_s
+            << u"placeholder {x} at column 7 follows a backslash; write it bare: values are quoted for the shell"_s;
+        QTest::addRow("after a dollar") << u"echo ${x}"_s
+            << u"placeholder {x} at column 7 follows '$'; write it bare: values are quoted for the shell"_s;
+        // The shell ends `...` at the first backquote, also at one inside the value's quotes.
+        const auto inBackquotes = [](int column) {
+            return u"placeholder {x} at column %1 is inside `...`; write $(...) instead: a backquote in a value would end `...`"_s
+                .arg(column);
+        };
+        QTest::addRow("in backquotes") << u"echo `printf %s {x}`"_s << inBackquotes(17);
+        QTest::addRow("in a substitution in backquotes") << u"echo `echo $(printf {x})`"_s << inBackquotes(21);
+        QTest::addRow("in backquotes in double quotes") << u"echo \"`printf %s {x}`\""_s << inBackquotes(18);
+
+        // An open quote would swallow the rest of the job script.
+        QTest::addRow("unterminated '") << u"echo {x} 'abc"_s << u"unterminated ' quote starting at column 10"_s;
+        QTest::addRow("unterminated \"") << u"echo {x} \"it's"_s << u"unterminated \" quote starting at column 10"_s;
+        QTest::addRow("escaped closing quote") << u"echo {x} \"a\\\""_s << u"unterminated \" quote starting at column 10"_s;
+        QTest::addRow("unterminated $'") << u"echo {x} $'a\\'"_s << u"unterminated $' quote starting at column 10"_s;
+        QTest::addRow("unterminated `") << u"echo {x} `date"_s << u"unterminated ` quote starting at column 10"_s;
+        QTest::addRow("innermost unterminated") << u"echo {x} \"$(echo 'a"_s
+                                                << u"unterminated ' quote starting at column 18"_s;
     }
 
     void parseErrors()

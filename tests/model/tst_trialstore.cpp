@@ -134,7 +134,7 @@ bool legal(TrialState from, TrialState to)
 {
     using S = TrialState;
     static const QList<std::pair<S, S>> allowed{
-        {S::Planned, S::Submitting}, {S::Submitting, S::Queued},  {S::Submitting, S::Running},
+        {S::Planned, S::Submitting}, {S::Planned, S::Cancelled},  {S::Submitting, S::Queued},  {S::Submitting, S::Running},
         {S::Submitting, S::Failed},  {S::Submitting, S::Cancelled}, {S::Submitting, S::Planned},
         {S::Queued, S::Running},     {S::Queued, S::Done},        {S::Queued, S::Failed},
         {S::Queued, S::Cancelled},   {S::Running, S::Done},       {S::Running, S::Failed},

@@ -33,7 +33,7 @@ class TestJobScript : public QObject {
         const QString path = QDir(tmp.path()).filePath(QLatin1String(runfiles::script));
         QFile f(path);
         f.open(QIODevice::WriteOnly);
-        f.write(renderLocalJobScript(in).toUtf8());
+        f.write(renderJobScript(in).toUtf8());
         return path;
     }
 
@@ -64,6 +64,17 @@ private slots:
         QCOMPARE(read(dir, runfiles::stderrFile), stderrText);
         QCOMPARE(read(dir, runfiles::exitCode), exitCode);
         QVERIFY(!dir.exists(QStringLiteral("exit_code.tmp")));
+    }
+
+    void directiveLinesFollowTheShebang()
+    {
+        JobScriptInput in;
+        in.command = QStringLiteral("true");
+        in.runDirectory = QStringLiteral("/tmp");
+        in.directiveLines = {QStringLiteral("#SBATCH --job-name=sw1-1"), QStringLiteral("#SBATCH --time=00:01:00")};
+        const QStringList lines = renderJobScript(in).split(QLatin1Char('\n'));
+        QCOMPARE(lines.mid(0, 3), (QStringList{QStringLiteral("#!/bin/bash"), QStringLiteral("#SBATCH --job-name=sw1-1"),
+                                               QStringLiteral("#SBATCH --time=00:01:00")}));
     }
 
     void setupLinesRunFirst()
@@ -101,7 +112,7 @@ private slots:
         const QString path = QDir(hostile).filePath(QStringLiteral("job.sh"));
         QFile f(path);
         QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(renderLocalJobScript(in).toUtf8());
+        f.write(renderJobScript(in).toUtf8());
         f.close();
         QCOMPARE(runScript(path), 0);
         QCOMPARE(read(QDir(hostile), runfiles::stdoutFile), QByteArray("ok\n"));

@@ -23,9 +23,8 @@ class TestLocalBackend : public QObject {
         in.campaign = QStringLiteral("test");
         in.trialId = r.trialId;
         in.token = r.token;
-        in.runDirectory = r.runDirectory;
         in.command = command;
-        r.script = renderLocalJobScript(in);
+        r.script = in;
         r.timeLimitSeconds = limit;
         return r;
     }

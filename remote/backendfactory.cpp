@@ -1,0 +1,34 @@
+#include "remote/backendfactory.h"
+
+#include "remote/clusterbackend.h"
+#include "remote/localbackend.h"
+#include "remote/scheduler.h"
+#include "remote/ssh/endpoint.h"
+
+namespace sweepline::remote {
+
+model::Result<std::unique_ptr<JobBackend>> makeBackend(const model::Campaign& campaign,
+                                                       ssh::CredentialPrompter& prompter,
+                                                       const BackendOptions& options)
+{
+    using R = model::Result<std::unique_ptr<JobBackend>>;
+    const model::ClusterSettings& cluster = campaign.cluster;
+    if (!cluster.isRemote())
+        return R(std::make_unique<LocalBackend>());
+    auto scheduler = makeSchedulerAdapter(cluster.scheduler);
+    if (!scheduler)
+        return R::failure(QStringLiteral("cluster.scheduler: unknown scheduler \"%1\"").arg(cluster.scheduler));
+    auto endpoint = ssh::resolveEndpoint(cluster);
+    if (!endpoint)
+        return R::failure(endpoint.error());
+    ClusterOptions clusterOptions;
+    clusterOptions.campaign = campaign.name;
+    clusterOptions.workdir = cluster.workdir;
+    clusterOptions.directives = cluster.directives;
+    clusterOptions.pollIntervalMs = cluster.pollIntervalSeconds * 1000;
+    clusterOptions.acceptNewHostKey = options.acceptNewHostKey;
+    return R(std::make_unique<ClusterBackend>(std::move(endpoint).value(), std::move(scheduler),
+                                              std::move(clusterOptions), prompter));
+}
+
+} // namespace sweepline::remote

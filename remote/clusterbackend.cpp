@@ -1,0 +1,505 @@
+#include "remote/clusterbackend.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QThread>
+#include <QTimer>
+
+namespace sweepline::remote {
+
+namespace {
+
+constexpr int kAbsentPollsBeforeGivingUp = 10; // the scheduler forgot the job and no exit code came
+constexpr int kTerminalPollsBeforeCollecting = 2; // a shared file system may show the exit code late
+constexpr int kMaxBackoffMs = 5 * 60 * 1000;
+
+QString joinPath(const QString& a, const QString& b)
+{
+    return a.endsWith(QLatin1Char('/')) ? a + b : a + QLatin1Char('/') + b;
+}
+
+} // namespace
+
+struct ClusterBackend::Job {
+    enum class Phase { Waiting, Submitting, Unclear, Active, Collecting };
+    qint64 trialId = 0;
+    QString token;
+    QString localRunDirectory;
+    JobScriptInput script;
+    QStringList inputFiles;
+    std::optional<qint64> timeLimitSeconds;
+    QString jobId;
+    Phase phase = Phase::Waiting;
+    bool startedReported = false;
+    bool cancelRequested = false;
+    int absentPolls = 0;
+    int terminalPolls = 0;
+};
+
+ClusterBackend::ClusterBackend(ssh::Endpoint endpoint, std::unique_ptr<SchedulerAdapter> scheduler,
+                               ClusterOptions options, ssh::CredentialPrompter& prompter, QObject* parent)
+    : JobBackend(parent), m_scheduler(std::move(scheduler)), m_options(std::move(options)),
+      m_thread(new QThread(this)), m_batchTimer(new QTimer(this)), m_pollTimer(new QTimer(this)),
+      m_lookupTimer(new QTimer(this)), m_submitRetryTimer(new QTimer(this))
+{
+    qRegisterMetaType<ssh::RemoteRequest>();
+    qRegisterMetaType<ssh::RemoteResponse>();
+    qRegisterMetaType<ssh::ConnectionState>();
+    m_worker = new ssh::SshWorker(std::move(endpoint), prompter, m_options.acceptNewHostKey);
+    m_worker->moveToThread(m_thread);
+    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(m_worker, &ssh::SshWorker::done, this, &ClusterBackend::onDone);
+    connect(m_worker, &ssh::SshWorker::countersChanged, this, [this](int logins, int channels) {
+        m_logins = logins;
+        m_channels = channels;
+    });
+    connect(m_worker, &ssh::SshWorker::stateChanged, this, [this](ssh::ConnectionState state, const QString& detail) {
+        static const char* names[] = {"disconnected", "connecting", "connected", "failed"};
+        emit connectionChanged(QStringLiteral("%1%2").arg(QLatin1String(names[int(state)]),
+                                                          detail.isEmpty() ? QString() : QStringLiteral(": ") + detail));
+    });
+    m_thread->setObjectName(QStringLiteral("ssh"));
+    m_thread->start();
+
+    m_batchTimer->setSingleShot(true);
+    connect(m_batchTimer, &QTimer::timeout, this, &ClusterBackend::flushSubmissions);
+    m_pollTimer->setSingleShot(true);
+    connect(m_pollTimer, &QTimer::timeout, this, &ClusterBackend::poll);
+    m_lookupTimer->setSingleShot(true);
+    connect(m_lookupTimer, &QTimer::timeout, this, &ClusterBackend::lookUpUnclear);
+    m_submitRetryTimer->setSingleShot(true);
+    connect(m_submitRetryTimer, &QTimer::timeout, this, &ClusterBackend::flushSubmissions);
+}
+
+ClusterBackend::~ClusterBackend()
+{
+    detachAll();
+    QMetaObject::invokeMethod(m_worker, &ssh::SshWorker::shutdown, Qt::BlockingQueuedConnection);
+    m_thread->quit();
+    m_thread->wait();
+}
+
+QString ClusterBackend::name() const
+{
+    return m_scheduler->name();
+}
+
+void ClusterBackend::send(ssh::RemoteRequest request, Callback callback)
+{
+    const quint64 id = ++m_nextRequest;
+    m_callbacks.insert(id, std::move(callback));
+    if (!request.operations.isEmpty())
+        ++m_commands;
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, id, request = std::move(request)] { worker->execute(id, request); },
+                              Qt::QueuedConnection);
+}
+
+void ClusterBackend::onDone(quint64 requestId, const ssh::RemoteResponse& response)
+{
+    if (!response.home.isEmpty())
+        m_home = response.home;
+    if (response.ok)
+        m_failures = 0;
+    if (Callback callback = m_callbacks.take(requestId))
+        callback(response);
+}
+
+bool ClusterBackend::handleFailure(const ssh::RemoteResponse& response)
+{
+    if (response.ok)
+        return false;
+    if (response.failure == ssh::FailureKind::HostKey || response.failure == ssh::FailureKind::Authentication) {
+        emit fatalError(response.error);
+        return true;
+    }
+    ++m_failures;
+    return true;
+}
+
+void ClusterBackend::scheduleRetry(QTimer* timer)
+{
+    const int delay = std::min(kMaxBackoffMs, 1000 << std::min(m_failures, 10));
+    if (!timer->isActive())
+        timer->start(delay);
+}
+
+QString ClusterBackend::remoteDirectory(qint64 trialId) const
+{
+    QString base = m_options.workdir;
+    if (base == QLatin1String("~"))
+        base.clear();
+    else if (base.startsWith(QLatin1String("~/")))
+        base = base.mid(2);
+    if (!base.startsWith(QLatin1Char('/')))
+        base = base.isEmpty() ? m_home : joinPath(m_home, base);
+    return joinPath(joinPath(base, m_options.campaign), QString::number(trialId));
+}
+
+JobSpec ClusterBackend::specFor(const Job& job) const
+{
+    JobSpec spec;
+    spec.token = job.token;
+    spec.jobDirectory = remoteDirectory(job.trialId);
+    spec.timeLimitSeconds = job.timeLimitSeconds;
+    spec.directives = m_options.directives;
+    return spec;
+}
+
+void ClusterBackend::submit(const JobRequest& request)
+{
+    auto job = std::make_shared<Job>();
+    job->trialId = request.trialId;
+    job->token = request.token;
+    job->localRunDirectory = request.runDirectory;
+    job->script = request.script;
+    job->inputFiles = request.inputFiles;
+    job->timeLimitSeconds = request.timeLimitSeconds;
+    m_jobs.insert(job->trialId, job);
+    m_toSubmit.append(job->trialId);
+    if (!m_batchTimer->isActive() && !m_submitRetryTimer->isActive())
+        m_batchTimer->start(m_options.batchDelayMs);
+}
+
+void ClusterBackend::flushSubmissions()
+{
+    if (m_toSubmit.isEmpty())
+        return;
+    if (m_home.isEmpty()) {
+        // Remote paths are absolute, so the first request only logs in and learns the home folder.
+        send({}, [this](const ssh::RemoteResponse& r) {
+            if (handleFailure(r))
+                scheduleRetry(m_submitRetryTimer);
+            else
+                flushSubmissions();
+        });
+        return;
+    }
+    ssh::RemoteRequest request;
+    QList<qint64> batch;
+    const QList<qint64> ids = std::exchange(m_toSubmit, {});
+    for (qint64 id : ids) {
+        auto job = m_jobs.value(id);
+        if (!job || job->phase != Job::Phase::Waiting)
+            continue;
+        const JobSpec spec = specFor(*job);
+        ssh::RemoteRequest files;
+        files.directories.append(spec.jobDirectory);
+        JobScriptInput script = job->script;
+        script.runDirectory = spec.jobDirectory;
+        script.directiveLines = m_scheduler->directiveLines(spec);
+        files.uploads.append({joinPath(spec.jobDirectory, QLatin1String(runfiles::script)), renderJobScript(script).toUtf8(), 0755});
+        QString unreadable;
+        for (const QString& input : job->inputFiles) {
+            QFile f(input);
+            if (!f.open(QIODevice::ReadOnly)) {
+                unreadable = QStringLiteral("cannot read %1: %2").arg(input, f.errorString());
+                break;
+            }
+            files.uploads.append({joinPath(spec.jobDirectory, QFileInfo(input).fileName()), f.readAll(),
+                                  QFileInfo(input).isExecutable() ? 0755 : 0644});
+        }
+        if (!unreadable.isEmpty()) {
+            m_jobs.remove(id);
+            emit submitFailed(id, unreadable);
+            continue;
+        }
+        request.directories += files.directories;
+        request.uploads += files.uploads;
+        const RemoteCommand command = m_scheduler->submitCommand(spec);
+        request.operations.append(ssh::AgentOperation::run(command.argv, command.workingDirectory));
+        job->phase = Job::Phase::Submitting;
+        batch.append(id);
+    }
+    if (batch.isEmpty())
+        return;
+    send(std::move(request), [this, batch](const ssh::RemoteResponse& r) { onSubmitted(batch, r); });
+}
+
+void ClusterBackend::onSubmitted(const QList<qint64>& ids, const ssh::RemoteResponse& response)
+{
+    if (handleFailure(response)) {
+        for (qint64 id : ids) {
+            auto job = m_jobs.value(id);
+            if (!job)
+                continue;
+            if (response.operationsMayHaveRun) {
+                job->phase = Job::Phase::Unclear; // maybe submitted: look the token up before anything else
+            } else {
+                job->phase = Job::Phase::Waiting; // certainly not submitted: try again later
+                m_toSubmit.append(id);
+            }
+        }
+        if (response.operationsMayHaveRun)
+            scheduleRetry(m_lookupTimer);
+        else
+            scheduleRetry(m_submitRetryTimer);
+        return;
+    }
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    for (qsizetype i = 0; i < ids.size(); ++i) {
+        auto job = m_jobs.value(ids.at(i));
+        if (!job)
+            continue;
+        const ssh::AgentResult& result = response.results.at(i);
+        auto jobId = m_scheduler->parseSubmit(QString::fromUtf8(result.out), QString::fromUtf8(result.err), result.exitStatus);
+        if (!jobId) {
+            m_jobs.remove(job->trialId);
+            emit submitFailed(job->trialId, jobId.error());
+            continue;
+        }
+        job->jobId = jobId.value();
+        job->phase = Job::Phase::Active;
+        emit submitted(job->trialId, job->jobId, now);
+        if (job->cancelRequested)
+            cancel(job->trialId);
+    }
+    if (!m_pollTimer->isActive())
+        m_pollTimer->start(m_options.pollIntervalMs);
+    if (!m_toSubmit.isEmpty() && !m_batchTimer->isActive())
+        m_batchTimer->start(m_options.batchDelayMs);
+}
+
+void ClusterBackend::track(const TrackedJob& tracked)
+{
+    auto job = std::make_shared<Job>();
+    job->trialId = tracked.trialId;
+    job->token = tracked.token;
+    job->localRunDirectory = tracked.runDirectory;
+    job->timeLimitSeconds = tracked.timeLimitSeconds;
+    job->jobId = tracked.jobId;
+    job->startedReported = tracked.startedAt.isValid();
+    job->phase = tracked.jobId.isEmpty() ? Job::Phase::Unclear : Job::Phase::Active;
+    m_jobs.insert(job->trialId, job);
+    if (job->phase == Job::Phase::Unclear) {
+        if (!m_lookupTimer->isActive())
+            m_lookupTimer->start(0);
+    } else if (!m_pollTimer->isActive()) {
+        m_pollTimer->start(0);
+    }
+}
+
+void ClusterBackend::lookUpUnclear()
+{
+    if (m_lookupInFlight)
+        return;
+    if (m_home.isEmpty()) {
+        send({}, [this](const ssh::RemoteResponse& r) {
+            if (handleFailure(r))
+                scheduleRetry(m_lookupTimer);
+            else
+                lookUpUnclear();
+        });
+        return;
+    }
+    ssh::RemoteRequest request;
+    QList<qint64> ids;
+    for (const auto& job : std::as_const(m_jobs)) {
+        if (job->phase != Job::Phase::Unclear)
+            continue;
+        const JobSpec spec = specFor(*job);
+        const RemoteCommand lookup = m_scheduler->lookupCommand(spec);
+        request.operations.append(ssh::AgentOperation::run(lookup.argv, lookup.workingDirectory));
+        request.operations.append(ssh::AgentOperation::read(joinPath(spec.jobDirectory, QLatin1String(runfiles::exitCode))));
+        ids.append(job->trialId);
+    }
+    if (ids.isEmpty())
+        return;
+    m_lookupInFlight = true;
+    send(std::move(request), [this, ids](const ssh::RemoteResponse& response) {
+        m_lookupInFlight = false;
+        if (handleFailure(response)) {
+            scheduleRetry(m_lookupTimer);
+            return;
+        }
+        bool retry = false;
+        for (qsizetype i = 0; i < ids.size(); ++i) {
+            auto job = m_jobs.value(ids.at(i));
+            if (!job || job->phase != Job::Phase::Unclear)
+                continue;
+            const ssh::AgentResult& found = response.results.at(2 * i);
+            const ssh::AgentResult& exitFile = response.results.at(2 * i + 1);
+            auto jobId = m_scheduler->parseLookup(specFor(*job), QString::fromUtf8(found.out), QString::fromUtf8(found.err),
+                                                  found.exitStatus);
+            if (!jobId) {
+                retry = true; // unclear again: ask again later, never submit meanwhile
+                continue;
+            }
+            if (!jobId->isEmpty() || exitFile.exists) {
+                // It went through. A job the scheduler already forgot left its exit code behind.
+                job->jobId = jobId->isEmpty() ? QStringLiteral("unknown") : jobId.value();
+                job->phase = Job::Phase::Active;
+                emit submitted(job->trialId, job->jobId, QDateTime::currentDateTimeUtc());
+                if (!m_pollTimer->isActive())
+                    m_pollTimer->start(0);
+                continue;
+            }
+            m_jobs.remove(job->trialId);
+            emit notSubmitted(job->trialId, QStringLiteral("no job named %1 on the cluster").arg(job->token));
+        }
+        if (retry)
+            scheduleRetry(m_lookupTimer);
+    });
+}
+
+void ClusterBackend::poll()
+{
+    if (m_pollInFlight)
+        return;
+    QList<qint64> ids;
+    QStringList jobIds, tokens;
+    for (const auto& job : std::as_const(m_jobs)) {
+        if (job->phase == Job::Phase::Active) {
+            ids.append(job->trialId);
+            jobIds.append(job->jobId);
+            tokens.append(job->token);
+        }
+    }
+    if (ids.isEmpty())
+        return;
+    ssh::RemoteRequest request;
+    const RemoteCommand status = m_scheduler->statusCommand(jobIds, tokens);
+    request.operations.append(ssh::AgentOperation::run(status.argv, status.workingDirectory));
+    for (qint64 id : ids)
+        request.operations.append(ssh::AgentOperation::read(joinPath(remoteDirectory(id), QLatin1String(runfiles::exitCode))));
+    m_pollInFlight = true;
+    send(std::move(request), [this, ids](const ssh::RemoteResponse& r) { onPolled(ids, r); });
+}
+
+void ClusterBackend::onPolled(const QList<qint64>& ids, const ssh::RemoteResponse& response)
+{
+    m_pollInFlight = false;
+    const bool failed = handleFailure(response);
+    if (!failed) {
+        const ssh::AgentResult& statusResult = response.results.at(0);
+        // A poll the scheduler could not answer still counts exit-code files; it proves nothing else.
+        const auto statuses = m_scheduler->parseStatus(QString::fromUtf8(statusResult.out),
+                                                       QString::fromUtf8(statusResult.err), statusResult.exitStatus);
+        for (qsizetype i = 0; i < ids.size(); ++i) {
+            auto job = m_jobs.value(ids.at(i));
+            if (!job || job->phase != Job::Phase::Active)
+                continue;
+            const ssh::AgentResult& exitFile = response.results.at(1 + i);
+            if (exitFile.exists) {
+                bool ok = false;
+                const int code = exitFile.out.trimmed().toInt(&ok);
+                collect(job->trialId, ok ? std::optional<int>(code) : std::nullopt,
+                        ok ? QString() : QStringLiteral("unreadable exit code file"));
+                continue;
+            }
+            if (!statuses)
+                continue;
+            const SchedulerJobStatus* status = nullptr;
+            for (const SchedulerJobStatus& s : statuses.value()) {
+                if (s.jobId == job->jobId || (!s.jobName.isEmpty() && s.jobName == job->token))
+                    status = &s;
+            }
+            if (!status) {
+                if (++job->absentPolls >= kAbsentPollsBeforeGivingUp)
+                    collect(job->trialId, std::nullopt,
+                            QStringLiteral("the scheduler no longer knows job %1 and it left no exit code").arg(job->jobId));
+                continue;
+            }
+            job->absentPolls = 0;
+            if (status->state != SchedulerJobState::Queued && !job->startedReported) {
+                job->startedReported = true;
+                emit started(job->trialId, status->startedAt.isValid() ? status->startedAt : QDateTime::currentDateTimeUtc());
+            }
+            const bool terminal = status->state == SchedulerJobState::Finished || status->state == SchedulerJobState::Cancelled
+                                  || status->state == SchedulerJobState::Rejected;
+            if (terminal && ++job->terminalPolls >= kTerminalPollsBeforeCollecting) {
+                if (status->state == SchedulerJobState::Cancelled)
+                    job->cancelRequested = true;
+                collect(job->trialId, std::nullopt,
+                        status->state == SchedulerJobState::Cancelled
+                            ? QStringLiteral("cancelled")
+                            : QStringLiteral("the job ended (%1) without writing its exit code").arg(status->rawState));
+            }
+        }
+    }
+    bool active = false;
+    for (const auto& job : std::as_const(m_jobs))
+        active = active || job->phase == Job::Phase::Active;
+    if (active && !m_pollTimer->isActive()) {
+        const int interval = failed ? std::min(kMaxBackoffMs, m_options.pollIntervalMs << std::min(m_failures, 5))
+                                    : m_options.pollIntervalMs;
+        m_pollTimer->start(interval);
+    }
+}
+
+void ClusterBackend::collect(qint64 trialId, std::optional<int> exitCode, const QString& reason)
+{
+    auto job = m_jobs.value(trialId);
+    if (!job)
+        return;
+    job->phase = Job::Phase::Collecting;
+    const QString remote = remoteDirectory(trialId);
+    ssh::RemoteRequest request;
+    for (const char* name : {runfiles::stdoutFile, runfiles::stderrFile, runfiles::exitCode}) {
+        request.downloads.append({joinPath(remote, QLatin1String(name)),
+                                  QDir(job->localRunDirectory).filePath(QLatin1String(name))});
+    }
+    send(std::move(request), [this, trialId, exitCode, reason](const ssh::RemoteResponse& response) {
+        auto collected = m_jobs.value(trialId);
+        if (!collected)
+            return;
+        if (handleFailure(response)) {
+            collected->phase = Job::Phase::Active; // the next poll finds the evidence again
+            if (!m_pollTimer->isActive())
+                m_pollTimer->start(m_options.pollIntervalMs);
+            return;
+        }
+        JobEnd end;
+        end.exitCode = exitCode;
+        end.reason = reason;
+        end.stdoutPath = QDir(collected->localRunDirectory).filePath(QLatin1String(runfiles::stdoutFile));
+        end.finishedAt = QDateTime::currentDateTimeUtc();
+        end.cancelled = collected->cancelRequested
+                        || QFileInfo::exists(QDir(collected->localRunDirectory).filePath(QLatin1String(kCancelMarker)));
+        if (end.cancelled && end.reason.isEmpty())
+            end.reason = QStringLiteral("cancelled");
+        m_jobs.remove(trialId);
+        emit finished(trialId, end);
+    });
+}
+
+void ClusterBackend::cancel(qint64 trialId)
+{
+    auto job = m_jobs.value(trialId);
+    if (!job)
+        return;
+    job->cancelRequested = true;
+    if (job->phase == Job::Phase::Waiting) {
+        m_toSubmit.removeAll(trialId);
+        m_jobs.remove(trialId);
+        JobEnd end;
+        end.reason = QStringLiteral("cancelled before submission");
+        end.cancelled = true;
+        end.finishedAt = QDateTime::currentDateTimeUtc();
+        emit finished(trialId, end);
+        return;
+    }
+    if (job->phase != Job::Phase::Active || job->jobId == QLatin1String("unknown"))
+        return; // cancelled as soon as its id is known (see onSubmitted)
+    ssh::RemoteRequest request;
+    const RemoteCommand command = m_scheduler->cancelCommand({job->jobId});
+    request.operations.append(ssh::AgentOperation::run(command.argv, command.workingDirectory));
+    send(std::move(request), [this](const ssh::RemoteResponse& response) {
+        handleFailure(response);
+        if (!m_pollTimer->isActive())
+            m_pollTimer->start(std::min(m_options.pollIntervalMs, 2000));
+    });
+}
+
+void ClusterBackend::detachAll()
+{
+    m_batchTimer->stop();
+    m_pollTimer->stop();
+    m_lookupTimer->stop();
+    m_submitRetryTimer->stop();
+    m_toSubmit.clear();
+    m_jobs.clear();
+    m_callbacks.clear();
+}
+
+} // namespace sweepline::remote

@@ -1,0 +1,90 @@
+#pragma once
+
+#include "remote/jobbackend.h"
+#include "remote/scheduler.h"
+#include "remote/ssh/sshworker.h"
+
+#include <QHash>
+#include <QList>
+
+#include <functional>
+#include <memory>
+
+class QThread;
+class QTimer;
+
+namespace sweepline::remote {
+
+struct ClusterOptions {
+    QString campaign;               // names the campaign's folder on the cluster
+    QString workdir;                // "sweepline", "~/sweepline" or an absolute path
+    QStringList directives;
+    int pollIntervalMs = 30000;
+    int batchDelayMs = 50;          // submissions arriving within this window share one command
+    bool acceptNewHostKey = false;
+};
+
+// Runs jobs on a cluster through one SSH session on a worker thread, with a scheduler adapter.
+// Submissions are batched (one remote command for many jobs), and every poll is one remote
+// command whatever the number of jobs. A job is finished only on positive evidence: its exit-code
+// file, or a terminal scheduler state seen twice. An unclear submission is looked up by its token
+// before it may be submitted again.
+class ClusterBackend final : public JobBackend {
+    Q_OBJECT
+public:
+    ClusterBackend(ssh::Endpoint endpoint, std::unique_ptr<SchedulerAdapter> scheduler, ClusterOptions options,
+                   ssh::CredentialPrompter& prompter, QObject* parent = nullptr);
+    ~ClusterBackend() override;
+
+    QString name() const override;
+    void submit(const JobRequest& request) override;
+    void track(const TrackedJob& job) override;
+    void cancel(qint64 trialId) override;
+    void detachAll() override;
+
+    int logins() const { return m_logins; }
+    int channelsOpened() const { return m_channels; }
+    int commandsSent() const { return m_commands; }
+
+private:
+    struct Job;
+    using Callback = std::function<void(const ssh::RemoteResponse&)>;
+
+    void send(ssh::RemoteRequest request, Callback callback);
+    void onDone(quint64 requestId, const ssh::RemoteResponse& response);
+    bool handleFailure(const ssh::RemoteResponse& response);
+    void scheduleRetry(QTimer* timer);
+
+    void flushSubmissions();
+    void onSubmitted(const QList<qint64>& ids, const ssh::RemoteResponse& response);
+    void lookUpUnclear();
+    void poll();
+    void onPolled(const QList<qint64>& ids, const ssh::RemoteResponse& response);
+    void collect(qint64 trialId, std::optional<int> exitCode, const QString& reason);
+
+    QString remoteDirectory(qint64 trialId) const;
+    JobSpec specFor(const Job& job) const;
+
+    std::unique_ptr<SchedulerAdapter> m_scheduler;
+    ClusterOptions m_options;
+    QThread* m_thread = nullptr;
+    ssh::SshWorker* m_worker = nullptr;
+    QHash<quint64, Callback> m_callbacks;
+    quint64 m_nextRequest = 0;
+    QString m_home;
+
+    QHash<qint64, std::shared_ptr<Job>> m_jobs;
+    QList<qint64> m_toSubmit;
+    QTimer* m_batchTimer = nullptr;
+    QTimer* m_pollTimer = nullptr;
+    QTimer* m_lookupTimer = nullptr;
+    QTimer* m_submitRetryTimer = nullptr;
+    bool m_pollInFlight = false;
+    bool m_lookupInFlight = false;
+    int m_failures = 0;             // consecutive failed requests, for the back-off
+    int m_logins = 0;
+    int m_channels = 0;
+    int m_commands = 0;
+};
+
+} // namespace sweepline::remote

@@ -1,0 +1,162 @@
+#include "remote/schedulers/sshadapter.h"
+
+#include "remote/jobscript.h"
+
+using namespace Qt::StringLiterals;
+
+namespace sweepline::remote {
+
+using namespace schedulers;
+
+namespace {
+
+// The fixed scripts below are one line each (quoteForRemoteShell refuses line breaks) and hold no
+// value of a job: the folder, pids and names arrive as positional arguments.
+
+const QString noPidFile = u"no-pid-file"_s;
+
+QString lookupScript()
+{
+    return u"if [ -e \"$1/%1\" ]; then cat -- \"$1/%1\"; else echo %2; fi"_s.arg(QLatin1String(runfiles::pid),
+                                                                                 noPidFile);
+}
+
+const QString cancelScript = u"kill -TERM -- \"$@\""_s;
+
+model::Result<QList<SchedulerJobStatus>> statusFailure(const QString& message)
+{
+    return model::Result<QList<SchedulerJobStatus>>::failure(message);
+}
+
+} // namespace
+
+const QString& SshAdapter::submitScript()
+{
+    // "&" rather than "setsid -f": a background child of a non-interactive bash is no process group
+    // leader, so even a setsid without -f (util-linux before 2.31) makes it a session leader at once.
+    static const QString script =
+        u"cd -- \"$1\" || exit 1; "
+        "setsid bash %1 </dev/null >/dev/null 2>&1 & "
+        "i=0; while [ \"$i\" -lt 50 ]; do "
+        "if [ -s %2 ]; then cat %2; exit 0; fi; sleep 0.1; i=$((i+1)); done; "
+        "echo \"%2 did not appear in $1 within 5 seconds\" >&2; exit 1"_s.arg(QLatin1String(runfiles::script),
+                                                                                QLatin1String(runfiles::pid));
+    return script;
+}
+
+QString SshAdapter::name() const
+{
+    return u"ssh"_s;
+}
+
+const QRegularExpression& SshAdapter::jobIdPattern() const
+{
+    static const QRegularExpression pattern(u"^([2-9]|[1-9][0-9]{1,9})$"_s);
+    return pattern;
+}
+
+model::Status SshAdapter::checkJobSpec(const JobSpec& spec) const
+{
+    if (!spec.directives.isEmpty())
+        return model::Status::failure(u"A host without a scheduler takes no directives (\"%1\")"_s
+                                          .arg(spec.directives.first()));
+    return SchedulerAdapterBase::checkJobSpec(spec);
+}
+
+QStringList SshAdapter::directiveLines(const JobSpec& spec) const
+{
+    Q_UNUSED(spec);
+    return {};
+}
+
+RemoteCommand SshAdapter::submitCommand(const JobSpec& spec) const
+{
+    if (!checkJobSpec(spec))
+        return {};
+    return {{u"bash"_s, u"-c"_s, submitScript(), u"sweepline-submit"_s, spec.jobDirectory}, {}};
+}
+
+model::Result<QString> SshAdapter::parseSubmit(const QString& out, const QString& err, int exitCode) const
+{
+    using R = model::Result<QString>;
+    if (exitCode != 0)
+        return R::failure(failureText(u"The job launch"_s, out, err, exitCode));
+    const QString pid = out.trimmed();
+    if (!isValidJobId(pid))
+        return R::failure(u"The job launch printed no process id: "_s + failureText(u"bash"_s, out, err, exitCode));
+    return pid;
+}
+
+RemoteCommand SshAdapter::statusCommand(const QStringList& jobIds, const QStringList& tokens) const
+{
+    Q_UNUSED(tokens);
+    const QStringList pids = validJobIds(jobIds);
+    if (pids.isEmpty())
+        return {};
+    return {{u"ps"_s, u"-o"_s, u"pid=,stat=,args="_s, u"-p"_s, pids.join(u',')}, {}};
+}
+
+model::Result<QList<SchedulerJobStatus>> SshAdapter::parseStatus(const QString& out, const QString& err,
+                                                                int exitCode) const
+{
+    // procps' ps exits with 1, silently, when none of the pids exists.
+    if (exitCode != 0 && !(exitCode == 1 && out.trimmed().isEmpty() && err.trimmed().isEmpty()))
+        return statusFailure(failureText(u"ps"_s, out, err, exitCode));
+    static const QRegularExpression row(u"^([0-9]+)\\s+(\\S+)\\s*(.*)$"_s);
+    static const QRegularExpression ourScript(u"(^|[\\s/])%1(\\s|$)"_s.arg(
+        QRegularExpression::escape(QLatin1String(runfiles::script))));
+    QList<SchedulerJobStatus> jobs;
+    for (const QString& line : lines(out)) {
+        const auto match = row.match(line);
+        if (!match.hasMatch())
+            return statusFailure(u"Unexpected ps output: "_s + line);
+        const QString stat = match.captured(2);
+        SchedulerJobStatus status;
+        status.jobId = match.captured(1);
+        status.rawState = stat;
+        if (stat.startsWith(u'Z')) {
+            status.state = SchedulerJobState::Finished; // ended; only exit_code knows how
+        } else if (ourScript.match(match.captured(3)).hasMatch()) {
+            status.state = SchedulerJobState::Running;
+        } else {
+            continue; // the pid now belongs to another program: ours is gone
+        }
+        if (isValidJobId(status.jobId))
+            jobs.append(status);
+    }
+    return jobs;
+}
+
+RemoteCommand SshAdapter::cancelCommand(const QStringList& jobIds) const
+{
+    const QStringList pids = validJobIds(jobIds);
+    if (pids.isEmpty())
+        return {};
+    QStringList argv{u"bash"_s, u"-c"_s, cancelScript, u"sweepline-cancel"_s};
+    for (const QString& pid : pids)
+        argv.append(u'-' + pid); // the process group the job script leads
+    return {argv, {}};
+}
+
+RemoteCommand SshAdapter::lookupCommand(const JobSpec& spec) const
+{
+    if (!isSafeJobDirectory(spec.jobDirectory))
+        return {};
+    return {{u"bash"_s, u"-c"_s, lookupScript(), u"sweepline-lookup"_s, spec.jobDirectory}, {}};
+}
+
+model::Result<QString> SshAdapter::parseLookup(const JobSpec& spec, const QString& out, const QString& err,
+                                               int exitCode) const
+{
+    using R = model::Result<QString>;
+    const QString text = out.trimmed();
+    if (exitCode != 0)
+        return R::failure(failureText(u"Reading job.pid"_s, out, err, exitCode));
+    if (text == noPidFile)
+        return QString();
+    if (isValidJobId(text))
+        return text;
+    return R::failure(u"%1/job.pid holds no process id yet (\"%2\")"_s.arg(spec.jobDirectory, text.left(100)));
+}
+
+} // namespace sweepline::remote

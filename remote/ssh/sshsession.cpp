@@ -1,0 +1,431 @@
+#include "remote/ssh/sshsession.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+
+#include <libssh/libssh.h>
+#include <libssh/sftp.h>
+
+#include <fcntl.h>
+
+namespace sweepline::remote::ssh {
+
+using model::Result;
+using model::Status;
+
+struct SshSession::Handles {
+    ssh_session session = nullptr;
+    sftp_session sftp = nullptr;
+
+    void reset()
+    {
+        if (sftp)
+            sftp_free(sftp);
+        sftp = nullptr;
+        if (session) {
+            if (ssh_is_connected(session))
+                ssh_disconnect(session);
+            ssh_free(session);
+        }
+        session = nullptr;
+    }
+    ~Handles() { reset(); }
+};
+
+namespace {
+
+// A secret lives only as long as the call that needs it, and is overwritten before it goes.
+class Secret {
+public:
+    explicit Secret(QString text) : m_text(std::move(text)), m_utf8(m_text.toUtf8()) {}
+    ~Secret()
+    {
+        m_text.fill(QLatin1Char('\0'));
+        m_utf8.fill('\0');
+    }
+    const char* data() const { return m_utf8.constData(); }
+
+private:
+    QString m_text;
+    QByteArray m_utf8;
+};
+
+struct KeyGuard {
+    ssh_key key = nullptr;
+    ~KeyGuard() { ssh_key_free(key); }
+};
+
+struct ChannelGuard {
+    ssh_channel channel = nullptr;
+    ~ChannelGuard()
+    {
+        if (!channel)
+            return;
+        if (ssh_channel_is_open(channel))
+            ssh_channel_close(channel);
+        ssh_channel_free(channel);
+    }
+};
+
+struct FileGuard {
+    sftp_file file = nullptr;
+    ~FileGuard()
+    {
+        if (file)
+            sftp_close(file);
+    }
+};
+
+QString hostLabel(const Endpoint& e)
+{
+    return e.port == 22 ? e.hostName : QStringLiteral("[%1]:%2").arg(e.hostName).arg(e.port);
+}
+
+} // namespace
+
+SshSession::SshSession(std::chrono::seconds timeout) : h(std::make_unique<Handles>()), m_timeout(timeout) {}
+
+SshSession::~SshSession() = default;
+
+Status SshSession::fail(FailureKind kind, const QString& message)
+{
+    m_lastFailure = kind;
+    return Status::failure(message);
+}
+
+QString SshSession::sshError() const
+{
+    return h->session ? QString::fromUtf8(ssh_get_error(h->session)) : QString();
+}
+
+bool SshSession::isConnected() const
+{
+    return h->session && ssh_is_connected(h->session) && h->sftp;
+}
+
+void SshSession::disconnect()
+{
+    h->reset();
+}
+
+Status SshSession::connect(const Endpoint& endpoint, CredentialPrompter& prompter, bool acceptNewHostKey)
+{
+    h->reset();
+    m_lastFailure = FailureKind::None;
+    h->session = ssh_new();
+    if (!h->session)
+        return fail(FailureKind::Network, QStringLiteral("cannot create an SSH session"));
+    ssh_session s = h->session;
+    const QByteArray host = endpoint.hostName.toUtf8();
+    const QByteArray user = endpoint.user.toUtf8();
+    const QByteArray knownHosts = QFile::encodeName(endpoint.knownHostsFile);
+    const QByteArray proxy = endpoint.proxyCommand.toUtf8();
+    unsigned int port = unsigned(endpoint.port);
+    long timeout = long(m_timeout.count());
+    int noConfig = 0; // the endpoint is already resolved; libssh must not read ~/.ssh/config again
+    ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &noConfig);
+    ssh_options_set(s, SSH_OPTIONS_HOST, host.constData());
+    ssh_options_set(s, SSH_OPTIONS_PORT, &port);
+    if (!user.isEmpty())
+        ssh_options_set(s, SSH_OPTIONS_USER, user.constData());
+    ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, knownHosts.constData());
+    ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &timeout);
+    if (!proxy.isEmpty())
+        ssh_options_set(s, SSH_OPTIONS_PROXYCOMMAND, proxy.constData());
+
+    if (ssh_connect(s) != SSH_OK)
+        return fail(FailureKind::Network, QStringLiteral("cannot connect to %1: %2").arg(endpoint.alias, sshError()));
+    if (auto checked = checkHostKey(endpoint, prompter, acceptNewHostKey); !checked) {
+        h->reset();
+        return checked;
+    }
+    if (auto authenticated = authenticate(endpoint, prompter); !authenticated) {
+        h->reset();
+        return authenticated;
+    }
+    ++m_logins;
+    if (auto sftp = openSftp(); !sftp) {
+        h->reset();
+        return sftp;
+    }
+    return model::success();
+}
+
+Status SshSession::checkHostKey(const Endpoint& endpoint, CredentialPrompter& prompter, bool acceptNew)
+{
+    ssh_session s = h->session;
+    KeyGuard key;
+    if (ssh_get_server_publickey(s, &key.key) != SSH_OK)
+        return fail(FailureKind::Network, QStringLiteral("%1 sent no host key: %2").arg(endpoint.alias, sshError()));
+    unsigned char* hash = nullptr;
+    size_t hashLength = 0;
+    if (ssh_get_publickey_hash(key.key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hashLength) != SSH_OK)
+        return fail(FailureKind::HostKey, QStringLiteral("cannot hash the host key of %1").arg(endpoint.alias));
+    char* fingerprint = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hashLength);
+    ssh_clean_pubkey_hash(&hash);
+    m_hostKey = {};
+    m_hostKey.host = hostLabel(endpoint);
+    m_hostKey.keyType = QString::fromLatin1(ssh_key_type_to_char(ssh_key_type(key.key)));
+    m_hostKey.fingerprintSha256 = QString::fromLatin1(fingerprint);
+    m_hostKey.knownHostsFile = endpoint.knownHostsFile;
+    ssh_string_free_char(fingerprint);
+
+    const QString seen = QStringLiteral("%1 key %2").arg(m_hostKey.keyType, m_hostKey.fingerprintSha256);
+    switch (ssh_session_is_known_server(s)) {
+    case SSH_KNOWN_HOSTS_OK:
+        m_hostKey.status = HostKeyInfo::Status::Known;
+        return model::success();
+    case SSH_KNOWN_HOSTS_CHANGED:
+        m_hostKey.status = HostKeyInfo::Status::Changed;
+        return fail(FailureKind::HostKey,
+                    QStringLiteral("the host key of %1 has CHANGED: it now presents %2. This can mean someone is "
+                                   "intercepting the connection. Nothing was sent. Check %3 with your administrators "
+                                   "before replacing the recorded key.")
+                        .arg(m_hostKey.host, seen, endpoint.knownHostsFile));
+    case SSH_KNOWN_HOSTS_OTHER:
+        m_hostKey.status = HostKeyInfo::Status::Other;
+        return fail(FailureKind::HostKey,
+                    QStringLiteral("%1 presents %2, but %3 records a key of another type for it. Nothing was sent. "
+                                   "Check %3 with your administrators.")
+                        .arg(m_hostKey.host, seen, endpoint.knownHostsFile));
+    case SSH_KNOWN_HOSTS_UNKNOWN:
+    case SSH_KNOWN_HOSTS_NOT_FOUND:
+        m_hostKey.status = HostKeyInfo::Status::Unknown;
+        if (!acceptNew || !prompter.acceptNewHostKey(m_hostKey))
+            return fail(FailureKind::HostKey,
+                        QStringLiteral("%1 is not in %2 (it presents %3). Check the fingerprint with your "
+                                       "administrators, then accept it (sweepline-cli: --accept-new-host-key).")
+                            .arg(m_hostKey.host, endpoint.knownHostsFile, seen));
+        QDir().mkpath(QFileInfo(endpoint.knownHostsFile).absolutePath());
+        if (ssh_session_update_known_hosts(s) != SSH_OK)
+            return fail(FailureKind::HostKey, QStringLiteral("cannot record the host key in %1: %2")
+                                                  .arg(endpoint.knownHostsFile, sshError()));
+        return model::success();
+    case SSH_KNOWN_HOSTS_ERROR:
+        break;
+    }
+    m_hostKey.status = HostKeyInfo::Status::Error;
+    return fail(FailureKind::HostKey, QStringLiteral("cannot check the host key of %1 against %2: %3")
+                                          .arg(m_hostKey.host, endpoint.knownHostsFile, sshError()));
+}
+
+Status SshSession::authenticate(const Endpoint& endpoint, CredentialPrompter& prompter)
+{
+    ssh_session s = h->session;
+    if (ssh_userauth_none(s, nullptr) == SSH_AUTH_SUCCESS)
+        return model::success();
+    const int methods = ssh_userauth_list(s, nullptr);
+    QStringList tried;
+
+    if (methods & SSH_AUTH_METHOD_PUBLICKEY) {
+        tried << QStringLiteral("publickey");
+        if (qEnvironmentVariableIsSet("SSH_AUTH_SOCK") && ssh_userauth_agent(s, nullptr) == SSH_AUTH_SUCCESS)
+            return model::success();
+        for (const QString& file : endpoint.identityFiles) {
+            const QByteArray path = QFile::encodeName(file);
+            KeyGuard key;
+            int rc = ssh_pki_import_privkey_file(path.constData(), nullptr, nullptr, nullptr, &key.key);
+            if (rc != SSH_OK && QFileInfo(file).isReadable()) {
+                // Encrypted: ask for the passphrase, which lives only for this import.
+                const auto answer = prompter.passphrase(file);
+                if (!answer)
+                    return fail(FailureKind::Authentication, QStringLiteral("no passphrase given for %1").arg(file));
+                const Secret passphrase(*answer);
+                rc = ssh_pki_import_privkey_file(path.constData(), passphrase.data(), nullptr, nullptr, &key.key);
+                if (rc != SSH_OK)
+                    return fail(FailureKind::Authentication,
+                                QStringLiteral("cannot unlock %1: wrong passphrase or unreadable key").arg(file));
+            }
+            if (rc == SSH_OK && ssh_userauth_publickey(s, nullptr, key.key) == SSH_AUTH_SUCCESS)
+                return model::success();
+        }
+    }
+    if (methods & SSH_AUTH_METHOD_INTERACTIVE) {
+        tried << QStringLiteral("keyboard-interactive");
+        int rc = ssh_userauth_kbdint(s, nullptr, nullptr);
+        while (rc == SSH_AUTH_INFO) {
+            const QString name = QString::fromUtf8(ssh_userauth_kbdint_getname(s));
+            const QString instruction = QString::fromUtf8(ssh_userauth_kbdint_getinstruction(s));
+            QList<InteractivePrompt> prompts;
+            const int count = ssh_userauth_kbdint_getnprompts(s);
+            for (int i = 0; i < count; ++i) {
+                char echo = 0;
+                const char* text = ssh_userauth_kbdint_getprompt(s, unsigned(i), &echo);
+                prompts.append({QString::fromUtf8(text), echo != 0});
+            }
+            std::optional<QStringList> answers;
+            if (count > 0) {
+                answers = prompter.keyboardInteractive(name, instruction, prompts);
+                if (!answers || answers->size() != count)
+                    return fail(FailureKind::Authentication, QStringLiteral("login to %1 cancelled").arg(endpoint.alias));
+            }
+            for (int i = 0; i < count; ++i) {
+                const Secret answer(answers->at(i));
+                ssh_userauth_kbdint_setanswer(s, unsigned(i), answer.data());
+            }
+            rc = ssh_userauth_kbdint(s, nullptr, nullptr);
+        }
+        if (rc == SSH_AUTH_SUCCESS)
+            return model::success();
+    }
+    if (methods & SSH_AUTH_METHOD_PASSWORD) {
+        tried << QStringLiteral("password");
+        const auto answer = prompter.password(endpoint.user, endpoint.alias);
+        if (answer) {
+            const Secret password(*answer);
+            if (ssh_userauth_password(s, nullptr, password.data()) == SSH_AUTH_SUCCESS)
+                return model::success();
+        }
+    }
+    return fail(FailureKind::Authentication,
+                QStringLiteral("authentication to %1 as %2 failed (tried: %3). Sweepline does not retry a failed "
+                               "login by itself.")
+                    .arg(endpoint.alias, endpoint.user.isEmpty() ? QStringLiteral("the default user") : endpoint.user,
+                         tried.isEmpty() ? QStringLiteral("nothing the server offers") : tried.join(QStringLiteral(", "))));
+}
+
+Status SshSession::openSftp()
+{
+    h->sftp = sftp_new(h->session);
+    if (!h->sftp || sftp_init(h->sftp) != SSH_OK)
+        return fail(FailureKind::Remote, QStringLiteral("the server offers no SFTP: %1").arg(sshError()));
+    ++m_channels;
+    char* home = sftp_canonicalize_path(h->sftp, ".");
+    if (!home)
+        return fail(FailureKind::Remote, QStringLiteral("cannot find the home folder over SFTP: %1").arg(sshError()));
+    m_home = QString::fromUtf8(home);
+    ssh_string_free_char(home);
+    return model::success();
+}
+
+Result<CommandResult> SshSession::run(const QByteArray& commandLine)
+{
+    using R = Result<CommandResult>;
+    if (!isConnected())
+        return R::failure(fail(FailureKind::Network, QStringLiteral("not connected")).error());
+    ChannelGuard ch;
+    ch.channel = ssh_channel_new(h->session);
+    if (!ch.channel || ssh_channel_open_session(ch.channel) != SSH_OK)
+        return R::failure(fail(FailureKind::Network, QStringLiteral("cannot open a channel: %1").arg(sshError())).error());
+    ++m_channels;
+    if (ssh_channel_request_exec(ch.channel, commandLine.constData()) != SSH_OK)
+        return R::failure(fail(FailureKind::Remote, QStringLiteral("the server refused to run a command: %1").arg(sshError())).error());
+
+    CommandResult result;
+    char buffer[16384];
+    QElapsedTimer clock;
+    clock.start();
+    const qint64 limitMs = qint64(m_timeout.count()) * 1000;
+    while (!ssh_channel_is_eof(ch.channel)) {
+        if (clock.elapsed() > limitMs)
+            return R::failure(fail(FailureKind::Timeout, QStringLiteral("no answer within %1 s").arg(m_timeout.count())).error());
+        const int n = ssh_channel_read_timeout(ch.channel, buffer, sizeof buffer, 0, 200);
+        if (n == SSH_ERROR)
+            return R::failure(fail(FailureKind::Network, QStringLiteral("connection lost: %1").arg(sshError())).error());
+        if (n > 0)
+            result.out.append(buffer, n);
+        int e = 0;
+        while ((e = ssh_channel_read_nonblocking(ch.channel, buffer, sizeof buffer, 1)) > 0)
+            result.err.append(buffer, e);
+        if (e == SSH_ERROR)
+            return R::failure(fail(FailureKind::Network, QStringLiteral("connection lost: %1").arg(sshError())).error());
+    }
+    int n = 0;
+    while ((n = ssh_channel_read_nonblocking(ch.channel, buffer, sizeof buffer, 0)) > 0)
+        result.out.append(buffer, n);
+    while ((n = ssh_channel_read_nonblocking(ch.channel, buffer, sizeof buffer, 1)) > 0)
+        result.err.append(buffer, n);
+    ssh_channel_send_eof(ch.channel);
+    result.exitStatus = ssh_channel_get_exit_status(ch.channel);
+    return result;
+}
+
+Status SshSession::writeFile(const QString& remotePath, const QByteArray& data, int mode)
+{
+    if (!isConnected())
+        return fail(FailureKind::Network, QStringLiteral("not connected"));
+    const QByteArray path = remotePath.toUtf8();
+    FileGuard f;
+    f.file = sftp_open(h->sftp, path.constData(), O_WRONLY | O_CREAT | O_TRUNC, mode_t(mode));
+    if (!f.file)
+        return fail(ssh_is_connected(h->session) ? FailureKind::Remote : FailureKind::Network,
+                    QStringLiteral("cannot write %1: %2").arg(remotePath, sshError()));
+    qsizetype written = 0;
+    while (written < data.size()) {
+        const size_t chunk = size_t(std::min<qsizetype>(data.size() - written, 32768));
+        const ssize_t n = sftp_write(f.file, data.constData() + written, chunk);
+        if (n <= 0)
+            return fail(FailureKind::Network, QStringLiteral("cannot write %1: %2").arg(remotePath, sshError()));
+        written += n;
+    }
+    return model::success();
+}
+
+Result<QByteArray> SshSession::readFile(const QString& remotePath, qint64 maxBytes)
+{
+    using R = Result<QByteArray>;
+    if (!isConnected())
+        return R::failure(fail(FailureKind::Network, QStringLiteral("not connected")).error());
+    const QByteArray path = remotePath.toUtf8();
+    FileGuard f;
+    f.file = sftp_open(h->sftp, path.constData(), O_RDONLY, 0);
+    if (!f.file)
+        return R::failure(fail(ssh_is_connected(h->session) ? FailureKind::Remote : FailureKind::Network,
+                               QStringLiteral("cannot read %1: %2").arg(remotePath, sshError())).error());
+    QByteArray data;
+    char buffer[32768];
+    while (data.size() < maxBytes) {
+        const ssize_t n = sftp_read(f.file, buffer, sizeof buffer);
+        if (n < 0)
+            return R::failure(fail(FailureKind::Network, QStringLiteral("cannot read %1: %2").arg(remotePath, sshError())).error());
+        if (n == 0)
+            break;
+        data.append(buffer, n);
+    }
+    return data;
+}
+
+Result<bool> SshSession::exists(const QString& remotePath)
+{
+    using R = Result<bool>;
+    if (!isConnected())
+        return R::failure(fail(FailureKind::Network, QStringLiteral("not connected")).error());
+    sftp_attributes attributes = sftp_stat(h->sftp, remotePath.toUtf8().constData());
+    if (attributes) {
+        sftp_attributes_free(attributes);
+        return true;
+    }
+    if (sftp_get_error(h->sftp) == SSH_FX_NO_SUCH_FILE)
+        return false;
+    return R::failure(fail(ssh_is_connected(h->session) ? FailureKind::Remote : FailureKind::Network,
+                           QStringLiteral("cannot look at %1: %2").arg(remotePath, sshError())).error());
+}
+
+Status SshSession::makePath(const QString& remotePath)
+{
+    const bool absolute = remotePath.startsWith(QLatin1Char('/'));
+    const QStringList parts = remotePath.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    QString current = absolute ? QStringLiteral("/") : QString();
+    for (const QString& part : parts) {
+        current += (current.isEmpty() || current.endsWith(QLatin1Char('/')) ? QString() : QStringLiteral("/")) + part;
+        const QByteArray path = current.toUtf8();
+        if (sftp_mkdir(h->sftp, path.constData(), 0755) == SSH_OK)
+            continue;
+        auto there = exists(current);
+        if (!there)
+            return Status::failure(there.error());
+        if (!there.value())
+            return fail(FailureKind::Remote, QStringLiteral("cannot create %1: %2").arg(current, sshError()));
+    }
+    return model::success();
+}
+
+Status SshSession::keepAlive()
+{
+    if (!isConnected() || ssh_send_ignore(h->session, "keepalive") != SSH_OK)
+        return fail(FailureKind::Network, QStringLiteral("connection lost: %1").arg(sshError()));
+    return model::success();
+}
+
+} // namespace sweepline::remote::ssh

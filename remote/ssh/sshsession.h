@@ -1,0 +1,82 @@
+#pragma once
+
+#include "model/result.h"
+#include "remote/ssh/credentialprompter.h"
+#include "remote/ssh/endpoint.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <chrono>
+#include <memory>
+
+namespace sweepline::remote::ssh {
+
+enum class FailureKind {
+    None,
+    Network,        // connect, read or write failed: worth reconnecting later
+    Timeout,        // no answer in time: the result of what was asked is unknown
+    HostKey,        // the host key is changed, of another type, or not trusted: a hard stop
+    Authentication, // never retried automatically
+    Remote,         // the server refused something (an SFTP error, an exec refused)
+};
+
+struct CommandResult {
+    int exitStatus = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+// One authenticated libssh session and its SFTP channel. Blocking: it lives on one worker thread,
+// which owns it and all its channels. Every call is bounded by the session's timeout.
+class SshSession {
+public:
+    explicit SshSession(std::chrono::seconds timeout = std::chrono::seconds(30));
+    ~SshSession();
+    SshSession(const SshSession&) = delete;
+    SshSession& operator=(const SshSession&) = delete;
+
+    // Connects, checks the host key strictly, and logs in. acceptNewHostKey: UNKNOWN keys are
+    // offered to the prompter (and recorded if it accepts); otherwise they are refused.
+    model::Status connect(const Endpoint& endpoint, CredentialPrompter& prompter, bool acceptNewHostKey);
+    void disconnect();
+    bool isConnected() const;
+
+    // Runs a command line in the login shell. The line must be built from fixed words and our own
+    // identifiers only: no user value ever goes into it.
+    model::Result<CommandResult> run(const QByteArray& commandLine);
+
+    model::Status writeFile(const QString& remotePath, const QByteArray& data, int mode);
+    model::Result<QByteArray> readFile(const QString& remotePath, qint64 maxBytes);
+    model::Result<bool> exists(const QString& remotePath);
+    model::Status makePath(const QString& remotePath); // like mkdir -p
+    QString homeDirectory() const { return m_home; }
+
+    // Traffic that keeps NAT and firewalls from dropping an idle connection.
+    model::Status keepAlive();
+
+    FailureKind lastFailure() const { return m_lastFailure; }
+    const HostKeyInfo& hostKey() const { return m_hostKey; }
+
+    // For benchmarks and tests: what the session cost the server.
+    int logins() const { return m_logins; }
+    int channelsOpened() const { return m_channels; }
+
+private:
+    model::Status fail(FailureKind kind, const QString& message);
+    model::Status checkHostKey(const Endpoint& endpoint, CredentialPrompter& prompter, bool acceptNew);
+    model::Status authenticate(const Endpoint& endpoint, CredentialPrompter& prompter);
+    model::Status openSftp();
+    QString sshError() const;
+
+    struct Handles;
+    std::unique_ptr<Handles> h;
+    std::chrono::seconds m_timeout;
+    QString m_home;
+    HostKeyInfo m_hostKey;
+    FailureKind m_lastFailure = FailureKind::None;
+    int m_logins = 0;
+    int m_channels = 0;
+};
+
+} // namespace sweepline::remote::ssh

@@ -1,0 +1,177 @@
+#include "remote/ssh/sshworker.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QRandomGenerator>
+#include <QSaveFile>
+#include <QTimer>
+
+namespace sweepline::remote::ssh {
+
+namespace {
+
+const QString kHelperFolder = QStringLiteral(".sweepline");
+constexpr int kKeepAliveMs = 60000;
+constexpr qint64 kMaxDownload = qint64(256) << 20;
+
+} // namespace
+
+SshWorker::SshWorker(Endpoint endpoint, CredentialPrompter& prompter, bool acceptNewHostKey)
+    : m_endpoint(std::move(endpoint)), m_prompter(prompter), m_acceptNewHostKey(acceptNewHostKey),
+      m_session(std::make_unique<SshSession>()),
+      m_clientId(QString::number(QRandomGenerator::global()->generate64(), 36))
+{
+}
+
+SshWorker::~SshWorker() = default;
+
+void SshWorker::setState(ConnectionState state, const QString& detail)
+{
+    m_state = state;
+    emit stateChanged(state, detail);
+}
+
+model::Status SshWorker::ensureConnected()
+{
+    if (!m_fatalError.isEmpty())
+        return model::Status::failure(m_fatalError);
+    if (m_session->isConnected())
+        return model::success();
+    setState(ConnectionState::Connecting, m_endpoint.alias);
+    auto connected = m_session->connect(m_endpoint, m_prompter, m_acceptNewHostKey);
+    if (connected)
+        connected = installAgent();
+    emit countersChanged(m_session->logins(), m_session->channelsOpened());
+    if (!connected) {
+        const FailureKind kind = m_session->lastFailure();
+        if (kind == FailureKind::HostKey || kind == FailureKind::Authentication) {
+            m_fatalError = connected.error();
+            setState(ConnectionState::Failed, connected.error());
+        } else {
+            setState(ConnectionState::Disconnected, connected.error());
+        }
+        m_session->disconnect();
+        return connected;
+    }
+    if (!m_keepAlive) {
+        m_keepAlive = new QTimer(this);
+        connect(m_keepAlive, &QTimer::timeout, this, &SshWorker::keepAlive);
+        m_keepAlive->start(kKeepAliveMs);
+    }
+    setState(ConnectionState::Connected, m_endpoint.alias);
+    return model::success();
+}
+
+model::Status SshWorker::installAgent()
+{
+    const QString path = kHelperFolder + QLatin1Char('/') + agentFileName();
+    auto there = m_session->exists(path);
+    if (!there)
+        return model::Status::failure(there.error());
+    if (there.value())
+        return model::success();
+    if (auto made = m_session->makePath(kHelperFolder + QStringLiteral("/requests")); !made)
+        return made;
+    return m_session->writeFile(path, agentScript(), 0700);
+}
+
+RemoteResponse SshWorker::failure(const QString& error, bool mayHaveRun) const
+{
+    RemoteResponse r;
+    r.failure = m_session->lastFailure();
+    r.error = error;
+    r.operationsMayHaveRun = mayHaveRun;
+    return r;
+}
+
+RemoteResponse SshWorker::serve(const RemoteRequest& request)
+{
+    if (auto connected = ensureConnected(); !connected)
+        return failure(connected.error(), false);
+    for (const QString& dir : request.directories) {
+        if (auto made = m_session->makePath(dir); !made)
+            return failure(made.error(), false);
+    }
+    for (const RemoteUpload& upload : request.uploads) {
+        if (auto written = m_session->writeFile(upload.remotePath, upload.data, upload.mode); !written)
+            return failure(written.error(), false);
+    }
+    RemoteResponse response;
+    if (!request.operations.isEmpty()) {
+        auto encoded = encodeAgentRequest(request.operations);
+        if (!encoded) {
+            RemoteResponse r;
+            r.failure = FailureKind::Remote;
+            r.error = encoded.error();
+            return r;
+        }
+        // Only our own fixed names go into the command line; the operations travel in the file.
+        const QString requestFile = QStringLiteral("%1/requests/%2-%3.req").arg(kHelperFolder, m_clientId).arg(++m_requestFiles);
+        if (auto written = m_session->writeFile(requestFile, encoded.value(), 0600); !written)
+            return failure(written.error(), false);
+        const QByteArray command = QStringLiteral("bash %1/%2 %3").arg(kHelperFolder, agentFileName(), requestFile).toUtf8();
+        auto ran = m_session->run(command);
+        if (!ran)
+            return failure(ran.error(), true);
+        auto results = decodeAgentReply(ran->out, request.operations.size());
+        if (!results) {
+            RemoteResponse r = failure(results.error() + QStringLiteral(" (") + QString::fromUtf8(ran->err.left(300)).trimmed()
+                                           + QLatin1Char(')'), true);
+            r.failure = FailureKind::Remote;
+            return r;
+        }
+        response.results = std::move(results).value();
+    }
+    for (const RemoteDownload& download : request.downloads) {
+        auto there = m_session->exists(download.remotePath);
+        if (!there)
+            return failure(there.error(), !request.operations.isEmpty());
+        if (!there.value())
+            continue;
+        auto data = m_session->readFile(download.remotePath, kMaxDownload);
+        if (!data)
+            return failure(data.error(), !request.operations.isEmpty());
+        QDir().mkpath(QFileInfo(download.localPath).absolutePath());
+        QSaveFile local(download.localPath);
+        if (!local.open(QIODevice::WriteOnly) || local.write(data.value()) < 0 || !local.commit()) {
+            RemoteResponse r;
+            r.failure = FailureKind::Remote;
+            r.error = QStringLiteral("cannot write %1: %2").arg(download.localPath, local.errorString());
+            return r;
+        }
+        response.downloaded.append(download.localPath);
+    }
+    response.ok = true;
+    response.home = m_session->homeDirectory();
+    return response;
+}
+
+void SshWorker::execute(quint64 requestId, const RemoteRequest& request)
+{
+    RemoteResponse response = serve(request);
+    if (!response.ok && (response.failure == FailureKind::Network || response.failure == FailureKind::Timeout)) {
+        m_session->disconnect(); // a half-open connection is worse than none: the next request logs in anew
+        setState(ConnectionState::Disconnected, response.error);
+    }
+    emit countersChanged(m_session->logins(), m_session->channelsOpened());
+    emit done(requestId, response);
+}
+
+void SshWorker::keepAlive()
+{
+    if (m_session->isConnected() && !m_session->keepAlive()) {
+        m_session->disconnect();
+        setState(ConnectionState::Disconnected, QStringLiteral("the connection was lost"));
+    }
+}
+
+void SshWorker::shutdown()
+{
+    delete m_keepAlive;
+    m_keepAlive = nullptr;
+    m_session->disconnect();
+    setState(ConnectionState::Disconnected, {});
+}
+
+} // namespace sweepline::remote::ssh

@@ -1,0 +1,94 @@
+#pragma once
+
+#include "remote/ssh/agentprotocol.h"
+#include "remote/ssh/credentialprompter.h"
+#include "remote/ssh/endpoint.h"
+#include "remote/ssh/sshsession.h"
+
+#include <QList>
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+class QTimer;
+
+namespace sweepline::remote::ssh {
+
+struct RemoteUpload {
+    QString remotePath;
+    QByteArray data;
+    int mode = 0644;
+};
+
+struct RemoteDownload {
+    QString remotePath;
+    QString localPath;
+};
+
+// Everything one step of the engine needs from the cluster, done over the one session in order:
+// folders, uploads, then every operation in ONE command, then downloads.
+struct RemoteRequest {
+    QStringList directories;
+    QList<RemoteUpload> uploads;
+    QList<AgentOperation> operations;
+    QList<RemoteDownload> downloads; // a missing remote file is skipped, not an error
+};
+
+struct RemoteResponse {
+    bool ok = false;
+    FailureKind failure = FailureKind::None;
+    QString error;
+    bool operationsMayHaveRun = false; // the command was sent: when !ok its effects are unknown
+    QList<AgentResult> results;
+    QStringList downloaded;            // local paths written
+    QString home;                      // the account's home folder, once logged in
+};
+
+enum class ConnectionState { Disconnected, Connecting, Connected, Failed };
+
+// Owns one SSH session on its own thread and serves requests one after another. It logs in once and
+// reuses the session; after a lost connection the next request logs in again. A host-key or
+// authentication failure is final: every later request fails with it, nothing retries.
+class SshWorker : public QObject {
+    Q_OBJECT
+public:
+    SshWorker(Endpoint endpoint, CredentialPrompter& prompter, bool acceptNewHostKey);
+    ~SshWorker() override;
+
+    int logins() const { return m_session ? m_session->logins() : 0; }
+    int channelsOpened() const { return m_session ? m_session->channelsOpened() : 0; }
+
+public slots:
+    void execute(quint64 requestId, const sweepline::remote::ssh::RemoteRequest& request);
+    void shutdown();
+
+signals:
+    void done(quint64 requestId, const sweepline::remote::ssh::RemoteResponse& response);
+    void stateChanged(sweepline::remote::ssh::ConnectionState state, const QString& detail);
+    void countersChanged(int logins, int channels);
+
+private:
+    model::Status ensureConnected();
+    model::Status installAgent();
+    RemoteResponse serve(const RemoteRequest& request);
+    RemoteResponse failure(const QString& error, bool mayHaveRun) const;
+    void setState(ConnectionState state, const QString& detail);
+    void keepAlive();
+
+    Endpoint m_endpoint;
+    CredentialPrompter& m_prompter;
+    bool m_acceptNewHostKey;
+    std::unique_ptr<SshSession> m_session;
+    QTimer* m_keepAlive = nullptr;
+    QString m_fatalError;          // set once on a host-key or authentication failure
+    QString m_clientId;            // names this client's request files on the cluster
+    quint64 m_requestFiles = 0;
+    ConnectionState m_state = ConnectionState::Disconnected;
+};
+
+} // namespace sweepline::remote::ssh
+
+Q_DECLARE_METATYPE(sweepline::remote::ssh::RemoteRequest)
+Q_DECLARE_METATYPE(sweepline::remote::ssh::RemoteResponse)
+Q_DECLARE_METATYPE(sweepline::remote::ssh::ConnectionState)
