@@ -1,5 +1,7 @@
 #include "remote/clusterbackend.h"
 
+#include "remote/schedulers/adapterbase.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -32,7 +34,9 @@ struct ClusterBackend::Job {
     QString jobId;
     Phase phase = Phase::Waiting;
     bool startedReported = false;
+    QDateTime startedAt;
     bool cancelRequested = false;
+    QString stopReason;           // why we cancelled it ourselves
     int absentPolls = 0;
     int terminalPolls = 0;
 };
@@ -183,6 +187,11 @@ void ClusterBackend::flushSubmissions()
         if (!job || job->phase != Job::Phase::Waiting)
             continue;
         const JobSpec spec = specFor(*job);
+        if (auto valid = checkJobSpec(*m_scheduler, spec); !valid) {
+            m_jobs.remove(id);
+            emit submitFailed(id, valid.error());
+            continue;
+        }
         ssh::RemoteRequest files;
         files.directories.append(spec.jobDirectory);
         JobScriptInput script = job->script;
@@ -299,8 +308,15 @@ void ClusterBackend::lookUpUnclear()
             continue;
         const JobSpec spec = specFor(*job);
         const RemoteCommand lookup = m_scheduler->lookupCommand(spec);
+        if (lookup.argv.isEmpty()) {
+            m_jobs.remove(job->trialId);
+            emit submitFailed(job->trialId, QStringLiteral("the job cannot be looked up: its token or folder is invalid"));
+            continue;
+        }
         request.operations.append(ssh::AgentOperation::run(lookup.argv, lookup.workingDirectory));
+        // A scheduler forgets finished jobs: the files the job script writes are evidence too.
         request.operations.append(ssh::AgentOperation::read(joinPath(spec.jobDirectory, QLatin1String(runfiles::exitCode))));
+        request.operations.append(ssh::AgentOperation::read(joinPath(spec.jobDirectory, QLatin1String(runfiles::pid))));
         ids.append(job->trialId);
     }
     if (ids.isEmpty())
@@ -317,15 +333,16 @@ void ClusterBackend::lookUpUnclear()
             auto job = m_jobs.value(ids.at(i));
             if (!job || job->phase != Job::Phase::Unclear)
                 continue;
-            const ssh::AgentResult& found = response.results.at(2 * i);
-            const ssh::AgentResult& exitFile = response.results.at(2 * i + 1);
+            const ssh::AgentResult& found = response.results.at(3 * i);
+            const ssh::AgentResult& exitFile = response.results.at(3 * i + 1);
+            const ssh::AgentResult& pidFile = response.results.at(3 * i + 2);
             auto jobId = m_scheduler->parseLookup(specFor(*job), QString::fromUtf8(found.out), QString::fromUtf8(found.err),
                                                   found.exitStatus);
             if (!jobId) {
                 retry = true; // unclear again: ask again later, never submit meanwhile
                 continue;
             }
-            if (!jobId->isEmpty() || exitFile.exists) {
+            if (!jobId->isEmpty() || exitFile.exists || pidFile.exists) {
                 // It went through. A job the scheduler already forgot left its exit code behind.
                 job->jobId = jobId->isEmpty() ? QStringLiteral("unknown") : jobId.value();
                 job->phase = Job::Phase::Active;
@@ -358,28 +375,33 @@ void ClusterBackend::poll()
     if (ids.isEmpty())
         return;
     ssh::RemoteRequest request;
+    // Jobs known only by their files (the scheduler had forgotten them) have no id to ask about.
     const RemoteCommand status = m_scheduler->statusCommand(jobIds, tokens);
-    request.operations.append(ssh::AgentOperation::run(status.argv, status.workingDirectory));
+    const bool askScheduler = !status.argv.isEmpty();
+    if (askScheduler)
+        request.operations.append(ssh::AgentOperation::run(status.argv, status.workingDirectory));
     for (qint64 id : ids)
         request.operations.append(ssh::AgentOperation::read(joinPath(remoteDirectory(id), QLatin1String(runfiles::exitCode))));
     m_pollInFlight = true;
-    send(std::move(request), [this, ids](const ssh::RemoteResponse& r) { onPolled(ids, r); });
+    send(std::move(request), [this, ids, askScheduler](const ssh::RemoteResponse& r) { onPolled(ids, askScheduler, r); });
 }
 
-void ClusterBackend::onPolled(const QList<qint64>& ids, const ssh::RemoteResponse& response)
+void ClusterBackend::onPolled(const QList<qint64>& ids, bool askedScheduler, const ssh::RemoteResponse& response)
 {
     m_pollInFlight = false;
     const bool failed = handleFailure(response);
     if (!failed) {
-        const ssh::AgentResult& statusResult = response.results.at(0);
+        const qsizetype first = askedScheduler ? 1 : 0;
         // A poll the scheduler could not answer still counts exit-code files; it proves nothing else.
-        const auto statuses = m_scheduler->parseStatus(QString::fromUtf8(statusResult.out),
-                                                       QString::fromUtf8(statusResult.err), statusResult.exitStatus);
+        auto statuses = askedScheduler
+            ? m_scheduler->parseStatus(QString::fromUtf8(response.results.at(0).out),
+                                       QString::fromUtf8(response.results.at(0).err), response.results.at(0).exitStatus)
+            : model::Result<QList<SchedulerJobStatus>>::failure(QStringLiteral("not asked"));
         for (qsizetype i = 0; i < ids.size(); ++i) {
             auto job = m_jobs.value(ids.at(i));
             if (!job || job->phase != Job::Phase::Active)
                 continue;
-            const ssh::AgentResult& exitFile = response.results.at(1 + i);
+            const ssh::AgentResult& exitFile = response.results.at(first + i);
             if (exitFile.exists) {
                 bool ok = false;
                 const int code = exitFile.out.trimmed().toInt(&ok);
@@ -395,7 +417,11 @@ void ClusterBackend::onPolled(const QList<qint64>& ids, const ssh::RemoteRespons
                     status = &s;
             }
             if (!status) {
-                if (++job->absentPolls >= kAbsentPollsBeforeGivingUp)
+                // After our own cancel, a job that left the queue is gone for sure.
+                const int limit = job->cancelRequested ? kTerminalPollsBeforeCollecting : kAbsentPollsBeforeGivingUp;
+                if (++job->absentPolls >= limit && job->cancelRequested)
+                    collect(job->trialId, std::nullopt, QStringLiteral("cancelled"));
+                else if (job->absentPolls >= limit)
                     collect(job->trialId, std::nullopt,
                             QStringLiteral("the scheduler no longer knows job %1 and it left no exit code").arg(job->jobId));
                 continue;
@@ -403,8 +429,10 @@ void ClusterBackend::onPolled(const QList<qint64>& ids, const ssh::RemoteRespons
             job->absentPolls = 0;
             if (status->state != SchedulerJobState::Queued && !job->startedReported) {
                 job->startedReported = true;
-                emit started(job->trialId, status->startedAt.isValid() ? status->startedAt : QDateTime::currentDateTimeUtc());
+                job->startedAt = status->startedAt.isValid() ? status->startedAt : QDateTime::currentDateTimeUtc();
+                emit started(job->trialId, job->startedAt);
             }
+            enforceTimeLimit(*job);
             const bool terminal = status->state == SchedulerJobState::Finished || status->state == SchedulerJobState::Cancelled
                                   || status->state == SchedulerJobState::Rejected;
             if (terminal && ++job->terminalPolls >= kTerminalPollsBeforeCollecting) {
@@ -425,6 +453,18 @@ void ClusterBackend::onPolled(const QList<qint64>& ids, const ssh::RemoteRespons
                                     : m_options.pollIntervalMs;
         m_pollTimer->start(interval);
     }
+}
+
+// Batch schedulers enforce the time limit from the job's directives; a plain host has nobody to.
+void ClusterBackend::enforceTimeLimit(Job& job)
+{
+    if (m_scheduler->name() != QLatin1String("ssh") || !job.timeLimitSeconds || !job.startedAt.isValid()
+        || job.cancelRequested)
+        return;
+    if (job.startedAt.secsTo(QDateTime::currentDateTimeUtc()) <= *job.timeLimitSeconds)
+        return;
+    job.stopReason = QStringLiteral("killed after exceeding the time limit of %1").arg(formatDuration(*job.timeLimitSeconds));
+    sendCancel(job);
 }
 
 void ClusterBackend::collect(qint64 trialId, std::optional<int> exitCode, const QString& reason)
@@ -454,9 +494,11 @@ void ClusterBackend::collect(qint64 trialId, std::optional<int> exitCode, const 
         end.reason = reason;
         end.stdoutPath = QDir(collected->localRunDirectory).filePath(QLatin1String(runfiles::stdoutFile));
         end.finishedAt = QDateTime::currentDateTimeUtc();
-        end.cancelled = collected->cancelRequested
+        end.cancelled = (collected->cancelRequested && collected->stopReason.isEmpty())
                         || QFileInfo::exists(QDir(collected->localRunDirectory).filePath(QLatin1String(kCancelMarker)));
-        if (end.cancelled && end.reason.isEmpty())
+        if (!collected->stopReason.isEmpty())
+            end.reason = collected->stopReason;
+        else if (end.cancelled && end.reason.isEmpty())
             end.reason = QStringLiteral("cancelled");
         m_jobs.remove(trialId);
         emit finished(trialId, end);
@@ -481,8 +523,16 @@ void ClusterBackend::cancel(qint64 trialId)
     }
     if (job->phase != Job::Phase::Active || job->jobId == QLatin1String("unknown"))
         return; // cancelled as soon as its id is known (see onSubmitted)
+    sendCancel(*job);
+}
+
+void ClusterBackend::sendCancel(Job& job)
+{
+    job.cancelRequested = true;
     ssh::RemoteRequest request;
-    const RemoteCommand command = m_scheduler->cancelCommand({job->jobId});
+    const RemoteCommand command = m_scheduler->cancelCommand({job.jobId});
+    if (command.argv.isEmpty())
+        return;
     request.operations.append(ssh::AgentOperation::run(command.argv, command.workingDirectory));
     send(std::move(request), [this](const ssh::RemoteResponse& response) {
         handleFailure(response);

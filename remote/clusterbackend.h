@@ -59,8 +59,10 @@ private:
     void onSubmitted(const QList<qint64>& ids, const ssh::RemoteResponse& response);
     void lookUpUnclear();
     void poll();
-    void onPolled(const QList<qint64>& ids, const ssh::RemoteResponse& response);
+    void onPolled(const QList<qint64>& ids, bool askedScheduler, const ssh::RemoteResponse& response);
     void collect(qint64 trialId, std::optional<int> exitCode, const QString& reason);
+    void enforceTimeLimit(Job& job);
+    void sendCancel(Job& job);
 
     QString remoteDirectory(qint64 trialId) const;
     JobSpec specFor(const Job& job) const;

@@ -18,6 +18,7 @@ struct ClientConfig {
     QStringList identityFiles;
     QStringList knownHostsFiles;
     QString proxyJump;
+    QString proxyCommand;
 };
 
 // "ssh -G" prints the effective client configuration for a host, one "key value" per line.
@@ -56,6 +57,8 @@ model::Result<ClientConfig> readClientConfig(const QString& alias, const QString
             c.knownHostsFiles = value.split(QLatin1Char(' '), Qt::SkipEmptyParts);
         else if (key == QLatin1String("proxyjump") && value != QLatin1String("none"))
             c.proxyJump = value;
+        else if (key == QLatin1String("proxycommand") && value != QLatin1String("none"))
+            c.proxyCommand = value;
     }
     return c;
 }
@@ -95,7 +98,9 @@ model::Result<Endpoint> resolveEndpoint(const model::ClusterSettings& cluster)
     e.knownHostsFile = !cluster.knownHosts.isEmpty() ? expandHome(cluster.knownHosts)
                        : !config->knownHostsFiles.isEmpty() ? expandHome(config->knownHostsFiles.first())
                                                             : QDir::homePath() + QStringLiteral("/.ssh/known_hosts");
-    if (!config->proxyJump.isEmpty()) {
+    if (!config->proxyCommand.isEmpty()) {
+        e.proxyCommand = config->proxyCommand; // the user's own command, as ssh would run it
+    } else if (!config->proxyJump.isEmpty()) {
         // libssh runs a ProxyCommand through /bin/sh; every part is quoted, and the jump host is
         // reached by the ssh binary with the same config file, so its alias resolves as it does for ssh.
         QStringList parts{QStringLiteral("exec"), QStringLiteral("ssh")};
