@@ -250,6 +250,21 @@ void CampaignRunner::stopSubmitting()
     maybeFinish();
 }
 
+void CampaignRunner::pauseSubmitting()
+{
+    m_paused = true;
+    m_submitting = false;
+}
+
+void CampaignRunner::resumeSubmitting()
+{
+    if (m_finished)
+        return;
+    m_paused = false;
+    m_submitting = true;
+    fillSlots();
+}
+
 void CampaignRunner::detach()
 {
     if (m_finished)
@@ -290,7 +305,7 @@ void CampaignRunner::cancelAll()
 
 void CampaignRunner::maybeFinish()
 {
-    if (m_finished || !m_active.isEmpty())
+    if (m_finished || !m_active.isEmpty() || m_paused)
         return;
     const bool budgetSpent = m_trialCount >= m_campaign.search.maxTrials;
     const bool searchDone = m_planned.isEmpty() && (m_strategy->exhausted() || m_strategyIdle);

@@ -44,6 +44,8 @@ public:
     void setSubmissionsEnabled(bool enabled) { m_submissionsEnabled = enabled; }
 
     void stopSubmitting();    // no new jobs; finished() once the running ones end
+    void pauseSubmitting();   // no new jobs, and keep watching the running ones until resumed
+    void resumeSubmitting();
     void detach();            // leave running jobs running (the next run picks them up); finished() now
     void cancelTrial(qint64 trialId);
     void cancelAll();
@@ -91,6 +93,7 @@ private:
     int m_trialCount = 0;                        // every trial of the campaign: the budget's measure
     bool m_submitting = false;
     bool m_submissionsEnabled = true;
+    bool m_paused = false;                       // paused: no new jobs, yet not finishing either
     bool m_strategyIdle = false;                 // the last ask() gave nothing
     bool m_finished = false;
 };

@@ -16,3 +16,5 @@ sweepline_add_qtest(tst_trialstore_crash SOURCES tst_trialstore_crash.cpp
     LIBRARIES sweepline_model LABELS unit)
 target_compile_definitions(tst_trialstore_crash PRIVATE TRIALSTORE_WRITER="$<TARGET_FILE:trialstore_writer>")
 add_dependencies(tst_trialstore_crash trialstore_writer)
+
+sweepline_add_qtest(tst_trialtablemodel SOURCES tst_trialtablemodel.cpp LIBRARIES sweepline_model LABELS unit)

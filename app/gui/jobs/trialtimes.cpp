@@ -1,0 +1,56 @@
+#include "app/gui/jobs/trialtimes.h"
+
+#include <cmath>
+
+namespace sweepline::gui {
+
+namespace {
+
+double secondsBetween(const QDateTime& from, const QDateTime& to)
+{
+    return double(from.msecsTo(to)) / 1000.0;
+}
+
+} // namespace
+
+std::optional<double> queuedSeconds(const model::TrialRecord& trial, const QDateTime& now)
+{
+    if (!trial.submittedAt.isValid())
+        return std::nullopt;
+    if (trial.startedAt.isValid())
+        return secondsBetween(trial.submittedAt, trial.startedAt);
+    if (trial.finishedAt.isValid()) // ended (cancelled, failed) before it ever ran
+        return secondsBetween(trial.submittedAt, trial.finishedAt);
+    if (!model::isTerminal(trial.state) && now.isValid())
+        return std::max(0.0, secondsBetween(trial.submittedAt, now));
+    return std::nullopt;
+}
+
+std::optional<double> elapsedSeconds(const model::TrialRecord& trial, const QDateTime& now)
+{
+    if (const auto finished = trial.elapsedSeconds())
+        return finished;
+    if (trial.state == model::TrialState::Running && trial.startedAt.isValid() && now.isValid())
+        return std::max(0.0, secondsBetween(trial.startedAt, now));
+    return std::nullopt;
+}
+
+QString formatDuration(double seconds)
+{
+    if (!std::isfinite(seconds))
+        return {};
+    if (seconds < 59.95)
+        return QStringLiteral("%1 s").arg(seconds, 0, 'f', 1);
+    const qint64 total = qRound64(seconds);
+    const qint64 days = total / 86400;
+    const int hours = int(total / 3600 % 24);
+    const int minutes = int(total / 60 % 60);
+    const int secs = int(total % 60);
+    const QString clock = QStringLiteral("%1:%2:%3")
+                              .arg(hours, days > 0 ? 2 : 1, 10, QLatin1Char('0'))
+                              .arg(minutes, 2, 10, QLatin1Char('0'))
+                              .arg(secs, 2, 10, QLatin1Char('0'));
+    return days > 0 ? QStringLiteral("%1 d %2").arg(days).arg(clock) : clock;
+}
+
+} // namespace sweepline::gui

@@ -1,0 +1,21 @@
+#pragma once
+
+#include "model/trial.h"
+
+#include <QDateTime>
+#include <QString>
+
+#include <optional>
+
+namespace sweepline::gui {
+
+// Durations of a trial as the jobs monitor shows them: those of a trial still waiting or running
+// grow with `now` (an invalid `now` gives only the durations that are already over).
+std::optional<double> queuedSeconds(const model::TrialRecord& trial, const QDateTime& now);
+std::optional<double> elapsedSeconds(const model::TrialRecord& trial, const QDateTime& now);
+
+// "42.3 s" under a minute, "1:02:03" under a day, "2 d 03:04:05" beyond: queue times on a
+// supercomputer range from seconds to days.
+QString formatDuration(double seconds);
+
+} // namespace sweepline::gui

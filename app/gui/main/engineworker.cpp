@@ -1,0 +1,111 @@
+#include "app/gui/main/engineworker.h"
+
+#include "model/trialstore.h"
+#include "remote/backendfactory.h"
+
+#include <QDir>
+
+namespace sweepline::gui {
+
+EngineWorker::EngineWorker(remote::ssh::CredentialPrompter& prompter, QObject* parent)
+    : QObject(parent), m_prompter(prompter)
+{
+}
+
+EngineWorker::~EngineWorker()
+{
+    release();
+}
+
+void EngineWorker::release()
+{
+    if (m_runner)
+        m_runner->detach();
+    m_runner.reset();
+    m_backend.reset();
+    m_store.reset();
+    m_lock.reset();
+}
+
+void EngineWorker::start(const model::Campaign& campaign, const QString& stateDirectory, bool acceptChangedDefinition,
+                         bool acceptNewHostKey, bool monitorOnly)
+{
+    release();
+    if (!QDir().mkpath(stateDirectory)) {
+        emit failedToStart(tr("Cannot create the state folder %1.").arg(stateDirectory), false);
+        return;
+    }
+    m_lock = std::make_unique<QLockFile>(QDir(stateDirectory).filePath(QStringLiteral("run.lock")));
+    m_lock->setStaleLockTime(0);
+    if (!m_lock->tryLock()) {
+        qint64 pid = 0;
+        QString host, app;
+        m_lock->getLockInfo(&pid, &host, &app);
+        m_lock.reset();
+        emit failedToStart(tr("Another run (%1, pid %2 on %3) is using %4.").arg(app).arg(pid).arg(host, stateDirectory), false);
+        return;
+    }
+    auto store = model::TrialStore::open(stateDirectory, campaign,
+                                         acceptChangedDefinition ? model::TrialStore::DefinitionPolicy::AcceptChanged
+                                                                 : model::TrialStore::DefinitionPolicy::RequireSame);
+    if (!store) {
+        m_lock.reset();
+        emit failedToStart(store.error(), store.error().contains(QLatin1String("--accept-changed-definition")));
+        return;
+    }
+    m_store = std::move(store).value();
+    auto backend = remote::makeBackend(campaign, m_prompter, {acceptNewHostKey});
+    if (!backend) {
+        release();
+        emit failedToStart(backend.error(), false);
+        return;
+    }
+    m_backend = std::move(backend).value();
+    connect(m_backend.get(), &remote::JobBackend::connectionChanged, this, &EngineWorker::connectionChanged);
+    m_runner = std::make_unique<remote::CampaignRunner>(campaign, *m_store, *m_backend, stateDirectory);
+    connect(m_runner.get(), &remote::CampaignRunner::trialChanged, this, &EngineWorker::trialChanged);
+    connect(m_runner.get(), &remote::CampaignRunner::finished, this, [this](const remote::RunSummary& summary) {
+        emit finished(summary);
+        // The store and its lock go once the runner is out of its own signal.
+        QMetaObject::invokeMethod(this, &EngineWorker::release, Qt::QueuedConnection);
+    });
+    if (auto ok = m_runner->start(); !ok) {
+        release();
+        emit failedToStart(ok.error(), false);
+        return;
+    }
+    if (monitorOnly)
+        m_runner->pauseSubmitting();
+    emit started(!monitorOnly);
+}
+
+void EngineWorker::pauseSubmissions()
+{
+    if (m_runner)
+        m_runner->pauseSubmitting();
+}
+
+void EngineWorker::resumeSubmissions()
+{
+    if (m_runner)
+        m_runner->resumeSubmitting();
+}
+
+void EngineWorker::cancelTrial(qint64 trialId)
+{
+    if (m_runner)
+        m_runner->cancelTrial(trialId);
+}
+
+void EngineWorker::cancelAll()
+{
+    if (m_runner)
+        m_runner->cancelAll();
+}
+
+void EngineWorker::detach()
+{
+    release();
+}
+
+} // namespace sweepline::gui

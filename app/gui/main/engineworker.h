@@ -1,0 +1,58 @@
+#pragma once
+
+#include "model/campaign.h"
+#include "model/trial.h"
+#include "remote/campaignrunner.h"
+#include "remote/ssh/credentialprompter.h"
+
+#include <QLockFile>
+#include <QObject>
+
+#include <memory>
+
+namespace sweepline::model {
+class TrialStore;
+}
+namespace sweepline::remote {
+class JobBackend;
+}
+
+namespace sweepline::gui {
+
+// The engine of one run, living on its own thread: its own store connection, the backend and the
+// campaign runner. Every slot returns at once; results come back as queued signals, so the GUI
+// thread never waits on the disk or the network.
+class EngineWorker : public QObject {
+    Q_OBJECT
+public:
+    EngineWorker(remote::ssh::CredentialPrompter& prompter, QObject* parent = nullptr);
+    ~EngineWorker() override;
+
+public slots:
+    // monitorOnly: watch the jobs of an earlier run, submit nothing until resumeSubmissions().
+    void start(const sweepline::model::Campaign& campaign, const QString& stateDirectory, bool acceptChangedDefinition,
+               bool acceptNewHostKey, bool monitorOnly);
+    void pauseSubmissions();
+    void resumeSubmissions();
+    void cancelTrial(qint64 trialId);
+    void cancelAll();
+    void detach(); // leave the jobs running and stop, as the CLI does on SIGTERM
+
+signals:
+    void started(bool submitting);
+    void trialChanged(const sweepline::model::TrialRecord& trial);
+    void connectionChanged(const QString& description);
+    void failedToStart(const QString& message, bool definitionChanged);
+    void finished(const sweepline::remote::RunSummary& summary);
+
+private:
+    void release();
+
+    remote::ssh::CredentialPrompter& m_prompter;
+    std::unique_ptr<QLockFile> m_lock;
+    std::unique_ptr<model::TrialStore> m_store;
+    std::unique_ptr<remote::JobBackend> m_backend;
+    std::unique_ptr<remote::CampaignRunner> m_runner;
+};
+
+} // namespace sweepline::gui
