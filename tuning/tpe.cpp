@@ -322,9 +322,10 @@ std::optional<Point> TpeSearch::proposeModelled()
     const auto nBelow = std::min<std::size_t>(
         {static_cast<std::size_t>(std::ceil(m_options.gammaFraction * double(n))), m_options.gammaCap, n});
     // The best values, ties to the older trial (a stable sort's order).
-    std::partial_sort(done.begin(), done.begin() + std::ptrdiff_t(nBelow), done.end(), [&](std::size_t a, std::size_t b) {
+    const auto better = [&](std::size_t a, std::size_t b) {
         return m_trials[a].value < m_trials[b].value || (m_trials[a].value == m_trials[b].value && a < b);
-    });
+    };
+    std::partial_sort(done.begin(), done.begin() + std::ptrdiff_t(nBelow), done.end(), better);
     std::vector<std::size_t> below(done.begin(), done.begin() + std::ptrdiff_t(nBelow));
     std::sort(below.begin(), below.end());
     for (std::size_t i = 0, b = 0; i < m_trials.size(); ++i) {

@@ -11,14 +11,14 @@ namespace sweepline::tuning {
 
 // The knobs of the Tree-structured Parzen Estimator; the defaults are Optuna's TPESampler (3.x).
 struct TpeOptions {
-    std::size_t startupTrials = 10;    // random points until this many trials have a value
-    std::size_t eiCandidates = 24;     // samples drawn from l(x) per dimension and proposal
-    double gammaFraction = 0.1;        // the good group holds min(ceil(0.1 n), gammaCap) trials
+    std::size_t startupTrials = 10; // random points until this many trials have a value
+    std::size_t eiCandidates = 24;  // samples drawn from l(x) per dimension and proposal
+    double gammaFraction = 0.1;     // the good group holds min(ceil(0.1 n), gammaCap) trials
     std::size_t gammaCap = 25;
-    std::size_t flatWeights = 25;      // the newest 25 trials of a group weigh 1, older ones less
-    double priorWeight = 1.0;          // a broad prior kernel in every estimator
-    bool considerEndpoints = false;    // Optuna's default: outermost kernels ignore the bounds
-    bool magicClip = true;             // bandwidth >= range / min(100, kernels + 1)
+    std::size_t flatWeights = 25;   // the newest 25 trials of a group weigh 1, older ones less
+    double priorWeight = 1.0;       // a broad prior kernel in every estimator
+    bool considerEndpoints = false; // Optuna's default: outermost kernels ignore the bounds
+    bool magicClip = true;          // bandwidth >= range / min(100, kernels + 1)
 };
 
 // Seeded, deterministic pseudo-random numbers (xoshiro256**), the same on every platform.
@@ -26,9 +26,9 @@ class TpeRandom {
 public:
     explicit TpeRandom(std::uint64_t seed);
     std::uint64_t next();
-    double uniform();                       // in [0, 1)
-    double normal();                        // standard normal
-    std::size_t below(std::size_t bound);   // in [0, bound), bound > 0
+    double uniform();                     // in [0, 1)
+    double normal();                      // standard normal
+    std::size_t below(std::size_t bound); // in [0, bound), bound > 0
 
 private:
     std::array<std::uint64_t, 4> m_s{};
@@ -40,8 +40,8 @@ class TpeParzen {
 public:
     // coordinates: strictly increasing position of each candidate (log10 value, value or index);
     // empty for a categorical dimension of `choices` candidates.
-    TpeParzen(const std::vector<double>& coordinates, std::size_t choices,
-              const std::vector<std::size_t>& observed, const TpeOptions& options);
+    TpeParzen(const std::vector<double>& coordinates, std::size_t choices, const std::vector<std::size_t>& observed,
+              const TpeOptions& options);
 
     std::size_t sample(TpeRandom& rng) const;
     double logPmf(std::size_t index) const;
@@ -53,7 +53,7 @@ private:
     std::vector<double> m_bounds;  // numeric: cell i is [m_bounds[i], m_bounds[i + 1]]
     std::vector<double> m_weights; // one per kernel, normalised
     std::vector<double> m_mus, m_sigmas, m_norms;
-    std::vector<double> m_pmf;     // categorical: the mixture's probability of each choice
+    std::vector<double> m_pmf; // categorical: the mixture's probability of each choice
 };
 
 // TPE (Bergstra et al., NIPS 2011) over a grid-like space, univariate like Optuna's default:
@@ -91,7 +91,7 @@ private:
     TpeOptions m_options;
     std::vector<std::vector<double>> m_coordinates; // per dimension; empty when categorical
     TpeRandom m_rng;
-    std::vector<Trial> m_trials;            // in proposal order
+    std::vector<Trial> m_trials; // in proposal order
     struct PointHash {
         std::size_t operator()(const Point& p) const;
     };

@@ -456,6 +456,15 @@ void FixtureDirectory::setAutoRemove(bool b)
         m_dir->setAutoRemove(b);
 }
 
+// SIGTERM first, SIGKILL only for what is still there after a grace period: a login shell killed
+// outright cannot run its EXIT traps, and some leave locks behind that stall every later login
+// (pyenv's rehash lock made each new SSH session of root wait 60 s).
+static int terminationSignal(qint64 elapsedMs)
+{
+    constexpr qint64 kGraceMs = 1000;
+    return elapsedMs < kGraceMs ? SIGTERM : SIGKILL;
+}
+
 int killFixtureProcesses(const QString& dir, int timeoutMs, const QString& onlyExecutable)
 {
     if (dir.isEmpty() || dir == QLatin1String("/"))
@@ -492,8 +501,9 @@ int killFixtureProcesses(const QString& dir, int timeoutMs, const QString& onlyE
         }
         if (targets.isEmpty())
             return signalled;
+        const int sig = terminationSignal(t.elapsed());
         for (pid_t p : std::as_const(targets)) {
-            if (::kill(p, SIGKILL) == 0)
+            if (::kill(p, sig) == 0)
                 ++signalled;
         }
         if (t.elapsed() > timeoutMs) {
@@ -543,9 +553,10 @@ void killProcesses(const QList<ProcessRef>& processes, int timeoutMs)
         }
         if (targets.isEmpty())
             return;
+        const int sig = terminationSignal(t.elapsed());
         for (const ProcessRef& r : std::as_const(targets)) {
             if (!protectedPids.contains(static_cast<pid_t>(r.pid)))
-                ::kill(static_cast<pid_t>(r.pid), SIGKILL);
+                ::kill(static_cast<pid_t>(r.pid), sig);
         }
         if (t.elapsed() > timeoutMs) {
             qWarning("killProcesses: processes still present after %d ms", timeoutMs);

@@ -39,17 +39,12 @@ QString formatDuration(double seconds)
 {
     if (!std::isfinite(seconds))
         return {};
-    if (seconds < 59.95)
-        return QStringLiteral("%1 s").arg(seconds, 0, 'f', 1);
-    const qint64 total = qRound64(seconds);
+    const qint64 total = qRound64(std::max(0.0, seconds));
     const qint64 days = total / 86400;
-    const int hours = int(total / 3600 % 24);
-    const int minutes = int(total / 60 % 60);
-    const int secs = int(total % 60);
     const QString clock = QStringLiteral("%1:%2:%3")
-                              .arg(hours, days > 0 ? 2 : 1, 10, QLatin1Char('0'))
-                              .arg(minutes, 2, 10, QLatin1Char('0'))
-                              .arg(secs, 2, 10, QLatin1Char('0'));
+                              .arg(total / 3600 % 24, days > 0 ? 2 : 1, 10, QLatin1Char('0'))
+                              .arg(total / 60 % 60, 2, 10, QLatin1Char('0'))
+                              .arg(total % 60, 2, 10, QLatin1Char('0'));
     return days > 0 ? QStringLiteral("%1 d %2").arg(days).arg(clock) : clock;
 }
 

@@ -14,8 +14,8 @@ namespace sweepline::gui {
 std::optional<double> queuedSeconds(const model::TrialRecord& trial, const QDateTime& now);
 std::optional<double> elapsedSeconds(const model::TrialRecord& trial, const QDateTime& now);
 
-// "42.3 s" under a minute, "1:02:03" under a day, "2 d 03:04:05" beyond: queue times on a
-// supercomputer range from seconds to days.
+// "0:00:42", "1:02:03", "2 d 03:04:05": one format for the whole column, as queue and run times
+// on a supercomputer range from seconds to days.
 QString formatDuration(double seconds);
 
 } // namespace sweepline::gui

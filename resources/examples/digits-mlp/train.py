@@ -44,7 +44,7 @@ def train(hidden=32, lr=0.001, batch_size=64, solver="adam", alpha=0.0001, epoch
     """One training run. Returns (final validation loss, seconds the training loop took).
 
     data: what load_data(seed) returns, to reuse it across runs; on_epoch(epoch, loss, accuracy) is
-    called after each epoch. Raises ValueError when the training diverges (the loss is not finite).
+    called after each epoch. A run that diverges may raise ValueError (the predictions are not finite).
     """
     x_train, x_val, y_train, y_val, classes = data if data is not None else load_data(seed)
     model = MLPClassifier(hidden_layer_sizes=(hidden,), solver=solver,

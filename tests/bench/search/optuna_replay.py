@@ -3,7 +3,7 @@
 same simulated-time loop as bench_search, and prints what happened as JSON for bench_search.
 
     tests/bench/search/optuna_replay.py [--tables DIR] [--runs 11] [--parallel 1,4,8]
-                                        [--budget 200] [--max-evals 1000]
+                                        [--budget 200] [--max-evals 1000] [--jobs 2]
 
 The loop: P job slots; a job lasts the elapsed_s of its table row; whenever a job finishes, its
 result is told and the free slots are filled at once (asynchronous). With P > 1 the sampler is
@@ -12,10 +12,9 @@ Optuna's default. Parameters are given to Optuna as the table sees them: an ordi
 suggest_int over its candidate indices (the columns are evenly spaced in value or log value, so this
 is the int/log-float parameter a user would declare), a text column as suggest_categorical.
 
-Optuna may suggest a point it already has: such a duplicate is not measured again. It is answered
-from the table at no cost (told at once, or when its pending twin finishes) and counted apart;
-evaluations count distinct measured points only, as for the strategies that never repeat. After
-100 duplicates in a row the slot stays empty until the next job finishes.
+Optuna does not avoid points it suggested before; on a grid it often does. Such a repeat is run
+like any trial (it takes its time and a slot, as it would for a user), and flagged, so bench_search
+can also count distinct points.
 
 Must run with Debian's /usr/bin/python3 (python3-optuna 3.1).
 """
@@ -24,8 +23,10 @@ import csv
 import heapq
 import json
 import math
+import multiprocessing
 import os
 import sys
+import warnings
 
 import optuna
 from optuna.distributions import CategoricalDistribution, IntDistribution
@@ -86,72 +87,65 @@ def replay(table, seed, parallel, budget, max_evals):
     sampler = TPESampler(seed=seed, constant_liar=True) if parallel > 1 else TPESampler(seed=seed)
     study = optuna.create_study(direction="minimize", sampler=sampler)
     cap = min(max_evals, table["size"])
-
-    now = 0.0
-    running = []          # heap of (finish, sequence, key, start)
-    known = {}            # measured key -> loss (None: failed)
-    waiting = {}          # pending key -> duplicate trials to tell when it finishes
-    completions = []      # [loss or None, finish time] in order of completion
-    jobs = []             # (start, finish)
-    issued = 0
-    duplicates = 0
-    reached = False
-    stop_time = None
     optimum = min(v for v, _ in table["cells"].values() if v is not None)
 
-    def tell(trial, loss):
-        if loss is None:
-            study.tell(trial, state=TrialState.FAIL)
-        else:
-            study.tell(trial, loss)
+    now = 0.0
+    running = []       # heap of (finish, sequence, trial, key, repeat, start)
+    seen = set()       # points suggested so far
+    completions = []   # [loss or None, finish time, 1 when the point had been suggested before]
+    jobs = []          # (start, finish)
+    issued = 0
+    reached = False
+    stop_time = None
 
     def wanted():
         return (not reached or issued < budget) and issued < cap
 
     def fill(free):
-        nonlocal issued, duplicates
+        nonlocal issued
         while free > 0 and wanted():
-            for _ in range(100):
-                trial = study.ask(distributions)
-                key = tuple(d["values"].index(trial.params[d["name"]]) if not d["numeric"]
-                            else trial.params[d["name"]] for d in dims)
-                if key in known:
-                    duplicates += 1
-                    tell(trial, known[key])
-                elif key in waiting:
-                    duplicates += 1
-                    waiting[key].append(trial)
-                else:
-                    break
-            else:
-                return  # only duplicates: the slot idles until the next result
-            duration = table["cells"][key][1]
-            waiting[key] = [trial]
-            heapq.heappush(running, (now + duration, issued, key, now))
+            trial = study.ask(distributions)
+            key = tuple(d["values"].index(trial.params[d["name"]]) if not d["numeric"]
+                        else trial.params[d["name"]] for d in dims)
+            repeat = key in seen
+            seen.add(key)
+            heapq.heappush(running, (now + table["cells"][key][1], issued, trial, key, repeat, now))
             issued += 1
             free -= 1
 
+    def mark():
+        nonlocal stop_time
+        if not wanted() and stop_time is None:
+            stop_time = now
+
     fill(parallel)
+    mark()
     while running:
-        finish, _, key, start = heapq.heappop(running)
+        finish, _, trial, key, repeat, start = heapq.heappop(running)
         now = finish
         jobs.append((start, finish))
         loss = table["cells"][key][0]
-        known[key] = loss
-        for trial in waiting.pop(key):
-            tell(trial, loss)
-        completions.append([loss, finish])
+        if loss is None:
+            study.tell(trial, state=TrialState.FAIL)
+        else:
+            study.tell(trial, loss)
+        completions.append([loss, finish, int(repeat)])
         if loss is not None and abs(loss - optimum) <= 0.01 * abs(optimum):
             reached = True
         if wanted():
             fill(parallel - len(running))
-        elif stop_time is None:
-            stop_time = now
+        mark()
     if stop_time is None:
         stop_time = now
     busy = sum(max(0.0, min(f, stop_time) - s) for s, f in jobs)
-    return {"seed": seed, "completions": completions, "duplicates": duplicates,
-            "active_time": stop_time, "busy_time": busy}
+    return {"seed": seed, "completions": completions, "active_time": stop_time, "busy_time": busy}
+
+
+def _task(args):
+    path, seed, parallel, budget, max_evals = args
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)  # constant_liar
+    return replay(load_table(path), seed, parallel, budget, max_evals)
 
 
 def main():
@@ -161,19 +155,21 @@ def main():
     p.add_argument("--parallel", default="1,4,8")
     p.add_argument("--budget", type=int, default=200)
     p.add_argument("--max-evals", type=int, default=1000)
+    p.add_argument("--jobs", type=int, default=2, help="replays run at once in worker processes")
     args = p.parse_args()
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    names = sorted(n for n in os.listdir(args.tables) if n.endswith(".csv"))
+    slots = [int(x) for x in args.parallel.split(",")]
+    tasks = [(os.path.join(args.tables, n), seed, parallel, args.budget, args.max_evals)
+             for n in names for parallel in slots for seed in range(1, args.runs + 1)]
+    with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
+        results = []
+        for i, r in enumerate(pool.imap(_task, tasks), 1):
+            results.append(r)
+            print(f"optuna_replay: {i}/{len(tasks)} replays", file=sys.stderr, flush=True)
     out = {"strategy": "optuna-tpe", "optuna_version": optuna.__version__, "tables": {}}
-    for name in sorted(os.listdir(args.tables)):
-        if not name.endswith(".csv"):
-            continue
-        table = load_table(os.path.join(args.tables, name))
-        per_p = {}
-        for parallel in [int(x) for x in args.parallel.split(",")]:
-            per_p[str(parallel)] = [replay(table, seed, parallel, args.budget, args.max_evals)
-                                    for seed in range(1, args.runs + 1)]
-            print(f"optuna: {table['name']} P={parallel} done", file=sys.stderr, flush=True)
-        out["tables"][table["name"]] = per_p
+    for (path, seed, parallel, _, _), r in zip(tasks, results):
+        name = os.path.splitext(os.path.basename(path))[0]
+        out["tables"].setdefault(name, {}).setdefault(str(parallel), []).append(r)
     json.dump(out, sys.stdout)
     print()
     return 0

@@ -1,0 +1,368 @@
+#include "app/gui/charts/chartspanel.h"
+#include "app/gui/charts/curvepickermodel.h"
+#include "app/gui/charts/learningcurvechart.h"
+#include "app/gui/charts/parameterchart.h"
+#include "app/gui/charts/timelinechart.h"
+#include "app/gui/charts/transitionchart.h"
+#include "samplecampaigns.h"
+
+#include <QAbstractItemModelTester>
+#include <QChartView>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QFile>
+#include <QImage>
+#include <QListView>
+#include <QRadioButton>
+#include <QScatterSeries>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QXmlStreamReader>
+
+using namespace sweepline;
+using gui::ChartsPanel;
+using Kind = gui::ChartsPanel::ChartKind;
+
+namespace {
+
+// The root element's name and how many elements the document has; empty name when it does not parse.
+std::pair<QString, int> parseXml(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QXmlStreamReader xml(&file);
+    QString root;
+    int elements = 0;
+    while (!xml.atEnd()) {
+        if (xml.readNext() == QXmlStreamReader::StartElement) {
+            if (root.isEmpty())
+                root = xml.name().toString();
+            ++elements;
+        }
+    }
+    if (xml.hasError())
+        return {};
+    return {root, elements};
+}
+
+} // namespace
+
+class TestChartsPanel : public QObject {
+    Q_OBJECT
+private slots:
+    void init();
+    void cleanup();
+    void hasOneTabPerChart();
+    void parameterOptionsFollowTheCampaign();
+    void optionsDriveTheCharts();
+    void onlyTheChartOnShowRedraws();
+    void exportsPng_data();
+    void exportsPng();
+    void exportsSvg_data();
+    void exportsSvg();
+    void exportOfAVisibleChartUsesItsSize();
+    void exportRefusesOtherFormats();
+    void suggestsFileNames();
+    void pickerModelPassesTheTester();
+    void pickerListsTrialsWithCurvesBestFirst();
+    void tickingATrialChoosesTheCurves();
+    void gallery_data();
+    void gallery();
+
+private:
+    std::unique_ptr<model::TrialTableModel> m_model;
+    std::unique_ptr<ChartsPanel> m_panel;
+    QTemporaryDir m_dir;
+};
+
+void TestChartsPanel::init()
+{
+    m_model = std::make_unique<model::TrialTableModel>();
+    const model::Campaign campaign = samples::fiveParameterCampaign();
+    m_model->setCampaign(campaign);
+    m_model->setTrials(samples::fiveParameterTrials(campaign, 200));
+    m_panel = std::make_unique<ChartsPanel>(m_model.get());
+    m_panel->resize(1000, 650);
+}
+
+void TestChartsPanel::cleanup()
+{
+    m_panel.reset();
+    m_model.reset();
+}
+
+void TestChartsPanel::hasOneTabPerChart()
+{
+    auto* tabs = m_panel->findChild<QTabWidget*>();
+    QVERIFY(tabs);
+    QCOMPARE(tabs->count(), ChartsPanel::allCharts().size());
+    for (int i = 0; i < tabs->count(); ++i)
+        QCOMPARE(tabs->tabText(i), ChartsPanel::title(ChartsPanel::allCharts().at(i)));
+    m_panel->setCurrentChart(Kind::Timeline);
+    QCOMPARE(m_panel->currentChart(), Kind::Timeline);
+    QCOMPARE(tabs->currentIndex(), 3);
+}
+
+void TestChartsPanel::parameterOptionsFollowTheCampaign()
+{
+    const auto combos = m_panel->findChildren<QComboBox*>();
+    QCOMPARE(combos.size(), 2); // objective and execution time
+    for (QComboBox* combo : combos) {
+        QCOMPARE(combo->count(), 5);
+        QCOMPARE(combo->itemText(2), QStringLiteral("learning_rate"));
+    }
+    m_model->setCampaign(samples::batchSizeCampaign());
+    m_panel->objectiveChart()->flush();
+    m_panel->executionTimeChart()->flush();
+    for (QComboBox* combo : combos) {
+        QCOMPARE(combo->count(), 1);
+        QCOMPARE(combo->currentText(), QStringLiteral("batch_size"));
+    }
+}
+
+void TestChartsPanel::optionsDriveTheCharts()
+{
+    auto* combo = m_panel->findChild<QComboBox*>(QStringLiteral("objectiveParameter"));
+    auto* log = m_panel->findChild<QCheckBox*>(QStringLiteral("objectiveLogScale"));
+    QVERIFY(combo && log);
+    QVERIFY(!log->isChecked());
+    combo->setCurrentIndex(2); // learning_rate: a log range
+    QCOMPARE(m_panel->objectiveChart()->parameter(), 2);
+    QVERIFY(log->isChecked());
+    QVERIFY(log->isEnabled());
+    log->setChecked(false);
+    QVERIFY(!m_panel->objectiveChart()->logScale());
+    // The execution time chart has options of its own.
+    QCOMPARE(m_panel->executionTimeChart()->parameter(), 0);
+    m_panel->findChild<QComboBox*>(QStringLiteral("executionTimeParameter"))->setCurrentIndex(4);
+    QCOMPARE(m_panel->executionTimeChart()->parameter(), 4);
+    QCOMPARE(m_panel->objectiveChart()->parameter(), 2);
+    auto* bestSoFar = m_panel->findChild<QCheckBox*>(QStringLiteral("bestSoFar"));
+    QVERIFY(bestSoFar);
+    bestSoFar->setChecked(true);
+    QVERIFY(m_panel->transitionChart()->showBestSoFar());
+}
+
+void TestChartsPanel::onlyTheChartOnShowRedraws()
+{
+    m_panel->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_panel.get()));
+    m_panel->setCurrentChart(Kind::Transition);
+    QVERIFY(m_panel->transitionChart()->isLive());
+    QVERIFY(!m_panel->objectiveChart()->isLive());
+    QVERIFY(!m_panel->timelineChart()->isLive());
+    m_panel->hide();
+    QVERIFY(!m_panel->transitionChart()->isLive());
+}
+
+void TestChartsPanel::exportsPng_data()
+{
+    QTest::addColumn<Kind>("kind");
+    for (Kind kind : ChartsPanel::allCharts())
+        QTest::addRow("%s", qPrintable(ChartsPanel::title(kind))) << kind;
+}
+
+void TestChartsPanel::exportsPng()
+{
+    QFETCH(Kind, kind);
+    const QString path = m_dir.filePath(QStringLiteral("chart.png"));
+    const model::Status status = m_panel->exportChart(kind, path);
+    QVERIFY2(status.ok(), qPrintable(status.error()));
+    QImage image(path);
+    QVERIFY(!image.isNull());
+    QCOMPARE(image.size(), ChartsPanel::defaultExportSize * 2);
+    // Not blank: the figure has dark pixels (text, axes, dots).
+    int dark = 0;
+    for (int y = 0; y < image.height(); y += 4) {
+        for (int x = 0; x < image.width(); x += 4)
+            dark += qGray(image.pixel(x, y)) < 128;
+    }
+    QVERIFY2(dark > 100, qPrintable(QString::number(dark)));
+}
+
+void TestChartsPanel::exportsSvg_data()
+{
+    exportsPng_data();
+}
+
+void TestChartsPanel::exportsSvg()
+{
+    QFETCH(Kind, kind);
+    const QString path = m_dir.filePath(QStringLiteral("chart.svg"));
+    const model::Status status = m_panel->exportChart(kind, path);
+    QVERIFY2(status.ok(), qPrintable(status.error()));
+    QVERIFY(QFileInfo(path).size() > 0);
+    const auto [root, elements] = parseXml(path);
+    QCOMPARE(root, QStringLiteral("svg"));
+    QVERIFY(elements > 50);
+    // Vectors all through: dots as circles, no embedded raster images.
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray svg = file.readAll();
+    QVERIFY(!svg.contains("<image"));
+    if (kind == Kind::Objective || kind == Kind::Transition)
+        QVERIFY(svg.count("<circle") >= 150);
+}
+
+void TestChartsPanel::exportOfAVisibleChartUsesItsSize()
+{
+    m_panel->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_panel.get()));
+    m_panel->setCurrentChart(Kind::Objective);
+    const QSize viewSize = m_panel->view(Kind::Objective)->size();
+    QVERIFY(viewSize.width() >= 320);
+    const QString path = m_dir.filePath(QStringLiteral("visible.png"));
+    QVERIFY(m_panel->exportChart(Kind::Objective, path).ok());
+    QCOMPARE(QImage(path).size(), viewSize * 2);
+    // The chart on screen keeps its size.
+    QCOMPARE(m_panel->view(Kind::Objective)->chart()->size(), QSizeF(viewSize));
+}
+
+void TestChartsPanel::exportRefusesOtherFormats()
+{
+    const model::Status status = m_panel->exportChart(Kind::Objective, m_dir.filePath(QStringLiteral("chart.pdf")));
+    QVERIFY(!status.ok());
+    QVERIFY(status.error().contains(QStringLiteral(".png or .svg")));
+    QVERIFY(!m_panel->exportChart(Kind::Objective, QStringLiteral("/nonexistent/dir/chart.png")).ok());
+    QVERIFY(!m_panel->exportChart(Kind::Objective, QStringLiteral("/nonexistent/dir/chart.svg")).ok());
+}
+
+void TestChartsPanel::suggestsFileNames()
+{
+    QCOMPARE(m_panel->suggestedFileName(Kind::Objective), QStringLiteral("pedestrian-fde-objective-vs-rnn_size"));
+    QCOMPARE(m_panel->suggestedFileName(Kind::Timeline), QStringLiteral("pedestrian-fde-timeline"));
+}
+
+void TestChartsPanel::pickerModelPassesTheTester()
+{
+    gui::CurvePickerModel picker(m_model.get());
+    QAbstractItemModelTester tester(&picker, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const model::Campaign campaign = m_model->campaign();
+    QList<model::TrialRecord> trials = samples::fiveParameterTrials(campaign, 230);
+    for (int i = 200; i < trials.size(); ++i)
+        m_model->upsert(trials.at(i));
+    model::TrialRecord changed = trials.at(3);
+    changed.value = 0.01;
+    m_model->upsert(changed);
+    picker.setChecked({1, 2});
+    QVERIFY(picker.setData(picker.index(0, 0), Qt::Checked, Qt::CheckStateRole));
+    m_model->setTrials(trials.mid(0, 10));
+    m_model->setCampaign(samples::batchSizeCampaign());
+}
+
+void TestChartsPanel::pickerListsTrialsWithCurvesBestFirst()
+{
+    gui::CurvePickerModel picker(m_model.get());
+    int withCurves = 0;
+    for (const model::TrialRecord& t : m_model->trials())
+        withCurves += !t.intermediate.isEmpty();
+    QCOMPARE(picker.rowCount(), withCurves);
+    QCOMPARE(picker.columnCount(), 1);
+    double previous = -1;
+    for (int row = 0; row < picker.rowCount(); ++row) {
+        const qint64 id = picker.index(row, 0).data(model::TrialTableModel::TrialIdRole).toLongLong();
+        const model::TrialRecord& t = m_model->trialAt(m_model->rowOfTrial(id));
+        QVERIFY(t.value);
+        QVERIFY(*t.value >= previous);
+        previous = *t.value;
+    }
+    QVERIFY(picker.index(0, 0).data().toString().startsWith(QStringLiteral("Trial ")));
+    QVERIFY(picker.index(0, 0).data().toString().contains(QStringLiteral("30 reports")));
+}
+
+void TestChartsPanel::tickingATrialChoosesTheCurves()
+{
+    gui::LearningCurveChart* curves = m_panel->learningCurveChart();
+    curves->flush();
+    QVERIFY(curves->automaticSelection());
+    auto* view = m_panel->findChild<QListView*>(QStringLiteral("curveTrials"));
+    auto* picker = qobject_cast<gui::CurvePickerModel*>(view->model());
+    QVERIFY(picker);
+    // The automatic choice shows as ticks.
+    QCOMPARE(picker->checked(), curves->shownTrials());
+    QCOMPARE(picker->index(0, 0).data(Qt::CheckStateRole).toInt(), int(Qt::Checked));
+    // Unticking the best makes the choice the user's.
+    const qint64 best = picker->index(0, 0).data(model::TrialTableModel::TrialIdRole).toLongLong();
+    QVERIFY(picker->setData(picker->index(0, 0), Qt::Unchecked, Qt::CheckStateRole));
+    QVERIFY(!curves->automaticSelection());
+    QVERIFY(!curves->shownTrials().contains(best));
+    QCOMPARE(curves->shownTrials().size(), 5);
+    auto* automatic = m_panel->findChild<QRadioButton*>(QStringLiteral("automaticCurves"));
+    QVERIFY(automatic && !automatic->isChecked());
+    automatic->setChecked(true);
+    QVERIFY(curves->automaticSelection());
+    QVERIFY(curves->shownTrials().contains(best));
+}
+
+void TestChartsPanel::gallery_data()
+{
+    QTest::addColumn<QString>("campaign");
+    QTest::addRow("five parameters") << QStringLiteral("five");
+    QTest::addRow("batch size") << QStringLiteral("batch");
+    QTest::addRow("running") << QStringLiteral("running");
+    QTest::addRow("with a choice") << QStringLiteral("choice");
+}
+
+// Every chart of realistic campaigns exports; with SWEEPLINE_CHART_GALLERY set, into that folder to be
+// looked at.
+void TestChartsPanel::gallery()
+{
+    QFETCH(QString, campaign);
+    const bool batch = campaign == QLatin1String("batch");
+    model::Campaign c = batch ? samples::batchSizeCampaign() : samples::fiveParameterCampaign();
+    QList<model::TrialRecord> trials = batch ? samples::batchSizeTrials(c)
+        : samples::fiveParameterTrials(c, 200, 8, campaign == QLatin1String("running") ? 11 : 0);
+    const bool choice = campaign == QLatin1String("choice");
+    if (choice) {
+        // A categorical sixth parameter: its chart gets a category axis.
+        model::Parameter optimizer;
+        optimizer.name = QStringLiteral("optimizer");
+        optimizer.type = model::ParameterType::Choice;
+        optimizer.candidates = {QStringLiteral("sgd"), QStringLiteral("adam"), QStringLiteral("rmsprop")};
+        optimizer.listedValues = optimizer.candidates;
+        c.parameters.append(optimizer);
+        for (model::TrialRecord& t : trials) {
+            t.values.append(optimizer.candidates.at(int(t.id % 3)));
+            if (t.value && t.id % 3 == 0)
+                *t.value += 0.05;
+        }
+    }
+    m_model->setCampaign(c);
+    m_model->setTrials(trials);
+    if (campaign == QLatin1String("running")) {
+        const QDateTime now = trials.last().submittedAt.addSecs(40 * 60);
+        m_panel->timelineChart()->setClock([now] { return now; });
+        m_panel->transitionChart()->setShowBestSoFar(true);
+    }
+    m_panel->objectiveChart()->setParameter(batch ? 0 : choice ? 5 : 2);
+    m_panel->executionTimeChart()->setParameter(0);
+    const QString folder = qEnvironmentVariable("SWEEPLINE_CHART_GALLERY", m_dir.path());
+    QDir().mkpath(folder);
+    for (Kind kind : ChartsPanel::allCharts()) {
+        for (const char* suffix : {".png", ".svg"}) {
+            const QString path = QDir(folder).filePath(campaign + QLatin1Char('-')
+                                                       + m_panel->suggestedFileName(kind) + QLatin1String(suffix));
+            const model::Status status = m_panel->exportChart(kind, path);
+            QVERIFY2(status.ok(), qPrintable(status.error()));
+            QVERIFY(QFileInfo(path).size() > 1000);
+        }
+    }
+    // And the panel as it is on screen, each tab in turn.
+    m_panel->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_panel.get()));
+    for (Kind kind : ChartsPanel::allCharts()) {
+        m_panel->setCurrentChart(kind);
+        QTRY_VERIFY(!m_panel->chart(kind)->hasPendingUpdates());
+        const QPixmap shot = m_panel->grab();
+        QVERIFY(!shot.isNull());
+        QVERIFY(shot.save(QDir(folder).filePath(campaign + QStringLiteral("-panel-") + m_panel->suggestedFileName(kind)
+                                                + QStringLiteral(".png"))));
+    }
+}
+
+QTEST_MAIN(TestChartsPanel)
+#include "tst_chartspanel.moc"
