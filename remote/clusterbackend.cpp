@@ -15,6 +15,10 @@ namespace {
 constexpr int kAbsentPollsBeforeGivingUp = 10; // the scheduler forgot the job and no exit code came
 constexpr int kTerminalPollsBeforeCollecting = 2; // a shared file system may show the exit code late
 constexpr int kMaxBackoffMs = 5 * 60 * 1000;
+// Files that travel inside the request file, written by the helper: no SFTP round trip per file.
+// Larger ones, or ones holding a NUL, go over SFTP; the cap per request bounds the helper's memory.
+constexpr qsizetype kMaxPutFile = qsizetype(1) << 20;
+constexpr qsizetype kMaxPutPerRequest = qsizetype(32) << 20;
 
 QString joinPath(const QString& a, const QString& b)
 {
@@ -180,6 +184,9 @@ void ClusterBackend::flushSubmissions()
         return;
     }
     ssh::RemoteRequest request;
+    QList<ssh::AgentOperation> puts;   // all the files first: the helper makes every folder at once
+    QList<ssh::AgentOperation> submits;
+    qsizetype putBytes = 0;
     QList<qint64> batch;
     const QList<qint64> ids = std::exchange(m_toSubmit, {});
     for (qint64 id : ids) {
@@ -192,12 +199,15 @@ void ClusterBackend::flushSubmissions()
             emit submitFailed(id, valid.error());
             continue;
         }
-        ssh::RemoteRequest files;
-        files.directories.append(spec.jobDirectory);
         JobScriptInput script = job->script;
         script.runDirectory = spec.jobDirectory;
         script.directiveLines = m_scheduler->directiveLines(spec);
-        files.uploads.append({joinPath(spec.jobDirectory, QLatin1String(runfiles::script)), renderJobScript(script).toUtf8(), 0755});
+        struct File {
+            QString name;
+            QByteArray data;
+            int mode;
+        };
+        QList<File> files{{QLatin1String(runfiles::script), renderJobScript(script).toUtf8(), 0755}};
         QString unreadable;
         for (const QString& input : job->inputFiles) {
             QFile f(input);
@@ -205,21 +215,32 @@ void ClusterBackend::flushSubmissions()
                 unreadable = QStringLiteral("cannot read %1: %2").arg(input, f.errorString());
                 break;
             }
-            files.uploads.append({joinPath(spec.jobDirectory, QFileInfo(input).fileName()), f.readAll(),
-                                  QFileInfo(input).isExecutable() ? 0755 : 0644});
+            files.append({QFileInfo(input).fileName(), f.readAll(), QFileInfo(input).isExecutable() ? 0755 : 0644});
         }
         if (!unreadable.isEmpty()) {
             m_jobs.remove(id);
             emit submitFailed(id, unreadable);
             continue;
         }
-        request.directories += files.directories;
-        request.uploads += files.uploads;
+        bool folderOverSftp = false;
+        for (File& file : files) {
+            if (ssh::AgentOperation::canPut(file.data) && file.data.size() <= kMaxPutFile
+                && putBytes + file.data.size() <= kMaxPutPerRequest) {
+                putBytes += file.data.size();
+                puts.append(ssh::AgentOperation::put(spec.jobDirectory, file.name, file.mode, std::move(file.data)));
+                continue;
+            }
+            if (!folderOverSftp)
+                request.directories.append(spec.jobDirectory);
+            folderOverSftp = true;
+            request.uploads.append({joinPath(spec.jobDirectory, file.name), std::move(file.data), file.mode});
+        }
         const RemoteCommand command = m_scheduler->submitCommand(spec);
-        request.operations.append(ssh::AgentOperation::run(command.argv, command.workingDirectory));
+        submits.append(ssh::AgentOperation::run(command.argv, command.workingDirectory));
         job->phase = Job::Phase::Submitting;
         batch.append(id);
     }
+    request.operations = puts + submits;
     if (batch.isEmpty())
         return;
     send(std::move(request), [this, batch](const ssh::RemoteResponse& r) { onSubmitted(batch, r); });
@@ -246,11 +267,12 @@ void ClusterBackend::onSubmitted(const QList<qint64>& ids, const ssh::RemoteResp
         return;
     }
     const QDateTime now = QDateTime::currentDateTimeUtc();
+    const qsizetype firstSubmit = response.results.size() - ids.size(); // after the puts
     for (qsizetype i = 0; i < ids.size(); ++i) {
         auto job = m_jobs.value(ids.at(i));
         if (!job)
             continue;
-        const ssh::AgentResult& result = response.results.at(i);
+        const ssh::AgentResult& result = response.results.at(firstSubmit + i);
         auto jobId = m_scheduler->parseSubmit(QString::fromUtf8(result.out), QString::fromUtf8(result.err), result.exitStatus);
         if (!jobId) {
             m_jobs.remove(job->trialId);
@@ -406,7 +428,7 @@ void ClusterBackend::onPolled(const QList<qint64>& ids, bool askedScheduler, con
                 bool ok = false;
                 const int code = exitFile.out.trimmed().toInt(&ok);
                 collect(job->trialId, ok ? std::optional<int>(code) : std::nullopt,
-                        ok ? QString() : QStringLiteral("unreadable exit code file"));
+                        ok ? QString() : QStringLiteral("unreadable exit code file"), exitFile.out);
                 continue;
             }
             if (!statuses)
@@ -445,6 +467,7 @@ void ClusterBackend::onPolled(const QList<qint64>& ids, bool askedScheduler, con
             }
         }
     }
+    flushCollections();
     bool active = false;
     for (const auto& job : std::as_const(m_jobs))
         active = active || job->phase == Job::Phase::Active;
@@ -467,41 +490,64 @@ void ClusterBackend::enforceTimeLimit(Job& job)
     sendCancel(job);
 }
 
-void ClusterBackend::collect(qint64 trialId, std::optional<int> exitCode, const QString& reason)
+void ClusterBackend::collect(qint64 trialId, std::optional<int> exitCode, const QString& reason,
+                             std::optional<QByteArray> exitCodeFile)
 {
     auto job = m_jobs.value(trialId);
     if (!job)
         return;
     job->phase = Job::Phase::Collecting;
-    const QString remote = remoteDirectory(trialId);
+    m_toCollect.append({trialId, exitCode, reason, std::move(exitCodeFile)});
+}
+
+void ClusterBackend::flushCollections()
+{
+    if (m_toCollect.isEmpty())
+        return;
+    const QList<Collection> batch = std::exchange(m_toCollect, {});
     ssh::RemoteRequest request;
-    for (const char* name : {runfiles::stdoutFile, runfiles::stderrFile, runfiles::exitCode}) {
-        request.downloads.append({joinPath(remote, QLatin1String(name)),
-                                  QDir(job->localRunDirectory).filePath(QLatin1String(name))});
-    }
-    send(std::move(request), [this, trialId, exitCode, reason](const ssh::RemoteResponse& response) {
-        auto collected = m_jobs.value(trialId);
-        if (!collected)
-            return;
-        if (handleFailure(response)) {
-            collected->phase = Job::Phase::Active; // the next poll finds the evidence again
-            if (!m_pollTimer->isActive())
-                m_pollTimer->start(m_options.pollIntervalMs);
-            return;
+    for (const Collection& c : batch) {
+        auto job = m_jobs.value(c.trialId);
+        if (!job)
+            continue;
+        const QString remote = remoteDirectory(c.trialId);
+        const QDir local(job->localRunDirectory);
+        for (const char* name : {runfiles::stdoutFile, runfiles::stderrFile}) {
+            request.downloads.append({joinPath(remote, QLatin1String(name)), local.filePath(QLatin1String(name))});
         }
-        JobEnd end;
-        end.exitCode = exitCode;
-        end.reason = reason;
-        end.stdoutPath = QDir(collected->localRunDirectory).filePath(QLatin1String(runfiles::stdoutFile));
-        end.finishedAt = QDateTime::currentDateTimeUtc();
-        end.cancelled = (collected->cancelRequested && collected->stopReason.isEmpty())
-                        || QFileInfo::exists(QDir(collected->localRunDirectory).filePath(QLatin1String(kCancelMarker)));
-        if (!collected->stopReason.isEmpty())
-            end.reason = collected->stopReason;
-        else if (end.cancelled && end.reason.isEmpty())
-            end.reason = QStringLiteral("cancelled");
-        m_jobs.remove(trialId);
-        emit finished(trialId, end);
+        if (c.exitCodeFile)
+            request.localCopies.append({local.filePath(QLatin1String(runfiles::exitCode)), *c.exitCodeFile});
+        else
+            request.downloads.append({joinPath(remote, QLatin1String(runfiles::exitCode)),
+                                      local.filePath(QLatin1String(runfiles::exitCode))});
+    }
+    send(std::move(request), [this, batch](const ssh::RemoteResponse& response) {
+        const bool failed = handleFailure(response);
+        for (const Collection& c : batch) {
+            auto collected = m_jobs.value(c.trialId);
+            if (!collected)
+                continue;
+            const QDir local(collected->localRunDirectory);
+            if (failed) {
+                collected->phase = Job::Phase::Active; // the next poll finds the evidence again
+                continue;
+            }
+            JobEnd end;
+            end.exitCode = c.exitCode;
+            end.reason = c.reason;
+            end.stdoutPath = local.filePath(QLatin1String(runfiles::stdoutFile));
+            end.finishedAt = QDateTime::currentDateTimeUtc();
+            end.cancelled = (collected->cancelRequested && collected->stopReason.isEmpty())
+                            || QFileInfo::exists(local.filePath(QLatin1String(kCancelMarker)));
+            if (!collected->stopReason.isEmpty())
+                end.reason = collected->stopReason;
+            else if (end.cancelled && end.reason.isEmpty())
+                end.reason = QStringLiteral("cancelled");
+            m_jobs.remove(c.trialId);
+            emit finished(c.trialId, end);
+        }
+        if (failed && !m_pollTimer->isActive())
+            m_pollTimer->start(m_options.pollIntervalMs);
     });
 }
 
@@ -548,6 +594,7 @@ void ClusterBackend::detachAll()
     m_lookupTimer->stop();
     m_submitRetryTimer->stop();
     m_toSubmit.clear();
+    m_toCollect.clear();
     m_jobs.clear();
     m_callbacks.clear();
 }

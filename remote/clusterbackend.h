@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 class QThread;
 class QTimer;
@@ -60,7 +61,10 @@ private:
     void lookUpUnclear();
     void poll();
     void onPolled(const QList<qint64>& ids, bool askedScheduler, const ssh::RemoteResponse& response);
-    void collect(qint64 trialId, std::optional<int> exitCode, const QString& reason);
+    // Queues a finished job; flushCollections() fetches the outputs of all queued jobs in one request.
+    void collect(qint64 trialId, std::optional<int> exitCode, const QString& reason,
+                 std::optional<QByteArray> exitCodeFile = std::nullopt);
+    void flushCollections();
     void enforceTimeLimit(Job& job);
     void sendCancel(Job& job);
 
@@ -75,7 +79,15 @@ private:
     quint64 m_nextRequest = 0;
     QString m_home;
 
+    struct Collection {
+        qint64 trialId = 0;
+        std::optional<int> exitCode;
+        QString reason;
+        std::optional<QByteArray> exitCodeFile; // as the poll read it: no need to download it again
+    };
+
     QHash<qint64, std::shared_ptr<Job>> m_jobs;
+    QList<Collection> m_toCollect;
     QList<qint64> m_toSubmit;
     QTimer* m_batchTimer = nullptr;
     QTimer* m_pollTimer = nullptr;

@@ -3,21 +3,88 @@
 #include <QCryptographicHash>
 #include <QFile>
 
+#include <algorithm>
+#include <optional>
+
 namespace sweepline::remote::ssh {
 
 using model::Result;
 
 namespace {
 
-bool appendField(QByteArray& out, const QString& field)
+bool appendField(QByteArray& out, const QByteArray& bytes)
 {
-    const QByteArray bytes = field.toUtf8();
     if (bytes.contains('\0'))
         return false;
     out += bytes;
     out += '\0';
     return true;
 }
+
+bool appendField(QByteArray& out, const QString& field)
+{
+    return appendField(out, field.toUtf8());
+}
+
+bool isPlainFileName(const QString& name)
+{
+    return !name.isEmpty() && name != QLatin1String(".") && name != QLatin1String("..") && !name.contains(QLatin1Char('/'));
+}
+
+bool isDigits(const QByteArray& text)
+{
+    return !text.isEmpty() && text.size() <= 18
+           && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Reads the helper's framing: header lines, each followed by payloads of announced length.
+class ReplyReader {
+public:
+    explicit ReplyReader(const QByteArray& reply) : m_reply(reply) {}
+
+    bool atEnd() const { return m_pos >= m_reply.size(); }
+
+    std::optional<QList<QByteArray>> header()
+    {
+        const qsizetype end = m_reply.indexOf('\n', m_pos);
+        if (end < 0)
+            return std::nullopt;
+        const QByteArray line = m_reply.mid(m_pos, end - m_pos);
+        m_pos = end + 1;
+        m_lastHeader = line;
+        return line.split(' ');
+    }
+
+    // "<n>": n raw bytes; "b<n>": n characters of base64.
+    bool payload(const QByteArray& length, QByteArray& into)
+    {
+        const bool base64 = length.startsWith('b');
+        const QByteArray digits = base64 ? length.mid(1) : length;
+        if (!isDigits(digits))
+            return false;
+        const qsizetype n = digits.toLongLong();
+        if (n > m_reply.size() - m_pos)
+            return false;
+        const QByteArray raw = m_reply.mid(m_pos, n);
+        m_pos += n;
+        if (!base64) {
+            into = raw;
+            return true;
+        }
+        auto decoded = QByteArray::fromBase64Encoding(raw, QByteArray::AbortOnBase64DecodingErrors);
+        if (!decoded)
+            return false;
+        into = std::move(decoded.decoded);
+        return true;
+    }
+
+    QString lastHeader() const { return QString::fromUtf8(m_lastHeader.left(80)); }
+
+private:
+    const QByteArray& m_reply;
+    qsizetype m_pos = 0;
+    QByteArray m_lastHeader;
+};
 
 } // namespace
 
@@ -26,57 +93,89 @@ Result<QByteArray> encodeAgentRequest(const QList<AgentOperation>& operations)
     QByteArray out;
     for (const AgentOperation& op : operations) {
         bool ok = true;
-        if (op.kind == AgentOperation::Kind::Run) {
+        switch (op.kind) {
+        case AgentOperation::Kind::Run:
             if (op.argv.isEmpty())
                 return Result<QByteArray>::failure(QStringLiteral("an empty command cannot be run"));
             ok = appendField(out, QStringLiteral("run")) && appendField(out, op.workingDirectory)
                  && appendField(out, QString::number(op.argv.size()));
             for (const QString& arg : op.argv)
                 ok = ok && appendField(out, arg);
-        } else {
+            break;
+        case AgentOperation::Kind::Read:
             ok = appendField(out, QStringLiteral("read")) && appendField(out, op.path);
+            break;
+        case AgentOperation::Kind::Put:
+            if (!op.path.startsWith(QLatin1Char('/')) || !isPlainFileName(op.name) || op.mode < 0 || op.mode > 07777)
+                return Result<QByteArray>::failure(
+                    QStringLiteral("cannot write \"%1\" into \"%2\": a file name in an absolute folder is needed")
+                        .arg(op.name, op.path));
+            ok = appendField(out, QStringLiteral("put")) && appendField(out, op.path) && appendField(out, op.name)
+                 && appendField(out, QString::number(op.mode, 8)) && appendField(out, op.content);
+            break;
         }
         if (!ok)
-            return Result<QByteArray>::failure(QStringLiteral("a command argument holds a NUL character"));
+            return Result<QByteArray>::failure(QStringLiteral("a command argument or file holds a NUL character"));
     }
     return out;
 }
 
-Result<QList<AgentResult>> decodeAgentReply(const QByteArray& reply, qsizetype expectedCount)
+Result<QList<AgentResult>> decodeAgentReply(const QByteArray& reply, qsizetype expectedCount, qsizetype* stoppedAt)
 {
     using R = Result<QList<AgentResult>>;
+    if (stoppedAt)
+        *stoppedAt = -1;
     QList<AgentResult> results;
-    bool ended = false;
-    const QList<QByteArray> lines = reply.split('\n');
-    for (const QByteArray& line : lines) {
-        if (line.isEmpty())
-            continue;
-        const QList<QByteArray> f = line.split(' ');
-        if (f.at(0) == "END") {
-            ended = f.size() == 2 && f.at(1).toLongLong() == expectedCount;
+    ReplyReader reader(reply);
+    const auto unreadable = [&] {
+        return R::failure(QStringLiteral("the cluster helper gave an unreadable answer at operation %1: %2")
+                              .arg(results.size())
+                              .arg(reader.lastHeader()));
+    };
+    while (!reader.atEnd()) {
+        const auto f = reader.header();
+        if (!f)
+            break; // cut short in the middle of a line
+        const QByteArray& tag = f->at(0);
+        if (tag == "END") {
+            if (f->size() == 2 && f->at(1) == QByteArray::number(expectedCount) && results.size() == expectedCount)
+                return results;
             break;
         }
-        if (f.size() < 4 || f.at(1).toLongLong() != results.size())
-            return R::failure(QStringLiteral("the cluster helper answered out of order: %1").arg(QString::fromUtf8(line.left(80))));
+        if (f->size() < 2 || !isDigits(f->at(1)) || f->at(1).toLongLong() != results.size())
+            return R::failure(QStringLiteral("the cluster helper answered out of order: %1").arg(reader.lastHeader()));
         AgentResult r;
-        if (f.at(0) == "R" && f.size() == 5) {
+        if (tag == "R" && f->size() == 5) {
+            bool ok = false;
             r.kind = AgentOperation::Kind::Run;
-            r.exitStatus = f.at(2).toInt();
-            r.out = QByteArray::fromBase64(f.at(3));
-            r.err = QByteArray::fromBase64(f.at(4));
-        } else if (f.at(0) == "F") {
+            r.exitStatus = f->at(2).toInt(&ok);
+            if (!ok || !reader.payload(f->at(3), r.out) || !reader.payload(f->at(4), r.err))
+                return unreadable();
+        } else if (tag == "F" && f->size() == 4) {
             r.kind = AgentOperation::Kind::Read;
-            r.exists = f.at(2) == "1";
-            r.out = QByteArray::fromBase64(f.at(3));
+            r.exists = f->at(2) == "1";
+            if (!reader.payload(f->at(3), r.out))
+                return unreadable();
+        } else if (tag == "P" && f->size() == 2) {
+            r.kind = AgentOperation::Kind::Put;
+        } else if (tag == "E" && f->size() == 3) {
+            QByteArray message;
+            if (!reader.payload(f->at(2), message))
+                return unreadable();
+            if (stoppedAt)
+                *stoppedAt = results.size();
+            return R::failure(QStringLiteral("the cluster helper stopped at operation %1 of %2: %3")
+                                  .arg(results.size() + 1)
+                                  .arg(expectedCount)
+                                  .arg(QString::fromUtf8(message).trimmed()));
         } else {
-            return R::failure(QStringLiteral("the cluster helper gave an unreadable line: %1").arg(QString::fromUtf8(line.left(80))));
+            return unreadable();
         }
         results.append(r);
     }
-    if (!ended || results.size() != expectedCount)
-        return R::failure(QStringLiteral("the cluster helper's answer was cut short after %1 of %2 operations")
-                              .arg(results.size()).arg(expectedCount));
-    return results;
+    return R::failure(QStringLiteral("the cluster helper's answer was cut short after %1 of %2 operations")
+                          .arg(results.size())
+                          .arg(expectedCount));
 }
 
 const QByteArray& agentScript()

@@ -11,17 +11,42 @@ namespace sweepline::remote::ssh {
 
 // One operation for the login-node helper (resources/remote/agent.sh).
 struct AgentOperation {
-    enum class Kind { Run, Read };
+    enum class Kind { Run, Read, Put };
     Kind kind = Kind::Run;
     QString workingDirectory; // Run: where to run; empty: the home folder
     QStringList argv;         // Run: the program and its arguments, passed without any shell
-    QString path;             // Read: the file to print
+    QString path;             // Read: the file to print; Put: the folder to write into (made if missing)
+    QString name;             // Put: the file's name in that folder
+    int mode = 0644;          // Put
+    QByteArray content;       // Put: any bytes but NUL (see canPut)
 
     static AgentOperation run(QStringList argv, QString workingDirectory = {})
     {
-        return {Kind::Run, std::move(workingDirectory), std::move(argv), {}};
+        AgentOperation op;
+        op.argv = std::move(argv);
+        op.workingDirectory = std::move(workingDirectory);
+        return op;
     }
-    static AgentOperation read(QString path) { return {Kind::Read, {}, {}, std::move(path)}; }
+    static AgentOperation read(QString path)
+    {
+        AgentOperation op;
+        op.kind = Kind::Read;
+        op.path = std::move(path);
+        return op;
+    }
+    // Consecutive puts cost the helper one `mkdir -p` and one `chmod` per mode, whatever their number.
+    static AgentOperation put(QString folder, QString name, int mode, QByteArray content)
+    {
+        AgentOperation op;
+        op.kind = Kind::Put;
+        op.path = std::move(folder);
+        op.name = std::move(name);
+        op.mode = mode;
+        op.content = std::move(content);
+        return op;
+    }
+    // A bash variable cannot hold a NUL: such a file goes over SFTP instead.
+    static bool canPut(const QByteArray& content) { return !content.contains('\0'); }
 };
 
 struct AgentResult {
@@ -32,11 +57,15 @@ struct AgentResult {
     bool exists = false;  // Read
 };
 
-// NUL-separated fields; a field holding a NUL cannot be sent and is refused.
+// NUL-separated fields; a field holding a NUL cannot be sent and is refused, and so is a put whose
+// folder is not absolute or whose name is not a plain file name.
 model::Result<QByteArray> encodeAgentRequest(const QList<AgentOperation>& operations);
 
-// One result per operation, in order; a reply cut short (a lost connection) is a failure.
-model::Result<QList<AgentResult>> decodeAgentReply(const QByteArray& reply, qsizetype expectedCount);
+// One result per operation, in order; a reply cut short (a lost connection) is a failure. When the
+// helper itself stopped at an operation (a put it could not write), the failure says why and
+// *stoppedAt is that operation's index: nothing after it ran. Otherwise *stoppedAt is -1.
+model::Result<QList<AgentResult>> decodeAgentReply(const QByteArray& reply, qsizetype expectedCount,
+                                                   qsizetype* stoppedAt = nullptr);
 
 // The helper's text, and the name it is installed under: a new version never runs an old helper.
 const QByteArray& agentScript();

@@ -7,6 +7,8 @@
 #include <libssh/libssh.h>
 #include <libssh/sftp.h>
 
+#include <algorithm>
+
 #include <fcntl.h>
 
 namespace sweepline::remote::ssh {
@@ -107,11 +109,13 @@ bool SshSession::isConnected() const
 void SshSession::disconnect()
 {
     h->reset();
+    m_knownFolders.clear();
 }
 
 Status SshSession::connect(const Endpoint& endpoint, CredentialPrompter& prompter, bool acceptNewHostKey)
 {
     h->reset();
+    m_knownFolders.clear();
     m_lastFailure = FailureKind::None;
     h->session = ssh_new();
     if (!h->session)
@@ -299,7 +303,7 @@ Status SshSession::openSftp()
     return model::success();
 }
 
-Result<CommandResult> SshSession::run(const QByteArray& commandLine)
+Result<CommandResult> SshSession::run(const QByteArray& commandLine, std::chrono::seconds totalLimit)
 {
     using R = Result<CommandResult>;
     if (!isConnected())
@@ -315,19 +319,29 @@ Result<CommandResult> SshSession::run(const QByteArray& commandLine)
     CommandResult result;
     char buffer[16384];
     QElapsedTimer clock;
+    QElapsedTimer idle;
     clock.start();
-    const qint64 limitMs = qint64(m_timeout.count()) * 1000;
+    idle.start();
+    const qint64 idleLimitMs = qint64(m_timeout.count()) * 1000;
+    const qint64 totalLimitMs = std::max(idleLimitMs, qint64(totalLimit.count()) * 1000);
     while (!ssh_channel_is_eof(ch.channel)) {
-        if (clock.elapsed() > limitMs)
+        if (idle.elapsed() > idleLimitMs)
             return R::failure(fail(FailureKind::Timeout, QStringLiteral("no answer within %1 s").arg(m_timeout.count())).error());
+        if (clock.elapsed() > totalLimitMs)
+            return R::failure(fail(FailureKind::Timeout, QStringLiteral("no complete answer within %1 s")
+                                                             .arg(totalLimitMs / 1000)).error());
         const int n = ssh_channel_read_timeout(ch.channel, buffer, sizeof buffer, 0, 200);
         if (n == SSH_ERROR)
             return R::failure(fail(FailureKind::Network, QStringLiteral("connection lost: %1").arg(sshError())).error());
-        if (n > 0)
+        if (n > 0) {
             result.out.append(buffer, n);
+            idle.restart();
+        }
         int e = 0;
-        while ((e = ssh_channel_read_nonblocking(ch.channel, buffer, sizeof buffer, 1)) > 0)
+        while ((e = ssh_channel_read_nonblocking(ch.channel, buffer, sizeof buffer, 1)) > 0) {
             result.err.append(buffer, e);
+            idle.restart();
+        }
         if (e == SSH_ERROR)
             return R::failure(fail(FailureKind::Network, QStringLiteral("connection lost: %1").arg(sshError())).error());
     }
@@ -348,9 +362,11 @@ Status SshSession::writeFile(const QString& remotePath, const QByteArray& data, 
     const QByteArray path = remotePath.toUtf8();
     FileGuard f;
     f.file = sftp_open(h->sftp, path.constData(), O_WRONLY | O_CREAT | O_TRUNC, mode_t(mode));
-    if (!f.file)
+    if (!f.file) {
+        m_knownFolders.clear(); // someone may have removed a folder we made: the next makePath checks again
         return fail(ssh_is_connected(h->session) ? FailureKind::Remote : FailureKind::Network,
                     QStringLiteral("cannot write %1: %2").arg(remotePath, sshError()));
+    }
     qsizetype written = 0;
     while (written < data.size()) {
         const size_t chunk = size_t(std::min<qsizetype>(data.size() - written, 32768));
@@ -364,15 +380,31 @@ Status SshSession::writeFile(const QString& remotePath, const QByteArray& data, 
 
 Result<QByteArray> SshSession::readFile(const QString& remotePath, qint64 maxBytes)
 {
-    using R = Result<QByteArray>;
+    auto data = readRemote(remotePath, maxBytes, true);
+    if (!data)
+        return Result<QByteArray>::failure(data.error());
+    return std::move(data).value().value_or(QByteArray());
+}
+
+Result<std::optional<QByteArray>> SshSession::readFileIfPresent(const QString& remotePath, qint64 maxBytes)
+{
+    return readRemote(remotePath, maxBytes, false);
+}
+
+Result<std::optional<QByteArray>> SshSession::readRemote(const QString& remotePath, qint64 maxBytes, bool missingIsError)
+{
+    using R = Result<std::optional<QByteArray>>;
     if (!isConnected())
         return R::failure(fail(FailureKind::Network, QStringLiteral("not connected")).error());
     const QByteArray path = remotePath.toUtf8();
     FileGuard f;
     f.file = sftp_open(h->sftp, path.constData(), O_RDONLY, 0);
-    if (!f.file)
+    if (!f.file) {
+        if (!missingIsError && ssh_is_connected(h->session) && sftp_get_error(h->sftp) == SSH_FX_NO_SUCH_FILE)
+            return std::optional<QByteArray>();
         return R::failure(fail(ssh_is_connected(h->session) ? FailureKind::Remote : FailureKind::Network,
                                QStringLiteral("cannot read %1: %2").arg(remotePath, sshError())).error());
+    }
     QByteArray data;
     char buffer[32768];
     while (data.size() < maxBytes) {
@@ -383,7 +415,7 @@ Result<QByteArray> SshSession::readFile(const QString& remotePath, qint64 maxByt
             break;
         data.append(buffer, n);
     }
-    return data;
+    return std::optional<QByteArray>(std::move(data));
 }
 
 Result<bool> SshSession::exists(const QString& remotePath)
@@ -404,20 +436,36 @@ Result<bool> SshSession::exists(const QString& remotePath)
 
 Status SshSession::makePath(const QString& remotePath)
 {
-    const bool absolute = remotePath.startsWith(QLatin1Char('/'));
-    const QStringList parts = remotePath.split(QLatin1Char('/'), Qt::SkipEmptyParts);
-    QString current = absolute ? QStringLiteral("/") : QString();
-    for (const QString& part : parts) {
-        current += (current.isEmpty() || current.endsWith(QLatin1Char('/')) ? QString() : QStringLiteral("/")) + part;
-        const QByteArray path = current.toUtf8();
-        if (sftp_mkdir(h->sftp, path.constData(), 0755) == SSH_OK)
-            continue;
-        auto there = exists(current);
-        if (!there)
-            return Status::failure(there.error());
-        if (!there.value())
-            return fail(FailureKind::Remote, QStringLiteral("cannot create %1: %2").arg(current, sshError()));
+    QString path = remotePath;
+    while (path.size() > 1 && path.endsWith(QLatin1Char('/')))
+        path.chop(1);
+    if (path.isEmpty() || path == QLatin1String("/") || path == QLatin1String(".") || m_knownFolders.contains(path))
+        return model::success();
+    if (!isConnected())
+        return fail(FailureKind::Network, QStringLiteral("not connected"));
+    const QByteArray bytes = path.toUtf8();
+    if (sftp_mkdir(h->sftp, bytes.constData(), 0755) != SSH_OK) {
+        // OpenSSH answers a plain failure for an existing folder, "no such file" for a missing parent.
+        if (sftp_get_error(h->sftp) == SSH_FX_NO_SUCH_FILE && path.lastIndexOf(QLatin1Char('/')) > 0) {
+            if (auto parent = makePath(path.left(path.lastIndexOf(QLatin1Char('/')))); !parent)
+                return parent;
+            if (sftp_mkdir(h->sftp, bytes.constData(), 0755) == SSH_OK) {
+                m_knownFolders.insert(path);
+                return model::success();
+            }
+        }
+        sftp_attributes attributes = sftp_stat(h->sftp, bytes.constData());
+        if (!attributes) {
+            if (!ssh_is_connected(h->session))
+                return fail(FailureKind::Network, QStringLiteral("cannot create %1: %2").arg(path, sshError()));
+            return fail(FailureKind::Remote, QStringLiteral("cannot create %1: %2").arg(path, sshError()));
+        }
+        const bool folder = attributes->type == SSH_FILEXFER_TYPE_DIRECTORY;
+        sftp_attributes_free(attributes);
+        if (!folder)
+            return fail(FailureKind::Remote, QStringLiteral("cannot create %1: a file of that name is in the way").arg(path));
     }
+    m_knownFolders.insert(path);
     return model::success();
 }
 

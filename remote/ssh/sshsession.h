@@ -5,10 +5,12 @@
 #include "remote/ssh/endpoint.h"
 
 #include <QByteArray>
+#include <QSet>
 #include <QString>
 
 #include <chrono>
 #include <memory>
+#include <optional>
 
 namespace sweepline::remote::ssh {
 
@@ -43,14 +45,21 @@ public:
     bool isConnected() const;
 
     // Runs a command line in the login shell. The line must be built from fixed words and our own
-    // identifiers only: no user value ever goes into it.
-    model::Result<CommandResult> run(const QByteArray& commandLine);
+    // identifiers only: no user value ever goes into it. It times out after the session's timeout
+    // without any output, or after totalLimit in all (at least the session's timeout), so a long
+    // command that keeps reporting progress (the helper answers operation by operation) may run on.
+    model::Result<CommandResult> run(const QByteArray& commandLine, std::chrono::seconds totalLimit = {});
 
     model::Status writeFile(const QString& remotePath, const QByteArray& data, int mode);
     model::Result<QByteArray> readFile(const QString& remotePath, qint64 maxBytes);
+    // Like readFile, without a separate stat: nullopt when the file does not exist.
+    model::Result<std::optional<QByteArray>> readFileIfPresent(const QString& remotePath, qint64 maxBytes);
     model::Result<bool> exists(const QString& remotePath);
-    model::Status makePath(const QString& remotePath); // like mkdir -p
+    // Like mkdir -p. It tries the folder itself first and climbs only where a parent is missing, and
+    // remembers the folders it made or found in this session: a job folder costs one round trip.
+    model::Status makePath(const QString& remotePath);
     QString homeDirectory() const { return m_home; }
+    std::chrono::seconds timeout() const { return m_timeout; }
 
     // Traffic that keeps NAT and firewalls from dropping an idle connection.
     model::Status keepAlive();
@@ -67,12 +76,14 @@ private:
     model::Status checkHostKey(const Endpoint& endpoint, CredentialPrompter& prompter, bool acceptNew);
     model::Status authenticate(const Endpoint& endpoint, CredentialPrompter& prompter);
     model::Status openSftp();
+    model::Result<std::optional<QByteArray>> readRemote(const QString& remotePath, qint64 maxBytes, bool missingIsError);
     QString sshError() const;
 
     struct Handles;
     std::unique_ptr<Handles> h;
     std::chrono::seconds m_timeout;
     QString m_home;
+    QSet<QString> m_knownFolders;  // folders that exist, made or found in this session
     HostKeyInfo m_hostKey;
     FailureKind m_lastFailure = FailureKind::None;
     int m_logins = 0;

@@ -4,8 +4,12 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QRandomGenerator>
-#include <QSaveFile>
 #include <QTimer>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 namespace sweepline::remote::ssh {
 
@@ -14,8 +18,30 @@ namespace {
 const QString kHelperFolder = QStringLiteral(".sweepline");
 constexpr int kKeepAliveMs = 60000;
 constexpr qint64 kMaxDownload = qint64(256) << 20;
+// The helper reports each operation as it ends; this bounds a whole command on top of the idle limit.
+constexpr std::chrono::seconds kPerOperation(2);
 
 } // namespace
+
+model::Status writeLocalCopy(const QString& path, const QByteArray& data)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    const QString part = path + QStringLiteral(".part");
+    QFile f(part);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(data) != data.size()) {
+        const QString why = f.errorString();
+        f.close();
+        QFile::remove(part);
+        return model::Status::failure(QStringLiteral("cannot write %1: %2").arg(path, why));
+    }
+    f.close();
+    if (std::rename(QFile::encodeName(part).constData(), QFile::encodeName(path).constData()) != 0) {
+        const QString why = QString::fromLocal8Bit(std::strerror(errno));
+        QFile::remove(part);
+        return model::Status::failure(QStringLiteral("cannot write %1: %2").arg(path, why));
+    }
+    return model::success();
+}
 
 SshWorker::SshWorker(Endpoint endpoint, CredentialPrompter& prompter, bool acceptNewHostKey)
     : m_endpoint(std::move(endpoint)), m_prompter(prompter), m_acceptNewHostKey(acceptNewHostKey),
@@ -111,36 +137,48 @@ RemoteResponse SshWorker::serve(const RemoteRequest& request)
         if (auto written = m_session->writeFile(requestFile, encoded.value(), 0600); !written)
             return failure(written.error(), false);
         const QByteArray command = QStringLiteral("bash %1/%2 %3").arg(kHelperFolder, agentFileName(), requestFile).toUtf8();
-        auto ran = m_session->run(command);
+        auto ran = m_session->run(command, m_session->timeout() + kPerOperation * request.operations.size());
         if (!ran)
             return failure(ran.error(), true);
-        auto results = decodeAgentReply(ran->out, request.operations.size());
+        qsizetype stoppedAt = -1;
+        auto results = decodeAgentReply(ran->out, request.operations.size(), &stoppedAt);
         if (!results) {
-            RemoteResponse r = failure(results.error() + QStringLiteral(" (") + QString::fromUtf8(ran->err.left(300)).trimmed()
-                                           + QLatin1Char(')'), true);
+            // The helper stops before anything after a failed put: only what came before may have run.
+            const auto ranBefore = [&](qsizetype end) {
+                return std::any_of(request.operations.cbegin(), request.operations.cbegin() + end,
+                                   [](const AgentOperation& op) { return op.kind == AgentOperation::Kind::Run; });
+            };
+            const bool mayHaveRun = stoppedAt >= 0 ? ranBefore(stoppedAt) : ranBefore(request.operations.size());
+            const QString detail = QString::fromUtf8(ran->err.left(300)).trimmed();
+            RemoteResponse r = failure(detail.isEmpty() ? results.error() : results.error() + QStringLiteral(" (") + detail
+                                           + QLatin1Char(')'), mayHaveRun);
             r.failure = FailureKind::Remote;
             return r;
         }
         response.results = std::move(results).value();
     }
     for (const RemoteDownload& download : request.downloads) {
-        auto there = m_session->exists(download.remotePath);
-        if (!there)
-            return failure(there.error(), !request.operations.isEmpty());
-        if (!there.value())
-            continue;
-        auto data = m_session->readFile(download.remotePath, kMaxDownload);
+        auto data = m_session->readFileIfPresent(download.remotePath, kMaxDownload);
         if (!data)
             return failure(data.error(), !request.operations.isEmpty());
-        QDir().mkpath(QFileInfo(download.localPath).absolutePath());
-        QSaveFile local(download.localPath);
-        if (!local.open(QIODevice::WriteOnly) || local.write(data.value()) < 0 || !local.commit()) {
+        if (!data->has_value())
+            continue;
+        if (auto written = writeLocalCopy(download.localPath, *data.value()); !written) {
             RemoteResponse r;
             r.failure = FailureKind::Remote;
-            r.error = QStringLiteral("cannot write %1: %2").arg(download.localPath, local.errorString());
+            r.error = written.error();
             return r;
         }
         response.downloaded.append(download.localPath);
+    }
+    for (const LocalCopy& copy : request.localCopies) {
+        if (auto written = writeLocalCopy(copy.localPath, copy.data); !written) {
+            RemoteResponse r;
+            r.failure = FailureKind::Remote;
+            r.error = written.error();
+            return r;
+        }
+        response.downloaded.append(copy.localPath);
     }
     response.ok = true;
     response.home = m_session->homeDirectory();

@@ -26,13 +26,19 @@ struct RemoteDownload {
     QString localPath;
 };
 
+struct LocalCopy {
+    QString localPath;
+    QByteArray data;   // what an operation of the same session already read, e.g. an exit code
+};
+
 // Everything one step of the engine needs from the cluster, done over the one session in order:
-// folders, uploads, then every operation in ONE command, then downloads.
+// folders, uploads, then every operation in ONE command, then downloads and local copies.
 struct RemoteRequest {
     QStringList directories;
     QList<RemoteUpload> uploads;
     QList<AgentOperation> operations;
     QList<RemoteDownload> downloads; // a missing remote file is skipped, not an error
+    QList<LocalCopy> localCopies;    // written with the downloads
 };
 
 struct RemoteResponse {
@@ -46,6 +52,11 @@ struct RemoteResponse {
 };
 
 enum class ConnectionState { Disconnected, Connecting, Connected, Failed };
+
+// A local copy of a remote file (runs/<trial>/stdout, ...): written to a temporary name and renamed,
+// so a reader never sees half a file. No fsync: the store's crash safety lives in SQLite, and a copy
+// lost to a power cut is fetched again, since its trial was not committed yet.
+model::Status writeLocalCopy(const QString& path, const QByteArray& data);
 
 // Owns one SSH session on its own thread and serves requests one after another. It logs in once and
 // reuses the session; after a lost connection the next request logs in again. A host-key or

@@ -1,48 +1,132 @@
 #!/bin/bash
 # Sweepline's helper on a cluster's login node. It runs the operations of one request file, which
 # the client uploaded over SFTP, so that no argument ever passes through a shell's parser, and it
-# frames every result on one line: many commands cost one SSH channel.
+# frames every result in its reply: many commands cost one SSH channel.
 #
-# Request: NUL-terminated fields. "run" CWD N ARG1..ARGN runs a program; "read" PATH prints a file.
-# Reply, one line per operation: "R <i> <status> <stdout b64> <stderr b64>" or
-# "F <i> <1 if it exists, else 0> <content b64>", then "END <count>".
+# Request: NUL-terminated fields.
+#   "run" CWD N ARG1..ARGN     runs a program (no shell), stdin from /dev/null
+#   "read" PATH                prints the first 64 KiB of a file
+#   "put" FOLDER NAME MODE CONTENT   writes FOLDER/NAME (octal MODE); consecutive puts share one
+#                              `mkdir -p` and one `chmod` per mode, done before the next operation
+# Reply, per operation, a header line and then its payloads, back to back:
+#   "R <i> <status> <out> <err>\n" <out bytes> <err bytes>
+#   "F <i> <1 if it exists, else 0> <content>\n" <content bytes>
+#   "P <i>\n"
+# where a payload's length is "<n>" for n raw bytes or "b<n>" for n characters of base64 (only for
+# output holding a NUL, which a bash variable cannot). It ends with "END <count>\n"; a failure that
+# stops the helper is "E <i> <n>\n" and an n-byte message, after which nothing else ran.
+#
+# Speed matters, because one request submits hundreds of jobs: an operation costs the fork and exec
+# of its own program and nothing else. Outputs are read back with the `read` builtin, lengths come
+# from ${#var} under LC_ALL=C (bytes), and only the child gets the caller's locale back.
 set -u
 request=$1
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/sweepline.XXXXXX") || exit 90
-trap 'rm -rf -- "$scratch"; rm -f -- "$request"' EXIT
+out=$request.out
+err=$request.err
+trap 'rm -f -- "$request" "$out" "$err"' EXIT
+
+# The helper's own LC_ALL=C stays unexported, so a child's environment is the caller's: a caller's
+# LC_ALL is handed back to the child only when there was one (setting it costs the child a setlocale).
+unset caller_lc_all
+if [ -n "${LC_ALL+set}" ]; then caller_lc_all=$LC_ALL; export -n LC_ALL; fi
+LC_ALL=C
+
+fail() { # index, message
+    printf 'E %d %d\n%s' "$1" "${#2}" "$2"
+    exit 91
+}
+
+# Sets $payload_len and $payload for the file $1 (all of it).
+load() {
+    payload=
+    if IFS= read -r -d '' payload < "$1"; then
+        payload=$(base64 -w0 < "$1") # it holds a NUL: the rare case pays for a process
+        payload_len=b${#payload}
+    else
+        payload_len=${#payload}
+    fi
+}
+
+put_index=()
+put_dir=()
+put_path=()
+put_mode=()
+put_data=()
+flush_puts() {
+    local n=${#put_index[@]} k mode modes=() paths
+    [ "$n" -eq 0 ] && return 0
+    mkdir -p -- "${put_dir[@]}" 2> "$err" || fail "${put_index[0]}" "mkdir: $(< "$err")"
+    for ((k = 0; k < n; k++)); do
+        printf '%s' "${put_data[k]}" 2> "$err" > "${put_path[k]}" || fail "${put_index[k]}" "cannot write ${put_path[k]}: $(< "$err")"
+        case " ${modes[*]-} " in *" ${put_mode[k]} "*) ;; *) modes+=("${put_mode[k]}") ;; esac
+    done
+    for mode in "${modes[@]}"; do
+        paths=()
+        for ((k = 0; k < n; k++)); do
+            [ "${put_mode[k]}" = "$mode" ] && paths+=("${put_path[k]}")
+        done
+        chmod "$mode" -- "${paths[@]}" 2> "$err" || fail "${put_index[0]}" "chmod: $(< "$err")"
+    done
+    for ((k = 0; k < n; k++)); do
+        printf 'P %d\n' "${put_index[k]}"
+    done
+    put_index=() put_dir=() put_path=() put_mode=() put_data=()
+}
 
 i=0
 exec 3< "$request"
-while IFS= read -r -d '' op <&3; do
+while IFS= read -r -u 3 -d '' op; do
+    [ "$op" = put ] || flush_puts
     case "$op" in
         run)
-            IFS= read -r -d '' cwd <&3
-            IFS= read -r -d '' count <&3
+            IFS= read -r -u 3 -d '' cwd
+            IFS= read -r -u 3 -d '' count
             args=()
             for ((k = 0; k < count; k++)); do
-                IFS= read -r -d '' arg <&3
+                IFS= read -r -u 3 -d '' arg
                 args+=("$arg")
             done
             (
+                if [ -n "${caller_lc_all+set}" ]; then export LC_ALL=$caller_lc_all; fi
                 if [ -n "$cwd" ]; then cd -- "$cwd" || exit 126; fi
                 exec "${args[@]}"
-            ) > "$scratch/out" 2> "$scratch/err" < /dev/null
+            ) > "$out" 2> "$err" < /dev/null
             status=$?
-            printf 'R %d %d %s %s\n' "$i" "$status" "$(base64 -w0 < "$scratch/out")" "$(base64 -w0 < "$scratch/err")"
+            load "$out"
+            out_len=$payload_len out_data=$payload
+            load "$err"
+            printf 'R %d %d %s %s\n%s%s' "$i" "$status" "$out_len" "$payload_len" "$out_data" "$payload"
             ;;
         read)
-            IFS= read -r -d '' path <&3
+            IFS= read -r -u 3 -d '' path
             if [ -f "$path" ]; then
-                printf 'F %d 1 %s\n' "$i" "$(head -c 65536 -- "$path" | base64 -w0)"
+                payload=
+                if [ -r "$path" ] && IFS= read -r -d '' -n 65536 payload < "$path" && [ "${#payload}" -lt 65536 ]; then
+                    payload=$(head -c 65536 -- "$path" | base64 -w0) # a NUL within the first 64 KiB
+                    printf 'F %d 1 b%d\n%s' "$i" "${#payload}" "$payload"
+                else
+                    printf 'F %d 1 %d\n%s' "$i" "${#payload}" "$payload"
+                fi
             else
-                printf 'F %d 0 \n' "$i"
+                printf 'F %d 0 0\n' "$i"
             fi
             ;;
+        put)
+            IFS= read -r -u 3 -d '' folder
+            IFS= read -r -u 3 -d '' name
+            IFS= read -r -u 3 -d '' mode
+            IFS= read -r -u 3 -d '' data
+            put_index+=("$i")
+            put_dir+=("$folder")
+            put_path+=("$folder/$name")
+            put_mode+=("$mode")
+            put_data+=("$data")
+            ;;
         *)
-            printf 'E %d unknown operation\n' "$i"
-            exit 91
+            fail "$i" "unknown operation"
             ;;
     esac
     i=$((i + 1))
 done
+flush_puts
 printf 'END %d\n' "$i"

@@ -1,0 +1,398 @@
+// The login-node helper's protocol: the request encoding, the reply decoding (framing, hostile
+// payloads, replies cut short), and resources/remote/agent.sh itself run by bash on this machine
+// against requests full of hostile names and contents, with its helper programs counted.
+#include "remote/ssh/agentprotocol.h"
+
+#include <QtTest>
+
+using namespace sweepline::remote::ssh;
+using namespace Qt::StringLiterals;
+
+Q_DECLARE_METATYPE(sweepline::remote::ssh::AgentOperation)
+
+namespace {
+
+QByteArray fields(std::initializer_list<QByteArray> list)
+{
+    QByteArray out;
+    for (const QByteArray& f : list)
+        out += f + '\0';
+    return out;
+}
+
+// Names and contents no shell may ever interpret.
+QStringList hostileNames()
+{
+    return {
+        u"x'; touch INJECTED; echo '"_s,
+        u"$(touch INJECTED)"_s,
+        u"`touch INJECTED`"_s,
+        u"a b  c"_s,
+        u"\"; touch INJECTED; \""_s,
+        u"${IFS}touch${IFS}INJECTED"_s,
+        u"-rf"_s,
+        u"new\nline"_s,
+        u"tab\there"_s,
+        u"ünïcödé ✓ 日本語"_s,
+        u"*"_s,
+        u"END 3"_s,
+    };
+}
+
+} // namespace
+
+class TestAgentProtocol : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_tmp;
+    QString m_bin;  // wrappers that count the helper's own processes
+    QString m_log;
+
+    struct HelperRun {
+        QByteArray out;
+        QByteArray err;
+        int exitCode = -1;
+    };
+
+    // Runs the helper as the cluster does (bash, the request file as its argument).
+    HelperRun runHelper(const QByteArray& request, const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment())
+    {
+        static int n = 0;
+        const QString helper = m_tmp.filePath(u"agent.sh"_s);
+        const QString requestFile = m_tmp.filePath(u"requests/r%1.req"_s.arg(++n));
+        QDir().mkpath(QFileInfo(requestFile).absolutePath());
+        QFile h(helper);
+        if (!h.exists()) {
+            if (!h.open(QIODevice::WriteOnly) || h.write(agentScript()) != agentScript().size())
+                return {};
+            h.close();
+        }
+        QFile r(requestFile);
+        if (!r.open(QIODevice::WriteOnly) || r.write(request) != request.size())
+            return {};
+        r.close();
+        QFile::remove(m_log);
+        QProcessEnvironment e = env;
+        e.insert(u"PATH"_s, m_bin + u':' + env.value(u"PATH"_s, u"/usr/bin:/bin"_s));
+        QProcess p;
+        p.setProcessEnvironment(e);
+        p.setWorkingDirectory(m_tmp.path()); // an injected "touch" would land here
+        p.start(u"bash"_s, {u"--norc"_s, helper, requestFile});
+        if (!p.waitForFinished(30000))
+            return {};
+        HelperRun run{p.readAllStandardOutput(), p.readAllStandardError(), p.exitCode()};
+        if (QFileInfo::exists(requestFile))
+            run.err += "request file left behind";
+        return run;
+    }
+
+    QStringList helperPrograms() const
+    {
+        QFile f(m_log);
+        if (!f.open(QIODevice::ReadOnly))
+            return {};
+        return QString::fromUtf8(f.readAll()).split(u'\n', Qt::SkipEmptyParts);
+    }
+
+    void verifyNothingInjected()
+    {
+        QDirIterator it(m_tmp.path(), {u"INJECTED"_s}, QDir::AllEntries | QDir::Hidden, QDirIterator::Subdirectories);
+        QVERIFY2(!it.hasNext(), "a value was interpreted by a shell");
+    }
+
+    static QByteArray readAll(const QString& path)
+    {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("<missing>");
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_tmp.isValid());
+        m_bin = m_tmp.filePath(u"bin"_s);
+        m_log = m_tmp.filePath(u"programs.log"_s);
+        QVERIFY(QDir().mkpath(m_bin));
+        for (const QString& program : {u"base64"_s, u"head"_s, u"mkdir"_s, u"chmod"_s, u"mktemp"_s, u"rm"_s}) {
+            const QString real = QStandardPaths::findExecutable(program);
+            QVERIFY2(!real.isEmpty(), qPrintable(program));
+            QFile f(m_bin + u'/' + program);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(u"#!/bin/sh\necho %1 >> '%2'\nexec '%3' \"$@\"\n"_s.arg(program, m_log, real).toUtf8());
+            f.close();
+            QVERIFY(f.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        }
+    }
+
+    // ---- encoding --------------------------------------------------------------------------------
+
+    void encodesEveryKindAsNulSeparatedFields()
+    {
+        auto encoded = encodeAgentRequest({
+            AgentOperation::run({u"sbatch"_s, u"--parsable"_s, u"/w/1/job.sh"_s}, u"/w/1"_s),
+            AgentOperation::read(u"/w/1/exit_code"_s),
+            AgentOperation::put(u"/w/ü 1"_s, u"job.sh"_s, 0755, "#!/bin/bash\necho '$(x)'\n"),
+            AgentOperation::run({u"true"_s}),
+        });
+        QVERIFY2(encoded, qPrintable(encoded.error()));
+        QCOMPARE(encoded.value(), fields({"run", "/w/1", "3", "sbatch", "--parsable", "/w/1/job.sh",
+                                          "read", "/w/1/exit_code",
+                                          "put", "/w/\xc3\xbc 1", "job.sh", "755", "#!/bin/bash\necho '$(x)'\n",
+                                          "run", "", "1", "true"}));
+    }
+
+    void refusesWhatCannotTravel_data()
+    {
+        QTest::addColumn<AgentOperation>("op");
+        QTest::addRow("empty command") << AgentOperation::run({});
+        QTest::addRow("NUL in an argument") << AgentOperation::run({u"echo"_s, QString(QChar(0))});
+        QTest::addRow("NUL in a path") << AgentOperation::read(u"/a"_s + QChar(0));
+        QTest::addRow("NUL in content") << AgentOperation::put(u"/w"_s, u"f"_s, 0644, QByteArray("a\0b", 3));
+        QTest::addRow("relative folder") << AgentOperation::put(u"w/1"_s, u"f"_s, 0644, "x");
+        QTest::addRow("empty folder") << AgentOperation::put(QString(), u"f"_s, 0644, "x");
+        QTest::addRow("slash in the name") << AgentOperation::put(u"/w"_s, u"../f"_s, 0644, "x");
+        QTest::addRow("dot-dot name") << AgentOperation::put(u"/w"_s, u".."_s, 0644, "x");
+        QTest::addRow("empty name") << AgentOperation::put(u"/w"_s, QString(), 0644, "x");
+        QTest::addRow("bad mode") << AgentOperation::put(u"/w"_s, u"f"_s, 010000, "x");
+    }
+    void refusesWhatCannotTravel()
+    {
+        QFETCH(AgentOperation, op);
+        QVERIFY(!encodeAgentRequest({AgentOperation::run({u"true"_s}), op}));
+        QVERIFY(!AgentOperation::canPut(QByteArray("a\0b", 3)));
+        QVERIFY(AgentOperation::canPut("any bytes \xff\n$(x)"));
+    }
+
+    // ---- decoding --------------------------------------------------------------------------------
+
+    void decodesFramedPayloads()
+    {
+        // Payloads hold newlines, spaces, a fake END line and raw bytes; one is base64 (it held a NUL).
+        const QByteArray out = "12345\nEND 4\nR 9 0 0 0\n";
+        const QByteArray reply = "R 0 0 " + QByteArray::number(out.size()) + " 0\n" + out
+                                 + "R 1 3 b4 5\nAEE=oops!"
+                                 + "F 2 1 3\n0\n\xff"
+                                 + "F 3 0 0\n"
+                                 + "P 4\n"
+                                 + "END 5\n";
+        qsizetype stoppedAt = 7;
+        auto results = decodeAgentReply(reply, 5, &stoppedAt);
+        QVERIFY2(results, qPrintable(results.error()));
+        QCOMPARE(stoppedAt, -1);
+        QCOMPARE(results->size(), 5);
+        QCOMPARE(results->at(0).kind, AgentOperation::Kind::Run);
+        QCOMPARE(results->at(0).exitStatus, 0);
+        QCOMPARE(results->at(0).out, out);
+        QCOMPARE(results->at(0).err, QByteArray());
+        QCOMPARE(results->at(1).exitStatus, 3);
+        QCOMPARE(results->at(1).out, QByteArray("\0A", 2));
+        QCOMPARE(results->at(1).err, QByteArray("oops!"));
+        QCOMPARE(results->at(2).kind, AgentOperation::Kind::Read);
+        QVERIFY(results->at(2).exists);
+        QCOMPARE(results->at(2).out, QByteArray("0\n\xff"));
+        QVERIFY(!results->at(3).exists);
+        QCOMPARE(results->at(4).kind, AgentOperation::Kind::Put);
+    }
+
+    void refusesBrokenReplies_data()
+    {
+        QTest::addColumn<QByteArray>("reply");
+        QTest::addColumn<int>("expected");
+        QTest::addRow("empty") << QByteArray() << 1;
+        QTest::addRow("no END") << QByteArray("R 0 0 0 0\n") << 1;
+        QTest::addRow("payload cut short") << QByteArray("R 0 0 10 0\n12345") << 1;
+        QTest::addRow("header cut short") << QByteArray("R 0 0 0 0\nR 1 0") << 2;
+        QTest::addRow("END count differs") << QByteArray("R 0 0 0 0\nEND 2\n") << 2;
+        QTest::addRow("END too early") << QByteArray("END 1\n") << 1;
+        QTest::addRow("out of order") << QByteArray("R 1 0 0 0\nEND 1\n") << 1;
+        QTest::addRow("unknown tag") << QByteArray("X 0 0 0 0\nEND 1\n") << 1;
+        QTest::addRow("bad length") << QByteArray("R 0 0 +1 0\nxEND 1\n") << 1;
+        QTest::addRow("negative length") << QByteArray("R 0 0 -1 0\nEND 1\n") << 1;
+        QTest::addRow("bad base64") << QByteArray("R 0 0 b4 0\n$$$$END 1\n") << 1;
+        QTest::addRow("bad status") << QByteArray("R 0 x 0 0\nEND 1\n") << 1;
+        QTest::addRow("login banner first") << QByteArray("Welcome!\nR 0 0 0 0\nEND 1\n") << 1;
+    }
+    void refusesBrokenReplies()
+    {
+        QFETCH(QByteArray, reply);
+        QFETCH(int, expected);
+        qsizetype stoppedAt = 7;
+        QVERIFY(!decodeAgentReply(reply, expected, &stoppedAt));
+        QCOMPARE(stoppedAt, -1); // none of these is the helper's own stop
+    }
+
+    void reportsWhereTheHelperStopped()
+    {
+        const QByteArray message = "cannot write /w/a b/job.sh: No space left on device\n";
+        const QByteArray reply = "P 0\nE 1 " + QByteArray::number(message.size()) + "\n" + message;
+        qsizetype stoppedAt = -1;
+        auto results = decodeAgentReply(reply, 3, &stoppedAt);
+        QVERIFY(!results);
+        QCOMPARE(stoppedAt, 1);
+        QVERIFY2(results.error().contains(u"No space left on device"_s), qPrintable(results.error()));
+    }
+
+    // ---- the helper itself, run by bash here ---------------------------------------------------------
+
+    void hostileNamesAndContentsStayVerbatim()
+    {
+        const QString base = m_tmp.filePath(u"jobs"_s);
+        QList<AgentOperation> ops;
+        QStringList folders;
+        for (const QString& name : hostileNames()) {
+            const QString folder = base + u'/' + name + u"/deeper"_s;
+            folders.append(folder);
+            ops.append(AgentOperation::put(folder, name, 0755, (u"#!/bin/bash\necho '$(touch INJECTED)' "_s + name).toUtf8()));
+            ops.append(AgentOperation::put(folder, u"data"_s, 0640, "no newline at the end $(touch INJECTED)"));
+        }
+        for (qsizetype i = 0; i < folders.size(); ++i) {
+            const QString name = hostileNames().at(i);
+            // In the folder, a program that prints its arguments and its folder, byte for byte.
+            ops.append(AgentOperation::run({u"/bin/sh"_s, u"-c"_s, u"printf '%s|' \"$@\"; pwd; printf 'e' >&2"_s, u"sh"_s,
+                                            name, u"$(touch INJECTED)"_s, QString()},
+                                           folders.at(i)));
+            ops.append(AgentOperation::read(folders.at(i) + u'/' + name));
+        }
+        const qsizetype firstRun = 2 * folders.size();
+        auto encoded = encodeAgentRequest(ops);
+        QVERIFY2(encoded, qPrintable(encoded.error()));
+        const HelperRun run = runHelper(encoded.value());
+        QVERIFY2(run.err.isEmpty(), run.err.constData());
+        auto results = decodeAgentReply(run.out, ops.size());
+        QVERIFY2(results, qPrintable(results.error() + u"\n"_s + QString::fromUtf8(run.out.left(2000))));
+        for (qsizetype i = 0; i < folders.size(); ++i) {
+            const QString name = hostileNames().at(i);
+            const QByteArray script = (u"#!/bin/bash\necho '$(touch INJECTED)' "_s + name).toUtf8();
+            const QString file = folders.at(i) + u'/' + name;
+            QCOMPARE(results->at(2 * i).kind, AgentOperation::Kind::Put);
+            QCOMPARE(readAll(file), script);
+            QCOMPARE(QFileInfo(file).permissions() & 0x7077, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner
+                                                                  | QFile::ReadGroup | QFile::ExeGroup | QFile::ReadOther
+                                                                  | QFile::ExeOther);
+            QCOMPARE(QFileInfo(folders.at(i) + u"/data"_s).permissions() & 0x7077,
+                     QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup);
+            const AgentResult& ran = results->at(firstRun + 2 * i);
+            QCOMPARE(ran.exitStatus, 0);
+            QCOMPARE(QString::fromUtf8(ran.out), name + u"|$(touch INJECTED)||"_s + folders.at(i) + u'\n');
+            QCOMPARE(ran.err, QByteArray("e"));
+            const AgentResult& read = results->at(firstRun + 2 * i + 1);
+            QVERIFY(read.exists);
+            QCOMPARE(read.out, script);
+        }
+        verifyNothingInjected();
+        // One mkdir for all the folders, one chmod per mode, and no encoder: nothing held a NUL.
+        QStringList programs = helperPrograms();
+        programs.sort();
+        QCOMPARE(programs, QStringList({u"chmod"_s, u"chmod"_s, u"mkdir"_s, u"rm"_s}));
+    }
+
+    void outputsOfEveryShape()
+    {
+        const QString dir = m_tmp.filePath(u"shapes"_s);
+        QVERIFY(QDir().mkpath(dir));
+        QFile big(dir + u"/big"_s);
+        QVERIFY(big.open(QIODevice::WriteOnly));
+        QByteArray bigData;
+        for (int i = 0; bigData.size() < 70000; ++i)
+            bigData += QByteArray::number(i) + " ünï\n";
+        big.write(bigData);
+        big.close();
+        QFile binary(dir + u"/binary"_s);
+        QVERIFY(binary.open(QIODevice::WriteOnly));
+        binary.write(QByteArray("ab\0\n\xff", 5));
+        binary.close();
+        QFile empty(dir + u"/empty"_s);
+        QVERIFY(empty.open(QIODevice::WriteOnly));
+        empty.close();
+
+        const QList<AgentOperation> ops{
+            AgentOperation::run({u"printf"_s, u"a\\0b\\n"_s}),                // stdout holds a NUL
+            AgentOperation::run({u"sh"_s, u"-c"_s, u"echo out; echo err >&2; exit 7"_s}),
+            AgentOperation::run({u"true"_s}),                                  // nothing at all
+            AgentOperation::run({m_tmp.filePath(u"no such program"_s)}),
+            AgentOperation::run({u"true"_s}, dir + u"/no such folder"_s),
+            AgentOperation::read(dir + u"/big"_s),
+            AgentOperation::read(dir + u"/binary"_s),
+            AgentOperation::read(dir + u"/empty"_s),
+            AgentOperation::read(dir + u"/missing"_s),
+            AgentOperation::read(dir),                                         // a folder is no file
+        };
+        const HelperRun run = runHelper(encodeAgentRequest(ops).value());
+        auto results = decodeAgentReply(run.out, ops.size());
+        QVERIFY2(results, qPrintable(results.error() + u"\n"_s + QString::fromUtf8(run.err)));
+        QCOMPARE(results->at(0).out, QByteArray("a\0b\n", 4));
+        QCOMPARE(results->at(1).exitStatus, 7);
+        QCOMPARE(results->at(1).out, QByteArray("out\n"));
+        QCOMPARE(results->at(1).err, QByteArray("err\n"));
+        QCOMPARE(results->at(2).exitStatus, 0);
+        QCOMPARE(results->at(2).out, QByteArray());
+        QCOMPARE(results->at(3).exitStatus, 127);
+        QVERIFY(!results->at(3).err.isEmpty());
+        QCOMPARE(results->at(4).exitStatus, 126);
+        QVERIFY(results->at(5).exists);
+        QCOMPARE(results->at(5).out, bigData.left(65536)); // the first 64 KiB, cut in the middle of a character
+        QVERIFY(results->at(6).exists);
+        QCOMPARE(results->at(6).out, QByteArray("ab\0\n\xff", 5));
+        QVERIFY(results->at(7).exists);
+        QCOMPARE(results->at(7).out, QByteArray());
+        QVERIFY(!results->at(8).exists);
+        QVERIFY(!results->at(9).exists);
+        // Only the two outputs that held a NUL paid for processes.
+        QStringList programs = helperPrograms();
+        programs.sort();
+        QCOMPARE(programs, QStringList({u"base64"_s, u"base64"_s, u"head"_s, u"rm"_s}));
+    }
+
+    void childrenGetTheCallersLocale_data()
+    {
+        QTest::addColumn<bool>("set");
+        QTest::addRow("LC_ALL unset") << false;
+        QTest::addRow("LC_ALL set") << true;
+    }
+    void childrenGetTheCallersLocale()
+    {
+        QFETCH(bool, set);
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(u"LC_ALL"_s);
+        if (set)
+            env.insert(u"LC_ALL"_s, u"C.UTF-8"_s);
+        const HelperRun run = runHelper(
+            encodeAgentRequest({AgentOperation::run({u"sh"_s, u"-c"_s, u"printf '%s' \"${LC_ALL-unset}\""_s})}).value(), env);
+        auto results = decodeAgentReply(run.out, 1);
+        QVERIFY2(results, qPrintable(results.error()));
+        QCOMPARE(results->at(0).out, set ? QByteArray("C.UTF-8") : QByteArray("unset"));
+    }
+
+    void stopsAtAPutItCannotWrite()
+    {
+        const QString blocker = m_tmp.filePath(u"a file"_s);
+        QFile f(blocker);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.close();
+        const QString marker = m_tmp.filePath(u"ran"_s);
+        const QList<AgentOperation> ops{
+            AgentOperation::run({u"true"_s}),
+            AgentOperation::put(blocker + u"/sub"_s, u"job.sh"_s, 0755, "x"), // its folder cannot be made
+            AgentOperation::run({u"touch"_s, marker}),
+        };
+        const HelperRun run = runHelper(encodeAgentRequest(ops).value());
+        qsizetype stoppedAt = -1;
+        auto results = decodeAgentReply(run.out, ops.size(), &stoppedAt);
+        QVERIFY(!results);
+        QCOMPARE(stoppedAt, 1);
+        QVERIFY2(results.error().contains(u"mkdir"_s), qPrintable(results.error()));
+        QVERIFY(!QFileInfo::exists(marker));
+    }
+
+    void refusesAnUnknownOperation()
+    {
+        const HelperRun run = runHelper(fields({"read", "/nonexistent", "frobnicate", "x"}));
+        qsizetype stoppedAt = -1;
+        auto results = decodeAgentReply(run.out, 2, &stoppedAt);
+        QVERIFY(!results);
+        QCOMPARE(stoppedAt, 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAgentProtocol)
+#include "tst_agentprotocol.moc"
