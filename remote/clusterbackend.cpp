@@ -165,8 +165,27 @@ void ClusterBackend::submit(const JobRequest& request)
     job->timeLimitSeconds = request.timeLimitSeconds;
     m_jobs.insert(job->trialId, job);
     m_toSubmit.append(job->trialId);
-    if (!m_batchTimer->isActive() && !m_submitRetryTimer->isActive())
+    if (!m_batchTimer->isActive() && !m_submitRetryTimer->isActive()) {
         m_batchTimer->start(m_options.batchDelayMs);
+        // The login takes longer than the batch window: both run at once.
+        if (m_home.isEmpty())
+            logIn();
+    }
+}
+
+void ClusterBackend::logIn()
+{
+    if (m_loginInFlight)
+        return;
+    m_loginInFlight = true;
+    // Remote paths are absolute, so the first request only logs in and learns the home folder.
+    send({}, [this](const ssh::RemoteResponse& r) {
+        m_loginInFlight = false;
+        if (handleFailure(r))
+            scheduleRetry(m_submitRetryTimer);
+        else if (!m_batchTimer->isActive())
+            flushSubmissions();
+    });
 }
 
 void ClusterBackend::flushSubmissions()
@@ -174,13 +193,7 @@ void ClusterBackend::flushSubmissions()
     if (m_toSubmit.isEmpty())
         return;
     if (m_home.isEmpty()) {
-        // Remote paths are absolute, so the first request only logs in and learns the home folder.
-        send({}, [this](const ssh::RemoteResponse& r) {
-            if (handleFailure(r))
-                scheduleRetry(m_submitRetryTimer);
-            else
-                flushSubmissions();
-        });
+        logIn(); // which flushes once logged in
         return;
     }
     ssh::RemoteRequest request;

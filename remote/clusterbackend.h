@@ -56,6 +56,7 @@ private:
     bool handleFailure(const ssh::RemoteResponse& response);
     void scheduleRetry(QTimer* timer);
 
+    void logIn();
     void flushSubmissions();
     void onSubmitted(const QList<qint64>& ids, const ssh::RemoteResponse& response);
     void lookUpUnclear();
@@ -95,6 +96,7 @@ private:
     QTimer* m_submitRetryTimer = nullptr;
     bool m_pollInFlight = false;
     bool m_lookupInFlight = false;
+    bool m_loginInFlight = false;
     int m_failures = 0;             // consecutive failed requests, for the back-off
     int m_logins = 0;
     int m_channels = 0;

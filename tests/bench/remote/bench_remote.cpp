@@ -216,6 +216,60 @@ Round runFloor(int repeat, const QString& clusterDir, const SlurmFixture& slurm,
     return r;
 }
 
+// The helper alone, as the login node runs it but without SSH: the same sbatch calls from one request
+// file (puts of the job scripts, then the submissions), to split its cost from the session's.
+Round runHelperLocally(const QString& clusterDir, const QString& scratch, const SlurmFixture& slurm, int trials)
+{
+    Round r;
+    r.name = u"helper alone"_s;
+    const auto slurmAdapter = remote::makeSchedulerAdapter(u"slurm"_s);
+    QList<remote::ssh::AgentOperation> puts, runs;
+    for (int i = 1; i <= trials; ++i) {
+        const QString dir = jobFolder(clusterDir + u"/helper"_s, i);
+        remote::JobSpec spec;
+        spec.token = QStringLiteral("bench-helper-%1").arg(i);
+        spec.jobDirectory = dir;
+        remote::JobScriptInput script;
+        script.campaign = u"bench"_s;
+        script.trialId = i;
+        script.token = spec.token;
+        script.runDirectory = dir;
+        script.directiveLines = slurmAdapter->directiveLines(spec);
+        script.command = kJobCommand;
+        puts.append(remote::ssh::AgentOperation::put(dir, u"job.sh"_s, 0755, remote::renderJobScript(script).toUtf8()));
+        const remote::RemoteCommand submit = slurmAdapter->submitCommand(spec);
+        runs.append(remote::ssh::AgentOperation::run(submit.argv, submit.workingDirectory));
+        r.folders.append(dir);
+    }
+    const QString helper = scratch + u"/agent-local.sh"_s;
+    const QString request = scratch + u"/agent-local.req"_s;
+    const auto encoded = remote::ssh::encodeAgentRequest(puts + runs);
+    if (!encoded || !writeBytes(helper, remote::ssh::agentScript()) || !writeBytes(request, encoded.value())) {
+        r.error = u"cannot write the helper and its request"_s;
+        return r;
+    }
+    QElapsedTimer clock;
+    r.startedAt = QDateTime::currentDateTime();
+    clock.start();
+    const ProcessResult p = runProcess(u"bash"_s, {u"--norc"_s, helper, request}, slurm.environment(), kRoundTimeoutMs);
+    r.submitMs = clock.elapsed();
+    const auto results = remote::ssh::decodeAgentReply(p.out, puts.size() + runs.size());
+    if (!results) {
+        r.error = results.error();
+        return r;
+    }
+    for (qsizetype i = puts.size(); i < results->size(); ++i) {
+        const remote::ssh::AgentResult& result = results->at(i);
+        auto id = slurmAdapter->parseSubmit(QString::fromUtf8(result.out), QString::fromUtf8(result.err), result.exitStatus);
+        if (!id) {
+            r.error = id.error();
+            return r;
+        }
+        r.jobIds.append(id.value());
+    }
+    return r;
+}
+
 Round runSshLoop(const QString& clusterDir, const QString& clientConfig, const SshServerFixture& ssh, int trials)
 {
     const QStringList folders = prepareJobFolders(clusterDir + u"/ssh-loop"_s, u"bench-ssh"_s, trials);
@@ -353,14 +407,15 @@ struct Breakdown {
     double execChannelMs = -1;    // one exec channel running `true` through the login shell
     double bashrcMs = -1;         // bash started as sshd starts it, so it reads root's ~/.bashrc
     double bareBashMs = -1;       // bash without rc files
-    double mkdirMs = -1;          // SshSession::makePath of a new job folder, as ClusterBackend calls it
+    double mkdirMs = -1;          // SshSession::makePath of a new job folder (only for files sent over SFTP)
     double uploadMs = -1;         // SshSession::writeFile of a job script
     double statMs = -1;           // one SFTP round trip (exists)
-    double downloadMs = -1;       // exists + readFile of a small file (collecting: 3 per job)
-    double saveFileMs = -1;       // QSaveFile write + commit (fdatasync) of a small local file (collecting: 3 per job)
-    double plainFileMs = -1;      // the same through QFile, no sync
+    double downloadMs = -1;       // readFileIfPresent of a small file (collecting: 2 per job)
+    double saveFileMs = -1;       // QSaveFile write + commit (fdatasync) of a small local file (the former way)
+    double plainFileMs = -1;      // writeLocalCopy: temporary file and rename, no sync (collecting: 3 per job)
     double helperPerOpMs = -1;    // the helper running /bin/true N times, per operation
     double loopPerOpMs = -1;      // a bash loop running /bin/true N times, per iteration
+    double helperPutMs = -1;      // the helper writing N job scripts (put) into N new folders, per file
     QString error;
 };
 
@@ -401,8 +456,8 @@ Breakdown measureBreakdown(const model::ClusterSettings& cluster, const QString&
     b.uploadMs = meanMs(samples, [&](int i) { ok = session.writeFile(jobFolder(probe, i) + u"/job.sh"_s, script, 0755).ok() && ok; });
     b.statMs = meanMs(samples, [&](int i) { ok = session.exists(jobFolder(probe, i) + u"/job.sh"_s).ok() && ok; });
     b.downloadMs = meanMs(samples, [&](int i) {
-        const QString file = jobFolder(probe, i) + u"/job.sh"_s;
-        ok = session.exists(file).ok() && session.readFile(file, 1 << 20).ok() && ok;
+        const auto data = session.readFileIfPresent(jobFolder(probe, i) + u"/job.sh"_s, 1 << 20);
+        ok = data.ok() && data->has_value() && ok;
     });
     session.disconnect();
     b.saveFileMs = meanMs(samples, [&](int i) {
@@ -410,8 +465,7 @@ Breakdown measureBreakdown(const model::ClusterSettings& cluster, const QString&
         ok = f.open(QIODevice::WriteOnly) && f.write(script) == script.size() && f.commit() && ok;
     });
     b.plainFileMs = meanMs(samples, [&](int i) {
-        QFile f(QStringLiteral("%1/plain-%2").arg(scratch).arg(i));
-        ok = f.open(QIODevice::WriteOnly) && f.write(script) == script.size() && ok;
+        ok = remote::ssh::writeLocalCopy(QStringLiteral("%1/plain-%2").arg(scratch).arg(i), script).ok() && ok;
     });
     if (!ok)
         b.error = u"an SSH or file operation failed"_s;
@@ -437,6 +491,15 @@ Breakdown measureBreakdown(const model::ClusterSettings& cluster, const QString&
         return b;
     }
     b.helperPerOpMs = meanMs(1, [&](int) {
+        const ProcessResult p = runProcess(u"bash"_s, {u"--norc"_s, helper, request});
+        ok = p.ok() && remote::ssh::decodeAgentReply(p.out, trials).ok() && ok;
+    }) / trials;
+    QList<remote::ssh::AgentOperation> puts;
+    for (int i = 0; i < trials; ++i)
+        puts.append(remote::ssh::AgentOperation::put(jobFolder(scratch + u"/puts"_s, i), u"job.sh"_s, 0755, script));
+    const auto encodedPuts = remote::ssh::encodeAgentRequest(puts);
+    b.helperPutMs = meanMs(1, [&](int) {
+        ok = encodedPuts.ok() && writeBytes(request, encodedPuts.value()) && ok;
         const ProcessResult p = runProcess(u"bash"_s, {u"--norc"_s, helper, request});
         ok = p.ok() && remote::ssh::decodeAgentReply(p.out, trials).ok() && ok;
     }) / trials;
@@ -579,6 +642,9 @@ int main(int argc, char** argv)
     progress(QStringLiteral("ssh loop: %1 x ssh ... sbatch, one login each (slow)").arg(trials));
     Round sshLoop = runSshLoop(clusterDir, clientConfig, ssh, trials);
     finishRound(sshLoop);
+    progress(QStringLiteral("helper alone: %1 x sbatch from one request file, locally").arg(trials));
+    Round helperRound = runHelperLocally(clusterDir, tmp.path(), slurm, trials);
+    finishRound(helperRound);
 
     progress(u"breakdown: SSH, SFTP, helper and local file costs, piece by piece"_s);
     const Breakdown b = measureBreakdown(cluster, tmp.path(), trials);
@@ -631,6 +697,7 @@ int main(int argc, char** argv)
     for (const SweeplineRound& r : std::as_const(sweeplines))
         timelineRow(r, trials);
     timelineRow(sshLoop, trials);
+    timelineRow(helperRound, trials);
 
     std::printf("\nsweepline rounds in full (poll interval %d ms, default batch delay):\n", kPollIntervalMs);
     std::printf("  %-13s %10s %9s %12s %10s %13s %13s %9s %10s\n", "round", "connected", "submitted", "1st finished",
@@ -657,14 +724,16 @@ int main(int argc, char** argv)
     std::printf("  one exec channel running `true` via root's login shell: %s ms\n", qPrintable(ms(b.execChannelMs)));
     std::printf("    bash started as sshd starts it (reads ~/.bashrc, which runs `pyenv init`): %s ms; without rc files: %s ms\n",
                 qPrintable(ms(b.bashrcMs)), qPrintable(ms(b.bareBashMs)));
-    std::printf("  SFTP makePath of a job folder (as ClusterBackend does):  %s ms\n", qPrintable(ms(b.mkdirMs)));
-    std::printf("  SFTP writeFile of a job script:                          %s ms\n", qPrintable(ms(b.uploadMs)));
+    std::printf("  SFTP makePath of a new job folder (SFTP uploads only):   %s ms\n", qPrintable(ms(b.mkdirMs)));
+    std::printf("  SFTP writeFile of a job script (SFTP uploads only):      %s ms\n", qPrintable(ms(b.uploadMs)));
     std::printf("  SFTP round trip (stat):                                  %s ms\n", qPrintable(ms(b.statMs)));
-    std::printf("  SFTP download of a small file (stat + read), 3 per job:  %s ms\n", qPrintable(ms(b.downloadMs)));
-    std::printf("  local QSaveFile write + commit, 3 per collected job:     %s ms; QFile without sync: %s ms\n",
-                qPrintable(ms(b.saveFileMs)), qPrintable(ms(b.plainFileMs)));
+    std::printf("  SFTP download of a small file (no stat), 2 per job:      %s ms\n", qPrintable(ms(b.downloadMs)));
+    std::printf("  local copy, temporary file + rename, 3 per job:          %s ms; QSaveFile (fdatasync): %s ms\n",
+                qPrintable(ms(b.plainFileMs)), qPrintable(ms(b.saveFileMs)));
     std::printf("  helper (agent.sh) per operation running /bin/true:       %s ms; a bash loop: %s ms\n",
                 qPrintable(ms(b.helperPerOpMs)), qPrintable(ms(b.loopPerOpMs)));
+    std::printf("  helper writing a job script into a new folder (put):     %s ms per file, %d in one request\n",
+                qPrintable(ms(b.helperPutMs)), trials);
 
     for (const QString& p : std::as_const(problems))
         std::printf("problem: %s\n", qPrintable(p));

@@ -75,6 +75,7 @@ class TestClusterCampaign : public QObject {
         QString host = QStringLiteral("sweepline-test");
         QString sshConfig;
         QString knownHosts;
+        bool binaryFile = false;   // a job file holding NUL bytes, which goes over SFTP, not in the request
     };
 
     // A campaign in its own folder; returns the campaign file. Its jobs log to <folder>/measured.log.
@@ -82,14 +83,29 @@ class TestClusterCampaign : public QObject {
     {
         const QString dir = path(QStringLiteral("c%1").arg(++m_campaigns));
         QDir().mkpath(dir);
+        QString check;
+        QString files = QStringLiteral("\"objective.sh\"");
+        if (o.binaryFile) {
+            QFile binary(dir + QStringLiteral("/weights.bin"));
+            if (!binary.open(QIODevice::WriteOnly))
+                qFatal("cannot write %s", qPrintable(binary.fileName()));
+            for (int i = 0; i < 4096; ++i)
+                binary.putChar(char(i % 256));
+            binary.close();
+            // The job compares its copy with the original, which this machine also holds.
+            check = QStringLiteral("cmp -s weights.bin %1 || { echo 'weights.bin differs' >&2; exit 4; }\n")
+                        .arg(binary.fileName());
+            files += QStringLiteral(", \"weights.bin\"");
+        }
         writeTextFile(dir + QStringLiteral("/objective.sh"),
                       QStringLiteral("x=$1; kind=$2; log=$3\n"
+                                     "%2"
                                      "sleep %1\n"
                                      "case \"$kind\" in fast) p=0 ;; slow) p=10 ;; crash) echo 'RuntimeError: boom' >&2; exit 3 ;;"
                                      " hang) sleep 600 ;; esac\n"
                                      "echo \"$x $kind $SWEEPLINE_TRIAL\" >> \"$log\"\n"
                                      "echo \"loss: $(( (x - 3) * (x - 3) + p ))\"\n")
-                          .arg(o.sleep));
+                          .arg(o.sleep, check));
         QString cluster = QStringLiteral("\"scheduler\": \"%1\", \"host\": \"%2\", \"ssh_config\": \"%3\", "
                                          "\"workdir\": \"%4\", \"poll_interval_s\": 1")
                               .arg(o.scheduler, o.host, o.sshConfig.isEmpty() ? m_clientConfig : o.sshConfig,
@@ -105,7 +121,7 @@ class TestClusterCampaign : public QObject {
   ],
   "objective": {"metric": "loss"},
   "search": {"strategy": "grid", "max_trials": %3, "parallel": %4},
-  "job": {"command": "bash objective.sh {x} {kind} %5", "files": ["objective.sh"]%6},
+  "job": {"command": "bash objective.sh {x} {kind} %5", "files": [%8]%6},
   "cluster": {%7}
 })")
                                 .arg(m_campaigns)
@@ -114,7 +130,7 @@ class TestClusterCampaign : public QObject {
                                 .arg(o.parallel)
                                 .arg(dir + QStringLiteral("/measured.log"),
                                      o.timeLimit.isEmpty() ? QString() : QStringLiteral(", \"time_limit\": \"%1\"").arg(o.timeLimit),
-                                     cluster));
+                                     cluster, files));
         return file;
     }
 
@@ -181,7 +197,9 @@ private slots:
 
     void slurmCampaignLogsInOnce()
     {
-        const QString campaign = writeCampaign({});
+        CampaignOptions o;
+        o.binaryFile = true;
+        const QString campaign = writeCampaign(o);
         const int loginsBefore = countOf(m_ssh->log(), QStringLiteral("Accepted publickey"));
         const Run r = cli({QStringLiteral("run"), campaign});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
