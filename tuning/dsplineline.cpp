@@ -125,7 +125,7 @@ void DSplineLineSearch::judge(bool fitChanged)
     }
     if (m_measured == size())
         m_stop = StopReason::AllMeasured;
-    else if (m_tracking && m_unchanged >= m_options.stableUpdates)
+    else if (m_tracking && m_unchanged >= m_options.stableUpdates && (!m_options.refine || neighbourhoodResolved()))
         m_stop = StopReason::Stable;
     else if (m_measured >= m_options.maxPoints)
         m_stop = StopReason::PointLimit;
@@ -237,6 +237,32 @@ std::vector<std::size_t> DSplineLineSearch::candidates(std::size_t maxCount) con
         return out;
     }
 
+    // The published priorities, alternating with the refinement points when `refine` is on.
+    const auto published = priorityOrder(taken);
+    std::vector<std::size_t> refinement;
+    if (m_options.refine)
+        refinement = refinementPoints();
+    std::size_t resolvedFirst = 0;
+    for (std::size_t i : m_first)
+        resolvedFirst += m_state[i] != Slot::Unknown;
+    const bool refinementLeads = (used - resolvedFirst) % 2 == 1;
+    auto a = published.begin();
+    auto b = refinement.begin();
+    bool refineTurn = refinementLeads;
+    while (out.size() < budget && (a != published.end() || b != refinement.end())) {
+        const bool fromRefinement = (refineTurn && b != refinement.end()) || a == published.end();
+        const std::size_t i = fromRefinement ? *b++ : *a++;
+        if (!taken[i]) {
+            out.push_back(i);
+            taken[i] = true;
+            refineTurn = !refineTurn;
+        }
+    }
+    return out;
+}
+
+std::vector<std::size_t> DSplineLineSearch::priorityOrder(const std::vector<bool>& taken) const
+{
     // DSICE's zones, measured against the best and worst measured values of this line.
     const auto f = m_fit.candidateValues();
     std::vector<std::size_t> lower, higher, middle;
@@ -264,6 +290,7 @@ std::vector<std::size_t> DSplineLineSearch::candidates(std::size_t maxCount) con
             return 0;
         return std::llround(m_fit.curvature(i) / maxCurv * 1e6);
     };
+    const auto dist = distanceToKnown();
     std::vector<std::tuple<long long, double, std::size_t>> ranked;
     ranked.reserve(middle.size());
     for (std::size_t i : middle)
@@ -276,22 +303,59 @@ std::vector<std::size_t> DSplineLineSearch::candidates(std::size_t maxCount) con
         return std::get<2>(a) < std::get<2>(b);
     });
 
-    for (std::size_t i : lower) {
-        if (out.size() >= budget)
-            return out;
-        out.push_back(i);
-    }
-    for (std::size_t i : higher) {
-        if (out.size() >= budget)
-            return out;
-        out.push_back(i);
-    }
-    for (const auto& r : ranked) {
-        if (out.size() >= budget)
-            break;
+    std::vector<std::size_t> out = std::move(lower);
+    out.insert(out.end(), higher.begin(), higher.end());
+    for (const auto& r : ranked)
         out.push_back(std::get<2>(r));
-    }
     return out;
+}
+
+std::vector<std::size_t> DSplineLineSearch::refinementPoints() const
+{
+    std::vector<std::size_t> out;
+    if (!m_best)
+        return out;
+    const long long b = static_cast<long long>(*m_best);
+    const long long n = static_cast<long long>(size());
+    // The nearest measured, failed or pending point on either side; beyond the ends, a virtual one.
+    long long l = b - 1;
+    while (l >= 0 && m_state[std::size_t(l)] == Slot::Unknown)
+        --l;
+    long long r = b + 1;
+    while (r < n && m_state[std::size_t(r)] == Slot::Unknown)
+        ++r;
+    const long long leftGap = l < 0 ? (b > 0 ? b + 1 : 0) : b - l;
+    const long long rightGap = r >= n ? (b < n - 1 ? n - b : 0) : r - b;
+    const std::optional<std::size_t> left =
+        leftGap >= 2 ? std::optional<std::size_t>(std::size_t(b - leftGap / 2)) : std::nullopt;
+    const std::optional<std::size_t> right =
+        rightGap >= 2 ? std::optional<std::size_t>(std::size_t(b + rightGap / 2)) : std::nullopt;
+    if (rightGap > leftGap) {
+        if (right)
+            out.push_back(*right);
+        if (left)
+            out.push_back(*left);
+    } else {
+        if (left)
+            out.push_back(*left);
+        if (right)
+            out.push_back(*right);
+    }
+    if (const auto o = fittedOptimum(); o && m_state[*o] == Slot::Unknown &&
+                                         std::find(out.begin(), out.end(), *o) == out.end())
+        out.push_back(*o);
+    return out;
+}
+
+bool DSplineLineSearch::neighbourhoodResolved() const
+{
+    if (!m_best)
+        return true;
+    const std::size_t b = *m_best;
+    if ((b > 0 && !resolved(b - 1)) || (b + 1 < size() && !resolved(b + 1)))
+        return false;
+    const auto o = fittedOptimum();
+    return !o || resolved(*o);
 }
 
 } // namespace sweepline::tuning

@@ -15,6 +15,11 @@ struct DSplineLineOptions {
     bool autoAlpha = false;       // choose alpha by ABIC after every usable measurement
     std::size_t maxPoints = 30;   // a line stops once this many of its points are measured
     std::size_t stableUpdates = 3; // ... or once the fitted optimum survives this many updates
+    // Sweepline's addition to the published rules: bisect towards the best measured point and do
+    // not call a line stable while the neighbours of its best point are unmeasured. A fit through a
+    // few points of a long line cannot see a narrow minimum between them; this finds the local
+    // minimum next to the best measurement in O(log N) points. Off: the published rules alone.
+    bool refine = true;
 };
 
 // The one-dimensional d-Spline search along one line of candidates 0..size-1 (index space).
@@ -28,8 +33,14 @@ struct DSplineLineOptions {
 //      by the largest distance to any measured or pending point, then by index;
 //   3. without a fit (possible only while first points are pending, or after failures), the
 //      unmeasured points farthest from every measured or pending point (greedy maximin).
+// With `refine`, the list of 2. alternates with the refinement points (one of each in turn; which
+// one leads alternates with every point the line has beyond its first points, so a sequential
+// search takes them in turn): the midpoints of the unmeasured gaps on either side of the best
+// measured point (rounded towards it, the wider gap first), and the fitted optimum when it is
+// unmeasured. They bracket the best measurement like a bisection, down to its neighbours.
 // Stopping (sticky): the fitted optimum (the best fitted candidate) unchanged over `stableUpdates`
-// consecutive updates, counted once the first points are all resolved; or `maxPoints` points of
+// consecutive updates, counted once the first points are all resolved (with `refine`, also the
+// fitted optimum and both neighbours of the best measured point resolved); or `maxPoints` points of
 // the line measured; or every point measured; or the first points resolved with fewer than 2
 // usable distinct points (the line cannot be fitted: failures must not stall the search).
 // A failed point counts as measured (it is never proposed again) but never enters the fit.
@@ -85,6 +96,10 @@ private:
     void apply(std::size_t index, Result result); // stores a result without judging the stop rules
     void judge(bool fitChanged);                  // updates the optimum tracking and stop rules
     bool firstPointsResolved() const;
+    bool resolved(std::size_t index) const { return m_state[index] == Slot::Measured || m_state[index] == Slot::Failed; }
+    bool neighbourhoodResolved() const;                     // the refinement's stop condition
+    std::vector<std::size_t> refinementPoints() const;     // bisection towards the best, in order
+    std::vector<std::size_t> priorityOrder(const std::vector<bool>& taken) const; // DSICE's zones
     std::vector<double> distanceToKnown() const;
 
     Mode m_mode;

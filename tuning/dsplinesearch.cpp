@@ -26,10 +26,12 @@
 // it came along). A widened round therefore holds exactly the newly allowed directions, as in
 // DSICE's S_2018, and a move keeps the level.
 //
-// Stopping: at the last level (all D axes, or fewer when the number of lines would exceed
-// maxLinesPerRound) a round without improvement stops the search once no result is pending; a
-// pending result that turns out better than the base starts a new round from it instead.
-// The search also stops once every point of the space is measured.
+// Convergence: at the last level (all D axes, or fewer when the number of lines would exceed
+// maxLinesPerRound) a round without improvement. Without the continuation the search then stops
+// once no result is pending; a pending result that turns out better than the base starts a new
+// round from it instead. With it, the search restarts at once (pending results are simply told
+// later: one better than the restart's base moves it there, and any other becomes a candidate
+// for a later restart). The search stops once every point of the space is measured.
 
 namespace sweepline::tuning {
 
@@ -37,9 +39,42 @@ using dspline::GridLine;
 using dspline::Step;
 using dspline::StepSet;
 
+namespace {
+
+bool categoricalLine(const SearchSpace& space, const Step& step)
+{
+    if (dspline::axisCount(step) != 1)
+        return false;
+    const auto axis = std::size_t(std::find(step.begin(), step.end(), 1) - step.begin());
+    return space.dimensions()[axis].kind == DimensionKind::Categorical;
+}
+
+// The direction search's points on a line: base + step, then base - step; on a categorical line
+// every other value.
+std::vector<std::size_t> probeIndices(const GridLine& g, bool categorical)
+{
+    std::vector<std::size_t> out;
+    const std::size_t b = g.baseIndex;
+    if (categorical) {
+        for (std::size_t j = 0; j < g.count; ++j) {
+            if (j != b)
+                out.push_back(j);
+        }
+    } else {
+        if (b + 1 < g.count)
+            out.push_back(b + 1);
+        if (b > 0)
+            out.push_back(b - 1);
+    }
+    return out;
+}
+
+} // namespace
+
 DSplineSearch::DSplineSearch(SearchSpace space, DSplineSearchOptions options)
     : m_space(std::move(space)), m_options(options),
-      m_maxLevel(dspline::maxLevel(m_space, options.maxLinesPerRound)), m_cardinality(m_space.cardinality())
+      m_maxLevel(dspline::maxLevel(m_space, options.maxLinesPerRound)), m_cardinality(m_space.cardinality()),
+      m_axisSteps(dspline::enumerateSteps(m_space, 1, 1))
 {
     if (m_cardinality && *m_cardinality == 0) {
         m_phase = Phase::Stopped;
@@ -93,10 +128,20 @@ const StepSet& DSplineSearch::searchedAt(const Point& base) const
 
 bool DSplineSearch::improves() const
 {
-    if (!m_best)
+    if (!m_epochBest)
         return false;
     const auto baseValue = valueAt(m_round.base);
-    return !baseValue || m_best->value < *baseValue;
+    return !baseValue || m_epochBest->value < *baseValue;
+}
+
+bool DSplineSearch::mayWiden() const
+{
+    if (m_round.level >= m_maxLevel)
+        return false;
+    if (m_epoch == 0)
+        return true;
+    const auto baseValue = valueAt(m_round.base);
+    return baseValue && m_best && *baseValue <= m_best->value;
 }
 
 void DSplineSearch::startRound(Point base, std::size_t level)
@@ -106,35 +151,22 @@ void DSplineSearch::startRound(Point base, std::size_t level)
     m_round.base = std::move(base);
     const Point& origin = m_round.base;
     m_round.level = level;
+    m_memory.addBase(origin);
+    if (const auto v = valueAt(origin))
+        m_restartPool.erase({*v, origin});
     const StepSet& searched = searchedAt(origin);
-    const auto& dims = m_space.dimensions();
     for (auto& step : dspline::enumerateSteps(m_space, 1, level)) {
         if (searched.count(step))
             continue;
         GridLine geometry = dspline::lineThrough(m_space, origin, step);
-        if (geometry.count < 2)
+        if (geometry.count < 2 || m_memory.lineSearched(geometry))
             continue;
-        bool categorical = false;
-        if (dspline::axisCount(step) == 1) {
-            const auto axis = std::size_t(std::find(step.begin(), step.end(), 1) - step.begin());
-            categorical = dims[axis].kind == DimensionKind::Categorical;
-        }
+        const bool categorical = categoricalLine(m_space, step);
         const auto mode = categorical ? DSplineLineSearch::Mode::Exhaustive : DSplineLineSearch::Mode::Spline;
         const std::size_t count = geometry.count;
         RoundLine line{std::move(geometry), categorical, {}, DSplineLineSearch(count, mode, m_options.line), false};
-
-        const std::size_t b = line.geometry.baseIndex;
-        if (categorical) {
-            for (std::size_t j = 0; j < line.geometry.count; ++j) {
-                if (j != b)
-                    line.probes.push_back(line.geometry.at(j));
-            }
-        } else {
-            if (b + 1 < line.geometry.count)
-                line.probes.push_back(line.geometry.at(b + 1)); // base + step
-            if (b > 0)
-                line.probes.push_back(line.geometry.at(b - 1)); // base - step
-        }
+        for (std::size_t j : probeIndices(line.geometry, categorical))
+            line.probes.push_back(line.geometry.at(j));
 
         std::vector<std::pair<std::size_t, DSplineLineSearch::Result>> known;
         std::vector<std::size_t> pending;
@@ -186,25 +218,81 @@ bool DSplineSearch::roundComplete()
     }
     if (m_round.mainLine && !m_round.lines[*m_round.mainLine].search.finished())
         return false;
+    if (m_round.searchAll)
+        return std::all_of(m_round.lines.begin(), m_round.lines.end(),
+                           [](const RoundLine& l) { return l.search.finished(); });
     return std::all_of(m_round.lines.begin(), m_round.lines.end(),
                        [](const RoundLine& l) { return !l.started || l.search.finished(); });
 }
 
-void DSplineSearch::finishRound()
+void DSplineSearch::remember()
 {
     auto& searched = m_searched[m_round.base];
-    for (const auto& line : m_round.lines)
+    for (std::size_t i = 0; i < m_round.lines.size(); ++i) {
+        const auto& line = m_round.lines[i];
         searched.insert(line.geometry.step);
+        if (!line.started && m_round.mainLine != i && !m_round.searchAll)
+            continue;
+        // The line search found its best point: the line's other measured points are dominated.
+        m_memory.addSearchedLine(line.geometry);
+        const auto best = line.search.bestMeasured();
+        for (std::size_t j = 0; j < line.geometry.count; ++j) {
+            if (best && j == *best)
+                continue;
+            const Point p = line.geometry.at(j);
+            if (!isResolved(p))
+                continue;
+            m_memory.dominate(p);
+            if (const auto v = valueAt(p))
+                m_restartPool.erase({*v, p});
+        }
+    }
+}
 
+std::vector<Point> DSplineSearch::restartBases(std::size_t maxCount)
+{
+    std::vector<Point> out;
+    for (auto it = m_restartPool.begin(); it != m_restartPool.end() && out.size() < maxCount;) {
+        // Lines are only ever added to the memory: a point without a new line never gets one.
+        if (!m_memory.hasNewLine(m_space, it->second, m_axisSteps)) {
+            it = m_restartPool.erase(it);
+            continue;
+        }
+        out.push_back(it->second);
+        ++it;
+    }
+    return out;
+}
+
+bool DSplineSearch::restart()
+{
+    auto next = restartBases(1);
+    if (next.empty())
+        return false;
+    ++m_epoch;
+    m_epochBest = Best{next.front(), *valueAt(next.front())};
+    m_phase = Phase::Searching;
+    startRound(std::move(next.front()), 1);
+    m_round.searchAll = true;
+    return true;
+}
+
+void DSplineSearch::finishRound()
+{
+    remember();
     if (improves()) {
-        moveTo(m_best->point);
-    } else if (m_round.level < m_maxLevel) {
+        moveTo(m_epochBest->point);
+    } else if (mayWiden()) {
         startRound(m_round.base, m_round.level + 1);
     } else if (!m_best) {
         m_phase = Phase::Exploring;
         ++m_batch;
-    } else {
+    } else if (!m_options.continueAfterConvergence) {
         m_phase = Phase::Draining;
+    } else if (!restart()) {
+        m_phase = Phase::Continuing;
+        m_ringActive = false;
+        ++m_batch;
     }
 }
 
@@ -224,12 +312,17 @@ void DSplineSearch::settle()
             if (!m_best)
                 return;
             m_phase = Phase::Searching;
+            m_epochBest = m_best;
             startRound(m_best->point, 1); // a fresh start: nothing before it told us anything
             continue;
+        case Phase::Continuing:
+            if (restart())
+                continue;
+            return;
         case Phase::Draining:
             if (improves()) {
                 m_phase = Phase::Searching;
-                moveTo(m_best->point);
+                moveTo(m_epochBest->point);
                 continue;
             }
             if (m_pending == 0 && !m_replaying)
@@ -317,19 +410,46 @@ void DSplineSearch::fillFromRound(std::vector<Proposal>& out, std::size_t maxCou
     }
 }
 
+bool DSplineSearch::emitNeighbourhood(std::vector<Proposal>& out, std::size_t maxCount, const Point& around,
+                                      const std::vector<GridLine>& lines)
+{
+    if (out.size() >= maxCount)
+        return false;
+    emit(out, around, around, false);
+    // Its direction search...
+    for (const auto& g : lines) {
+        for (std::size_t j : probeIndices(g, categoricalLine(m_space, g.step))) {
+            if (out.size() >= maxCount)
+                return false;
+            emit(out, g.at(j), around, false);
+        }
+    }
+    // ...then the first points of its lines, round-robin.
+    for (std::size_t rank = 0; rank < 4; ++rank) {
+        for (const auto& g : lines) {
+            if (out.size() >= maxCount)
+                return false;
+            const auto first = DSplineLineSearch::firstPoints(g.count);
+            if (rank < first.size())
+                emit(out, g.at(first[rank]), around, false);
+        }
+    }
+    return out.size() < maxCount;
+}
+
 void DSplineSearch::fillSpeculative(std::vector<Proposal>& out, std::size_t maxCount)
 {
     // The likely next round: from the best point if it beats the base, else the next level here.
     Point predicted;
     std::size_t level = 0;
     StepSet excluded;
-    if (improves() && m_best->point != m_round.base) {
-        predicted = m_best->point;
+    if (improves() && m_epochBest->point != m_round.base) {
+        predicted = m_epochBest->point;
         level = m_round.level;
         excluded = searchedAt(predicted);
         if (auto along = dspline::stepBetween(m_space, m_round.base, predicted))
             excluded.insert(*along);
-    } else if (m_round.level < m_maxLevel) {
+    } else if (mayWiden()) {
         predicted = m_round.base;
         level = m_round.level + 1;
         excluded = searchedAt(predicted);
@@ -339,63 +459,45 @@ void DSplineSearch::fillSpeculative(std::vector<Proposal>& out, std::size_t maxC
         return;
     }
 
-    const auto& dims = m_space.dimensions();
     while (out.size() < maxCount) {
-        emit(out, predicted, predicted, false);
         std::vector<GridLine> lines;
         for (auto& step : dspline::enumerateSteps(m_space, 1, level)) {
             if (excluded.count(step))
                 continue;
             GridLine g = dspline::lineThrough(m_space, predicted, step);
-            if (g.count >= 2)
+            if (g.count >= 2 && !m_memory.lineSearched(g))
                 lines.push_back(std::move(g));
         }
-        // Its direction search...
-        for (const auto& g : lines) {
-            const std::size_t b = g.baseIndex;
-            const bool categorical =
-                dspline::axisCount(g.step) == 1 &&
-                dims[std::size_t(std::find(g.step.begin(), g.step.end(), 1) - g.step.begin())].kind ==
-                    DimensionKind::Categorical;
-            std::vector<std::size_t> probes;
-            if (categorical) {
-                for (std::size_t j = 0; j < g.count; ++j) {
-                    if (j != b)
-                        probes.push_back(j);
-                }
-            } else {
-                if (b + 1 < g.count)
-                    probes.push_back(b + 1);
-                if (b > 0)
-                    probes.push_back(b - 1);
-            }
-            for (std::size_t j : probes) {
-                if (out.size() >= maxCount)
-                    return;
-                emit(out, g.at(j), predicted, false);
-            }
-        }
-        // ...then the first points of its lines, round-robin.
-        for (std::size_t rank = 0; rank < 4; ++rank) {
-            for (const auto& g : lines) {
-                if (out.size() >= maxCount)
-                    return;
-                const auto first = DSplineLineSearch::firstPoints(g.count);
-                if (rank < first.size())
-                    emit(out, g.at(first[rank]), predicted, false);
-            }
-        }
-        if (level >= m_maxLevel)
+        if (!emitNeighbourhood(out, maxCount, predicted, lines))
             return;
+        if (level >= m_maxLevel || (m_epoch > 0 && predicted != m_round.base))
+            return; // a restart widens only at the best point overall: not predictable here
         for (const auto& g : lines)
             excluded.insert(g.step);
         ++level;
     }
 }
 
+void DSplineSearch::fillRestarts(std::vector<Proposal>& out, std::size_t maxCount)
+{
+    // The next restarts, in the order they would come: their direction search and first points.
+    for (const Point& q : restartBases(maxCount + 1)) {
+        if (q == m_round.base)
+            continue;
+        std::vector<GridLine> lines;
+        for (const auto& step : m_axisSteps) {
+            GridLine g = dspline::lineThrough(m_space, q, step);
+            if (g.count >= 2 && !m_memory.lineSearched(g))
+                lines.push_back(std::move(g));
+        }
+        if (!emitNeighbourhood(out, maxCount, q, lines))
+            return;
+    }
+}
+
 void DSplineSearch::fillFitted(std::vector<Proposal>& out, std::size_t maxCount)
 {
-    if (!m_best)
+    if (!m_epochBest)
         return;
     std::vector<std::pair<double, Point>> promising;
     for (const auto& line : m_round.lines) {
@@ -403,7 +505,7 @@ void DSplineSearch::fillFitted(std::vector<Proposal>& out, std::size_t maxCount)
             if (!line.search.isUnknown(j))
                 continue;
             const auto f = line.search.fittedValue(j);
-            if (f && *f < m_best->value)
+            if (f && *f < m_epochBest->value)
                 promising.emplace_back(*f, line.geometry.at(j));
         }
     }
@@ -415,10 +517,10 @@ void DSplineSearch::fillFitted(std::vector<Proposal>& out, std::size_t maxCount)
     }
 }
 
-void DSplineSearch::fillFromRing(std::vector<Proposal>& out, std::size_t maxCount)
+void DSplineSearch::fillFromRing(std::vector<Proposal>& out, std::size_t maxCount, const Point& centre)
 {
     if (!m_ringActive) {
-        m_ring = dspline::RingWalker(m_space, m_round.base);
+        m_ring = dspline::RingWalker(m_space, centre);
         m_ringActive = true;
     }
     while (out.size() < maxCount) {
@@ -440,7 +542,10 @@ std::vector<Proposal> DSplineSearch::ask(std::size_t maxCount)
     case Phase::Draining:
         return out;
     case Phase::Exploring:
-        fillFromRing(out, maxCount);
+        fillFromRing(out, maxCount, m_round.base);
+        return out;
+    case Phase::Continuing:
+        fillFromRing(out, maxCount, m_best->point);
         return out;
     case Phase::Searching:
         break;
@@ -450,8 +555,10 @@ std::vector<Proposal> DSplineSearch::ask(std::size_t maxCount)
         fillSpeculative(out, maxCount);
     if (out.size() < maxCount)
         fillFitted(out, maxCount);
-    if (out.size() < maxCount && !m_best)
-        fillFromRing(out, maxCount);
+    if (out.size() < maxCount && m_best && m_options.continueAfterConvergence)
+        fillRestarts(out, maxCount);
+    if (out.size() < maxCount && (!m_best || m_options.continueAfterConvergence))
+        fillFromRing(out, maxCount, m_best ? m_best->point : m_round.base);
     return out;
 }
 
@@ -471,6 +578,10 @@ void DSplineSearch::tell(const Point& point, const Outcome& outcome)
     ++m_resolved;
     if (usable && (!m_best || outcome.value < m_best->value))
         m_best = Best{point, outcome.value};
+    if (usable && (!m_epochBest || outcome.value < m_epochBest->value))
+        m_epochBest = Best{point, outcome.value};
+    if (usable && !m_memory.wasBase(point) && !m_memory.dominated(point))
+        m_restartPool.emplace(outcome.value, point);
 
     const DSplineLineSearch::Result result = usable ? DSplineLineSearch::Result(outcome.value) : std::nullopt;
     for (auto& line : m_round.lines) {

@@ -142,6 +142,60 @@ int nonzeroSteps(const std::string& direction)
     return n;
 }
 
+// The published line rules alone (no refinement next to the best point).
+DSplineLineOptions publishedLine(std::size_t maxPoints = 30, std::size_t stableUpdates = 3)
+{
+    DSplineLineOptions o;
+    o.maxPoints = maxPoints;
+    o.stableUpdates = stableUpdates;
+    o.refine = false;
+    return o;
+}
+
+// The iterative search that stops once it has converged (the published method's end), with
+// Sweepline's line search: for the tests of the method itself.
+DSplineSearchOptions stopAtConvergence()
+{
+    DSplineSearchOptions o;
+    o.continueAfterConvergence = false;
+    return o;
+}
+
+// A 700-point line with a narrow minimum at index 2, next to a diverging index 0 (like batch size
+// 3 beside batch size 1 at a high learning rate): elsewhere the loss rises slowly.
+double narrowEdge(std::size_t i)
+{
+    static const double head[] = {10.8, 3.0, 0.078, 0.1025};
+    return i < 4 ? head[i] : 0.17 + 0.003 * double(i);
+}
+
+// solver (categorical: 0 = sgd, 1 = adam) x learning rate (4) x batch size (200): adam has a wide
+// basin (best 0.09 at lr 3, batch 40); sgd at lr 3 has the narrow global minimum 0.05 at batch 2.
+SearchSpace twoBasinSpace()
+{
+    std::vector<Dimension> dims(3);
+    dims[0].name = "solver";
+    dims[0].size = 2;
+    dims[0].kind = DimensionKind::Categorical;
+    dims[1].name = "lr";
+    dims[1].size = 4;
+    dims[2].name = "batch";
+    dims[2].size = 200;
+    return SearchSpace(dims);
+}
+
+double twoBasins(const Point& p)
+{
+    const double lr = double(3 - p[1]) / 3.0, b = double(p[2]);
+    if (p[0] == 1)
+        return 0.09 + 0.3 * lr + 0.0004 * std::abs(b - 40.0);
+    if (p[1] == 3 && p[2] < 4) {
+        static const double head[] = {10.8, 3.0, 0.05, 0.1};
+        return head[p[2]];
+    }
+    return 0.17 + 0.5 * lr + 0.002 * b;
+}
+
 SearchSpace mixedSpace()
 {
     std::vector<Dimension> dims(3);
@@ -209,7 +263,7 @@ private slots:
         QFETCH(int, seed);
         std::mt19937 rng{std::uint32_t(seed)};
         std::uniform_real_distribution<double> value(0.0, 10.0);
-        DSplineLineSearch line{40, DSplineLineSearch::Mode::Spline, {0.1, false, 1000, 1000}};
+        DSplineLineSearch line{40, DSplineLineSearch::Mode::Spline, publishedLine(1000, 1000)};
         for (std::size_t i : DSplineLineSearch::firstPoints(40))
             line.record(i, value(rng));
         for (int k = 0; k < 4; ++k)
@@ -251,7 +305,7 @@ private slots:
 
     void stopsWhenTheOptimumHoldsForThreeUpdates()
     {
-        DSplineLineSearch line{100};
+        DSplineLineSearch line{100, DSplineLineSearch::Mode::Spline, publishedLine()};
         auto f = [](std::size_t i) { return std::cosh((double(i) - 61.0) / 15.0); };
         std::optional<std::size_t> tracked;
         std::size_t unchanged = 0;
@@ -373,6 +427,58 @@ private slots:
         QVERIFY(std::abs(double(*line.fittedOptimum()) - 80.0) <= 15.0);
     }
 
+    void refinementFindsANarrowMinimumAtTheEdge()
+    {
+        // The published rules fit a curve through ends and thirds that never dips near index 2;
+        // bisecting towards the best point walks down to it.
+        auto run = [](DSplineLineOptions options) {
+            DSplineLineSearch line{700, DSplineLineSearch::Mode::Spline, options};
+            while (!line.stopped()) {
+                const auto next = line.candidates(1);
+                if (next.empty())
+                    break;
+                line.record(next.front(), narrowEdge(next.front()));
+            }
+            return std::make_pair(*line.bestMeasured(), line.measuredCount());
+        };
+        const auto [refinedBest, refinedCount] = run(DSplineLineOptions{});
+        QCOMPARE(refinedBest, std::size_t(2));
+        QVERIFY2(refinedCount <= 24, qPrintable(QString::number(refinedCount)));
+        const auto [publishedBest, publishedCount] = run(publishedLine());
+        QVERIFY2(publishedBest != 2, qPrintable(QString::number(publishedCount)));
+        qInfo("narrow minimum at the edge: found after %zu points (published rules: best index %zu after %zu)",
+              refinedCount, publishedBest, publishedCount);
+    }
+
+    void refinementBisectsTowardsTheBest()
+    {
+        DSplineLineSearch line{100};
+        for (std::size_t i : DSplineLineSearch::firstPoints(100))
+            line.record(i, std::abs(double(i) - 40.0)); // best measured: 33, measured neighbours 0 and 66
+        // Alternating: the published order first (nothing has been measured beyond the first
+        // points), then the refinement: the midpoints of the gaps next to 33.
+        // The published zones give 36, 37 (fitted below the best); the gaps 0..33 and 33..66 are
+        // as wide: the left one first.
+        QCOMPARE(line.candidates(4), (std::vector<std::size_t>{36, 17, 37, 49}));
+    }
+
+    void doesNotStopBesideAnUnmeasuredNeighbour()
+    {
+        // A V-shaped line: stable only once the best point's neighbours are both measured.
+        auto f = [](std::size_t i) { return std::abs(double(i) - 17.3); };
+        auto run = [&](DSplineLineOptions options) {
+            DSplineLineSearch line{60, DSplineLineSearch::Mode::Spline, options};
+            while (!line.stopped())
+                line.record(line.candidates(1).at(0), f(line.candidates(1).at(0)));
+            return line;
+        };
+        const DSplineLineSearch refined = run(DSplineLineOptions{});
+        QCOMPARE(refined.stopReason(), DSplineLineSearch::StopReason::Stable);
+        QCOMPARE(*refined.bestMeasured(), std::size_t(17));
+        QVERIFY(refined.value(16).has_value() && refined.value(18).has_value());
+        QVERIFY2(refined.measuredCount() <= 15, qPrintable(QString::number(refined.measuredCount())));
+    }
+
     // ---- The multi-dimensional search ------------------------------------------------------
 
     void sequentialFindsTheOptimum_data()
@@ -394,7 +500,7 @@ private slots:
         const auto f = objectiveNamed(function);
         Point optimum;
         const double best = minimumOver(space, f, &optimum);
-        DSplineSearch s(space);
+        DSplineSearch s(space, stopAtConvergence());
         const Run run = drive(s, f, 1);
         QVERIFY(!run.repeated);
         QVERIFY(run.exhausted);
@@ -412,7 +518,7 @@ private slots:
     {
         const auto space = makeSpace({700});
         const double best = minimumOver(space, batchLoss);
-        DSplineSearch s(space);
+        DSplineSearch s(space, stopAtConvergence());
         const Run run = drive(s, batchLoss, 1);
         QVERIFY(!run.repeated);
         QVERIFY(run.exhausted);
@@ -424,6 +530,117 @@ private slots:
         for (std::size_t i = 0; i < head.size(); ++i)
             QCOMPARE(run.proposals.at(i).point, Point{head[i]});
         qInfo("700-point line: %zu evaluations, best at batch size %zu", run.evaluated.size(), run.bestPoint[0] + 1);
+    }
+
+    void continuationFindsTheOtherBasin_data()
+    {
+        QTest::addColumn<int>("jobs");
+        QTest::addColumn<int>("maxEvaluations"); // until the optimum is measured
+        QTest::addRow("sequential") << 1 << 80;
+        QTest::addRow("8 jobs") << 8 << 170; // 8 at a time, most of them speculative
+    }
+    void continuationFindsTheOtherBasin()
+    {
+        QFETCH(int, jobs);
+        QFETCH(int, maxEvaluations);
+        const auto space = twoBasinSpace();
+        Point optimum;
+        const double best = minimumOver(space, twoBasins, &optimum);
+        QCOMPARE(optimum, (Point{0, 3, 2}));
+        // The published method stops in adam's basin...
+        DSplineSearch stops(space, stopAtConvergence());
+        const Run converged = drive(stops, twoBasins, std::size_t(jobs));
+        QVERIFY(converged.exhausted);
+        QVERIFY(converged.best > best);
+        // ...the continuation goes on from there and finds the narrow minimum.
+        DSplineSearch s(space);
+        const Run run = drive(s, twoBasins, std::size_t(jobs), 0.0, 1, 200);
+        QVERIFY(!run.repeated);
+        QVERIFY(!run.exhausted);
+        QCOMPARE(run.bestPoint, optimum);
+        QVERIFY(s.restarts() >= 1);
+        QVERIFY2(run.firstAtBest <= std::size_t(maxEvaluations), qPrintable(QString::number(run.firstAtBest)));
+        qInfo("%d job(s): the published method stops after %zu evaluations at %.3f; the continuation finds %.3f "
+              "after %zu (%d restarts)",
+              jobs, converged.evaluated.size(), converged.best, run.best, run.firstAtBest, s.restarts());
+    }
+
+    void continuationProposesEveryPointOnce_data()
+    {
+        QTest::addColumn<int>("jobs");
+        QTest::addColumn<double>("failRate");
+        QTest::addRow("sequential") << 1 << 0.0;
+        QTest::addRow("8 jobs") << 8 << 0.0;
+        QTest::newRow("sequential, 30% failures") << 1 << 0.3;
+        QTest::newRow("8 jobs, 30% failures") << 8 << 0.3;
+    }
+    void continuationProposesEveryPointOnce()
+    {
+        QFETCH(int, jobs);
+        QFETCH(double, failRate);
+        const auto space = makeSpace({5, 5, 5, 5, 5});
+        DSplineSearch s(space);
+        const Run run = drive(s, objectiveNamed(QStringLiteral("noisy bowl")), std::size_t(jobs), failRate, 4);
+        QVERIFY(!run.repeated);
+        QVERIFY(run.exhausted);
+        QCOMPARE(run.proposals.size(), std::size_t(3125));
+        QCOMPARE(run.evaluated.size(), std::size_t(3125));
+        // Every free slot gets a point while unproposed points remain: asks fall short only in
+        // the last `jobs` proposals.
+        for (std::size_t at : run.idleAt)
+            QVERIFY2(at + std::size_t(jobs) >= 3125, qPrintable(QStringLiteral("idle at %1").arg(at)));
+        QCOMPARE(run.maxPending, std::size_t(jobs));
+        QVERIFY(s.restarts() >= 1);
+    }
+
+    void parallelFillsEverySlotAfterConvergence()
+    {
+        // The 700-point line: the published search converges after a few dozen points and then
+        // idles while it drains; the continuation keeps all 8 slots busy.
+        const auto space = makeSpace({700});
+        DSplineSearch s(space);
+        std::vector<Point> pending;
+        std::set<Point> seen;
+        std::size_t told = 0;
+        for (int step = 0; step < 300; ++step) {
+            const auto batch = s.ask(8 - pending.size());
+            QCOMPARE(batch.size(), 8 - pending.size());
+            for (const auto& p : batch) {
+                QVERIFY(seen.insert(p.point).second);
+                QVERIFY(p.labels.stage >= 1 && p.labels.batch >= 1);
+                pending.push_back(p.point);
+            }
+            const Point p = pending.front(); // oldest first
+            pending.erase(pending.begin());
+            s.tell(p, Outcome::success(batchLoss(p)));
+            ++told;
+        }
+        QCOMPARE(told, std::size_t(300));
+        QCOMPARE(seen.size(), std::size_t(307));
+        QVERIFY(!s.exhausted());
+    }
+
+    void restartLabels()
+    {
+        // Each restart is a new batch that begins again at stage 1; stages stay within 1..D.
+        const auto space = twoBasinSpace();
+        DSplineSearch s(space);
+        int batch = 0, restarts = 0;
+        for (int i = 0; i < 400; ++i) {
+            auto proposals = s.ask(1);
+            QCOMPARE(proposals.size(), std::size_t(1));
+            const auto& p = proposals.front();
+            QVERIFY(p.labels.stage >= 1 && p.labels.stage <= int(s.maxLevel()));
+            QVERIFY(p.labels.batch >= batch);
+            if (s.restarts() > restarts) { // restarted since the last proposal
+                QCOMPARE(p.labels.stage, 1);
+                QVERIFY(p.labels.batch > batch);
+                restarts = s.restarts();
+            }
+            batch = p.labels.batch;
+            s.tell(p.point, Outcome::success(twoBasins(p.point)));
+        }
+        QVERIFY2(restarts >= 5, qPrintable(QString::number(restarts)));
     }
 
     void lineThroughTheBestNeighbourStartsWithEndsAndThirds()
@@ -447,7 +664,7 @@ private slots:
     void labelsAndStagesInOrder()
     {
         const auto space = makeSpace({5, 5, 5, 5, 5});
-        DSplineSearch s(space);
+        DSplineSearch s(space, stopAtConvergence());
         const auto f = objectiveNamed(QStringLiteral("bowl"));
         int stage = 1, batch = 1;
         Point lastBase = s.base();
@@ -495,7 +712,7 @@ private slots:
         QFETCH(int, seed);
         const auto space = makeSpace({5, 5, 5, 5, 5});
         const auto f = objectiveNamed(QStringLiteral("bowl"));
-        DSplineSearch s(space);
+        DSplineSearch s(space, stopAtConvergence());
         const Run run = drive(s, f, std::size_t(jobs), 0.2, unsigned(seed));
         QVERIFY(!run.repeated);
         QVERIFY(run.exhausted);
@@ -517,7 +734,7 @@ private slots:
         const auto f = objectiveNamed(function);
         Point optimum;
         minimumOver(space, f, &optimum);
-        DSplineSearch s(space);
+        DSplineSearch s(space, stopAtConvergence());
         const Run run = drive(s, f, 8, 0.0, 11);
         QVERIFY(!run.repeated);
         QVERIFY(run.exhausted);
@@ -534,7 +751,7 @@ private slots:
     {
         const auto space = makeSpace({700});
         const double best = minimumOver(space, batchLoss);
-        DSplineSearch s(space);
+        DSplineSearch s(space, stopAtConvergence());
         const Run run = drive(s, batchLoss, 8, 0.0, 3);
         QVERIFY(!run.repeated && run.exhausted);
         QVERIFY((run.best - best) / best <= 0.01);
@@ -688,7 +905,7 @@ private slots:
         Point optimum;
         minimumOver(space, f, &optimum);
         for (std::size_t jobs : {1u, 4u}) {
-            DSplineSearch s(space);
+            DSplineSearch s(space, stopAtConvergence());
             const Run run = drive(s, f, jobs);
             QVERIFY(!run.repeated && run.exhausted);
             QCOMPARE(run.bestPoint, optimum);

@@ -3,9 +3,10 @@
 // Optuna's TPE (replayed by optuna_replay.py). Run it through tests/bench/search/run.
 //
 //   bench_search [--tables DIR] [--optuna FILE.json] [--runs 11] [--parallel 1,4,8]
-//                [--budget 200] [--max-evals 1000] [--strategies a,b,...] [--verbose]
+//                [--budget 200] [--max-evals 1000] [--strategies a,b,...] [--verbose] [--trace]
 //
-// --verbose also prints every run (base point, evaluations, when it reached 1%, best) on stderr.
+// --verbose also prints every run (base point, evaluations, when it reached 1%, best) on stderr;
+// --trace also every proposal of every run (point, labels, loss), in proposal order.
 //
 // The loop (the same in optuna_replay.py): P job slots; a job lasts its row's elapsed_s; whenever a
 // job finishes its result is told and ask(free slots) is called at once. A run stops issuing when it
@@ -196,7 +197,8 @@ struct Run {
     std::size_t slots = 1;
 };
 
-Run simulate(Strategy& s, const Table& t, std::size_t slots, std::size_t budget, std::size_t maxEvals)
+Run simulate(Strategy& s, const Table& t, std::size_t slots, std::size_t budget, std::size_t maxEvals,
+             bool trace = false)
 {
     const SearchSpace space(t.dims);
     const std::size_t cap = std::min(maxEvals, t.size());
@@ -229,6 +231,10 @@ Run simulate(Strategy& s, const Table& t, std::size_t slots, std::size_t budget,
                 return; // the strategy waits for results: the slots idle
             for (const auto& p : proposals) {
                 const double d = t.seconds[space.rank(p.point)];
+                if (trace)
+                    std::fprintf(stderr, "  #%zu t=%.1f %s stage %d dir %s batch %d loss %.6f\n", issued + 1, now,
+                                 space.describe(p.point).c_str(), p.labels.stage, p.labels.direction.c_str(),
+                                 p.labels.batch, t.loss[space.rank(p.point)]);
                 running.push({now + d, issued++, p.point, now});
             }
             free -= proposals.size();
@@ -352,6 +358,7 @@ struct Args {
     std::size_t maxEvals = 1000;
     std::vector<std::string> strategies;
     bool verbose = false;
+    bool trace = false;
 };
 
 std::vector<std::string> splitList(const std::string& s)
@@ -395,6 +402,8 @@ Args parseArgs(int argc, char** argv)
             a.strategies = splitList(value());
         else if (k == "--verbose")
             a.verbose = true;
+        else if (k == "--trace")
+            a.verbose = a.trace = true;
         else
             throw std::runtime_error("unknown option " + k + " (see the comment at the top of bench_search.cpp)");
     }
@@ -503,7 +512,7 @@ try {
                     auto strategy = makeStrategy(name, space, StrategyOptions{run});
                     if (!strategy)
                         throw std::runtime_error("unknown strategy " + name);
-                    const Run r = simulate(*strategy, t, slots, a.budget, a.maxEvals);
+                    const Run r = simulate(*strategy, t, slots, a.budget, a.maxEvals, a.trace);
                     add(s, t, r, a.budget);
                     if (a.verbose) {
                         std::string base;
