@@ -24,7 +24,8 @@
 // Searched directions are remembered per base: when a round ends, all its directions (they were
 // direction-searched); when the base moves, the direction of the move at the new base (the line
 // it came along). A widened round therefore holds exactly the newly allowed directions, as in
-// DSICE's S_2018, and a move keeps the level.
+// DSICE's S_2018, and a move keeps the level. Lines a one-dimensional search ran on are also
+// remembered geometrically (dspline::SearchMemory): no later round, from any base, runs them again.
 //
 // Convergence: at the last level (all D axes, or fewer when the number of lines would exceed
 // maxLinesPerRound) a round without improvement. Without the continuation the search then stops
