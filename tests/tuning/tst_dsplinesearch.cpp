@@ -464,19 +464,28 @@ private slots:
 
     void doesNotStopBesideAnUnmeasuredNeighbour()
     {
-        // A V-shaped line: stable only once the best point's neighbours are both measured.
-        auto f = [](std::size_t i) { return std::abs(double(i) - 17.3); };
+        // A parabola with its minimum at 11.8: the published rules call the line stable at 13 with
+        // 12 and 14 unmeasured; with the refinement both neighbours of the best are measured first.
+        auto f = [](std::size_t i) { return (double(i) - 11.8) * (double(i) - 11.8); };
         auto run = [&](DSplineLineOptions options) {
-            DSplineLineSearch line{60, DSplineLineSearch::Mode::Spline, options};
-            while (!line.stopped())
-                line.record(line.candidates(1).at(0), f(line.candidates(1).at(0)));
+            DSplineLineSearch line{40, DSplineLineSearch::Mode::Spline, options};
+            while (!line.stopped()) {
+                const std::size_t next = line.candidates(1).at(0);
+                line.record(next, f(next));
+            }
             return line;
         };
+        const DSplineLineSearch published = run(publishedLine());
+        QCOMPARE(published.stopReason(), DSplineLineSearch::StopReason::Stable);
+        QCOMPARE(*published.bestMeasured(), std::size_t(13));
+        QVERIFY(!published.value(12) && !published.value(14));
         const DSplineLineSearch refined = run(DSplineLineOptions{});
         QCOMPARE(refined.stopReason(), DSplineLineSearch::StopReason::Stable);
-        QCOMPARE(*refined.bestMeasured(), std::size_t(17));
-        QVERIFY(refined.value(16).has_value() && refined.value(18).has_value());
-        QVERIFY2(refined.measuredCount() <= 15, qPrintable(QString::number(refined.measuredCount())));
+        QCOMPARE(*refined.bestMeasured(), std::size_t(12));
+        QVERIFY(refined.value(11) && refined.value(13));
+        QVERIFY2(refined.measuredCount() <= 12, qPrintable(QString::number(refined.measuredCount())));
+        qInfo("parabola: published rules stop at 13 after %zu points, refined at 12 after %zu",
+              published.measuredCount(), refined.measuredCount());
     }
 
     // ---- The multi-dimensional search ------------------------------------------------------
