@@ -74,7 +74,7 @@ flush_puts() {
 }
 
 i=0
-exec 3< "$request"
+exec 3< "$request" 2> /dev/null || fail 0 "cannot read the request file"
 while IFS= read -r -u 3 -d '' op; do
     [ "$op" = put ] || flush_puts
     case "$op" in

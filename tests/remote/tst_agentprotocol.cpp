@@ -384,6 +384,19 @@ private slots:
         QVERIFY(!QFileInfo::exists(marker));
     }
 
+    void saysSoWhenTheRequestIsGone()
+    {
+        // Nothing ran, and the reply says so, rather than looking like a connection cut short.
+        QProcess p;
+        const QString helper = m_tmp.filePath(u"agent.sh"_s);
+        QVERIFY(QFileInfo::exists(helper)); // written by the tests before
+        p.start(u"bash"_s, {u"--norc"_s, helper, m_tmp.filePath(u"requests/never written"_s)});
+        QVERIFY(p.waitForFinished(30000));
+        qsizetype stoppedAt = -1;
+        QVERIFY(!decodeAgentReply(p.readAllStandardOutput(), 1, &stoppedAt));
+        QCOMPARE(stoppedAt, 0);
+    }
+
     void refusesAnUnknownOperation()
     {
         const HelperRun run = runHelper(fields({"read", "/nonexistent", "frobnicate", "x"}));
