@@ -69,13 +69,17 @@ void EngineWorker::start(const model::Campaign& campaign, const QString& stateDi
         // The store and its lock go once the runner is out of its own signal.
         QMetaObject::invokeMethod(this, &EngineWorker::release, Qt::QueuedConnection);
     });
+    if (monitorOnly) {
+        // Before start(): start() collects jobs that ended meanwhile, and each one collected would
+        // otherwise free a slot that is filled at once.
+        m_runner->setSubmissionsEnabled(false);
+        m_runner->pauseSubmitting();
+    }
     if (auto ok = m_runner->start(); !ok) {
         release();
         emit failedToStart(ok.error(), false);
         return;
     }
-    if (monitorOnly)
-        m_runner->pauseSubmitting();
     emit started(!monitorOnly);
 }
 

@@ -47,6 +47,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_runLabel = new QLabel(this);
     m_connectionLabel = new QLabel(this);
     m_countsLabel = new QLabel(this);
+    m_runLabel->setObjectName(QStringLiteral("runState"));
+    m_connectionLabel->setObjectName(QStringLiteral("connectionState"));
+    m_countsLabel->setObjectName(QStringLiteral("trialCounts"));
     statusBar()->addWidget(m_runLabel);
     statusBar()->addWidget(m_countsLabel, 1);
     statusBar()->addPermanentWidget(m_connectionLabel);
@@ -82,7 +85,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     updateStatus();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // Children go in creation order, controllers first: the panels hold on to them (a panel's
+    // destructor disconnects from its controller), so they must go before.
+    delete m_tabs;
+}
 
 void MainWindow::createActions()
 {
