@@ -31,8 +31,22 @@ unset caller_lc_all
 if [ -n "${LC_ALL+set}" ]; then caller_lc_all=$LC_ALL; export -n LC_ALL; fi
 LC_ALL=C
 
+# The reply goes out at most once a second while operations end (and at the end): a line per
+# operation would wake sshd and the client for each, on login nodes that are busy already. A
+# second is far inside the client's 30 s limit without progress.
+reply=
+sent_at=$SECONDS
+emit() {
+    reply+=$1
+    if [ "$SECONDS" != "$sent_at" ]; then
+        printf '%s' "$reply"
+        reply=
+        sent_at=$SECONDS
+    fi
+}
+
 fail() { # index, message
-    printf 'E %d %d\n%s' "$1" "${#2}" "$2"
+    printf '%sE %d %d\n%s' "$reply" "$1" "${#2}" "$2"
     exit 91
 }
 
@@ -68,7 +82,7 @@ flush_puts() {
         chmod "$mode" -- "${paths[@]}" 2> "$err" || fail "${put_index[0]}" "chmod: $(< "$err")"
     done
     for ((k = 0; k < n; k++)); do
-        printf 'P %d\n' "${put_index[k]}"
+        emit "P ${put_index[k]}"$'\n'
     done
     put_index=() put_dir=() put_path=() put_mode=() put_data=()
 }
@@ -95,7 +109,7 @@ while IFS= read -r -u 3 -d '' op; do
             load "$out"
             out_len=$payload_len out_data=$payload
             load "$err"
-            printf 'R %d %d %s %s\n%s%s' "$i" "$status" "$out_len" "$payload_len" "$out_data" "$payload"
+            emit "R $i $status $out_len $payload_len"$'\n'"$out_data$payload"
             ;;
         read)
             IFS= read -r -u 3 -d '' path
@@ -103,12 +117,12 @@ while IFS= read -r -u 3 -d '' op; do
                 payload=
                 if [ -r "$path" ] && IFS= read -r -d '' -n 65536 payload < "$path" && [ "${#payload}" -lt 65536 ]; then
                     payload=$(head -c 65536 -- "$path" | base64 -w0) # a NUL within the first 64 KiB
-                    printf 'F %d 1 b%d\n%s' "$i" "${#payload}" "$payload"
+                    emit "F $i 1 b${#payload}"$'\n'"$payload"
                 else
-                    printf 'F %d 1 %d\n%s' "$i" "${#payload}" "$payload"
+                    emit "F $i 1 ${#payload}"$'\n'"$payload"
                 fi
             else
-                printf 'F %d 0 0\n' "$i"
+                emit "F $i 0 0"$'\n'
             fi
             ;;
         put)
@@ -129,4 +143,4 @@ while IFS= read -r -u 3 -d '' op; do
     i=$((i + 1))
 done
 flush_puts
-printf 'END %d\n' "$i"
+printf '%sEND %d\n' "$reply" "$i"
