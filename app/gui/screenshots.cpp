@@ -1,9 +1,13 @@
 #include "app/gui/screenshots.h"
 
+#include "app/gui/charts/chartspanel.h"
+#include "app/gui/charts/trialchart.h"
 #include "app/gui/main/mainwindow.h"
 
 #include <QApplication>
 #include <QDir>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QTabWidget>
 #include <QTimer>
 
@@ -11,24 +15,54 @@ namespace sweepline::gui {
 
 namespace {
 
-QString fileNameFor(int index, const QString& title)
+QString slugOf(const QString& title)
 {
     QString slug = title.toLower();
     slug.replace(QLatin1Char(' '), QLatin1Char('-'));
     slug.remove(QLatin1Char('&'));
-    return QStringLiteral("%1-%2.png").arg(index + 1, 2, 10, QLatin1Char('0')).arg(slug);
+    return slug;
+}
+
+QString fileNameFor(int index, const QString& title, const QString& part = {})
+{
+    const QString suffix = part.isEmpty() ? QString() : QLatin1Char('-') + slugOf(part);
+    return QStringLiteral("%1-%2%3.png").arg(index + 1, 2, 10, QLatin1Char('0')).arg(slugOf(title), suffix);
+}
+
+void save(MainWindow& window, const QString& path)
+{
+    // Let layouts and charts settle before the picture is taken.
+    for (int pass = 0; pass < 5; ++pass)
+        QApplication::processEvents();
+    if (!window.grab().save(path))
+        qWarning("cannot save %s", qPrintable(path));
 }
 
 void captureAll(MainWindow& window, const QString& directory)
 {
     QDir().mkpath(directory);
+    const QDir dir(directory);
     QTabWidget* tabs = window.panels();
     for (int i = 0; i < tabs->count(); ++i) {
         tabs->setCurrentIndex(i);
-        // Let layouts and charts settle before the picture is taken.
-        for (int pass = 0; pass < 5; ++pass)
-            QApplication::processEvents();
-        window.grab().save(QDir(directory).filePath(fileNameFor(i, tabs->tabText(i))));
+        if (auto* charts = qobject_cast<ChartsPanel*>(tabs->widget(i))) {
+            // One picture per chart, since the panel shows only one at a time; the panel's own
+            // picture shows the search transition, the figure a tuning run is judged by.
+            for (ChartsPanel::ChartKind kind : ChartsPanel::allCharts()) {
+                charts->setCurrentChart(kind);
+                // A chart redraws on a coalescing timer after its tab shows: draw it now.
+                charts->chart(kind)->flush();
+                save(window, dir.filePath(fileNameFor(i, tabs->tabText(i), ChartsPanel::title(kind))));
+            }
+            charts->setCurrentChart(ChartsPanel::ChartKind::Transition);
+        }
+        if (auto* form = tabs->widget(i)->findChild<QScrollArea*>()) {
+            // A long form scrolls: its end (the job and its script) gets a picture of its own.
+            form->verticalScrollBar()->setValue(form->verticalScrollBar()->maximum());
+            save(window, dir.filePath(fileNameFor(i, tabs->tabText(i), QStringLiteral("end"))));
+            form->verticalScrollBar()->setValue(0);
+        }
+        save(window, dir.filePath(fileNameFor(i, tabs->tabText(i))));
     }
 }
 

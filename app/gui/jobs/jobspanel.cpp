@@ -266,8 +266,23 @@ void JobsPanel::fitColumns()
     for (int column : {trials->queuedColumn(), trials->elapsedColumn()})
         header->resizeSection(column, std::max(header->sectionSize(column), durationWidth));
     header->resizeSection(trials->errorColumn(), std::min(header->sectionSize(trials->errorColumn()), 400));
-    // The best value is bold, which the measurement above did not know.
-    header->resizeSection(trials->metricColumn(), header->sectionSize(trials->metricColumn()) + 12);
+    // The first rows rarely hold the widest values: every candidate of a parameter may come, and
+    // the metric (six digits, the best in bold) is not even known yet while they run.
+    const QFontMetrics plain(m_table->font());
+    QFont boldFont = m_table->font();
+    boldFont.setBold(true);
+    const int padding = 16;
+    const auto& parameters = trials->campaign().parameters;
+    for (qsizetype p = 0; p < parameters.size(); ++p) {
+        int widest = 0;
+        for (const QVariant& candidate : parameters.at(p).candidates)
+            widest = std::max(widest, plain.horizontalAdvance(model::Campaign::formatValue(candidate)));
+        const int column = trials->parameterColumn(int(p));
+        header->resizeSection(column, std::max(header->sectionSize(column), std::min(widest + padding, 240)));
+    }
+    const int metricWidth = QFontMetrics(boldFont).horizontalAdvance(QStringLiteral("-0.000000")) + padding;
+    const int metric = trials->metricColumn();
+    header->resizeSection(metric, std::max(header->sectionSize(metric) + 12, metricWidth));
 }
 
 } // namespace sweepline::gui

@@ -141,9 +141,12 @@ void ResultsPanel::updateNotes()
         m_bestNote->hide();
     }
     m_referenceNote->setText(m_top->reference().description(campaign));
-    // Without a measured default there is nothing to improve on: no empty columns.
-    for (int column : {m_top->improvementColumn(), m_top->improvementPercentColumn()})
-        m_table->setColumnHidden(column, !m_top->reference().isMeasured());
+    // Without a measured default there is nothing to improve on: no empty columns. Every column is
+    // set, since the improvement columns move when the campaign's parameters change.
+    for (int column = 0; column < m_top->columnCount(); ++column) {
+        const bool improvement = column == m_top->improvementColumn() || column == m_top->improvementPercentColumn();
+        m_table->setColumnHidden(column, improvement && !m_top->reference().isMeasured());
+    }
     fitTable();
     m_exportTable->setEnabled(m_top->rowCount() > 0);
     m_exportAll->setEnabled(!m_trials->trials().isEmpty());

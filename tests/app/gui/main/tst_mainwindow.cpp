@@ -7,6 +7,7 @@
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTest>
 
 using namespace sweepline;
@@ -71,8 +72,6 @@ void TestMainWindow::runsACampaignToItsEnd()
     QSignalSpy states(run, &RunController::stateChanged);
     window.startRun();
     QCOMPARE(currentTab(window), u"Jobs"_s);
-    QTRY_VERIFY_WITH_TIMEOUT(run->state() == RunController::State::Running, kRunTimeoutMs);
-    QCOMPARE(statusText(window, "runState"), u"Running"_s);
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kRunTimeoutMs);
     QCOMPARE(windowFinished.size(), 1);
 
@@ -81,8 +80,12 @@ void TestMainWindow::runsACampaignToItsEnd()
     QVERIFY(summary.complete);
     QCOMPARE(summary.stillRunning, 0);
     QCOMPARE(run->state(), RunController::State::Idle);
-    QCOMPARE(states.first().at(0).value<RunController::State>(), RunController::State::Starting);
-    QCOMPARE(states.last().at(0).value<RunController::State>(), RunController::State::Idle);
+    // Open gates make the run quick: its states are read from the spy, not caught on the fly.
+    QList<RunController::State> seen;
+    for (const QList<QVariant>& change : states)
+        seen.append(change.at(0).value<RunController::State>());
+    QCOMPARE(seen, (QList<RunController::State>{RunController::State::Starting, RunController::State::Running,
+                                                 RunController::State::Idle}));
 
     // Every trial done, each with the value its job printed and its learning curve.
     const model::TrialTableModel& trials = *run->trials();
@@ -105,6 +108,18 @@ void TestMainWindow::runsACampaignToItsEnd()
 
     QCOMPARE(statusText(window, "runState"), u"Idle"_s);
     QCOMPARE(statusText(window, "trialCounts"), u"5 done"_s);
+
+    // The results table was built for the empty campaign of a new window; once this one opened,
+    // its columns are the campaign's, none left hidden from before (the default ran: x = 1).
+    const auto* top = window.findChild<QTableView*>(u"topTable"_s);
+    QVERIFY(top);
+    QStringList shown;
+    for (int column = 0; column < top->model()->columnCount(); ++column) {
+        if (!top->isColumnHidden(column))
+            shown.append(top->model()->headerData(column, Qt::Horizontal).toString());
+    }
+    QCOMPARE(shown, (QStringList{u"Rank"_s, u"Trial"_s, u"x"_s, u"loss"_s, u"Execution time (s)"_s,
+                                 u"Improvement"_s, u"Improvement (%)"_s}));
     QVERIFY(QFile::exists(campaign.stateDirectory() + u"/trials.db"_s));
     QVERIFY2(boxes.seen().isEmpty(), qPrintable(boxes.seen().join(u'\n')));
 }

@@ -73,6 +73,8 @@ void TestRunController::pauseStopsSubmissionsAndResumeGoesOn()
     QTRY_COMPARE_WITH_TIMEOUT(countIn(trials, TrialState::Running), 2, kRunTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(campaign.runs().size(), 2, kRunTimeoutMs);
     QCOMPARE(run->state(), RunController::State::Running);
+    QCOMPARE(statusText(window, "runState"), u"Running"_s);
+    QCOMPARE(statusText(window, "trialCounts"), u"2 running"_s);
 
     run->pause();
     QCOMPARE(run->state(), RunController::State::Paused);
@@ -125,7 +127,8 @@ void TestRunController::cancelOfOneTrial()
     QTRY_COMPARE_WITH_TIMEOUT(campaign.runs().size(), 2, kRunTimeoutMs);
     const model::TrialRecord victim = trials.trialAt(1);
     run->cancelTrial(victim.id);
-    QTRY_COMPARE_WITH_TIMEOUT(model::toString(trials.trialAt(1).state), model::toString(TrialState::Cancelled), kRunTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(model::toString(trials.trialAt(1).state), model::toString(TrialState::Cancelled),
+                              kRunTimeoutMs);
     QCOMPARE(trials.trialAt(1).value, std::nullopt);
     QCOMPARE(trials.trialAt(1).error, u"cancelled"_s);
     QCOMPARE(run->state(), RunController::State::Running); // one trial, not the campaign
