@@ -260,6 +260,13 @@ const QStringList& knownSchedulers()
     return schedulers;
 }
 
+const QStringList& reservedRunFileNames()
+{
+    static const QStringList names = {u"job.sh"_s, u"job.pid"_s, u"stdout"_s, u"stderr"_s, u"exit_code"_s,
+                                      u"cancel-requested"_s};
+    return names;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Parsing and writing
 

@@ -120,4 +120,8 @@ QStringList definitionDifferences(const Campaign& stored, const Campaign& curren
 
 const QStringList& knownSchedulers();
 
+// The names the engine gives the files it writes into every run folder (remote/jobscript.h and the
+// cancel marker): job.files are copied there by file name and must not take one of them.
+const QStringList& reservedRunFileNames();
+
 } // namespace sweepline::model

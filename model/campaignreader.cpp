@@ -751,7 +751,8 @@ void CampaignReader::readFiles(const Member& m)
     if (!isArray(*m, m.where))
         return;
     const QDir base = m_sourcePath.isEmpty() ? QDir() : QFileInfo(m_sourcePath).absoluteDir();
-    QHash<QString, int> seen; // cleaned path -> index
+    QHash<QString, int> seen;      // cleaned path -> index
+    QHash<QString, int> seenNames; // file name in the run folder -> index
     for (std::size_t i = 0; i < m->size(); ++i) {
         const Member element{&(*m)[i], m.where.element(int(i))};
         const std::optional<QString> file = readString(element);
@@ -772,6 +773,17 @@ void CampaignReader::readFiles(const Member& m)
             continue;
         }
         seen.insert(cleaned, int(i));
+        // Every file lands in the run folder under its own name, beside what the engine writes.
+        const QString name = QFileInfo(cleaned).fileName();
+        if (reservedRunFileNames().contains(name)) {
+            fail(element.where, u"\"%1\" is the name of a file Sweepline writes into each run folder; rename it"_s.arg(name));
+            continue;
+        }
+        if (const auto first = seenNames.constFind(name); first != seenNames.cend()) {
+            fail(element.where, u"has the same file name as files[%1]: both would be copied to %2"_s.arg(*first).arg(name));
+            continue;
+        }
+        seenNames.insert(name, int(i));
         if (!m_sourcePath.isEmpty()) {
             const QString absolute = QDir::cleanPath(base.absoluteFilePath(*file));
             if (!QFileInfo::exists(absolute)) {

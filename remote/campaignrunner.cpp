@@ -305,10 +305,13 @@ void CampaignRunner::cancelAll()
 
 void CampaignRunner::maybeFinish()
 {
-    if (m_finished || !m_active.isEmpty() || m_paused)
+    if (m_finished || !m_active.isEmpty())
         return;
     const bool budgetSpent = m_trialCount >= m_campaign.search.maxTrials;
     const bool searchDone = m_planned.isEmpty() && (m_strategy->exhausted() || m_strategyIdle);
+    // Paused (or only monitoring) waits for a resume, unless a resume could submit nothing more.
+    if (m_paused && !(m_planned.isEmpty() && (budgetSpent || m_strategy->exhausted())))
+        return;
     if (m_submitting && !budgetSpent && !searchDone)
         return;
     m_finished = true;

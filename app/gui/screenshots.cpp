@@ -70,7 +70,15 @@ void captureAll(MainWindow& window, const QString& directory)
 
 void captureAfterRun(MainWindow& window, const QString& directory)
 {
-    QObject::connect(&window, &MainWindow::runFinished, &window, [&window, directory] {
+    window.setUnattended(true);
+    // A run that cannot start or fails ends the program with an error: no picture of a failure.
+    QObject::connect(window.runController(), &RunController::failedToStart, &window,
+                     [] { QApplication::exit(1); });
+    QObject::connect(&window, &MainWindow::runFinished, &window, [&window, directory](const remote::RunSummary& summary) {
+        if (!summary.ok) {
+            QApplication::exit(1);
+            return;
+        }
         // A short pause lets the last trial's update reach every panel.
         QTimer::singleShot(500, &window, [&window, directory] {
             captureAll(window, directory);

@@ -447,6 +447,12 @@ private slots:
             {u"job.files[0]: must be a relative path"_s});
         add("duplicate file", campaignWith({{"job", R"({"command": "run {x}", "files": ["a.py", "b.py", "./a.py"]})"}}),
             {u"job.files[2]: duplicate of files[0]"_s});
+        add("file named as the job script", campaignWith({{"job", R"({"command": "run {x}", "files": ["tools/job.sh"]})"}}),
+            {uR"(job.files[0]: "job.sh" is the name of a file Sweepline writes into each run folder; rename it)"_s});
+        add("file named exit_code", campaignWith({{"job", R"({"command": "run {x}", "files": ["a.py", "exit_code"]})"}}),
+            {uR"(job.files[1]: "exit_code" is the name of a file Sweepline writes into each run folder; rename it)"_s});
+        add("same file name in two folders", campaignWith({{"job", R"({"command": "run {x}", "files": ["a/conf.ini", "b/conf.ini"]})"}}),
+            {u"job.files[1]: has the same file name as files[0]: both would be copied to conf.ini"_s});
 
         // Malformed JSON.
         add("trailing comma", "{\n  \"name\": \"t\",\n  \"parameters\": [1,]\n}",

@@ -1,4 +1,6 @@
 #include "remote/jobscript.h"
+#include "remote/jobbackend.h"
+#include "model/campaign.h"
 
 #include <QtTest>
 
@@ -38,6 +40,14 @@ class TestJobScript : public QObject {
     }
 
 private slots:
+    // The validator keeps job.files off these names; it must know every file a run folder gets.
+    void everyRunFileNameIsReserved()
+    {
+        const QStringList reserved = sweepline::model::reservedRunFileNames();
+        for (const char* name : {runfiles::script, runfiles::stdoutFile, runfiles::stderrFile, runfiles::exitCode,
+                                 runfiles::pid, sweepline::remote::kCancelMarker})
+            QVERIFY2(reserved.contains(QLatin1String(name)), name);
+    }
     void recordsOutputsAndExitCode_data()
     {
         QTest::addColumn<QString>("command");

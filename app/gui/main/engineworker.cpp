@@ -75,12 +75,13 @@ void EngineWorker::start(const model::Campaign& campaign, const QString& stateDi
         m_runner->setSubmissionsEnabled(false);
         m_runner->pauseSubmitting();
     }
+    // Announced first: start() may already finish the run (every job it collects has ended and
+    // nothing is left to submit), and `finished` must come after `started`, never before.
+    emit started(!monitorOnly);
     if (auto ok = m_runner->start(); !ok) {
         release();
         emit failedToStart(ok.error(), false);
-        return;
     }
-    emit started(!monitorOnly);
 }
 
 void EngineWorker::pauseSubmissions()

@@ -70,7 +70,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_run, &RunController::failedToStart, this, &MainWindow::showRunFailure);
     connect(m_run, &RunController::finished, this, [this](const remote::RunSummary& summary) {
         if (!summary.ok)
-            QMessageBox::warning(this, tr("Run stopped"), summary.error);
+            warn(tr("Run stopped"), summary.error);
         updateStatus();
         emit runFinished(summary);
     });
@@ -257,9 +257,17 @@ void MainWindow::startRun()
     m_run->start(*campaign, false, true);
 }
 
+void MainWindow::warn(const QString& title, const QString& message)
+{
+    if (m_unattended)
+        qCritical("%s: %s", qPrintable(title), qPrintable(message));
+    else
+        QMessageBox::warning(this, title, message);
+}
+
 void MainWindow::showRunFailure(const QString& message, bool definitionChanged)
 {
-    if (definitionChanged) {
+    if (definitionChanged && !m_unattended) {
         const auto answer = QMessageBox::question(
             this, tr("The campaign definition changed"),
             tr("%1\n\nContinue the recorded trials with the new definition?").arg(message));
@@ -269,7 +277,7 @@ void MainWindow::showRunFailure(const QString& message, bool definitionChanged)
         }
         return;
     }
-    QMessageBox::warning(this, tr("Cannot start the run"), message);
+    warn(tr("Cannot start the run"), message);
 }
 
 bool MainWindow::saveCampaign()

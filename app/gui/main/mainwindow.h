@@ -33,6 +33,10 @@ public:
     bool openCampaign(const QString& path, const QString& storeDirectory = {});
     void startRun();
 
+    // Unattended (the screenshots mode): run failures go to stderr instead of a modal box that
+    // nobody would close.
+    void setUnattended(bool unattended) { m_unattended = unattended; }
+
     QTabWidget* panels() const { return m_tabs; }
     RunController* runController() const { return m_run; }
 
@@ -53,6 +57,7 @@ private:
     void openDialog();
     QString stateDirectory() const;
     void showRunFailure(const QString& message, bool definitionChanged);
+    void warn(const QString& title, const QString& message);
     void updateStatus();
 
     CampaignEditor* m_editor = nullptr;
@@ -69,6 +74,7 @@ private:
     ResultsPanel* m_resultsPanel = nullptr;
 
     QString m_storeOverride;
+    bool m_unattended = false;
     QLabel* m_runLabel = nullptr;
     QLabel* m_connectionLabel = nullptr;
     QLabel* m_countsLabel = nullptr;

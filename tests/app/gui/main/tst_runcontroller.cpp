@@ -46,6 +46,7 @@ private slots:
     void pauseStopsSubmissionsAndResumeGoesOn();
     void cancelOfOneTrial();
     void detachedTrialsAreMonitoredAgainAndRunOnce();
+    void monitoredCampaignWithItsBudgetSpentFinishesByItself();
 
 private:
     QTemporaryDir m_settings;
@@ -223,6 +224,37 @@ void TestRunController::detachedTrialsAreMonitoredAgainAndRunOnce()
     QCOMPARE(campaign.runs().size(), 4);
     QCOMPARE(asSet(campaign.runs()), (QSet<int>{1, 2, 3, 4}));
     QCOMPARE(statusText(second, "trialCounts"), u"4 done"_s);
+    QVERIFY2(boxes.seen().isEmpty(), qPrintable(boxes.seen().join(u'\n')));
+}
+
+void TestRunController::monitoredCampaignWithItsBudgetSpentFinishesByItself()
+{
+    GatedCampaign campaign(2, 2, false);
+    QVERIFY(campaign.isValid());
+    MessageBoxAnswerer boxes;
+    {
+        MainWindow first;
+        QVERIFY(first.openCampaign(campaign.path()));
+        first.startRun();
+        QTRY_COMPARE_WITH_TIMEOUT(campaign.runs().size(), 2, kRunTimeoutMs);
+        first.runController()->detach();
+    }
+    MainWindow second;
+    RunController* run = second.runController();
+    QSignalSpy finished(run, &RunController::finished);
+    QVERIFY(second.openCampaign(campaign.path()));
+    QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunController::State::Paused, kRunTimeoutMs);
+    QCOMPARE(finished.size(), 0); // both jobs still run: nothing to finish yet
+    // Every trial of the budget is out there: once both are collected nothing is left to resume.
+    campaign.releaseAll();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kRunTimeoutMs);
+    const auto summary = finished.at(0).at(0).value<remote::RunSummary>();
+    QVERIFY2(summary.ok, qPrintable(summary.error));
+    QVERIFY(summary.complete);
+    QCOMPARE(run->state(), RunController::State::Idle);
+    QCOMPARE(countIn(*run->trials(), TrialState::Done), 2);
+    QCOMPARE(campaign.runs().size(), 2);
+    QCOMPARE(statusText(second, "trialCounts"), u"2 done"_s);
     QVERIFY2(boxes.seen().isEmpty(), qPrintable(boxes.seen().join(u'\n')));
 }
 
