@@ -2,6 +2,7 @@
 
 #include "app/gui/campaign/campaigncommands.h"
 #include "app/gui/campaign/campaigndraft.h"
+#include "model/trialstore.h"
 #include "app/gui/campaign/parameteredit.h"
 
 #include <QFile>
@@ -108,12 +109,29 @@ void CampaignEditor::setCampaign(const model::Campaign& campaign, const QString&
     const QString path = sourcePath.isEmpty() ? QString() : QFileInfo(sourcePath).absoluteFilePath();
     m_campaign.sourcePath = path;
     m_undoStack->clear();
+    m_stateDirectoryOverride.clear();
     const bool pathChanged = path != m_sourcePath;
     m_sourcePath = path;
     emit parametersReset();
     if (pathChanged)
         emit sourcePathChanged(m_sourcePath);
     afterChange();
+}
+
+QString CampaignEditor::stateDirectory() const
+{
+    if (!m_stateDirectoryOverride.isEmpty())
+        return m_stateDirectoryOverride;
+    return m_sourcePath.isEmpty() ? QString() : model::defaultStateDirectory(m_sourcePath);
+}
+
+void CampaignEditor::setStateDirectoryOverride(const QString& directory)
+{
+    const QString absolute = directory.isEmpty() ? QString() : QFileInfo(directory).absoluteFilePath();
+    if (absolute == m_stateDirectoryOverride)
+        return;
+    m_stateDirectoryOverride = absolute;
+    emit changed(); // the script preview shows the run folder
 }
 
 model::Result<QList<model::ValidationIssue>> CampaignEditor::load(const QString& path)

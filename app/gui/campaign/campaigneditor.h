@@ -31,6 +31,10 @@ public:
 
     const model::Campaign& campaign() const { return m_campaign; }
     QString sourcePath() const { return m_sourcePath; }
+    // Where the campaign's trials are kept: the folder given with --store, else the one beside the
+    // file (empty for a campaign never saved). A new or loaded document forgets a given folder.
+    QString stateDirectory() const;
+    void setStateDirectoryOverride(const QString& directory);
     QUndoStack* undoStack() const { return m_undoStack; }
     bool isModified() const;
 
@@ -107,6 +111,7 @@ private:
 
     model::Campaign m_campaign;
     QString m_sourcePath;
+    QString m_stateDirectoryOverride;
     QUndoStack* m_undoStack = nullptr;
     QList<model::ValidationIssue> m_issues;
     std::optional<model::Campaign> m_validated;

@@ -192,7 +192,7 @@ void JobSection::refresh()
 
 void JobSection::refreshPreview()
 {
-    const ScriptPreview preview = previewJobScript(m_editor->campaign(), m_previewScheduler->currentText());
+    const ScriptPreview preview = previewJobScript(m_editor->campaign(), m_previewScheduler->currentText(), m_editor->stateDirectory());
     if (m_preview->toPlainText() != preview.script)
         m_preview->setPlainText(preview.script);
     m_previewNotes->setText(preview.notes.join(u' '));

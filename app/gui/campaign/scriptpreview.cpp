@@ -51,7 +51,7 @@ QString remoteJobDirectory(const model::Campaign& campaign)
 
 } // namespace
 
-ScriptPreview previewJobScript(const model::Campaign& campaign, const QString& scheduler)
+ScriptPreview previewJobScript(const model::Campaign& campaign, const QString& scheduler, const QString& stateDirectory)
 {
     ScriptPreview preview;
     QHash<QString, QString> values;
@@ -82,9 +82,9 @@ ScriptPreview previewJobScript(const model::Campaign& campaign, const QString& s
 
     const bool local = scheduler == u"local";
     if (local) {
-        const QString store = campaign.sourcePath.isEmpty()
-            ? QDir::current().filePath(campaign.name + u".sweepline"_s)
-            : model::defaultStateDirectory(campaign.sourcePath);
+        const QString store = !stateDirectory.isEmpty() ? stateDirectory
+            : campaign.sourcePath.isEmpty()               ? QDir::current().filePath(campaign.name + u".sweepline"_s)
+                                                          : model::defaultStateDirectory(campaign.sourcePath);
         input.runDirectory = QDir(store).filePath(u"runs/1"_s);
         if (input.timeLimitSeconds)
             preview.notes.append(u"On this computer Sweepline itself stops a run past its time limit."_s);

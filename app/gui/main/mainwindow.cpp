@@ -207,13 +207,6 @@ void MainWindow::updateStatus()
         m_connectionLabel->setText(tr("not connected"));
 }
 
-QString MainWindow::stateDirectory() const
-{
-    if (!m_storeOverride.isEmpty())
-        return m_storeOverride;
-    return m_editor->sourcePath().isEmpty() ? QString() : model::defaultStateDirectory(m_editor->sourcePath());
-}
-
 bool MainWindow::openCampaign(const QString& path, const QString& storeDirectory)
 {
     auto loaded = m_editor->load(path);
@@ -221,11 +214,11 @@ bool MainWindow::openCampaign(const QString& path, const QString& storeDirectory
         QMessageBox::warning(this, tr("Cannot open campaign"), loaded.error());
         return false;
     }
-    m_storeOverride = storeDirectory.isEmpty() ? QString() : QFileInfo(storeDirectory).absoluteFilePath();
+    m_editor->setStateDirectoryOverride(storeDirectory);
     m_recent->add(path);
     const auto campaign = m_editor->runnableCampaign();
     if (campaign) {
-        if (auto opened = m_run->open(*campaign, stateDirectory()); !opened)
+        if (auto opened = m_run->open(*campaign, m_editor->stateDirectory()); !opened)
             QMessageBox::warning(this, tr("Cannot read the campaign's trials"), opened.error());
         else if (m_run->hasUnfinishedTrials())
             m_run->monitor(); // jobs of an earlier run are still out there: watch them again
@@ -247,8 +240,8 @@ void MainWindow::startRun()
         m_tabs->setCurrentWidget(m_campaignPanel);
         return;
     }
-    if (m_run->stateDirectory() != stateDirectory()) {
-        if (auto opened = m_run->open(*campaign, stateDirectory()); !opened) {
+    if (m_run->stateDirectory() != m_editor->stateDirectory()) {
+        if (auto opened = m_run->open(*campaign, m_editor->stateDirectory()); !opened) {
             QMessageBox::warning(this, tr("Cannot read the campaign's trials"), opened.error());
             return;
         }

@@ -55,7 +55,6 @@ private:
     bool saveCampaignAs();
     bool confirmDiscard();
     void openDialog();
-    QString stateDirectory() const;
     void showRunFailure(const QString& message, bool definitionChanged);
     void warn(const QString& title, const QString& message);
     void updateStatus();
@@ -73,7 +72,6 @@ private:
     ChartsPanel* m_chartsPanel = nullptr;
     ResultsPanel* m_resultsPanel = nullptr;
 
-    QString m_storeOverride;
     bool m_unattended = false;
     QLabel* m_runLabel = nullptr;
     QLabel* m_connectionLabel = nullptr;

@@ -2,7 +2,9 @@
 #include "gatedcampaign.h"
 
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QLabel>
+#include <QPlainTextEdit>
 #include <QSet>
 #include <QSignalSpy>
 #include <QStatusBar>
@@ -43,6 +45,7 @@ private slots:
     void malformedFilesAreRefused();
     void invalidCampaignOpensButDoesNotRun();
     void unreadableStoreIsReported();
+    void storeFolderGivenAtOpenIsUsedAndForgottenByNew();
 
 private:
     QTemporaryDir m_settings;
@@ -248,4 +251,34 @@ void TestMainWindow::unreadableStoreIsReported()
 }
 
 QTEST_MAIN(TestMainWindow)
+void TestMainWindow::storeFolderGivenAtOpenIsUsedAndForgottenByNew()
+{
+    GatedCampaign campaign(2, 2, true);
+    QVERIFY(campaign.isValid());
+    MessageBoxAnswerer boxes;
+    const QString store = campaign.filePath(u"elsewhere/gate.store"_s);
+    MainWindow window;
+    QVERIFY(window.openCampaign(campaign.path(), store));
+    auto* preview = window.findChild<QPlainTextEdit*>(u"scriptPreview"_s);
+    QVERIFY(preview);
+    QTRY_VERIFY(preview->toPlainText().contains(store + u"/runs/1"_s));
+
+    QSignalSpy finished(window.runController(), &RunController::finished);
+    window.startRun();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kRunTimeoutMs);
+    QVERIFY(QFile::exists(store + u"/trials.db"_s));
+    QVERIFY(!QFile::exists(campaign.stateDirectory())); // nothing beside the file
+
+    // A new campaign is a new document: the folder given for the old one is not reused.
+    QAction* newCampaign = nullptr;
+    for (QAction* a : window.findChildren<QAction*>()) {
+        if (a->text() == u"&New Campaign"_s)
+            newCampaign = a;
+    }
+    QVERIFY(newCampaign);
+    newCampaign->trigger();
+    QTRY_VERIFY(!preview->toPlainText().contains(store));
+    QVERIFY2(boxes.seen().isEmpty(), qPrintable(boxes.seen().join(u'\n')));
+}
+
 #include "tst_mainwindow.moc"
