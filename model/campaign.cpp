@@ -27,19 +27,6 @@ using detail::SyntaxChecker;
 
 constexpr qint64 kMaxFileSize = 16 * 1024 * 1024;
 
-QString typeKeyword(ParameterType type)
-{
-    switch (type) {
-    case ParameterType::Int:
-        return u"int"_s;
-    case ParameterType::Float:
-        return u"float"_s;
-    case ParameterType::Choice:
-        return u"choice"_s;
-    }
-    return {};
-}
-
 QString directionKeyword(Direction direction)
 {
     return direction == Direction::Maximize ? u"maximize"_s : u"minimize"_s;
@@ -258,6 +245,32 @@ const QStringList& knownSchedulers()
 {
     static const QStringList schedulers = {u"local"_s, u"ssh"_s, u"slurm"_s, u"pjm"_s, u"pbs"_s};
     return schedulers;
+}
+
+QString typeKeyword(ParameterType type)
+{
+    switch (type) {
+    case ParameterType::Int:
+        return u"int"_s;
+    case ParameterType::Float:
+        return u"float"_s;
+    case ParameterType::Choice:
+        return u"choice"_s;
+    }
+    return {};
+}
+
+Campaign minimalValidCampaign()
+{
+    Campaign c;
+    c.name = u"probe"_s;
+    Parameter p;
+    p.name = u"p"_s;
+    p.listedValues = {QVariant::fromValue(qint64(1))};
+    c.parameters = {p};
+    c.objective.metric = u"m"_s;
+    c.job.command = u"true"_s;
+    return c;
 }
 
 const QStringList& reservedRunFileNames()

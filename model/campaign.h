@@ -120,6 +120,13 @@ QStringList definitionDifferences(const Campaign& stored, const Campaign& curren
 
 const QStringList& knownSchedulers();
 
+// "int", "float" or "choice", as the campaign file spells a parameter's type.
+QString typeKeyword(ParameterType type);
+
+// The smallest campaign the validator accepts: a frame in which one section (a time limit, a
+// cluster) is judged by the validator itself, with every rule it applies.
+Campaign minimalValidCampaign();
+
 // The names the engine gives the files it writes into every run folder (remote/jobscript.h and the
 // cancel marker): job.files are copied there by file name and must not take one of them.
 const QStringList& reservedRunFileNames();

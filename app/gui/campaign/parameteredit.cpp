@@ -57,19 +57,6 @@ QVariantList convertValues(const QVariantList& values, ParameterType to)
 
 } // namespace
 
-QString typeName(ParameterType type)
-{
-    switch (type) {
-    case ParameterType::Int:
-        return u"int"_s;
-    case ParameterType::Float:
-        return u"float"_s;
-    case ParameterType::Choice:
-        return u"choice"_s;
-    }
-    return {};
-}
-
 bool sameDefinition(const Parameter& a, const Parameter& b)
 {
     return a.name == b.name && a.type == b.type && a.listedValues == b.listedValues && sameRange(a.range, b.range)
@@ -79,13 +66,10 @@ bool sameDefinition(const Parameter& a, const Parameter& b)
 void expandCandidates(Parameter& parameter)
 {
     // The validator is the one authority on candidates: ask it about a campaign of this one row.
-    model::Campaign probe;
-    probe.name = u"probe"_s;
+    model::Campaign probe = model::minimalValidCampaign();
     Parameter row = parameter;
     row.name = u"p"_s;
     probe.parameters = {row};
-    probe.objective.metric = u"m"_s;
-    probe.job.command = u"true"_s;
     const model::ParseOutcome outcome = model::parseCampaign(model::toJson(probe));
     if (outcome.campaign) {
         parameter.candidates = outcome.campaign->parameters.first().candidates;

@@ -26,6 +26,5 @@ model::Parameter asList(const model::Parameter& parameter);
 // Turning "log" on replaces a step with a count, since a log range is always given by a count.
 model::Parameter withLog(const model::Parameter& parameter, bool log);
 
-QString typeName(model::ParameterType type);
 
 } // namespace sweepline::gui

@@ -131,7 +131,7 @@ QVariant ParameterTableModel::data(const QModelIndex& index, int role) const
         case Name:
             return p.name;
         case Type:
-            return typeName(p.type);
+            return model::typeKeyword(p.type);
         case Source:
             return p.range ? u"range"_s : u"list"_s;
         case Values:

@@ -22,14 +22,7 @@ std::optional<qint64> timeLimitSeconds(const QString& text)
 {
     if (text.isEmpty())
         return std::nullopt;
-    model::Campaign probe;
-    probe.name = u"probe"_s;
-    model::Parameter p;
-    p.name = u"p"_s;
-    p.listedValues = {QVariant::fromValue(qint64(1))};
-    probe.parameters = {p};
-    probe.objective.metric = u"m"_s;
-    probe.job.command = u"true"_s;
+    model::Campaign probe = model::minimalValidCampaign();
     probe.job.timeLimit = text;
     const model::ParseOutcome outcome = model::parseCampaign(model::toJson(probe));
     return outcome.campaign ? outcome.campaign->job.timeLimitSeconds : std::nullopt;

@@ -231,14 +231,7 @@ void ClusterProfileForm::userEdit()
 void ClusterProfileForm::validate()
 {
     // The campaign validator judges a cluster section; ask it about a campaign around this one.
-    model::Campaign probe;
-    probe.name = u"probe"_s;
-    model::Parameter p;
-    p.name = u"p"_s;
-    p.listedValues = {QVariant::fromValue(qint64(1))};
-    probe.parameters = {p};
-    probe.objective.metric = u"m"_s;
-    probe.job.command = u"true"_s;
+    model::Campaign probe = model::minimalValidCampaign();
     probe.cluster = settings();
     QList<model::ValidationIssue> issues = model::parseCampaign(model::toJson(probe)).issues;
     // Directives the scheduler would refuse at submission, said now.
