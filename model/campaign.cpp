@@ -118,6 +118,8 @@ Json clusterJson(const ClusterSettings& cluster)
     putList("setup", cluster.setup);
     if (cluster.pollIntervalSeconds != defaults.pollIntervalSeconds)
         json["poll_interval_s"] = cluster.pollIntervalSeconds;
+    if (cluster.parallelSubmissions != defaults.parallelSubmissions)
+        json["parallel_submissions"] = cluster.parallelSubmissions;
     return json;
 }
 

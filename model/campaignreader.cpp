@@ -302,6 +302,18 @@ std::optional<int> CampaignReader::readCountAtLeast(const Member& m, int minimum
     return int(*value);
 }
 
+std::optional<int> CampaignReader::readCountBetween(const Member& m, int minimum, int maximum)
+{
+    const std::optional<qint64> value = readInteger(m);
+    if (!value)
+        return std::nullopt;
+    if (*value < minimum || *value > maximum) {
+        fail(m.where, u"must be between %1 and %2"_s.arg(minimum).arg(maximum));
+        return std::nullopt;
+    }
+    return int(*value);
+}
+
 std::optional<double> CampaignReader::readNumber(const Member& m)
 {
     if (!m->is_number()) {
@@ -821,7 +833,8 @@ void CampaignReader::readCluster(const Member& m)
     if (!isObject(*m, m.where))
         return;
     static const QStringList remoteKeys{u"host"_s, u"port"_s, u"user"_s, u"identity"_s, u"known_hosts"_s,
-                                        u"ssh_config"_s, u"workdir"_s, u"directives"_s, u"poll_interval_s"_s};
+                                        u"ssh_config"_s, u"workdir"_s, u"directives"_s, u"poll_interval_s"_s,
+                                        u"parallel_submissions"_s};
     checkKeys(*m, m.where, QStringList{u"scheduler"_s, u"setup"_s} + remoteKeys);
     ClusterSettings& cluster = m_campaign.cluster;
     if (const Member scheduler = member(*m, m.where, "scheduler")) {
@@ -853,6 +866,10 @@ void CampaignReader::readCluster(const Member& m)
     if (const Member poll = member(*m, m.where, "poll_interval_s")) {
         if (const auto seconds = readCountAtLeast(poll, 1))
             cluster.pollIntervalSeconds = *seconds;
+    }
+    if (const Member parallel = member(*m, m.where, "parallel_submissions")) {
+        if (const auto count = readCountBetween(parallel, 1, 32))
+            cluster.parallelSubmissions = *count;
     }
 }
 

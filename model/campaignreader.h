@@ -135,6 +135,7 @@ private:
     std::optional<qint64> readInteger(const Member& m);
     std::optional<qint64> readExactInteger(const Member& m);
     std::optional<int> readCountAtLeast(const Member& m, int minimum);
+    std::optional<int> readCountBetween(const Member& m, int minimum, int maximum);
     std::optional<double> readNumber(const Member& m);
     std::optional<bool> readBoolean(const Member& m);
     std::optional<QVariant> readCandidate(const Member& m, ParameterType type);

@@ -361,6 +361,18 @@ private slots:
             {u"cluster.setup: must be an array, not a string"_s});
         add("poll interval zero", campaignWith({{"cluster", R"({"scheduler": "ssh", "host": "h", "poll_interval_s": 0})"}}),
             {u"cluster.poll_interval_s: must be at least 1"_s});
+        add("parallel submissions zero",
+            campaignWith({{"cluster", R"({"scheduler": "slurm", "host": "h", "parallel_submissions": 0})"}}),
+            {u"cluster.parallel_submissions: must be between 1 and 32"_s});
+        add("parallel submissions too many",
+            campaignWith({{"cluster", R"({"scheduler": "pjm", "host": "h", "parallel_submissions": 33})"}}),
+            {u"cluster.parallel_submissions: must be between 1 and 32"_s});
+        add("parallel submissions as string",
+            campaignWith({{"cluster", R"({"scheduler": "pbs", "host": "h", "parallel_submissions": "4"})"}}),
+            {u"cluster.parallel_submissions: must be an integer, not a string"_s});
+        add("parallel submissions with local scheduler",
+            campaignWith({{"cluster", R"({"scheduler": "local", "parallel_submissions": 2})"}}),
+            {uR"(cluster.parallel_submissions: applies to a remote scheduler; "local" runs on this computer)"_s});
 
         // The command.
         add("unknown placeholder", campaignWith({{"job", R"({"command": "run {x} --y {foo} {foo} {bar}"})"}}),
@@ -602,7 +614,7 @@ private slots:
                              "identity": "~/.ssh/id_ed25519", "known_hosts": "~/.ssh/known_hosts",
                              "ssh_config": "~/.ssh/config", "workdir": "~/sweepline",
                              "directives": ["-L rscgrp=cx-share", "-L jobenv=singularity"],
-                             "setup": ["module load cuda"], "poll_interval_s": 10})"}});
+                             "setup": ["module load cuda"], "poll_interval_s": 10, "parallel_submissions": 2})"}});
         QTest::addRow("float ranges") << campaignWith(
             {{"parameters", R"([{"name": "a", "type": "float", "range": {"min": 0.5, "max": 2.5, "step": 0.25}},
                                 {"name": "b", "type": "float", "range": {"min": -1, "max": 1, "count": 5}, "default": 0}])"},
@@ -635,6 +647,24 @@ private slots:
             QCOMPARE(again.campaign->parameters.at(i).candidates, first.parameters.at(i).candidates);
             QCOMPARE(again.campaign->parameters.at(i).defaultIndex, first.parameters.at(i).defaultIndex);
         }
+    }
+
+    void parallelSubmissions()
+    {
+        // Read, written back only when it is not the default, and read again the same.
+        const Campaign given = parsedOrFail(
+            campaignWith({{"cluster", R"({"scheduler": "slurm", "host": "h", "parallel_submissions": 1})"}}));
+        QCOMPARE(given.cluster.parallelSubmissions, 1);
+        const QByteArray written = toJson(given);
+        QVERIFY(written.contains(R"("parallel_submissions": 1)"));
+        QCOMPARE(parsedOrFail(written).cluster.parallelSubmissions, 1);
+
+        const Campaign omitted = parsedOrFail(campaignWith({{"cluster", R"({"scheduler": "slurm", "host": "h"})"}}));
+        QCOMPARE(omitted.cluster.parallelSubmissions, 4);
+        QVERIFY(!toJson(omitted).contains("parallel_submissions"));
+        const Campaign most = parsedOrFail(
+            campaignWith({{"cluster", R"({"scheduler": "ssh", "host": "h", "parallel_submissions": 32})"}}));
+        QCOMPARE(most.cluster.parallelSubmissions, 32);
     }
 
     void toJsonFormat()

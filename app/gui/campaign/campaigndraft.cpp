@@ -144,6 +144,7 @@ std::optional<model::Campaign> readCampaignDraft(const QByteArray& json)
         readStringList(*cluster, "directives", c.directives);
         readStringList(*cluster, "setup", c.setup);
         readInteger(*cluster, "poll_interval_s", c.pollIntervalSeconds);
+        readInteger(*cluster, "parallel_submissions", c.parallelSubmissions);
     }
     return campaign;
 }

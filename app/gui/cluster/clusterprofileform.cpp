@@ -55,8 +55,8 @@ ClusterProfileForm::ClusterProfileForm(QWidget* parent)
       m_host(new QComboBox(this)), m_port(new QSpinBox(this)), m_user(new QLineEdit(this)),
       m_identity(new QLineEdit(this)), m_browseIdentity(new QPushButton(u"Browse…"_s, this)),
       m_workdir(new QLineEdit(this)), m_directives(new QPlainTextEdit(this)), m_setup(new QPlainTextEdit(this)),
-      m_pollInterval(new QSpinBox(this)), m_knownHosts(new QLineEdit(this)), m_sshConfig(new QLineEdit(this)),
-      m_issueText(new QLabel(this))
+      m_pollInterval(new QSpinBox(this)), m_parallelSubmissions(new QSpinBox(this)),
+      m_knownHosts(new QLineEdit(this)), m_sshConfig(new QLineEdit(this)), m_issueText(new QLabel(this))
 {
     setStyleSheet(invalidFieldStyleSheet());
     m_scheduler->setObjectName(u"scheduler"_s);
@@ -90,6 +90,11 @@ ClusterProfileForm::ClusterProfileForm(QWidget* parent)
     m_pollInterval->setRange(0, 24 * 3600);
     m_pollInterval->setSuffix(u" s"_s);
     m_pollInterval->setToolTip(u"How often the scheduler is asked about the jobs"_s);
+    m_parallelSubmissions->setObjectName(u"parallelSubmissions"_s);
+    m_parallelSubmissions->setRange(1, 32);
+    m_parallelSubmissions->setToolTip(
+        u"At most this many submit commands (sbatch, pjsub, qsub) run at once on the login node; "
+        "sites that limit submission rates may want 1"_s);
     m_knownHosts->setObjectName(u"knownHosts"_s);
     m_knownHosts->setPlaceholderText(u"~/.ssh/known_hosts"_s);
     m_sshConfig->setObjectName(u"sshConfig"_s);
@@ -115,6 +120,7 @@ ClusterProfileForm::ClusterProfileForm(QWidget* parent)
     form->addRow(u"&Directives:"_s, m_directives);
     form->addRow(u"S&etup lines:"_s, m_setup);
     form->addRow(u"P&oll every:"_s, m_pollInterval);
+    form->addRow(u"Su&bmissions at once:"_s, m_parallelSubmissions);
     form->addRow(u"&Known hosts file:"_s, m_knownHosts);
     form->addRow(u"SSH &config file:"_s, m_sshConfig);
     form->addRow(m_issueText);
@@ -129,13 +135,15 @@ ClusterProfileForm::ClusterProfileForm(QWidget* parent)
     m_targets->add(u"cluster.directives"_s, m_directives);
     m_targets->add(u"cluster.setup"_s, m_setup);
     m_targets->add(u"cluster.poll_interval_s"_s, m_pollInterval);
+    m_targets->add(u"cluster.parallel_submissions"_s, m_parallelSubmissions);
     m_targets->add(u"cluster.known_hosts"_s, m_knownHosts);
     m_targets->add(u"cluster.ssh_config"_s, m_sshConfig);
 
     connect(m_scheduler, &QComboBox::currentTextChanged, this, &ClusterProfileForm::userEdit);
     connect(m_host, &QComboBox::editTextChanged, this, &ClusterProfileForm::userEdit);
     connect(m_port, &QSpinBox::valueChanged, this, &ClusterProfileForm::userEdit);
-    connect(m_pollInterval, &QSpinBox::valueChanged, this, &ClusterProfileForm::userEdit);
+    for (QSpinBox* spin : {m_pollInterval, m_parallelSubmissions})
+        connect(spin, &QSpinBox::valueChanged, this, &ClusterProfileForm::userEdit);
     for (QLineEdit* line : {m_user, m_identity, m_workdir, m_knownHosts, m_sshConfig})
         connect(line, &QLineEdit::textEdited, this, &ClusterProfileForm::userEdit);
     connect(m_sshConfig, &QLineEdit::editingFinished, this, &ClusterProfileForm::refreshHostAliases);
@@ -162,6 +170,7 @@ void ClusterProfileForm::setSettings(const model::ClusterSettings& settings)
     m_directives->setPlainText(settings.directives.join(u'\n'));
     m_setup->setPlainText(settings.setup.join(u'\n'));
     m_pollInterval->setValue(settings.pollIntervalSeconds);
+    m_parallelSubmissions->setValue(settings.parallelSubmissions);
     m_knownHosts->setText(settings.knownHosts);
     m_loading = false;
     updateEnabled();
@@ -183,6 +192,7 @@ model::ClusterSettings ClusterProfileForm::settings() const
     s.workdir = m_workdir->text().trimmed();
     s.directives = nonEmptyLines(m_directives->toPlainText());
     s.pollIntervalSeconds = m_pollInterval->value();
+    s.parallelSubmissions = m_parallelSubmissions->value();
     s.knownHosts = m_knownHosts->text().trimmed();
     s.sshConfig = m_sshConfig->text().trimmed();
     return s;
@@ -205,7 +215,8 @@ void ClusterProfileForm::updateEnabled()
     m_scheduler->setEnabled(!m_readOnly);
     m_setup->setEnabled(!m_readOnly);
     for (QWidget* w : std::initializer_list<QWidget*>{m_host, m_port, m_user, m_identity, m_browseIdentity, m_workdir,
-                                                      m_directives, m_pollInterval, m_knownHosts, m_sshConfig})
+                                                      m_directives, m_pollInterval, m_parallelSubmissions, m_knownHosts,
+                                                      m_sshConfig})
         w->setEnabled(!m_readOnly && remote);
 }
 

@@ -51,6 +51,7 @@ private:
     QPlainTextEdit* m_directives;
     QPlainTextEdit* m_setup;
     QSpinBox* m_pollInterval;
+    QSpinBox* m_parallelSubmissions;
     QLineEdit* m_knownHosts;
     QLineEdit* m_sshConfig;
     QLabel* m_issueText;

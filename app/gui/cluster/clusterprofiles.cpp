@@ -130,6 +130,7 @@ void ClusterProfiles::read()
         s.directives = m_settings->value(u"directives"_s).toStringList();
         s.setup = m_settings->value(u"setup"_s).toStringList();
         s.pollIntervalSeconds = m_settings->value(u"pollIntervalSeconds"_s, s.pollIntervalSeconds).toInt();
+        s.parallelSubmissions = m_settings->value(u"parallelSubmissions"_s, s.parallelSubmissions).toInt();
         m_profiles.insert(name, s);
     }
     m_settings->endArray();
@@ -158,6 +159,7 @@ void ClusterProfiles::write()
         m_settings->setValue(u"directives"_s, s.directives);
         m_settings->setValue(u"setup"_s, s.setup);
         m_settings->setValue(u"pollIntervalSeconds"_s, s.pollIntervalSeconds);
+        m_settings->setValue(u"parallelSubmissions"_s, s.parallelSubmissions);
     }
     m_settings->endArray();
     m_settings->endGroup();

@@ -25,6 +25,7 @@ model::ClusterSettings flow()
     s.directives = {u"-L rscgrp=cx-share"_s, u"-L jobenv=singularity"_s};
     s.setup = {u"module load cuda"_s, u"source ~/venv/bin/activate"_s};
     s.pollIntervalSeconds = 60;
+    s.parallelSubmissions = 1;
     return s;
 }
 
@@ -88,6 +89,7 @@ void TestClusterProfiles::persistAndReload()
     QVERIFY(minimal.directives.isEmpty());
     QCOMPARE(minimal.workdir, u"sweepline"_s);
     QCOMPARE(minimal.pollIntervalSeconds, 30);
+    QCOMPARE(minimal.parallelSubmissions, 4);
 }
 
 void TestClusterProfiles::renameAndRemove()

@@ -129,6 +129,7 @@ void TestClusterProfilesPanel::formRoundTrip()
     retype(field<QPlainTextEdit>(panel, "directives"), u"--partition=gpu\n--gres=gpu:1\n\n"_s);
     retype(field<QPlainTextEdit>(panel, "setup"), u"module load cuda/12\nsource ~/venv/bin/activate"_s);
     retype(field<QSpinBox>(panel, "pollInterval"), u"45"_s);
+    retype(field<QSpinBox>(panel, "parallelSubmissions"), u"2"_s);
     retype(field<QLineEdit>(panel, "knownHosts"), u"~/.ssh/known_hosts_hpc"_s);
 
     model::ClusterSettings expected;
@@ -141,6 +142,7 @@ void TestClusterProfilesPanel::formRoundTrip()
     expected.directives = {u"--partition=gpu"_s, u"--gres=gpu:1"_s};
     expected.setup = {u"module load cuda/12"_s, u"source ~/venv/bin/activate"_s};
     expected.pollIntervalSeconds = 45;
+    expected.parallelSubmissions = 2;
     expected.knownHosts = u"~/.ssh/known_hosts_hpc"_s;
     QCOMPARE(QString::fromUtf8(campaignJsonOf(profiles.profile(u"Flow"_s))), QString::fromUtf8(campaignJsonOf(expected)));
     QVERIFY(field<QLabel>(panel, "profileIssues")->isHidden());
@@ -152,6 +154,7 @@ void TestClusterProfilesPanel::formRoundTrip()
     panel.selectProfile(u"Flow"_s);
     QCOMPARE(field<QPlainTextEdit>(panel, "directives")->toPlainText(), u"--partition=gpu\n--gres=gpu:1"_s);
     QCOMPARE(field<QSpinBox>(panel, "port")->value(), 2222);
+    QCOMPARE(field<QSpinBox>(panel, "parallelSubmissions")->value(), 2);
 
     QSignalSpy use(&panel, &ClusterProfilesPanel::useProfile);
     QTest::mouseClick(field<QPushButton>(panel, "useProfile"), Qt::LeftButton);
