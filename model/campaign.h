@@ -72,6 +72,7 @@ struct ClusterSettings {
     QStringList directives;         // the scheduler's own options, one per line
     QStringList setup;              // lines run in the job script before the command
     int pollIntervalSeconds = 30;
+    int parallelSubmissions = 4;    // submit commands (sbatch, pjsub, qsub) of one batch running at once
 
     bool isRemote() const { return scheduler != QLatin1String("local"); }
 };

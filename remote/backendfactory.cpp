@@ -26,6 +26,7 @@ model::Result<std::unique_ptr<JobBackend>> makeBackend(const model::Campaign& ca
     clusterOptions.workdir = cluster.workdir;
     clusterOptions.directives = cluster.directives;
     clusterOptions.pollIntervalMs = cluster.pollIntervalSeconds * 1000;
+    clusterOptions.parallelSubmissions = cluster.parallelSubmissions;
     clusterOptions.acceptNewHostKey = options.acceptNewHostKey;
     return R(std::make_unique<ClusterBackend>(std::move(endpoint).value(), std::move(scheduler),
                                               std::move(clusterOptions), prompter));

@@ -8,6 +8,8 @@
 #include <QThread>
 #include <QTimer>
 
+#include <algorithm>
+
 namespace sweepline::remote {
 
 namespace {
@@ -249,7 +251,8 @@ void ClusterBackend::flushSubmissions()
             request.uploads.append({joinPath(spec.jobDirectory, file.name), std::move(file.data), file.mode});
         }
         const RemoteCommand command = m_scheduler->submitCommand(spec);
-        submits.append(ssh::AgentOperation::run(command.argv, command.workingDirectory));
+        submits.append(ssh::AgentOperation::runConcurrently(command.argv, command.workingDirectory,
+                                                            std::max(1, m_options.parallelSubmissions)));
         job->phase = Job::Phase::Submitting;
         batch.append(id);
     }

@@ -22,6 +22,7 @@ struct ClusterOptions {
     QStringList directives;
     int pollIntervalMs = 30000;
     int batchDelayMs = 50;          // submissions arriving within this window share one command
+    int parallelSubmissions = 4;    // submit commands of one batch running at once on the login node
     bool acceptNewHostKey = false;
 };
 

@@ -97,8 +97,11 @@ Result<QByteArray> encodeAgentRequest(const QList<AgentOperation>& operations)
         case AgentOperation::Kind::Run:
             if (op.argv.isEmpty())
                 return Result<QByteArray>::failure(QStringLiteral("an empty command cannot be run"));
-            ok = appendField(out, QStringLiteral("run")) && appendField(out, op.workingDirectory)
-                 && appendField(out, QString::number(op.argv.size()));
+            if (op.atOnce < 1)
+                return Result<QByteArray>::failure(QStringLiteral("operations at once must be at least 1"));
+            ok = op.atOnce == 1 ? appendField(out, QStringLiteral("run"))
+                                : appendField(out, QStringLiteral("prun")) && appendField(out, QString::number(op.atOnce));
+            ok = ok && appendField(out, op.workingDirectory) && appendField(out, QString::number(op.argv.size()));
             for (const QString& arg : op.argv)
                 ok = ok && appendField(out, arg);
             break;

@@ -15,6 +15,7 @@ struct AgentOperation {
     Kind kind = Kind::Run;
     QString workingDirectory; // Run: where to run; empty: the home folder
     QStringList argv;         // Run: the program and its arguments, passed without any shell
+    int atOnce = 1;           // Run: consecutive runs with atOnce > 1 run concurrently, at most atOnce of them
     QString path;             // Read: the file to print; Put: the folder to write into (made if missing)
     QString name;             // Put: the file's name in that folder
     int mode = 0644;          // Put
@@ -25,6 +26,14 @@ struct AgentOperation {
         AgentOperation op;
         op.argv = std::move(argv);
         op.workingDirectory = std::move(workingDirectory);
+        return op;
+    }
+    // A run that may overlap its neighbours of the same kind: independent submissions, whose
+    // programs mostly wait on the scheduler, take a fraction of the time when a few run at once.
+    static AgentOperation runConcurrently(QStringList argv, QString workingDirectory, int atOnce)
+    {
+        AgentOperation op = run(std::move(argv), std::move(workingDirectory));
+        op.atOnce = atOnce;
         return op;
     }
     static AgentOperation read(QString path)

@@ -5,6 +5,8 @@
 #
 # Request: NUL-terminated fields.
 #   "run" CWD N ARG1..ARGN     runs a program (no shell), stdin from /dev/null
+#   "prun" LIMIT CWD N ARG1..ARGN   the same; consecutive pruns run at once, at most LIMIT of them
+#                              (independent submissions: sbatch waits mostly on slurmctld and munge)
 #   "read" PATH                prints the first 64 KiB of a file
 #   "put" FOLDER NAME MODE CONTENT   writes FOLDER/NAME (octal MODE); consecutive puts share one
 #                              `mkdir -p` and one `chmod` per mode, done before the next operation
@@ -23,7 +25,7 @@ set -u
 request=$1
 out=$request.out
 err=$request.err
-trap 'rm -f -- "$request" "$out" "$err"' EXIT
+trap 'rm -f -- "$request" "$out" "$err" "$out".* "$err".*' EXIT
 
 # The helper's own LC_ALL=C stays unexported, so a child's environment is the caller's: a caller's
 # LC_ALL is handed back to the child only when there was one (setting it costs the child a setlocale).
@@ -87,29 +89,67 @@ flush_puts() {
     put_index=() put_dir=() put_path=() put_mode=() put_data=()
 }
 
+# Reads an operation's CWD, N and arguments into $cwd and ${args[@]}.
+read_command() {
+    IFS= read -r -u 3 -d '' cwd
+    IFS= read -r -u 3 -d '' count
+    args=()
+    for ((k = 0; k < count; k++)); do
+        IFS= read -r -u 3 -d '' arg
+        args+=("$arg")
+    done
+}
+
+# Becomes the program of $cwd and ${args[@]}: called in a subshell, which is the one fork per operation.
+exec_command() {
+    if [ -n "${caller_lc_all+set}" ]; then export LC_ALL=$caller_lc_all; fi
+    if [ -n "$cwd" ]; then cd -- "$cwd" || exit 126; fi
+    exec "${args[@]}"
+}
+
+# Emits the result of operation $1 whose exit status is $2 and whose outputs are in $3 and $4.
+emit_run() {
+    load "$3"
+    local out_len=$payload_len out_data=$payload
+    load "$4"
+    emit "R $1 $2 $out_len $payload_len"$'\n'"$out_data$payload"
+}
+
+# The running group of pruns, oldest first: results go out in order, as each oldest one ends.
+par_index=()
+par_pid=()
+par_next=0
+reap_oldest() {
+    local j=${par_index[par_next]} status
+    wait "${par_pid[par_next]}"
+    status=$?
+    emit_run "$j" "$status" "$out.$j" "$err.$j" # left for the EXIT trap: no rm per operation
+    par_next=$((par_next + 1))
+}
+flush_par() {
+    while [ "$par_next" -lt "${#par_index[@]}" ]; do reap_oldest; done
+    par_index=() par_pid=() par_next=0
+}
+
 i=0
 exec 3< "$request" 2> /dev/null || fail 0 "cannot read the request file"
 while IFS= read -r -u 3 -d '' op; do
     [ "$op" = put ] || flush_puts
+    [ "$op" = prun ] || flush_par
     case "$op" in
         run)
-            IFS= read -r -u 3 -d '' cwd
-            IFS= read -r -u 3 -d '' count
-            args=()
-            for ((k = 0; k < count; k++)); do
-                IFS= read -r -u 3 -d '' arg
-                args+=("$arg")
-            done
-            (
-                if [ -n "${caller_lc_all+set}" ]; then export LC_ALL=$caller_lc_all; fi
-                if [ -n "$cwd" ]; then cd -- "$cwd" || exit 126; fi
-                exec "${args[@]}"
-            ) > "$out" 2> "$err" < /dev/null
-            status=$?
-            load "$out"
-            out_len=$payload_len out_data=$payload
-            load "$err"
-            emit "R $i $status $out_len $payload_len"$'\n'"$out_data$payload"
+            read_command
+            (exec_command) > "$out" 2> "$err" < /dev/null
+            emit_run "$i" "$?" "$out" "$err"
+            ;;
+        prun)
+            IFS= read -r -u 3 -d '' limit
+            case $limit in '' | *[!0-9]* | 0) fail "$i" "the number of operations at once must be a positive integer" ;; esac
+            read_command
+            while [ $((${#par_index[@]} - par_next)) -ge "$limit" ]; do reap_oldest; done
+            exec_command > "$out.$i" 2> "$err.$i" < /dev/null &
+            par_index+=("$i")
+            par_pid+=("$!")
             ;;
         read)
             IFS= read -r -u 3 -d '' path
@@ -143,4 +183,5 @@ while IFS= read -r -u 3 -d '' op; do
     i=$((i + 1))
 done
 flush_puts
+flush_par
 printf '%sEND %d\n' "$reply" "$i"

@@ -133,11 +133,15 @@ private slots:
             AgentOperation::read(u"/w/1/exit_code"_s),
             AgentOperation::put(u"/w/ü 1"_s, u"job.sh"_s, 0755, "#!/bin/bash\necho '$(x)'\n"),
             AgentOperation::run({u"true"_s}),
+            AgentOperation::runConcurrently({u"pjsub"_s, u"job.sh"_s}, u"/w/2"_s, 4),
+            AgentOperation::runConcurrently({u"true"_s}, {}, 1), // one at once is a plain run
         });
         QVERIFY2(encoded, qPrintable(encoded.error()));
         QCOMPARE(encoded.value(), fields({"run", "/w/1", "3", "sbatch", "--parsable", "/w/1/job.sh",
                                           "read", "/w/1/exit_code",
                                           "put", "/w/\xc3\xbc 1", "job.sh", "755", "#!/bin/bash\necho '$(x)'\n",
+                                          "run", "", "1", "true",
+                                          "prun", "4", "/w/2", "2", "pjsub", "job.sh",
                                           "run", "", "1", "true"}));
     }
 
@@ -154,6 +158,7 @@ private slots:
         QTest::addRow("dot-dot name") << AgentOperation::put(u"/w"_s, u".."_s, 0644, "x");
         QTest::addRow("empty name") << AgentOperation::put(u"/w"_s, QString(), 0644, "x");
         QTest::addRow("bad mode") << AgentOperation::put(u"/w"_s, u"f"_s, 010000, "x");
+        QTest::addRow("none at once") << AgentOperation::runConcurrently({u"true"_s}, {}, 0);
     }
     void refusesWhatCannotTravel()
     {
@@ -395,6 +400,51 @@ private slots:
         qsizetype stoppedAt = -1;
         QVERIFY(!decodeAgentReply(p.readAllStandardOutput(), 1, &stoppedAt));
         QCOMPARE(stoppedAt, 0);
+    }
+
+    void concurrentRunsKeepTheirOrderAndTheirLimit()
+    {
+        // Seven runs, at most three at once, between a plain run and a read. The first three wait
+        // (bounded) until all three have started, so one at a time would show as a timeout; each
+        // records how many were running when it started, so a fourth at once would show too.
+        const QString dir = m_tmp.filePath(u"concurrent $(touch INJECTED)"_s);
+        QVERIFY(QDir().mkpath(dir));
+        const QString script = uR"sh(d=$1 i=$2
+touch "$d/running.$i"
+ls "$d" | grep -c '^running\.' > "$d/seen.$i"
+if [ "$i" -lt 3 ]; then
+    n=0
+    until [ "$(ls "$d" | grep -c '^started\.')" -ge 3 ] || [ $n -ge 200 ]; do
+        [ -e "$d/started.$i" ] || touch "$d/started.$i"; sleep 0.05; n=$((n + 1))
+    done
+    [ $n -ge 200 ] && touch "$d/timed-out.$i"
+fi
+unlink "$d/running.$i"
+printf 'out %s\n' "$3"; printf 'err %s' "$i" >&2; exit "$i")sh"_s;
+        QList<AgentOperation> ops{AgentOperation::run({u"true"_s})};
+        for (int i = 0; i < 7; ++i)
+            ops.append(AgentOperation::runConcurrently({u"sh"_s, u"-c"_s, script, u"sh"_s, dir, QString::number(i),
+                                                        hostileNames().at(i % hostileNames().size())},
+                                                       i == 6 ? dir : QString(), 3));
+        ops.append(AgentOperation::read(dir + u"/seen.6"_s));
+        const HelperRun run = runHelper(encodeAgentRequest(ops).value());
+        auto results = decodeAgentReply(run.out, ops.size());
+        QVERIFY2(results, qPrintable(results.error() + u"\n"_s + QString::fromUtf8(run.err)));
+        for (int i = 0; i < 7; ++i) {
+            const AgentResult& r = results->at(1 + i);
+            QCOMPARE(r.exitStatus, i);
+            QCOMPARE(QString::fromUtf8(r.out), u"out "_s + hostileNames().at(i % hostileNames().size()) + u'\n');
+            QCOMPARE(r.err, QByteArray("err ") + QByteArray::number(i));
+            const int seen = readAll(dir + u"/seen."_s + QString::number(i)).trimmed().toInt();
+            QVERIFY2(seen >= 1 && seen <= 3, qPrintable(u"run %1 started with %2 running"_s.arg(i).arg(seen)));
+            QVERIFY2(!QFileInfo::exists(dir + u"/timed-out."_s + QString::number(i)), "the first three never ran at once");
+        }
+        QVERIFY(results->last().exists); // the read after the group saw the group's last file
+        verifyNothingInjected();
+        // No process of the helper's own per operation: the scratch files go with the request's.
+        QCOMPARE(helperPrograms(), QStringList({u"rm"_s}));
+        QDir scratch(m_tmp.filePath(u"requests"_s));
+        QCOMPARE(scratch.entryList(QDir::Files), QStringList());
     }
 
     void refusesAnUnknownOperation()

@@ -2,9 +2,11 @@
 // ClusterBackend over one SSH session, against two references on the same machine:
 //   - ssh loop: one `ssh -F <config> <alias> sbatch --parsable <job.sh>` per job (the OpenSSH
 //     client, the same sshd, one login per job);
-//   - floor:    the same sbatch calls run directly on the node, no SSH at all.
+//   - floor:    the same sbatch calls run directly on the node, no SSH at all, one after another;
+//   - parallel floor: the same, with as many sbatch calls at once as Sweepline runs (xargs -P), to
+//     show what the session costs at equal concurrency.
 // All of them submit equivalent job scripts (renderJobScript with the Slurm adapter's directives).
-// Floor and Sweepline rounds alternate REPEATS times and their medians are compared, because the
+// Floor, parallel floor and Sweepline rounds rotate REPEATS times and their medians are compared, because the
 // machine may be busy with other work; the ssh loop, which is slow, runs once. slurmctld's log
 // dates every submission, which splits each round into "before the first sbatch", "the sbatch
 // calls" and "after the last one". Starts and stops its own sshd and one-node Slurm on loopback,
@@ -49,6 +51,7 @@ const QString kJobCommand = u"echo loss: 0"_s;
 constexpr double kTarget = 1.5;                 // Sweepline's submission at most 1.5 x the floor
 constexpr int kSlurmCpus = 64;                  // no-op jobs: let the one node run many at once
 constexpr int kPollIntervalMs = 1000;
+const int kAtOnce = remote::ClusterOptions{}.parallelSubmissions; // Sweepline's default
 constexpr int kRoundTimeoutMs = 20 * 60 * 1000;
 
 void progress(const QString& text)
@@ -216,6 +219,17 @@ Round runFloor(int repeat, const QString& clusterDir, const SlurmFixture& slurm,
     return r;
 }
 
+Round runParallelFloor(int repeat, const QString& clusterDir, const SlurmFixture& slurm, int trials)
+{
+    const QString tag = QStringLiteral("pfloor%1").arg(repeat);
+    const QStringList folders = prepareJobFolders(clusterDir + u'/' + tag, u"bench-"_s + tag, trials);
+    Round r = shellLoop(QStringLiteral("par. floor %1").arg(repeat),
+                        u"n=$1; shift; printf '%s\\0' \"$@\" | xargs -0 -P \"$n\" -I{} sbatch --parsable {}/job.sh"_s,
+                        QStringList{QString::number(kAtOnce)} + folders, slurm.environment(), trials);
+    r.folders = folders;
+    return r;
+}
+
 // The helper alone, as the login node runs it but without SSH: the same sbatch calls from one request
 // file (puts of the job scripts, then the submissions), to split its cost from the session's.
 Round runHelperLocally(const QString& clusterDir, const QString& scratch, const SlurmFixture& slurm, int trials)
@@ -238,7 +252,7 @@ Round runHelperLocally(const QString& clusterDir, const QString& scratch, const 
         script.command = kJobCommand;
         puts.append(remote::ssh::AgentOperation::put(dir, u"job.sh"_s, 0755, remote::renderJobScript(script).toUtf8()));
         const remote::RemoteCommand submit = slurmAdapter->submitCommand(spec);
-        runs.append(remote::ssh::AgentOperation::run(submit.argv, submit.workingDirectory));
+        runs.append(remote::ssh::AgentOperation::runConcurrently(submit.argv, submit.workingDirectory, kAtOnce));
         r.folders.append(dir);
     }
     const QString helper = scratch + u"/agent-local.sh"_s;
@@ -622,16 +636,22 @@ int main(int argc, char** argv)
         progress(QStringLiteral("%1: %2 ms to submit %3 jobs").arg(r.name, ms(r.submitMs)).arg(trials));
     };
 
-    // Floor and Sweepline alternate (F S, S F, F S, ...) so that a drift in the machine's load
-    // weighs on both alike.
+    // Floor, parallel floor and Sweepline rotate (F P S, P S F, S F P, ...) so that a drift in the
+    // machine's load weighs on all alike.
     QList<Round> floors;
+    QList<Round> parallelFloors;
     QList<SweeplineRound> sweeplines;
     for (int k = 1; k <= repeats; ++k) {
-        for (int step = 0; step < 2; ++step) {
-            if ((step == 0) == (k % 2 == 1)) {
+        for (int step = 0; step < 3; ++step) {
+            const int kind = (step + k - 1) % 3;
+            if (kind == 0) {
                 progress(QStringLiteral("floor %1: %2 x sbatch on the node").arg(k).arg(trials));
                 floors.append(runFloor(k, clusterDir, slurm, trials));
                 finishRound(floors.last());
+            } else if (kind == 1) {
+                progress(QStringLiteral("parallel floor %1: %2 x sbatch on the node, %3 at once").arg(k).arg(trials).arg(kAtOnce));
+                parallelFloors.append(runParallelFloor(k, clusterDir, slurm, trials));
+                finishRound(parallelFloors.last());
             } else {
                 progress(QStringLiteral("sweepline %1: %2 jobs through ClusterBackend").arg(k).arg(trials));
                 sweeplines.append(runSweepline(k, cluster, tmp.filePath(u"local"_s), ssh, squeueLog, trials));
@@ -654,6 +674,7 @@ int main(int argc, char** argv)
     // ---- report --------------------------------------------------------------------------------
     const qint64 floorMs = medianSubmitMs(floors);
     const qint64 swlMs = medianSubmitMs(sweeplines);
+    const qint64 parallelFloorMs = medianSubmitMs(parallelFloors);
     int polls = 0;
     int pollCommands = 0;
     int maxLogins = 0;
@@ -670,12 +691,16 @@ int main(int argc, char** argv)
                 qPrintable(kJobCommand), kSlurmCpus);
     std::printf("machine: %d CPUs, load average %s at the start, %s at the end\n", QThread::idealThreadCount(),
                 qPrintable(loadAtStart), qPrintable(loadAverage()));
-    std::printf("floor and sweepline: median of %d interleaved rounds; channels and commands: up to all submitted\n\n",
+    std::printf("floors and sweepline: median of %d interleaved rounds; channels and commands: up to all submitted\n",
                 repeats);
+    std::printf("sweepline runs %d submissions at once on the login node (cluster.parallel_submissions, its default)\n\n",
+                kAtOnce);
     std::printf("%-40s %9s %7s %8s %7s %9s %9s %10s\n", "", "submit ms", "ms/job", "x floor", "logins", "channels",
                 "commands", "cmds/poll");
     tableRow(u"floor: sbatch on the node, no SSH"_s, floorMs, trials, floorMs, u"0"_s, u"0"_s, QString::number(trials),
              u"-"_s);
+    tableRow(QStringLiteral("parallel floor: %1 sbatch at once, no SSH").arg(kAtOnce), parallelFloorMs, trials, floorMs,
+             u"0"_s, u"0"_s, QString::number(trials), u"-"_s);
     tableRow(u"ssh loop: `ssh alias sbatch` per job"_s, sshLoop.submitMs, trials, floorMs, QString::number(sshLoop.logins),
              QString::number(trials), QString::number(trials), u"-"_s);
     tableRow(u"sweepline: ClusterBackend, one session"_s, swlMs, trials, floorMs, QString::number(maxLogins),
@@ -688,11 +713,16 @@ int main(int argc, char** argv)
                 !measured ? "NOT MEASURED (see the problems below)"
                 : ratio <= kTarget ? qPrintable(QStringLiteral("met (%1 x)").arg(ratio, 0, 'f', 2))
                                    : qPrintable(QStringLiteral("NOT met (%1 x)").arg(ratio, 0, 'f', 2)));
+    if (measured && parallelFloorMs > 0)
+        std::printf("at equal concurrency (%d at once, no SSH): %.2f x the parallel floor, %s ms more\n", kAtOnce,
+                    double(swlMs) / double(parallelFloorMs), qPrintable(ms(swlMs - parallelFloorMs)));
 
     std::printf("\nevery round, placed by slurmctld's log of its submissions (ms from the round's start):\n");
     std::printf("  %-13s %9s %11s %11s %11s %9s %10s %8s\n", "round", "submit ms", "1st sbatch", "sbatch span",
                 "after last", "ms/sbatch", "median gap", "ran ok");
     for (const Round& r : std::as_const(floors))
+        timelineRow(r, trials);
+    for (const Round& r : std::as_const(parallelFloors))
         timelineRow(r, trials);
     for (const SweeplineRound& r : std::as_const(sweeplines))
         timelineRow(r, trials);
