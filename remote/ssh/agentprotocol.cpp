@@ -181,6 +181,47 @@ Result<QList<AgentResult>> decodeAgentReply(const QByteArray& reply, qsizetype e
                           .arg(expectedCount));
 }
 
+void ServedAnswerReader::feed(const QByteArray& bytes)
+{
+    m_pending += bytes;
+    qsizetype pos = 0;
+    while (m_state == State::AwaitingAck || m_state == State::Taken) {
+        if (m_state == State::AwaitingAck) {
+            if (m_pending.size() - pos < 2)
+                break;
+            m_state = m_pending.mid(pos, 2) == "A\n" ? State::Taken : State::Malformed;
+            pos += 2;
+            continue;
+        }
+        if (m_pending.size() - pos < 2)
+            break;
+        if (m_pending.mid(pos, 2) == "Z\n") {
+            pos += 2;
+            m_state = State::Complete;
+            break;
+        }
+        const qsizetype eol = m_pending.indexOf('\n', pos);
+        if (!m_pending.mid(pos, 2).startsWith("C") || (eol < 0 && m_pending.size() - pos > 24)) {
+            m_state = State::Malformed;
+            break;
+        }
+        if (eol < 0)
+            break;
+        const QByteArray header = m_pending.mid(pos, eol - pos);
+        const QByteArray digits = header.mid(2);
+        if (!header.startsWith("C ") || !isDigits(digits)) {
+            m_state = State::Malformed;
+            break;
+        }
+        const qsizetype n = digits.toLongLong();
+        if (m_pending.size() - (eol + 1) < n)
+            break;
+        m_reply += m_pending.mid(eol + 1, n);
+        pos = eol + 1 + n;
+    }
+    m_pending.remove(0, pos);
+}
+
 const QByteArray& agentScript()
 {
     static const QByteArray script = [] {

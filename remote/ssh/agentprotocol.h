@@ -76,6 +76,23 @@ model::Result<QByteArray> encodeAgentRequest(const QList<AgentOperation>& operat
 model::Result<QList<AgentResult>> decodeAgentReply(const QByteArray& reply, qsizetype expectedCount,
                                                    qsizetype* stoppedAt = nullptr);
 
+// One answer of the helper's --serve mode, fed with what arrives, in pieces of any size: "A\n" when
+// the helper takes the request (before anything of it runs), then chunks "C <n>\n" + n bytes of the
+// reply (decodeAgentReply's format), then "Z\n".
+class ServedAnswerReader {
+public:
+    enum class State { AwaitingAck, Taken, Complete, Malformed };
+    void feed(const QByteArray& bytes);
+    State state() const { return m_state; }
+    const QByteArray& reply() const { return m_reply; } // the chunks so far
+    qsizetype bytesAfterEnd() const { return m_state == State::Complete ? m_pending.size() : 0; }
+
+private:
+    QByteArray m_pending;
+    QByteArray m_reply;
+    State m_state = State::AwaitingAck;
+};
+
 // The helper's text, and the name it is installed under: a new version never runs an old helper.
 const QByteArray& agentScript();
 QString agentFileName();

@@ -8,6 +8,7 @@
 #include <libssh/sftp.h>
 
 #include <algorithm>
+#include <utility>
 
 #include <fcntl.h>
 
@@ -19,9 +20,20 @@ using model::Status;
 struct SshSession::Handles {
     ssh_session session = nullptr;
     sftp_session sftp = nullptr;
+    ssh_channel service = nullptr;
 
+    void closeService()
+    {
+        if (!service)
+            return;
+        if (ssh_channel_is_open(service))
+            ssh_channel_close(service);
+        ssh_channel_free(service);
+        service = nullptr;
+    }
     void reset()
     {
+        closeService();
         if (sftp)
             sftp_free(sftp);
         sftp = nullptr;
@@ -353,6 +365,76 @@ Result<CommandResult> SshSession::run(const QByteArray& commandLine, std::chrono
     ssh_channel_send_eof(ch.channel);
     result.exitStatus = ssh_channel_get_exit_status(ch.channel);
     return result;
+}
+
+Status SshSession::startService(const QByteArray& commandLine)
+{
+    h->closeService();
+    if (!isConnected())
+        return fail(FailureKind::Network, QStringLiteral("not connected"));
+    ChannelGuard ch;
+    ch.channel = ssh_channel_new(h->session);
+    if (!ch.channel || ssh_channel_open_session(ch.channel) != SSH_OK)
+        return fail(FailureKind::Network, QStringLiteral("cannot open a channel: %1").arg(sshError()));
+    ++m_channels;
+    if (ssh_channel_request_exec(ch.channel, commandLine.constData()) != SSH_OK)
+        return fail(FailureKind::Remote, QStringLiteral("the server refused to run a command: %1").arg(sshError()));
+    h->service = std::exchange(ch.channel, nullptr);
+    return model::success();
+}
+
+bool SshSession::serviceRunning()
+{
+    if (!h->service || !isConnected() || !ssh_channel_is_open(h->service))
+        return false;
+    // Handles what has arrived without waiting: an exit, an EOF or stray output since the last answer.
+    const int available = ssh_channel_poll(h->service, 0);
+    return available == 0 && !ssh_channel_is_eof(h->service);
+}
+
+Status SshSession::writeToService(const QByteArray& bytes)
+{
+    if (!h->service)
+        return fail(FailureKind::Remote, QStringLiteral("the helper is not running"));
+    qsizetype written = 0;
+    while (written < bytes.size()) {
+        const int n = ssh_channel_write(h->service, bytes.constData() + written, uint32_t(bytes.size() - written));
+        if (n == SSH_ERROR)
+            return fail(ssh_is_connected(h->session) ? FailureKind::Remote : FailureKind::Network,
+                        QStringLiteral("cannot write to the helper: %1").arg(sshError()));
+        written += n;
+    }
+    return model::success();
+}
+
+Status SshSession::readFromService(QByteArray& out, QByteArray& err, std::chrono::milliseconds wait, bool& ended)
+{
+    ended = false;
+    if (!h->service)
+        return fail(FailureKind::Remote, QStringLiteral("the helper is not running"));
+    char buffer[16384];
+    const int n = ssh_channel_read_timeout(h->service, buffer, sizeof buffer, 0, int(wait.count()));
+    if (n == SSH_ERROR)
+        return fail(FailureKind::Network, QStringLiteral("connection lost: %1").arg(sshError()));
+    if (n > 0)
+        out.append(buffer, n);
+    int e = 0;
+    while ((e = ssh_channel_read_nonblocking(h->service, buffer, sizeof buffer, 1)) > 0)
+        err.append(buffer, e);
+    if (e == SSH_ERROR)
+        return fail(FailureKind::Network, QStringLiteral("connection lost: %1").arg(sshError()));
+    if (ssh_channel_is_eof(h->service) || !ssh_channel_is_open(h->service)) {
+        int rest = 0;
+        while ((rest = ssh_channel_read_nonblocking(h->service, buffer, sizeof buffer, 0)) > 0)
+            out.append(buffer, rest);
+        ended = true;
+    }
+    return model::success();
+}
+
+void SshSession::stopService()
+{
+    h->closeService();
 }
 
 Status SshSession::writeFile(const QString& remotePath, const QByteArray& data, int mode)

@@ -50,6 +50,19 @@ public:
     // command that keeps reporting progress (the helper answers operation by operation) may run on.
     model::Result<CommandResult> run(const QByteArray& commandLine, std::chrono::seconds totalLimit = {});
 
+    // One command that keeps running for the session and talks over its stdin and stdout (the
+    // helper's --serve mode): a login shell starts once, not once per command. Starting one stops
+    // the one before; disconnect() stops it too. The line obeys the rule of run().
+    model::Status startService(const QByteArray& commandLine);
+    // Whether it still runs, as far as what has arrived says: it ended, or printed something
+    // unasked, is false. Never blocks.
+    bool serviceRunning();
+    model::Status writeToService(const QByteArray& bytes);
+    // Appends what it printed (stdout to out, stderr to err), waiting up to `wait` for stdout.
+    // ended: it will print nothing more (it exited or closed its output).
+    model::Status readFromService(QByteArray& out, QByteArray& err, std::chrono::milliseconds wait, bool& ended);
+    void stopService();
+
     model::Status writeFile(const QString& remotePath, const QByteArray& data, int mode);
     model::Result<QByteArray> readFile(const QString& remotePath, qint64 maxBytes);
     // Like readFile, without a separate stat: nullopt when the file does not exist.

@@ -46,6 +46,8 @@ model::Status writeLocalCopy(const QString& path, const QByteArray& data)
 SshWorker::SshWorker(Endpoint endpoint, CredentialPrompter& prompter, bool acceptNewHostKey)
     : m_endpoint(std::move(endpoint)), m_prompter(prompter), m_acceptNewHostKey(acceptNewHostKey),
       m_session(std::make_unique<SshSession>()),
+      m_agent(std::make_unique<AgentService>(
+          *m_session, QStringLiteral("bash %1/%2 --serve").arg(kHelperFolder, agentFileName()).toUtf8())),
       m_clientId(QString::number(QRandomGenerator::global()->generate64(), 36))
 {
 }
@@ -68,6 +70,9 @@ model::Status SshWorker::ensureConnected()
     auto connected = m_session->connect(m_endpoint, m_prompter, m_acceptNewHostKey);
     if (connected)
         connected = installAgent();
+    // Its login shell starts now, while the first request is built and uploaded.
+    if (connected)
+        connected = m_agent->start();
     emit countersChanged(m_session->logins(), m_session->channelsOpened());
     if (!connected) {
         const FailureKind kind = m_session->lastFailure();
@@ -136,12 +141,16 @@ RemoteResponse SshWorker::serve(const RemoteRequest& request)
         const QString requestFile = QStringLiteral("%1/requests/%2-%3.req").arg(kHelperFolder, m_clientId).arg(++m_requestFiles);
         if (auto written = m_session->writeFile(requestFile, encoded.value(), 0600); !written)
             return failure(written.error(), false);
-        const QByteArray command = QStringLiteral("bash %1/%2 %3").arg(kHelperFolder, agentFileName(), requestFile).toUtf8();
-        auto ran = m_session->run(command, m_session->timeout() + kPerOperation * request.operations.size());
-        if (!ran)
-            return failure(ran.error(), true);
+        const AgentAnswer answer = m_agent->ask(requestFile, m_session->timeout() + kPerOperation * request.operations.size());
+        if (!answer.ok) {
+            RemoteResponse r;
+            r.failure = answer.failure;
+            r.error = answer.error;
+            r.operationsMayHaveRun = answer.taken;
+            return r;
+        }
         qsizetype stoppedAt = -1;
-        auto results = decodeAgentReply(ran->out, request.operations.size(), &stoppedAt);
+        auto results = decodeAgentReply(answer.reply, request.operations.size(), &stoppedAt);
         if (!results) {
             // The helper stops before anything after a failed put: only what came before may have run.
             const auto ranBefore = [&](qsizetype end) {
@@ -149,7 +158,7 @@ RemoteResponse SshWorker::serve(const RemoteRequest& request)
                                    [](const AgentOperation& op) { return op.kind == AgentOperation::Kind::Run; });
             };
             const bool mayHaveRun = stoppedAt >= 0 ? ranBefore(stoppedAt) : ranBefore(request.operations.size());
-            const QString detail = QString::fromUtf8(ran->err.left(300)).trimmed();
+            const QString detail = QString::fromUtf8(answer.err.left(300)).trimmed();
             RemoteResponse r = failure(detail.isEmpty() ? results.error() : results.error() + QStringLiteral(" (") + detail
                                            + QLatin1Char(')'), mayHaveRun);
             r.failure = FailureKind::Remote;

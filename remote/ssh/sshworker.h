@@ -1,6 +1,7 @@
 #pragma once
 
 #include "remote/ssh/agentprotocol.h"
+#include "remote/ssh/agentservice.h"
 #include "remote/ssh/credentialprompter.h"
 #include "remote/ssh/endpoint.h"
 #include "remote/ssh/sshsession.h"
@@ -69,6 +70,7 @@ public:
 
     int logins() const { return m_session ? m_session->logins() : 0; }
     int channelsOpened() const { return m_session ? m_session->channelsOpened() : 0; }
+    int helperStarts() const { return m_agent ? m_agent->starts() : 0; }
 
 public slots:
     void execute(quint64 requestId, const sweepline::remote::ssh::RemoteRequest& request);
@@ -91,6 +93,7 @@ private:
     CredentialPrompter& m_prompter;
     bool m_acceptNewHostKey;
     std::unique_ptr<SshSession> m_session;
+    std::unique_ptr<AgentService> m_agent;   // uses m_session: declared after it, destroyed before it
     QTimer* m_keepAlive = nullptr;
     QString m_fatalError;          // set once on a host-key or authentication failure
     QString m_clientId;            // names this client's request files on the cluster

@@ -1,7 +1,15 @@
 #!/bin/bash
-# Sweepline's helper on a cluster's login node. It runs the operations of one request file, which
+# Sweepline's helper on a cluster's login node. It runs the operations of a request file, which
 # the client uploaded over SFTP, so that no argument ever passes through a shell's parser, and it
 # frames every result in its reply: many commands cost one SSH channel.
+#
+#   agent.sh REQUEST     runs one request, prints its reply, removes the request
+#   agent.sh --serve     serves one request per line of stdin (a request file's path), for the
+#                        whole session: the login shell that sshd starts first, and whose rc files
+#                        may load modules for seconds, runs once instead of once per command. Per
+#                        request it prints "A\n" once it has taken it (before anything runs), the
+#                        reply in chunks "C <n>\n" + n bytes, then "Z\n"; it ends at the end of stdin,
+#                        or after a failure that stops a request ("E ..." is the last chunk).
 #
 # Request: NUL-terminated fields.
 #   "run" CWD N ARG1..ARGN     runs a program (no shell), stdin from /dev/null
@@ -22,10 +30,16 @@
 # of its own program and nothing else. Outputs are read back with the `read` builtin, lengths come
 # from ${#var} under LC_ALL=C (bytes), and only the child gets the caller's locale back.
 set -u
-request=$1
-out=$request.out
-err=$request.err
-trap 'rm -f -- "$request" "$out" "$err" "$out".* "$err".*' EXIT
+serving=
+request=
+out=
+err=
+if [ "${1-}" = --serve ]; then serving=1; else request=$1; fi
+# The request and its scratch files (outputs of runs, one pair per concurrent run).
+cleanup() {
+    if [ -n "$request" ]; then rm -f -- "$request" "$request".out "$request".err "$request".out.* "$request".err.*; fi
+}
+trap cleanup EXIT
 
 # The helper's own LC_ALL=C stays unexported, so a child's environment is the caller's: a caller's
 # LC_ALL is handed back to the child only when there was one (setting it costs the child a setlocale).
@@ -38,17 +52,29 @@ LC_ALL=C
 # second is far inside the client's 30 s limit without progress.
 reply=
 sent_at=$SECONDS
+send() {
+    if [ -z "$serving" ]; then
+        printf '%s' "$1"
+    elif [ -n "$1" ]; then
+        printf 'C %d\n%s' "${#1}" "$1"
+    fi
+}
 emit() {
     reply+=$1
     if [ "$SECONDS" != "$sent_at" ]; then
-        printf '%s' "$reply"
+        send "$reply"
         reply=
         sent_at=$SECONDS
     fi
 }
 
 fail() { # index, message
-    printf '%sE %d %d\n%s' "$reply" "$1" "${#2}" "$2"
+    send "${reply}E $1 ${#2}"$'\n'"$2"
+    if [ -n "$serving" ]; then
+        cleanup # before "Z": once the client reads it, nothing of the request is left
+        request=
+        printf 'Z\n'
+    fi
     exit 91
 }
 
@@ -63,11 +89,6 @@ load() {
     fi
 }
 
-put_index=()
-put_dir=()
-put_path=()
-put_mode=()
-put_data=()
 flush_puts() {
     local n=${#put_index[@]} k mode modes=() paths
     [ "$n" -eq 0 ] && return 0
@@ -116,9 +137,6 @@ emit_run() {
 }
 
 # The running group of pruns, oldest first: results go out in order, as each oldest one ends.
-par_index=()
-par_pid=()
-par_next=0
 reap_oldest() {
     local j=${par_index[par_next]} status
     wait "${par_pid[par_next]}"
@@ -131,57 +149,77 @@ flush_par() {
     par_index=() par_pid=() par_next=0
 }
 
-i=0
-exec 3< "$request" 2> /dev/null || fail 0 "cannot read the request file"
-while IFS= read -r -u 3 -d '' op; do
-    [ "$op" = put ] || flush_puts
-    [ "$op" = prun ] || flush_par
-    case "$op" in
-        run)
-            read_command
-            (exec_command) > "$out" 2> "$err" < /dev/null
-            emit_run "$i" "$?" "$out" "$err"
-            ;;
-        prun)
-            IFS= read -r -u 3 -d '' limit
-            case $limit in '' | *[!0-9]* | 0) fail "$i" "the number of operations at once must be a positive integer" ;; esac
-            read_command
-            while [ $((${#par_index[@]} - par_next)) -ge "$limit" ]; do reap_oldest; done
-            exec_command > "$out.$i" 2> "$err.$i" < /dev/null &
-            par_index+=("$i")
-            par_pid+=("$!")
-            ;;
-        read)
-            IFS= read -r -u 3 -d '' path
-            if [ -f "$path" ]; then
-                payload=
-                if [ -r "$path" ] && IFS= read -r -d '' -n 65536 payload < "$path" && [ "${#payload}" -lt 65536 ]; then
-                    payload=$(head -c 65536 -- "$path" | base64 -w0) # a NUL within the first 64 KiB
-                    emit "F $i 1 b${#payload}"$'\n'"$payload"
+# Runs the request file $1; its reply ends with "END <count>\n".
+run_request() {
+    request=$1 out=$1.out err=$1.err
+    reply= sent_at=$SECONDS i=0
+    put_index=() put_dir=() put_path=() put_mode=() put_data=()
+    par_index=() par_pid=() par_next=0
+    exec 3< "$request" 2> /dev/null || fail 0 "cannot read the request file"
+    while IFS= read -r -u 3 -d '' op; do
+        [ "$op" = put ] || flush_puts
+        [ "$op" = prun ] || flush_par
+        case "$op" in
+            run)
+                read_command
+                (exec_command) > "$out" 2> "$err" < /dev/null 3<&- # the request stays the helper's
+                emit_run "$i" "$?" "$out" "$err"
+                ;;
+            prun)
+                IFS= read -r -u 3 -d '' limit
+                case $limit in '' | *[!0-9]* | 0) fail "$i" "the number of operations at once must be a positive integer" ;; esac
+                read_command
+                while [ $((${#par_index[@]} - par_next)) -ge "$limit" ]; do reap_oldest; done
+                exec_command > "$out.$i" 2> "$err.$i" < /dev/null 3<&- &
+                par_index+=("$i")
+                par_pid+=("$!")
+                ;;
+            read)
+                IFS= read -r -u 3 -d '' path
+                if [ -f "$path" ]; then
+                    payload=
+                    if [ -r "$path" ] && IFS= read -r -d '' -n 65536 payload < "$path" && [ "${#payload}" -lt 65536 ]; then
+                        payload=$(head -c 65536 -- "$path" | base64 -w0) # a NUL within the first 64 KiB
+                        emit "F $i 1 b${#payload}"$'\n'"$payload"
+                    else
+                        emit "F $i 1 ${#payload}"$'\n'"$payload"
+                    fi
                 else
-                    emit "F $i 1 ${#payload}"$'\n'"$payload"
+                    emit "F $i 0 0"$'\n'
                 fi
-            else
-                emit "F $i 0 0"$'\n'
-            fi
-            ;;
-        put)
-            IFS= read -r -u 3 -d '' folder
-            IFS= read -r -u 3 -d '' name
-            IFS= read -r -u 3 -d '' mode
-            IFS= read -r -u 3 -d '' data
-            put_index+=("$i")
-            put_dir+=("$folder")
-            put_path+=("$folder/$name")
-            put_mode+=("$mode")
-            put_data+=("$data")
-            ;;
-        *)
-            fail "$i" "unknown operation"
-            ;;
-    esac
-    i=$((i + 1))
+                ;;
+            put)
+                IFS= read -r -u 3 -d '' folder
+                IFS= read -r -u 3 -d '' name
+                IFS= read -r -u 3 -d '' mode
+                IFS= read -r -u 3 -d '' data
+                put_index+=("$i")
+                put_dir+=("$folder")
+                put_path+=("$folder/$name")
+                put_mode+=("$mode")
+                put_data+=("$data")
+                ;;
+            *)
+                fail "$i" "unknown operation"
+                ;;
+        esac
+        i=$((i + 1))
+    done
+    flush_puts
+    flush_par
+    exec 3<&-
+    send "${reply}END $i"$'\n'
+    reply=
+}
+
+if [ -z "$serving" ]; then
+    run_request "$request"
+    exit 0
+fi
+while IFS= read -r next; do
+    printf 'A\n'
+    run_request "$next"
+    cleanup
+    request=
+    printf 'Z\n'
 done
-flush_puts
-flush_par
-printf '%sEND %d\n' "$reply" "$i"

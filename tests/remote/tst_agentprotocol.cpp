@@ -447,6 +447,129 @@ printf 'out %s\n' "$3"; printf 'err %s' "$i" >&2; exit "$i")sh"_s;
         QCOMPARE(scratch.entryList(QDir::Files), QStringList());
     }
 
+    // ---- the --serve mode ------------------------------------------------------------------------
+
+    void servedAnswersArriveInPiecesOfAnySize()
+    {
+        const QByteArray reply = "R 0 0 5 0\nZ\nC 9\nEND 1\n";   // a payload that looks like framing
+        const QByteArray wire = "A\nC 10\n" + reply.left(10) + "C " + QByteArray::number(reply.size() - 10) + "\n"
+                                + reply.mid(10) + "Z\n";
+        for (qsizetype piece : {qsizetype(1), qsizetype(3), wire.size()}) {
+            ServedAnswerReader reader;
+            QCOMPARE(reader.state(), ServedAnswerReader::State::AwaitingAck);
+            for (qsizetype at = 0; at < wire.size(); at += piece) {
+                reader.feed(wire.mid(at, piece));
+                if (at + piece < 2)
+                    QCOMPARE(reader.state(), ServedAnswerReader::State::AwaitingAck);
+                else if (at + piece < wire.size())
+                    QCOMPARE(reader.state(), ServedAnswerReader::State::Taken);
+            }
+            QCOMPARE(reader.state(), ServedAnswerReader::State::Complete);
+            QCOMPARE(reader.reply(), reply);
+            QCOMPARE(reader.bytesAfterEnd(), 0);
+        }
+        ServedAnswerReader chatty;
+        chatty.feed("A\nZ\nA\n");
+        QCOMPARE(chatty.state(), ServedAnswerReader::State::Complete);
+        QCOMPARE(chatty.bytesAfterEnd(), 2);
+    }
+
+    void malformedServedAnswers_data()
+    {
+        QTest::addColumn<QByteArray>("wire");
+        QTest::addRow("a login banner first") << QByteArray("Welcome to Flow!\nA\nZ\n");
+        QTest::addRow("no chunk header") << QByteArray("A\nR 0 0 0 0\n");
+        QTest::addRow("a bad length") << QByteArray("A\nC x\nabc");
+        QTest::addRow("a negative length") << QByteArray("A\nC -3\nabc");
+        QTest::addRow("a header without end") << QByteArray("A\nC 1234567890123456789012345678");
+    }
+    void malformedServedAnswers()
+    {
+        QFETCH(QByteArray, wire);
+        ServedAnswerReader reader;
+        reader.feed(wire);
+        QCOMPARE(reader.state(), ServedAnswerReader::State::Malformed);
+    }
+
+    void serveModeAnswersRequestAfterRequestInOneProcess()
+    {
+        const QString helper = m_tmp.filePath(u"agent.sh"_s);
+        QVERIFY(QFileInfo::exists(helper)); // written by the tests before
+        QProcess p;
+        p.setWorkingDirectory(m_tmp.path());
+        p.start(u"bash"_s, {u"--norc"_s, helper, u"--serve"_s});
+        QVERIFY(p.waitForStarted());
+        QByteArray pending;
+        const auto answer = [&](const QList<AgentOperation>& ops, ServedAnswerReader& reader) {
+            static int n = 0;
+            const QString requestFile = m_tmp.filePath(u"requests/served %1 $(touch INJECTED).req"_s.arg(++n));
+            QFile r(requestFile);
+            if (!r.open(QIODevice::WriteOnly) || r.write(encodeAgentRequest(ops).value()) < 0)
+                return QString(u"cannot write the request"_s);
+            r.close();
+            p.write(requestFile.toUtf8() + '\n');
+            QElapsedTimer clock;
+            clock.start();
+            while (reader.state() != ServedAnswerReader::State::Complete && reader.state() != ServedAnswerReader::State::Malformed
+                   && clock.elapsed() < 30000) {
+                if (p.waitForReadyRead(1000) || p.bytesAvailable() > 0)
+                    reader.feed(p.readAllStandardOutput());
+                if (p.state() == QProcess::NotRunning) {
+                    reader.feed(p.readAllStandardOutput());
+                    break;
+                }
+            }
+            return QFileInfo::exists(requestFile) ? u"request file left behind"_s : QString();
+        };
+        const QList<AgentOperation> whoServes{AgentOperation::run({u"sh"_s, u"-c"_s, u"echo $PPID"_s}),
+                                              AgentOperation::runConcurrently({u"sh"_s, u"-c"_s, u"echo $PPID"_s}, {}, 2)};
+        ServedAnswerReader first;
+        QCOMPARE(answer(whoServes, first), QString());
+        QCOMPARE(first.state(), ServedAnswerReader::State::Complete);
+        auto firstResults = decodeAgentReply(first.reply(), 2);
+        QVERIFY2(firstResults, qPrintable(firstResults.error()));
+        ServedAnswerReader second;
+        QCOMPARE(answer(whoServes, second), QString());
+        auto secondResults = decodeAgentReply(second.reply(), 2);
+        QVERIFY2(secondResults, qPrintable(secondResults.error()));
+        // Every operation of both requests ran under the one helper process.
+        const QByteArray helperPid = QByteArray::number(p.processId()) + '\n';
+        QCOMPARE(firstResults->at(0).out, helperPid);
+        QCOMPARE(firstResults->at(1).out, helperPid);
+        QCOMPARE(secondResults->at(0).out, helperPid);
+        QVERIFY(p.state() == QProcess::Running);
+
+        // A put it cannot write stops that request and the helper: "E", then "Z", then it exits.
+        const QString blocker = m_tmp.filePath(u"served blocker"_s);
+        QFile f(blocker);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.close();
+        const QString marker = m_tmp.filePath(u"served ran"_s);
+        ServedAnswerReader stopped;
+        QCOMPARE(answer({AgentOperation::put(blocker + u"/sub"_s, u"f"_s, 0644, "x"), AgentOperation::run({u"touch"_s, marker})},
+                        stopped),
+                 QString());
+        QCOMPARE(stopped.state(), ServedAnswerReader::State::Complete);
+        qsizetype stoppedAt = -1;
+        QVERIFY(!decodeAgentReply(stopped.reply(), 2, &stoppedAt));
+        QCOMPARE(stoppedAt, 0);
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 91);
+        QVERIFY(!QFileInfo::exists(marker));
+        verifyNothingInjected();
+    }
+
+    void serveModeEndsWithItsInput()
+    {
+        QProcess p;
+        p.start(u"bash"_s, {u"--norc"_s, m_tmp.filePath(u"agent.sh"_s), u"--serve"_s});
+        QVERIFY(p.waitForStarted());
+        p.closeWriteChannel();
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 0);
+        QCOMPARE(p.readAllStandardOutput(), QByteArray()); // nothing taken, nothing said
+    }
+
     void refusesAnUnknownOperation()
     {
         const HelperRun run = runHelper(fields({"read", "/nonexistent", "frobnicate", "x"}));

@@ -401,17 +401,17 @@ SweeplineRound runSweepline(int repeat, const model::ClusterSettings& cluster, c
     r.commands = backend.commandsSent();
     r.logins = acceptedLogins(ssh) - loginsBefore;
 
-    // One line per squeue run on the cluster: "<pid of the helper that ran it> <arguments>".
+    // One line per squeue run on the cluster: "<the helper's request file> <arguments>".
     static const QRegularExpression names(u"--name=(\\S+)"_s);
-    QSet<QString> helpers;
+    QSet<QString> helperRequests;
     const QStringList lines = readText(squeueLog).split(u'\n', Qt::SkipEmptyParts);
     for (const QString& line : lines) {
-        helpers.insert(line.section(u' ', 0, 0));
+        helperRequests.insert(line.section(u' ', 0, 0));
         if (const auto m = names.match(line); m.hasMatch())
             r.maxJobsInOnePoll = std::max(r.maxJobsInOnePoll, int(m.captured(1).count(u',')) + 1);
     }
     r.squeueCalls = int(lines.size());
-    r.polls = int(helpers.size());
+    r.polls = int(helperRequests.size());
     return r;
 }
 
@@ -592,10 +592,13 @@ int main(int argc, char** argv)
     const QString squeueLog = tmp.filePath(u"squeue.log"_s);
     QDir().mkpath(clusterDir);
     QDir().mkpath(wrappers);
-    // squeue on the cluster logs who ran it, so polls are counted on the server's side too. sbatch is
-    // not wrapped: every round runs the very same /usr/bin/sbatch.
+    // squeue on the cluster logs which request of the helper ran it (the request file, the helper's
+    // fd 3), so polls are counted on the server's side too. sbatch is not wrapped: every round runs
+    // the very same /usr/bin/sbatch.
     writeTextFile(wrappers + u"/squeue"_s,
-                  QStringLiteral("#!/bin/sh\nprintf '%s %s\\n' \"$PPID\" \"$*\" >> %1\nexec /usr/bin/squeue \"$@\"\n").arg(squeueLog),
+                  QStringLiteral("#!/bin/sh\nprintf '%s %s\\n' \"$(readlink /proc/$PPID/fd/3 | tr ' ' _)\" \"$*\" >> %1\n"
+                                 "exec /usr/bin/squeue \"$@\"\n")
+                      .arg(squeueLog),
                   0755);
 
     progress(QStringLiteral("starting Slurm (one node, %1 CPUs) and sshd on loopback").arg(kSlurmCpus));
@@ -745,7 +748,7 @@ int main(int argc, char** argv)
     int largestPoll = 0;
     for (const SweeplineRound& r : std::as_const(sweeplines))
         largestPoll = std::max(largestPoll, r.maxJobsInOnePoll);
-    std::printf("  (times in ms from the first submit(); channels = 1 SFTP + 1 per command; every poll was one command "
+    std::printf("  (times in ms from the first submit(); channels = 1 SFTP + 1 for the helper, which serves every command; every poll was one command "
                 "running squeue once, the largest for %d jobs)\n",
                 largestPoll);
 

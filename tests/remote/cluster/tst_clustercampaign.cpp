@@ -6,6 +6,7 @@
 
 #include <QtTest>
 
+#include <algorithm>
 #include <csignal>
 
 using namespace sweepline::testing;
@@ -45,6 +46,9 @@ QStringList readLines(const QString& path)
         return {};
     return QString::fromUtf8(f.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
 }
+
+// sshd (LogLevel VERBOSE) logs every exec request: each is one login shell on the cluster.
+const QString kCommandSession = QStringLiteral("Starting session: command");
 
 int countOf(const QString& text, const QString& what)
 {
@@ -155,6 +159,40 @@ class TestClusterCampaign : public QObject {
         QCOMPARE(QSet<QString>(measured.begin(), measured.end()).size(), trials);
     }
 
+    // The helpers serving this fixture's sessions (not those of tests running beside this one): their
+    // environment holds this Slurm's SLURM_CONF, which sshd sets in every session.
+    QList<qint64> helperPids() const
+    {
+        const QByteArray ours = "SLURM_CONF=" + m_slurm->slurmConfPath().toUtf8();
+        QList<qint64> pids;
+        const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+        for (const QString& entry : entries) {
+            bool numeric = false;
+            const qint64 pid = entry.toLongLong(&numeric);
+            QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(entry));
+            QFile environment(QStringLiteral("/proc/%1/environ").arg(entry));
+            if (!numeric || !cmdline.open(QIODevice::ReadOnly) || !environment.open(QIODevice::ReadOnly))
+                continue;
+            const QList<QByteArray> args = cmdline.readAll().split('\0');
+            const bool helper = args.contains("--serve") && std::any_of(args.cbegin(), args.cend(), [](const QByteArray& a) {
+                return a.contains("/agent-") && a.endsWith(".sh");
+            });
+            if (helper && environment.readAll().split('\0').contains(ours))
+                pids.append(pid);
+        }
+        return pids;
+    }
+
+    // Eight trials, two at a time, a second each: long enough to be disrupted in the middle.
+    static CampaignOptions disruptedCampaign()
+    {
+        CampaignOptions o;
+        o.maxTrials = 8;
+        o.parallel = 2;
+        o.sleep = QStringLiteral("1");
+        return o;
+    }
+
     // Runs the CLI in the background until the log shows `measured` jobs, then calls disrupt().
     template <typename Disrupt>
     Run runWithDisruption(const QString& campaign, int measured, Disrupt disrupt)
@@ -201,10 +239,13 @@ private slots:
         o.binaryFile = true;
         const QString campaign = writeCampaign(o);
         const int loginsBefore = countOf(m_ssh->log(), QStringLiteral("Accepted publickey"));
+        const int commandsBefore = countOf(m_ssh->log(), kCommandSession);
         const Run r = cli({QStringLiteral("run"), campaign});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
         verifyExactlyOnce(campaign, 6);
         QCOMPARE(countOf(m_ssh->log(), QStringLiteral("Accepted publickey")) - loginsBefore, 1);
+        // One helper served every submission, poll and collection: the login shell ran once.
+        QCOMPARE(countOf(m_ssh->log(), kCommandSession) - commandsBefore, 1);
         // The values came back through the scheduler: x=3 fast is the optimum, 0.
         QVERIFY2(r.out.contains(QStringLiteral("best: trial 1 loss=0 x=3 kind=fast")), qPrintable(r.out));
         const QStringList rows = exportRows(campaign);
@@ -280,13 +321,26 @@ private slots:
         verifyExactlyOnce(campaign, 6);
     }
 
+    void helperKilledMidCampaign()
+    {
+        // The login node's process reaper (or a user's pkill) ends the session's helper while jobs
+        // run: a new one takes over, and nothing is lost or run twice.
+        const QString campaign = writeCampaign(disruptedCampaign());
+        const int commandsBefore = countOf(m_ssh->log(), kCommandSession);
+        int killed = 0;
+        const Run r = runWithDisruption(campaign, 2, [&] {
+            for (const qint64 pid : helperPids())
+                killed += ::kill(pid_t(pid), SIGKILL) == 0 ? 1 : 0;
+        });
+        QVERIFY2(killed > 0, "no helper was running");
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
+        verifyExactlyOnce(campaign, 8);
+        QVERIFY2(countOf(m_ssh->log(), kCommandSession) - commandsBefore >= 2, qPrintable(m_ssh->log().right(2000)));
+    }
+
     void sshdRestartMidCampaign()
     {
-        CampaignOptions o;
-        o.maxTrials = 8;
-        o.parallel = 2;
-        o.sleep = QStringLiteral("1");
-        const QString campaign = writeCampaign(o);
+        const QString campaign = writeCampaign(disruptedCampaign());
         const Run r = runWithDisruption(campaign, 2, [this] {
             m_ssh->stop();
             QTest::qWait(3000);
@@ -299,11 +353,7 @@ private slots:
 
     void slurmctldRestartMidCampaign()
     {
-        CampaignOptions o;
-        o.maxTrials = 8;
-        o.parallel = 2;
-        o.sleep = QStringLiteral("1");
-        const QString campaign = writeCampaign(o);
+        const QString campaign = writeCampaign(disruptedCampaign());
         const Run r = runWithDisruption(campaign, 2, [this] {
             QVERIFY(m_slurm->stopController());
             QTest::qWait(3000);

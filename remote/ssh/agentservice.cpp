@@ -1,0 +1,122 @@
+#include "remote/ssh/agentservice.h"
+
+#include "remote/ssh/agentprotocol.h"
+
+#include <QElapsedTimer>
+
+#include <algorithm>
+
+namespace sweepline::remote::ssh {
+
+namespace {
+
+constexpr std::chrono::milliseconds kReadSlice(200);
+
+AgentAnswer failed(FailureKind kind, QString error, bool taken)
+{
+    AgentAnswer a;
+    a.failure = kind;
+    a.error = std::move(error);
+    a.taken = taken;
+    return a;
+}
+
+QString withDetail(const QString& error, const QByteArray& err)
+{
+    const QString detail = QString::fromUtf8(err.right(300)).trimmed();
+    return detail.isEmpty() ? error : error + QStringLiteral(" (") + detail + QLatin1Char(')');
+}
+
+} // namespace
+
+model::Status AgentService::start()
+{
+    ++m_starts;
+    return m_session.startService(m_command);
+}
+
+AgentAnswer AgentService::ask(const QString& requestFile, std::chrono::seconds totalLimit)
+{
+    const QByteArray line = requestFile.toUtf8() + '\n';
+    for (int attempt = 0;; ++attempt) {
+        if (!m_session.serviceRunning()) {
+            if (auto started = start(); !started)
+                return failed(m_session.lastFailure(), started.error(), false);
+        }
+        bool notTaken = false;
+        AgentAnswer answer = askOnce(line, totalLimit, notTaken);
+        // A helper that ended before it took the request ran nothing of it: a new one gets it, once.
+        if (answer.ok || !notTaken || attempt == 1)
+            return answer;
+    }
+}
+
+AgentAnswer AgentService::askOnce(const QByteArray& line, std::chrono::seconds totalLimit, bool& notTaken)
+{
+    notTaken = false;
+    if (auto written = m_session.writeToService(line); !written) {
+        // Still connected: the helper's channel is gone and the line reached nobody. Otherwise it may have.
+        notTaken = m_session.isConnected();
+        m_session.stopService();
+        return failed(m_session.lastFailure(), written.error(), !notTaken);
+    }
+    ServedAnswerReader reader;
+    QByteArray err;
+    QElapsedTimer clock;
+    QElapsedTimer idle;
+    clock.start();
+    idle.start();
+    const qint64 idleLimitMs = qint64(m_session.timeout().count()) * 1000;
+    const qint64 totalLimitMs = std::max(idleLimitMs, qint64(totalLimit.count()) * 1000);
+    for (;;) {
+        if (idle.elapsed() > idleLimitMs || clock.elapsed() > totalLimitMs) {
+            m_session.stopService(); // what it says later belongs to nobody
+            return failed(FailureKind::Timeout,
+                          idle.elapsed() > idleLimitMs
+                              ? QStringLiteral("no answer within %1 s").arg(m_session.timeout().count())
+                              : QStringLiteral("no complete answer within %1 s").arg(totalLimitMs / 1000),
+                          true);
+        }
+        QByteArray out;
+        bool ended = false;
+        if (auto read = m_session.readFromService(out, err, kReadSlice, ended); !read) {
+            m_session.stopService();
+            return failed(m_session.lastFailure(), read.error(), true);
+        }
+        if (!out.isEmpty()) {
+            reader.feed(out);
+            idle.restart();
+        }
+        if (reader.state() == ServedAnswerReader::State::Complete) {
+            if (reader.bytesAfterEnd() > 0)
+                m_session.stopService(); // it says more than it was asked: the next request gets a new one
+            AgentAnswer answer;
+            answer.ok = true;
+            answer.reply = reader.reply();
+            answer.err = err;
+            return answer;
+        }
+        if (reader.state() == ServedAnswerReader::State::Malformed) {
+            m_session.stopService();
+            return failed(FailureKind::Remote,
+                          withDetail(QStringLiteral("the cluster helper gave an unreadable answer"), err), true);
+        }
+        if (ended) {
+            m_session.stopService();
+            if (reader.state() == ServedAnswerReader::State::AwaitingAck) {
+                notTaken = true;
+                return failed(FailureKind::Remote,
+                              withDetail(QStringLiteral("the cluster helper ended before it took the request"), err),
+                              false);
+            }
+            // It died in the middle: what it answered says what ran, the rest is unknown.
+            AgentAnswer answer;
+            answer.ok = true;
+            answer.reply = reader.reply();
+            answer.err = err + "the cluster helper ended in the middle of the request";
+            return answer;
+        }
+    }
+}
+
+} // namespace sweepline::remote::ssh

@@ -1,0 +1,44 @@
+#pragma once
+
+#include "remote/ssh/sshsession.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <chrono>
+
+namespace sweepline::remote::ssh {
+
+struct AgentAnswer {
+    bool ok = false;
+    QByteArray reply;      // ok: the helper's reply for decodeAgentReply, cut short if the helper died in it
+    QByteArray err;        // what the helper printed on stderr meanwhile
+    FailureKind failure = FailureKind::None;
+    QString error;
+    bool taken = false;    // !ok: the helper took the request, or may have: some of it may have run
+};
+
+// The login-node helper serving one session's requests on one channel (agent.sh --serve): the
+// login shell that sshd runs first, with whatever the site's rc files load, starts once per
+// session instead of once per command. A helper that ended between two requests is started again,
+// and a request it never took goes to the new one: the "A" it sends before running anything tells
+// the two cases apart.
+class AgentService {
+public:
+    AgentService(SshSession& session, QByteArray commandLine) : m_session(session), m_command(std::move(commandLine)) {}
+
+    model::Status start();
+    // Runs a request file the client uploaded. It gives up after the session's timeout without any
+    // output, or after totalLimit in all, like SshSession::run.
+    AgentAnswer ask(const QString& requestFile, std::chrono::seconds totalLimit);
+    int starts() const { return m_starts; }
+
+private:
+    AgentAnswer askOnce(const QByteArray& line, std::chrono::seconds totalLimit, bool& notTaken);
+
+    SshSession& m_session;
+    QByteArray m_command;
+    int m_starts = 0;
+};
+
+} // namespace sweepline::remote::ssh
