@@ -14,7 +14,8 @@
 # Request: NUL-terminated fields.
 #   "run" CWD N ARG1..ARGN     runs a program (no shell), stdin from /dev/null
 #   "prun" LIMIT CWD N ARG1..ARGN   the same; consecutive pruns run at once, at most LIMIT of them
-#                              (independent submissions: sbatch waits mostly on slurmctld and munge)
+#                              (independent submissions: sbatch waits mostly on slurmctld and munge),
+#                              and are started once the group has been read
 #   "read" PATH                prints the first 64 KiB of a file
 #   "put" FOLDER NAME MODE CONTENT   writes FOLDER/NAME (octal MODE); consecutive puts share one
 #                              `mkdir -p` and one `chmod` per mode, done before the next operation
@@ -37,7 +38,7 @@ err=
 if [ "${1-}" = --serve ]; then serving=1; else request=$1; fi
 # The request and its scratch files (outputs of runs, one pair per concurrent run).
 cleanup() {
-    if [ -n "$request" ]; then rm -f -- "$request" "$request".out "$request".err "$request".out.* "$request".err.*; fi
+    if [ -n "$request" ]; then rm -f -- "$request" "$request".out "$request".err "$request".out.* "$request".err.* "$request".fifo; fi
 }
 trap cleanup EXIT
 
@@ -136,17 +137,38 @@ emit_run() {
     emit "R $1 $2 $out_len $payload_len"$'\n'"$out_data$payload"
 }
 
-# The running group of pruns, oldest first: results go out in order, as each oldest one ends.
-reap_oldest() {
-    local j=${par_index[par_next]} status
-    wait "${par_pid[par_next]}"
-    status=$?
-    emit_run "$j" "$status" "$out.$j" "$err.$j" # left for the EXIT trap: no rm per operation
-    par_next=$((par_next + 1))
+# A group of consecutive pruns runs in LIMIT lanes, each a subshell running its share one after
+# another (lane k: the k-th, the k+LIMIT-th, ...), so a slow one holds up its own lane only. Lanes
+# report "<position> <status>" on a FIFO as each run ends; results still go out in order.
+run_lane() { # lane, lanes
+    local j
+    for ((j = $1; j < ${#par_index[@]}; j += $2)); do
+        cwd=${par_cwd[j]}
+        args=("${par_argv[@]:${par_first[j]}:${par_argc[j]}}")
+        (exec_command) > "$out.${par_index[j]}" 2> "$err.${par_index[j]}" < /dev/null 3<&- 4>&-
+        printf '%d %d\n' "$j" "$?" >&4
+    done
 }
 flush_par() {
-    while [ "$par_next" -lt "${#par_index[@]}" ]; do reap_oldest; done
-    par_index=() par_pid=() par_next=0
+    local n=${#par_index[@]} lanes k j status next=0 done_status=() fifo=$request.fifo
+    [ "$n" -eq 0 ] && return 0
+    lanes=$((par_limit < n ? par_limit : n))
+    if [ ! -p "$fifo" ]; then
+        mkfifo -m 600 -- "$fifo" 2> "$err" || fail "${par_index[0]}" "mkfifo: $(< "$err")"
+    fi
+    exec 4<> "$fifo"
+    for ((k = 0; k < lanes; k++)); do run_lane "$k" "$lanes" & done
+    while [ "$next" -lt "$n" ]; do
+        IFS=' ' read -r -u 4 j status || break
+        done_status[j]=$status
+        while [ -n "${done_status[next]+set}" ]; do
+            emit_run "${par_index[next]}" "${done_status[next]}" "$out.${par_index[next]}" "$err.${par_index[next]}"
+            next=$((next + 1))
+        done
+    done
+    wait
+    exec 4<&-
+    par_index=() par_cwd=() par_first=() par_argc=() par_argv=()
 }
 
 # Runs the request file $1; its reply ends with "END <count>\n".
@@ -154,7 +176,7 @@ run_request() {
     request=$1 out=$1.out err=$1.err
     reply= sent_at=$SECONDS i=0
     put_index=() put_dir=() put_path=() put_mode=() put_data=()
-    par_index=() par_pid=() par_next=0
+    par_index=() par_cwd=() par_first=() par_argc=() par_argv=() par_limit=1
     exec 3< "$request" 2> /dev/null || fail 0 "cannot read the request file"
     while IFS= read -r -u 3 -d '' op; do
         [ "$op" = put ] || flush_puts
@@ -169,10 +191,12 @@ run_request() {
                 IFS= read -r -u 3 -d '' limit
                 case $limit in '' | *[!0-9]* | 0) fail "$i" "the number of operations at once must be a positive integer" ;; esac
                 read_command
-                while [ $((${#par_index[@]} - par_next)) -ge "$limit" ]; do reap_oldest; done
-                exec_command > "$out.$i" 2> "$err.$i" < /dev/null 3<&- &
+                par_limit=$limit
                 par_index+=("$i")
-                par_pid+=("$!")
+                par_cwd+=("$cwd")
+                par_first+=("${#par_argv[@]}")
+                par_argc+=("${#args[@]}")
+                par_argv+=("${args[@]}")
                 ;;
             read)
                 IFS= read -r -u 3 -d '' path

@@ -113,7 +113,7 @@ private slots:
         m_bin = m_tmp.filePath(u"bin"_s);
         m_log = m_tmp.filePath(u"programs.log"_s);
         QVERIFY(QDir().mkpath(m_bin));
-        for (const QString& program : {u"base64"_s, u"head"_s, u"mkdir"_s, u"chmod"_s, u"mktemp"_s, u"rm"_s}) {
+        for (const QString& program : {u"base64"_s, u"head"_s, u"mkdir"_s, u"chmod"_s, u"mktemp"_s, u"rm"_s, u"mkfifo"_s}) {
             const QString real = QStandardPaths::findExecutable(program);
             QVERIFY2(!real.isEmpty(), qPrintable(program));
             QFile f(m_bin + u'/' + program);
@@ -427,6 +427,9 @@ printf 'out %s\n' "$3"; printf 'err %s' "$i" >&2; exit "$i")sh"_s;
                                                         hostileNames().at(i % hostileNames().size())},
                                                        i == 6 ? dir : QString(), 3));
         ops.append(AgentOperation::read(dir + u"/seen.6"_s));
+        // A second group in the same request reuses the first one's FIFO.
+        ops.append(AgentOperation::runConcurrently({u"sh"_s, u"-c"_s, u"exit 9"_s}, {}, 3));
+        ops.append(AgentOperation::runConcurrently({u"printf"_s, u"last"_s}, {}, 3));
         const HelperRun run = runHelper(encodeAgentRequest(ops).value());
         auto results = decodeAgentReply(run.out, ops.size());
         QVERIFY2(results, qPrintable(results.error() + u"\n"_s + QString::fromUtf8(run.err)));
@@ -439,10 +442,13 @@ printf 'out %s\n' "$3"; printf 'err %s' "$i" >&2; exit "$i")sh"_s;
             QVERIFY2(seen >= 1 && seen <= 3, qPrintable(u"run %1 started with %2 running"_s.arg(i).arg(seen)));
             QVERIFY2(!QFileInfo::exists(dir + u"/timed-out."_s + QString::number(i)), "the first three never ran at once");
         }
-        QVERIFY(results->last().exists); // the read after the group saw the group's last file
+        QVERIFY(results->at(8).exists); // the read after the group saw the group's last file
+        QCOMPARE(results->at(9).exitStatus, 9);
+        QCOMPARE(results->at(10).out, QByteArray("last"));
         verifyNothingInjected();
-        // No process of the helper's own per operation: the scratch files go with the request's.
-        QCOMPARE(helperPrograms(), QStringList({u"rm"_s}));
+        // No process of the helper's own per operation: one FIFO for the group's lanes, and the
+        // scratch files go with the request's.
+        QCOMPARE(helperPrograms(), QStringList({u"mkfifo"_s, u"rm"_s}));
         QDir scratch(m_tmp.filePath(u"requests"_s));
         QCOMPARE(scratch.entryList(QDir::Files), QStringList());
     }
@@ -522,7 +528,9 @@ printf 'out %s\n' "$3"; printf 'err %s' "$i" >&2; exit "$i")sh"_s;
             return QFileInfo::exists(requestFile) ? u"request file left behind"_s : QString();
         };
         const QList<AgentOperation> whoServes{AgentOperation::run({u"sh"_s, u"-c"_s, u"echo $PPID"_s}),
-                                              AgentOperation::runConcurrently({u"sh"_s, u"-c"_s, u"echo $PPID"_s}, {}, 2)};
+                                              // a concurrent run's parent is its lane, whose parent is the helper
+                                              AgentOperation::runConcurrently(
+                                                  {u"sh"_s, u"-c"_s, u"set -- $(cat /proc/$PPID/stat); echo $4"_s}, {}, 2)};
         ServedAnswerReader first;
         QCOMPARE(answer(whoServes, first), QString());
         QCOMPARE(first.state(), ServedAnswerReader::State::Complete);
