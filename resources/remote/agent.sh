@@ -240,6 +240,9 @@ if [ -z "$serving" ]; then
     run_request "$request"
     exit 0
 fi
+# Requests (and their scratch files) of a helper killed in the middle of one are left behind; a
+# day old, they belong to no live client. One process per session.
+find "${BASH_SOURCE[0]%/*}/requests" -maxdepth 1 -type f -name '*.req*' -mmin +1440 -delete 2> /dev/null
 while IFS= read -r next; do
     printf 'A\n'
     run_request "$next"

@@ -54,19 +54,25 @@ class TestAgentProtocol : public QObject {
         int exitCode = -1;
     };
 
+    // The helper's script, installed next to its requests folder as on the cluster.
+    QString installedHelper()
+    {
+        const QString helper = m_tmp.filePath(u"agent.sh"_s);
+        QFile h(helper);
+        if (!h.exists() && (!h.open(QIODevice::WriteOnly) || h.write(agentScript()) != agentScript().size()))
+            return {};
+        return helper;
+    }
+
     // Runs the helper as the cluster does (bash, the request file as its argument).
     HelperRun runHelper(const QByteArray& request, const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment())
     {
         static int n = 0;
-        const QString helper = m_tmp.filePath(u"agent.sh"_s);
+        const QString helper = installedHelper();
         const QString requestFile = m_tmp.filePath(u"requests/r%1.req"_s.arg(++n));
         QDir().mkpath(QFileInfo(requestFile).absolutePath());
-        QFile h(helper);
-        if (!h.exists()) {
-            if (!h.open(QIODevice::WriteOnly) || h.write(agentScript()) != agentScript().size())
-                return {};
-            h.close();
-        }
+        if (helper.isEmpty())
+            return {};
         QFile r(requestFile);
         if (!r.open(QIODevice::WriteOnly) || r.write(request) != request.size())
             return {};
@@ -393,8 +399,8 @@ private slots:
     {
         // Nothing ran, and the reply says so, rather than looking like a connection cut short.
         QProcess p;
-        const QString helper = m_tmp.filePath(u"agent.sh"_s);
-        QVERIFY(QFileInfo::exists(helper)); // written by the tests before
+        const QString helper = installedHelper();
+        QVERIFY(!helper.isEmpty());
         p.start(u"bash"_s, {u"--norc"_s, helper, m_tmp.filePath(u"requests/never written"_s)});
         QVERIFY(p.waitForFinished(30000));
         qsizetype stoppedAt = -1;
@@ -499,8 +505,8 @@ printf 'out %s\n' "$3"; printf 'err %s' "$i" >&2; exit "$i")sh"_s;
 
     void serveModeAnswersRequestAfterRequestInOneProcess()
     {
-        const QString helper = m_tmp.filePath(u"agent.sh"_s);
-        QVERIFY(QFileInfo::exists(helper)); // written by the tests before
+        const QString helper = installedHelper();
+        QVERIFY(!helper.isEmpty());
         QProcess p;
         p.setWorkingDirectory(m_tmp.path());
         p.start(u"bash"_s, {u"--norc"_s, helper, u"--serve"_s});
@@ -569,13 +575,33 @@ printf 'out %s\n' "$3"; printf 'err %s' "$i" >&2; exit "$i")sh"_s;
 
     void serveModeEndsWithItsInput()
     {
+        // On its way it removes what killed helpers left in its requests folder a day ago or more.
+        QDir requests(m_tmp.filePath(u"requests"_s));
+        QVERIFY(requests.mkpath(u"."_s));
+        const auto writeAged = [&](const QString& name, int ageHours) {
+            QFile f(requests.filePath(name));
+            if (!f.open(QIODevice::WriteOnly))
+                return false;
+            if (f.write("x") != 1 || !f.flush()) // before the time: a later write would move it
+                return false;
+            return f.setFileTime(QDateTime::currentDateTime().addSecs(-3600 * ageHours), QFileDevice::FileModificationTime);
+        };
+        QVERIFY(writeAged(u"dead-1.req"_s, 25));
+        QVERIFY(writeAged(u"dead-1.req.out.3"_s, 25));
+        QVERIFY(writeAged(u"live-2.req"_s, 1));
+        QVERIFY(writeAged(u"not ours.txt"_s, 48));
         QProcess p;
-        p.start(u"bash"_s, {u"--norc"_s, m_tmp.filePath(u"agent.sh"_s), u"--serve"_s});
+        p.start(u"bash"_s, {u"--norc"_s, installedHelper(), u"--serve"_s});
         QVERIFY(p.waitForStarted());
         p.closeWriteChannel();
         QVERIFY(p.waitForFinished(10000));
         QCOMPARE(p.exitCode(), 0);
         QCOMPARE(p.readAllStandardOutput(), QByteArray()); // nothing taken, nothing said
+        QStringList left = requests.entryList(QDir::Files);
+        left.sort();
+        QCOMPARE(left, QStringList({u"live-2.req"_s, u"not ours.txt"_s}));
+        for (const QString& name : left)
+            QVERIFY(requests.remove(name));
     }
 
     void refusesAnUnknownOperation()
