@@ -51,6 +51,19 @@ QString stageName(int stage)
     return stage == 1 ? QStringLiteral("1-axis") : QStringLiteral("%1-axes").arg(stage);
 }
 
+QList<int> restartNumbers(const QList<LabelRun>& stageRuns)
+{
+    QList<int> numbers;
+    numbers.reserve(stageRuns.size());
+    int restarts = 0;
+    int previous = 0;
+    for (const LabelRun& run : stageRuns) {
+        numbers.append(previous > 0 && run.label < previous ? ++restarts : 0);
+        previous = run.label;
+    }
+    return numbers;
+}
+
 bool isBetter(double candidate, double incumbent, model::Direction direction)
 {
     return direction == model::Direction::Minimize ? candidate < incumbent : candidate > incumbent;

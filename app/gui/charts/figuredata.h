@@ -46,6 +46,11 @@ QList<double> bracketLines(const QList<Range>& brackets);
 // "1-axis", "2-axes", ... as the d-Spline poster names its search stages.
 QString stageName(int stage);
 
+// For each stage run, the number of the search restart it begins (from 1), or 0. Within one
+// d-Spline search the stage never decreases; its continuation after convergence starts again at
+// stage 1, so a run whose stage is below the one before it begins a restart.
+QList<int> restartNumbers(const QList<LabelRun>& stageRuns);
+
 // For each batch run, the trial with the best value among those measured in it (none when nothing
 // in the batch was measured). values: trial id -> measured value.
 struct Measured {

@@ -211,9 +211,16 @@ void TransitionChart::finish()
 
     m_annotations->setBrackets(figures::batchBrackets(runs), chartstyle::bracketColor());
     QList<ChartAnnotations::Span> spans;
-    for (const LabelRun& stage : figures::consecutiveRuns(stages))
-        spans.append({double(stage.firstTrial) - 0.5, double(stage.lastTrial) + 0.5, figures::stageName(stage.label),
-                      QString::number(stage.label)});
+    const QList<LabelRun> stageRuns = figures::consecutiveRuns(stages);
+    const QList<int> restarts = figures::restartNumbers(stageRuns);
+    for (qsizetype i = 0; i < stageRuns.size(); ++i) {
+        const LabelRun& stage = stageRuns.at(i);
+        const QString name = figures::stageName(stage.label);
+        const int restart = restarts.at(i);
+        spans.append({double(stage.firstTrial) - 0.5, double(stage.lastTrial) + 0.5,
+                      restart ? tr("restart %1: %2").arg(restart).arg(name) : name,
+                      restart ? tr("R%1").arg(restart) : QString::number(stage.label)});
+    }
     m_annotations->setTopSpans(spans);
     QMargins margins = chart()->margins();
     margins.setTop(10 + m_annotations->topSpanHeight());

@@ -56,6 +56,7 @@ private slots:
     void bracketLines_data();
     void bracketLines();
     void stageNames();
+    void restartsAreWhereTheStageFalls();
     void bestOfEachRun_data();
     void bestOfEachRun();
     void bestIndex();
@@ -126,6 +127,16 @@ void TestFigureData::stageNames()
     QCOMPARE(stageName(1), QStringLiteral("1-axis"));
     QCOMPARE(stageName(2), QStringLiteral("2-axes"));
     QCOMPARE(stageName(5), QStringLiteral("5-axes"));
+}
+
+void TestFigureData::restartsAreWhereTheStageFalls()
+{
+    // Stages 1 2 3, a restart at 1 2, another straight to 1, then a grid's unlabelled trials.
+    const QList<LabelRun> runs = gui::figures::consecutiveRuns(labelled({1, 1, 2, 2, 3, 1, 2, 2, 1, 0, 0}));
+    QCOMPARE(runs.size(), 6);
+    QCOMPARE(gui::figures::restartNumbers(runs), (QList<int>{0, 0, 0, 1, 0, 2}));
+    QCOMPARE(gui::figures::restartNumbers({}), QList<int>());
+    QCOMPARE(gui::figures::restartNumbers(gui::figures::consecutiveRuns(labelled({1, 2, 3, 3}))), (QList<int>{0, 0, 0}));
 }
 
 void TestFigureData::bestOfEachRun_data()

@@ -62,6 +62,14 @@ void TestTrialCharts::transitionBracketsBatchesAndLabelsStages()
     QVERIFY(chart.batchBestPoints().contains(QPointF(9, 0.7)));
     QVERIFY(!chart.batchBestPoints().contains(QPointF(8, 0.9)));
     QCOMPARE(chart.annotations()->topSpans().last().text, QStringLiteral("3-axes"));
+
+    // The search converged and restarts at stage 1: the span says so.
+    f.model.upsert(trial(10, TrialState::Done, 0.25, 5, 1));
+    chart.flush();
+    QCOMPARE(chart.annotations()->topSpans().size(), 4);
+    QCOMPARE(chart.annotations()->topSpans().last().text, QStringLiteral("restart 1: 1-axis"));
+    QCOMPARE(chart.annotations()->topSpans().last().shortText, QStringLiteral("R1"));
+    QCOMPARE(chart.annotations()->topSpans().at(2).text, QStringLiteral("3-axes"));
 }
 
 void TestTrialCharts::transitionDrawsTheDefaultLine()
