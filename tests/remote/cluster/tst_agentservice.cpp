@@ -4,6 +4,7 @@
 // of a request (reported as unclear: some of it may have run).
 #include "remote/ssh/endpoint.h"
 #include "remote/ssh/sshworker.h"
+#include "support/refusingprompter.h"
 #include "support/sshserverfixture.h"
 
 #include <QtTest>
@@ -15,17 +16,6 @@ using namespace sweepline::remote::ssh;
 using namespace sweepline::testing;
 
 namespace {
-
-class NoPrompts final : public CredentialPrompter {
-public:
-    bool acceptNewHostKey(const HostKeyInfo&) override { return false; }
-    std::optional<QString> passphrase(const QString&) override { return std::nullopt; }
-    std::optional<QString> password(const QString&, const QString&) override { return std::nullopt; }
-    std::optional<QStringList> keyboardInteractive(const QString&, const QString&, const QList<InteractivePrompt>&) override
-    {
-        return std::nullopt;
-    }
-};
 
 RemoteRequest askForThePidOfItsHelper()
 {
@@ -45,7 +35,7 @@ class TestAgentService : public QObject {
     Q_OBJECT
 
     std::unique_ptr<SshServerFixture> m_ssh;
-    NoPrompts m_prompts;
+    RefusingPrompter m_prompts;
     std::unique_ptr<SshWorker> m_worker;
     quint64 m_nextId = 0;
 

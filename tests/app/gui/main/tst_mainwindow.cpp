@@ -1,5 +1,6 @@
 #include "app/gui/main/mainwindow.h"
 #include "gatedcampaign.h"
+#include "windowprobes.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
@@ -22,12 +23,6 @@ namespace {
 
 // Jobs start a shell each on a machine other builds share: be patient, yet fail rather than hang.
 constexpr int kRunTimeoutMs = 60000;
-
-QString statusText(const MainWindow& window, const char* name)
-{
-    const auto* label = window.statusBar()->findChild<QLabel*>(QString::fromLatin1(name));
-    return label ? label->text() : QStringLiteral("<no label %1>").arg(QString::fromLatin1(name));
-}
 
 QString currentTab(const MainWindow& window)
 {
@@ -78,7 +73,7 @@ void TestMainWindow::runsACampaignToItsEnd()
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kRunTimeoutMs);
     QCOMPARE(windowFinished.size(), 1);
 
-    const auto summary = finished.at(0).at(0).value<remote::RunSummary>();
+    const auto summary = firstSummary(finished);
     QVERIFY2(summary.ok, qPrintable(summary.error));
     QVERIFY(summary.complete);
     QCOMPARE(summary.stillRunning, 0);

@@ -1,5 +1,6 @@
 #include "app/gui/main/mainwindow.h"
 #include "gatedcampaign.h"
+#include "windowprobes.h"
 
 #include <QAbstractItemModelTester>
 #include <QLabel>
@@ -21,12 +22,6 @@ namespace {
 constexpr int kRunTimeoutMs = 60000;
 // Long enough for an engine that wrongly submits on a freed slot to have done so.
 constexpr int kQuietMs = 600;
-
-QString statusText(const MainWindow& window, const char* name)
-{
-    const auto* label = window.statusBar()->findChild<QLabel*>(QString::fromLatin1(name));
-    return label ? label->text() : QStringLiteral("<no label %1>").arg(QString::fromLatin1(name));
-}
 
 QSet<int> asSet(const QStringList& runs)
 {
@@ -101,7 +96,7 @@ void TestRunController::pauseStopsSubmissionsAndResumeGoesOn()
 
     campaign.releaseAll();
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kRunTimeoutMs);
-    const auto summary = finished.at(0).at(0).value<remote::RunSummary>();
+    const auto summary = firstSummary(finished);
     QVERIFY2(summary.ok, qPrintable(summary.error));
     QVERIFY(summary.complete);
     QCOMPARE(countIn(trials, TrialState::Done), 5);
@@ -138,7 +133,7 @@ void TestRunController::cancelOfOneTrial()
 
     campaign.releaseAll();
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kRunTimeoutMs);
-    QVERIFY(finished.at(0).at(0).value<remote::RunSummary>().ok);
+    QVERIFY(firstSummary(finished).ok);
     QCOMPARE(trials.rowCount(), 4); // a cancelled trial spends its share of the budget
     for (const model::TrialRecord& t : trials.trials()) {
         if (t.id == victim.id)
@@ -174,7 +169,7 @@ void TestRunController::detachedTrialsAreMonitoredAgainAndRunOnce()
         run->detach();
         QCOMPARE(run->state(), RunController::State::Idle);
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kRunTimeoutMs);
-        const auto summary = finished.at(0).at(0).value<remote::RunSummary>();
+        const auto summary = firstSummary(finished);
         QVERIFY(summary.ok);
         QVERIFY(!summary.complete);
         QCOMPARE(summary.stillRunning, 2);
@@ -213,7 +208,7 @@ void TestRunController::detachedTrialsAreMonitoredAgainAndRunOnce()
     second.startRun();
     QCOMPARE(run->state(), RunController::State::Running);
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kRunTimeoutMs);
-    const auto summary = finished.at(0).at(0).value<remote::RunSummary>();
+    const auto summary = firstSummary(finished);
     QVERIFY2(summary.ok, qPrintable(summary.error));
     QVERIFY(summary.complete);
     QCOMPARE(trials.rowCount(), 4);
@@ -248,7 +243,7 @@ void TestRunController::monitoredCampaignWithItsBudgetSpentFinishesByItself()
     // Every trial of the budget is out there: once both are collected nothing is left to resume.
     campaign.releaseAll();
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kRunTimeoutMs);
-    const auto summary = finished.at(0).at(0).value<remote::RunSummary>();
+    const auto summary = firstSummary(finished);
     QVERIFY2(summary.ok, qPrintable(summary.error));
     QVERIFY(summary.complete);
     QCOMPARE(run->state(), RunController::State::Idle);

@@ -1,0 +1,21 @@
+#pragma once
+// What the window tests read off the main window and its run controller.
+
+#include "app/gui/main/mainwindow.h"
+
+#include <QLabel>
+#include <QSignalSpy>
+#include <QStatusBar>
+
+// The text of the status bar's label of that object name, or a marker that it is missing.
+inline QString statusText(const sweepline::gui::MainWindow& window, const char* name)
+{
+    const auto* label = window.statusBar()->findChild<QLabel*>(QString::fromLatin1(name));
+    return label ? label->text() : QStringLiteral("<no label %1>").arg(QString::fromLatin1(name));
+}
+
+// The summary carried by the first RunController::finished a spy caught.
+inline sweepline::remote::RunSummary firstSummary(const QSignalSpy& finished)
+{
+    return finished.at(0).at(0).value<sweepline::remote::RunSummary>();
+}
