@@ -113,7 +113,7 @@ AgentAnswer AgentService::askOnce(const QByteArray& line, std::chrono::seconds t
             AgentAnswer answer;
             answer.ok = true;
             answer.reply = reader.reply();
-            answer.err = err + "the cluster helper ended in the middle of the request";
+            answer.err = "the cluster helper ended in the middle of the request" + (err.isEmpty() ? QByteArray() : ": " + err);
             return answer;
         }
     }

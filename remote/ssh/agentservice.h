@@ -29,7 +29,8 @@ public:
 
     model::Status start();
     // Runs a request file the client uploaded. It gives up after the session's timeout without any
-    // output, or after totalLimit in all, like SshSession::run.
+    // output, or after totalLimit in all (at least the session's timeout): a long request that keeps
+    // reporting progress may run on.
     AgentAnswer ask(const QString& requestFile, std::chrono::seconds totalLimit);
     int starts() const { return m_starts; }
 

@@ -1,7 +1,6 @@
 #include "remote/ssh/sshsession.h"
 
 #include <QDir>
-#include <QElapsedTimer>
 #include <QFileInfo>
 
 #include <libssh/libssh.h>
@@ -313,58 +312,6 @@ Status SshSession::openSftp()
     m_home = QString::fromUtf8(home);
     ssh_string_free_char(home);
     return model::success();
-}
-
-Result<CommandResult> SshSession::run(const QByteArray& commandLine, std::chrono::seconds totalLimit)
-{
-    using R = Result<CommandResult>;
-    if (!isConnected())
-        return R::failure(fail(FailureKind::Network, QStringLiteral("not connected")).error());
-    ChannelGuard ch;
-    ch.channel = ssh_channel_new(h->session);
-    if (!ch.channel || ssh_channel_open_session(ch.channel) != SSH_OK)
-        return R::failure(fail(FailureKind::Network, QStringLiteral("cannot open a channel: %1").arg(sshError())).error());
-    ++m_channels;
-    if (ssh_channel_request_exec(ch.channel, commandLine.constData()) != SSH_OK)
-        return R::failure(fail(FailureKind::Remote, QStringLiteral("the server refused to run a command: %1").arg(sshError())).error());
-
-    CommandResult result;
-    char buffer[16384];
-    QElapsedTimer clock;
-    QElapsedTimer idle;
-    clock.start();
-    idle.start();
-    const qint64 idleLimitMs = qint64(m_timeout.count()) * 1000;
-    const qint64 totalLimitMs = std::max(idleLimitMs, qint64(totalLimit.count()) * 1000);
-    while (!ssh_channel_is_eof(ch.channel)) {
-        if (idle.elapsed() > idleLimitMs)
-            return R::failure(fail(FailureKind::Timeout, QStringLiteral("no answer within %1 s").arg(m_timeout.count())).error());
-        if (clock.elapsed() > totalLimitMs)
-            return R::failure(fail(FailureKind::Timeout, QStringLiteral("no complete answer within %1 s")
-                                                             .arg(totalLimitMs / 1000)).error());
-        const int n = ssh_channel_read_timeout(ch.channel, buffer, sizeof buffer, 0, 200);
-        if (n == SSH_ERROR)
-            return R::failure(fail(FailureKind::Network, QStringLiteral("connection lost: %1").arg(sshError())).error());
-        if (n > 0) {
-            result.out.append(buffer, n);
-            idle.restart();
-        }
-        int e = 0;
-        while ((e = ssh_channel_read_nonblocking(ch.channel, buffer, sizeof buffer, 1)) > 0) {
-            result.err.append(buffer, e);
-            idle.restart();
-        }
-        if (e == SSH_ERROR)
-            return R::failure(fail(FailureKind::Network, QStringLiteral("connection lost: %1").arg(sshError())).error());
-    }
-    int n = 0;
-    while ((n = ssh_channel_read_nonblocking(ch.channel, buffer, sizeof buffer, 0)) > 0)
-        result.out.append(buffer, n);
-    while ((n = ssh_channel_read_nonblocking(ch.channel, buffer, sizeof buffer, 1)) > 0)
-        result.err.append(buffer, n);
-    ssh_channel_send_eof(ch.channel);
-    result.exitStatus = ssh_channel_get_exit_status(ch.channel);
-    return result;
 }
 
 Status SshSession::startService(const QByteArray& commandLine)

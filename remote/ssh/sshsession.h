@@ -23,12 +23,6 @@ enum class FailureKind {
     Remote,         // the server refused something (an SFTP error, an exec refused)
 };
 
-struct CommandResult {
-    int exitStatus = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
 // One authenticated libssh session and its SFTP channel. Blocking: it lives on one worker thread,
 // which owns it and all its channels. Every call is bounded by the session's timeout.
 class SshSession {
@@ -44,15 +38,10 @@ public:
     void disconnect();
     bool isConnected() const;
 
-    // Runs a command line in the login shell. The line must be built from fixed words and our own
-    // identifiers only: no user value ever goes into it. It times out after the session's timeout
-    // without any output, or after totalLimit in all (at least the session's timeout), so a long
-    // command that keeps reporting progress (the helper answers operation by operation) may run on.
-    model::Result<CommandResult> run(const QByteArray& commandLine, std::chrono::seconds totalLimit = {});
-
     // One command that keeps running for the session and talks over its stdin and stdout (the
     // helper's --serve mode): a login shell starts once, not once per command. Starting one stops
-    // the one before; disconnect() stops it too. The line obeys the rule of run().
+    // the one before; disconnect() stops it too. The line must be built from fixed words and our
+    // own identifiers only: no user value ever goes into it.
     model::Status startService(const QByteArray& commandLine);
     // Whether it still runs, as far as what has arrived says: it ended, or printed something
     // unasked, is false. Never blocks.

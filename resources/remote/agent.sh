@@ -36,9 +36,11 @@ request=
 out=
 err=
 if [ "${1-}" = --serve ]; then serving=1; else request=$1; fi
-# The request and its scratch files (outputs of runs, one pair per concurrent run).
+# Removes the request and its scratch files (outputs of runs, one pair per concurrent run; the
+# lanes' FIFO), and forgets it.
 cleanup() {
     if [ -n "$request" ]; then rm -f -- "$request" "$request".out "$request".err "$request".out.* "$request".err.* "$request".fifo; fi
+    request=
 }
 trap cleanup EXIT
 
@@ -73,7 +75,6 @@ fail() { # index, message
     send "${reply}E $1 ${#2}"$'\n'"$2"
     if [ -n "$serving" ]; then
         cleanup # before "Z": once the client reads it, nothing of the request is left
-        request=
         printf 'Z\n'
     fi
     exit 91
@@ -247,6 +248,5 @@ while IFS= read -r next; do
     printf 'A\n'
     run_request "$next"
     cleanup
-    request=
     printf 'Z\n'
 done

@@ -21,6 +21,7 @@
 #include "remote/ssh/agentprotocol.h"
 #include "remote/ssh/endpoint.h"
 #include "remote/ssh/sshsession.h"
+#include "support/refusingprompter.h"
 #include "support/slurmfixture.h"
 #include "support/sshserverfixture.h"
 
@@ -59,18 +60,6 @@ void progress(const QString& text)
     std::fprintf(stderr, "# %s\n", qPrintable(text));
     std::fflush(stderr);
 }
-
-class NoPrompts final : public remote::ssh::CredentialPrompter {
-public:
-    bool acceptNewHostKey(const remote::ssh::HostKeyInfo&) override { return false; }
-    std::optional<QString> passphrase(const QString&) override { return std::nullopt; }
-    std::optional<QString> password(const QString&, const QString&) override { return std::nullopt; }
-    std::optional<QStringList> keyboardInteractive(const QString&, const QString&,
-                                                   const QList<remote::ssh::InteractivePrompt>&) override
-    {
-        return std::nullopt;
-    }
-};
 
 QString readText(const QString& path)
 {
@@ -326,7 +315,7 @@ SweeplineRound runSweepline(int repeat, const model::ClusterSettings& cluster, c
     options.campaign = QStringLiteral("sweepline%1").arg(repeat);
     options.workdir = cluster.workdir;
     options.pollIntervalMs = kPollIntervalMs;   // batchDelayMs: the default
-    NoPrompts prompter;
+    RefusingPrompter prompter;
     remote::ClusterBackend backend(std::move(endpoint).value(), remote::makeSchedulerAdapter(cluster.scheduler),
                                    options, prompter);
     const int loginsBefore = acceptedLogins(ssh);
@@ -451,7 +440,7 @@ Breakdown measureBreakdown(const model::ClusterSettings& cluster, const QString&
         b.error = endpoint.error();
         return b;
     }
-    NoPrompts prompter;
+    RefusingPrompter prompter;
     remote::ssh::SshSession session;
     QElapsedTimer t;
     t.start();
@@ -461,7 +450,24 @@ Breakdown measureBreakdown(const model::ClusterSettings& cluster, const QString&
     }
     b.connectMs = double(t.nsecsElapsed()) / 1e6;
     bool ok = true;
-    b.execChannelMs = meanMs(5, [&](int) { ok = session.run(QByteArrayLiteral("true")).ok() && ok; });
+    // One exec channel through the login shell, run to its end: what every command cost before one
+    // helper served the whole session, and what the session's first command still costs.
+    const auto execToTheEnd = [&session](const QByteArray& commandLine) {
+        if (!session.startService(commandLine))
+            return false;
+        QByteArray out;
+        QByteArray err;
+        bool ended = false;
+        QElapsedTimer waited;
+        waited.start();
+        while (!ended && waited.elapsed() < 30000) {
+            if (!session.readFromService(out, err, std::chrono::milliseconds(200), ended))
+                return false;
+        }
+        session.stopService();
+        return ended;
+    };
+    b.execChannelMs = meanMs(5, [&](int) { ok = execToTheEnd(QByteArrayLiteral("true")) && ok; });
 
     const QString probe = cluster.workdir + u"/probe"_s;
     const QByteArray script(700, '#');    // about the size of a rendered job script
