@@ -621,6 +621,11 @@ QByteArray TrialStore::campaignJson() const
     return d->campaignJson;
 }
 
+QString TrialStore::storeId() const
+{
+    return d->storeId;
+}
+
 Result<TrialRecord> TrialStore::addTrial(const QVariantList& values, const TrialLabels& labels)
 {
     qint64 id = 0;
@@ -695,6 +700,16 @@ Status TrialStore::markCancelled(qint64 id, const QString& reason, const QDateTi
 Status TrialStore::markResubmittable(qint64 id, const QString& reason)
 {
     return d->transition(id, TrialState::Planned, {}, {}, reason);
+}
+
+Status TrialStore::correctStartedAt(qint64 id, const QDateTime& at)
+{
+    if (!at.isValid())
+        return Status::failure(QStringLiteral("trial %1: no start time to record").arg(id));
+    return d->transaction([&]() -> Status {
+        return d->exec(QStringLiteral("UPDATE trials SET started_at = ? WHERE id = ? AND state = ?"),
+                       {at.toMSecsSinceEpoch(), id, toString(TrialState::Running)});
+    });
 }
 
 Result<TrialRecord> TrialStore::trial(qint64 id) const

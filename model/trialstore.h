@@ -35,6 +35,7 @@ public:
 
     QString directory() const;
     QByteArray campaignJson() const; // the definition the store was last opened with
+    QString storeId() const;         // random, made with the store: names its remote folders
 
     // A new Planned trial with the next id and a fresh unique token.
     Result<TrialRecord> addTrial(const QVariantList& values, const TrialLabels& labels);
@@ -48,6 +49,8 @@ public:
     Status markCancelled(qint64 id, const QString& reason, const QDateTime& at);
     // Back to Planned after a submission that certainly did not happen (the token was not found).
     Status markResubmittable(qint64 id, const QString& reason);
+    // The start time the job script recorded, truer than when a poll first saw the job running.
+    Status correctStartedAt(qint64 id, const QDateTime& at);
 
     Result<TrialRecord> trial(qint64 id) const;
     Result<QList<TrialRecord>> trials() const;                  // by id

@@ -92,7 +92,7 @@ model::Status CampaignRunner::start()
         m_active.insert(t.id);
     for (const model::TrialRecord& t : toTrack) {
         m_backend.track({t.id, t.token, runDirectory(t.id), t.jobId, m_campaign.job.timeLimitSeconds,
-                         t.state == TrialState::Running ? t.startedAt : QDateTime()});
+                         t.state == TrialState::Running ? t.startedAt : QDateTime(), m_store.storeId(), t.attempt});
         if (m_finished)
             return model::success();
     }
@@ -171,6 +171,8 @@ void CampaignRunner::submitPlanned(qint64 trialId)
     request.script = script;
     request.inputFiles = inputFiles();
     request.timeLimitSeconds = m_campaign.job.timeLimitSeconds;
+    request.storeId = m_store.storeId();
+    request.attempt = t.attempt;
     m_backend.submit(request);
 }
 
@@ -219,7 +221,11 @@ void CampaignRunner::onFinished(qint64 trialId, const JobEnd& end)
         return;
     const RunOutcome outcome = judgeRun(end, *m_extractor, m_campaign.objective.metric,
                                         QDir(runDirectory(trialId)).filePath(QLatin1String(runfiles::stderrFile)));
-    const QDateTime at = end.finishedAt.isValid() ? end.finishedAt : QDateTime::currentDateTimeUtc();
+    QDateTime at = end.finishedAt.isValid() ? end.finishedAt : QDateTime::currentDateTimeUtc();
+    if (!recordScriptStart(trialId, end.startedAt))
+        return;
+    if (const auto t = m_trials.constFind(trialId); t != m_trials.constEnd() && t->startedAt.isValid())
+        at = std::max(at, t->startedAt); // the same clock question as in recordScriptStart
     model::Status stored = model::success();
     if (m_cancelRequested.remove(trialId) || end.cancelled)
         stored = m_store.markCancelled(trialId, end.reason.isEmpty() ? QStringLiteral("cancelled") : end.reason, at);
@@ -232,6 +238,28 @@ void CampaignRunner::onFinished(qint64 trialId, const JobEnd& end)
     tellStrategy(trialId, outcome.state == TrialState::Done ? outcome.value : std::nullopt);
     publish(trialId);
     fillSlots();
+}
+
+// A job that started and ended between two polls was never seen running: its script's clock says
+// when it started. The cluster's clock may run ahead of ours, so a start before the recorded
+// submission counts as the submission itself (a queue time below zero means nothing).
+bool CampaignRunner::recordScriptStart(qint64 trialId, QDateTime startedAt)
+{
+    const auto it = m_trials.find(trialId);
+    if (!startedAt.isValid() || it == m_trials.end())
+        return true;
+    model::TrialRecord& t = it.value();
+    if (t.submittedAt.isValid() && startedAt < t.submittedAt)
+        startedAt = t.submittedAt;
+    if (t.state == TrialState::Running && t.startedAt == startedAt)
+        return true;
+    const bool stored = commit(t.state == TrialState::Running ? m_store.correctStartedAt(trialId, startedAt)
+                                                              : m_store.markRunning(trialId, startedAt));
+    if (stored) {
+        t.state = TrialState::Running;
+        t.startedAt = startedAt;
+    }
+    return stored;
 }
 
 void CampaignRunner::tellStrategy(qint64 trialId, const std::optional<double>& value)

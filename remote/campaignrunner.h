@@ -66,6 +66,7 @@ private:
     void publish(qint64 trialId);
     bool commit(const model::Status& status);
     void tellStrategy(qint64 trialId, const std::optional<double>& value);
+    bool recordScriptStart(qint64 trialId, QDateTime startedAt);
 
     void onSubmitted(qint64 trialId, const QString& jobId, const QDateTime& at);
     void onNotSubmitted(qint64 trialId, const QString& reason);

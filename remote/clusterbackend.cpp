@@ -1,5 +1,6 @@
 #include "remote/clusterbackend.h"
 
+#include "remote/folderclaim.h"
 #include "remote/schedulers/adapterbase.h"
 
 #include <QDir>
@@ -33,6 +34,8 @@ struct ClusterBackend::Job {
     enum class Phase { Waiting, Submitting, Unclear, Active, Collecting };
     qint64 trialId = 0;
     QString token;
+    QString storeId;
+    int attempt = 0;
     QString localRunDirectory;
     JobScriptInput script;
     QStringList inputFiles;
@@ -42,6 +45,7 @@ struct ClusterBackend::Job {
     bool startedReported = false;
     QDateTime startedAt;
     bool cancelRequested = false;
+    bool folderClaimed = false;   // its remote folder is ours for this attempt: files may go in
     QString stopReason;           // why we cancelled it ourselves
     int absentPolls = 0;
     int terminalPolls = 0;
@@ -134,7 +138,7 @@ void ClusterBackend::scheduleRetry(QTimer* timer)
         timer->start(delay);
 }
 
-QString ClusterBackend::remoteDirectory(qint64 trialId) const
+QString ClusterBackend::remoteDirectory(const Job& job) const
 {
     QString base = m_options.workdir;
     if (base == QLatin1String("~"))
@@ -143,14 +147,18 @@ QString ClusterBackend::remoteDirectory(qint64 trialId) const
         base = base.mid(2);
     if (!base.startsWith(QLatin1Char('/')))
         base = base.isEmpty() ? m_home : joinPath(m_home, base);
-    return joinPath(joinPath(base, m_options.campaign), QString::number(trialId));
+    // One folder per store and attempt: another store of this campaign (a copy of the campaign file,
+    // a fresh start) or an earlier attempt of this trial never shares it, so nothing it left behind
+    // can be read as this attempt's result.
+    return joinPath(joinPath(joinPath(base, m_options.campaign), job.storeId),
+                    QStringLiteral("%1.%2").arg(job.trialId).arg(job.attempt));
 }
 
 JobSpec ClusterBackend::specFor(const Job& job) const
 {
     JobSpec spec;
     spec.token = job.token;
-    spec.jobDirectory = remoteDirectory(job.trialId);
+    spec.jobDirectory = remoteDirectory(job);
     spec.timeLimitSeconds = job.timeLimitSeconds;
     spec.directives = m_options.directives;
     return spec;
@@ -161,6 +169,8 @@ void ClusterBackend::submit(const JobRequest& request)
     auto job = std::make_shared<Job>();
     job->trialId = request.trialId;
     job->token = request.token;
+    job->storeId = request.storeId;
+    job->attempt = request.attempt;
     job->localRunDirectory = request.runDirectory;
     job->script = request.script;
     job->inputFiles = request.inputFiles;
@@ -198,6 +208,8 @@ void ClusterBackend::flushSubmissions()
         logIn(); // which flushes once logged in
         return;
     }
+    if (claimFolders())
+        return; // the claim's answer flushes again
     ssh::RemoteRequest request;
     QList<ssh::AgentOperation> puts;   // all the files first: the helper makes every folder at once
     QList<ssh::AgentOperation> submits;
@@ -208,6 +220,10 @@ void ClusterBackend::flushSubmissions()
         auto job = m_jobs.value(id);
         if (!job || job->phase != Job::Phase::Waiting)
             continue;
+        if (!job->folderClaimed) {
+            m_toSubmit.append(id); // joined the queue while its batch was being claimed: next round
+            continue;
+        }
         const JobSpec spec = specFor(*job);
         if (auto valid = checkJobSpec(*m_scheduler, spec); !valid) {
             m_jobs.remove(id);
@@ -262,6 +278,76 @@ void ClusterBackend::flushSubmissions()
     send(std::move(request), [this, batch](const ssh::RemoteResponse& r) { onSubmitted(batch, r); });
 }
 
+// One request claims the folders of every waiting job before any of their files is written (see
+// folderclaim.h). A claim is idempotent for its attempt, so an answer lost on the way is just asked again.
+bool ClusterBackend::claimFolders()
+{
+    if (m_claimInFlight)
+        return true;
+    QList<qint64> ids;
+    QList<FolderClaim> claims;
+    QList<std::pair<qint64, QString>> refusals;
+    for (qint64 id : std::as_const(m_toSubmit)) {
+        auto job = m_jobs.value(id);
+        if (!job || job->phase != Job::Phase::Waiting || job->folderClaimed)
+            continue;
+        if (job->storeId.isEmpty() || job->attempt < 1) {
+            refusals.append({id, QStringLiteral("the trial's folder cannot be named: no store id or attempt")});
+            continue;
+        }
+        const JobSpec spec = specFor(*job);
+        if (auto valid = checkJobSpec(*m_scheduler, spec); !valid) {
+            refusals.append({id, valid.error()});
+            continue;
+        }
+        ids.append(id);
+        claims.append({spec.jobDirectory, ownerMark(job->token, job->attempt)});
+    }
+    for (const auto& [id, why] : refusals) {
+        m_toSubmit.removeAll(id);
+        m_jobs.remove(id);
+        emit submitFailed(id, why);
+    }
+    if (ids.isEmpty())
+        return false;
+    ssh::RemoteRequest request;
+    const RemoteCommand command = claimCommand(claims);
+    request.operations.append(ssh::AgentOperation::run(command.argv, command.workingDirectory));
+    m_claimInFlight = true;
+    send(std::move(request), [this, ids, claims](const ssh::RemoteResponse& response) {
+        m_claimInFlight = false;
+        if (handleFailure(response)) {
+            scheduleRetry(m_submitRetryTimer);
+            return;
+        }
+        const ssh::AgentResult& result = response.results.at(0);
+        auto answers = parseClaims(claims, QString::fromUtf8(result.out), QString::fromUtf8(result.err), result.exitStatus);
+        if (!answers) {
+            ++m_failures;
+            emit connectionChanged(answers.error());
+            scheduleRetry(m_submitRetryTimer);
+            return;
+        }
+        QList<std::pair<qint64, QString>> refused;
+        for (qsizetype i = 0; i < ids.size(); ++i) {
+            auto job = m_jobs.value(ids.at(i));
+            if (!job)
+                continue;
+            if (answers->at(i))
+                job->folderClaimed = true;
+            else
+                refused.append({ids.at(i), answers->at(i).error()});
+        }
+        for (const auto& [id, why] : refused) {
+            m_toSubmit.removeAll(id);
+            m_jobs.remove(id);
+            emit submitFailed(id, why);
+        }
+        flushSubmissions();
+    });
+    return true;
+}
+
 void ClusterBackend::onSubmitted(const QList<qint64>& ids, const ssh::RemoteResponse& response)
 {
     if (handleFailure(response)) {
@@ -312,6 +398,8 @@ void ClusterBackend::track(const TrackedJob& tracked)
     auto job = std::make_shared<Job>();
     job->trialId = tracked.trialId;
     job->token = tracked.token;
+    job->storeId = tracked.storeId;
+    job->attempt = tracked.attempt;
     job->localRunDirectory = tracked.runDirectory;
     job->timeLimitSeconds = tracked.timeLimitSeconds;
     job->jobId = tracked.jobId;
@@ -341,14 +429,15 @@ void ClusterBackend::lookUpUnclear()
     }
     ssh::RemoteRequest request;
     QList<qint64> ids;
+    QList<qint64> unlookable;
+    // Removing from m_jobs, or emitting (a slot may call back into us), would invalidate this loop.
     for (const auto& job : std::as_const(m_jobs)) {
         if (job->phase != Job::Phase::Unclear)
             continue;
         const JobSpec spec = specFor(*job);
         const RemoteCommand lookup = m_scheduler->lookupCommand(spec);
         if (lookup.argv.isEmpty()) {
-            m_jobs.remove(job->trialId);
-            emit submitFailed(job->trialId, QStringLiteral("the job cannot be looked up: its token or folder is invalid"));
+            unlookable.append(job->trialId);
             continue;
         }
         request.operations.append(ssh::AgentOperation::run(lookup.argv, lookup.workingDirectory));
@@ -356,6 +445,10 @@ void ClusterBackend::lookUpUnclear()
         request.operations.append(ssh::AgentOperation::read(joinPath(spec.jobDirectory, QLatin1String(runfiles::exitCode))));
         request.operations.append(ssh::AgentOperation::read(joinPath(spec.jobDirectory, QLatin1String(runfiles::pid))));
         ids.append(job->trialId);
+    }
+    for (qint64 id : unlookable) {
+        m_jobs.remove(id);
+        emit submitFailed(id, QStringLiteral("the job cannot be looked up: its token or folder is invalid"));
     }
     if (ids.isEmpty())
         return;
@@ -419,7 +512,8 @@ void ClusterBackend::poll()
     if (askScheduler)
         request.operations.append(ssh::AgentOperation::run(status.argv, status.workingDirectory));
     for (qint64 id : ids)
-        request.operations.append(ssh::AgentOperation::read(joinPath(remoteDirectory(id), QLatin1String(runfiles::exitCode))));
+        request.operations.append(
+            ssh::AgentOperation::read(joinPath(remoteDirectory(*m_jobs.value(id)), QLatin1String(runfiles::exitCode))));
     m_pollInFlight = true;
     send(std::move(request), [this, ids, askScheduler](const ssh::RemoteResponse& r) { onPolled(ids, askScheduler, r); });
 }
@@ -441,10 +535,8 @@ void ClusterBackend::onPolled(const QList<qint64>& ids, bool askedScheduler, con
                 continue;
             const ssh::AgentResult& exitFile = response.results.at(first + i);
             if (exitFile.exists) {
-                bool ok = false;
-                const int code = exitFile.out.trimmed().toInt(&ok);
-                collect(job->trialId, ok ? std::optional<int>(code) : std::nullopt,
-                        ok ? QString() : QStringLiteral("unreadable exit code file"), exitFile.out);
+                const std::optional<int> code = parseExitCodeFile(exitFile.out).exitCode;
+                collect(job->trialId, code, code ? QString() : QStringLiteral("unreadable exit code file"), exitFile.out);
                 continue;
             }
             if (!statuses)
@@ -526,8 +618,11 @@ void ClusterBackend::flushCollections()
         auto job = m_jobs.value(c.trialId);
         if (!job)
             continue;
-        const QString remote = remoteDirectory(c.trialId);
+        const QString remote = remoteDirectory(*job);
         const QDir local(job->localRunDirectory);
+        // A download skips a missing file: a copy left by an earlier store in this folder must not stand in.
+        for (const char* name : {runfiles::stdoutFile, runfiles::stderrFile, runfiles::exitCode})
+            QFile::remove(local.filePath(QLatin1String(name)));
         for (const char* name : {runfiles::stdoutFile, runfiles::stderrFile}) {
             request.downloads.append({joinPath(remote, QLatin1String(name)), local.filePath(QLatin1String(name))});
         }
@@ -553,6 +648,13 @@ void ClusterBackend::flushCollections()
             end.reason = c.reason;
             end.stdoutPath = local.filePath(QLatin1String(runfiles::stdoutFile));
             end.finishedAt = QDateTime::currentDateTimeUtc();
+            if (QFile exitFile(local.filePath(QLatin1String(runfiles::exitCode))); exitFile.open(QIODevice::ReadOnly)) {
+                // The job script's own clock: right even for a job that started and ended between polls.
+                const ExitRecord record = parseExitCodeFile(exitFile.read(4096));
+                end.startedAt = record.startedAt;
+                if (record.finishedAt.isValid())
+                    end.finishedAt = record.finishedAt;
+            }
             end.cancelled = (collected->cancelRequested && collected->stopReason.isEmpty())
                             || QFileInfo::exists(local.filePath(QLatin1String(kCancelMarker)));
             if (!collected->stopReason.isEmpty())

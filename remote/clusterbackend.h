@@ -59,6 +59,7 @@ private:
 
     void logIn();
     void flushSubmissions();
+    bool claimFolders(); // true while a claim is under way; it calls flushSubmissions() when answered
     void onSubmitted(const QList<qint64>& ids, const ssh::RemoteResponse& response);
     void lookUpUnclear();
     void poll();
@@ -70,7 +71,7 @@ private:
     void enforceTimeLimit(Job& job);
     void sendCancel(Job& job);
 
-    QString remoteDirectory(qint64 trialId) const;
+    QString remoteDirectory(const Job& job) const;
     JobSpec specFor(const Job& job) const;
 
     std::unique_ptr<SchedulerAdapter> m_scheduler;
@@ -97,6 +98,7 @@ private:
     QTimer* m_submitRetryTimer = nullptr;
     bool m_pollInFlight = false;
     bool m_lookupInFlight = false;
+    bool m_claimInFlight = false;
     bool m_loginInFlight = false;
     int m_failures = 0;             // consecutive failed requests, for the back-off
     int m_logins = 0;

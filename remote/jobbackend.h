@@ -18,6 +18,10 @@ struct JobRequest {
     JobScriptInput script;         // what the job runs; the backend fills in where it runs
     QStringList inputFiles;        // absolute local paths, copied beside the script
     std::optional<qint64> timeLimitSeconds;
+    // With the attempt, names the trial's own remote folder: two stores, or two attempts of one
+    // trial, never share one (see ClusterBackend::remoteDirectory).
+    QString storeId;
+    int attempt = 0;
 };
 
 // A job recorded by an earlier run of the engine, to be looked up or watched again.
@@ -28,13 +32,18 @@ struct TrackedJob {
     QString jobId;                 // empty when the submission's answer never arrived
     std::optional<qint64> timeLimitSeconds;
     QDateTime startedAt;           // invalid when not known to have started
+    QString storeId;               // as in JobRequest: the folder of the attempt that was recorded
+    int attempt = 0;
 };
 
 struct JobEnd {
     std::optional<int> exitCode;   // what the job script recorded as its last act
     QString reason;                // why there is no usable exit code, or what ended the job
     QString stdoutPath;            // local copy of the job's stdout
+    QDateTime startedAt;           // as the job script recorded it; invalid when unknown
     QDateTime finishedAt;
+    // The local copy holds only the end of a stdout larger than the download limit.
+    std::optional<qint64> stdoutTruncatedFrom; // the full size, when truncated
     bool cancelled = false;        // ended by a cancel, ours or another's
 };
 

@@ -16,6 +16,29 @@ QString formatDuration(qint64 seconds)
     return days > 0 ? QString::number(days) + QLatin1Char('-') + hms : hms;
 }
 
+ExitRecord parseExitCodeFile(const QByteArray& content)
+{
+    ExitRecord record;
+    const QList<QByteArray> lines = content.split('\n');
+    bool ok = false;
+    const int code = lines.value(0).trimmed().toInt(&ok);
+    if (ok)
+        record.exitCode = code;
+    for (const QByteArray& line : lines.mid(1)) {
+        const QList<QByteArray> words = line.trimmed().split(' ');
+        if (words.size() != 2)
+            continue;
+        const qint64 seconds = words.at(1).toLongLong(&ok);
+        if (!ok || seconds <= 0)
+            continue;
+        if (words.at(0) == "started")
+            record.startedAt = QDateTime::fromSecsSinceEpoch(seconds, Qt::UTC);
+        else if (words.at(0) == "finished")
+            record.finishedAt = QDateTime::fromSecsSinceEpoch(seconds, Qt::UTC);
+    }
+    return record;
+}
+
 QString renderJobScript(const JobScriptInput& in)
 {
     QString s;
@@ -26,6 +49,8 @@ QString renderJobScript(const JobScriptInput& in)
     s += QStringLiteral("cd -- %1 || exit 97\n").arg(shellQuote(in.runDirectory));
     // The pid file is created exclusively: a second launch of the same trial exits here untouched.
     s += QStringLiteral("( set -o noclobber; echo \"$$\" > %1 ) 2>/dev/null || exit 0\n").arg(QLatin1String(runfiles::pid));
+    // bash's own clock (no fork): the times stand even when no poll saw the job running.
+    s += QStringLiteral("printf -v sweepline_started '%(%s)T' -1\n");
     s += QStringLiteral("export SWEEPLINE_CAMPAIGN=%1 SWEEPLINE_TRIAL=%2 SWEEPLINE_TOKEN=%3\n")
              .arg(shellQuote(in.campaign))
              .arg(in.trialId)
@@ -36,7 +61,10 @@ QString renderJobScript(const JobScriptInput& in)
     s += in.command + QLatin1Char('\n');
     s += QStringLiteral(") > %1 2> %2 < /dev/null\n").arg(QLatin1String(runfiles::stdoutFile), QLatin1String(runfiles::stderrFile));
     s += QStringLiteral("rc=$?\n");
-    s += QStringLiteral("printf '%d\\n' \"$rc\" > %1.tmp && mv -f %1.tmp %1\n").arg(QLatin1String(runfiles::exitCode));
+    s += QStringLiteral("printf -v sweepline_finished '%(%s)T' -1\n");
+    s += QStringLiteral("printf '%d\\nstarted %s\\nfinished %s\\n' \"$rc\" \"$sweepline_started\" \"$sweepline_finished\" > %1.tmp "
+                        "&& mv -f %1.tmp %1\n")
+             .arg(QLatin1String(runfiles::exitCode));
     s += QStringLiteral("exit \"$rc\"\n");
     return s;
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QByteArray>
+#include <QDateTime>
 #include <QString>
 #include <QStringList>
 
@@ -30,7 +32,16 @@ struct JobScriptInput {
 // The bash script a trial runs. Its last act writes the command's exit status to runfiles::exitCode
 // (through a rename, so a reader never sees a half-written file), and it refuses to run a second
 // time in the same folder, so a launch repeated after a crash can never run a trial twice.
+// The exit-code file also holds the script's own start and end times ("started <epoch s>",
+// "finished <epoch s>"), so a job that starts and ends between two polls still has both.
 QString renderJobScript(const JobScriptInput& input);
+
+struct ExitRecord {
+    std::optional<int> exitCode; // none: the first line is not a number
+    QDateTime startedAt;         // invalid when absent (an exit-code file of an older version)
+    QDateTime finishedAt;
+};
+ExitRecord parseExitCodeFile(const QByteArray& content);
 
 QString formatDuration(qint64 seconds); // "HH:MM:SS", with "D-" in front past a day
 

@@ -1,5 +1,6 @@
 #include "remote/localbackend.h"
 
+#include "remote/folderclaim.h"
 #include "remote/jobscript.h"
 #include "remote/localprocess.h"
 
@@ -64,6 +65,18 @@ model::Status writeRunDirectory(const JobRequest& request)
     return model::success();
 }
 
+// The script's own times are the true ones: we may have seen the exit only later (a resumed engine).
+void takeScriptTimes(JobEnd& end, const QString& runDirectory)
+{
+    QFile f(pathIn(runDirectory, runfiles::exitCode));
+    if (!f.open(QIODevice::ReadOnly))
+        return;
+    const ExitRecord record = parseExitCodeFile(f.read(4096));
+    end.startedAt = record.startedAt;
+    if (record.finishedAt.isValid())
+        end.finishedAt = record.finishedAt;
+}
+
 } // namespace
 
 LocalBackend::LocalBackend(QObject* parent) : JobBackend(parent), m_pollTimer(new QTimer(this))
@@ -81,9 +94,16 @@ LocalBackend::~LocalBackend()
 void LocalBackend::submit(const JobRequest& request)
 {
     const qint64 id = request.trialId;
+    // The run folder lives in the store, but a store made anew beside old run folders must not
+    // adopt their files: only a folder marked with this trial's token (or a new one) is used.
+    if (auto claimed = claimLocalFolder({request.runDirectory, request.token}); !claimed) {
+        emit submitFailed(id, claimed.error());
+        return;
+    }
     // A pid file means this trial was launched before: never launch it twice.
     if (QFile::exists(pathIn(request.runDirectory, runfiles::pid))) {
-        track({id, request.token, request.runDirectory, {}, request.timeLimitSeconds, {}});
+        track({id, request.token, request.runDirectory, {}, request.timeLimitSeconds, {}, request.storeId,
+               request.attempt});
         return;
     }
     if (auto written = writeRunDirectory(request); !written) {
@@ -135,6 +155,7 @@ void LocalBackend::track(const TrackedJob& job)
     end.finishedAt = QFileInfo::exists(pathIn(dir, runfiles::exitCode))
         ? QFileInfo(pathIn(dir, runfiles::exitCode)).lastModified().toUTC()
         : QDateTime::currentDateTimeUtc();
+    takeScriptTimes(end, dir);
     emit finished(id, end);
 }
 
@@ -227,6 +248,7 @@ void LocalBackend::finish(qint64 trialId, std::optional<int> signalNumber)
     end.finishedAt = QDateTime::currentDateTimeUtc();
     end.stdoutPath = pathIn(w->runDirectory, runfiles::stdoutFile);
     end.exitCode = lp::readExitCodeFile(pathIn(w->runDirectory, runfiles::exitCode));
+    takeScriptTimes(end, w->runDirectory);
     end.cancelled = w->stopReason == QLatin1String("cancelled")
                     || QFileInfo::exists(QDir(w->runDirectory).filePath(QLatin1String(kCancelMarker)));
     if (!w->stopReason.isEmpty())

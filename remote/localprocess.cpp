@@ -1,5 +1,7 @@
 #include "remote/localprocess.h"
 
+#include "remote/jobscript.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -137,11 +139,7 @@ std::optional<int> readExitCodeFile(const QString& path)
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
         return std::nullopt;
-    bool ok = false;
-    const int code = f.readAll().trimmed().toInt(&ok);
-    if (!ok)
-        return std::nullopt;
-    return code;
+    return parseExitCodeFile(f.readAll()).exitCode;
 }
 
 QString signalName(int signalNumber)

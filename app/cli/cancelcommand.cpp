@@ -84,7 +84,7 @@ int cancelUnderRunningCampaign(model::TrialStore& store, remote::JobBackend& bac
             continue; // not submitted yet: the running campaign sees the marker before it submits
         ++stopping;
         backend.track({t->id, t->token, QDir(stateDir).filePath(QStringLiteral("runs/%1").arg(id)), t->jobId,
-                       std::nullopt, t->startedAt});
+                       std::nullopt, t->startedAt, store.storeId(), t->attempt});
         backend.cancel(id);
     }
     if (stopping > 0)

@@ -72,8 +72,52 @@ private slots:
         const QDir dir(tmp.path());
         QCOMPARE(read(dir, runfiles::stdoutFile), stdoutText);
         QCOMPARE(read(dir, runfiles::stderrFile), stderrText);
-        QCOMPARE(read(dir, runfiles::exitCode), exitCode);
+        QCOMPARE(read(dir, runfiles::exitCode).split('\n').value(0) + '\n', exitCode);
         QVERIFY(!dir.exists(QStringLiteral("exit_code.tmp")));
+    }
+
+    // A job that starts and ends between two polls is never seen running: its script's own clock
+    // gives the start and end, in the exit-code file the poll reads anyway.
+    void recordsItsOwnStartAndEnd()
+    {
+        QTemporaryDir tmp;
+        const QDateTime before = QDateTime::fromSecsSinceEpoch(QDateTime::currentSecsSinceEpoch(), Qt::UTC);
+        runScript(writeScript(tmp, QStringLiteral("sleep 1.2; exit 4")));
+        const QDateTime after = QDateTime::currentDateTimeUtc();
+        const ExitRecord record = parseExitCodeFile(read(QDir(tmp.path()), runfiles::exitCode));
+        QCOMPARE(record.exitCode, std::optional<int>(4));
+        QVERIFY(record.startedAt.isValid());
+        QVERIFY(record.finishedAt.isValid());
+        QVERIFY2(record.startedAt >= before && record.finishedAt <= after, qPrintable(record.startedAt.toString()));
+        QVERIFY(record.startedAt.secsTo(record.finishedAt) >= 1);
+    }
+
+    void readsExitCodeFiles_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<std::optional<int>>("exitCode");
+        QTest::addColumn<qint64>("started");
+        QTest::addColumn<qint64>("finished");
+        QTest::addRow("an older version's") << QByteArray("0\n") << std::optional<int>(0) << qint64(0) << qint64(0);
+        QTest::addRow("with times") << QByteArray("2\nstarted 1700000000\nfinished 1700000042\n") << std::optional<int>(2)
+                                    << qint64(1700000000) << qint64(1700000042);
+        QTest::addRow("garbled times") << QByteArray("0\nstarted x\nfinished -5\nstarted 1 2\n") << std::optional<int>(0)
+                                       << qint64(0) << qint64(0);
+        // The first line is the exit code, whatever it holds.
+        QTest::addRow("no exit code") << QByteArray("started 1700000000\n") << std::optional<int>() << qint64(0)
+                                      << qint64(0);
+        QTest::addRow("empty") << QByteArray() << std::optional<int>() << qint64(0) << qint64(0);
+    }
+    void readsExitCodeFiles()
+    {
+        QFETCH(QByteArray, content);
+        QFETCH(std::optional<int>, exitCode);
+        QFETCH(qint64, started);
+        QFETCH(qint64, finished);
+        const ExitRecord record = parseExitCodeFile(content);
+        QCOMPARE(record.exitCode, exitCode);
+        QCOMPARE(record.startedAt.isValid() ? record.startedAt.toSecsSinceEpoch() : 0, started);
+        QCOMPARE(record.finishedAt.isValid() ? record.finishedAt.toSecsSinceEpoch() : 0, finished);
     }
 
     void directiveLinesFollowTheShebang()

@@ -184,7 +184,7 @@ private slots:
         LocalBackend second;
         QSignalSpy finished(&second, &JobBackend::finished);
         QSignalSpy submitted(&second, &JobBackend::submitted);
-        second.track({r.trialId, r.token, r.runDirectory, jobId, std::nullopt, QDateTime::currentDateTimeUtc()});
+        second.track({r.trialId, r.token, r.runDirectory, jobId, std::nullopt, QDateTime::currentDateTimeUtc(), {}, 0});
         QCOMPARE(submitted.size(), 0); // already known to be submitted
         QCOMPARE(finished.size(), 0);  // still running when tracked
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
@@ -204,7 +204,7 @@ private slots:
         QSignalSpy submitted(&second, &JobBackend::submitted);
         QSignalSpy finished(&second, &JobBackend::finished);
         // The crash came before the job id was recorded: the backend finds it from the run folder.
-        second.track({r.trialId, r.token, r.runDirectory, {}, std::nullopt, {}});
+        second.track({r.trialId, r.token, r.runDirectory, {}, std::nullopt, {}, {}, 0});
         QCOMPARE(submitted.size(), 1);
         QCOMPARE(finished.size(), 1);
         QCOMPARE(endOf(finished, r.trialId).exitCode, std::optional<int>(0));
@@ -217,7 +217,7 @@ private slots:
         LocalBackend backend;
         QSignalSpy notSubmitted(&backend, &JobBackend::notSubmitted);
         QSignalSpy finished(&backend, &JobBackend::finished);
-        backend.track({r.trialId, r.token, r.runDirectory, {}, std::nullopt, {}});
+        backend.track({r.trialId, r.token, r.runDirectory, {}, std::nullopt, {}, {}, 0});
         QCOMPARE(notSubmitted.size(), 1);
         QCOMPARE(finished.size(), 0);
     }
@@ -251,7 +251,7 @@ private slots:
         second.setKillGracePeriod(200);
         QSignalSpy finished(&second, &JobBackend::finished);
         // Started 10 s ago with a 5 s limit: it is already over its time.
-        second.track({r.trialId, r.token, r.runDirectory, jobId, 5, QDateTime::currentDateTimeUtc().addSecs(-10)});
+        second.track({r.trialId, r.token, r.runDirectory, jobId, 5, QDateTime::currentDateTimeUtc().addSecs(-10), {}, 0});
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 5000);
         QVERIFY(endOf(finished, r.trialId).reason.contains(QStringLiteral("time limit")));
     }

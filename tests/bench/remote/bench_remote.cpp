@@ -366,6 +366,7 @@ SweeplineRound runSweepline(int repeat, const model::ClusterSettings& cluster, c
     });
 
     QList<remote::JobRequest> requests;
+    const QString roundStore = QStringLiteral("b%1r%2").arg(QDateTime::currentMSecsSinceEpoch(), 0, 36).arg(repeat);
     for (int i = 1; i <= trials; ++i) {
         remote::JobRequest request;
         request.trialId = i;
@@ -375,8 +376,11 @@ SweeplineRound runSweepline(int repeat, const model::ClusterSettings& cluster, c
         request.script.trialId = i;
         request.script.token = request.token;
         request.script.command = kJobCommand;
+        // A store id of its own per round: the backend refuses folders another round claimed.
+        request.storeId = roundStore;
+        request.attempt = 1;
         requests.append(request);
-        r.folders.append(jobFolder(cluster.workdir + u'/' + options.campaign, i));
+        r.folders.append(QStringLiteral("%1/%2/%3/%4.1").arg(cluster.workdir, options.campaign, roundStore).arg(i));
     }
     watchdog.start(kRoundTimeoutMs);
     r.startedAt = QDateTime::currentDateTime();

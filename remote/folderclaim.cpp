@@ -1,0 +1,115 @@
+#include "remote/folderclaim.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+
+namespace sweepline::remote {
+
+namespace {
+
+// Prints "<index> ok" or "<index> <why>" for each (folder, mark) pair; "done" once all are through,
+// so an answer cut short is never mistaken for a refusal. Values arrive only as "$@".
+QString claimScript()
+{
+    return uR"sh(umask 077; i=0; while [ "$#" -ge 2 ]; do d=$1; m=$2; shift 2; i=$((i+1)); )sh"
+           uR"sh(f="$d/%1"; mkdir -p -- "${d%/*}" 2>/dev/null; )sh"
+           uR"sh(if mkdir -m 700 -- "$d" 2>/dev/null; then )sh"
+           uR"sh(if ( set -o noclobber; printf '%s\n' "$m" > "$f" ) 2>/dev/null; then echo "$i ok"; )sh"
+           uR"sh(else echo "$i its owner mark cannot be written"; fi; )sh"
+           uR"sh(elif [ -L "$d" ] || [ ! -d "$d" ]; then echo "$i exists and is not a folder"; )sh"
+           uR"sh(elif [ ! -O "$d" ]; then echo "$i belongs to another user"; )sh"
+           uR"sh(elif [ -L "$f" ] || [ ! -f "$f" ] || [ ! -O "$f" ]; then echo "$i exists without this store's owner mark"; )sh"
+           uR"sh(elif [ "$(cat -- "$f")" = "$m" ]; then echo "$i ok"; )sh"
+           uR"sh(else echo "$i was made by another store or attempt"; fi; done; echo done)sh"_s.arg(
+               QLatin1String(kOwnerMarkFile));
+}
+
+model::Status refused(const QString& folder, const QString& why)
+{
+    return model::Status::failure(
+        u"the trial folder %1 %2: refusing to use it (remove it, or give the campaign another workdir)sh"_s.arg(folder,
+                                                                                                             why));
+}
+
+} // namespace
+
+QString ownerMark(const QString& token, int attempt)
+{
+    return u"%1 attempt %2"_s.arg(token).arg(attempt);
+}
+
+RemoteCommand claimCommand(const QList<FolderClaim>& claims)
+{
+    QStringList argv{u"bash"_s, u"-c"_s, claimScript(), u"sweepline-claim"_s};
+    for (const FolderClaim& claim : claims)
+        argv << claim.folder << claim.mark;
+    return {argv, {}};
+}
+
+model::Result<QList<model::Status>> parseClaims(const QList<FolderClaim>& claims, const QString& out,
+                                                const QString& err, int exitCode)
+{
+    using R = model::Result<QList<model::Status>>;
+    const QStringList lines = out.split(u'\n', Qt::SkipEmptyParts);
+    if (exitCode != 0 || lines.isEmpty() || lines.constLast().trimmed() != u"done"_s) {
+        return R::failure(u"the trial folder claim did not finish (exit %1): %2"_s.arg(exitCode).arg(
+            (err.trimmed().isEmpty() ? out : err).trimmed().left(300)));
+    }
+    QList<model::Status> results(claims.size(), model::Status::failure(u"no answer"_s));
+    QList<bool> answered(claims.size(), false);
+    for (const QString& line : lines.first(lines.size() - 1)) {
+        const qsizetype space = line.indexOf(u' ');
+        bool ok = false;
+        const qsizetype index = line.left(space).toLongLong(&ok) - 1;
+        if (!ok || space < 0 || index < 0 || index >= claims.size() || answered.at(index))
+            return R::failure(u"unexpected answer from the trial folder claim: "_s + line.left(200));
+        answered[index] = true;
+        const QString why = line.mid(space + 1).trimmed();
+        results[index] = why == u"ok"_s ? model::success() : refused(claims.at(index).folder, why);
+    }
+    if (answered.contains(false))
+        return R::failure(u"the trial folder claim left folders unanswered"_s);
+    return results;
+}
+
+model::Status claimLocalFolder(const FolderClaim& claim)
+{
+    const QString markPath = QDir(claim.folder).filePath(QLatin1String(kOwnerMarkFile));
+    QDir().mkpath(QFileInfo(claim.folder).absolutePath());
+    const QByteArray path = QFile::encodeName(claim.folder);
+    if (::mkdir(path.constData(), 0700) != 0) {
+        struct stat st {};
+        if (::lstat(path.constData(), &st) != 0 || !S_ISDIR(st.st_mode))
+            return refused(claim.folder, u"exists and is not a folder"_s);
+        if (st.st_uid != ::geteuid())
+            return refused(claim.folder, u"belongs to another user"_s);
+        const QFileInfo mark(markPath);
+        if (mark.exists() || mark.isSymLink()) {
+            QFile f(markPath);
+            if (mark.isSymLink() || !mark.isFile() || mark.ownerId() != ::geteuid() || !f.open(QIODevice::ReadOnly))
+                return refused(claim.folder, u"exists without this store's owner mark"_s);
+            if (QString::fromUtf8(f.readAll()).trimmed() == claim.mark)
+                return model::success(); // a retry of the same attempt
+            return refused(claim.folder, u"was made by another store or attempt"_s);
+        }
+        // The run folder of a store made before owner marks, or holding only a cancel marker:
+        // its own, unless a job already ran in it.
+        for (const char* name : {"job.pid", "exit_code", "stdout"}) {
+            if (QFileInfo::exists(QDir(claim.folder).filePath(QLatin1String(name))))
+                return refused(claim.folder, u"holds the files of a job this store did not start"_s);
+        }
+    }
+    QFile f(markPath);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::NewOnly) || f.write((claim.mark + u'\n').toUtf8()) < 0)
+        return refused(claim.folder, u"cannot take its owner mark: "_s + f.errorString());
+    return model::success();
+}
+
+} // namespace sweepline::remote
