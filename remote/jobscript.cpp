@@ -2,6 +2,8 @@
 
 #include "model/commandtemplate.h"
 
+#include <cmath>
+
 using sweepline::model::shellQuote;
 
 namespace sweepline::remote {
@@ -28,13 +30,16 @@ ExitRecord parseExitCodeFile(const QByteArray& content)
         const QList<QByteArray> words = line.trimmed().split(' ');
         if (words.size() != 2)
             continue;
-        const qint64 seconds = words.at(1).toLongLong(&ok);
-        if (!ok || seconds <= 0)
+        QByteArray number = words.at(1);
+        number.replace(',', '.'); // EPOCHREALTIME follows the job's locale
+        const double seconds = number.toDouble(&ok);
+        if (!ok || !(seconds > 0) || seconds > 1e11)
             continue;
+        const QDateTime at = QDateTime::fromMSecsSinceEpoch(qint64(std::llround(seconds * 1000)), Qt::UTC);
         if (words.at(0) == "started")
-            record.startedAt = QDateTime::fromSecsSinceEpoch(seconds, Qt::UTC);
+            record.startedAt = at;
         else if (words.at(0) == "finished")
-            record.finishedAt = QDateTime::fromSecsSinceEpoch(seconds, Qt::UTC);
+            record.finishedAt = at;
     }
     return record;
 }
@@ -49,8 +54,9 @@ QString renderJobScript(const JobScriptInput& in)
     s += QStringLiteral("cd -- %1 || exit 97\n").arg(shellQuote(in.runDirectory));
     // The pid file is created exclusively: a second launch of the same trial exits here untouched.
     s += QStringLiteral("( set -o noclobber; echo \"$$\" > %1 ) 2>/dev/null || exit 0\n").arg(QLatin1String(runfiles::pid));
-    // bash's own clock (no fork): the times stand even when no poll saw the job running.
-    s += QStringLiteral("printf -v sweepline_started '%(%s)T' -1\n");
+    // bash's own clock (no fork): the times stand even when no poll saw the job running. Microseconds
+    // from bash 5 on (with the locale's decimal point), whole seconds before.
+    s += QStringLiteral("sweepline_started=$EPOCHREALTIME; [ -n \"$sweepline_started\" ] || printf -v sweepline_started '%(%s)T' -1\n");
     s += QStringLiteral("export SWEEPLINE_CAMPAIGN=%1 SWEEPLINE_TRIAL=%2 SWEEPLINE_TOKEN=%3\n")
              .arg(shellQuote(in.campaign))
              .arg(in.trialId)
@@ -61,7 +67,7 @@ QString renderJobScript(const JobScriptInput& in)
     s += in.command + QLatin1Char('\n');
     s += QStringLiteral(") > %1 2> %2 < /dev/null\n").arg(QLatin1String(runfiles::stdoutFile), QLatin1String(runfiles::stderrFile));
     s += QStringLiteral("rc=$?\n");
-    s += QStringLiteral("printf -v sweepline_finished '%(%s)T' -1\n");
+    s += QStringLiteral("sweepline_finished=$EPOCHREALTIME; [ -n \"$sweepline_finished\" ] || printf -v sweepline_finished '%(%s)T' -1\n");
     s += QStringLiteral("printf '%d\\nstarted %s\\nfinished %s\\n' \"$rc\" \"$sweepline_started\" \"$sweepline_finished\" > %1.tmp "
                         "&& mv -f %1.tmp %1\n")
              .arg(QLatin1String(runfiles::exitCode));

@@ -89,7 +89,7 @@ private slots:
         QVERIFY(record.startedAt.isValid());
         QVERIFY(record.finishedAt.isValid());
         QVERIFY2(record.startedAt >= before && record.finishedAt <= after, qPrintable(record.startedAt.toString()));
-        QVERIFY(record.startedAt.secsTo(record.finishedAt) >= 1);
+        QVERIFY(record.startedAt.msecsTo(record.finishedAt) >= 1200);
     }
 
     void readsExitCodeFiles_data()
@@ -100,7 +100,10 @@ private slots:
         QTest::addColumn<qint64>("finished");
         QTest::addRow("an older version's") << QByteArray("0\n") << std::optional<int>(0) << qint64(0) << qint64(0);
         QTest::addRow("with times") << QByteArray("2\nstarted 1700000000\nfinished 1700000042\n") << std::optional<int>(2)
-                                    << qint64(1700000000) << qint64(1700000042);
+                                    << qint64(1700000000000) << qint64(1700000042000);
+        QTest::addRow("microseconds, either decimal point")
+            << QByteArray("0\nstarted 1700000000.250000\nfinished 1700000001,750000\n") << std::optional<int>(0)
+            << qint64(1700000000250) << qint64(1700000001750);
         QTest::addRow("garbled times") << QByteArray("0\nstarted x\nfinished -5\nstarted 1 2\n") << std::optional<int>(0)
                                        << qint64(0) << qint64(0);
         // The first line is the exit code, whatever it holds.
@@ -116,8 +119,8 @@ private slots:
         QFETCH(qint64, finished);
         const ExitRecord record = parseExitCodeFile(content);
         QCOMPARE(record.exitCode, exitCode);
-        QCOMPARE(record.startedAt.isValid() ? record.startedAt.toSecsSinceEpoch() : 0, started);
-        QCOMPARE(record.finishedAt.isValid() ? record.finishedAt.toSecsSinceEpoch() : 0, finished);
+        QCOMPARE(record.startedAt.isValid() ? record.startedAt.toMSecsSinceEpoch() : 0, started);
+        QCOMPARE(record.finishedAt.isValid() ? record.finishedAt.toMSecsSinceEpoch() : 0, finished);
     }
 
     void directiveLinesFollowTheShebang()

@@ -1,0 +1,262 @@
+// A result belongs to its trial: campaigns that share a name and a workdir on the cluster (a copy of
+// the campaign file, a store made anew) each run every trial of their own and record their own
+// values; a trial folder someone else made is refused, and what was planted in it is never read.
+// Through the real sweepline-cli, a real OpenSSH sshd and a real one-node Slurm on loopback. Every job
+// appends one line to its campaign's measurement log, so "really ran" is checked directly.
+#include "model/trialstore.h"
+#include "support/slurmfixture.h"
+#include "support/sshserverfixture.h"
+
+#include <QtTest>
+
+using namespace sweepline::testing;
+
+namespace {
+
+ProcessResult cli(const QStringList& args)
+{
+    return runProcess(QStringLiteral(SWEEPLINE_CLI), args, {}, 300000);
+}
+
+QString fileText(const QString& path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+}
+
+QStringList readLines(const QString& path)
+{
+    return fileText(path).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+}
+
+void schedulerRows(const QStringList& schedulers)
+{
+    QTest::addColumn<QString>("scheduler");
+    for (const QString& scheduler : schedulers)
+        QTest::addRow("%s", qPrintable(scheduler)) << scheduler;
+}
+
+// The CSV's columns for a campaign of one parameter x.
+enum Column { Trial, State, X, Loss, JobId, SubmittedAt, StartedAt, FinishedAt, ElapsedS };
+
+} // namespace
+
+class TestSharedWorkdir : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_tmp;
+    std::unique_ptr<SlurmFixture> m_slurm;
+    std::unique_ptr<SshServerFixture> m_ssh;
+    QString m_clientConfig;
+    int m_folders = 0;
+
+    QString path(const QString& name) const { return QDir(m_tmp.path()).filePath(name); }
+    QString workdir() const { return path(QStringLiteral("remote")); }
+
+    struct CampaignOptions {
+        QString name = QStringLiteral("shared");
+        QString scheduler = QStringLiteral("slurm");
+        int maxTrials = 4;
+        int offset = 0;          // each campaign's jobs print loss = 10 * x + offset: whose value it is shows
+        int pollSeconds = 1;
+    };
+
+    // A campaign file in a folder of its own; its jobs log "x offset trial" to <folder>/measured.log.
+    QString writeCampaign(const CampaignOptions& o, QString dir = {})
+    {
+        if (dir.isEmpty())
+            dir = path(QStringLiteral("c%1").arg(++m_folders));
+        QDir().mkpath(dir);
+        writeTextFile(dir + QStringLiteral("/objective.sh"),
+                      QStringLiteral("x=$1; log=$2\n"
+                                     "echo \"$x %1 $SWEEPLINE_TRIAL\" >> \"$log\"\n"
+                                     "echo \"loss: $(( 10 * x + %1 ))\"\n")
+                          .arg(o.offset));
+        const QString cluster = o.scheduler == QLatin1String("local")
+            ? QStringLiteral(R"("scheduler": "local")")
+            : QStringLiteral(R"("scheduler": "%1", "host": "sweepline-test", "ssh_config": "%2", "workdir": "%3",
+              "poll_interval_s": %4)")
+                  .arg(o.scheduler, m_clientConfig, workdir())
+                  .arg(o.pollSeconds);
+        const QString file = dir + QStringLiteral("/campaign.json");
+        writeTextFile(file, QStringLiteral(R"({
+  "name": "%1",
+  "parameters": [{"name": "x", "type": "int", "range": {"min": 1, "max": 8}, "default": 1}],
+  "objective": {"metric": "loss"},
+  "search": {"strategy": "grid", "max_trials": %2, "parallel": 2},
+  "job": {"command": "bash objective.sh {x} %3", "files": ["objective.sh"]},
+  "cluster": {%4}
+})")
+                                .arg(o.name)
+                                .arg(o.maxTrials)
+                                .arg(dir + QStringLiteral("/measured.log"), cluster));
+        return file;
+    }
+
+    static QString folderOf(const QString& campaign) { return QFileInfo(campaign).absolutePath(); }
+    static QString storeOf(const QString& campaign) { return folderOf(campaign) + QStringLiteral("/campaign.sweepline"); }
+
+    QList<QStringList> exportRows(const QString& campaign)
+    {
+        const QString csv = folderOf(campaign) + QStringLiteral("/trials.csv");
+        const ProcessResult r = cli({QStringLiteral("export"), campaign, QStringLiteral("--csv"), csv});
+        QList<QStringList> rows;
+        const QStringList lines = r.exitCode == 0 ? readLines(csv) : QStringList{};
+        for (qsizetype i = 1; i < lines.size(); ++i)
+            rows.append(lines.at(i).trimmed().split(QLatin1Char(',')));
+        return rows;
+    }
+
+    // Every trial of this campaign ran once, in this campaign, and holds the value its own run printed.
+    void verifyOwnResults(const QString& campaign, int trials, int offset)
+    {
+        const QList<QStringList> rows = exportRows(campaign);
+        QCOMPARE(rows.size(), trials);
+        for (const QStringList& row : rows) {
+            QVERIFY2(row.value(State) == QLatin1String("done"), qPrintable(row.join(u',')));
+            QCOMPARE(row.value(Loss).toInt(), 10 * row.value(X).toInt() + offset);
+        }
+        const QStringList measured = readLines(folderOf(campaign) + QStringLiteral("/measured.log"));
+        QCOMPARE(measured.size(), trials);
+        for (const QString& line : measured)
+            QCOMPARE(line.split(u' ').value(1).toInt(), offset);
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_tmp.isValid());
+        m_slurm = std::make_unique<SlurmFixture>();
+        QVERIFY2(m_slurm->start(), qPrintable(m_slurm->errorString()));
+        SshServerOptions options;
+        options.sessionEnvironment = m_slurm->sessionEnvironment();
+        m_ssh = std::make_unique<SshServerFixture>(options);
+        QVERIFY2(m_ssh->start(), qPrintable(m_ssh->errorString()));
+        m_clientConfig = m_ssh->writeClientConfig();
+    }
+
+    void twoCampaignsOfOneNameShareAWorkdir_data() { schedulerRows({QStringLiteral("slurm"), QStringLiteral("ssh")}); }
+    void twoCampaignsOfOneNameShareAWorkdir()
+    {
+        QFETCH(QString, scheduler);
+        CampaignOptions first;
+        first.name = QStringLiteral("twins-") + scheduler;
+        first.scheduler = scheduler;
+        const QString one = writeCampaign(first);
+        const ProcessResult a = cli({QStringLiteral("run"), one});
+        QVERIFY2(a.ok(), qPrintable(a.describe()));
+        verifyOwnResults(one, 4, 0);
+
+        CampaignOptions second = first;
+        second.offset = 1000;
+        const QString two = writeCampaign(second); // a copy of the campaign in another folder
+        const ProcessResult b = cli({QStringLiteral("run"), two});
+        QVERIFY2(b.ok(), qPrintable(b.describe()));
+        verifyOwnResults(two, 4, 1000);
+        verifyOwnResults(one, 4, 0); // and the first one's record is untouched
+    }
+
+    void campaignStartedOverWithAFreshStore()
+    {
+        CampaignOptions o;
+        o.name = QStringLiteral("again");
+        const QString campaign = writeCampaign(o);
+        const ProcessResult a = cli({QStringLiteral("run"), campaign});
+        QVERIFY2(a.ok(), qPrintable(a.describe()));
+        verifyOwnResults(campaign, 4, 0);
+
+        // Started over: the store goes, the remote folders of its trials stay where they were.
+        QVERIFY(QDir(storeOf(campaign)).removeRecursively());
+        QVERIFY(QFile::remove(folderOf(campaign) + QStringLiteral("/measured.log")));
+        o.offset = 500;
+        writeCampaign(o, folderOf(campaign));
+        const ProcessResult b = cli({QStringLiteral("run"), campaign});
+        QVERIFY2(b.ok(), qPrintable(b.describe()));
+        verifyOwnResults(campaign, 4, 500);
+    }
+
+    // Folders that are not this store's (one made by someone else, one with a planted result and
+    // another store's mark, a symlink) are refused: those trials fail naming the folder, the
+    // others run, and no planted value is recorded.
+    void foreignTrialFoldersAreRefused()
+    {
+        CampaignOptions o;
+        o.name = QStringLiteral("refusing");
+        o.maxTrials = 1;
+        const QString campaign = writeCampaign(o);
+        const ProcessResult a = cli({QStringLiteral("run"), campaign});
+        QVERIFY2(a.ok(), qPrintable(a.describe()));
+        auto store = sweepline::model::TrialStore::openExisting(storeOf(campaign));
+        QVERIFY2(store, qPrintable(store.error()));
+        const QString base = workdir() + QStringLiteral("/refusing/") + store.value()->storeId();
+        store.value().reset();
+
+        const QString madeBySomeone = base + QStringLiteral("/2.1");
+        QVERIFY(QDir().mkpath(madeBySomeone));
+        const QString planted = base + QStringLiteral("/3.1");
+        QVERIFY(QDir().mkpath(planted));
+        writeTextFile(planted + QStringLiteral("/.sweepline-owner"), QStringLiteral("swdeadbeef-3 attempt 1\n"));
+        writeTextFile(planted + QStringLiteral("/exit_code"), QStringLiteral("0\n"));
+        writeTextFile(planted + QStringLiteral("/stdout"), QStringLiteral("loss: -1000\n"));
+        writeTextFile(planted + QStringLiteral("/job.pid"), QStringLiteral("1234\n"));
+        const QString elsewhere = path(QStringLiteral("elsewhere"));
+        QVERIFY(QDir().mkpath(elsewhere));
+        QVERIFY(QFile::link(elsewhere, base + QStringLiteral("/4.1")));
+
+        o.maxTrials = 5; // the budget may grow between runs
+        writeCampaign(o, folderOf(campaign));
+        const ProcessResult b = cli({QStringLiteral("run"), campaign});
+        const QList<QStringList> rows = exportRows(campaign);
+        QCOMPARE(rows.size(), 5);
+        const QString all = fileText(folderOf(campaign) + QStringLiteral("/trials.csv"));
+        for (int trial : {2, 3, 4}) {
+            const QStringList& row = rows.at(trial - 1);
+            QVERIFY2(row.value(State) == QLatin1String("failed"), qPrintable(row.join(u',')));
+            QVERIFY(row.value(Loss).isEmpty());
+            QVERIFY2(all.contains(QStringLiteral("%1/%2.1").arg(base).arg(trial)), qPrintable(all));
+        }
+        QVERIFY2(all.contains(QStringLiteral("exists without this store's owner mark")), qPrintable(all));
+        QVERIFY2(all.contains(QStringLiteral("was made by another store or attempt")), qPrintable(all));
+        QVERIFY2(all.contains(QStringLiteral("exists and is not a folder")), qPrintable(all));
+        QVERIFY(!all.contains(QStringLiteral("-1000")));
+        QCOMPARE(rows.at(4).value(State), QStringLiteral("done"));
+        // Nothing of ours went into the refused folders.
+        QVERIFY(!QFileInfo::exists(madeBySomeone + QStringLiteral("/job.sh")));
+        QVERIFY(!QFileInfo::exists(planted + QStringLiteral("/job.sh")));
+        QVERIFY(QDir(elsewhere).isEmpty());
+        QCOMPARE(readLines(folderOf(campaign) + QStringLiteral("/measured.log")).size(), 2);
+        QVERIFY2(b.exitCode == 0 || b.exitCode == 1, qPrintable(b.describe())); // it ran to its end
+    }
+
+    // Jobs far shorter than the poll interval are never seen running: their scripts' own clocks give
+    // the start and end, so queue time and run time are known.
+    void shortJobsGetTheirScriptsTimes_data()
+    {
+        schedulerRows({QStringLiteral("slurm"), QStringLiteral("ssh"), QStringLiteral("local")});
+    }
+    void shortJobsGetTheirScriptsTimes()
+    {
+        QFETCH(QString, scheduler);
+        CampaignOptions o;
+        o.name = QStringLiteral("short-") + scheduler;
+        o.scheduler = scheduler;
+        o.pollSeconds = 6;
+        const QString campaign = writeCampaign(o);
+        const ProcessResult r = cli({QStringLiteral("run"), campaign});
+        QVERIFY2(r.ok(), qPrintable(r.describe()));
+        for (const QStringList& row : exportRows(campaign)) {
+            QVERIFY2(!row.value(StartedAt).isEmpty(), qPrintable(row.join(u',')));
+            QVERIFY2(!row.value(ElapsedS).isEmpty(), qPrintable(row.join(u',')));
+            const QDateTime submitted = QDateTime::fromString(row.value(SubmittedAt), Qt::ISODateWithMs);
+            const QDateTime started = QDateTime::fromString(row.value(StartedAt), Qt::ISODateWithMs);
+            const QDateTime finished = QDateTime::fromString(row.value(FinishedAt), Qt::ISODateWithMs);
+            QVERIFY2(submitted.isValid() && started.isValid() && finished.isValid(), qPrintable(row.join(u',')));
+            QVERIFY(submitted <= started && started <= finished);
+            // Well under the poll interval: the times are the script's, not the polls'.
+            QVERIFY2(row.value(ElapsedS).toDouble() < 3, qPrintable(row.join(u',')));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSharedWorkdir)
+#include "tst_sharedworkdir.moc"
