@@ -2,9 +2,11 @@
 
 #include <QCryptographicHash>
 #include <QFile>
+#include <QRandomGenerator>
 
 #include <algorithm>
 #include <optional>
+#include <utility>
 
 namespace sweepline::remote::ssh {
 
@@ -159,6 +161,8 @@ Result<QList<AgentResult>> decodeAgentReply(const QByteArray& reply, qsizetype e
             r.exists = f->at(2) == "1";
             if (!reader.payload(f->at(3), r.out))
                 return unreadable();
+            if (!r.exists) // an absent file's content is the helper's reason for refusing one that is there
+                r.refusal = QString::fromUtf8(std::exchange(r.out, QByteArray())).trimmed();
         } else if (tag == "P" && f->size() == 2) {
             r.kind = AgentOperation::Kind::Put;
         } else if (tag == "E" && f->size() == 3) {
@@ -220,6 +224,32 @@ void ServedAnswerReader::feed(const QByteArray& bytes)
         pos = eol + 1 + n;
     }
     m_pending.remove(0, pos);
+}
+
+QByteArray ServiceMarkerScanner::feed(const QByteArray& bytes)
+{
+    if (m_state != State::Searching)
+        return {};
+    m_pending += bytes;
+    const qsizetype at = m_pending.indexOf(m_marker);
+    if (at >= 0) {
+        m_state = State::Found;
+        QByteArray rest = m_pending.mid(at + m_marker.size());
+        m_pending.truncate(at);
+        return rest;
+    }
+    if (m_pending.size() > kMaxPreamble)
+        m_state = State::TooLong;
+    return {};
+}
+
+QByteArray newServiceMarker()
+{
+    static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    QByteArray marker("swl-");
+    for (int i = 0; i < 24; ++i)
+        marker += alphabet[QRandomGenerator::system()->bounded(int(sizeof alphabet) - 1)];
+    return marker;
 }
 
 const QByteArray& agentScript()

@@ -64,6 +64,7 @@ struct AgentResult {
     QByteArray out;       // Run: stdout; Read: the file's content (its first 64 KiB)
     QByteArray err;       // Run: stderr
     bool exists = false;  // Read
+    QString refusal;      // Read, !exists: why a file that is there was not read (a symlink, another user's)
 };
 
 // NUL-separated fields; a field holding a NUL cannot be sent and is refused, and so is a put whose
@@ -78,7 +79,8 @@ model::Result<QList<AgentResult>> decodeAgentReply(const QByteArray& reply, qsiz
 
 // One answer of the helper's --serve mode, fed with what arrives, in pieces of any size: "A\n" when
 // the helper takes the request (before anything of it runs), then chunks "C <n>\n" + n bytes of the
-// reply (decodeAgentReply's format), then "Z\n".
+// reply (decodeAgentReply's format), then "Z\n". The first answer of a helper is preceded by
+// whatever the login shell printed and the helper's marker line (see ServiceMarkerScanner).
 class ServedAnswerReader {
 public:
     enum class State { AwaitingAck, Taken, Complete, Malformed };
@@ -92,6 +94,29 @@ private:
     QByteArray m_reply;
     State m_state = State::AwaitingAck;
 };
+
+// Finds the line "<marker>\n" that a freshly started helper prints before it serves, in what arrives
+// in pieces of any size, dropping what the login shell printed before it (at most kMaxPreamble bytes:
+// more is a shell that never starts the helper, or not ours). The marker is chosen per start, so
+// nothing a banner prints can pass for it.
+class ServiceMarkerScanner {
+public:
+    static constexpr qsizetype kMaxPreamble = 256 * 1024;
+    enum class State { Searching, Found, TooLong };
+    explicit ServiceMarkerScanner(QByteArray marker) : m_marker(std::move(marker) + '\n') {}
+    // Returns what came after the marker line once it is found (empty while searching).
+    QByteArray feed(const QByteArray& bytes);
+    State state() const { return m_state; }
+    // What was dropped (the banner): for error messages.
+    QByteArray preamble() const { return m_pending.left(2000); }
+
+private:
+    QByteArray m_marker;
+    QByteArray m_pending;
+    State m_state = State::Searching;
+};
+// A fresh marker: "swl-" and random letters and digits, safe in any shell's command line.
+QByteArray newServiceMarker();
 
 // The helper's text, and the name it is installed under: a new version never runs an old helper.
 const QByteArray& agentScript();

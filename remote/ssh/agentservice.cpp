@@ -32,14 +32,23 @@ QString withDetail(const QString& error, const QByteArray& err)
 model::Status AgentService::start()
 {
     ++m_starts;
-    return m_session.startService(m_command);
+    const QByteArray marker = newServiceMarker();
+    m_awaitingMarker.emplace(marker);
+    return m_session.startService(m_command + " --serve " + marker);
+}
+
+void AgentService::stop()
+{
+    m_awaitingMarker.reset();
+    m_session.stopService();
 }
 
 AgentAnswer AgentService::ask(const QString& requestFile, std::chrono::seconds totalLimit)
 {
     const QByteArray line = requestFile.toUtf8() + '\n';
     for (int attempt = 0;; ++attempt) {
-        if (!m_session.serviceRunning()) {
+        // Until its marker came, what it printed is the login shell's: not a sign that it ended.
+        if (!m_awaitingMarker && !m_session.serviceRunning()) {
             if (auto started = start(); !started)
                 return failed(m_session.lastFailure(), started.error(), false);
         }
@@ -57,7 +66,7 @@ AgentAnswer AgentService::askOnce(const QByteArray& line, std::chrono::seconds t
     if (auto written = m_session.writeToService(line); !written) {
         // Still connected: the helper's channel is gone and the line reached nobody. Otherwise it may have.
         notTaken = m_session.isConnected();
-        m_session.stopService();
+        stop();
         return failed(m_session.lastFailure(), written.error(), !notTaken);
     }
     ServedAnswerReader reader;
@@ -70,7 +79,7 @@ AgentAnswer AgentService::askOnce(const QByteArray& line, std::chrono::seconds t
     const qint64 totalLimitMs = std::max(idleLimitMs, qint64(totalLimit.count()) * 1000);
     for (;;) {
         if (idle.elapsed() > idleLimitMs || clock.elapsed() > totalLimitMs) {
-            m_session.stopService(); // what it says later belongs to nobody
+            stop(); // what it says later belongs to nobody
             return failed(FailureKind::Timeout,
                           idle.elapsed() > idleLimitMs
                               ? QStringLiteral("no answer within %1 s").arg(m_session.timeout().count())
@@ -80,16 +89,32 @@ AgentAnswer AgentService::askOnce(const QByteArray& line, std::chrono::seconds t
         QByteArray out;
         bool ended = false;
         if (auto read = m_session.readFromService(out, err, kReadSlice, ended); !read) {
-            m_session.stopService();
+            stop();
             return failed(m_session.lastFailure(), read.error(), true);
         }
         if (!out.isEmpty()) {
-            reader.feed(out);
             idle.restart();
+            if (m_awaitingMarker) {
+                out = m_awaitingMarker->feed(out);
+                if (m_awaitingMarker->state() == ServiceMarkerScanner::State::TooLong) {
+                    const QByteArray banner = m_awaitingMarker->preamble().left(300);
+                    stop();
+                    return failed(FailureKind::Remote,
+                                  QStringLiteral("the cluster helper did not start: the login shell printed more than %1 KiB "
+                                                 "without it (it began: %2)")
+                                      .arg(ServiceMarkerScanner::kMaxPreamble / 1024)
+                                      .arg(QString::fromUtf8(banner).trimmed()),
+                                  false);
+                }
+                if (m_awaitingMarker->state() == ServiceMarkerScanner::State::Found)
+                    m_awaitingMarker.reset();
+            }
+            if (!m_awaitingMarker)
+                reader.feed(out);
         }
         if (reader.state() == ServedAnswerReader::State::Complete) {
             if (reader.bytesAfterEnd() > 0)
-                m_session.stopService(); // it says more than it was asked: the next request gets a new one
+                stop(); // it says more than it was asked: the next request gets a new one
             AgentAnswer answer;
             answer.ok = true;
             answer.reply = reader.reply();
@@ -97,12 +122,17 @@ AgentAnswer AgentService::askOnce(const QByteArray& line, std::chrono::seconds t
             return answer;
         }
         if (reader.state() == ServedAnswerReader::State::Malformed) {
-            m_session.stopService();
+            stop();
             return failed(FailureKind::Remote,
                           withDetail(QStringLiteral("the cluster helper gave an unreadable answer"), err), true);
         }
         if (ended) {
-            m_session.stopService();
+            const bool neverServed = m_awaitingMarker.has_value();
+            stop();
+            notTaken = neverServed;
+            if (neverServed)
+                return failed(FailureKind::Remote,
+                              withDetail(QStringLiteral("the cluster helper ended before it started serving"), err), false);
             if (reader.state() == ServedAnswerReader::State::AwaitingAck) {
                 notTaken = true;
                 return failed(FailureKind::Remote,

@@ -1,11 +1,13 @@
 #pragma once
 
+#include "remote/ssh/agentprotocol.h"
 #include "remote/ssh/sshsession.h"
 
 #include <QByteArray>
 #include <QString>
 
 #include <chrono>
+#include <optional>
 
 namespace sweepline::remote::ssh {
 
@@ -22,10 +24,13 @@ struct AgentAnswer {
 // login shell that sshd runs first, with whatever the site's rc files load, starts once per
 // session instead of once per command. A helper that ended between two requests is started again,
 // and a request it never took goes to the new one: the "A" it sends before running anything tells
-// the two cases apart.
+// the two cases apart. Each start passes a new marker ("--serve <marker>"), which the helper prints
+// before it serves: what the login shell printed before it (banners, `module` messages) is dropped.
 class AgentService {
 public:
+    // commandLine: how to start the helper, without "--serve" (e.g. "bash /home/u/.sweepline/agent-X.sh").
     AgentService(SshSession& session, QByteArray commandLine) : m_session(session), m_command(std::move(commandLine)) {}
+    void setCommandLine(QByteArray commandLine) { m_command = std::move(commandLine); }
 
     model::Status start();
     // Runs a request file the client uploaded. It gives up after the session's timeout without any
@@ -35,10 +40,12 @@ public:
     int starts() const { return m_starts; }
 
 private:
+    void stop();
     AgentAnswer askOnce(const QByteArray& line, std::chrono::seconds totalLimit, bool& notTaken);
 
     SshSession& m_session;
     QByteArray m_command;
+    std::optional<ServiceMarkerScanner> m_awaitingMarker;   // set from start until the marker arrived
     int m_starts = 0;
 };
 

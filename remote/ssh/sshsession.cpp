@@ -498,6 +498,34 @@ Status SshSession::makePath(const QString& remotePath)
     return model::success();
 }
 
+Status SshSession::renameOver(const QString& from, const QString& to, bool* atomic)
+{
+    if (!isConnected())
+        return fail(FailureKind::Network, QStringLiteral("not connected"));
+    const QByteArray source = from.toUtf8();
+    const QByteArray target = to.toUtf8();
+    const bool posixRename = sftp_extension_supported(h->sftp, "posix-rename@openssh.com", "1") != 0;
+    if (atomic)
+        *atomic = posixRename;
+    // Plain SFTP v3 rename refuses an existing target.
+    if (!posixRename)
+        sftp_unlink(h->sftp, target.constData());
+    if (sftp_rename(h->sftp, source.constData(), target.constData()) != SSH_OK)
+        return fail(ssh_is_connected(h->session) ? FailureKind::Remote : FailureKind::Network,
+                    QStringLiteral("cannot rename %1 to %2: %3").arg(from, to, sshError()));
+    return model::success();
+}
+
+Status SshSession::setPermissions(const QString& remotePath, int mode)
+{
+    if (!isConnected())
+        return fail(FailureKind::Network, QStringLiteral("not connected"));
+    if (sftp_chmod(h->sftp, remotePath.toUtf8().constData(), mode_t(mode)) != SSH_OK)
+        return fail(ssh_is_connected(h->session) ? FailureKind::Remote : FailureKind::Network,
+                    QStringLiteral("cannot change the mode of %1: %2").arg(remotePath, sshError()));
+    return model::success();
+}
+
 Status SshSession::keepAlive()
 {
     if (!isConnected() || ssh_send_ignore(h->session, "keepalive") != SSH_OK)

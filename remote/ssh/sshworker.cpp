@@ -4,6 +4,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QTimer>
 
 #include <algorithm>
@@ -16,6 +17,10 @@ namespace sweepline::remote::ssh {
 namespace {
 
 const QString kHelperFolder = QStringLiteral(".sweepline");
+constexpr int kOwnerOnlyFolder = 0700;
+// Characters that mean the same in a command line of sh, bash, csh and tcsh (the login shell
+// parses the helper's command line): a home of other characters is reached through "~/" instead.
+const QRegularExpression kShellSafePath(QStringLiteral("^/[A-Za-z0-9._+,:@%/=-]*$"));
 constexpr int kKeepAliveMs = 60000;
 constexpr qint64 kMaxDownload = qint64(256) << 20;
 // The helper reports each operation as it ends; this bounds a whole command on top of the idle limit.
@@ -46,8 +51,7 @@ model::Status writeLocalCopy(const QString& path, const QByteArray& data)
 SshWorker::SshWorker(Endpoint endpoint, CredentialPrompter& prompter, bool acceptNewHostKey)
     : m_endpoint(std::move(endpoint)), m_prompter(prompter), m_acceptNewHostKey(acceptNewHostKey),
       m_session(std::make_unique<SshSession>()),
-      m_agent(std::make_unique<AgentService>(
-          *m_session, QStringLiteral("bash %1/%2 --serve").arg(kHelperFolder, agentFileName()).toUtf8())),
+      m_agent(std::make_unique<AgentService>(*m_session, QByteArray())),
       m_clientId(QString::number(QRandomGenerator::global()->generate64(), 36))
 {
 }
@@ -68,6 +72,8 @@ model::Status SshWorker::ensureConnected()
         return model::success();
     setState(ConnectionState::Connecting, m_endpoint.alias);
     auto connected = m_session->connect(m_endpoint, m_prompter, m_acceptNewHostKey);
+    if (connected)
+        connected = locateHelper();
     if (connected)
         connected = installAgent();
     // Its login shell starts now, while the first request is built and uploaded.
@@ -94,17 +100,54 @@ model::Status SshWorker::ensureConnected()
     return model::success();
 }
 
+// Absolute paths, from the home folder SFTP reported: the login shell's rc files may cd anywhere.
+model::Status SshWorker::locateHelper()
+{
+    const QString home = m_session->homeDirectory();
+    if (!home.startsWith(QLatin1Char('/')) || home.contains(QLatin1Char('\n')) || home.contains(QLatin1Char('\r')))
+        return model::Status::failure(
+            QStringLiteral("the home folder the server reports (%1) is not an absolute path of one line: Sweepline "
+                           "cannot place its helper there").arg(home));
+    m_helperFolder = (home == QLatin1String("/") ? QString() : home) + QLatin1Char('/') + kHelperFolder;
+    // The command line goes through the login shell's parser (sh, bash or tcsh): only a path of
+    // safe characters goes into it verbatim. Otherwise "~/", which every one of them expands to the
+    // same home (sshd sets HOME), without splitting or evaluating what it expands to.
+    const QString helperInCommand = kShellSafePath.match(m_helperFolder).hasMatch()
+        ? m_helperFolder : QStringLiteral("~/") + kHelperFolder;
+    m_agent->setCommandLine(QStringLiteral("bash %1/%2").arg(helperInCommand, agentFileName()).toUtf8());
+    return model::success();
+}
+
+// The helper is checked against its text at every login and (re)installed when it is missing,
+// truncated or changed: written to a temporary name, then renamed over the old one.
 model::Status SshWorker::installAgent()
 {
-    const QString path = kHelperFolder + QLatin1Char('/') + agentFileName();
-    auto there = m_session->exists(path);
-    if (!there)
-        return model::Status::failure(there.error());
-    if (there.value())
-        return model::success();
-    if (auto made = m_session->makePath(kHelperFolder + QStringLiteral("/requests")); !made)
+    const QString path = m_helperFolder + QLatin1Char('/') + agentFileName();
+    if (auto made = makeOwnerOnlyFolder(m_helperFolder); !made)
         return made;
-    return m_session->writeFile(path, agentScript(), 0700);
+    if (auto made = makeOwnerOnlyFolder(requestsFolder()); !made)
+        return made;
+    auto installed = m_session->readFileIfPresent(path, agentScript().size() + 1);
+    if (!installed)
+        return model::Status::failure(installed.error());
+    if (installed->has_value() && installed->value() == agentScript())
+        return model::success();
+    const QString temporary = QStringLiteral("%1.%2.tmp").arg(path, m_clientId);
+    if (auto written = m_session->writeFile(temporary, agentScript(), 0700); !written)
+        return written;
+    return m_session->renameOver(temporary, path);
+}
+
+model::Status SshWorker::makeOwnerOnlyFolder(const QString& path)
+{
+    if (auto made = m_session->makePath(path); !made)
+        return made;
+    return m_session->setPermissions(path, kOwnerOnlyFolder);
+}
+
+QString SshWorker::requestsFolder() const
+{
+    return m_helperFolder + QStringLiteral("/requests");
 }
 
 RemoteResponse SshWorker::failure(const QString& error, bool mayHaveRun) const
@@ -138,8 +181,14 @@ RemoteResponse SshWorker::serve(const RemoteRequest& request)
             return r;
         }
         // Only our own fixed names go into the command line; the operations travel in the file.
-        const QString requestFile = QStringLiteral("%1/requests/%2-%3.req").arg(kHelperFolder, m_clientId).arg(++m_requestFiles);
-        if (auto written = m_session->writeFile(requestFile, encoded.value(), 0600); !written)
+        const QString requestFile = QStringLiteral("%1/%2-%3.req").arg(requestsFolder(), m_clientId).arg(++m_requestFiles);
+        auto written = m_session->writeFile(requestFile, encoded.value(), 0600);
+        if (!written && m_session->lastFailure() == FailureKind::Remote) {
+            // Someone removed the requests folder during the session: make it again, once.
+            if (auto made = makeOwnerOnlyFolder(requestsFolder()); made)
+                written = m_session->writeFile(requestFile, encoded.value(), 0600);
+        }
+        if (!written)
             return failure(written.error(), false);
         const AgentAnswer answer = m_agent->ask(requestFile, m_session->timeout() + kPerOperation * request.operations.size());
         if (!answer.ok) {

@@ -83,7 +83,10 @@ signals:
 
 private:
     model::Status ensureConnected();
+    model::Status locateHelper();
     model::Status installAgent();
+    model::Status makeOwnerOnlyFolder(const QString& path);
+    QString requestsFolder() const;
     RemoteResponse serve(const RemoteRequest& request);
     RemoteResponse failure(const QString& error, bool mayHaveRun) const;
     void setState(ConnectionState state, const QString& detail);
@@ -97,6 +100,7 @@ private:
     QTimer* m_keepAlive = nullptr;
     QString m_fatalError;          // set once on a host-key or authentication failure
     QString m_clientId;            // names this client's request files on the cluster
+    QString m_helperFolder;        // absolute: <home>/.sweepline
     quint64 m_requestFiles = 0;
     ConnectionState m_state = ConnectionState::Disconnected;
 };

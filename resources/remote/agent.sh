@@ -4,9 +4,12 @@
 # frames every result in its reply: many commands cost one SSH channel.
 #
 #   agent.sh REQUEST     runs one request, prints its reply, removes the request
-#   agent.sh --serve     serves one request per line of stdin (a request file's path), for the
-#                        whole session: the login shell that sshd starts first, and whose rc files
-#                        may load modules for seconds, runs once instead of once per command. Per
+#   agent.sh --serve MARKER   serves one request per line of stdin (a request file's absolute
+#                        path), for the whole session: the login shell that sshd starts first, and
+#                        whose rc files may load modules for seconds, runs once instead of once per
+#                        command. It first prints "MARKER\n" (the client's per-session word, of
+#                        [A-Za-z0-9_-]): the client drops whatever the login shell printed before
+#                        it (banners, `module` messages). Per
 #                        request it prints "A\n" once it has taken it (before anything runs), the
 #                        reply in chunks "C <n>\n" + n bytes, then "Z\n"; it ends at the end of stdin,
 #                        or after a failure that stops a request ("E ..." is the last chunk).
@@ -16,12 +19,18 @@
 #   "prun" LIMIT CWD N ARG1..ARGN   the same; consecutive pruns run at once, at most LIMIT of them
 #                              (independent submissions: sbatch waits mostly on slurmctld and munge),
 #                              and are started once the group has been read
-#   "read" PATH                prints the first 64 KiB of a file
-#   "put" FOLDER NAME MODE CONTENT   writes FOLDER/NAME (octal MODE); consecutive puts share one
-#                              `mkdir -p` and one `chmod` per mode, done before the next operation
+#   "read" PATH                prints the first 64 KiB of a file; a symlink, a file of another
+#                              user or anything but a plain file reads as absent, with the reason
+#   "put" FOLDER NAME MODE CONTENT   writes FOLDER/NAME (octal MODE) through a temporary name, made
+#                              exclusively, renamed over NAME: a planted symlink is replaced, never
+#                              followed; consecutive puts share one `mkdir -p` and one `chmod` per
+#                              mode, done before the next operation
+# N, LIMIT and MODE must be plain numbers (bash would evaluate "a[$(cmd)]" in an arithmetic context).
+# Everything the helper makes is owner-only (umask 077), and so is what its runs make.
 # Reply, per operation, a header line and then its payloads, back to back:
 #   "R <i> <status> <out> <err>\n" <out bytes> <err bytes>
-#   "F <i> <1 if it exists, else 0> <content>\n" <content bytes>
+#   "F <i> <1 if it exists, else 0> <content>\n" <content bytes>   (absent: the content says why, if
+#                              the file is there but refused)
 #   "P <i>\n"
 # where a payload's length is "<n>" for n raw bytes or "b<n>" for n characters of base64 (only for
 # output holding a NUL, which a bash variable cannot). It ends with "END <count>\n"; a failure that
@@ -31,11 +40,24 @@
 # of its own program and nothing else. Outputs are read back with the `read` builtin, lengths come
 # from ${#var} under LC_ALL=C (bytes), and only the child gets the caller's locale back.
 set -u
+umask 077
 serving=
+marker=
 request=
 out=
 err=
-if [ "${1-}" = --serve ]; then serving=1; else request=$1; fi
+if [ "${1-}" = --serve ]; then
+    serving=1 marker=${2-}
+    case $marker in *[!A-Za-z0-9_-]*) echo "agent.sh: the marker must be of [A-Za-z0-9_-]" >&2; exit 2 ;; esac
+else
+    request=$1
+fi
+# True if $1 is a plain decimal number of at most 9 digits, without leading zeros (octal in
+# bash): safe in (( )) and as an array index.
+is_number() {
+    case $1 in '' | *[!0-9]* | 0?*) return 1 ;; esac
+    [ "${#1}" -le 9 ]
+}
 # Removes the request and its scratch files (outputs of runs, one pair per concurrent run; the
 # lanes' FIFO), and forgets it.
 cleanup() {
@@ -91,20 +113,34 @@ load() {
     fi
 }
 
+# Each file is written to a temporary name in its folder, opened exclusively (noclobber: O_EXCL
+# when the name is free, and a planted file or symlink there is refused below), then renamed over
+# its name (mv -T: rename(2), which replaces a symlink instead of following it).
 flush_puts() {
-    local n=${#put_index[@]} k mode modes=() paths
+    local n=${#put_index[@]} k mode modes=() paths temps=()
     [ "$n" -eq 0 ] && return 0
     mkdir -p -- "${put_dir[@]}" 2> "$err" || fail "${put_index[0]}" "mkdir: $(< "$err")"
+    set -o noclobber
     for ((k = 0; k < n; k++)); do
-        printf '%s' "${put_data[k]}" 2> "$err" > "${put_path[k]}" || fail "${put_index[k]}" "cannot write ${put_path[k]}: $(< "$err")"
+        if [ -L "${put_dir[k]}" ]; then fail "${put_index[k]}" "${put_dir[k]} is a symbolic link"; fi
+        temps[k]=${put_path[k]}.swl-$$-$RANDOM$RANDOM.tmp
+        { printf '%s' "${put_data[k]}" > "${temps[k]}"; } 2>| "$err" || fail "${put_index[k]}" "cannot write ${put_path[k]}: $(< "$err")"
+        # noclobber opens an existing non-regular file (a symlink to a FIFO or device) anyway: not ours.
+        if [ -L "${temps[k]}" ] || [ ! -f "${temps[k]}" ] || [ ! -O "${temps[k]}" ]; then
+            fail "${put_index[k]}" "cannot write ${put_path[k]}: its temporary name was taken by someone else"
+        fi
         case " ${modes[*]-} " in *" ${put_mode[k]} "*) ;; *) modes+=("${put_mode[k]}") ;; esac
     done
+    set +o noclobber
     for mode in "${modes[@]}"; do
         paths=()
         for ((k = 0; k < n; k++)); do
-            [ "${put_mode[k]}" = "$mode" ] && paths+=("${put_path[k]}")
+            [ "${put_mode[k]}" = "$mode" ] && paths+=("${temps[k]}")
         done
         chmod "$mode" -- "${paths[@]}" 2> "$err" || fail "${put_index[0]}" "chmod: $(< "$err")"
+    done
+    for ((k = 0; k < n; k++)); do
+        mv -f -T -- "${temps[k]}" "${put_path[k]}" 2> "$err" || fail "${put_index[k]}" "cannot write ${put_path[k]}: $(< "$err")"
     done
     for ((k = 0; k < n; k++)); do
         emit "P ${put_index[k]}"$'\n'
@@ -116,6 +152,7 @@ flush_puts() {
 read_command() {
     IFS= read -r -u 3 -d '' cwd
     IFS= read -r -u 3 -d '' count
+    is_number "$count" || fail "$i" "the number of arguments must be a plain number"
     args=()
     for ((k = 0; k < count; k++)); do
         IFS= read -r -u 3 -d '' arg
@@ -161,6 +198,7 @@ flush_par() {
     for ((k = 0; k < lanes; k++)); do run_lane "$k" "$lanes" & done
     while [ "$next" -lt "$n" ]; do
         IFS=' ' read -r -u 4 j status || break
+        is_number "$j" || fail "${par_index[next]}" "a lane reported an unreadable result"
         done_status[j]=$status
         while [ -n "${done_status[next]+set}" ]; do
             emit_run "${par_index[next]}" "${done_status[next]}" "$out.${par_index[next]}" "$err.${par_index[next]}"
@@ -190,7 +228,9 @@ run_request() {
                 ;;
             prun)
                 IFS= read -r -u 3 -d '' limit
-                case $limit in '' | *[!0-9]* | 0) fail "$i" "the number of operations at once must be a positive integer" ;; esac
+                if ! is_number "$limit" || [ "$limit" = 0 ]; then
+                    fail "$i" "the number of operations at once must be a positive integer"
+                fi
                 read_command
                 par_limit=$limit
                 par_index+=("$i")
@@ -201,7 +241,19 @@ run_request() {
                 ;;
             read)
                 IFS= read -r -u 3 -d '' path
-                if [ -f "$path" ]; then
+                # Only our own plain files are results: someone else's file, or a symlink (which
+                # could point at another trial's output), reads as absent, and says why.
+                refused=
+                if [ -L "$path" ]; then
+                    refused="$path is a symbolic link"
+                elif [ -e "$path" ] && [ ! -f "$path" ]; then
+                    refused="$path is not a plain file"
+                elif [ -f "$path" ] && [ ! -O "$path" ]; then
+                    refused="$path belongs to another user"
+                fi
+                if [ -n "$refused" ]; then
+                    emit "F $i 0 ${#refused}"$'\n'"$refused"
+                elif [ -f "$path" ]; then
                     payload=
                     if [ -r "$path" ] && IFS= read -r -d '' -n 65536 payload < "$path" && [ "${#payload}" -lt 65536 ]; then
                         payload=$(head -c 65536 -- "$path" | base64 -w0) # a NUL within the first 64 KiB
@@ -217,6 +269,7 @@ run_request() {
                 IFS= read -r -u 3 -d '' folder
                 IFS= read -r -u 3 -d '' name
                 IFS= read -r -u 3 -d '' mode
+                case $mode in '' | *[!0-7]* | ?????*) fail "$i" "the mode must be an octal number of at most 4 digits" ;; esac
                 IFS= read -r -u 3 -d '' data
                 put_index+=("$i")
                 put_dir+=("$folder")
@@ -241,9 +294,13 @@ if [ -z "$serving" ]; then
     run_request "$request"
     exit 0
 fi
-# Requests (and their scratch files) of a helper killed in the middle of one are left behind; a
-# day old, they belong to no live client. One process per session.
-find "${BASH_SOURCE[0]%/*}/requests" -maxdepth 1 -type f -name '*.req*' -mmin +1440 -delete 2> /dev/null
+# Requests (and their scratch files and lane FIFOs) of a helper killed in the middle of one are
+# left behind; a day old, they belong to no live client. One process per session. The folder is
+# made again if someone removed it (the client also does, before each request it uploads).
+requests=${BASH_SOURCE[0]%/*}/requests
+[ -d "$requests" ] || mkdir -p -- "$requests" 2> /dev/null
+find "$requests" -maxdepth 1 \( -type f -o -type p \) -name '*.req*' -mmin +1440 -delete 2> /dev/null
+if [ -n "$marker" ]; then printf '%s\n' "$marker"; fi
 while IFS= read -r next; do
     printf 'A\n'
     run_request "$next"

@@ -5,6 +5,9 @@
 
 #include <QtTest>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 using namespace sweepline::remote::ssh;
 using namespace Qt::StringLiterals;
 
@@ -106,6 +109,12 @@ class TestAgentProtocol : public QObject {
         QVERIFY2(!it.hasNext(), "a value was interpreted by a shell");
     }
 
+    static bool writeFile(const QString& path, const QByteArray& data)
+    {
+        QFile f(path);
+        return f.open(QIODevice::WriteOnly) && f.write(data) == data.size();
+    }
+
     static QByteArray readAll(const QString& path)
     {
         QFile f(path);
@@ -119,7 +128,7 @@ private slots:
         m_bin = m_tmp.filePath(u"bin"_s);
         m_log = m_tmp.filePath(u"programs.log"_s);
         QVERIFY(QDir().mkpath(m_bin));
-        for (const QString& program : {u"base64"_s, u"head"_s, u"mkdir"_s, u"chmod"_s, u"mktemp"_s, u"rm"_s, u"mkfifo"_s}) {
+        for (const QString& program : {u"base64"_s, u"head"_s, u"mkdir"_s, u"chmod"_s, u"mktemp"_s, u"rm"_s, u"mkfifo"_s, u"mv"_s}) {
             const QString real = QStandardPaths::findExecutable(program);
             QVERIFY2(!real.isEmpty(), qPrintable(program));
             QFile f(m_bin + u'/' + program);
@@ -291,10 +300,15 @@ private slots:
             QCOMPARE(read.out, script);
         }
         verifyNothingInjected();
-        // One mkdir for all the folders, one chmod per mode, and no encoder: nothing held a NUL.
+        // One mkdir for all the folders, one chmod per mode, one rename per file (its temporary
+        // name over its own), and no encoder: nothing held a NUL.
         QStringList programs = helperPrograms();
         programs.sort();
-        QCOMPARE(programs, QStringList({u"chmod"_s, u"chmod"_s, u"mkdir"_s, u"rm"_s}));
+        QStringList expected{u"chmod"_s, u"chmod"_s, u"mkdir"_s};
+        for (qsizetype i = 0; i < 2 * folders.size(); ++i)
+            expected << u"mv"_s;
+        expected << u"rm"_s;
+        QCOMPARE(programs, expected);
     }
 
     void outputsOfEveryShape()
@@ -590,6 +604,12 @@ printf 'out %s\n' "$3"; printf 'err %s' "$i" >&2; exit "$i")sh"_s;
         QVERIFY(writeAged(u"dead-1.req.out.3"_s, 25));
         QVERIFY(writeAged(u"live-2.req"_s, 1));
         QVERIFY(writeAged(u"not ours.txt"_s, 48));
+        // The lanes' FIFO of a killed helper: aged with touch(1), which does not open it.
+        for (const QString& fifo : {u"dead-3.req.fifo"_s, u"live-4.req.fifo"_s})
+            QCOMPARE(::mkfifo(QFile::encodeName(requests.filePath(fifo)).constData(), 0600), 0);
+        QProcess touch;
+        touch.start(u"touch"_s, {u"-m"_s, u"-d"_s, u"2 days ago"_s, requests.filePath(u"dead-3.req.fifo"_s)});
+        QVERIFY(touch.waitForFinished(10000) && touch.exitCode() == 0);
         QProcess p;
         p.start(u"bash"_s, {u"--norc"_s, installedHelper(), u"--serve"_s});
         QVERIFY(p.waitForStarted());
@@ -597,11 +617,173 @@ printf 'out %s\n' "$3"; printf 'err %s' "$i" >&2; exit "$i")sh"_s;
         QVERIFY(p.waitForFinished(10000));
         QCOMPARE(p.exitCode(), 0);
         QCOMPARE(p.readAllStandardOutput(), QByteArray()); // nothing taken, nothing said
-        QStringList left = requests.entryList(QDir::Files);
+        QStringList left = requests.entryList(QDir::Files | QDir::System);
         left.sort();
-        QCOMPARE(left, QStringList({u"live-2.req"_s, u"not ours.txt"_s}));
+        QCOMPARE(left, QStringList({u"live-2.req"_s, u"live-4.req.fifo"_s, u"not ours.txt"_s}));
         for (const QString& name : left)
             QVERIFY(requests.remove(name));
+    }
+
+    // ---- what others may have planted ------------------------------------------------------------
+
+    void putReplacesAPlantedSymlinkInsteadOfFollowingIt()
+    {
+        const QString folder = m_tmp.filePath(u"planted put"_s);
+        QVERIFY(QDir().mkpath(folder));
+        const QString victim = m_tmp.filePath(u"victim.txt"_s);
+        QVERIFY(writeFile(victim, "precious"));
+        QVERIFY(QFile::link(victim, folder + u"/job.sh"_s));
+        QVERIFY(QFile::link(m_tmp.filePath(u"nowhere"_s), folder + u"/dangling"_s));
+        const QList<AgentOperation> ops{AgentOperation::put(folder, u"job.sh"_s, 0700, "mine"),
+                                        AgentOperation::put(folder, u"dangling"_s, 0600, "mine too")};
+        const HelperRun run = runHelper(encodeAgentRequest(ops).value());
+        auto results = decodeAgentReply(run.out, ops.size());
+        QVERIFY2(results, qPrintable(results.error() + QString::fromUtf8(run.err)));
+        QCOMPARE(readAll(victim), QByteArray("precious"));
+        QVERIFY(!QFileInfo::exists(m_tmp.filePath(u"nowhere"_s)));
+        for (const QString& name : {u"job.sh"_s, u"dangling"_s}) {
+            const QFileInfo written(folder + u'/' + name);
+            QVERIFY2(!written.isSymLink() && written.isFile(), qPrintable(name));
+        }
+        QCOMPARE(readAll(folder + u"/job.sh"_s), QByteArray("mine"));
+        // No temporary name is left behind.
+        QCOMPARE(QDir(folder).entryList(QDir::Files | QDir::System | QDir::Hidden), QStringList({u"dangling"_s, u"job.sh"_s}));
+    }
+
+    void putRefusesASymlinkedFolder()
+    {
+        const QString real = m_tmp.filePath(u"elsewhere real"_s);
+        QVERIFY(QDir().mkpath(real));
+        const QString link = m_tmp.filePath(u"linked folder"_s);
+        QVERIFY(QFile::link(real, link));
+        const QList<AgentOperation> ops{AgentOperation::put(link, u"f"_s, 0600, "x")};
+        qsizetype stoppedAt = -1;
+        const auto results = decodeAgentReply(runHelper(encodeAgentRequest(ops).value()).out, 1, &stoppedAt);
+        QVERIFY(!results);
+        QCOMPARE(stoppedAt, 0);
+        QVERIFY2(results.error().contains(u"symbolic link"_s), qPrintable(results.error()));
+        QVERIFY(!QFileInfo::exists(real + u"/f"_s));
+    }
+
+    void readRefusesSymlinksForeignAndSpecialFiles()
+    {
+        const QString folder = m_tmp.filePath(u"planted read"_s);
+        QVERIFY(QDir().mkpath(folder));
+        QVERIFY(writeFile(folder + u"/own"_s, "42\n"));
+        QVERIFY(writeFile(m_tmp.filePath(u"other trial's exit_code"_s), "0\n"));
+        QVERIFY(QFile::link(m_tmp.filePath(u"other trial's exit_code"_s), folder + u"/exit_code"_s));
+        QVERIFY(writeFile(folder + u"/foreign"_s, "7\n"));
+        // Someone else's file: the tests run as root, so "someone else" is nobody.
+        QVERIFY(::chown(QFile::encodeName(folder + u"/foreign"_s).constData(), 65534, 65534) == 0);
+        QCOMPARE(::mkfifo(QFile::encodeName(folder + u"/fifo"_s).constData(), 0600), 0);   // would block a reader
+        const QList<AgentOperation> ops{AgentOperation::read(folder + u"/own"_s), AgentOperation::read(folder + u"/exit_code"_s),
+                                        AgentOperation::read(folder + u"/foreign"_s), AgentOperation::read(folder + u"/fifo"_s),
+                                        AgentOperation::read(folder + u"/missing"_s)};
+        const HelperRun run = runHelper(encodeAgentRequest(ops).value());
+        auto results = decodeAgentReply(run.out, ops.size());
+        QVERIFY2(results, qPrintable(results.error() + QString::fromUtf8(run.err)));
+        QVERIFY(results->at(0).exists);
+        QCOMPARE(results->at(0).out, QByteArray("42\n"));
+        QVERIFY(results->at(0).refusal.isEmpty());
+        const QStringList reasons{u"symbolic link"_s, u"another user"_s, u"not a plain file"_s};
+        for (int i = 1; i <= 3; ++i) {
+            QVERIFY2(!results->at(i).exists, qPrintable(QString::number(i)));
+            QVERIFY(results->at(i).out.isEmpty());
+            QVERIFY2(results->at(i).refusal.contains(reasons.at(i - 1)), qPrintable(results->at(i).refusal));
+        }
+        QVERIFY(!results->at(4).exists);
+        QVERIFY(results->at(4).refusal.isEmpty());   // simply absent
+    }
+
+    void numericFieldsAreValidatedBeforeUse_data()
+    {
+        QTest::addColumn<QByteArray>("request");
+        QTest::addColumn<QString>("reason");
+        const QByteArray evil = "a[$(touch INJECTED)]";
+        QTest::addRow("run N") << fields({"run", "", evil, "true"}) << u"number of arguments"_s;
+        QTest::addRow("run N octal") << fields({"run", "", "08", "true"}) << u"number of arguments"_s;
+        QTest::addRow("run N huge") << fields({"run", "", "99999999999", "true"}) << u"number of arguments"_s;
+        QTest::addRow("prun LIMIT") << fields({"prun", evil, "", "1", "true"}) << u"at once"_s;
+        QTest::addRow("prun LIMIT zero") << fields({"prun", "0", "", "1", "true"}) << u"at once"_s;
+        QTest::addRow("prun N") << fields({"prun", "2", "", evil, "true"}) << u"number of arguments"_s;
+        QTest::addRow("put MODE") << fields({"put", m_tmp.filePath(u"modes"_s).toUtf8(), "f", evil, "x"}) << u"mode"_s;
+        QTest::addRow("put MODE symbolic") << fields({"put", m_tmp.filePath(u"modes"_s).toUtf8(), "f", "u+s", "x"}) << u"mode"_s;
+    }
+    void numericFieldsAreValidatedBeforeUse()
+    {
+        QFETCH(QByteArray, request);
+        QFETCH(QString, reason);
+        const HelperRun run = runHelper(request);
+        qsizetype stoppedAt = -1;
+        const auto results = decodeAgentReply(run.out, 1, &stoppedAt);
+        QVERIFY(!results);
+        QCOMPARE(stoppedAt, 0);
+        QVERIFY2(results.error().contains(reason), qPrintable(results.error() + QString::fromUtf8(run.err)));
+        verifyNothingInjected();
+        QVERIFY(!QFileInfo::exists(m_tmp.filePath(u"modes/f"_s)));
+    }
+
+    void everythingTheHelperMakesIsOwnerOnly()
+    {
+        const QString folder = m_tmp.filePath(u"owner only/deeper"_s);
+        const QList<AgentOperation> ops{AgentOperation::put(folder, u"f"_s, 0644, "x"),
+                                        AgentOperation::run({u"sh"_s, u"-c"_s, u"umask; : > made-by-a-run; stat -c %a made-by-a-run"_s}, folder)};
+        const HelperRun run = runHelper(encodeAgentRequest(ops).value());
+        auto results = decodeAgentReply(run.out, ops.size());
+        QVERIFY2(results, qPrintable(results.error()));
+        QCOMPARE(QFileInfo(folder).permissions() & 0x0077, QFileDevice::Permissions());
+        QCOMPARE(QFileInfo(m_tmp.filePath(u"owner only"_s)).permissions() & 0x0077, QFileDevice::Permissions());
+        QCOMPARE(results->at(1).out, QByteArray("0077\n600\n"));
+        // A put's explicit mode is what the caller asked for.
+        QCOMPARE(QFileInfo(folder + u"/f"_s).permissions() & 0x0077, QFile::ReadGroup | QFile::ReadOther);
+    }
+
+    // ---- the marker that frames a served session ---------------------------------------------------
+
+    void markerScannerDropsWhatTheLoginShellPrinted()
+    {
+        const QByteArray marker = newServiceMarker();
+        QVERIFY(QRegularExpression(u"^swl-[a-z0-9]{24}$"_s).match(QString::fromLatin1(marker)).hasMatch());
+        QVERIFY(marker != newServiceMarker());
+        // A banner with lines that look like framing, ending without a newline, then the marker.
+        const QByteArray wire = "Welcome\nA\nZ\nC 3\nswl-old-marker\nmodule loaded" + marker + "\nA\nZ\n";
+        for (qsizetype piece : {qsizetype(1), qsizetype(5), wire.size()}) {
+            ServiceMarkerScanner scanner(marker);
+            QByteArray after;
+            for (qsizetype at = 0; at < wire.size(); at += piece)
+                after += scanner.state() == ServiceMarkerScanner::State::Found ? wire.mid(at, piece) : scanner.feed(wire.mid(at, piece));
+            QCOMPARE(scanner.state(), ServiceMarkerScanner::State::Found);
+            QCOMPARE(after, QByteArray("A\nZ\n"));
+        }
+        ServiceMarkerScanner flooded(marker);
+        flooded.feed(QByteArray(ServiceMarkerScanner::kMaxPreamble + 1, 'x'));
+        QCOMPARE(flooded.state(), ServiceMarkerScanner::State::TooLong);
+        // The marker without its newline is not the marker yet.
+        ServiceMarkerScanner partial(marker);
+        QCOMPARE(partial.feed(marker), QByteArray());
+        QCOMPARE(partial.state(), ServiceMarkerScanner::State::Searching);
+    }
+
+    void serveModePrintsItsMarkerFirstAndRemakesItsFolder()
+    {
+        QDir requests(m_tmp.filePath(u"requests"_s));
+        QVERIFY(requests.removeRecursively());
+        const QByteArray marker = newServiceMarker();
+        QProcess p;
+        p.start(u"bash"_s, {u"--norc"_s, installedHelper(), u"--serve"_s, QString::fromLatin1(marker)});
+        QVERIFY(p.waitForStarted());
+        p.closeWriteChannel();
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 0);
+        QCOMPARE(p.readAllStandardOutput(), marker + '\n');
+        QVERIFY(requests.exists());
+        QCOMPARE(QFileInfo(requests.path()).permissions() & 0x0077, QFileDevice::Permissions());
+        // A marker a shell could misread is refused.
+        QProcess bad;
+        bad.start(u"bash"_s, {u"--norc"_s, installedHelper(), u"--serve"_s, u"a b;touch INJECTED"_s});
+        QVERIFY(bad.waitForFinished(10000));
+        QCOMPARE(bad.exitCode(), 2);
+        verifyNothingInjected();
     }
 
     void refusesAnUnknownOperation()
