@@ -21,7 +21,22 @@ QString lookupScript()
                                                                                  noPidFile);
 }
 
-const QString cancelScript = u"kill -TERM -- \"$@\""_s;
+// Pids are reused: a pid is signalled only while it still runs one of our job scripts (its token is
+// the script's argument; see submitScript). The kill goes to the process group the script leads.
+const QString cancelScript = u"for p; do case \"$(ps -o args= -p \"$p\")\" in \"bash %1 sw\"*) "
+                             "kill -TERM -- \"-$p\";; esac; done; exit 0"_s.arg(QLatin1String(runfiles::script));
+
+// One ps for every pid; a row is passed on only when its command line is the job script of the very
+// trial recorded for that pid ("bash job.sh <token>"), so a reused pid never counts as our job.
+// "done" closes a complete answer. ps exits 1, silently, when none of the pids exists.
+const QString statusScript =
+    u"declare -A t; p=; while [ \"$#\" -ge 2 ]; do t[$1]=$2; p=$p${p:+,}$1; shift 2; done; "
+    "o=$(ps -o pid=,stat=,args= -p \"$p\"); c=$?; "
+    "if [ \"$c\" -ne 0 ] && { [ \"$c\" -ne 1 ] || [ -n \"$o\" ]; }; then exit \"$c\"; fi; "
+    "while read -r pid stat args; do [ -n \"$pid\" ] || continue; "
+    "case \" $args\" in *\" %1 ${t[$pid]}\") printf '%s %s %s\\n' \"$pid\" \"$stat\" \"$args\";; esac; "
+    "done <<< \"$o\"; echo done"_s.arg(QLatin1String(runfiles::script));
+const QString statusDone = u"done"_s;
 
 model::Result<QList<SchedulerJobStatus>> statusFailure(const QString& message)
 {
@@ -36,7 +51,7 @@ const QString& SshAdapter::submitScript()
     // leader, so even a setsid without -f (util-linux before 2.31) makes it a session leader at once.
     static const QString script =
         u"cd -- \"$1\" || exit 1; "
-        "setsid bash %1 </dev/null >/dev/null 2>&1 & "
+        "setsid bash %1 \"$2\" </dev/null >/dev/null 2>&1 & "
         "i=0; while [ \"$i\" -lt 50 ]; do "
         "if [ -s %2 ]; then cat %2; exit 0; fi; sleep 0.1; i=$((i+1)); done; "
         "echo \"%2 did not appear in $1 within 5 seconds\" >&2; exit 1"_s.arg(QLatin1String(runfiles::script),
@@ -73,7 +88,8 @@ RemoteCommand SshAdapter::submitCommand(const JobSpec& spec) const
 {
     if (!checkJobSpec(spec))
         return {};
-    return {{u"bash"_s, u"-c"_s, submitScript(), u"sweepline-submit"_s, spec.jobDirectory}, {}};
+    // The token rides along as the script's argument, only so that ps shows whose job a pid runs.
+    return {{u"bash"_s, u"-c"_s, submitScript(), u"sweepline-submit"_s, spec.jobDirectory, spec.token}, {}};
 }
 
 model::Result<QString> SshAdapter::parseSubmit(const QString& out, const QString& err, int exitCode) const
@@ -89,24 +105,31 @@ model::Result<QString> SshAdapter::parseSubmit(const QString& out, const QString
 
 RemoteCommand SshAdapter::statusCommand(const QStringList& jobIds, const QStringList& tokens) const
 {
-    Q_UNUSED(tokens);
-    const QStringList pids = validJobIds(jobIds);
-    if (pids.isEmpty())
+    // Without the trial's token a pid cannot be told from a reused one: such a job is left out.
+    QStringList argv{u"bash"_s, u"-c"_s, statusScript, u"sweepline-status"_s};
+    for (qsizetype i = 0; i < jobIds.size() && i < tokens.size(); ++i) {
+        if (isValidJobId(jobIds.at(i)) && schedulers::isValidToken(tokens.at(i)))
+            argv << jobIds.at(i) << tokens.at(i);
+    }
+    if (argv.size() == 4)
         return {};
-    return {{u"ps"_s, u"-o"_s, u"pid=,stat=,args="_s, u"-p"_s, pids.join(u',')}, {}};
+    return {argv, {}};
 }
 
 model::Result<QList<SchedulerJobStatus>> SshAdapter::parseStatus(const QString& out, const QString& err,
                                                                 int exitCode) const
 {
-    // procps' ps exits with 1, silently, when none of the pids exists.
-    if (exitCode != 0 && !(exitCode == 1 && out.trimmed().isEmpty() && err.trimmed().isEmpty()))
+    QStringList rows = lines(out);
+    if (exitCode != 0)
         return statusFailure(failureText(u"ps"_s, out, err, exitCode));
+    if (rows.isEmpty() || rows.constLast() != statusDone)
+        return statusFailure(u"The status script's answer was cut short: "_s + out.right(200));
+    rows.removeLast();
     static const QRegularExpression row(u"^([0-9]+)\\s+(\\S+)\\s*(.*)$"_s);
     static const QRegularExpression ourScript(u"(^|[\\s/])%1(\\s|$)"_s.arg(
         QRegularExpression::escape(QLatin1String(runfiles::script))));
     QList<SchedulerJobStatus> jobs;
-    for (const QString& line : lines(out)) {
+    for (const QString& line : std::as_const(rows)) {
         const auto match = row.match(line);
         if (!match.hasMatch())
             return statusFailure(u"Unexpected ps output: "_s + line);
@@ -132,10 +155,7 @@ RemoteCommand SshAdapter::cancelCommand(const QStringList& jobIds) const
     const QStringList pids = validJobIds(jobIds);
     if (pids.isEmpty())
         return {};
-    QStringList argv{u"bash"_s, u"-c"_s, cancelScript, u"sweepline-cancel"_s};
-    for (const QString& pid : pids)
-        argv.append(u'-' + pid); // the process group the job script leads
-    return {argv, {}};
+    return {QStringList{u"bash"_s, u"-c"_s, cancelScript, u"sweepline-cancel"_s} + pids, {}};
 }
 
 RemoteCommand SshAdapter::lookupCommand(const JobSpec& spec) const

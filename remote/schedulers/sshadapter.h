@@ -19,20 +19,24 @@ public:
 
     QStringList directiveLines(const JobSpec& spec) const override; // none: nothing reads them
 
-    // A fixed bash script (the folder is its argument): start job.sh detached, then wait up to five
-    // seconds for job.pid and print it. A second launch in the same folder prints the first one's
+    // A fixed bash script (the folder and token are its arguments): start "bash job.sh <token>"
+    // detached (the token only marks the process as this trial's), then wait up to five seconds for
+    // job.pid and print it. A second launch in the same folder prints the first one's
     // pid, since the job script refuses to run twice.
     RemoteCommand submitCommand(const JobSpec& spec) const override;
     model::Result<QString> parseSubmit(const QString& out, const QString& err, int exitCode) const override;
 
-    // ps over the pids: a live process whose command line names job.sh is Running, a zombie is
-    // Finished with no exit code; a pid that is gone, or reused by another program, is not mentioned
-    // (the backend reads exit_code).
+    // One ps over the pids, filtered by a fixed script: a live process whose command line is
+    // "bash job.sh <this trial's token>" is Running; a pid that is gone, or reused by another program
+    // or another trial's job, is not mentioned (the backend reads exit_code). Jobs without a token
+    // are left out of the command.
     RemoteCommand statusCommand(const QStringList& jobIds, const QStringList& tokens) const override;
     model::Result<QList<SchedulerJobStatus>> parseStatus(const QString& out, const QString& err,
                                                         int exitCode) const override;
 
-    // SIGTERM to each job's process group (bash's kill, so "--" and negative ids work everywhere).
+    // SIGTERM to each job's process group, but only while the pid still runs one of our job scripts
+    // (its command line "bash job.sh sw..."): a reused pid of another program is left alone. Only
+    // pids reach this call, so a pid reused by another trial's job script is not told apart here.
     RemoteCommand cancelCommand(const QStringList& jobIds) const override;
 
     // Reads job.pid: the job script creates it before anything else, so no file means the job never

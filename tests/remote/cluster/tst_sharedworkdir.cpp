@@ -59,6 +59,8 @@ class TestSharedWorkdir : public QObject {
         int maxTrials = 4;
         int offset = 0;          // each campaign's jobs print loss = 10 * x + offset: whose value it is shows
         int pollSeconds = 1;
+        int sleepSeconds = 0;
+        QString timeLimit;
     };
 
     // A campaign file in a folder of its own; its jobs log "x offset trial" to <folder>/measured.log.
@@ -69,9 +71,11 @@ class TestSharedWorkdir : public QObject {
         QDir().mkpath(dir);
         writeTextFile(dir + QStringLiteral("/objective.sh"),
                       QStringLiteral("x=$1; log=$2\n"
+                                     "sleep %2\n"
                                      "echo \"$x %1 $SWEEPLINE_TRIAL\" >> \"$log\"\n"
                                      "echo \"loss: $(( 10 * x + %1 ))\"\n")
-                          .arg(o.offset));
+                          .arg(o.offset)
+                          .arg(o.sleepSeconds));
         const QString cluster = o.scheduler == QLatin1String("local")
             ? QStringLiteral(R"("scheduler": "local")")
             : QStringLiteral(R"("scheduler": "%1", "host": "sweepline-test", "ssh_config": "%2", "workdir": "%3",
@@ -84,12 +88,14 @@ class TestSharedWorkdir : public QObject {
   "parameters": [{"name": "x", "type": "int", "range": {"min": 1, "max": 8}, "default": 1}],
   "objective": {"metric": "loss"},
   "search": {"strategy": "grid", "max_trials": %2, "parallel": 2},
-  "job": {"command": "bash objective.sh {x} %3", "files": ["objective.sh"]},
+  "job": {"command": "bash objective.sh {x} %3", "files": ["objective.sh"]%5},
   "cluster": {%4}
 })")
                                 .arg(o.name)
                                 .arg(o.maxTrials)
-                                .arg(dir + QStringLiteral("/measured.log"), cluster));
+                                .arg(dir + QStringLiteral("/measured.log"), cluster,
+                                     o.timeLimit.isEmpty() ? QString()
+                                                           : QStringLiteral(", \"time_limit\": \"%1\"").arg(o.timeLimit)));
         return file;
     }
 
@@ -226,6 +232,30 @@ private slots:
         QVERIFY(QDir(elsewhere).isEmpty());
         QCOMPARE(readLines(folderOf(campaign) + QStringLiteral("/measured.log")).size(), 2);
         QVERIFY2(b.exitCode == 0 || b.exitCode == 1, qPrintable(b.describe())); // it ran to its end
+    }
+
+    // The plain host's jobs are seen running only when ps shows this trial's own job script behind
+    // the pid; the engine then stops them at their time limit (nobody else would).
+    void sshSchedulerSeesItsOwnJobsAndStopsThem()
+    {
+        CampaignOptions o;
+        o.name = QStringLiteral("limited");
+        o.scheduler = QStringLiteral("ssh");
+        o.maxTrials = 2;
+        o.sleepSeconds = 60;
+        o.timeLimit = QStringLiteral("00:00:03");
+        const QString campaign = writeCampaign(o);
+        QElapsedTimer timer;
+        timer.start();
+        const ProcessResult r = cli({QStringLiteral("run"), campaign});
+        QVERIFY2(r.exitCode == 0 || r.exitCode == 1, qPrintable(r.describe()));
+        QVERIFY2(timer.elapsed() < 40000, "the jobs ran past their time limit");
+        const QList<QStringList> rows = exportRows(campaign);
+        QCOMPARE(rows.size(), 2);
+        for (const QStringList& row : rows)
+            QVERIFY2(row.value(State) == QLatin1String("failed"), qPrintable(row.join(u',')));
+        QCOMPARE(int(fileText(folderOf(campaign) + QStringLiteral("/trials.csv")).count(QStringLiteral("time limit"))), 2);
+        QVERIFY(readLines(folderOf(campaign) + QStringLiteral("/measured.log")).isEmpty());
     }
 
     // Jobs far shorter than the poll interval are never seen running: their scripts' own clocks give

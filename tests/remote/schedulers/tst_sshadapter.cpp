@@ -44,7 +44,7 @@ private slots:
     {
         const RemoteCommand command = adapter.submitCommand(makeSpec());
         QCOMPARE(command.argv, (QStringList{u"bash"_s, u"-c"_s, SshAdapter::submitScript(), u"sweepline-submit"_s,
-                                            u"/home/alice/sweepline/demo/runs/7"_s}));
+                                            u"/home/alice/sweepline/demo/runs/7"_s, makeSpec().token}));
         // The script is fixed text: no value of the job inside, one line.
         QVERIFY(!SshAdapter::submitScript().contains(u"alice"_s));
         QVERIFY(!SshAdapter::submitScript().contains(u'\n'));
@@ -104,14 +104,26 @@ private slots:
         QCOMPARE(adapter.isValidJobId(id), valid);
     }
 
+    // Each pid travels with its trial's token, so the script can tell our job from a reused pid.
     void statusCommand()
     {
-        QCOMPARE(adapter.statusCommand({u"4242"_s, u"4243"_s}, {u"sw1a2b3c4d-7"_s}).argv,
-                 argv({"ps", "-o", "pid=,stat=,args=", "-p", "4242,4243"}));
-        const RemoteCommand command = adapter.statusCommand(hostileIds() + QStringList{u"1"_s, u"777"_s}, {});
-        QCOMPARE(command.argv.last(), u"777"_s);
-        QVERIFY(carriesNone(command, hostileIds()));
-        QVERIFY(adapter.statusCommand(hostileIds() + QStringList{u"1"_s}, {}).argv.isEmpty());
+        const RemoteCommand command = adapter.statusCommand({u"4242"_s, u"4243"_s}, {u"sw1a2b3c4d-7"_s, u"sw1a2b3c4d-8"_s});
+        QCOMPARE(command.argv.mid(0, 2), argv({"bash", "-c"}));
+        QCOMPARE(command.argv.mid(3), argv({"sweepline-status", "4242", "sw1a2b3c4d-7", "4243", "sw1a2b3c4d-8"}));
+        QVERIFY(!command.argv.at(2).contains(u"4242"_s));
+        // A pid without a token, or either of them hostile, stays out.
+        QStringList ids = hostileIds() + QStringList{u"1"_s, u"777"_s, u"778"_s, u"779"_s};
+        QStringList tokens;
+        for (qsizetype i = 0; i < ids.size(); ++i)
+            tokens.append(u"swtrial-"_s + QChar(char16_t(u'a' + i)));
+        tokens[ids.size() - 2] = u"x; rm -rf ~"_s;
+        tokens.removeLast();
+        const RemoteCommand filtered = adapter.statusCommand(ids, tokens);
+        QCOMPARE(filtered.argv.mid(3), (QStringList{u"sweepline-status"_s, u"777"_s, tokens.at(ids.size() - 3)}));
+        QVERIFY(carriesNone({filtered.argv.mid(3), {}}, hostileIds() + hostileTokens())); // the script is fixed text
+        QVERIFY(adapter.statusCommand(hostileIds() + QStringList{u"1"_s}, tokens).argv.isEmpty());
+        QVERIFY(adapter.statusCommand({u"4242"_s}, {hostileTokens()}).argv.isEmpty());
+        QVERIFY(adapter.statusCommand({u"4242"_s}, {}).argv.isEmpty());
     }
 
     void parseStatus_data()
@@ -120,11 +132,10 @@ private slots:
         QTest::addColumn<QString>("err");
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QStringList>("expected");
-        QTest::addRow("running, zombie, reused pid, stopped")
-            << "ssh/ps_mixed.out" << "" << 0
-            << QStringList{u"4242 Running - Ss"_s, u"4243 Finished - Z"_s, u"4245 Running - Ss"_s,
-                           u"4246 Running - Ts"_s};
-        QTest::addRow("none left (ps exits 1, silently)") << "" << "" << 1 << QStringList();
+        QTest::addRow("running, by absolute path, stopped")
+            << "ssh/status_mixed.out" << "" << 0
+            << QStringList{u"4242 Running - Ss"_s, u"4245 Running - Ss"_s, u"4246 Running - Ts"_s};
+        QTest::addRow("none left") << "ssh/status_done.out" << "" << 0 << QStringList();
     }
     void parseStatus()
     {
@@ -145,8 +156,10 @@ private slots:
         QTest::addColumn<QString>("errorPart");
         QTest::addRow("syntax error") << "" << "ssh/ps_syntax_error.err" << 1 << "syntax error";
         QTest::addRow("killed") << "" << "" << 137 << "exited with code 137";
-        QTest::addRow("garbage") << "ssh/garbage.out" << "" << 0 << "Unexpected ps output";
-        QTest::addRow("rows, then exit 1") << "ssh/ps_mixed.out" << "" << 1 << "exited with code 1";
+        QTest::addRow("garbage") << "ssh/status_garbage.out" << "" << 0 << "Unexpected ps output";
+        QTest::addRow("rows, then exit 1") << "ssh/status_mixed.out" << "" << 1 << "exited with code 1";
+        QTest::addRow("cut short") << "ssh/status_cut_short.out" << "" << 0 << "cut short";
+        QTest::addRow("nothing") << "" << "" << 0 << "cut short";
     }
     void parseStatusFailures()
     {
@@ -163,9 +176,9 @@ private slots:
     {
         const RemoteCommand command = adapter.cancelCommand({u"4242"_s, u"4243"_s});
         QCOMPARE(command.argv.mid(0, 2), argv({"bash", "-c"}));
-        QCOMPARE(command.argv.mid(3), argv({"sweepline-cancel", "-4242", "-4243"}));
+        QCOMPARE(command.argv.mid(3), argv({"sweepline-cancel", "4242", "4243"}));
         const RemoteCommand filtered = adapter.cancelCommand(hostileIds() + QStringList{u"1"_s, u"0"_s, u"777"_s});
-        QCOMPARE(filtered.argv.mid(3), argv({"sweepline-cancel", "-777"}));
+        QCOMPARE(filtered.argv.mid(3), argv({"sweepline-cancel", "777"}));
         QVERIFY(adapter.cancelCommand(hostileIds() + QStringList{u"1"_s, u"0"_s}).argv.isEmpty());
     }
 

@@ -141,7 +141,7 @@ private slots:
         const Output cancel = run(loginShell, adapter.cancelCommand({pid.value()}));
         QCOMPARE(cancel.exitCode, 0);
         QTRY_COMPARE_WITH_TIMEOUT(groupMembers(pid.value()), QString(), 10000);
-        status = run(loginShell, adapter.statusCommand({pid.value()}, {}));
+        status = run(loginShell, adapter.statusCommand({pid.value()}, {spec.token}));
         jobs = adapter.parseStatus(status.out, status.err, status.exitCode);
         QVERIFY2(jobs, qPrintable(jobs.error()));
         for (const SchedulerJobStatus& job : jobs.value())
@@ -163,7 +163,7 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(read(tmp.path(), runfiles::exitCode), u"3\n"_s, 10000);
         QCOMPARE(read(tmp.path(), runfiles::stdoutFile), u"done\n"_s);
         QTRY_COMPARE_WITH_TIMEOUT(groupMembers(pid.value()), QString(), 10000);
-        const Output status = run(u"/bin/sh"_s, adapter.statusCommand({pid.value()}, {}));
+        const Output status = run(u"/bin/sh"_s, adapter.statusCommand({pid.value()}, {spec.token}));
         const auto jobs = adapter.parseStatus(status.out, status.err, status.exitCode);
         QVERIFY2(jobs, qPrintable(jobs.error()));
         for (const SchedulerJobStatus& job : jobs.value())
@@ -179,6 +179,44 @@ private slots:
         const auto pid = adapter.parseSubmit(submit.out, submit.err, submit.exitCode);
         QVERIFY(!pid);
         QVERIFY2(pid.error().contains(u"did not appear"_s), qPrintable(pid.error()));
+    }
+
+    // Pids are reused: the pid in job.pid may by now belong to another program, or even to the job
+    // script of another trial. Neither counts as this trial's job, and neither is killed by its cancel.
+    void reusedPidIsNotOurs()
+    {
+        QTemporaryDir ours;
+        QTemporaryDir other;
+        QVERIFY(ours.isValid() && other.isValid());
+        writeJobScript(other.path(), u"sleep 60"_s);
+        JobSpec otherSpec = specFor(other.path());
+        otherSpec.token = u"sw1a2b3c4d-8"_s;
+        const Output submit = run(u"/bin/sh"_s, adapter.submitCommand(otherSpec));
+        const auto otherJob = adapter.parseSubmit(submit.out, submit.err, submit.exitCode);
+        QVERIFY2(otherJob, qPrintable(otherJob.error()));
+        m_startedGroups.append(otherJob.value());
+        qint64 foreignPid = 0;
+        QVERIFY(QProcess::startDetached(u"setsid"_s, {u"sleep"_s, u"60"_s}, {}, &foreignPid));
+        // setsid forks when it is a group leader already; it is not here, so the pid is sleep's.
+        m_startedGroups.append(QString::number(foreignPid));
+        QTRY_VERIFY_WITH_TIMEOUT(groupMembers(QString::number(foreignPid)).contains(u"S"_s), 5000);
+
+        const JobSpec spec = specFor(ours.path());
+        for (const QString& reused : {QString::number(foreignPid), otherJob.value()}) {
+            const Output status = run(u"/bin/sh"_s, adapter.statusCommand({reused}, {spec.token}));
+            const auto jobs = adapter.parseStatus(status.out, status.err, status.exitCode);
+            QVERIFY2(jobs, qPrintable(jobs.error()));
+            QVERIFY2(jobs->isEmpty(), qPrintable(reused));
+        }
+        // The same pids with their own tokens are seen: the check is not blind.
+        const Output status = run(u"/bin/sh"_s, adapter.statusCommand({otherJob.value()}, {otherSpec.token}));
+        const auto jobs = adapter.parseStatus(status.out, status.err, status.exitCode);
+        QVERIFY2(jobs && jobs->size() == 1 && jobs->first().state == SchedulerJobState::Running, qPrintable(status.out));
+
+        const Output cancel = run(u"/bin/sh"_s, adapter.cancelCommand({QString::number(foreignPid)}));
+        QCOMPARE(cancel.exitCode, 0);
+        QTest::qWait(500);
+        QVERIFY2(!groupMembers(QString::number(foreignPid)).isEmpty(), "a foreign process was killed");
     }
 
     void missingFolderFails()
