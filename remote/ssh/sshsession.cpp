@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QRandomGenerator>
 
 #include <libssh/libssh.h>
 #include <libssh/sftp.h>
@@ -504,15 +505,23 @@ Status SshSession::renameOver(const QString& from, const QString& to, bool* atom
         return fail(FailureKind::Network, QStringLiteral("not connected"));
     const QByteArray source = from.toUtf8();
     const QByteArray target = to.toUtf8();
-    const bool posixRename = sftp_extension_supported(h->sftp, "posix-rename@openssh.com", "1") != 0;
     if (atomic)
-        *atomic = posixRename;
-    // Plain SFTP v3 rename refuses an existing target.
-    if (!posixRename)
-        sftp_unlink(h->sftp, target.constData());
-    if (sftp_rename(h->sftp, source.constData(), target.constData()) != SSH_OK)
+        *atomic = true;
+    // libssh 0.10's sftp_rename sends a plain SSH_FXP_RENAME (it has no posix-rename@openssh.com),
+    // which OpenSSH refuses when the target exists. Then the old file is renamed aside first: the
+    // name is briefly absent, but never names a half-written file.
+    if (sftp_rename(h->sftp, source.constData(), target.constData()) == SSH_OK)
+        return model::success();
+    if (!ssh_is_connected(h->session))
+        return fail(FailureKind::Network, QStringLiteral("cannot rename %1 to %2: %3").arg(from, to, sshError()));
+    const QByteArray aside = target + ".old-" + QByteArray::number(QRandomGenerator::global()->generate64(), 36);
+    if (sftp_rename(h->sftp, target.constData(), aside.constData()) != SSH_OK
+        || sftp_rename(h->sftp, source.constData(), target.constData()) != SSH_OK)
         return fail(ssh_is_connected(h->session) ? FailureKind::Remote : FailureKind::Network,
                     QStringLiteral("cannot rename %1 to %2: %3").arg(from, to, sshError()));
+    if (atomic)
+        *atomic = false;
+    sftp_unlink(h->sftp, aside.constData());
     return model::success();
 }
 

@@ -60,9 +60,8 @@ public:
     // Like mkdir -p. It tries the folder itself first and climbs only where a parent is missing, and
     // remembers the folders it made or found in this session: a job folder costs one round trip.
     model::Status makePath(const QString& remotePath);
-    // Renames over an existing target atomically: posix-rename@openssh.com, which libssh's
-    // sftp_rename uses where the server offers it. Without it, the target is removed first (not
-    // atomic) and *atomic is set false.
+    // Renames over an existing target. libssh 0.10 sends no posix-rename@openssh.com, so an existing
+    // target is renamed aside first (*atomic false): its name is briefly absent, never half-written.
     model::Status renameOver(const QString& from, const QString& to, bool* atomic = nullptr);
     model::Status setPermissions(const QString& remotePath, int mode);
     QString homeDirectory() const { return m_home; }

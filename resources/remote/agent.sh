@@ -290,6 +290,9 @@ run_request() {
     reply=
 }
 
+# A run without a folder runs in the home (<home>/.sweepline/agent-X.sh), not where the login
+# shell's rc files moved to.
+case ${BASH_SOURCE[0]} in */.sweepline/*) home=${BASH_SOURCE[0]%/.sweepline/*}; cd -- "${home:-/}" 2> /dev/null ;; esac
 if [ -z "$serving" ]; then
     run_request "$request"
     exit 0

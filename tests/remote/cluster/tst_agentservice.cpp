@@ -1,11 +1,15 @@
 // The login-node helper serving a whole session (agent.sh --serve) through SshWorker, against a
 // real sshd on loopback: one helper for many requests, a helper that ended between two requests
 // (its next request goes to a new one, not reported as unclear), and one that died in the middle
-// of a request (reported as unclear: some of it may have run).
+// of a request (reported as unclear: some of it may have run). It logs in as an ordinary account
+// (TestAccount) whose login files print banners on stdout and stderr and cd elsewhere, with bash,
+// tcsh and sh as login shells; the helper's files are owner-only, and the helper repairs itself
+// (reinstalled when truncated or changed, its requests folder made again).
 #include "remote/ssh/endpoint.h"
 #include "remote/ssh/sshworker.h"
 #include "support/refusingprompter.h"
 #include "support/sshserverfixture.h"
+#include "support/testaccount.h"
 
 #include <QtTest>
 
@@ -35,6 +39,7 @@ class TestAgentService : public QObject {
     Q_OBJECT
 
     std::unique_ptr<SshServerFixture> m_ssh;
+    std::unique_ptr<TestAccount> m_account;
     RefusingPrompter m_prompts;
     std::unique_ptr<SshWorker> m_worker;
     quint64 m_nextId = 0;
@@ -62,18 +67,38 @@ class TestAgentService : public QObject {
         return r.results.at(0).out.trimmed().toLongLong();
     }
 
-private slots:
-    void init()
+    // A new worker (a new login) for the account.
+    void newWorker()
     {
-        m_ssh = std::make_unique<SshServerFixture>();
-        QVERIFY2(m_ssh->start(), qPrintable(m_ssh->errorString()));
+        if (m_worker)
+            m_worker->shutdown();
+        SshClientConfig client;
+        client.user = m_account->name();
         model::ClusterSettings cluster;
         cluster.scheduler = QStringLiteral("ssh");
         cluster.host = QStringLiteral("sweepline-test");
-        cluster.sshConfig = m_ssh->writeClientConfig();
+        cluster.sshConfig = m_ssh->writeClientConfig(client);
         auto endpoint = resolveEndpoint(cluster);
         QVERIFY2(endpoint, qPrintable(endpoint.error()));
         m_worker = std::make_unique<SshWorker>(std::move(endpoint).value(), m_prompts, false);
+    }
+
+    void startAs(const TestAccountOptions& options)
+    {
+        m_ssh = std::make_unique<SshServerFixture>();
+        QVERIFY2(m_ssh->start(), qPrintable(m_ssh->errorString()));
+        m_account = std::make_unique<TestAccount>(options);
+        QVERIFY2(m_account->create(), qPrintable(m_account->errorString()));
+        newWorker();
+    }
+
+    QString helperFolder() const { return m_account->home() + QStringLiteral("/.sweepline"); }
+    QString installedHelper() const { return helperFolder() + QLatin1Char('/') + agentFileName(); }
+
+private slots:
+    void init()
+    {
+        startAs({});
     }
 
     void cleanup()
@@ -81,7 +106,108 @@ private slots:
         if (m_worker)
             m_worker->shutdown();
         m_worker.reset();
+        m_account.reset();
         m_ssh.reset();
+    }
+
+    void noisyLoginShellsOfEveryKind_data()
+    {
+        QTest::addColumn<QString>("shell");
+        QTest::addColumn<QString>("homeName");
+        QTest::addRow("bash") << QStringLiteral("/bin/bash") << QStringLiteral("home");
+        QTest::addRow("tcsh") << QStringLiteral("/usr/bin/tcsh") << QStringLiteral("home");
+        QTest::addRow("sh") << QStringLiteral("/bin/sh") << QStringLiteral("home");
+        // The helper's command line then names it "~/.sweepline/...": no shell may misread the home.
+        const QString hostile = QStringLiteral("home 'it''s' \"$(touch INJECTED)\" !x");
+        QTest::addRow("bash, hostile home") << QStringLiteral("/bin/bash") << hostile;
+        QTest::addRow("tcsh, hostile home") << QStringLiteral("/usr/bin/tcsh") << hostile;
+    }
+    void noisyLoginShellsOfEveryKind()
+    {
+        QFETCH(QString, shell);
+        QFETCH(QString, homeName);
+        cleanup();
+        TestAccountOptions options;
+        options.shell = shell;
+        options.homeDirectoryName = homeName;
+        startAs(options);
+        // Runs without a folder run in the home, whatever folder the rc files moved to; the
+        // banner is in no result.
+        RemoteRequest request;
+        request.operations.append(AgentOperation::run({QStringLiteral("sh"), QStringLiteral("-c"), QStringLiteral("pwd; id -u; umask")}));
+        request.operations.append(AgentOperation::put(m_account->home() + QStringLiteral("/trial"), QStringLiteral("job.sh"), 0700, "echo hi\n"));
+        request.operations.append(AgentOperation::read(m_account->home() + QStringLiteral("/trial/job.sh")));
+        for (int round = 0; round < 2; ++round) {
+            const RemoteResponse r = execute(request);
+            QVERIFY2(r.ok, qPrintable(r.error + m_ssh->log()));
+            QCOMPARE(r.results.size(), 3);
+            QCOMPARE(QString::fromUtf8(r.results.at(0).out),
+                     QStringLiteral("%1\n%2\n0077\n").arg(m_account->home()).arg(m_account->uid()));
+            QCOMPARE(r.results.at(0).err, QByteArray());
+            QCOMPARE(r.results.at(2).out, QByteArray("echo hi\n"));
+            QCOMPARE(QFileInfo(m_account->home() + QStringLiteral("/trial/job.sh")).ownerId(), m_account->uid());
+        }
+        QCOMPARE(m_worker->helperStarts(), 1);
+        QDirIterator injected(m_account->home(), {QStringLiteral("INJECTED")}, QDir::AllEntries | QDir::Hidden, QDirIterator::Subdirectories);
+        QVERIFY2(!injected.hasNext(), "the home's name was interpreted by a shell");
+        QVERIFY(!QFileInfo::exists(m_account->loginDirectory() + QStringLiteral("/INJECTED")));
+    }
+
+    void helperFilesAreOwnerOnly()
+    {
+        QVERIFY(helperPid() > 0);
+        for (const QString& path : {helperFolder(), helperFolder() + QStringLiteral("/requests"), installedHelper()}) {
+            const QFileInfo info(path);
+            QVERIFY2(info.exists(), qPrintable(path));
+            QCOMPARE(info.ownerId(), m_account->uid());
+            QVERIFY2((info.permissions() & 0x0077) == QFileDevice::Permissions(), qPrintable(path));
+        }
+        // What a run makes is owner-only too: a request's scratch files while it runs.
+        RemoteRequest request;
+        request.operations.append(AgentOperation::run({QStringLiteral("sh"), QStringLiteral("-c"),
+                                                        QStringLiteral("stat -c %a \"$HOME\"/.sweepline/requests/*.out")}));
+        const RemoteResponse r = execute(request);
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QCOMPARE(r.results.at(0).out, QByteArray("600\n"));
+    }
+
+    void aTruncatedOrChangedHelperIsReinstalled_data()
+    {
+        QTest::addColumn<QByteArray>("damaged");
+        QTest::addRow("truncated") << agentScript().left(agentScript().size() / 2);
+        QTest::addRow("empty") << QByteArray();
+        QTest::addRow("changed") << QByteArray(agentScript()).replace("set -u", "touch \"$HOME\"/RAN-A-CHANGED-HELPER; set -u");
+    }
+    void aTruncatedOrChangedHelperIsReinstalled()
+    {
+        QFETCH(QByteArray, damaged);
+        QVERIFY(helperPid() > 0);
+        {
+            QFile f(installedHelper());
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            QCOMPARE(f.write(damaged), damaged.size());
+        }
+        newWorker();   // the next login checks it
+        const RemoteResponse r = execute(askForThePidOfItsHelper());
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QFile f(installedHelper());
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(f.readAll() == agentScript());
+        QVERIFY(!QFileInfo::exists(m_account->home() + QStringLiteral("/RAN-A-CHANGED-HELPER")));
+        // Installed through a temporary name that is gone, renamed over the old one.
+        QCOMPARE(QDir(helperFolder()).entryList(QDir::Files), QStringList{agentFileName()});
+    }
+
+    void aRemovedRequestsFolderIsMadeAgain()
+    {
+        QVERIFY(helperPid() > 0);
+        QVERIFY(QDir(helperFolder() + QStringLiteral("/requests")).removeRecursively());
+        const qint64 pid = helperPid();   // the same session, the same helper
+        QVERIFY(pid > 0);
+        QCOMPARE(m_worker->helperStarts(), 1);
+        const QFileInfo requests(helperFolder() + QStringLiteral("/requests"));
+        QVERIFY(requests.isDir());
+        QVERIFY((requests.permissions() & 0x0077) == QFileDevice::Permissions());
     }
 
     void oneHelperServesEveryRequest()
