@@ -1,5 +1,7 @@
 #include "model/metricextractor.h"
 
+#include <QFile>
+
 #include <limits>
 
 namespace sweepline::model {
@@ -69,19 +71,75 @@ Result<MetricExtractor> MetricExtractor::create(const QString& metric, const QSt
     return MetricExtractor(std::move(re));
 }
 
+namespace {
+
+// Treat CR as a line end too: CRLF output and progress lines redrawn with "\r". One character for
+// one, so positions in the text stay those of the output.
+QString normalisedText(QString text)
+{
+    text.replace(u'\r', u'\n');
+    return text;
+}
+
+QString normalised(const QByteArray& line)
+{
+    return normalisedText(QString::fromUtf8(line));
+}
+
+} // namespace
+
 QList<double> MetricExtractor::extractAll(QStringView output) const
 {
-    // Treat CR as a line end too: CRLF output and progress lines redrawn with "\r".
-    QString text = output.toString();
-    text.replace(QStringLiteral("\r\n"), QStringLiteral("\n"));
-    text.replace(u'\r', u'\n');
+    const QString text = normalisedText(output.toString());
 
     QList<double> values;
+    appendMatches(text, values);
+    return values;
+}
+
+void MetricExtractor::appendMatches(const QString& text, QList<double>& values, qsizetype startsBefore) const
+{
     auto it = m_re.globalMatch(text);
     while (it.hasNext()) {
         const auto match = it.next();
+        if (startsBefore >= 0 && match.capturedStart(0) >= startsBefore)
+            break;
         if (const auto value = toNumber(match.capturedView(1)))
             values.append(*value);
+    }
+}
+
+Result<QList<double>> MetricExtractor::extractFromFile(const QString& path, bool skipFirstLine) const
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return Result<QList<double>>::failure(QStringLiteral("cannot read %1: %2").arg(path, f.errorString()));
+    // A line longer than this (a progress bar redrawn with \r for hours) is read in pieces. A piece
+    // counts the matches that start in all but its last kOverlap bytes, and the next piece starts
+    // there: a value at the border is read whole, once.
+    constexpr qint64 kMaxLine = qint64(1) << 20;
+    constexpr qsizetype kOverlap = 4096;
+    QList<double> values;
+    bool first = true;
+    while (!f.atEnd()) {
+        QByteArray line = f.readLine(kMaxLine);
+        if (line.isEmpty() && !f.atEnd())
+            return Result<QList<double>>::failure(QStringLiteral("cannot read %1: %2").arg(path, f.errorString()));
+        const bool whole = line.endsWith('\n') || f.atEnd();
+        if (std::exchange(first, false) && skipFirstLine) {
+            while (!line.endsWith('\n') && !f.atEnd())
+                line = f.readLine(kMaxLine);
+            continue;
+        }
+        if (!whole) {
+            qsizetype split = line.size() - kOverlap;
+            while (split > 0 && (uchar(line.at(split)) & 0xC0) == 0x80)
+                --split; // not inside a UTF-8 sequence
+            appendMatches(normalised(line), values, normalised(line.left(split)).size());
+            f.seek(f.pos() - (line.size() - split));
+            continue;
+        }
+        appendMatches(normalised(line), values);
     }
     return values;
 }

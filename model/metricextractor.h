@@ -17,8 +17,16 @@ public:
 
     QList<double> extractAll(QStringView output) const;
 
+    // The same over a file, line by line, never holding more than one line (up to a bound) in
+    // memory: a run's stdout may be far larger than memory. Matches never span lines here; the
+    // default rule is per line anyway. skipFirstLine drops a line cut at its start (the tail of a
+    // truncated download). A file that cannot be read yields a failure naming it.
+    Result<QList<double>> extractFromFile(const QString& path, bool skipFirstLine = false) const;
+
 private:
     explicit MetricExtractor(QRegularExpression re) : m_re(std::move(re)) {}
+    // Only matches that start before startsBefore, when it is not negative.
+    void appendMatches(const QString& text, QList<double>& values, qsizetype startsBefore = -1) const;
     QRegularExpression m_re;
 };
 

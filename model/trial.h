@@ -46,6 +46,7 @@ struct TrialRecord {
     QDateTime startedAt;
     QDateTime finishedAt;
     QString error;
+    QString note;                  // e.g. the value came from the tail of a truncated stdout
 
     std::optional<double> elapsedSeconds() const; // finished - started, when both are known
 };

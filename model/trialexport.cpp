@@ -53,7 +53,7 @@ QStringList csvRow(const Campaign& campaign, const TrialRecord& trial)
     const auto elapsed = trial.elapsedSeconds();
     row << metricText(trial.value) << trial.jobId << timestamp(trial.submittedAt) << timestamp(trial.startedAt)
         << timestamp(trial.finishedAt) << (elapsed ? QString::number(*elapsed, 'f', 3) : QString())
-        << QString::number(trial.labels.stage) << QString::number(trial.labels.batch) << trial.error;
+        << QString::number(trial.labels.stage) << QString::number(trial.labels.batch) << trial.error << trial.note;
     return row;
 }
 
@@ -137,6 +137,7 @@ ordered_json trialJson(const Campaign& campaign, const TrialRecord& trial)
     object["direction"] = nullOr(trial.labels.direction);
     object["batch"] = trial.labels.batch;
     object["error"] = nullOr(trial.error);
+    object["note"] = nullOr(trial.note);
     return object;
 }
 
@@ -149,7 +150,7 @@ QByteArray exportCsv(const Campaign& campaign, const QList<TrialRecord>& trials)
         header.append(parameter.name);
     header << campaign.objective.metric << QStringLiteral("job_id") << QStringLiteral("submitted_at")
            << QStringLiteral("started_at") << QStringLiteral("finished_at") << QStringLiteral("elapsed_s")
-           << QStringLiteral("stage") << QStringLiteral("batch") << QStringLiteral("error");
+           << QStringLiteral("stage") << QStringLiteral("batch") << QStringLiteral("error") << QStringLiteral("note");
 
     QByteArray csv = csvLine(header);
     for (const TrialRecord& trial : trials)

@@ -10,7 +10,7 @@ namespace sweepline::model {
 
 // CSV, RFC 4180: CRLF line ends, fields with a comma, quote, CR or LF are quoted, quotes doubled.
 // Header: trial,state,<each parameter>,<metric>,job_id,submitted_at,started_at,finished_at,
-//         elapsed_s,stage,batch,error
+//         elapsed_s,stage,batch,error,note
 // New columns are only ever appended, so scripts that read the file keep working.
 QByteArray exportCsv(const Campaign& campaign, const QList<TrialRecord>& trials);
 

@@ -26,7 +26,7 @@ const QString databaseFileName = QStringLiteral("trials.db");
 // Every column of trials, in the order rowToRecord() reads them.
 const QString trialColumns = QStringLiteral(
     "id, token, state, params, stage, direction, batch, value, intermediate, job_id, attempt, "
-    "created_at, submitted_at, started_at, finished_at, error");
+    "created_at, submitted_at, started_at, finished_at, error, note");
 
 const QStringList schemaStatements = {
     QStringLiteral("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)"),
@@ -34,7 +34,7 @@ const QStringList schemaStatements = {
                    "id INTEGER PRIMARY KEY, token TEXT NOT NULL UNIQUE, state TEXT NOT NULL, "
                    "params TEXT NOT NULL, stage INT, direction TEXT, batch INT, value REAL, "
                    "intermediate TEXT, job_id TEXT, attempt INT NOT NULL DEFAULT 0, created_at INTEGER, "
-                   "submitted_at INTEGER, started_at INTEGER, finished_at INTEGER, error TEXT)"),
+                   "submitted_at INTEGER, started_at INTEGER, finished_at INTEGER, error TEXT, note TEXT)"),
     QStringLiteral("CREATE TABLE trial_events ("
                    "id INTEGER PRIMARY KEY, trial_id INTEGER NOT NULL REFERENCES trials(id), "
                    "state TEXT NOT NULL, at INTEGER NOT NULL, note TEXT)"),
@@ -314,6 +314,7 @@ struct TrialStore::Private {
     Status configure();
     Result<int> userVersion() const;
     Status checkVersion(bool createIfEmpty);
+    Status addNoteColumn();
     Status createSchema();
     Result<QHash<QString, QString>> readMeta() const;
     Status setMeta(const QString& key, const QString& value);
@@ -384,6 +385,22 @@ Status TrialStore::Private::checkVersion(bool createIfEmpty)
     if (!createIfEmpty)
         return failure(QStringLiteral("%1 is not a Sweepline trial store").arg(path));
     return createSchema();
+}
+
+// Stores made before trials had a note get the column: added, not a new format, so an older
+// Sweepline (which names its columns) still opens the store.
+Status TrialStore::Private::addNoteColumn()
+{
+    return transaction([this]() -> Status {
+        auto columns = run(QStringLiteral("PRAGMA table_info(trials)"));
+        if (!columns)
+            return failure(columns.error());
+        while (columns->next()) {
+            if (columns->value(1).toString() == QLatin1String("note"))
+                return success();
+        }
+        return exec(QStringLiteral("ALTER TABLE trials ADD COLUMN note TEXT"));
+    });
 }
 
 Status TrialStore::Private::createSchema()
@@ -547,6 +564,7 @@ Result<TrialRecord> TrialStore::Private::rowToRecord(const QSqlQuery& query) con
     record.startedAt = utcFromMs(query.value(13));
     record.finishedAt = utcFromMs(query.value(14));
     record.error = query.value(15).toString();
+    record.note = query.value(16).toString();
     return record;
 }
 
@@ -584,6 +602,8 @@ Result<std::unique_ptr<TrialStore>> TrialStore::open(const QString& directory, c
     if (status)
         status = d->checkVersion(true);
     if (status)
+        status = d->addNoteColumn();
+    if (status)
         status = d->adoptCampaign(campaign, policy);
     if (status)
         status = d->loadMeta();
@@ -604,6 +624,8 @@ Result<std::unique_ptr<TrialStore>> TrialStore::openExisting(const QString& dire
     Status status = d->connect(path);
     if (status)
         status = d->checkVersion(false);
+    if (status)
+        status = d->addNoteColumn();
     if (status)
         status = d->loadMeta();
     if (!status)
@@ -673,20 +695,22 @@ Status TrialStore::markRunning(qint64 id, const QDateTime& at)
                          at, {});
 }
 
-Status TrialStore::markDone(qint64 id, double value, const QList<double>& intermediate, const QDateTime& at)
+Status TrialStore::markDone(qint64 id, double value, const QList<double>& intermediate, const QDateTime& at,
+                            const QString& note)
 {
     return d->transition(id, TrialState::Done,
-                         {QStringLiteral("value = ?, intermediate = ?, finished_at = ?, error = NULL"),
-                          {valueToSql(value), encodeCurve(intermediate), msOrNow(at)}},
-                         at, {});
+                         {QStringLiteral("value = ?, intermediate = ?, finished_at = ?, error = NULL, note = ?"),
+                          {valueToSql(value), encodeCurve(intermediate), msOrNow(at), nullable(note)}},
+                         at, note);
 }
 
-Status TrialStore::markFailed(qint64 id, const QString& error, const QList<double>& intermediate, const QDateTime& at)
+Status TrialStore::markFailed(qint64 id, const QString& error, const QList<double>& intermediate, const QDateTime& at,
+                              const QString& note)
 {
     // The partial learning curve stays: it shows how far the run got.
     return d->transition(id, TrialState::Failed,
-                         {QStringLiteral("error = ?, intermediate = ?, finished_at = ?"),
-                          {nullable(error), encodeCurve(intermediate), msOrNow(at)}},
+                         {QStringLiteral("error = ?, intermediate = ?, finished_at = ?, note = ?"),
+                          {nullable(error), encodeCurve(intermediate), msOrNow(at), nullable(note)}},
                          at, error);
 }
 

@@ -44,8 +44,11 @@ public:
     Status markSubmitting(qint64 id);                                  // attempt += 1
     Status markQueued(qint64 id, const QString& jobId, const QDateTime& at);
     Status markRunning(qint64 id, const QDateTime& at);
-    Status markDone(qint64 id, double value, const QList<double>& intermediate, const QDateTime& at);
-    Status markFailed(qint64 id, const QString& error, const QList<double>& intermediate, const QDateTime& at);
+    // note: what the result rests on when it is not the whole run (see TrialRecord::note).
+    Status markDone(qint64 id, double value, const QList<double>& intermediate, const QDateTime& at,
+                    const QString& note = {});
+    Status markFailed(qint64 id, const QString& error, const QList<double>& intermediate, const QDateTime& at,
+                      const QString& note = {});
     Status markCancelled(qint64 id, const QString& reason, const QDateTime& at);
     // Back to Planned after a submission that certainly did not happen (the token was not found).
     Status markResubmittable(qint64 id, const QString& reason);

@@ -230,9 +230,9 @@ void CampaignRunner::onFinished(qint64 trialId, const JobEnd& end)
     if (m_cancelRequested.remove(trialId) || end.cancelled)
         stored = m_store.markCancelled(trialId, end.reason.isEmpty() ? QStringLiteral("cancelled") : end.reason, at);
     else if (outcome.state == TrialState::Done)
-        stored = m_store.markDone(trialId, *outcome.value, outcome.intermediate, at);
+        stored = m_store.markDone(trialId, *outcome.value, outcome.intermediate, at, outcome.note);
     else
-        stored = m_store.markFailed(trialId, outcome.error, outcome.intermediate, at);
+        stored = m_store.markFailed(trialId, outcome.error, outcome.intermediate, at, outcome.note);
     if (!commit(stored))
         return;
     tellStrategy(trialId, outcome.state == TrialState::Done ? outcome.value : std::nullopt);

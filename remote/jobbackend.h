@@ -42,8 +42,9 @@ struct JobEnd {
     QString stdoutPath;            // local copy of the job's stdout
     QDateTime startedAt;           // as the job script recorded it; invalid when unknown
     QDateTime finishedAt;
-    // The local copy holds only the end of a stdout larger than the download limit.
-    std::optional<qint64> stdoutTruncatedFrom; // the full size, when truncated
+    // Set when the local copy holds only the end of a stdout larger than the download limit: the
+    // size of the whole stdout on the cluster.
+    std::optional<qint64> stdoutTruncatedFrom;
     bool cancelled = false;        // ended by a cancel, ours or another's
 };
 

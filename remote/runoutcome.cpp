@@ -1,6 +1,7 @@
 #include "remote/runoutcome.h"
 
 #include <QFile>
+#include <QFileInfo>
 
 #include <cmath>
 
@@ -27,21 +28,23 @@ QString lastLine(const QString& path)
     return {};
 }
 
-QString readAllText(const QString& path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    return QString::fromUtf8(f.readAll());
-}
-
 } // namespace
 
 RunOutcome judgeRun(const JobEnd& end, const model::MetricExtractor& extractor, const QString& metric,
                     const QString& stderrPath)
 {
     RunOutcome out;
-    out.intermediate = extractor.extractAll(readAllText(end.stdoutPath));
+    // The first line of a truncated copy is cut at its start: it is left out.
+    const bool truncated = end.stdoutTruncatedFrom.has_value();
+    auto extracted = extractor.extractFromFile(end.stdoutPath, truncated);
+    if (extracted)
+        out.intermediate = std::move(extracted).value();
+    if (truncated) {
+        out.note = QStringLiteral("stdout was %1 bytes, over the download limit: the value and the learning curve "
+                                  "come from its last %2 bytes")
+                       .arg(*end.stdoutTruncatedFrom)
+                       .arg(QFileInfo(end.stdoutPath).size());
+    }
     auto withStderr = [&](QString message) {
         const QString tail = lastLine(stderrPath);
         return tail.isEmpty() ? message : message + QStringLiteral(": ") + tail;
@@ -56,6 +59,10 @@ RunOutcome judgeRun(const JobEnd& end, const model::MetricExtractor& extractor, 
     }
     if (*end.exitCode != 0) {
         out.error = withStderr(QStringLiteral("exited with code %1").arg(*end.exitCode));
+        return out;
+    }
+    if (!extracted) {
+        out.error = extracted.error();
         return out;
     }
     if (out.intermediate.isEmpty()) {

@@ -16,6 +16,7 @@ struct RunOutcome {
     std::optional<double> value;
     QList<double> intermediate;
     QString error;
+    QString note;  // what the value rests on, when it is not the whole output (a truncated stdout)
 };
 
 // Judges a finished job: a non-zero exit, a stop by the engine, no metric printed or a metric that

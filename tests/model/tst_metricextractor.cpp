@@ -1,5 +1,6 @@
 #include "model/metricextractor.h"
 
+#include <QTemporaryFile>
 #include <QTest>
 
 #include <cmath>
@@ -42,6 +43,11 @@ class TestMetricExtractor : public QObject {
 private slots:
     void extractAll_data();
     void extractAll();
+    void extractFromFile_data() { extractAll_data(); }
+    void extractFromFile();
+    void longLinesAreReadInPiecesWithoutLosingValues();
+    void aCutFirstLineIsSkipped();
+    void unreadableFileFails();
     void createFails_data();
     void createFails();
     void namedGroupCountsAsOne();
@@ -127,6 +133,69 @@ void TestMetricExtractor::extractAll()
     const QList<double> actual = extractor->extractAll(output);
     QVERIFY2(sameValues(actual, expected),
              qPrintable(QStringLiteral("got %1, expected %2").arg(describe(actual), describe(expected))));
+}
+
+// A run's stdout read as a file, line by line, gives what the whole text gives.
+void TestMetricExtractor::extractFromFile()
+{
+    QFETCH(QString, output);
+    QFETCH(QString, metric);
+    QFETCH(QString, pattern);
+    QFETCH(QList<double>, expected);
+    QTemporaryFile file;
+    QVERIFY(file.open());
+    file.write(output.toUtf8());
+    file.close();
+    const auto extractor = MetricExtractor::create(metric, pattern);
+    QVERIFY2(extractor.ok(), qPrintable(extractor.error()));
+    const auto actual = extractor->extractFromFile(file.fileName());
+    QVERIFY2(actual, qPrintable(actual.error()));
+    QVERIFY2(sameValues(actual.value(), expected),
+             qPrintable(QStringLiteral("got %1, expected %2").arg(describe(actual.value()), describe(expected))));
+}
+
+// A progress display redrawn with \r for hours is one "line" of many MiB: it is read in pieces,
+// and every value is found once, also those that straddle a piece's border (and multi-byte text).
+void TestMetricExtractor::longLinesAreReadInPiecesWithoutLosingValues()
+{
+    QTemporaryFile file;
+    QVERIFY(file.open());
+    QList<double> expected;
+    QByteArray chunk;
+    for (int i = 0; i < 400000; ++i) {
+        chunk += "épоch " + QByteArray::number(i) + " loss: " + QByteArray::number(i) + ".5 ";
+        expected.append(i + 0.5);
+        if (chunk.size() > 65536)
+            file.write(std::exchange(chunk, {}));
+    }
+    file.write(chunk + "\nloss: 7\n");
+    expected.append(7);
+    QVERIFY(file.size() > (qint64(8) << 20));
+    file.close();
+    const auto extractor = MetricExtractor::create(QStringLiteral("loss"));
+    const auto actual = extractor->extractFromFile(file.fileName());
+    QVERIFY2(actual, qPrintable(actual.error()));
+    QCOMPARE(actual->size(), expected.size());
+    QVERIFY(sameValues(actual.value(), expected));
+}
+
+void TestMetricExtractor::aCutFirstLineIsSkipped()
+{
+    QTemporaryFile file;
+    QVERIFY(file.open());
+    file.write("s: 99\nloss: 1\nloss: 2");
+    file.close();
+    const auto extractor = MetricExtractor::create(QStringLiteral("s"), QStringLiteral("s: (\\d+)"));
+    QCOMPARE(extractor->extractFromFile(file.fileName(), true).value(), (QList<double>{1, 2}));
+    QCOMPARE(extractor->extractFromFile(file.fileName(), false).value(), (QList<double>{99, 1, 2}));
+}
+
+void TestMetricExtractor::unreadableFileFails()
+{
+    const auto extractor = MetricExtractor::create(QStringLiteral("loss"));
+    const auto result = extractor->extractFromFile(QStringLiteral("/nonexistent/stdout"));
+    QVERIFY(!result);
+    QVERIFY2(result.error().contains(QStringLiteral("/nonexistent/stdout")), qPrintable(result.error()));
 }
 
 void TestMetricExtractor::createFails_data()

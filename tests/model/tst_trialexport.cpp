@@ -67,6 +67,7 @@ QList<TrialRecord> smallCase()
     done.finishedAt = at(10, 0, 3, 500);
     done.intermediate = {0.5, NaN, 0.25};
     done.labels = {1, QStringLiteral("up"), 2};
+    done.note = QStringLiteral("stdout was 300 bytes, over the download limit: from its last 100 bytes");
 
     TrialRecord failed = record(2, TrialState::Failed, {0.5, qint64(-1), QStringLiteral("say \"hi\"\nbye")});
     failed.error = QStringLiteral("exit 1, see log");
@@ -93,12 +94,12 @@ private slots:
 void TestTrialExport::csvExactBytes()
 {
     const QByteArray expected = QStringLiteral(
-        "trial,state,lr,layers,opt,loss,job_id,submitted_at,started_at,finished_at,elapsed_s,stage,batch,error\r\n"
+        "trial,state,lr,layers,opt,loss,job_id,submitted_at,started_at,finished_at,elapsed_s,stage,batch,error,note\r\n"
         "1,done,0.1,3,\"a,b\",0.25,4711,2026-11-23T10:00:00.123Z,2026-11-23T10:00:01.000Z,"
-        "2026-11-23T10:00:03.500Z,2.500,1,2,\r\n"
-        "2,failed,0.5,-1,\"say \"\"hi\"\"\nbye\",,,,,,,0,0,\"exit 1, see log\"\r\n"
-        "3,planned,0.5,,,,,,,,,0,0,\r\n"
-        "4,done,0.1,1,\"日本語 ü\r\",nan,,,,,,0,0,\r\n").toUtf8();
+        "2026-11-23T10:00:03.500Z,2.500,1,2,,\"stdout was 300 bytes, over the download limit: from its last 100 bytes\"\r\n"
+        "2,failed,0.5,-1,\"say \"\"hi\"\"\nbye\",,,,,,,0,0,\"exit 1, see log\",\r\n"
+        "3,planned,0.5,,,,,,,,,0,0,,\r\n"
+        "4,done,0.1,1,\"日本語 ü\r\",nan,,,,,,0,0,,\r\n").toUtf8();
     const QByteArray actual = exportCsv(makeCampaign(), smallCase());
     QCOMPARE(actual, expected);
 }
@@ -107,7 +108,7 @@ void TestTrialExport::csvEmpty()
 {
     QCOMPARE(exportCsv(makeCampaign(), {}),
              QByteArray("trial,state,lr,layers,opt,loss,job_id,submitted_at,started_at,finished_at,elapsed_s,"
-                        "stage,batch,error\r\n"));
+                        "stage,batch,error,note\r\n"));
 }
 
 void TestTrialExport::jsonParsesBack()
@@ -152,6 +153,8 @@ void TestTrialExport::jsonParsesBack()
     QVERIFY(second.value(QLatin1String("value")).isNull());
     QVERIFY(second.value(QLatin1String("submitted_at")).isNull());
     QCOMPARE(second.value(QLatin1String("error")).toString(), QStringLiteral("exit 1, see log"));
+    QVERIFY(second.value(QLatin1String("note")).isNull());
+    QVERIFY(first.value(QLatin1String("note")).toString().contains(QStringLiteral("download limit")));
     QCOMPARE(second.value(QLatin1String("parameters")).toObject().value(QLatin1String("opt")).toString(),
              QStringLiteral("say \"hi\"\nbye"));
 

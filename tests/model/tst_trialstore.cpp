@@ -172,6 +172,9 @@ private slots:
     void defaultStateDirectory();
     void countByState();
     void trialsIn();
+    void noteAndScriptStart();
+    void storeWithoutNoteColumnStaysReadable();
+    void storeIdNamesTheTokens();
 
 private:
     std::unique_ptr<TrialStore> openStore(const QString& directory, const Campaign& campaign = makeCampaign());
@@ -653,6 +656,69 @@ void TestTrialStore::trialsIn()
     QCOMPARE(active->at(1).id, 3);
     QVERIFY(store->trialsIn({})->isEmpty());
     QCOMPARE(store->trials()->size(), 4);
+}
+
+
+// A result that rests on part of the run says so; the job script's own start time replaces the one a
+// poll saw, and only while the trial runs.
+void TestTrialStore::noteAndScriptStart()
+{
+    auto store = openStore(m_tmp.filePath(QStringLiteral("note")));
+    QVERIFY(store);
+    QVERIFY(store->addTrial(someValues(), {}));
+    QVERIFY(store->correctStartedAt(1, at(11, 0, 0)));
+    QVERIFY(!store->trial(1)->startedAt.isValid()); // not running yet: nothing to correct
+    QVERIFY(store->markSubmitting(1));
+    QVERIFY(store->markRunning(1, at(11, 0, 5)));
+    QVERIFY(store->correctStartedAt(1, at(11, 0, 1)));
+    QVERIFY(!store->correctStartedAt(1, QDateTime()));
+    QVERIFY(store->markDone(1, 0.5, {0.5}, at(11, 0, 10), QStringLiteral("from the tail")));
+    QVERIFY(store->correctStartedAt(1, at(11, 0, 3))); // a finished trial keeps its times
+    const auto done = store->trial(1);
+    QCOMPARE(done->startedAt, at(11, 0, 1));
+    QCOMPARE(done->note, QStringLiteral("from the tail"));
+    QCOMPARE(*done->elapsedSeconds(), 9.0);
+}
+
+// A store written before trials had a note: it opens (for a run and for status), gains the column,
+// and keeps every trial.
+void TestTrialStore::storeWithoutNoteColumnStaysReadable()
+{
+    const QString directory = m_tmp.filePath(QStringLiteral("old"));
+    {
+        auto store = openStore(directory);
+        QVERIFY(store);
+        QVERIFY(store->addTrial(someValues(), {}));
+    }
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("old-format"));
+        db.setDatabaseName(QDir(directory).filePath(QStringLiteral("trials.db")));
+        QVERIFY(db.open());
+        QSqlQuery drop(db);
+        QVERIFY(drop.exec(QStringLiteral("ALTER TABLE trials DROP COLUMN note")));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("old-format"));
+    auto existing = TrialStore::openExisting(directory);
+    QVERIFY2(existing, qPrintable(existing.error()));
+    QCOMPARE(existing.value()->trials()->size(), 1);
+    QVERIFY(existing.value()->trial(1)->note.isEmpty());
+    existing.value().reset();
+    auto store = openStore(directory);
+    QVERIFY(store);
+    QVERIFY(store->markSubmitting(1));
+    QVERIFY(store->markFailed(1, QStringLiteral("x"), {}, at(11, 0, 0), QStringLiteral("a note")));
+    QCOMPARE(store->trial(1)->note, QStringLiteral("a note"));
+}
+
+void TestTrialStore::storeIdNamesTheTokens()
+{
+    auto one = openStore(m_tmp.filePath(QStringLiteral("id1")));
+    auto two = openStore(m_tmp.filePath(QStringLiteral("id2")));
+    QVERIFY(one && two);
+    QCOMPARE(one->storeId().size(), 8);
+    QVERIFY(one->storeId() != two->storeId());
+    QCOMPARE(one->addTrial(someValues(), {})->token, QStringLiteral("sw%1-1").arg(one->storeId()));
 }
 
 QTEST_GUILESS_MAIN(TestTrialStore)

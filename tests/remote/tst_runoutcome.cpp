@@ -74,6 +74,35 @@ private slots:
         const auto extractor = model::MetricExtractor::create(QStringLiteral("loss"));
         const RunOutcome out = judgeRun(end, extractor.value(), QStringLiteral("loss"), write(QStringLiteral("stderr"), ""));
         QCOMPARE(out.intermediate, (QList<double>{3, 2}));
+        QVERIFY(out.note.isEmpty());
+    }
+
+    // Only the end of a stdout over the download limit came back: its first line is cut at the
+    // start ("ss: 9" of "loss: 9") and left out; the last value is the run's; the note says so.
+    void judgesTheTailOfATruncatedStdout()
+    {
+        JobEnd end;
+        end.stdoutPath = write(QStringLiteral("stdout"), "s: 9\nloss: 3\nloss: 0.25\n");
+        end.exitCode = 0;
+        end.stdoutTruncatedFrom = 300 << 20;
+        const auto extractor = model::MetricExtractor::create(QStringLiteral("s"), QStringLiteral("s: ([0-9.]+)"));
+        const RunOutcome out = judgeRun(end, extractor.value(), QStringLiteral("s"), write(QStringLiteral("stderr"), ""));
+        QVERIFY(out.state == model::TrialState::Done);
+        QCOMPARE(*out.value, 0.25);
+        QCOMPARE(out.intermediate, (QList<double>{3, 0.25}));
+        QVERIFY2(out.note.contains(QString::number(300 << 20)) && out.note.contains(QStringLiteral("last 24 bytes")),
+                 qPrintable(out.note));
+    }
+
+    void missingStdoutIsNamed()
+    {
+        JobEnd end;
+        end.stdoutPath = QDir(m_tmp.path()).filePath(QStringLiteral("gone/stdout"));
+        end.exitCode = 0;
+        const auto extractor = model::MetricExtractor::create(QStringLiteral("loss"));
+        const RunOutcome out = judgeRun(end, extractor.value(), QStringLiteral("loss"), write(QStringLiteral("stderr"), ""));
+        QVERIFY(out.state == model::TrialState::Failed);
+        QVERIFY2(out.error.contains(end.stdoutPath), qPrintable(out.error));
     }
 };
 
