@@ -127,6 +127,12 @@ bool ClusterBackend::handleFailure(const ssh::RemoteResponse& response)
         emit fatalError(response.error);
         return true;
     }
+    // Never logged in (no home folder yet): an unknown host, a missing SFTP subsystem or a dead jump
+    // host does not heal by waiting, so a few attempts settle it. Once connected, drops back off.
+    if (m_home.isEmpty() && ++m_attemptsWithoutLogin >= kAttemptsBeforeFirstLogin) {
+        emit fatalError(QStringLiteral("never connected (%1 attempts): %2").arg(m_attemptsWithoutLogin).arg(response.error));
+        return true;
+    }
     ++m_failures;
     return true;
 }

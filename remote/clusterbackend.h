@@ -101,6 +101,8 @@ private:
     bool m_claimInFlight = false;
     bool m_loginInFlight = false;
     int m_failures = 0;             // consecutive failed requests, for the back-off
+    static constexpr int kAttemptsBeforeFirstLogin = 3;
+    int m_attemptsWithoutLogin = 0; // failed requests before the first login
     int m_logins = 0;
     int m_channels = 0;
     int m_commands = 0;

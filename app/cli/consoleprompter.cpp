@@ -13,33 +13,44 @@ namespace sweepline::cli {
 
 namespace {
 
-// One line from the terminal; echo is off while a secret is typed and restored afterwards.
-std::optional<QString> askTerminal(const QString& prompt, bool echo)
+// One line from the terminal, read byte by byte straight into the secret's own memory; echo is off
+// while a secret is typed and restored afterwards. Without a terminal: nullopt (declined).
+std::optional<remote::ssh::SecretBuffer> askTerminal(const QString& prompt, bool echo)
 {
-    const int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+    const int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
         return std::nullopt;
+    termios saved {};
+    if (::tcgetattr(fd, &saved) != 0) {
+        ::close(fd);
+        return std::nullopt;
+    }
     const QByteArray text = prompt.toUtf8();
     [[maybe_unused]] ssize_t written = ::write(fd, text.constData(), size_t(text.size()));
-    termios saved {};
-    const bool isTerminal = ::tcgetattr(fd, &saved) == 0;
-    if (isTerminal && !echo) {
+    if (!echo) {
         termios quiet = saved;
         quiet.c_lflag &= ~tcflag_t(ECHO);
+        quiet.c_lflag |= tcflag_t(ECHONL);
         ::tcsetattr(fd, TCSAFLUSH, &quiet);
     }
-    QByteArray line;
+    remote::ssh::SecretBuffer line;
+    bool complete = false;
     char c = 0;
-    while (::read(fd, &c, 1) == 1 && c != '\n')
-        line.append(c);
-    if (isTerminal && !echo) {
-        ::tcsetattr(fd, TCSAFLUSH, &saved);
-        written = ::write(fd, "\n", 1);
+    while (::read(fd, &c, 1) == 1) {
+        if (c == '\n') {
+            complete = true;
+            break;
+        }
+        if (!line.append(c))
+            break;
     }
+    c = 0;
+    if (!echo)
+        ::tcsetattr(fd, TCSAFLUSH, &saved);
     ::close(fd);
-    QString answer = QString::fromUtf8(line);
-    line.fill('\0');
-    return answer;
+    if (!complete)
+        return std::nullopt; // end of input or out of memory: no answer, not half of one
+    return line;
 }
 
 } // namespace
@@ -53,27 +64,29 @@ bool ConsolePrompter::acceptNewHostKey(const remote::ssh::HostKeyInfo& key)
     return true;
 }
 
-std::optional<QString> ConsolePrompter::passphrase(const QString& keyFile)
+std::optional<remote::ssh::SecretBuffer> ConsolePrompter::passphrase(const QString& keyFile)
 {
     return askTerminal(QStringLiteral("Passphrase for %1: ").arg(keyFile), false);
 }
 
-std::optional<QString> ConsolePrompter::password(const QString& user, const QString& host)
+std::optional<remote::ssh::SecretBuffer> ConsolePrompter::password(const QString& user, const QString& host)
 {
     return askTerminal(QStringLiteral("Password for %1@%2: ").arg(user, host), false);
 }
 
-std::optional<QStringList> ConsolePrompter::keyboardInteractive(const QString& name, const QString& instruction,
-                                                                const QList<remote::ssh::InteractivePrompt>& prompts)
+std::optional<std::vector<remote::ssh::SecretBuffer>>
+ConsolePrompter::keyboardInteractive(const QString& name, const QString& instruction,
+                                     const QList<remote::ssh::InteractivePrompt>& prompts)
 {
+    // The texts come from the server with control characters already removed (serverText).
     if (!name.isEmpty() || !instruction.isEmpty())
         printErr((name + QLatin1Char(' ') + instruction).trimmed());
-    QStringList answers;
+    std::vector<remote::ssh::SecretBuffer> answers;
     for (const auto& prompt : prompts) {
-        const auto answer = askTerminal(prompt.text, prompt.echo); // the server's words, verbatim
+        auto answer = askTerminal(prompt.text, prompt.echo);
         if (!answer)
             return std::nullopt;
-        answers.append(*answer);
+        answers.push_back(std::move(*answer));
     }
     return answers;
 }

@@ -11,10 +11,11 @@ public:
     explicit ConsolePrompter(bool acceptNewHostKeys) : m_acceptNewHostKeys(acceptNewHostKeys) {}
 
     bool acceptNewHostKey(const remote::ssh::HostKeyInfo& key) override;
-    std::optional<QString> passphrase(const QString& keyFile) override;
-    std::optional<QString> password(const QString& user, const QString& host) override;
-    std::optional<QStringList> keyboardInteractive(const QString& name, const QString& instruction,
-                                                   const QList<remote::ssh::InteractivePrompt>& prompts) override;
+    std::optional<remote::ssh::SecretBuffer> passphrase(const QString& keyFile) override;
+    std::optional<remote::ssh::SecretBuffer> password(const QString& user, const QString& host) override;
+    std::optional<std::vector<remote::ssh::SecretBuffer>>
+    keyboardInteractive(const QString& name, const QString& instruction,
+                        const QList<remote::ssh::InteractivePrompt>& prompts) override;
 
 private:
     bool m_acceptNewHostKeys;

@@ -8,9 +8,12 @@
 #include <libssh/sftp.h>
 
 #include <algorithm>
+#include <numeric>
 #include <utility>
 
 #include <fcntl.h>
+#include <netdb.h>
+#include <sys/socket.h>
 
 namespace sweepline::remote::ssh {
 
@@ -49,21 +52,42 @@ struct SshSession::Handles {
 
 namespace {
 
-// A secret lives only as long as the call that needs it, and is overwritten before it goes.
-class Secret {
-public:
-    explicit Secret(QString text) : m_text(std::move(text)), m_utf8(m_text.toUtf8()) {}
-    ~Secret()
-    {
-        m_text.fill(QLatin1Char('\0'));
-        m_utf8.fill('\0');
-    }
-    const char* data() const { return m_utf8.constData(); }
+// Whether name resolves at all: what tells "unknown host" apart from a host that does not answer.
+bool resolves(const QString& name)
+{
+    if (name.isEmpty())
+        return false;
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    const int rc = ::getaddrinfo(name.toUtf8().constData(), nullptr, &hints, &found);
+    if (found)
+        ::freeaddrinfo(found);
+    return rc == 0;
+}
 
-private:
-    QString m_text;
-    QByteArray m_utf8;
-};
+// Why ssh_connect failed, in words that name the cause where it can be found.
+QString connectFailure(const Endpoint& endpoint, const QString& libsshError)
+{
+    for (const JumpHop& hop : endpoint.jumpHops) {
+        if (!resolves(hop.hostName))
+            return QStringLiteral("cannot connect to %1: its ProxyJump host \"%2\" (%3) cannot be resolved: "
+                                  "unknown host name. Check ProxyJump in the ssh configuration.")
+                .arg(endpoint.alias, hop.toJumpSpec(), hop.hostName);
+    }
+    if (!endpoint.jumpHops.isEmpty())
+        return QStringLiteral("cannot connect to %1 through ProxyJump %2: %3")
+            .arg(endpoint.alias,
+                 std::accumulate(endpoint.jumpHops.cbegin(), endpoint.jumpHops.cend(), QString(),
+                                 [](const QString& all, const JumpHop& hop) {
+                                     return all.isEmpty() ? hop.toJumpSpec() : all + u',' + hop.toJumpSpec();
+                                 }),
+                 libsshError);
+    if (endpoint.proxyCommand.isEmpty() && !resolves(endpoint.hostName))
+        return QStringLiteral("cannot connect to %1: unknown host: \"%2\" cannot be resolved")
+            .arg(endpoint.alias, endpoint.hostName);
+    return QStringLiteral("cannot connect to %1: %2").arg(endpoint.alias, libsshError);
+}
 
 struct KeyGuard {
     ssh_key key = nullptr;
@@ -151,7 +175,7 @@ Status SshSession::connect(const Endpoint& endpoint, CredentialPrompter& prompte
         ssh_options_set(s, SSH_OPTIONS_PROXYCOMMAND, proxy.constData());
 
     if (ssh_connect(s) != SSH_OK)
-        return fail(FailureKind::Network, QStringLiteral("cannot connect to %1: %2").arg(endpoint.alias, sshError()));
+        return fail(FailureKind::Network, connectFailure(endpoint, sshError()));
     if (auto checked = checkHostKey(endpoint, prompter, acceptNewHostKey); !checked) {
         h->reset();
         return checked;
@@ -163,7 +187,7 @@ Status SshSession::connect(const Endpoint& endpoint, CredentialPrompter& prompte
     ++m_logins;
     if (auto sftp = openSftp(); !sftp) {
         h->reset();
-        return sftp;
+        return fail(m_lastFailure, QStringLiteral("%1: %2").arg(endpoint.alias, sftp.error()));
     }
     return model::success();
 }
@@ -233,6 +257,15 @@ Status SshSession::authenticate(const Endpoint& endpoint, CredentialPrompter& pr
         return model::success();
     const int methods = ssh_userauth_list(s, nullptr);
     QStringList tried;
+    const QString who = endpoint.user.isEmpty() ? QStringLiteral("the default user") : endpoint.user;
+    // What a person typed is tried once: a refused answer ends the login, it does not lead on to the
+    // next method or a second try (which could lock the account or burn a one-time code).
+    auto refused = [&](const QString& method) {
+        return fail(FailureKind::Authentication,
+                    QStringLiteral("login refused: %1 did not accept the %2 for %3. Sweepline does not retry a "
+                                   "failed login by itself.")
+                        .arg(endpoint.alias, method, who));
+    };
 
     if (methods & SSH_AUTH_METHOD_PUBLICKEY) {
         tried << QStringLiteral("publickey");
@@ -244,11 +277,10 @@ Status SshSession::authenticate(const Endpoint& endpoint, CredentialPrompter& pr
             int rc = ssh_pki_import_privkey_file(path.constData(), nullptr, nullptr, nullptr, &key.key);
             if (rc != SSH_OK && QFileInfo(file).isReadable()) {
                 // Encrypted: ask for the passphrase, which lives only for this import.
-                const auto answer = prompter.passphrase(file);
-                if (!answer)
+                const std::optional<SecretBuffer> passphrase = prompter.passphrase(file);
+                if (!passphrase)
                     return fail(FailureKind::Authentication, QStringLiteral("no passphrase given for %1").arg(file));
-                const Secret passphrase(*answer);
-                rc = ssh_pki_import_privkey_file(path.constData(), passphrase.data(), nullptr, nullptr, &key.key);
+                rc = ssh_pki_import_privkey_file(path.constData(), passphrase->c_str(), nullptr, nullptr, &key.key);
                 if (rc != SSH_OK)
                     return fail(FailureKind::Authentication,
                                 QStringLiteral("cannot unlock %1: wrong passphrase or unreadable key").arg(file));
@@ -259,45 +291,45 @@ Status SshSession::authenticate(const Endpoint& endpoint, CredentialPrompter& pr
     }
     if (methods & SSH_AUTH_METHOD_INTERACTIVE) {
         tried << QStringLiteral("keyboard-interactive");
+        bool answered = false;
         int rc = ssh_userauth_kbdint(s, nullptr, nullptr);
         while (rc == SSH_AUTH_INFO) {
-            const QString name = QString::fromUtf8(ssh_userauth_kbdint_getname(s));
-            const QString instruction = QString::fromUtf8(ssh_userauth_kbdint_getinstruction(s));
+            const QString name = serverText(QString::fromUtf8(ssh_userauth_kbdint_getname(s)));
+            const QString instruction = serverText(QString::fromUtf8(ssh_userauth_kbdint_getinstruction(s)), true);
             QList<InteractivePrompt> prompts;
             const int count = ssh_userauth_kbdint_getnprompts(s);
             for (int i = 0; i < count; ++i) {
                 char echo = 0;
                 const char* text = ssh_userauth_kbdint_getprompt(s, unsigned(i), &echo);
-                prompts.append({QString::fromUtf8(text), echo != 0});
+                prompts.append({serverText(QString::fromUtf8(text)), echo != 0});
             }
-            std::optional<QStringList> answers;
             if (count > 0) {
-                answers = prompter.keyboardInteractive(name, instruction, prompts);
-                if (!answers || answers->size() != count)
+                std::optional<std::vector<SecretBuffer>> answers = prompter.keyboardInteractive(name, instruction, prompts);
+                if (!answers || answers->size() != std::size_t(count))
                     return fail(FailureKind::Authentication, QStringLiteral("login to %1 cancelled").arg(endpoint.alias));
-            }
-            for (int i = 0; i < count; ++i) {
-                const Secret answer(answers->at(i));
-                ssh_userauth_kbdint_setanswer(s, unsigned(i), answer.data());
+                for (int i = 0; i < count; ++i)
+                    ssh_userauth_kbdint_setanswer(s, unsigned(i), answers->at(std::size_t(i)).c_str());
+                answered = true;
             }
             rc = ssh_userauth_kbdint(s, nullptr, nullptr);
         }
         if (rc == SSH_AUTH_SUCCESS)
             return model::success();
+        if (answered)
+            return refused(QStringLiteral("answers to its keyboard-interactive prompts"));
     }
     if (methods & SSH_AUTH_METHOD_PASSWORD) {
         tried << QStringLiteral("password");
-        const auto answer = prompter.password(endpoint.user, endpoint.alias);
-        if (answer) {
-            const Secret password(*answer);
-            if (ssh_userauth_password(s, nullptr, password.data()) == SSH_AUTH_SUCCESS)
+        if (const std::optional<SecretBuffer> password = prompter.password(endpoint.user, endpoint.alias)) {
+            if (ssh_userauth_password(s, nullptr, password->c_str()) == SSH_AUTH_SUCCESS)
                 return model::success();
+            return refused(QStringLiteral("password"));
         }
     }
     return fail(FailureKind::Authentication,
-                QStringLiteral("authentication to %1 as %2 failed (tried: %3). Sweepline does not retry a failed "
-                               "login by itself.")
-                    .arg(endpoint.alias, endpoint.user.isEmpty() ? QStringLiteral("the default user") : endpoint.user,
+                QStringLiteral("login refused: authentication to %1 as %2 failed (tried: %3). Sweepline does not "
+                               "retry a failed login by itself.")
+                    .arg(endpoint.alias, who,
                          tried.isEmpty() ? QStringLiteral("nothing the server offers") : tried.join(QStringLiteral(", "))));
 }
 
@@ -305,7 +337,10 @@ Status SshSession::openSftp()
 {
     h->sftp = sftp_new(h->session);
     if (!h->sftp || sftp_init(h->sftp) != SSH_OK)
-        return fail(FailureKind::Remote, QStringLiteral("the server offers no SFTP: %1").arg(sshError()));
+        return fail(FailureKind::Remote,
+                    QStringLiteral("no SFTP subsystem (the login worked, but the server refused SFTP, which "
+                                   "Sweepline needs; its sshd_config needs a \"Subsystem sftp\" line): %1")
+                        .arg(sshError()));
     ++m_channels;
     char* home = sftp_canonicalize_path(h->sftp, ".");
     if (!home)
@@ -419,6 +454,66 @@ Result<QByteArray> SshSession::readFile(const QString& remotePath, qint64 maxByt
 Result<std::optional<QByteArray>> SshSession::readFileIfPresent(const QString& remotePath, qint64 maxBytes)
 {
     return readRemote(remotePath, maxBytes, false);
+}
+
+Result<std::optional<SshSession::OutputFile>> SshSession::readOutputFile(const QString& remotePath, qint64 maxBytes)
+{
+    using R = Result<std::optional<OutputFile>>;
+    if (!isConnected())
+        return R::failure(fail(FailureKind::Network, QStringLiteral("not connected")).error());
+    const auto remoteError = [&](const QString& what) {
+        return R::failure(fail(ssh_is_connected(h->session) ? FailureKind::Remote : FailureKind::Network,
+                               QStringLiteral("cannot %1 %2: %3").arg(what, remotePath, sshError())).error());
+    };
+    const auto refuse = [&](const QString& why) {
+        OutputFile file;
+        file.refused = QStringLiteral("%1 was not read: %2").arg(remotePath, why);
+        return R(std::optional<OutputFile>(std::move(file)));
+    };
+    const QByteArray path = remotePath.toUtf8();
+    const QByteArray folder = QFileInfo(remotePath).path().toUtf8();
+    std::unique_ptr<sftp_attributes_struct, void (*)(sftp_attributes)> link(sftp_lstat(h->sftp, path.constData()),
+                                                                             sftp_attributes_free);
+    if (!link) {
+        if (ssh_is_connected(h->session) && sftp_get_error(h->sftp) == SSH_FX_NO_SUCH_FILE)
+            return std::optional<OutputFile>();
+        return remoteError(QStringLiteral("look at"));
+    }
+    std::unique_ptr<sftp_attributes_struct, void (*)(sftp_attributes)> dir(sftp_lstat(h->sftp, folder.constData()),
+                                                                            sftp_attributes_free);
+    if (!dir)
+        return remoteError(QStringLiteral("look at the folder of"));
+    if (link->type != SSH_FILEXFER_TYPE_REGULAR)
+        return refuse(QStringLiteral("it is not a regular file (a symlink or a special file)"));
+    if (link->uid != dir->uid)
+        return refuse(QStringLiteral("it belongs to user %1, the folder to user %2").arg(link->uid).arg(dir->uid));
+    FileGuard f;
+    f.file = sftp_open(h->sftp, path.constData(), O_RDONLY, 0);
+    if (!f.file)
+        return remoteError(QStringLiteral("read"));
+    // What was opened, which a swap after the lstat could have changed: the same checks again.
+    std::unique_ptr<sftp_attributes_struct, void (*)(sftp_attributes)> opened(sftp_fstat(f.file), sftp_attributes_free);
+    if (!opened)
+        return remoteError(QStringLiteral("look at"));
+    if (opened->type != SSH_FILEXFER_TYPE_REGULAR || opened->uid != dir->uid)
+        return refuse(QStringLiteral("it changed while it was opened"));
+    OutputFile out;
+    out.size = qint64(opened->size);
+    if (out.size > maxBytes) {
+        out.truncated = true;
+        if (sftp_seek64(f.file, quint64(out.size - maxBytes)) != 0)
+            return remoteError(QStringLiteral("seek in"));
+    }
+    char buffer[32768];
+    while (out.data.size() < maxBytes) {
+        const ssize_t n = sftp_read(f.file, buffer, size_t(std::min<qint64>(sizeof buffer, maxBytes - out.data.size())));
+        if (n < 0)
+            return R::failure(fail(FailureKind::Network, QStringLiteral("cannot read %1: %2").arg(remotePath, sshError())).error());
+        if (n == 0)
+            break;
+        out.data.append(buffer, n);
+    }
+    return std::optional<OutputFile>(std::move(out));
 }
 
 Result<std::optional<QByteArray>> SshSession::readRemote(const QString& remotePath, qint64 maxBytes, bool missingIsError)

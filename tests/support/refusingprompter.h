@@ -9,10 +9,10 @@ namespace sweepline::testing {
 class RefusingPrompter final : public remote::ssh::CredentialPrompter {
 public:
     bool acceptNewHostKey(const remote::ssh::HostKeyInfo&) override { return false; }
-    std::optional<QString> passphrase(const QString&) override { return std::nullopt; }
-    std::optional<QString> password(const QString&, const QString&) override { return std::nullopt; }
-    std::optional<QStringList> keyboardInteractive(const QString&, const QString&,
-                                                   const QList<remote::ssh::InteractivePrompt>&) override
+    std::optional<remote::ssh::SecretBuffer> passphrase(const QString&) override { return std::nullopt; }
+    std::optional<remote::ssh::SecretBuffer> password(const QString&, const QString&) override { return std::nullopt; }
+    std::optional<std::vector<remote::ssh::SecretBuffer>>
+    keyboardInteractive(const QString&, const QString&, const QList<remote::ssh::InteractivePrompt>&) override
     {
         return std::nullopt;
     }

@@ -26,13 +26,17 @@ public:
             declinedKey = key;
         return accepted;
     }
-    std::optional<QString> passphrase(const QString& keyFile) override { return m_prompter.passphrase(keyFile); }
-    std::optional<QString> password(const QString& user, const QString& host) override
+    std::optional<remote::ssh::SecretBuffer> passphrase(const QString& keyFile) override
+    {
+        return m_prompter.passphrase(keyFile);
+    }
+    std::optional<remote::ssh::SecretBuffer> password(const QString& user, const QString& host) override
     {
         return m_prompter.password(user, host);
     }
-    std::optional<QStringList> keyboardInteractive(const QString& name, const QString& instruction,
-                                                   const QList<remote::ssh::InteractivePrompt>& prompts) override
+    std::optional<std::vector<remote::ssh::SecretBuffer>>
+    keyboardInteractive(const QString& name, const QString& instruction,
+                        const QList<remote::ssh::InteractivePrompt>& prompts) override
     {
         return m_prompter.keyboardInteractive(name, instruction, prompts);
     }

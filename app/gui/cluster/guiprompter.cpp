@@ -27,7 +27,7 @@ struct GuiPrompter::Pending {
     QSemaphore done;
     QMutex mutex;
     bool answered = false;
-    std::optional<QStringList> answer;
+    std::optional<std::vector<remote::ssh::SecretBuffer>> answer;   // a trusted host key: empty
 
     bool isAnswered()
     {
@@ -35,7 +35,7 @@ struct GuiPrompter::Pending {
         return answered;
     }
 
-    void finish(std::optional<QStringList> value)
+    void finish(std::optional<std::vector<remote::ssh::SecretBuffer>> value)
     {
         {
             QMutexLocker lock(&mutex);
@@ -81,7 +81,7 @@ void GuiPrompter::declineAll()
     }
 }
 
-std::optional<QStringList> GuiPrompter::ask(const Question& question)
+std::optional<std::vector<remote::ssh::SecretBuffer>> GuiPrompter::ask(const Question& question)
 {
     if (QThread::currentThread() == thread()) {
         // Waiting here would freeze the very thread that must show the dialog.
@@ -99,7 +99,7 @@ std::optional<QStringList> GuiPrompter::ask(const Question& question)
     }
     QMetaObject::invokeMethod(this, [this, question, pending] { open(question, pending); }, Qt::QueuedConnection);
     pending->done.acquire();
-    return pending->answer;
+    return std::move(pending->answer);
 }
 
 void GuiPrompter::open(const Question& question, const std::shared_ptr<Pending>& pending)
@@ -123,14 +123,25 @@ void GuiPrompter::open(const Question& question, const std::shared_ptr<Pending>&
         box->setDefaultButton(cancel); // trusting must be a decision, not a reflex Enter
         connect(box, &QDialog::finished, this, [box, pending] {
             const bool trusted = box->buttonRole(box->clickedButton()) == QMessageBox::AcceptRole;
-            pending->finish(trusted ? std::optional<QStringList>(QStringList{}) : std::nullopt);
+            pending->finish(trusted ? std::optional<std::vector<remote::ssh::SecretBuffer>>(std::in_place)
+                                    : std::nullopt);
         });
         dialog = box;
     } else {
         auto* credentials = new CredentialDialog(question.title, question.instruction, question.prompts, m_dialogParent);
         connect(credentials, &QDialog::finished, this, [credentials, pending](int result) {
-            pending->finish(result == QDialog::Accepted ? std::optional<QStringList>(credentials->takeAnswers())
-                                                        : std::nullopt);
+            // takeAnswers() empties the fields; every answer then goes into a SecretBuffer and its
+            // last QString copy, no longer shared with a widget, is overwritten in place.
+            QStringList answers = credentials->takeAnswers();
+            std::optional<std::vector<remote::ssh::SecretBuffer>> secrets;
+            if (result == QDialog::Accepted) {
+                secrets.emplace();
+                for (const QString& answer : std::as_const(answers))
+                    secrets->push_back(remote::ssh::SecretBuffer::fromUtf16(answer));
+            }
+            for (QString& answer : answers)
+                answer.fill(u'\0');
+            pending->finish(std::move(secrets));
         });
         dialog = credentials;
     }
@@ -153,31 +164,38 @@ bool GuiPrompter::acceptNewHostKey(const remote::ssh::HostKeyInfo& key)
     return ask(question).has_value();
 }
 
-std::optional<QString> GuiPrompter::passphrase(const QString& keyFile)
+std::optional<remote::ssh::SecretBuffer> GuiPrompter::askOne(const Question& question)
+{
+    auto answer = ask(question);
+    if (!answer || answer->size() != 1)
+        return std::nullopt;
+    return std::move(answer->front());
+}
+
+std::optional<remote::ssh::SecretBuffer> GuiPrompter::passphrase(const QString& keyFile)
 {
     Question question;
     question.title = u"Key passphrase"_s;
     question.instruction = u"The key %1 is protected by a passphrase."_s.arg(keyFile);
     question.prompts = {{u"Passphrase:"_s, false}};
-    const auto answer = ask(question);
-    return answer ? std::optional<QString>(answer->value(0)) : std::nullopt;
+    return askOne(question);
 }
 
-std::optional<QString> GuiPrompter::password(const QString& user, const QString& host)
+std::optional<remote::ssh::SecretBuffer> GuiPrompter::password(const QString& user, const QString& host)
 {
     Question question;
     question.title = u"Password"_s;
     question.instruction = u"Log in to %1 as %2."_s.arg(host, user);
     question.prompts = {{u"Password:"_s, false}};
-    const auto answer = ask(question);
-    return answer ? std::optional<QString>(answer->value(0)) : std::nullopt;
+    return askOne(question);
 }
 
-std::optional<QStringList> GuiPrompter::keyboardInteractive(const QString& name, const QString& instruction,
-                                                            const QList<remote::ssh::InteractivePrompt>& prompts)
+std::optional<std::vector<remote::ssh::SecretBuffer>>
+GuiPrompter::keyboardInteractive(const QString& name, const QString& instruction,
+                                 const QList<remote::ssh::InteractivePrompt>& prompts)
 {
     if (prompts.isEmpty())
-        return QStringList{}; // an informational round: nothing to answer
+        return std::vector<remote::ssh::SecretBuffer>{}; // an informational round: nothing to answer
     Question question;
     question.title = name.isEmpty() ? u"Login"_s : name;
     question.instruction = instruction;

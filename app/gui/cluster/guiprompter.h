@@ -28,10 +28,11 @@ public:
     ~GuiPrompter() override;
 
     bool acceptNewHostKey(const remote::ssh::HostKeyInfo& key) override;
-    std::optional<QString> passphrase(const QString& keyFile) override;
-    std::optional<QString> password(const QString& user, const QString& host) override;
-    std::optional<QStringList> keyboardInteractive(const QString& name, const QString& instruction,
-                                                   const QList<remote::ssh::InteractivePrompt>& prompts) override;
+    std::optional<remote::ssh::SecretBuffer> passphrase(const QString& keyFile) override;
+    std::optional<remote::ssh::SecretBuffer> password(const QString& user, const QString& host) override;
+    std::optional<std::vector<remote::ssh::SecretBuffer>>
+    keyboardInteractive(const QString& name, const QString& instruction,
+                        const QList<remote::ssh::InteractivePrompt>& prompts) override;
 
     // Declines every open question and every later one, from any thread's point of view at once.
     void declineAll();
@@ -40,7 +41,8 @@ public:
     struct Pending;
 
 private:
-    std::optional<QStringList> ask(const Question& question);
+    std::optional<std::vector<remote::ssh::SecretBuffer>> ask(const Question& question);
+    std::optional<remote::ssh::SecretBuffer> askOne(const Question& question);
     void open(const Question& question, const std::shared_ptr<Pending>& pending);
 
     QPointer<QWidget> m_dialogParent;

@@ -265,8 +265,8 @@ void TestClusterProfilesPanel::promptsFromWorkerThread()
     QWidget window;
     window.show();
     GuiPrompter prompter(&window);
-    std::optional<QString> passphrase;
-    std::optional<QStringList> answers;
+    std::optional<remote::ssh::SecretBuffer> passphrase;
+    std::optional<std::vector<remote::ssh::SecretBuffer>> answers;
     QThread* worker = QThread::create([&] {
         passphrase = prompter.passphrase(u"/home/me/.ssh/id_ed25519"_s);
         answers = prompter.keyboardInteractive(u"Two-factor"_s, u"Nagoya University login"_s,
@@ -296,8 +296,12 @@ void TestClusterProfilesPanel::promptsFromWorkerThread()
 
     QTRY_VERIFY(worker->isFinished());
     delete worker;
-    QCOMPARE(passphrase, std::optional<QString>(u"correct horse"_s));
-    QCOMPARE(answers, std::optional<QStringList>(QStringList{u"pw"_s, u"123456"_s}));
+    QVERIFY(passphrase);
+    QCOMPARE(QByteArray(passphrase->c_str()), QByteArray("correct horse"));
+    QVERIFY(passphrase->excludedFromCoreDumps());
+    QVERIFY(answers && answers->size() == 2);
+    QCOMPARE(QByteArray(answers->at(0).c_str()), QByteArray("pw"));
+    QCOMPARE(QByteArray(answers->at(1).c_str()), QByteArray("123456"));
 }
 
 void TestClusterProfilesPanel::hostKeyQuestion()
@@ -334,14 +338,14 @@ void TestClusterProfilesPanel::declinedWhenPrompterGoes()
 {
     QWidget window;
     auto prompter = std::make_unique<GuiPrompter>(&window);
-    std::optional<QString> answer = u"unset"_s;
+    std::optional<remote::ssh::SecretBuffer> answer = remote::ssh::SecretBuffer::fromUtf16(u"unset");
     QThread* worker = QThread::create([&] { answer = prompter->password(u"me"_s, u"flow"_s); });
     worker->start();
     QTRY_VERIFY(window.findChild<CredentialDialog*>() != nullptr);
     prompter.reset(); // e.g. the window closes while a login waits
     QTRY_VERIFY(worker->isFinished());
     delete worker;
-    QCOMPARE(answer, std::optional<QString>());
+    QVERIFY(!answer);
     QTRY_VERIFY(!window.findChild<CredentialDialog*>()); // not left on screen
 }
 

@@ -43,16 +43,18 @@ public:
         onWorkerThread = onWorkerThread && QThread::currentThread() != qApp->thread();
         return trustHostKey;
     }
-    std::optional<QString> passphrase(const QString& keyFile) override
+    std::optional<remote::ssh::SecretBuffer> passphrase(const QString& keyFile) override
     {
         QMutexLocker lock(&m_mutex);
         passphraseFiles.append(keyFile);
         onWorkerThread = onWorkerThread && QThread::currentThread() != qApp->thread();
-        return passphraseAnswer;
+        if (!passphraseAnswer)
+            return std::nullopt;
+        return remote::ssh::SecretBuffer::fromUtf16(*passphraseAnswer);
     }
-    std::optional<QString> password(const QString&, const QString&) override { return std::nullopt; }
-    std::optional<QStringList> keyboardInteractive(const QString&, const QString&,
-                                                   const QList<remote::ssh::InteractivePrompt>&) override
+    std::optional<remote::ssh::SecretBuffer> password(const QString&, const QString&) override { return std::nullopt; }
+    std::optional<std::vector<remote::ssh::SecretBuffer>>
+    keyboardInteractive(const QString&, const QString&, const QList<remote::ssh::InteractivePrompt>&) override
     {
         return std::nullopt;
     }
