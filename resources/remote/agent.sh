@@ -94,6 +94,8 @@ emit() {
 }
 
 fail() { # index, message
+    # A put's temporary files (flush_puts' own, seen here through bash's dynamic scope).
+    if [ -n "${temps+set}" ] && [ "${#temps[@]}" -gt 0 ]; then rm -f -- "${temps[@]}" 2> /dev/null; fi
     send "${reply}E $1 ${#2}"$'\n'"$2"
     if [ -n "$serving" ]; then
         cleanup # before "Z": once the client reads it, nothing of the request is left
@@ -122,12 +124,13 @@ flush_puts() {
     mkdir -p -- "${put_dir[@]}" 2> "$err" || fail "${put_index[0]}" "mkdir: $(< "$err")"
     set -o noclobber
     for ((k = 0; k < n; k++)); do
-        if [ -L "${put_dir[k]}" ]; then fail "${put_index[k]}" "${put_dir[k]} is a symbolic link"; fi
+        # Until the renames, none of the group's files is in place: a failure stops at its first put.
+        if [ -L "${put_dir[k]}" ]; then fail "${put_index[0]}" "${put_dir[k]} is a symbolic link"; fi
         temps[k]=${put_path[k]}.swl-$$-$RANDOM$RANDOM.tmp
-        { printf '%s' "${put_data[k]}" > "${temps[k]}"; } 2>| "$err" || fail "${put_index[k]}" "cannot write ${put_path[k]}: $(< "$err")"
+        { printf '%s' "${put_data[k]}" > "${temps[k]}"; } 2>| "$err" || fail "${put_index[0]}" "cannot write ${put_path[k]}: $(< "$err")"
         # noclobber opens an existing non-regular file (a symlink to a FIFO or device) anyway: not ours.
         if [ -L "${temps[k]}" ] || [ ! -f "${temps[k]}" ] || [ ! -O "${temps[k]}" ]; then
-            fail "${put_index[k]}" "cannot write ${put_path[k]}: its temporary name was taken by someone else"
+            fail "${put_index[0]}" "cannot write ${put_path[k]}: its temporary name was taken by someone else"
         fi
         case " ${modes[*]-} " in *" ${put_mode[k]} "*) ;; *) modes+=("${put_mode[k]}") ;; esac
     done
@@ -139,10 +142,9 @@ flush_puts() {
         done
         chmod "$mode" -- "${paths[@]}" 2> "$err" || fail "${put_index[0]}" "chmod: $(< "$err")"
     done
+    # Each one is done once renamed: a failure stops at the first that is not.
     for ((k = 0; k < n; k++)); do
         mv -f -T -- "${temps[k]}" "${put_path[k]}" 2> "$err" || fail "${put_index[k]}" "cannot write ${put_path[k]}: $(< "$err")"
-    done
-    for ((k = 0; k < n; k++)); do
         emit "P ${put_index[k]}"$'\n'
     done
     put_index=() put_dir=() put_path=() put_mode=() put_data=()

@@ -409,6 +409,19 @@ private slots:
         QVERIFY(!QFileInfo::exists(marker));
     }
 
+    void aPutThatFailsLeavesNoTemporaryFile()
+    {
+        // The second file's name is a folder: its rename fails after both were written.
+        const QString folder = m_tmp.filePath(u"half put"_s);
+        QVERIFY(QDir().mkpath(folder + u"/in the way"_s));
+        const QList<AgentOperation> ops{AgentOperation::put(folder, u"first"_s, 0600, "1"),
+                                        AgentOperation::put(folder, u"in the way"_s, 0600, "2")};
+        qsizetype stoppedAt = -1;
+        QVERIFY(!decodeAgentReply(runHelper(encodeAgentRequest(ops).value()).out, ops.size(), &stoppedAt));
+        QCOMPARE(stoppedAt, 1);
+        QCOMPARE(QDir(folder).entryList(QDir::Files | QDir::Hidden | QDir::System), QStringList({u"first"_s}));
+    }
+
     void saysSoWhenTheRequestIsGone()
     {
         // Nothing ran, and the reply says so, rather than looking like a connection cut short.

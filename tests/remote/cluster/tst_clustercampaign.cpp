@@ -1,8 +1,13 @@
 // Whole campaigns through the real sweepline-cli, a real OpenSSH sshd and a real one-node Slurm on
 // loopback: logins, host keys, lost connections, a restarted controller, failures, cancels and
 // ProxyJump. Every job appends one line to a measurement log, so "exactly once" is checked directly.
+// The campaigns log in as an ordinary account (TestAccount) whose login files print banners on
+// stdout and stderr and cd elsewhere, as sites' do: the workdir, the measurement logs and the slow
+// sbatch's flag live in its home. Root remains only where a fixture needs it: the test itself (it
+// creates the account and starts sshd and Slurm) and the ProxyJump bastion's login.
 #include "support/slurmfixture.h"
 #include "support/sshserverfixture.h"
+#include "support/testaccount.h"
 
 #include <QtTest>
 
@@ -63,11 +68,18 @@ class TestClusterCampaign : public QObject {
     QTemporaryDir m_tmp;
     std::unique_ptr<SlurmFixture> m_slurm;
     std::unique_ptr<SshServerFixture> m_ssh;
+    std::unique_ptr<TestAccount> m_account;
     QString m_clientConfig;
     QString m_wrappers;   // a PATH entry on the "cluster" with a slowable sbatch
     int m_campaigns = 0;
 
     QString path(const QString& name) const { return QDir(m_tmp.path()).filePath(name); }
+    // On the "cluster": in the account's home, where its jobs may write.
+    QString remotePath(const QString& name) const { return m_account->home() + QLatin1Char('/') + name; }
+    QString measuredLog(const QString& campaign) const
+    {
+        return remotePath(QStringLiteral("measured-%1.log").arg(QFileInfo(folderOf(campaign)).fileName()));
+    }
 
     struct CampaignOptions {
         QString scheduler = QStringLiteral("slurm");
@@ -82,7 +94,7 @@ class TestClusterCampaign : public QObject {
         bool binaryFile = false;   // a job file holding NUL bytes, which goes over SFTP, not in the request
     };
 
-    // A campaign in its own folder; returns the campaign file. Its jobs log to <folder>/measured.log.
+    // A campaign in its own folder; returns the campaign file. Its jobs log to measuredLog(), in the account's home.
     QString writeCampaign(const CampaignOptions& o)
     {
         const QString dir = path(QStringLiteral("c%1").arg(++m_campaigns));
@@ -96,9 +108,13 @@ class TestClusterCampaign : public QObject {
             for (int i = 0; i < 4096; ++i)
                 binary.putChar(char(i % 256));
             binary.close();
-            // The job compares its copy with the original, which this machine also holds.
-            check = QStringLiteral("cmp -s weights.bin %1 || { echo 'weights.bin differs' >&2; exit 4; }\n")
-                        .arg(binary.fileName());
+            // The job compares its copy with the original, which the account can read too.
+            const QString original = remotePath(QStringLiteral("weights-c%1.bin").arg(m_campaigns));
+            QFile::remove(original);
+            if (!QFile::copy(binary.fileName(), original)
+                || !QFile::setPermissions(original, QFile::ReadOwner | QFile::ReadGroup | QFile::ReadOther))
+                qFatal("cannot copy %s", qPrintable(original));
+            check = QStringLiteral("cmp -s weights.bin %1 || { echo 'weights.bin differs' >&2; exit 4; }\n").arg(original);
             files += QStringLiteral(", \"weights.bin\"");
         }
         writeTextFile(dir + QStringLiteral("/objective.sh"),
@@ -113,7 +129,7 @@ class TestClusterCampaign : public QObject {
         QString cluster = QStringLiteral("\"scheduler\": \"%1\", \"host\": \"%2\", \"ssh_config\": \"%3\", "
                                          "\"workdir\": \"%4\", \"poll_interval_s\": 1")
                               .arg(o.scheduler, o.host, o.sshConfig.isEmpty() ? m_clientConfig : o.sshConfig,
-                                   path(QStringLiteral("remote")));
+                                   remotePath(QStringLiteral("remote")));
         if (!o.knownHosts.isEmpty())
             cluster += QStringLiteral(", \"known_hosts\": \"%1\"").arg(o.knownHosts);
         const QString file = dir + QStringLiteral("/campaign.json");
@@ -132,13 +148,15 @@ class TestClusterCampaign : public QObject {
                                 .arg(o.kinds)
                                 .arg(o.maxTrials)
                                 .arg(o.parallel)
-                                .arg(dir + QStringLiteral("/measured.log"),
+                                .arg(remotePath(QStringLiteral("measured-%1.log").arg(QFileInfo(dir).fileName())),
                                      o.timeLimit.isEmpty() ? QString() : QStringLiteral(", \"time_limit\": \"%1\"").arg(o.timeLimit),
                                      cluster, files));
         return file;
     }
 
     static QString folderOf(const QString& campaign) { return QFileInfo(campaign).absolutePath(); }
+    // While it exists, the sbatch wrapper answers late; the account's jobs touch <flag>.submitted.
+    QString slowSbatchFlag() const { return remotePath(QStringLiteral("slow-sbatch")); }
 
     QStringList exportRows(const QString& campaign)
     {
@@ -154,7 +172,7 @@ class TestClusterCampaign : public QObject {
         QCOMPARE(rows.size(), trials + 1);
         for (qsizetype i = 1; i < rows.size(); ++i)
             QVERIFY2(rows.at(i).split(QLatin1Char(',')).at(1) == QLatin1String("done"), qPrintable(rows.at(i)));
-        const QStringList measured = readLines(folderOf(campaign) + QStringLiteral("/measured.log"));
+        const QStringList measured = readLines(measuredLog(campaign));
         QCOMPARE(measured.size(), trials);
         QCOMPARE(QSet<QString>(measured.begin(), measured.end()).size(), trials);
     }
@@ -199,7 +217,7 @@ class TestClusterCampaign : public QObject {
     {
         QProcess p;
         p.start(QStringLiteral(SWEEPLINE_CLI), {QStringLiteral("run"), campaign});
-        const QString log = folderOf(campaign) + QStringLiteral("/measured.log");
+        const QString log = measuredLog(campaign);
         waitUntil([&] { return readLines(log).size() >= measured || p.state() == QProcess::NotRunning; }, 120000);
         disrupt();
         p.waitForFinished(300000);
@@ -211,6 +229,11 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_tmp.isValid());
+        // The account reaches the sbatch wrapper in here (read and run, not write).
+        QVERIFY(QFile::setPermissions(m_tmp.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup
+                                                        | QFile::ExeGroup | QFile::ReadOther | QFile::ExeOther));
+        m_account = std::make_unique<TestAccount>();
+        QVERIFY2(m_account->create(), qPrintable(m_account->errorString()));
         m_slurm = std::make_unique<SlurmFixture>();
         QVERIFY2(m_slurm->start(), qPrintable(m_slurm->errorString()));
 
@@ -222,15 +245,54 @@ private slots:
                       QStringLiteral("#!/bin/sh\nout=$(/usr/bin/sbatch \"$@\"); rc=$?\n"
                                      "if [ -e %1 ]; then touch %1.submitted; sleep 8; fi\n"
                                      "printf '%s\\n' \"$out\"; exit $rc\n")
-                          .arg(path(QStringLiteral("slow-sbatch"))));
-        QFile::setPermissions(m_wrappers + QStringLiteral("/sbatch"), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+                          .arg(slowSbatchFlag()));
+        QFile::setPermissions(m_wrappers + QStringLiteral("/sbatch"), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner
+                                                                          | QFile::ReadGroup | QFile::ExeGroup | QFile::ReadOther
+                                                                          | QFile::ExeOther);
 
         SshServerOptions options;
         options.sessionEnvironment = m_slurm->sessionEnvironment();
         options.sessionEnvironment.insert(QStringLiteral("PATH"), m_wrappers + QStringLiteral(":/usr/local/bin:/usr/bin:/bin"));
         m_ssh = std::make_unique<SshServerFixture>(options);
         QVERIFY2(m_ssh->start(), qPrintable(m_ssh->errorString()));
-        m_clientConfig = m_ssh->writeClientConfig();
+        SshClientConfig client;
+        client.user = m_account->name();
+        m_clientConfig = m_ssh->writeClientConfig(client);
+    }
+
+    void cleanupTestCase()
+    {
+        // The account's jobs and sessions first, then the fixtures they used.
+        m_account.reset();
+        m_ssh.reset();
+        m_slurm.reset();
+    }
+
+    void campaignsRunAsTheOrdinaryAccount()
+    {
+        CampaignOptions o;
+        o.maxTrials = 2;
+        const QString campaign = writeCampaign(o);
+        const Run r = cli({QStringLiteral("run"), campaign});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
+        verifyExactlyOnce(campaign, 2);
+        QVERIFY(m_ssh->log().contains(QStringLiteral("Accepted publickey for ") + m_account->name()));
+        QVERIFY(!m_ssh->log().contains(QStringLiteral("Accepted publickey for root")));
+        // Its jobs ran as the account, and what they and the helper made is the account's.
+        const QFileInfo log(measuredLog(campaign));
+        QCOMPARE(log.ownerId(), m_account->uid());
+        QDirIterator it(remotePath(QStringLiteral("remote")), QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden,
+                        QDirIterator::Subdirectories);
+        int entries = 0;
+        while (it.hasNext()) {
+            const QFileInfo info(it.next());
+            QVERIFY2(info.ownerId() == m_account->uid(), qPrintable(info.filePath()));
+            ++entries;
+        }
+        QVERIFY(entries > 0);
+        const QFileInfo helper(remotePath(QStringLiteral(".sweepline")));
+        QCOMPARE(helper.ownerId(), m_account->uid());
+        QCOMPARE(helper.permissions() & 0x0077, QFileDevice::Permissions());
     }
 
     void slurmCampaignLogsInOnce()
@@ -270,6 +332,7 @@ private slots:
         config.path = path(QStringLiteral("jump_config"));
         config.alias = QStringLiteral("behind-bastion");
         config.jumpHost = &bastion;
+        config.user = m_account->name();   // the bastion's own login stays root's: its fixture's only user
         const QString file = m_ssh->writeClientConfig(config);
         CampaignOptions o;
         o.host = QStringLiteral("behind-bastion");
@@ -313,8 +376,8 @@ private slots:
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains(QStringLiteral("CHANGED")), qPrintable(r.err));
         QVERIFY(r.err.contains(m_ssh->hostKeyFingerprintSha256()));
-        QVERIFY(readLines(folderOf(campaign) + QStringLiteral("/measured.log")).isEmpty());
-        QVERIFY(!QFileInfo::exists(path(QStringLiteral("remote/cluster%1").arg(m_campaigns))));
+        QVERIFY(readLines(measuredLog(campaign)).isEmpty());
+        QVERIFY(!QFileInfo::exists(remotePath(QStringLiteral("remote/cluster%1").arg(m_campaigns))));
         // Nothing was lost either: the trials wait, and run once the key is sorted out.
         const Run again = cli({QStringLiteral("run"), campaign});
         QVERIFY2(again.exitCode == 0, qPrintable(again.err));
@@ -369,7 +432,7 @@ private slots:
         o.maxTrials = 4;
         o.parallel = 4;
         const QString campaign = writeCampaign(o);
-        const QString flag = path(QStringLiteral("slow-sbatch"));
+        const QString flag = slowSbatchFlag();
         writeTextFile(flag, {});
         QProcess p;
         p.start(QStringLiteral(SWEEPLINE_CLI), {QStringLiteral("run"), campaign});
@@ -410,7 +473,7 @@ private slots:
         QProcess run;
         run.start(QStringLiteral(SWEEPLINE_CLI), {QStringLiteral("run"), campaign});
         // Trial 2 is x=3 "hang": wait for trial 1 to be measured, then cancel trial 2.
-        QVERIFY(waitUntil([&] { return readLines(folderOf(campaign) + QStringLiteral("/measured.log")).size() >= 1; }, 60000));
+        QVERIFY(waitUntil([&] { return readLines(measuredLog(campaign)).size() >= 1; }, 60000));
         QTest::qWait(1500);
         const Run cancel = cli({QStringLiteral("cancel"), campaign, QStringLiteral("--trial"), QStringLiteral("2")});
         QVERIFY2(cancel.exitCode == 0, qPrintable(cancel.err + cancel.out));
