@@ -28,6 +28,9 @@ model::Result<std::unique_ptr<JobBackend>> makeBackend(const model::Campaign& ca
     clusterOptions.pollIntervalMs = cluster.pollIntervalSeconds * 1000;
     clusterOptions.parallelSubmissions = cluster.parallelSubmissions;
     clusterOptions.acceptNewHostKey = options.acceptNewHostKey;
+    // For tests, which need not write 256 MiB to see a truncated stdout handled.
+    if (const qint64 limit = qEnvironmentVariableIntValue("SWEEPLINE_MAX_DOWNLOAD_BYTES"); limit > 0)
+        clusterOptions.maxDownloadBytes = limit;
     return R(std::make_unique<ClusterBackend>(std::move(endpoint).value(), std::move(scheduler),
                                               std::move(clusterOptions), prompter));
 }

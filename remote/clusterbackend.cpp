@@ -620,6 +620,7 @@ void ClusterBackend::flushCollections()
         return;
     const QList<Collection> batch = std::exchange(m_toCollect, {});
     ssh::RemoteRequest request;
+    request.maxDownloadBytes = m_options.maxDownloadBytes;
     for (const Collection& c : batch) {
         auto job = m_jobs.value(c.trialId);
         if (!job)
@@ -653,6 +654,14 @@ void ClusterBackend::flushCollections()
             end.exitCode = c.exitCode;
             end.reason = c.reason;
             end.stdoutPath = local.filePath(QLatin1String(runfiles::stdoutFile));
+            if (response.truncatedDownloads.contains(end.stdoutPath))
+                end.stdoutTruncatedFrom = response.truncatedDownloads.value(end.stdoutPath);
+            // A planted output is no result: the trial fails, saying which file and why.
+            for (const char* name : {runfiles::stdoutFile, runfiles::exitCode}) {
+                const QString refused = response.refusedDownloads.value(local.filePath(QLatin1String(name)));
+                if (!refused.isEmpty() && end.reason.isEmpty())
+                    end.reason = refused;
+            }
             end.finishedAt = QDateTime::currentDateTimeUtc();
             if (QFile exitFile(local.filePath(QLatin1String(runfiles::exitCode))); exitFile.open(QIODevice::ReadOnly)) {
                 // The job script's own clock: right even for a job that started and ended between polls.

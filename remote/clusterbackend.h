@@ -24,6 +24,8 @@ struct ClusterOptions {
     int batchDelayMs = 50;          // submissions arriving within this window share one command
     int parallelSubmissions = 4;    // submit commands of one batch running at once on the login node
     bool acceptNewHostKey = false;
+    // A larger stdout comes back as its tail (its last metric is there); settable for tests.
+    qint64 maxDownloadBytes = ssh::kDefaultMaxDownload;
 };
 
 // Runs jobs on a cluster through one SSH session on a worker thread, with a scheduler adapter.

@@ -57,6 +57,18 @@ public:
     // Like readFile, without a separate stat: nullopt when the file does not exist.
     model::Result<std::optional<QByteArray>> readFileIfPresent(const QString& remotePath, qint64 maxBytes);
     model::Result<bool> exists(const QString& remotePath);
+
+    // A trial's output file (stdout, stderr, exit_code), read without trusting the folder's
+    // contents: nullopt when absent; `refused` says why it was not read when it is a symlink, not a
+    // regular file, or owned by another user than the folder; over maxBytes only its LAST maxBytes
+    // come back (a seek), so the last metric of a huge stdout is still there.
+    struct OutputFile {
+        QByteArray data;
+        qint64 size = 0;        // of the whole file
+        bool truncated = false; // data is its tail
+        QString refused;
+    };
+    model::Result<std::optional<OutputFile>> readOutputFile(const QString& remotePath, qint64 maxBytes);
     // Like mkdir -p. It tries the folder itself first and climbs only where a parent is missing, and
     // remembers the folders it made or found in this session: a job folder costs one round trip.
     model::Status makePath(const QString& remotePath);

@@ -22,7 +22,6 @@ constexpr int kOwnerOnlyFolder = 0700;
 // parses the helper's command line): a home of other characters is reached through "~/" instead.
 const QRegularExpression kShellSafePath(QStringLiteral("^/[A-Za-z0-9._+,:@%/=-]*$"));
 constexpr int kKeepAliveMs = 60000;
-constexpr qint64 kMaxDownload = qint64(256) << 20;
 // The helper reports each operation as it ends; this bounds a whole command on top of the idle limit.
 constexpr std::chrono::seconds kPerOperation(2);
 
@@ -216,12 +215,19 @@ RemoteResponse SshWorker::serve(const RemoteRequest& request)
         response.results = std::move(results).value();
     }
     for (const RemoteDownload& download : request.downloads) {
-        auto data = m_session->readFileIfPresent(download.remotePath, kMaxDownload);
+        // A trial's outputs: a file planted there by someone else is not read (see readOutputFile).
+        auto data = m_session->readOutputFile(download.remotePath, std::max<qint64>(1, request.maxDownloadBytes));
         if (!data)
             return failure(data.error(), !request.operations.isEmpty());
         if (!data->has_value())
             continue;
-        if (auto written = writeLocalCopy(download.localPath, *data.value()); !written) {
+        if (!data.value()->refused.isEmpty()) {
+            response.refusedDownloads.insert(download.localPath, data.value()->refused);
+            continue;
+        }
+        if (data.value()->truncated)
+            response.truncatedDownloads.insert(download.localPath, data.value()->size);
+        if (auto written = writeLocalCopy(download.localPath, data.value()->data); !written) {
             RemoteResponse r;
             r.failure = FailureKind::Remote;
             r.error = written.error();

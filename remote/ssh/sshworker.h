@@ -6,6 +6,7 @@
 #include "remote/ssh/endpoint.h"
 #include "remote/ssh/sshsession.h"
 
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QString>
@@ -21,6 +22,9 @@ struct RemoteUpload {
     QByteArray data;
     int mode = 0644;
 };
+
+// The most of one file a download brings back; a larger file comes back as its last this many bytes.
+inline constexpr qint64 kDefaultMaxDownload = qint64(256) << 20;
 
 struct RemoteDownload {
     QString remotePath;
@@ -40,6 +44,7 @@ struct RemoteRequest {
     QList<AgentOperation> operations;
     QList<RemoteDownload> downloads; // a missing remote file is skipped, not an error
     QList<LocalCopy> localCopies;    // written with the downloads
+    qint64 maxDownloadBytes = kDefaultMaxDownload;
 };
 
 struct RemoteResponse {
@@ -49,6 +54,8 @@ struct RemoteResponse {
     bool operationsMayHaveRun = false; // the command was sent: when !ok its effects are unknown
     QList<AgentResult> results;
     QStringList downloaded;            // local paths written
+    QHash<QString, qint64> truncatedDownloads; // local path -> size of the whole remote file
+    QHash<QString, QString> refusedDownloads;  // local path -> why the remote file was not read
     QString home;                      // the account's home folder, once logged in
 };
 

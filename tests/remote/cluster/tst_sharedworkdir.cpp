@@ -7,15 +7,18 @@
 #include "support/slurmfixture.h"
 #include "support/sshserverfixture.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QtTest>
 
 using namespace sweepline::testing;
 
 namespace {
 
-ProcessResult cli(const QStringList& args)
+ProcessResult cli(const QStringList& args, const QProcessEnvironment& env = {})
 {
-    return runProcess(QStringLiteral(SWEEPLINE_CLI), args, {}, 300000);
+    return runProcess(QStringLiteral(SWEEPLINE_CLI), args, env, 300000);
 }
 
 QString fileText(const QString& path)
@@ -61,6 +64,7 @@ class TestSharedWorkdir : public QObject {
         int pollSeconds = 1;
         int sleepSeconds = 0;
         QString timeLimit;
+        QString beforeValue;     // shell lines the job runs before it prints its value
     };
 
     // A campaign file in a folder of its own; its jobs log "x offset trial" to <folder>/measured.log.
@@ -73,9 +77,11 @@ class TestSharedWorkdir : public QObject {
                       QStringLiteral("x=$1; log=$2\n"
                                      "sleep %2\n"
                                      "echo \"$x %1 $SWEEPLINE_TRIAL\" >> \"$log\"\n"
+                                     "%3\n"
                                      "echo \"loss: $(( 10 * x + %1 ))\"\n")
                           .arg(o.offset)
-                          .arg(o.sleepSeconds));
+                          .arg(o.sleepSeconds)
+                          .arg(o.beforeValue));
         const QString cluster = o.scheduler == QLatin1String("local")
             ? QStringLiteral(R"("scheduler": "local")")
             : QStringLiteral(R"("scheduler": "%1", "host": "sweepline-test", "ssh_config": "%2", "workdir": "%3",
@@ -256,6 +262,62 @@ private slots:
             QVERIFY2(row.value(State) == QLatin1String("failed"), qPrintable(row.join(u',')));
         QCOMPARE(int(fileText(folderOf(campaign) + QStringLiteral("/trials.csv")).count(QStringLiteral("time limit"))), 2);
         QVERIFY(readLines(folderOf(campaign) + QStringLiteral("/measured.log")).isEmpty());
+    }
+
+    // A stdout over the download limit (set low here) comes back as its tail: the last value is the
+    // run's true one, the learning curve is the part in the tail, and the trial says so.
+    void hugeStdoutYieldsItsLastValue()
+    {
+        CampaignOptions o;
+        o.name = QStringLiteral("chatty");
+        o.maxTrials = 2;
+        o.offset = 3;
+        o.beforeValue = QStringLiteral("for i in $(seq 1 3000); do echo \"epoch $i loss: $((i + 100000))\"; done");
+        const QString campaign = writeCampaign(o);
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("SWEEPLINE_MAX_DOWNLOAD_BYTES"), QStringLiteral("4096"));
+        const ProcessResult r = cli({QStringLiteral("run"), campaign}, env);
+        QVERIFY2(r.ok(), qPrintable(r.describe()));
+        verifyOwnResults(campaign, 2, 3);
+        const QString csv = fileText(folderOf(campaign) + QStringLiteral("/trials.csv"));
+        QCOMPARE(int(csv.count(QStringLiteral("over the download limit"))), 2);
+        const QString json = folderOf(campaign) + QStringLiteral("/trials.json");
+        QVERIFY(cli({QStringLiteral("export"), campaign, QStringLiteral("--json"), json}).ok());
+        const QJsonArray trials = QJsonDocument::fromJson(fileText(json).toUtf8()).object().value(QLatin1String("trials")).toArray();
+        QCOMPARE(trials.size(), 2);
+        for (const QJsonValue& trial : trials) {
+            const QJsonArray curve = trial.toObject().value(QLatin1String("intermediate")).toArray();
+            QVERIFY2(curve.size() > 50 && curve.size() < 300, qPrintable(QString::number(curve.size())));
+            QCOMPARE(curve.last().toDouble(), trial.toObject().value(QLatin1String("value")).toDouble());
+            QCOMPARE(curve.at(curve.size() - 2).toDouble(), 103000.0); // the tail, in order, to its end
+        }
+    }
+
+    // Outputs swapped for a symlink to another file, or for a file of another user, after the run
+    // wrote them (as a neighbour with access could): not read, and the trial fails saying why.
+    void plantedOutputsAreNotRead()
+    {
+        const QString fake = path(QStringLiteral("fake-stdout"));
+        writeTextFile(fake, QStringLiteral("loss: -1000\n"), 0644);
+        CampaignOptions o;
+        o.name = QStringLiteral("planted");
+        o.maxTrials = 2;
+        o.beforeValue = QStringLiteral("if [ \"$x\" = 1 ]; then rm -f stdout; ln -s %1 stdout; "
+                                       "else cp %1 stdout.x; chown 65534 stdout.x; mv -f stdout.x stdout; fi; exit 0")
+                            .arg(fake);
+        const QString campaign = writeCampaign(o);
+        const ProcessResult r = cli({QStringLiteral("run"), campaign});
+        QVERIFY2(r.exitCode == 0 || r.exitCode == 1, qPrintable(r.describe()));
+        const QList<QStringList> rows = exportRows(campaign);
+        QCOMPARE(rows.size(), 2);
+        for (const QStringList& row : rows) {
+            QVERIFY2(row.value(State) == QLatin1String("failed"), qPrintable(row.join(u',')));
+            QVERIFY(row.value(Loss).isEmpty());
+        }
+        const QString csv = fileText(folderOf(campaign) + QStringLiteral("/trials.csv"));
+        QVERIFY2(csv.contains(QStringLiteral("not a regular file")), qPrintable(csv));
+        QVERIFY2(csv.contains(QStringLiteral("belongs to user 65534")), qPrintable(csv));
+        QVERIFY(!csv.contains(QStringLiteral("-1000")));
     }
 
     // Jobs far shorter than the poll interval are never seen running: their scripts' own clocks give
