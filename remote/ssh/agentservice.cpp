@@ -49,7 +49,10 @@ AgentAnswer AgentService::ask(const QString& requestFile, std::chrono::seconds t
     for (int attempt = 0;; ++attempt) {
         // Until its marker came, what it printed is the login shell's: not a sign that it ended.
         if (!m_awaitingMarker && !m_session.serviceRunning()) {
-            if (auto started = start(); !started)
+            auto started = m_beforeRestart ? m_beforeRestart() : model::success();
+            if (started)
+                started = start();
+            if (!started)
                 return failed(m_session.lastFailure(), started.error(), false);
         }
         bool notTaken = false;

@@ -7,6 +7,7 @@
 #include <QString>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 
 namespace sweepline::remote::ssh {
@@ -31,6 +32,9 @@ public:
     // commandLine: how to start the helper, without "--serve" (e.g. "bash /home/u/.sweepline/agent-X.sh").
     AgentService(SshSession& session, QByteArray commandLine) : m_session(session), m_command(std::move(commandLine)) {}
     void setCommandLine(QByteArray commandLine) { m_command = std::move(commandLine); }
+    // Runs before a helper that ended is started again within the session (e.g. the installed
+    // helper's check): a failure is the start's.
+    void setBeforeRestart(std::function<model::Status()> check) { m_beforeRestart = std::move(check); }
 
     model::Status start();
     // Runs a request file the client uploaded. It gives up after the session's timeout without any
@@ -45,6 +49,7 @@ private:
 
     SshSession& m_session;
     QByteArray m_command;
+    std::function<model::Status()> m_beforeRestart;
     std::optional<ServiceMarkerScanner> m_awaitingMarker;   // set from start until the marker arrived
     int m_starts = 0;
 };

@@ -114,6 +114,8 @@ model::Status SshWorker::locateHelper()
     const QString helperInCommand = kShellSafePath.match(m_helperFolder).hasMatch()
         ? m_helperFolder : QStringLiteral("~/") + kHelperFolder;
     m_agent->setCommandLine(QStringLiteral("bash %1/%2").arg(helperInCommand, agentFileName()).toUtf8());
+    // A helper that ended (a reaper, a pkill) may have been damaged too: checked again before it restarts.
+    m_agent->setBeforeRestart([this] { return installAgent(); });
     return model::success();
 }
 

@@ -121,6 +121,7 @@ private slots:
         const QString hostile = QStringLiteral("home 'it''s' \"$(touch INJECTED)\" !x");
         QTest::addRow("bash, hostile home") << QStringLiteral("/bin/bash") << hostile;
         QTest::addRow("tcsh, hostile home") << QStringLiteral("/usr/bin/tcsh") << hostile;
+        QTest::addRow("sh, hostile home") << QStringLiteral("/bin/sh") << hostile;
     }
     void noisyLoginShellsOfEveryKind()
     {
@@ -196,6 +197,26 @@ private slots:
         QVERIFY(!QFileInfo::exists(m_account->home() + QStringLiteral("/RAN-A-CHANGED-HELPER")));
         // Installed through a temporary name that is gone, renamed over the old one.
         QCOMPARE(QDir(helperFolder()).entryList(QDir::Files), QStringList{agentFileName()});
+    }
+
+    void aHelperDamagedInTheSessionIsReinstalledBeforeItRestarts()
+    {
+        const qint64 first = helperPid();
+        QVERIFY(first > 0);
+        {
+            QFile f(installedHelper());
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            QVERIFY(f.write("exit 0\n") > 0);
+        }
+        QCOMPARE(::kill(pid_t(first), SIGKILL), 0);
+        QVERIFY(QTest::qWaitFor([&] { return !processExists(first); }, 10000));
+        const RemoteResponse r = execute(askForThePidOfItsHelper());
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QCOMPARE(m_worker->helperStarts(), 2);
+        QCOMPARE(m_worker->logins(), 1);
+        QFile f(installedHelper());
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(f.readAll() == agentScript());
     }
 
     void aRemovedRequestsFolderIsMadeAgain()
