@@ -55,11 +55,33 @@ void removeStalePasswordUsers()
     }
 }
 
+const QString kPamDirectory = QStringLiteral("/etc/pam.d");
+const QString kPamServicePrefix = QStringLiteral("swlfx-otp-");
+
+// PAM services of fixtures whose test process is gone: the file's first line names its owner.
+void removeStalePamServices()
+{
+    const QStringList names = QDir(kPamDirectory).entryList({kPamServicePrefix + QLatin1Char('*')}, QDir::Files);
+    for (const QString& name : names) {
+        QFile f(kPamDirectory + QLatin1Char('/') + name);
+        if (!f.open(QIODevice::ReadOnly))
+            continue;
+        const QString owner = QString::fromLocal8Bit(f.readLine()).trimmed().remove(QStringLiteral("# owner "));
+        f.close();
+        if (!ownerAlive(owner))
+            QFile::remove(f.fileName());
+    }
+}
+
 } // namespace
 
 SshServerFixture::SshServerFixture(SshServerOptions options)
     : m_options(std::move(options)), m_dir(QStringLiteral("ssh"))
 {
+    if (m_options.oneTimePasswords) {
+        m_options.createPasswordUser = true;
+        m_options.keyboardInteractiveAuthentication = true;
+    }
 }
 
 SshServerFixture::~SshServerFixture()
@@ -69,6 +91,7 @@ SshServerFixture::~SshServerFixture()
     // their environment holds SWEEPLINE_FIXTURE_DIR from SetEnv.
     if (m_dir.isValid())
         killFixtureProcesses(m_dir.path());
+    removeOneTimePasswords();
     removePasswordUser();
 }
 
@@ -199,6 +222,8 @@ bool SshServerFixture::prepare()
         return fail(QStringLiteral("cannot write known_hosts"));
     if (m_options.createPasswordUser && !createPasswordUser())
         return false;
+    if (m_options.oneTimePasswords && !installOneTimePasswords())
+        return false;
     // sshd's privilege separation directory (normally made by systemd's RuntimeDirectory).
     if (!QDir().mkpath(QStringLiteral("/run/sshd")))
         return fail(QStringLiteral("cannot create /run/sshd"));
@@ -231,6 +256,49 @@ bool SshServerFixture::createPasswordUser()
     if (!r.ok())
         return fail(QStringLiteral("cannot set the test user's password: ") + r.describe());
     return true;
+}
+
+bool SshServerFixture::installOneTimePasswords()
+{
+    removeStalePamServices();
+    const QString module = QStringLiteral("/lib/x86_64-linux-gnu/security/pam_oath.so");
+    if (!QFile::exists(module) && !QFile::exists(QStringLiteral("/usr/lib/x86_64-linux-gnu/security/pam_oath.so")))
+        return fail(QStringLiteral("pam_oath.so is missing: install libpam-oath (scripts/deps --test)"));
+    QByteArray secret(20, '\0');
+    for (char& byte : secret)
+        byte = char(QRandomGenerator::global()->bounded(256));
+    m_otpSecret = QString::fromLatin1(secret.toHex());
+    const QString users = m_dir.filePath(QStringLiteral("users.oath"));
+    if (!writeTextFile(users, QStringLiteral("HOTP/T30 %1 - %2\n").arg(m_passwordUser, m_otpSecret), 0600))
+        return fail(QStringLiteral("cannot write ") + users);
+    QString info;
+    if (!m_options.otpInfoText.isEmpty()) {
+        QFile text(m_dir.filePath(QStringLiteral("otp_info.txt")));
+        if (!text.open(QIODevice::WriteOnly) || text.write(m_options.otpInfoText) != m_options.otpInfoText.size())
+            return fail(QStringLiteral("cannot write ") + text.fileName());
+        info = QStringLiteral("auth optional pam_echo.so file=%1\n").arg(text.fileName());
+    }
+    m_pamService = kPamServicePrefix + QStringLiteral("%1-%2").arg(::getpid()).arg(g_userCounter.fetchAndAddRelaxed(1));
+    // window=4: codes of the neighbouring 30 s steps still count, so a test at a step's edge passes.
+    const QString service = QStringLiteral("# owner %1\n%2auth required pam_oath.so usersfile=%3 window=4\n"
+                                           "account required pam_permit.so\nsession required pam_permit.so\n")
+                                .arg(ownerToken(), info, users);
+    if (!writeTextFile(kPamDirectory + QLatin1Char('/') + m_pamService, service, 0644)) {
+        m_pamService.clear();
+        return fail(QStringLiteral("cannot write the PAM service in ") + kPamDirectory);
+    }
+    const QString link = m_dir.filePath(m_pamService);
+    if (!QFile::link(kSshd, link))
+        return fail(QStringLiteral("cannot link %1 to %2").arg(link, kSshd));
+    return true;
+}
+
+void SshServerFixture::removeOneTimePasswords()
+{
+    if (m_pamService.isEmpty())
+        return;
+    QFile::remove(kPamDirectory + QLatin1Char('/') + m_pamService);
+    m_pamService.clear();
 }
 
 void SshServerFixture::removePasswordUser()
@@ -269,6 +337,8 @@ bool SshServerFixture::writeSshdConfig()
         {QStringLiteral("MAX_SESSIONS"), QString::number(m_options.maxSessions)},
         {QStringLiteral("SET_ENV"), setEnv.join(QLatin1Char(' '))},
         {QStringLiteral("EXTRA_LINES"), m_options.extraConfigLines.join(QLatin1Char('\n'))},
+        {QStringLiteral("SFTP_SUBSYSTEM"), m_options.sftpSubsystem ? QStringLiteral("Subsystem sftp internal-sftp")
+                                                                   : QStringLiteral("# no SFTP subsystem")},
     };
     for (auto it = fields.cbegin(); it != fields.cend(); ++it)
         text.replace(QStringLiteral("{{%1}}").arg(it.key()), it.value());
@@ -288,7 +358,9 @@ bool SshServerFixture::startOnce(bool* portConflict)
     const qint64 logStart = QFileInfo(logPath()).size();
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QString::fromLatin1(kFixtureMarkerVariable), m_dir.path());
-    m_sshd = std::make_unique<DaemonProcess>(QStringLiteral("sshd"), kSshd,
+    // Through its own symlink, sshd's PAM service is the one installOneTimePasswords() wrote.
+    const QString program = m_pamService.isEmpty() ? kSshd : m_dir.filePath(m_pamService);
+    m_sshd = std::make_unique<DaemonProcess>(QStringLiteral("sshd"), program,
                                              QStringList{QStringLiteral("-D"), QStringLiteral("-e"),
                                                          QStringLiteral("-f"), sshdConfigPath()},
                                              logPath());

@@ -35,6 +35,17 @@ struct SshServerOptions {
     // Root's password is never touched. A user left behind by a crashed test is removed by the next
     // fixture that starts.
     bool createPasswordUser = false;
+    // Keyboard-interactive one-time passwords (TOTP, RFC 6238, 30 s) through PAM with libpam-oath,
+    // for the password user (implies createPasswordUser and keyboardInteractiveAuthentication).
+    // sshd runs through a symlink of its own name, and OpenSSH names its PAM service after the
+    // program, so /etc/pam.d/<that name> applies to this sshd alone; /etc/pam.d/sshd is untouched.
+    // The file is removed by the destructor (a crashed test's by the next fixture).
+    bool oneTimePasswords = false;
+    // With oneTimePasswords: shown before the code is asked (pam_echo), verbatim, control
+    // characters included, for tests of how a client shows server text.
+    QByteArray otpInfoText;
+    // "Subsystem sftp internal-sftp"; false: no SFTP, as on a site that disabled it.
+    bool sftpSubsystem = true;
     // Variables set in every session (sshd_config SetEnv), e.g. SlurmFixture::sessionEnvironment().
     QMap<QString, QString> sessionEnvironment;
     int maxSessions = 10;
@@ -88,6 +99,8 @@ public:
     QString passphrase() const { return QStringLiteral("correct horse"); }
     QString passwordUserName() const { return m_passwordUser; }   // empty unless createPasswordUser
     QString password() const { return m_password; }
+    QString otpSecretHex() const { return m_otpSecret; }            // for oathtool --totp
+    QString pamServiceName() const { return m_pamService; }         // empty unless oneTimePasswords
 
     // known_hosts with "[127.0.0.1]:PORT ssh-ed25519 ..." for the host key at the first start (or at
     // the last updateKnownHosts()): regenerateHostKey() deliberately leaves it alone.
@@ -123,6 +136,8 @@ private:
     bool startOnce(bool* portConflict);
     bool createPasswordUser();
     void removePasswordUser();
+    bool installOneTimePasswords();
+    void removeOneTimePasswords();
     bool fail(const QString& message);
 
     SshServerOptions m_options;
@@ -134,6 +149,8 @@ private:
     QString m_hostPublicKey;
     QString m_passwordUser;
     QString m_password;
+    QString m_otpSecret;
+    QString m_pamService;
     QString m_error;
 };
 
