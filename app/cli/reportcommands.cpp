@@ -68,6 +68,11 @@ int showStatus(const QString& campaignPath, const QString& storeDirectory)
     } else {
         printOut(QStringLiteral("best: none yet"));
     }
+    // A value that rests on part of its run (a truncated stdout) says so here too.
+    for (const auto& t : trials.value()) {
+        if (!t.note.isEmpty())
+            printOut(QStringLiteral("note: trial %1: %2").arg(t.id).arg(t.note));
+    }
     return ExitDone;
 }
 

@@ -2,15 +2,20 @@
 // the campaign file, a store made anew) each run every trial of their own and record their own
 // values; a trial folder someone else made is refused, and what was planted in it is never read.
 // Through the real sweepline-cli, a real OpenSSH sshd and a real one-node Slurm on loopback. Every job
-// appends one line to its campaign's measurement log, so "really ran" is checked directly.
+// appends one line to its campaign's measurement log, so "really ran" is checked directly. The
+// campaigns log in as an ordinary account (TestAccount, with noisy login files); root remains the
+// test's own (it makes the account, the fixtures, and plays the neighbour who plants files).
 #include "model/trialstore.h"
 #include "support/slurmfixture.h"
 #include "support/sshserverfixture.h"
+#include "support/testaccount.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QtTest>
+
+#include <unistd.h>
 
 using namespace sweepline::testing;
 
@@ -50,11 +55,18 @@ class TestSharedWorkdir : public QObject {
     QTemporaryDir m_tmp;
     std::unique_ptr<SlurmFixture> m_slurm;
     std::unique_ptr<SshServerFixture> m_ssh;
+    std::unique_ptr<TestAccount> m_account;
     QString m_clientConfig;
     int m_folders = 0;
 
     QString path(const QString& name) const { return QDir(m_tmp.path()).filePath(name); }
-    QString workdir() const { return path(QStringLiteral("remote")); }
+    // On the "cluster": in the account's home, where its jobs may write.
+    QString remotePath(const QString& name) const { return m_account->home() + QLatin1Char('/') + name; }
+    QString workdir() const { return remotePath(QStringLiteral("remote")); }
+    QString measuredLog(const QString& campaign) const
+    {
+        return remotePath(QStringLiteral("measured-%1.log").arg(QFileInfo(folderOf(campaign)).fileName()));
+    }
 
     struct CampaignOptions {
         QString name = QStringLiteral("shared");
@@ -67,7 +79,7 @@ class TestSharedWorkdir : public QObject {
         QString beforeValue;     // shell lines the job runs before it prints its value
     };
 
-    // A campaign file in a folder of its own; its jobs log "x offset trial" to <folder>/measured.log.
+    // A campaign file in a folder of its own; its jobs log "x offset trial" to measuredLog().
     QString writeCampaign(const CampaignOptions& o, QString dir = {})
     {
         if (dir.isEmpty())
@@ -99,7 +111,7 @@ class TestSharedWorkdir : public QObject {
 })")
                                 .arg(o.name)
                                 .arg(o.maxTrials)
-                                .arg(dir + QStringLiteral("/measured.log"), cluster,
+                                .arg(remotePath(QStringLiteral("measured-%1.log").arg(QFileInfo(dir).fileName())), cluster,
                                      o.timeLimit.isEmpty() ? QString()
                                                            : QStringLiteral(", \"time_limit\": \"%1\"").arg(o.timeLimit)));
         return file;
@@ -128,7 +140,7 @@ class TestSharedWorkdir : public QObject {
             QVERIFY2(row.value(State) == QLatin1String("done"), qPrintable(row.join(u',')));
             QCOMPARE(row.value(Loss).toInt(), 10 * row.value(X).toInt() + offset);
         }
-        const QStringList measured = readLines(folderOf(campaign) + QStringLiteral("/measured.log"));
+        const QStringList measured = readLines(measuredLog(campaign));
         QCOMPARE(measured.size(), trials);
         for (const QString& line : measured)
             QCOMPARE(line.split(u' ').value(1).toInt(), offset);
@@ -138,13 +150,25 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_tmp.isValid());
+        m_account = std::make_unique<TestAccount>();
+        QVERIFY2(m_account->create(), qPrintable(m_account->errorString()));
         m_slurm = std::make_unique<SlurmFixture>();
         QVERIFY2(m_slurm->start(), qPrintable(m_slurm->errorString()));
         SshServerOptions options;
         options.sessionEnvironment = m_slurm->sessionEnvironment();
         m_ssh = std::make_unique<SshServerFixture>(options);
         QVERIFY2(m_ssh->start(), qPrintable(m_ssh->errorString()));
-        m_clientConfig = m_ssh->writeClientConfig();
+        SshClientConfig client;
+        client.user = m_account->name();
+        m_clientConfig = m_ssh->writeClientConfig(client);
+    }
+
+    void cleanupTestCase()
+    {
+        // The account's jobs and sessions first, then the fixtures they used.
+        m_account.reset();
+        m_ssh.reset();
+        m_slurm.reset();
     }
 
     void twoCampaignsOfOneNameShareAWorkdir_data() { schedulerRows({QStringLiteral("slurm"), QStringLiteral("ssh")}); }
@@ -166,6 +190,8 @@ private slots:
         QVERIFY2(b.ok(), qPrintable(b.describe()));
         verifyOwnResults(two, 4, 1000);
         verifyOwnResults(one, 4, 0); // and the first one's record is untouched
+        QCOMPARE(QFileInfo(measuredLog(two)).ownerId(), m_account->uid()); // the jobs ran as the account
+        QVERIFY(!m_ssh->log().contains(QStringLiteral("Accepted publickey for root")));
     }
 
     void campaignStartedOverWithAFreshStore()
@@ -179,7 +205,7 @@ private slots:
 
         // Started over: the store goes, the remote folders of its trials stay where they were.
         QVERIFY(QDir(storeOf(campaign)).removeRecursively());
-        QVERIFY(QFile::remove(folderOf(campaign) + QStringLiteral("/measured.log")));
+        QVERIFY(QFile::remove(measuredLog(campaign)));
         o.offset = 500;
         writeCampaign(o, folderOf(campaign));
         const ProcessResult b = cli({QStringLiteral("run"), campaign});
@@ -187,9 +213,9 @@ private slots:
         verifyOwnResults(campaign, 4, 500);
     }
 
-    // Folders that are not this store's (one made by someone else, one with a planted result and
-    // another store's mark, a symlink) are refused: those trials fail naming the folder, the
-    // others run, and no planted value is recorded.
+    // Folders that are not this store's (one without a mark, one with a planted result and another
+    // store's mark, a symlink, another user's holding our very mark) are refused: those trials fail
+    // naming the folder, the others run, and no planted value is recorded. Root plants them.
     void foreignTrialFoldersAreRefused()
     {
         CampaignOptions o;
@@ -211,17 +237,25 @@ private slots:
         writeTextFile(planted + QStringLiteral("/exit_code"), QStringLiteral("0\n"));
         writeTextFile(planted + QStringLiteral("/stdout"), QStringLiteral("loss: -1000\n"));
         writeTextFile(planted + QStringLiteral("/job.pid"), QStringLiteral("1234\n"));
-        const QString elsewhere = path(QStringLiteral("elsewhere"));
+        for (const QString& own : {madeBySomeone, planted}) {
+            for (const QString& name : QDir(own).entryList(QDir::Files | QDir::Hidden) + QStringList{QStringLiteral(".")})
+                QVERIFY(::chown(QFile::encodeName(QDir(own).filePath(name)).constData(), m_account->uid(), m_account->gid()) == 0);
+        }
+        const QString elsewhere = remotePath(QStringLiteral("elsewhere"));
         QVERIFY(QDir().mkpath(elsewhere));
         QVERIFY(QFile::link(elsewhere, base + QStringLiteral("/4.1")));
+        const QString foreign = base + QStringLiteral("/5.1");
+        QVERIFY(QDir().mkpath(foreign));
+        writeTextFile(foreign + QStringLiteral("/.sweepline-owner"),
+                      QStringLiteral("sw%1-5 attempt 1\n").arg(QFileInfo(base).fileName()), 0644);
 
-        o.maxTrials = 5; // the budget may grow between runs
+        o.maxTrials = 6; // the budget may grow between runs
         writeCampaign(o, folderOf(campaign));
         const ProcessResult b = cli({QStringLiteral("run"), campaign});
         const QList<QStringList> rows = exportRows(campaign);
-        QCOMPARE(rows.size(), 5);
+        QCOMPARE(rows.size(), 6);
         const QString all = fileText(folderOf(campaign) + QStringLiteral("/trials.csv"));
-        for (int trial : {2, 3, 4}) {
+        for (int trial : {2, 3, 4, 5}) {
             const QStringList& row = rows.at(trial - 1);
             QVERIFY2(row.value(State) == QLatin1String("failed"), qPrintable(row.join(u',')));
             QVERIFY(row.value(Loss).isEmpty());
@@ -230,13 +264,15 @@ private slots:
         QVERIFY2(all.contains(QStringLiteral("exists without this store's owner mark")), qPrintable(all));
         QVERIFY2(all.contains(QStringLiteral("was made by another store or attempt")), qPrintable(all));
         QVERIFY2(all.contains(QStringLiteral("exists and is not a folder")), qPrintable(all));
+        QVERIFY2(all.contains(QStringLiteral("belongs to another user")), qPrintable(all));
         QVERIFY(!all.contains(QStringLiteral("-1000")));
-        QCOMPARE(rows.at(4).value(State), QStringLiteral("done"));
+        QCOMPARE(rows.at(5).value(State), QStringLiteral("done"));
         // Nothing of ours went into the refused folders.
         QVERIFY(!QFileInfo::exists(madeBySomeone + QStringLiteral("/job.sh")));
         QVERIFY(!QFileInfo::exists(planted + QStringLiteral("/job.sh")));
         QVERIFY(QDir(elsewhere).isEmpty());
-        QCOMPARE(readLines(folderOf(campaign) + QStringLiteral("/measured.log")).size(), 2);
+        QVERIFY(!QFileInfo::exists(foreign + QStringLiteral("/job.sh")));
+        QCOMPARE(readLines(measuredLog(campaign)).size(), 2);
         QVERIFY2(b.exitCode == 0 || b.exitCode == 1, qPrintable(b.describe())); // it ran to its end
     }
 
@@ -261,7 +297,7 @@ private slots:
         for (const QStringList& row : rows)
             QVERIFY2(row.value(State) == QLatin1String("failed"), qPrintable(row.join(u',')));
         QCOMPARE(int(fileText(folderOf(campaign) + QStringLiteral("/trials.csv")).count(QStringLiteral("time limit"))), 2);
-        QVERIFY(readLines(folderOf(campaign) + QStringLiteral("/measured.log")).isEmpty());
+        QVERIFY(readLines(measuredLog(campaign)).isEmpty());
     }
 
     // A stdout over the download limit (set low here) comes back as its tail: the last value is the
@@ -281,6 +317,8 @@ private slots:
         verifyOwnResults(campaign, 2, 3);
         const QString csv = fileText(folderOf(campaign) + QStringLiteral("/trials.csv"));
         QCOMPARE(int(csv.count(QStringLiteral("over the download limit"))), 2);
+        const ProcessResult status = cli({QStringLiteral("status"), campaign});
+        QVERIFY2(status.ok() && status.out.count("note: trial ") == 2, qPrintable(status.describe()));
         const QString json = folderOf(campaign) + QStringLiteral("/trials.json");
         QVERIFY(cli({QStringLiteral("export"), campaign, QStringLiteral("--json"), json}).ok());
         const QJsonArray trials = QJsonDocument::fromJson(fileText(json).toUtf8()).object().value(QLatin1String("trials")).toArray();
@@ -293,21 +331,32 @@ private slots:
         }
     }
 
-    // Outputs swapped for a symlink to another file, or for a file of another user, after the run
-    // wrote them (as a neighbour with access could): not read, and the trial fails saying why.
+    // Outputs swapped for a symlink to another file (the job does it), or for a file of another user
+    // (root does it, as a neighbour with access could), after the run wrote them: not read, and the
+    // trial fails saying why.
     void plantedOutputsAreNotRead()
     {
-        const QString fake = path(QStringLiteral("fake-stdout"));
+        const QString fake = remotePath(QStringLiteral("fake-stdout"));
         writeTextFile(fake, QStringLiteral("loss: -1000\n"), 0644);
+        const QString ready = remotePath(QStringLiteral("planted-ready"));
+        const QString go = remotePath(QStringLiteral("planted-go"));
         CampaignOptions o;
         o.name = QStringLiteral("planted");
         o.maxTrials = 2;
-        o.beforeValue = QStringLiteral("if [ \"$x\" = 1 ]; then rm -f stdout; ln -s %1 stdout; "
-                                       "else cp %1 stdout.x; chown 65534 stdout.x; mv -f stdout.x stdout; fi; exit 0")
-                            .arg(fake);
+        o.beforeValue = QStringLiteral("echo 'loss: 5'; if [ \"$x\" = 1 ]; then rm -f stdout; ln -s %1 stdout; "
+                                       "else pwd > %2; for i in $(seq 600); do [ -e %3 ] && break; sleep 0.1; done; fi; exit 0")
+                            .arg(fake, ready, go);
         const QString campaign = writeCampaign(o);
-        const ProcessResult r = cli({QStringLiteral("run"), campaign});
-        QVERIFY2(r.exitCode == 0 || r.exitCode == 1, qPrintable(r.describe()));
+        QProcess run;
+        run.start(QStringLiteral(SWEEPLINE_CLI), {QStringLiteral("run"), campaign});
+        QVERIFY(waitUntil([&] { return !fileText(ready).trimmed().isEmpty(); }, 120000));
+        const QString folder = fileText(ready).trimmed();
+        QVERIFY(writeTextFile(folder + QStringLiteral("/stdout.planted"), QStringLiteral("loss: -1000\n"), 0644));
+        QVERIFY(::rename(QFile::encodeName(folder + QStringLiteral("/stdout.planted")).constData(),
+                         QFile::encodeName(folder + QStringLiteral("/stdout")).constData()) == 0);
+        QVERIFY(writeTextFile(go, {}));
+        QVERIFY(run.waitForFinished(300000));
+        QVERIFY2(run.exitCode() == 0 || run.exitCode() == 1, run.readAllStandardError().constData());
         const QList<QStringList> rows = exportRows(campaign);
         QCOMPARE(rows.size(), 2);
         for (const QStringList& row : rows) {
@@ -316,7 +365,7 @@ private slots:
         }
         const QString csv = fileText(folderOf(campaign) + QStringLiteral("/trials.csv"));
         QVERIFY2(csv.contains(QStringLiteral("not a regular file")), qPrintable(csv));
-        QVERIFY2(csv.contains(QStringLiteral("belongs to user 65534")), qPrintable(csv));
+        QVERIFY2(csv.contains(QStringLiteral("belongs to user 0, the folder to user %1").arg(m_account->uid())), qPrintable(csv));
         QVERIFY(!csv.contains(QStringLiteral("-1000")));
     }
 

@@ -1,0 +1,346 @@
+// Every login method against a real sshd the fixtures start: a key with a passphrase, a key from a
+// real ssh-agent, a password, keyboard-interactive one-time passwords through PAM (libpam-oath,
+// codes from oathtool). A refused answer is tried once, and the server's prompt text reaches the
+// prompter without control characters. Then ProxyJump chains through two real bastions.
+#include "remote/ssh/endpoint.h"
+#include "remote/ssh/sshsession.h"
+#include "support/sshserverfixture.h"
+
+#include <QMutex>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace Qt::StringLiterals;
+using namespace sweepline;
+using namespace sweepline::remote::ssh;
+using sweepline::testing::SshServerFixture;
+using sweepline::testing::SshServerOptions;
+
+namespace {
+
+// Answers as told and records every question, so a test sees how often it was asked what.
+class ScriptedPrompter final : public CredentialPrompter {
+public:
+    std::optional<QString> answer;     // for every passphrase, password and prompt
+    std::function<QString()> answerNow; // computed at the moment of asking (a one-time code)
+
+    bool acceptNewHostKey(const HostKeyInfo&) override { return false; }
+    std::optional<SecretBuffer> passphrase(const QString& keyFile) override
+    {
+        asked << u"passphrase "_s + keyFile;
+        return give();
+    }
+    std::optional<SecretBuffer> password(const QString& user, const QString& host) override
+    {
+        asked << u"password %1@%2"_s.arg(user, host);
+        return give();
+    }
+    std::optional<std::vector<SecretBuffer>> keyboardInteractive(const QString& name, const QString& instruction,
+                                                                 const QList<InteractivePrompt>& prompts) override
+    {
+        asked << u"keyboard-interactive"_s;
+        names << name;
+        instructions << instruction;
+        for (const InteractivePrompt& p : prompts)
+            promptTexts << p.text;
+        std::vector<SecretBuffer> answers;
+        for (qsizetype i = 0; i < prompts.size(); ++i) {
+            auto one = give();
+            if (!one)
+                return std::nullopt;
+            answers.push_back(std::move(*one));
+        }
+        return answers;
+    }
+
+    QStringList asked;
+    QStringList names;
+    QStringList instructions;
+    QStringList promptTexts;
+
+private:
+    std::optional<SecretBuffer> give()
+    {
+        if (answerNow)
+            return SecretBuffer::fromUtf16(answerNow());
+        if (!answer)
+            return std::nullopt;
+        return SecretBuffer::fromUtf16(*answer);
+    }
+};
+
+Endpoint endpointOf(const SshServerFixture& server, const QString& user, const QStringList& identities)
+{
+    Endpoint e;
+    e.alias = u"sweepline-test"_s;
+    e.hostName = server.host();
+    e.port = server.port();
+    e.user = user;
+    e.identityFiles = identities;
+    e.knownHostsFile = server.knownHostsPath();
+    return e;
+}
+
+QString totp(const QString& secretHex)
+{
+    QProcess p;
+    p.start(u"oathtool"_s, {u"--totp"_s, secretHex});
+    if (!p.waitForFinished(10000) || p.exitCode() != 0)
+        qFatal("oathtool failed: %s", p.readAllStandardError().constData());
+    return QString::fromLatin1(p.readAllStandardOutput()).trimmed();
+}
+
+} // namespace
+
+class TestSshLogin : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+
+private slots:
+    void keyWithPassphrase();
+    void wrongPassphraseStops();
+    void keyFromSshAgent();
+    void password();
+    void wrongPasswordIsTriedOnce();
+    void oneTimePassword();
+    void wrongOneTimePasswordIsTriedOnce();
+    void proxyJumpForms_data();
+    void proxyJumpForms();
+    void chainThroughTwoBastions();
+};
+
+void TestSshLogin::keyWithPassphrase()
+{
+    SshServerFixture ssh;
+    QVERIFY2(ssh.start(), qPrintable(ssh.errorString()));
+    ScriptedPrompter prompter;
+    prompter.answer = ssh.passphrase();
+    SshSession session;
+    const auto connected = session.connect(endpointOf(ssh, ssh.userName(), {ssh.passphraseKeyPath()}), prompter, false);
+    QVERIFY2(connected, qPrintable(connected.error()));
+    QCOMPARE(prompter.asked, QStringList{u"passphrase "_s + ssh.passphraseKeyPath()});
+    QVERIFY(ssh.log().contains(u"Accepted publickey for root"_s));
+}
+
+void TestSshLogin::wrongPassphraseStops()
+{
+    SshServerFixture ssh;
+    QVERIFY2(ssh.start(), qPrintable(ssh.errorString()));
+    ScriptedPrompter prompter;
+    prompter.answer = u"wrong horse"_s;
+    SshSession session;
+    const auto connected = session.connect(endpointOf(ssh, ssh.userName(), {ssh.passphraseKeyPath()}), prompter, false);
+    QVERIFY(!connected);
+    QCOMPARE(session.lastFailure(), FailureKind::Authentication);
+    QVERIFY2(connected.error().contains(u"wrong passphrase"_s), qPrintable(connected.error()));
+    QCOMPARE(prompter.asked.size(), 1);
+    QVERIFY(!ssh.log().contains(u"Accepted"_s));
+}
+
+void TestSshLogin::keyFromSshAgent()
+{
+    SshServerFixture ssh;
+    QVERIFY2(ssh.start(), qPrintable(ssh.errorString()));
+    const QString socket = m_dir.filePath(u"agent.sock"_s);
+    QProcess agent;
+    agent.start(u"ssh-agent"_s, {u"-D"_s, u"-a"_s, socket});
+    QVERIFY2(agent.waitForStarted(), qPrintable(agent.errorString()));
+    QTRY_VERIFY(QFileInfo::exists(socket));
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"SSH_AUTH_SOCK"_s, socket);
+    QProcess add;
+    add.setProcessEnvironment(env);
+    add.start(u"ssh-add"_s, {ssh.userKeyPath()});
+    QVERIFY(add.waitForFinished(10000));
+    QVERIFY2(add.exitCode() == 0, add.readAllStandardError().constData());
+
+    const QByteArray saved = qgetenv("SSH_AUTH_SOCK");
+    qputenv("SSH_AUTH_SOCK", QFile::encodeName(socket));
+    ScriptedPrompter prompter;
+    SshSession session;
+    // No key file at all: only the agent can log in.
+    const auto connected = session.connect(endpointOf(ssh, ssh.userName(), {}), prompter, false);
+    if (saved.isNull())
+        qunsetenv("SSH_AUTH_SOCK");
+    else
+        qputenv("SSH_AUTH_SOCK", saved);
+    agent.terminate();
+    agent.waitForFinished(5000);
+    QVERIFY2(connected, qPrintable(connected.error()));
+    QVERIFY(prompter.asked.isEmpty());
+    QVERIFY(ssh.log().contains(u"Accepted publickey for root"_s));
+}
+
+void TestSshLogin::password()
+{
+    SshServerOptions options;
+    options.passwordAuthentication = true;
+    options.createPasswordUser = true;
+    SshServerFixture ssh(options);
+    QVERIFY2(ssh.start(), qPrintable(ssh.errorString()));
+    ScriptedPrompter prompter;
+    prompter.answer = ssh.password();
+    SshSession session;
+    const auto connected = session.connect(endpointOf(ssh, ssh.passwordUserName(), {}), prompter, false);
+    QVERIFY2(connected, qPrintable(connected.error() + ssh.log()));
+    QCOMPARE(prompter.asked, QStringList{u"password %1@sweepline-test"_s.arg(ssh.passwordUserName())});
+    QVERIFY(ssh.log().contains(u"Accepted password for "_s + ssh.passwordUserName()));
+}
+
+void TestSshLogin::wrongPasswordIsTriedOnce()
+{
+    SshServerOptions options;
+    options.passwordAuthentication = true;
+    options.createPasswordUser = true;
+    SshServerFixture ssh(options);
+    QVERIFY2(ssh.start(), qPrintable(ssh.errorString()));
+    ScriptedPrompter prompter;
+    prompter.answer = ssh.password() + u"x"_s;
+    SshSession session;
+    const auto connected = session.connect(endpointOf(ssh, ssh.passwordUserName(), {}), prompter, false);
+    QVERIFY(!connected);
+    QCOMPARE(session.lastFailure(), FailureKind::Authentication);
+    QVERIFY2(connected.error().startsWith(u"login refused"_s), qPrintable(connected.error()));
+    QCOMPARE(prompter.asked.size(), 1);
+    QTRY_COMPARE(int(ssh.log().count(u"Failed password for "_s + ssh.passwordUserName())), 1);
+    QTest::qWait(500); // nothing more follows by itself
+    QCOMPARE(int(ssh.log().count(u"Failed password for "_s)), 1);
+}
+
+void TestSshLogin::oneTimePassword()
+{
+    SshServerOptions options;
+    options.oneTimePasswords = true;
+    // What a hostile or broken server might send: colours, a window title, a bell, a bidi override.
+    options.otpInfoText = "\x1b[31mWelcome\x1b]0;owned\x07 to the \xe2\x80\xae" "cluster\x1b[0m";
+    SshServerFixture ssh(options);
+    QVERIFY2(ssh.start(), qPrintable(ssh.errorString()));
+    ScriptedPrompter prompter;
+    prompter.answerNow = [&] { return totp(ssh.otpSecretHex()); };
+    SshSession session;
+    const auto connected = session.connect(endpointOf(ssh, ssh.passwordUserName(), {}), prompter, false);
+    QVERIFY2(connected, qPrintable(connected.error() + ssh.log()));
+    QCOMPARE(prompter.asked, QStringList{u"keyboard-interactive"_s});
+    QVERIFY(ssh.log().contains(u"Accepted keyboard-interactive/pam for "_s + ssh.passwordUserName()));
+    // The server's words arrive, its control characters do not.
+    const QString shown = prompter.names.join(u' ') + prompter.instructions.join(u' ') + prompter.promptTexts.join(u' ');
+    QVERIFY2(shown.contains(u"One-time password"_s), qPrintable(shown));
+    QVERIFY2(shown.contains(u"[31mWelcome]0;owned to the cluster[0m"_s), qPrintable(shown));
+    for (QChar c : shown)
+        QVERIFY2(c == u'\n' || (c.category() != QChar::Other_Control && c.category() != QChar::Other_Format),
+                 qPrintable(u"control character U+%1 in %2"_s.arg(int(c.unicode()), 4, 16, QLatin1Char('0')).arg(shown)));
+}
+
+void TestSshLogin::wrongOneTimePasswordIsTriedOnce()
+{
+    SshServerOptions options;
+    options.oneTimePasswords = true;
+    options.passwordAuthentication = true; // a second method, which a refused code must not lead on to
+    SshServerFixture ssh(options);
+    QVERIFY2(ssh.start(), qPrintable(ssh.errorString()));
+    ScriptedPrompter prompter;
+    // A code that is certainly not the current one (nor one of its window).
+    prompter.answerNow = [&] {
+        return u"%1"_s.arg((totp(ssh.otpSecretHex()).toInt() + 500000) % 1000000, 6, 10, QLatin1Char('0'));
+    };
+    SshSession session;
+    const auto connected = session.connect(endpointOf(ssh, ssh.passwordUserName(), {}), prompter, false);
+    QVERIFY(!connected);
+    QCOMPARE(session.lastFailure(), FailureKind::Authentication);
+    QVERIFY2(connected.error().startsWith(u"login refused"_s), qPrintable(connected.error()));
+    QCOMPARE(prompter.asked, QStringList{u"keyboard-interactive"_s});
+    const QString failed = u"Failed keyboard-interactive/pam for "_s + ssh.passwordUserName();
+    QTRY_COMPARE(int(ssh.log().count(failed)), 1);
+    QTest::qWait(500);
+    QCOMPARE(int(ssh.log().count(failed)), 1);
+    QVERIFY(!ssh.log().contains(u"Accepted"_s));
+}
+
+void TestSshLogin::proxyJumpForms_data()
+{
+    QTest::addColumn<QString>("form"); // %1: the bastion's port
+    QTest::newRow("alias") << u"bastion"_s;
+    QTest::newRow("host:port") << u"127.0.0.1:%1"_s;
+    QTest::newRow("user@host:port") << u"root@127.0.0.1:%1"_s;
+    QTest::newRow("ssh://user@host:port") << u"ssh://root@127.0.0.1:%1"_s;
+    QTest::newRow("[address]:port") << u"[127.0.0.1]:%1"_s;
+}
+
+void TestSshLogin::proxyJumpForms()
+{
+    QFETCH(QString, form);
+    SshServerFixture target;
+    SshServerFixture bastion;
+    QVERIFY2(target.start(), qPrintable(target.errorString()));
+    QVERIFY2(bastion.start(), qPrintable(bastion.errorString()));
+    // The bare forms take their key and known hosts from "Host *", as a user's config would give them.
+    const QString config = m_dir.filePath(u"forms_config"_s);
+    testing::writeTextFile(config,
+                           u"Host target\n  HostName 127.0.0.1\n  Port %1\n  User root\n  ProxyJump %2\n"
+                           "Host bastion\n  HostName 127.0.0.1\n  Port %3\n  User root\n"
+                           "Host *\n  IdentityFile %4\n  IdentityFile %5\n  IdentitiesOnly yes\n  IdentityAgent none\n"
+                           "  UserKnownHostsFile %6 %7\n  GlobalKnownHostsFile /dev/null\n  StrictHostKeyChecking yes\n"
+                           "  CheckHostIP no\n  BatchMode yes\n  ConnectTimeout 10\n"_s
+                               .arg(target.port())
+                               .arg(form.contains(u"%1"_s) ? form.arg(bastion.port()) : form)
+                               .arg(bastion.port())
+                               .arg(target.userKeyPath(), bastion.userKeyPath(), target.knownHostsPath(),
+                                    bastion.knownHostsPath()));
+    model::ClusterSettings cluster;
+    cluster.host = u"target"_s;
+    cluster.sshConfig = config;
+    const auto endpoint = resolveEndpoint(cluster);
+    QVERIFY2(endpoint, qPrintable(endpoint.error()));
+    ScriptedPrompter prompter;
+    SshSession session;
+    const auto connected = session.connect(endpoint.value(), prompter, false);
+    QVERIFY2(connected, qPrintable(connected.error() + u"\n"_s + endpoint->proxyCommand + u"\n"_s + bastion.log()));
+    QVERIFY(bastion.log().contains(u"Accepted publickey for root"_s));
+    QVERIFY(target.log().contains(u"Accepted publickey for root"_s));
+    QVERIFY(prompter.asked.isEmpty());
+}
+
+void TestSshLogin::chainThroughTwoBastions()
+{
+    SshServerFixture target;
+    SshServerFixture first;
+    SshServerFixture second;
+    for (SshServerFixture* s : {&target, &first, &second})
+        QVERIFY2(s->start(), qPrintable(s->errorString()));
+    // Each hop has its own alias, port, key and known hosts: each takes its own settings.
+    const QString config = m_dir.filePath(u"chain_config"_s);
+    auto block = [](const QString& alias, const SshServerFixture& s) {
+        return u"Host %1\n  HostName 127.0.0.1\n  Port %2\n  User root\n  IdentityFile %3\n  IdentitiesOnly yes\n"
+               "  IdentityAgent none\n  UserKnownHostsFile %4\n  GlobalKnownHostsFile /dev/null\n"
+               "  StrictHostKeyChecking yes\n  CheckHostIP no\n  BatchMode yes\n"_s
+            .arg(alias)
+            .arg(s.port())
+            .arg(s.userKeyPath(), s.knownHostsPath());
+    };
+    testing::writeTextFile(config, block(u"target"_s, target) + u"  ProxyJump first,second\n"_s
+                                       + block(u"first"_s, first) + block(u"second"_s, second));
+    model::ClusterSettings cluster;
+    cluster.host = u"target"_s;
+    cluster.sshConfig = config;
+    const auto endpoint = resolveEndpoint(cluster);
+    QVERIFY2(endpoint, qPrintable(endpoint.error()));
+    QCOMPARE(endpoint->jumpHops.size(), 2);
+    ScriptedPrompter prompter;
+    SshSession session;
+    const auto connected = session.connect(endpoint.value(), prompter, false);
+    QVERIFY2(connected, qPrintable(connected.error() + u"\n"_s + first.log() + second.log()));
+    auto written = session.writeFile(session.homeDirectory() + u"/.swl-chain-test"_s, "through two bastions", 0600);
+    QVERIFY2(written, qPrintable(written.error()));
+    QVERIFY(first.log().contains(u"Accepted publickey for root"_s));
+    QVERIFY(second.log().contains(u"Accepted publickey for root"_s));
+    QVERIFY(target.log().contains(u"Accepted publickey for root"_s));
+    // The bastions only forwarded (ssh -W): no command ran on either of them.
+    QVERIFY2(!first.log().contains(u"Starting session"_s), qPrintable(first.log()));
+    QVERIFY2(!second.log().contains(u"Starting session"_s), qPrintable(second.log()));
+    QFile::remove(session.homeDirectory() + u"/.swl-chain-test"_s);
+}
+
+QTEST_GUILESS_MAIN(TestSshLogin)
+#include "tst_sshlogin.moc"
