@@ -15,7 +15,9 @@ namespace sweepline::gui {
 
 namespace {
 
-constexpr char kToken[] = "sw1-1"; // the shape of a store's first token
+// The shape of a store's first trial, with "1" for its store id (random, made with the store).
+constexpr char kStoreId[] = "1";
+constexpr char kToken[] = "sw1-1";
 
 // The validator reads the time limit; ask it about this one field.
 std::optional<qint64> timeLimitSeconds(const QString& text)
@@ -39,7 +41,8 @@ QString remoteJobDirectory(const model::Campaign& campaign)
         base = home + base.mid(1);
     else if (!base.startsWith(u'/'))
         base = base.isEmpty() ? home : home + u'/' + base;
-    return QDir::cleanPath(base + u'/' + campaign.name + u"/1"_s);
+    // The first attempt of trial 1 (see ClusterBackend::remoteDirectory).
+    return QDir::cleanPath(base + u'/' + campaign.name + u'/' + QLatin1String(kStoreId) + u"/1.1"_s);
 }
 
 } // namespace
@@ -83,8 +86,9 @@ ScriptPreview previewJobScript(const model::Campaign& campaign, const QString& s
             preview.notes.append(u"On this computer Sweepline itself stops a run past its time limit."_s);
     } else {
         input.runDirectory = remoteJobDirectory(campaign);
-        preview.notes.append(u"The folder assumes the home folder /home/%1; the account's real one is used."_s.arg(
-            campaign.cluster.user.isEmpty() ? u"user"_s : campaign.cluster.user));
+        preview.notes.append(u"The folder assumes the home folder /home/%1; the account's real one is used. "
+                             "The \"%2\" after the campaign's name stands for the store's own id."_s.arg(
+            campaign.cluster.user.isEmpty() ? u"user"_s : campaign.cluster.user, QLatin1String(kStoreId)));
         const auto adapter = remote::makeSchedulerAdapter(scheduler);
         if (!adapter) {
             preview.notes.append(u"Unknown scheduler \"%1\"."_s.arg(scheduler));

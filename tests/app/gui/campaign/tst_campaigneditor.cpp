@@ -377,7 +377,7 @@ void TestCampaignEditor::scriptPreview()
     // The first trial starts at the defaults.
     QVERIFY2(preview.script.contains(u"/usr/bin/python3 train.py --hidden 32 --lr 0.001"_s), qPrintable(preview.script));
     if (scheduler != u"local")
-        QVERIFY(preview.script.contains(u"/home/user/sweepline/digits-mlp/1"_s));
+        QVERIFY(preview.script.contains(u"/home/user/sweepline/digits-mlp/1/1.1"_s));
 }
 
 QTEST_GUILESS_MAIN(TestCampaignEditor)
