@@ -15,6 +15,11 @@
 // every process of the account (sessions, detached children, Slurm jobs) and removes it (userdel);
 // an account left behind by a crashed test is removed by the next TestAccount or SshServerFixture.
 // Create and destroy accounts on the test's main thread.
+//
+// Logging in with the fixture's user key works because SshServerFixture's AuthorizedKeysFile is
+// one shared, root-owned 0644 file in its 0755 directory, which sshd reads as the account. The
+// fixture's sshd_config has StrictModes no: with yes, sshd would refuse that file, since its path
+// runs through the world-writable /tmp.
 
 #include "support/fixtureprocess.h"
 
