@@ -18,8 +18,8 @@
 //
 // Logging in with the fixture's user key works because SshServerFixture's AuthorizedKeysFile is
 // one shared, root-owned 0644 file in its 0755 directory, which sshd reads as the account. The
-// fixture's sshd_config has StrictModes no: with yes, sshd would refuse that file, since its path
-// runs through the world-writable /tmp.
+// fixture's sshd_config has StrictModes no: with yes, sshd also checks the folders on the file's
+// path, and /tmp is world-writable (not tried here).
 
 #include "support/fixtureprocess.h"
 
