@@ -236,6 +236,62 @@ private slots:
         QCOMPARE(log.readAll(), QByteArray("run\n"));
     }
 
+    // A store made anew beside the run folders of an older one: the old folder's finished job is not
+    // adopted as this trial's result, and nothing is run or written in it.
+    void aRunFolderOfAnotherStoreIsRefused()
+    {
+        const JobRequest r = request(QStringLiteral("echo loss: 1"));
+        QVERIFY(QDir().mkpath(r.runDirectory));
+        for (const auto& [name, text] : {std::pair{"exit_code", "0\n"}, {"stdout", "loss: -1000\n"}, {"job.pid", "1\n"}}) {
+            QFile f(QDir(r.runDirectory).filePath(QLatin1String(name)));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(text);
+        }
+        LocalBackend backend;
+        QSignalSpy failed(&backend, &JobBackend::submitFailed);
+        QSignalSpy finished(&backend, &JobBackend::finished);
+        backend.submit(r);
+        QCOMPARE(failed.size(), 1);
+        QVERIFY2(failed.at(0).at(1).toString().contains(r.runDirectory), qPrintable(failed.at(0).at(1).toString()));
+        QCOMPARE(finished.size(), 0);
+        QVERIFY(!QFileInfo::exists(QDir(r.runDirectory).filePath(QStringLiteral("job.sh"))));
+
+        // Another store's trial of the same number, in a folder it marked: refused too.
+        JobRequest other = request(QStringLiteral("echo loss: 2"));
+        {
+            LocalBackend first;
+            QSignalSpy done(&first, &JobBackend::finished);
+            first.submit(other);
+            QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 10000);
+        }
+        other.token = QStringLiteral("tok-of-another-store");
+        backend.submit(other);
+        QCOMPARE(failed.size(), 2);
+        QVERIFY(failed.at(1).at(1).toString().contains(QStringLiteral("another store")));
+    }
+
+    // The times are the job script's own: a job seen ending late (a resumed engine) keeps them.
+    void reportsTheScriptsTimes()
+    {
+        const JobRequest r = request(QStringLiteral("sleep 1"));
+        {
+            LocalBackend first;
+            QSignalSpy done(&first, &JobBackend::finished);
+            first.submit(r);
+            QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 10000);
+        }
+        QTest::qWait(1500);
+        LocalBackend second;
+        QSignalSpy finished(&second, &JobBackend::finished);
+        second.track({r.trialId, r.token, r.runDirectory, QStringLiteral("1"), std::nullopt, {}, {}, 0});
+        QCOMPARE(finished.size(), 1);
+        const JobEnd end = endOf(finished, r.trialId);
+        QVERIFY(end.startedAt.isValid());
+        QVERIFY2(end.startedAt.msecsTo(end.finishedAt) >= 1000 && end.startedAt.msecsTo(end.finishedAt) < 1500,
+                 qPrintable(end.finishedAt.toString(Qt::ISODateWithMs)));
+        QVERIFY(end.finishedAt.msecsTo(QDateTime::currentDateTimeUtc()) >= 1400); // not when we looked
+    }
+
     void aTrackedJobPastItsLimitIsStopped()
     {
         const JobRequest r = request(QStringLiteral("sleep 60"));
