@@ -301,7 +301,8 @@ Status SshSession::authenticate(const Endpoint& endpoint, CredentialPrompter& pr
             for (int i = 0; i < count; ++i) {
                 char echo = 0;
                 const char* text = ssh_userauth_kbdint_getprompt(s, unsigned(i), &echo);
-                prompts.append({serverText(QString::fromUtf8(text)), echo != 0});
+                // OpenSSH puts PAM's informational lines into the prompt itself, one per line.
+                prompts.append({serverText(QString::fromUtf8(text), true), echo != 0});
             }
             if (count > 0) {
                 std::optional<std::vector<SecretBuffer>> answers = prompter.keyboardInteractive(name, instruction, prompts);

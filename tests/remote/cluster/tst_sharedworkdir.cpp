@@ -15,6 +15,7 @@
 #include <QJsonObject>
 #include <QtTest>
 
+#include <csignal>
 #include <unistd.h>
 
 using namespace sweepline::testing;
@@ -213,6 +214,29 @@ private slots:
         verifyOwnResults(campaign, 4, 500);
     }
 
+    // A CLI killed while its jobs run resumes with the folders of the attempts it recorded: each job
+    // is collected from its own folder, none runs twice, none is lost. (The second campaign of the
+    // same name in the same workdir, before it, leaves folders the resumed run must not confuse.)
+    void killedRunResumesWithItsAttempts()
+    {
+        CampaignOptions o;
+        o.name = QStringLiteral("resumed");
+        o.sleepSeconds = 2;
+        o.offset = 7;
+        const QString campaign = writeCampaign(o);
+        QProcess run;
+        run.start(QStringLiteral(SWEEPLINE_CLI), {QStringLiteral("run"), campaign});
+        QVERIFY(run.waitForStarted());
+        QVERIFY(waitUntil([&] { return !readLines(measuredLog(campaign)).isEmpty() || run.state() == QProcess::NotRunning; },
+                          120000));
+        QVERIFY2(run.state() == QProcess::Running, run.readAllStandardError().constData());
+        ::kill(pid_t(run.processId()), SIGKILL);
+        run.waitForFinished();
+        const ProcessResult again = cli({QStringLiteral("run"), campaign});
+        QVERIFY2(again.ok(), qPrintable(again.describe()));
+        verifyOwnResults(campaign, 4, 7);
+    }
+
     // Folders that are not this store's (one without a mark, one with a planted result and another
     // store's mark, a symlink, another user's holding our very mark) are refused: those trials fail
     // naming the folder, the others run, and no planted value is recorded. Root plants them.
@@ -349,6 +373,7 @@ private slots:
         const QString campaign = writeCampaign(o);
         QProcess run;
         run.start(QStringLiteral(SWEEPLINE_CLI), {QStringLiteral("run"), campaign});
+        QVERIFY(run.waitForStarted());
         QVERIFY(waitUntil([&] { return !fileText(ready).trimmed().isEmpty(); }, 120000));
         const QString folder = fileText(ready).trimmed();
         QVERIFY(writeTextFile(folder + QStringLiteral("/stdout.planted"), QStringLiteral("loss: -1000\n"), 0644));

@@ -82,6 +82,14 @@ Endpoint endpointOf(const SshServerFixture& server, const QString& user, const Q
     return e;
 }
 
+SshServerOptions passwordLogins()
+{
+    SshServerOptions options;
+    options.passwordAuthentication = true;
+    options.createPasswordUser = true;
+    return options;
+}
+
 QString totp(const QString& secretHex)
 {
     QProcess p;
@@ -175,10 +183,7 @@ void TestSshLogin::keyFromSshAgent()
 
 void TestSshLogin::password()
 {
-    SshServerOptions options;
-    options.passwordAuthentication = true;
-    options.createPasswordUser = true;
-    SshServerFixture ssh(options);
+    SshServerFixture ssh(passwordLogins());
     QVERIFY2(ssh.start(), qPrintable(ssh.errorString()));
     ScriptedPrompter prompter;
     prompter.answer = ssh.password();
@@ -191,10 +196,7 @@ void TestSshLogin::password()
 
 void TestSshLogin::wrongPasswordIsTriedOnce()
 {
-    SshServerOptions options;
-    options.passwordAuthentication = true;
-    options.createPasswordUser = true;
-    SshServerFixture ssh(options);
+    SshServerFixture ssh(passwordLogins());
     QVERIFY2(ssh.start(), qPrintable(ssh.errorString()));
     ScriptedPrompter prompter;
     prompter.answer = ssh.password() + u"x"_s;
