@@ -6,9 +6,7 @@
 // campaigns log in as an ordinary account (TestAccount, with noisy login files); root remains the
 // test's own (it makes the account, the fixtures, and plays the neighbour who plants files).
 #include "model/trialstore.h"
-#include "support/slurmfixture.h"
-#include "support/sshserverfixture.h"
-#include "support/testaccount.h"
+#include "support/accountcluster.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -54,17 +52,14 @@ class TestSharedWorkdir : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_tmp;
-    std::unique_ptr<SlurmFixture> m_slurm;
-    std::unique_ptr<SshServerFixture> m_ssh;
-    std::unique_ptr<TestAccount> m_account;
-    QString m_clientConfig;
+    AccountCluster m_cluster;
     int m_folders = 0;
 
     QString path(const QString& name) const { return QDir(m_tmp.path()).filePath(name); }
     // On the "cluster": in the account's home, where its jobs may write.
-    QString remotePath(const QString& name) const { return m_account->home() + QLatin1Char('/') + name; }
-    QString workdir() const { return remotePath(QStringLiteral("remote")); }
-    QString measuredLog(const QString& campaign) const
+    QString remotePath(const QString& name) { return m_cluster.account().home() + QLatin1Char('/') + name; }
+    QString workdir() { return remotePath(QStringLiteral("remote")); }
+    QString measuredLog(const QString& campaign)
     {
         return remotePath(QStringLiteral("measured-%1.log").arg(QFileInfo(folderOf(campaign)).fileName()));
     }
@@ -99,7 +94,7 @@ class TestSharedWorkdir : public QObject {
             ? QStringLiteral(R"("scheduler": "local")")
             : QStringLiteral(R"("scheduler": "%1", "host": "sweepline-test", "ssh_config": "%2", "workdir": "%3",
               "poll_interval_s": %4)")
-                  .arg(o.scheduler, m_clientConfig, workdir())
+                  .arg(o.scheduler, m_cluster.clientConfig(), workdir())
                   .arg(o.pollSeconds);
         const QString file = dir + QStringLiteral("/campaign.json");
         writeTextFile(file, QStringLiteral(R"({
@@ -151,26 +146,10 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_tmp.isValid());
-        m_account = std::make_unique<TestAccount>();
-        QVERIFY2(m_account->create(), qPrintable(m_account->errorString()));
-        m_slurm = std::make_unique<SlurmFixture>();
-        QVERIFY2(m_slurm->start(), qPrintable(m_slurm->errorString()));
-        SshServerOptions options;
-        options.sessionEnvironment = m_slurm->sessionEnvironment();
-        m_ssh = std::make_unique<SshServerFixture>(options);
-        QVERIFY2(m_ssh->start(), qPrintable(m_ssh->errorString()));
-        SshClientConfig client;
-        client.user = m_account->name();
-        m_clientConfig = m_ssh->writeClientConfig(client);
+        QVERIFY2(m_cluster.start(), qPrintable(m_cluster.errorString()));
     }
 
-    void cleanupTestCase()
-    {
-        // The account's jobs and sessions first, then the fixtures they used.
-        m_account.reset();
-        m_ssh.reset();
-        m_slurm.reset();
-    }
+    void cleanupTestCase() { m_cluster.stop(); }
 
     void twoCampaignsOfOneNameShareAWorkdir_data() { schedulerRows({QStringLiteral("slurm"), QStringLiteral("ssh")}); }
     void twoCampaignsOfOneNameShareAWorkdir()
@@ -191,8 +170,8 @@ private slots:
         QVERIFY2(b.ok(), qPrintable(b.describe()));
         verifyOwnResults(two, 4, 1000);
         verifyOwnResults(one, 4, 0); // and the first one's record is untouched
-        QCOMPARE(QFileInfo(measuredLog(two)).ownerId(), m_account->uid()); // the jobs ran as the account
-        QVERIFY(!m_ssh->log().contains(QStringLiteral("Accepted publickey for root")));
+        QCOMPARE(QFileInfo(measuredLog(two)).ownerId(), m_cluster.account().uid()); // the jobs ran as the account
+        QVERIFY(!m_cluster.ssh().log().contains(QStringLiteral("Accepted publickey for root")));
     }
 
     void campaignStartedOverWithAFreshStore()
@@ -263,7 +242,7 @@ private slots:
         writeTextFile(planted + QStringLiteral("/job.pid"), QStringLiteral("1234\n"));
         for (const QString& own : {madeBySomeone, planted}) {
             for (const QString& name : QDir(own).entryList(QDir::Files | QDir::Hidden) + QStringList{QStringLiteral(".")})
-                QVERIFY(::chown(QFile::encodeName(QDir(own).filePath(name)).constData(), m_account->uid(), m_account->gid()) == 0);
+                QVERIFY(::chown(QFile::encodeName(QDir(own).filePath(name)).constData(), m_cluster.account().uid(), m_cluster.account().gid()) == 0);
         }
         const QString elsewhere = remotePath(QStringLiteral("elsewhere"));
         QVERIFY(QDir().mkpath(elsewhere));
@@ -390,7 +369,7 @@ private slots:
         }
         const QString csv = fileText(folderOf(campaign) + QStringLiteral("/trials.csv"));
         QVERIFY2(csv.contains(QStringLiteral("not a regular file")), qPrintable(csv));
-        QVERIFY2(csv.contains(QStringLiteral("belongs to user 0, the folder to user %1").arg(m_account->uid())), qPrintable(csv));
+        QVERIFY2(csv.contains(QStringLiteral("belongs to user 0, the folder to user %1").arg(m_cluster.account().uid())), qPrintable(csv));
         QVERIFY(!csv.contains(QStringLiteral("-1000")));
     }
 
