@@ -25,14 +25,16 @@ std::optional<remote::ssh::SecretBuffer> askTerminal(const QString& prompt, bool
         ::close(fd);
         return std::nullopt;
     }
-    const QByteArray text = prompt.toUtf8();
-    [[maybe_unused]] ssize_t written = ::write(fd, text.constData(), size_t(text.size()));
+    // Echo goes off (and type-ahead is dropped) before the prompt shows, as readpassphrase(3) does:
+    // an answer typed as soon as the prompt appears is never flushed away.
     if (!echo) {
         termios quiet = saved;
         quiet.c_lflag &= ~tcflag_t(ECHO);
         quiet.c_lflag |= tcflag_t(ECHONL);
         ::tcsetattr(fd, TCSAFLUSH, &quiet);
     }
+    const QByteArray text = prompt.toUtf8();
+    [[maybe_unused]] ssize_t written = ::write(fd, text.constData(), size_t(text.size()));
     remote::ssh::SecretBuffer line;
     bool complete = false;
     char c = 0;

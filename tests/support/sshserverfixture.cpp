@@ -454,32 +454,34 @@ bool SshServerFixture::regenerateHostKey()
     return wasRunning ? start() : true;
 }
 
+QString SshServerFixture::clientConfigBlock(const QString& alias, const QString& user, const QString& identity,
+                                           const QStringList& extraLines, bool batchMode) const
+{
+    QStringList b{
+        QStringLiteral("Host ") + alias,
+        QStringLiteral("    HostName ") + host(),
+        QStringLiteral("    Port %1").arg(port()),
+        QStringLiteral("    User ") + (user.isEmpty() ? userName() : user),
+        QStringLiteral("    IdentityFile ") + (identity.isEmpty() ? userKeyPath() : identity),
+        QStringLiteral("    IdentitiesOnly yes"),
+        QStringLiteral("    IdentityAgent none"),
+        QStringLiteral("    StrictHostKeyChecking yes"),
+        QStringLiteral("    UserKnownHostsFile ") + knownHostsPath(),
+        QStringLiteral("    GlobalKnownHostsFile /dev/null"),
+        QStringLiteral("    CheckHostIP no"),
+        QStringLiteral("    UpdateHostKeys no"),
+        QStringLiteral("    ControlMaster no"),
+        QStringLiteral("    ConnectTimeout 10"),
+        QStringLiteral("    BatchMode %1").arg(batchMode ? QStringLiteral("yes") : QStringLiteral("no")),
+    };
+    for (const QString& line : extraLines)
+        b << QStringLiteral("    ") + line;
+    return b.join(QLatin1Char('\n')) + QLatin1Char('\n');
+}
+
 QString SshServerFixture::writeClientConfig(const SshClientConfig& config) const
 {
     const QString path = config.path.isEmpty() ? m_dir.filePath(QStringLiteral("ssh_config")) : config.path;
-    auto hostBlock = [&](const SshServerFixture& server, const QString& alias, const QString& user,
-                         const QString& identity, const QStringList& extra) {
-        QStringList b{
-            QStringLiteral("Host ") + alias,
-            QStringLiteral("    HostName ") + server.host(),
-            QStringLiteral("    Port %1").arg(server.port()),
-            QStringLiteral("    User ") + user,
-            QStringLiteral("    IdentityFile ") + identity,
-            QStringLiteral("    IdentitiesOnly yes"),
-            QStringLiteral("    IdentityAgent none"),
-            QStringLiteral("    StrictHostKeyChecking yes"),
-            QStringLiteral("    UserKnownHostsFile ") + server.knownHostsPath(),
-            QStringLiteral("    GlobalKnownHostsFile /dev/null"),
-            QStringLiteral("    CheckHostIP no"),
-            QStringLiteral("    UpdateHostKeys no"),
-            QStringLiteral("    ControlMaster no"),
-            QStringLiteral("    ConnectTimeout 10"),
-            QStringLiteral("    BatchMode %1").arg(config.batchMode ? QStringLiteral("yes") : QStringLiteral("no")),
-        };
-        for (const QString& line : extra)
-            b << QStringLiteral("    ") + line;
-        return b.join(QLatin1Char('\n')) + QLatin1Char('\n');
-    };
     QStringList extra = config.extraLines;
     QString text = QStringLiteral("# Written by SshServerFixture::writeClientConfig for a test.\n");
     if (config.jumpHost) {
@@ -488,12 +490,10 @@ QString SshServerFixture::writeClientConfig(const SshClientConfig& config) const
         else
             extra.prepend(QStringLiteral("ProxyCommand /usr/bin/ssh -F %1 -W [%h]:%p %2").arg(path, config.jumpAlias));
     }
-    text += hostBlock(*this, config.alias, config.user.isEmpty() ? userName() : config.user,
-                      config.identityFile.isEmpty() ? userKeyPath() : config.identityFile, extra);
+    text += clientConfigBlock(config.alias, config.user, config.identityFile, extra, config.batchMode);
     if (config.jumpHost) {
         text += QLatin1Char('\n');
-        text += hostBlock(*config.jumpHost, config.jumpAlias, config.jumpHost->userName(),
-                          config.jumpHost->userKeyPath(), {});
+        text += config.jumpHost->clientConfigBlock(config.jumpAlias, {}, {}, {}, config.batchMode);
     }
     if (!writeTextFile(path, text, 0644)) {
         qWarning("SshServerFixture: cannot write %s", qPrintable(path));

@@ -123,6 +123,10 @@ public:
     // Writes an ssh_config with a Host alias for this server (and the bastion's alias if
     // config.jumpHost is set) and returns its path. The jump host must have been started.
     QString writeClientConfig(const SshClientConfig& config = {}) const;
+    // The Host block writeClientConfig() writes for this server (user and identity empty: root and
+    // userKeyPath()), for configs of several servers, e.g. a chain of jump hosts.
+    QString clientConfigBlock(const QString& alias, const QString& user = {}, const QString& identity = {},
+                              const QStringList& extraLines = {}, bool batchMode = true) const;
 
     QString directory() const { return m_dir.path(); }
     QString sshdConfigPath() const;

@@ -33,7 +33,7 @@ struct TerminalRun {
 // Runs the CLI on a pseudo-terminal of its own (its controlling terminal, so /dev/tty is it);
 // respond() sees everything shown so far and returns what to type, if anything.
 TerminalRun runOnTerminal(const QStringList& args, const std::function<QByteArray(const QByteArray&)>& respond,
-                          int timeoutMs = 300000)
+                          int timeoutMs = 120000)
 {
     QList<QByteArray> words{QByteArray(SWEEPLINE_CLI)};
     for (const QString& a : args)
@@ -138,6 +138,36 @@ class TestConnections : public QObject {
         QCOMPARE(int(err.filter(u"connection: connecting"_s).size()), attempts);
     }
 
+    // A campaign that logs in as the fixture's password user, with no key to offer.
+    QString passwordUserCampaign(const SshServerFixture& ssh)
+    {
+        SshClientConfig client;
+        client.path = path(u"password_config%1"_s.arg(m_campaigns));
+        client.user = ssh.passwordUserName();
+        client.identityFile = path(u"no-such-key"_s);
+        return writeCampaign(u"sweepline-test"_s, ssh.writeClientConfig(client));
+    }
+
+    // Runs the campaign on a terminal and types answer() each time a new `prompt` appears.
+    static TerminalRun answerOnTerminal(const QString& campaign, const QByteArray& prompt,
+                                        const std::function<QByteArray()>& answer, int& asked)
+    {
+        return runOnTerminal({u"run"_s, campaign}, [&](const QByteArray& shown) -> QByteArray {
+            if (shown.count(prompt) <= asked)
+                return {};
+            ++asked;
+            return answer() + '\n';
+        });
+    }
+
+    static SshServerOptions passwordLogins()
+    {
+        SshServerOptions options;
+        options.passwordAuthentication = true;
+        options.createPasswordUser = true;
+        return options;
+    }
+
 private slots:
     void unknownHost();
     void noSftpSubsystem();
@@ -204,19 +234,11 @@ void TestConnections::campaignThroughTwoBastions()
     SshServerFixture second;
     for (SshServerFixture* s : {&target, &first, &second})
         QVERIFY2(s->start(), qPrintable(s->errorString()));
-    auto block = [](const QString& alias, const SshServerFixture& s) {
-        return u"Host %1\n  HostName 127.0.0.1\n  Port %2\n  User root\n  IdentityFile %3\n  IdentitiesOnly yes\n"
-               "  IdentityAgent none\n  UserKnownHostsFile %4\n  GlobalKnownHostsFile /dev/null\n"
-               "  StrictHostKeyChecking yes\n  CheckHostIP no\n  BatchMode yes\n"_s
-            .arg(alias)
-            .arg(s.port())
-            .arg(s.userKeyPath(), s.knownHostsPath());
-    };
     const QString config = path(u"chain_config"_s);
     // The first hop as a user@host:port value, the second as an alias: each with its own settings.
     writeTextFile(config,
-                  block(u"behind-two"_s, target) + u"  ProxyJump root@first:%1,second\n"_s.arg(first.port())
-                      + block(u"first"_s, first) + block(u"second"_s, second),
+                  target.clientConfigBlock(u"behind-two"_s, {}, {}, {u"ProxyJump root@first:%1,second"_s.arg(first.port())})
+                      + first.clientConfigBlock(u"first"_s) + second.clientConfigBlock(u"second"_s),
                   0644);
     const QString campaign = writeCampaign(u"behind-two"_s, config, path(u"chain-work"_s));
     const ProcessResult r = cli({u"run"_s, campaign});
@@ -230,23 +252,12 @@ void TestConnections::campaignThroughTwoBastions()
 
 void TestConnections::passwordAskedOnTheTerminal()
 {
-    SshServerOptions options;
-    options.passwordAuthentication = true;
-    options.createPasswordUser = true;
-    SshServerFixture ssh(options);
+    SshServerFixture ssh(passwordLogins());
     QVERIFY2(ssh.start(), qPrintable(ssh.errorString()));
-    SshClientConfig client;
-    client.path = path(u"password_config"_s);
-    client.user = ssh.passwordUserName();
-    client.identityFile = path(u"no-such-key"_s);
-    const QString campaign = writeCampaign(u"sweepline-test"_s, ssh.writeClientConfig(client));
     int asked = 0;
-    const TerminalRun run = runOnTerminal({u"run"_s, campaign}, [&](const QByteArray& shown) -> QByteArray {
-        if (shown.count("Password for " + ssh.passwordUserName().toUtf8() + "@sweepline-test: ") <= asked)
-            return {};
-        ++asked;
-        return ssh.password().toUtf8() + '\n';
-    });
+    const TerminalRun run = answerOnTerminal(passwordUserCampaign(ssh),
+                                             "Password for " + ssh.passwordUserName().toUtf8() + "@sweepline-test: ",
+                                             [&] { return ssh.password().toUtf8(); }, asked);
     QVERIFY2(run.exitCode == 0, run.output.constData());
     QCOMPARE(asked, 1);
     QVERIFY2(!run.output.contains(ssh.password().toUtf8()), run.output.constData()); // echo was off
@@ -261,20 +272,12 @@ void TestConnections::oneTimePasswordAskedOnTheTerminal()
     options.otpInfoText = "\x1b[2J\x1b]0;owned\x07" "Cluster login";
     SshServerFixture ssh(options);
     QVERIFY2(ssh.start(), qPrintable(ssh.errorString()));
-    SshClientConfig client;
-    client.path = path(u"otp_config"_s);
-    client.user = ssh.passwordUserName();
-    client.identityFile = path(u"no-such-key"_s);
-    const QString campaign = writeCampaign(u"sweepline-test"_s, ssh.writeClientConfig(client));
     int asked = 0;
     QString code;
-    const TerminalRun run = runOnTerminal({u"run"_s, campaign}, [&](const QByteArray& shown) -> QByteArray {
-        if (shown.count("One-time password (OATH) for") <= asked)
-            return {};
-        ++asked;
+    const TerminalRun run = answerOnTerminal(passwordUserCampaign(ssh), "One-time password (OATH) for", [&] {
         code = oathCode(ssh.otpSecretHex());
-        return code.toUtf8() + '\n';
-    });
+        return code.toUtf8();
+    }, asked);
     QVERIFY2(run.exitCode == 0, run.output.constData());
     QCOMPARE(asked, 1);
     QVERIFY2(run.output.contains("Cluster login"), run.output.constData());
@@ -286,23 +289,11 @@ void TestConnections::oneTimePasswordAskedOnTheTerminal()
 
 void TestConnections::wrongPasswordOnTheTerminalStops()
 {
-    SshServerOptions options;
-    options.passwordAuthentication = true;
-    options.createPasswordUser = true;
-    SshServerFixture ssh(options);
+    SshServerFixture ssh(passwordLogins());
     QVERIFY2(ssh.start(), qPrintable(ssh.errorString()));
-    SshClientConfig client;
-    client.path = path(u"wrong_password_config"_s);
-    client.user = ssh.passwordUserName();
-    client.identityFile = path(u"no-such-key"_s);
-    const QString campaign = writeCampaign(u"sweepline-test"_s, ssh.writeClientConfig(client));
     int asked = 0;
-    const TerminalRun run = runOnTerminal({u"run"_s, campaign}, [&](const QByteArray& shown) -> QByteArray {
-        if (shown.count("Password for ") <= asked)
-            return {};
-        ++asked;
-        return "not-the-password\n";
-    });
+    const TerminalRun run = answerOnTerminal(passwordUserCampaign(ssh), "Password for ",
+                                             [] { return QByteArray("not-the-password"); }, asked);
     QCOMPARE(run.exitCode, 1);
     QCOMPARE(asked, 1);
     QVERIFY2(run.output.contains("run stopped: login refused"), run.output.constData());

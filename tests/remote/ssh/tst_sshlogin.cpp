@@ -313,16 +313,8 @@ void TestSshLogin::chainThroughTwoBastions()
         QVERIFY2(s->start(), qPrintable(s->errorString()));
     // Each hop has its own alias, port, key and known hosts: each takes its own settings.
     const QString config = m_dir.filePath(u"chain_config"_s);
-    auto block = [](const QString& alias, const SshServerFixture& s) {
-        return u"Host %1\n  HostName 127.0.0.1\n  Port %2\n  User root\n  IdentityFile %3\n  IdentitiesOnly yes\n"
-               "  IdentityAgent none\n  UserKnownHostsFile %4\n  GlobalKnownHostsFile /dev/null\n"
-               "  StrictHostKeyChecking yes\n  CheckHostIP no\n  BatchMode yes\n"_s
-            .arg(alias)
-            .arg(s.port())
-            .arg(s.userKeyPath(), s.knownHostsPath());
-    };
-    testing::writeTextFile(config, block(u"target"_s, target) + u"  ProxyJump first,second\n"_s
-                                       + block(u"first"_s, first) + block(u"second"_s, second));
+    testing::writeTextFile(config, target.clientConfigBlock(u"target"_s, {}, {}, {u"ProxyJump first,second"_s})
+                                       + first.clientConfigBlock(u"first"_s) + second.clientConfigBlock(u"second"_s));
     model::ClusterSettings cluster;
     cluster.host = u"target"_s;
     cluster.sshConfig = config;
