@@ -120,6 +120,8 @@ Json clusterJson(const ClusterSettings& cluster)
         json["poll_interval_s"] = cluster.pollIntervalSeconds;
     if (cluster.parallelSubmissions != defaults.parallelSubmissions)
         json["parallel_submissions"] = cluster.parallelSubmissions;
+    if (cluster.maxQueued)
+        json["max_queued"] = *cluster.maxQueued;
     return json;
 }
 

@@ -58,6 +58,9 @@ struct JobSettings {
     std::optional<qint64> timeLimitSeconds;
 };
 
+// The largest cluster.max_queued: no site caps a user's queue anywhere near it, so a larger value is a typo.
+inline constexpr int kMaxQueuedLimit = 100000;
+
 struct ClusterSettings {
     QString scheduler = QStringLiteral("local"); // local, ssh, slurm, pjm, pbs
     // Where the login node is. host may be an alias of ~/.ssh/config (or of sshConfig); the alias's
@@ -73,6 +76,9 @@ struct ClusterSettings {
     QStringList setup;              // lines run in the job script before the command
     int pollIntervalSeconds = 30;
     int parallelSubmissions = 4;    // submit commands (sbatch, pjsub, qsub) of one batch running at once
+    // At most this many of the campaign's jobs in the queue at once (queued and running); none: no cap.
+    // Sites cap jobs per user; staying under the cap keeps submissions from being refused.
+    std::optional<int> maxQueued;
 
     bool isRemote() const { return scheduler != QLatin1String("local"); }
 };

@@ -834,7 +834,7 @@ void CampaignReader::readCluster(const Member& m)
         return;
     static const QStringList remoteKeys{u"host"_s, u"port"_s, u"user"_s, u"identity"_s, u"known_hosts"_s,
                                         u"ssh_config"_s, u"workdir"_s, u"directives"_s, u"poll_interval_s"_s,
-                                        u"parallel_submissions"_s};
+                                        u"parallel_submissions"_s, u"max_queued"_s};
     checkKeys(*m, m.where, QStringList{u"scheduler"_s, u"setup"_s} + remoteKeys);
     ClusterSettings& cluster = m_campaign.cluster;
     if (const Member scheduler = member(*m, m.where, "scheduler")) {
@@ -870,6 +870,10 @@ void CampaignReader::readCluster(const Member& m)
     if (const Member parallel = member(*m, m.where, "parallel_submissions")) {
         if (const auto count = readCountBetween(parallel, 1, 32))
             cluster.parallelSubmissions = *count;
+    }
+    if (const Member queued = member(*m, m.where, "max_queued")) {
+        if (const auto count = readCountBetween(queued, 1, kMaxQueuedLimit))
+            cluster.maxQueued = *count;
     }
 }
 

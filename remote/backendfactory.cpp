@@ -27,6 +27,7 @@ model::Result<std::unique_ptr<JobBackend>> makeBackend(const model::Campaign& ca
     clusterOptions.directives = cluster.directives;
     clusterOptions.pollIntervalMs = cluster.pollIntervalSeconds * 1000;
     clusterOptions.parallelSubmissions = cluster.parallelSubmissions;
+    clusterOptions.maxQueued = cluster.maxQueued;
     clusterOptions.acceptNewHostKey = options.acceptNewHostKey;
     // For tests, which need not write 256 MiB to see a truncated stdout handled.
     if (const qint64 limit = qEnvironmentVariableIntValue("SWEEPLINE_MAX_DOWNLOAD_BYTES"); limit > 0)

@@ -210,6 +210,8 @@ void ClusterBackend::flushSubmissions()
 {
     if (m_toSubmit.isEmpty())
         return;
+    if (m_submitRetryTimer->isActive())
+        return; // paused (a limit, a busy scheduler, a failed request): the timer flushes
     if (m_home.isEmpty()) {
         logIn(); // which flushes once logged in
         return;
@@ -222,10 +224,18 @@ void ClusterBackend::flushSubmissions()
     qsizetype putBytes = 0;
     QList<qint64> batch;
     const QList<qint64> ids = std::exchange(m_toSubmit, {});
+    // cluster.max_queued: the rest wait, in order, until jobs leave the queue (flushCollections).
+    const int room = m_options.maxQueued ? std::max(0, *m_options.maxQueued - jobsInQueue()) : int(ids.size());
+    bool capped = false;
     for (qint64 id : ids) {
         auto job = m_jobs.value(id);
         if (!job || job->phase != Job::Phase::Waiting)
             continue;
+        if (batch.size() >= room) {
+            m_toSubmit.append(id);
+            capped = true;
+            continue;
+        }
         if (!job->folderClaimed) {
             m_toSubmit.append(id); // joined the queue while its batch was being claimed: next round
             continue;
@@ -279,6 +289,11 @@ void ClusterBackend::flushSubmissions()
         batch.append(id);
     }
     request.operations = puts + submits;
+    if (capped)
+        setPauseReason(QStringLiteral("cluster.max_queued: %1 jobs in the queue; the next one is submitted when one leaves")
+                           .arg(*m_options.maxQueued));
+    else if (!batch.isEmpty() && m_limitedRounds == 0)
+        setPauseReason({});
     if (batch.isEmpty())
         return;
     send(std::move(request), [this, batch](const ssh::RemoteResponse& r) { onSubmitted(batch, r); });
@@ -376,27 +391,76 @@ void ClusterBackend::onSubmitted(const QList<qint64>& ids, const ssh::RemoteResp
     }
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const qsizetype firstSubmit = response.results.size() - ids.size(); // after the puts
+    QList<qint64> limited;
+    bool unclear = false;
+    bool accepted = false;
+    QString pauseWhy;
     for (qsizetype i = 0; i < ids.size(); ++i) {
         auto job = m_jobs.value(ids.at(i));
         if (!job)
             continue;
         const ssh::AgentResult& result = response.results.at(firstSubmit + i);
-        auto jobId = m_scheduler->parseSubmit(QString::fromUtf8(result.out), QString::fromUtf8(result.err), result.exitStatus);
-        if (!jobId) {
+        const SubmitOutcome outcome =
+            m_scheduler->parseSubmit(QString::fromUtf8(result.out), QString::fromUtf8(result.err), result.exitStatus);
+        switch (outcome.kind) {
+        case SubmitOutcome::Kind::Refused:
             m_jobs.remove(job->trialId);
-            emit submitFailed(job->trialId, jobId.error());
+            emit submitFailed(job->trialId, outcome.message);
             continue;
+        case SubmitOutcome::Kind::Limited:
+            // Nothing was queued: the trial waits at the head of the line, its folder still claimed.
+            job->phase = Job::Phase::Waiting;
+            limited.append(job->trialId);
+            pauseWhy = outcome.message;
+            continue;
+        case SubmitOutcome::Kind::Unclear:
+            job->phase = Job::Phase::Unclear; // looked up by its token before it may be submitted again
+            unclear = true;
+            pauseWhy = outcome.message;
+            continue;
+        case SubmitOutcome::Kind::Submitted:
+            break;
         }
-        job->jobId = jobId.value();
+        accepted = true;
+        job->jobId = outcome.jobId;
         job->phase = Job::Phase::Active;
         emit submitted(job->trialId, job->jobId, now);
         if (job->cancelRequested)
             cancel(job->trialId);
     }
+    if (unclear)
+        scheduleRetry(m_lookupTimer);
+    if (!limited.isEmpty() || unclear) {
+        m_toSubmit = limited + m_toSubmit;
+        const int delay = std::min(kMaxBackoffMs, 2000 << std::min(m_limitedRounds++, 10));
+        m_submitRetryTimer->start(delay);
+        setPauseReason(QStringLiteral("submissions paused for %1 s: %2").arg(delay / 1000).arg(pauseWhy));
+    } else if (accepted) {
+        m_limitedRounds = 0;
+        setPauseReason({});
+    }
     if (!m_pollTimer->isActive())
         m_pollTimer->start(m_options.pollIntervalMs);
-    if (!m_toSubmit.isEmpty() && !m_batchTimer->isActive())
+    if (!m_toSubmit.isEmpty() && !m_batchTimer->isActive() && !m_submitRetryTimer->isActive())
         m_batchTimer->start(m_options.batchDelayMs);
+}
+
+int ClusterBackend::jobsInQueue() const
+{
+    int count = 0;
+    for (const auto& job : m_jobs) {
+        const auto phase = job->phase;
+        count += phase == Job::Phase::Submitting || phase == Job::Phase::Unclear || phase == Job::Phase::Active;
+    }
+    return count;
+}
+
+void ClusterBackend::setPauseReason(const QString& reason)
+{
+    if (reason == m_pauseReason)
+        return;
+    m_pauseReason = reason;
+    emit submissionsPaused(reason);
 }
 
 void ClusterBackend::track(const TrackedJob& tracked)
@@ -548,8 +612,11 @@ void ClusterBackend::onPolled(const QList<qint64>& ids, bool askedScheduler, con
             if (!statuses)
                 continue;
             const SchedulerJobStatus* status = nullptr;
+            // By id only: a row of the same name may be another user's job (the status query asks for
+            // the user's own jobs, and this guards a site where that filter is missing) or a
+            // duplicate of this trial, and neither may change it.
             for (const SchedulerJobStatus& s : statuses.value()) {
-                if (s.jobId == job->jobId || (!s.jobName.isEmpty() && s.jobName == job->token))
+                if (s.jobId == job->jobId)
                     status = &s;
             }
             if (!status) {
@@ -681,6 +748,9 @@ void ClusterBackend::flushCollections()
         }
         if (failed && !m_pollTimer->isActive())
             m_pollTimer->start(m_options.pollIntervalMs);
+        // Jobs left the queue: cluster.max_queued may have room again.
+        if (!failed && !m_toSubmit.isEmpty() && !m_batchTimer->isActive() && !m_submitRetryTimer->isActive())
+            m_batchTimer->start(m_options.batchDelayMs);
     });
 }
 

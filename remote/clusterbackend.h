@@ -23,6 +23,7 @@ struct ClusterOptions {
     int pollIntervalMs = 30000;
     int batchDelayMs = 50;          // submissions arriving within this window share one command
     int parallelSubmissions = 4;    // submit commands of one batch running at once on the login node
+    std::optional<int> maxQueued;   // the campaign's jobs in the queue at once (queued and running)
     bool acceptNewHostKey = false;
     // A larger stdout comes back as its tail (its last metric is there); settable for tests.
     qint64 maxDownloadBytes = ssh::kDefaultMaxDownload;
@@ -63,6 +64,8 @@ private:
     void flushSubmissions();
     bool claimFolders(); // true while a claim is under way; it calls flushSubmissions() when answered
     void onSubmitted(const QList<qint64>& ids, const ssh::RemoteResponse& response);
+    int jobsInQueue() const;        // submitted or maybe submitted, not yet seen to end
+    void setPauseReason(const QString& reason);
     void lookUpUnclear();
     void poll();
     void onPolled(const QList<qint64>& ids, bool askedScheduler, const ssh::RemoteResponse& response);
@@ -103,6 +106,8 @@ private:
     bool m_claimInFlight = false;
     bool m_loginInFlight = false;
     int m_failures = 0;             // consecutive failed requests, for the back-off
+    int m_limitedRounds = 0;        // consecutive submit rounds the scheduler refused for a limit
+    QString m_pauseReason;          // as last announced by submissionsPaused
     static constexpr int kAttemptsBeforeFirstLogin = 3;
     int m_attemptsWithoutLogin = 0; // failed requests before the first login
     int m_logins = 0;

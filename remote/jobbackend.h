@@ -79,6 +79,9 @@ signals:
     // Nothing more can be done without a person: a host key or a login was refused.
     void fatalError(const QString& message);
     void connectionChanged(const QString& description); // for a status line
+    // Submissions wait, and why (a site's per-user limit, a busy scheduler, cluster.max_queued); an
+    // empty reason: submitting again. For a status line; no trial changes state because of it.
+    void submissionsPaused(const QString& reason);
 };
 
 } // namespace sweepline::remote

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <optional>
+#include <utility>
 
 namespace sweepline::remote {
 
@@ -37,6 +38,24 @@ struct JobSpec {
     QStringList directives;         // the user's own, as written: "-L rscgrp=cx-share", "--partition=gpu"
 };
 
+// What a submit command's answer means for the trial.
+struct SubmitOutcome {
+    enum class Kind {
+        Submitted, // jobId is the new job's id
+        Refused,   // for good: the trial fails, showing message (the scheduler's own words)
+        Limited,   // a per-user limit or a busy scheduler refused it: nothing queued; pause, then submit again
+        Unclear,   // it may have gone through: look the token up before anything is submitted again
+    };
+    Kind kind = Kind::Refused;
+    QString jobId;
+    QString message;
+
+    static SubmitOutcome submitted(QString jobId) { return {Kind::Submitted, std::move(jobId), {}}; }
+    static SubmitOutcome refused(QString why) { return {Kind::Refused, {}, std::move(why)}; }
+    static SubmitOutcome limited(QString why) { return {Kind::Limited, {}, std::move(why)}; }
+    static SubmitOutcome unclear(QString why) { return {Kind::Unclear, {}, std::move(why)}; }
+};
+
 // A command to run on the login node: a program and its arguments, never a shell string.
 struct RemoteCommand {
     QStringList argv;
@@ -55,10 +74,12 @@ public:
     virtual QStringList directiveLines(const JobSpec& spec) const = 0;
 
     virtual RemoteCommand submitCommand(const JobSpec& spec) const = 0;
-    // The job id from the submit command's output; a failure says why, with the scheduler's own words.
-    virtual model::Result<QString> parseSubmit(const QString& out, const QString& err, int exitCode) const = 0;
+    // The job id from the submit command's output, or why there is none: refused for good (with the
+    // scheduler's own words), limited (retry later), or unclear (look the token up first).
+    virtual SubmitOutcome parseSubmit(const QString& out, const QString& err, int exitCode) const = 0;
 
     // One command for every job of a campaign, whatever their number. tokens are the job names.
+    // It asks only about the user's own jobs: another user's job never shows up in the answer.
     virtual RemoteCommand statusCommand(const QStringList& jobIds, const QStringList& tokens) const = 0;
     // Only the jobs the output mentions; a job absent from it is unknown, never finished.
     // A failure (error text, unparseable output) means nothing may be concluded from this poll.
@@ -67,7 +88,7 @@ public:
 
     virtual RemoteCommand cancelCommand(const QStringList& jobIds) const = 0;
 
-    // After an unclear submission: is there a job named spec.token? Returns its id, or an empty string
+    // After an unclear submission: is there a job of this user named spec.token? Returns its id, or an empty string
     // when the scheduler positively knows no such job; a failure when the answer is unclear again.
     virtual RemoteCommand lookupCommand(const JobSpec& spec) const = 0;
     virtual model::Result<QString> parseLookup(const JobSpec& spec, const QString& out, const QString& err,

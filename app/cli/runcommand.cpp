@@ -144,6 +144,9 @@ int runCampaign(const RunOptions& options)
     }
     QObject::connect(backend->get(), &remote::JobBackend::connectionChanged, backend->get(),
                      [](const QString& state) { printErr(QStringLiteral("connection: ") + state); });
+    QObject::connect(backend->get(), &remote::JobBackend::submissionsPaused, backend->get(), [](const QString& reason) {
+        printErr(reason.isEmpty() ? QStringLiteral("submissions: going on") : QStringLiteral("submissions: ") + reason);
+    });
     remote::CampaignRunner runner(*campaign, *store.value(), *backend.value(), stateDir);
     ProgressPrinter progress(*campaign, finishedBefore);
     progress.seedBest(bestBefore);

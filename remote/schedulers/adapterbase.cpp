@@ -82,6 +82,21 @@ QString failureText(const QString& command, const QString& out, const QString& e
     return exitCode == 0 ? words : u"%1 (%2 exited with code %3)"_s.arg(words, command).arg(exitCode);
 }
 
+SubmitOutcome classifyRefusal(const QString& words, const QStringList& limitTexts, const QStringList& unclearTexts)
+{
+    const auto mentions = [&](const QStringList& texts) {
+        return std::any_of(texts.begin(), texts.end(),
+                           [&](const QString& text) { return words.contains(text, Qt::CaseInsensitive); });
+    };
+    // Unclear first: a timed-out answer may hide a job that was queued, and looking it up is the
+    // only way not to queue it twice.
+    if (mentions(unclearTexts))
+        return SubmitOutcome::unclear(words);
+    if (mentions(limitTexts))
+        return SubmitOutcome::limited(words);
+    return SubmitOutcome::refused(words);
+}
+
 QString firstSubmitted(QStringList jobIds)
 {
     const auto number = [](const QString& id) {

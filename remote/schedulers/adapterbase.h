@@ -60,6 +60,12 @@ QStringList lines(const QString& text);
 // The scheduler's own words for a failure: stderr, else stdout, else the exit code alone.
 QString failureText(const QString& command, const QString& out, const QString& err, int exitCode);
 
+// A refusal of a submit command: limited when one of limitTexts is in its words (a per-user limit or
+// a busy scheduler: retry later), unclear when one of unclearTexts is (it may have gone through),
+// else refused for good. Case-insensitive; the scheduler's own words are kept as the message.
+SubmitOutcome classifyRefusal(const QString& words, const QStringList& limitTexts,
+                              const QStringList& unclearTexts = {});
+
 // Of several ids naming the same token, the one submitted first (lowest number): a duplicate
 // submission's job exits at once, because the job script refuses a second run in the same folder.
 QString firstSubmitted(QStringList jobIds);

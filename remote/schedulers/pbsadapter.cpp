@@ -110,21 +110,27 @@ RemoteCommand PbsAdapter::submitCommand(const JobSpec& spec) const
     return {{u"qsub"_s, joinPath(spec.jobDirectory, runfiles::script)}, spec.jobDirectory};
 }
 
-model::Result<QString> PbsAdapter::parseSubmit(const QString& out, const QString& err, int exitCode) const
+SubmitOutcome PbsAdapter::parseSubmit(const QString& out, const QString& err, int exitCode) const
 {
-    using R = model::Result<QString>;
-    if (exitCode != 0)
-        return R::failure(failureText(u"qsub"_s, out, err, exitCode));
+    using R = SubmitOutcome;
+    if (exitCode != 0) {
+        // PBSE_MAXQUED, PBSE_MAXUSERQUED and PBS Pro's max_queued limits ("would exceed queue
+        // workq's per-user limit"): they clear as our jobs leave the queue. "Job violates queue
+        // and/or server resource limits" is about the job's own request and stays a refusal.
+        static const QStringList limits{u"Maximum number of jobs already in queue"_s, u"per-user limit"_s,
+                                        u"per-group limit"_s};
+        return classifyRefusal(failureText(u"qsub"_s, out, err, exitCode), limits);
+    }
     QStringList ids;
     for (const QString& line : lines(out)) {
         if (isValidJobId(line))
             ids.append(line);
     }
     if (ids.size() == 1)
-        return ids.first();
+        return R::submitted(ids.first());
     if (ids.isEmpty())
-        return R::failure(u"qsub printed no job id: "_s + failureText(u"qsub"_s, out, err, exitCode));
-    return R::failure(u"qsub printed several job ids (%1); which one is ours is unclear"_s.arg(ids.join(u", ")));
+        return R::unclear(u"qsub printed no job id: "_s + failureText(u"qsub"_s, out, err, exitCode));
+    return R::unclear(u"qsub printed several job ids (%1); which one is ours is unclear"_s.arg(ids.join(u", ")));
 }
 
 RemoteCommand PbsAdapter::statusCommand(const QStringList& jobIds, const QStringList& tokens) const
@@ -196,7 +202,7 @@ RemoteCommand PbsAdapter::lookupCommand(const JobSpec& spec) const
 {
     if (!isValidToken(spec.token))
         return {};
-    return {{u"qselect"_s, u"-x"_s, u"-N"_s, spec.token}, {}};
+    return {{u"sh"_s, u"-c"_s, u"exec qselect -x -u \"$(id -un)\" -N \"$1\""_s, u"sweepline-qselect"_s, spec.token}, {}};
 }
 
 model::Result<QString> PbsAdapter::parseLookup(const JobSpec& spec, const QString& out, const QString& err,

@@ -17,9 +17,11 @@ public:
     QStringList directiveLines(const JobSpec& spec) const override;
 
     RemoteCommand submitCommand(const JobSpec& spec) const override;
-    // "1234.pbs-server"; errors such as "qsub: Unknown queue" are the failure's text.
-    model::Result<QString> parseSubmit(const QString& out, const QString& err, int exitCode) const override;
+    // "1234.pbs-server"; errors such as "qsub: Unknown queue" are the refusal's text; per-user queue
+    // limits are limited; exit 0 without one id is unclear.
+    SubmitOutcome parseSubmit(const QString& out, const QString& err, int exitCode) const override;
 
+    // qstat by the ids we were given, never by name: only our own jobs can answer.
     RemoteCommand statusCommand(const QStringList& jobIds, const QStringList& tokens) const override;
     // "qstat: Unknown Job Id ..." lines (exit 153) mean "not mentioned", not a failed poll.
     // The ids are the keys qstat prints, which is the form qsub printed on the same server.
@@ -28,7 +30,8 @@ public:
 
     RemoteCommand cancelCommand(const QStringList& jobIds) const override;
 
-    // qselect -x includes history jobs, but only as long as the server keeps them.
+    // qselect -x includes history jobs, but only as long as the server keeps them. -u restricts it to
+    // the logged-in user (id -un inside a fixed sh script; the token travels as an argument).
     RemoteCommand lookupCommand(const JobSpec& spec) const override;
     model::Result<QString> parseLookup(const JobSpec& spec, const QString& out, const QString& err,
                                        int exitCode) const override;

@@ -171,9 +171,9 @@ RemoteCommand PjmAdapter::submitCommand(const JobSpec& spec) const
     return {{u"pjsub"_s, joinPath(spec.jobDirectory, runfiles::script)}, spec.jobDirectory};
 }
 
-model::Result<QString> PjmAdapter::parseSubmit(const QString& out, const QString& err, int exitCode) const
+SubmitOutcome PjmAdapter::parseSubmit(const QString& out, const QString& err, int exitCode) const
 {
-    using R = model::Result<QString>;
+    using R = SubmitOutcome;
     static const QRegularExpression submitted(u"^\\[INFO\\] PJM \\d+ pjsub Job (\\S+) submitted\\.?$"_s);
     QStringList ids;
     QStringList errors;
@@ -184,14 +184,14 @@ model::Result<QString> PjmAdapter::parseSubmit(const QString& out, const QString
             errors.append(line);
     }
     if (!errors.isEmpty() && (exitCode != 0 || ids.isEmpty()))
-        return R::failure(errors.join(u'\n'));
+        return R::refused(errors.join(u'\n'));
     if (exitCode != 0)
-        return R::failure(failureText(u"pjsub"_s, out, err, exitCode));
+        return R::refused(failureText(u"pjsub"_s, out, err, exitCode));
     if (ids.size() == 1 && isValidJobId(ids.first()))
-        return ids.first();
+        return R::submitted(ids.first());
     if (ids.isEmpty())
-        return R::failure(u"pjsub printed no job id: "_s + failureText(u"pjsub"_s, out, err, exitCode));
-    return R::failure(u"pjsub printed job ids in an unexpected form or several (%1)"_s.arg(ids.join(u", ")));
+        return R::unclear(u"pjsub printed no job id: "_s + failureText(u"pjsub"_s, out, err, exitCode));
+    return R::unclear(u"pjsub printed job ids in an unexpected form or several (%1)"_s.arg(ids.join(u", ")));
 }
 
 RemoteCommand PjmAdapter::activeStatusCommand(const QStringList& jobIds) const

@@ -20,10 +20,15 @@ public:
     QStringList directiveLines(const JobSpec& spec) const override;
 
     RemoteCommand submitCommand(const JobSpec& spec) const override;
-    // "[INFO] PJM 0000 pjsub Job 12345 submitted."; "[ERR.] PJM ..." lines are the failure's text.
-    model::Result<QString> parseSubmit(const QString& out, const QString& err, int exitCode) const override;
+    // "[INFO] PJM 0000 pjsub Job 12345 submitted."; "[ERR.] PJM ..." lines are the refusal's text.
+    // Exit 0 without one id is unclear. No PJM text for a per-user job-count limit could be found in
+    // public sources (see tests/remote/schedulers/data/pjm/README.md), so none is treated as limited:
+    // an unknown refusal fails its one trial with the scheduler's words rather than waiting forever.
+    SubmitOutcome parseSubmit(const QString& out, const QString& err, int exitCode) const override;
 
-    // Both queries in one sh script; exits with the first non-zero exit code of the two.
+    // Both queries in one sh script; exits with the first non-zero exit code of the two. Without an
+    // administrator's option pjstat lists the caller's own jobs only (as Fujitsu's manuals describe
+    // it; not checked against a real pjstat here), and jobs are asked for by id anyway.
     RemoteCommand statusCommand(const QStringList& jobIds, const QStringList& tokens) const override;
     RemoteCommand activeStatusCommand(const QStringList& jobIds) const;
     RemoteCommand historyCommand(const QStringList& jobIds) const;

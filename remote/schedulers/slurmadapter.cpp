@@ -112,11 +112,19 @@ RemoteCommand SlurmAdapter::submitCommand(const JobSpec& spec) const
     return {{u"sbatch"_s, u"--parsable"_s, joinPath(spec.jobDirectory, runfiles::script)}, spec.jobDirectory};
 }
 
-model::Result<QString> SlurmAdapter::parseSubmit(const QString& out, const QString& err, int exitCode) const
+SubmitOutcome SlurmAdapter::parseSubmit(const QString& out, const QString& err, int exitCode) const
 {
-    using R = model::Result<QString>;
-    if (exitCode != 0)
-        return R::failure(failureText(u"sbatch"_s, out, err, exitCode));
+    using R = SubmitOutcome;
+    if (exitCode != 0) {
+        // Per-user limits (MaxSubmitJobs of a QOS or association), a full controller (MaxJobCount:
+        // EAGAIN) and its own "sleeping and retrying" clear by themselves: wait, then submit again.
+        // A reply that timed out may hide an accepted job (see CLUSTERS.md): look it up first.
+        static const QStringList limits{u"QOSMaxSubmitJobPerUserLimit"_s, u"AssocMaxSubmitJobLimit"_s,
+                                        u"Job violates accounting/QOS policy"_s, u"Resource temporarily unavailable"_s,
+                                        u"temporarily unable to accept job"_s};
+        static const QStringList unclear{u"Socket timed out on send/recv operation"_s};
+        return classifyRefusal(failureText(u"sbatch"_s, out, err, exitCode), limits, unclear);
+    }
     static const QRegularExpression idLine(u"^([0-9]+)(;[A-Za-z0-9_.-]+)?$"_s);
     QStringList ids;
     for (const QString& line : lines(out)) {
@@ -125,10 +133,12 @@ model::Result<QString> SlurmAdapter::parseSubmit(const QString& out, const QStri
             ids.append(match.captured(1));
     }
     if (ids.size() == 1 && isValidJobId(ids.first()))
-        return ids.first();
+        return R::submitted(ids.first());
+    // sbatch said yes but not what: the job may be queued, so it is looked up by its name, never
+    // failed (which would submit the trial again beside it).
     if (ids.isEmpty())
-        return R::failure(u"sbatch printed no job id: "_s + failureText(u"sbatch"_s, out, err, exitCode));
-    return R::failure(u"sbatch printed several job ids (%1); which one is ours is unclear"_s.arg(ids.join(u", ")));
+        return R::unclear(u"sbatch printed no job id: "_s + failureText(u"sbatch"_s, out, err, exitCode));
+    return R::unclear(u"sbatch printed several job ids (%1); which one is ours is unclear"_s.arg(ids.join(u", ")));
 }
 
 RemoteCommand SlurmAdapter::statusCommand(const QStringList& jobIds, const QStringList& tokens) const
@@ -137,7 +147,9 @@ RemoteCommand SlurmAdapter::statusCommand(const QStringList& jobIds, const QStri
     const QStringList names = validTokens(tokens);
     if (names.isEmpty())
         return {};
-    return {{u"squeue"_s, u"--noheader"_s, u"--all"_s, u"--states=all"_s, u"--name="_s + names.join(u','),
+    // --me (Slurm 20.11 and later; Debian 12 has 22.05): another user's job of the same name is never
+    // listed. --all only widens the partitions (hidden ones too), not the users.
+    return {{u"squeue"_s, u"--noheader"_s, u"--me"_s, u"--all"_s, u"--states=all"_s, u"--name="_s + names.join(u','),
              statusFormat},
             {}};
 }
@@ -181,7 +193,7 @@ RemoteCommand SlurmAdapter::lookupCommand(const JobSpec& spec) const
 {
     if (!isValidToken(spec.token))
         return {};
-    return {{u"squeue"_s, u"--noheader"_s, u"--all"_s, u"--states=all"_s, u"--name="_s + spec.token,
+    return {{u"squeue"_s, u"--noheader"_s, u"--me"_s, u"--all"_s, u"--states=all"_s, u"--name="_s + spec.token,
              u"--format=%i|%j"_s},
             {}};
 }

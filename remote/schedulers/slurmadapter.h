@@ -18,10 +18,11 @@ public:
     QStringList directiveLines(const JobSpec& spec) const override;
 
     RemoteCommand submitCommand(const JobSpec& spec) const override;
-    // "JOBID" or "JOBID;CLUSTER" (the cluster is dropped); anything unclear is a failure.
-    model::Result<QString> parseSubmit(const QString& out, const QString& err, int exitCode) const override;
+    // "JOBID" or "JOBID;CLUSTER" (the cluster is dropped). Exit 0 without one readable id is unclear.
+    SubmitOutcome parseSubmit(const QString& out, const QString& err, int exitCode) const override;
 
-    // squeue by name, all states; jobIds are not needed. Jobs squeue no longer lists (finished
+    // squeue by name, the user's own jobs only (--me), all states; jobIds are not needed (the backend
+    // matches the answer's rows to its jobs by id). Jobs squeue no longer lists (finished
     // longer ago than MinJobAge, 300 s by default) are simply absent: the backend reads exit_code.
     RemoteCommand statusCommand(const QStringList& jobIds, const QStringList& tokens) const override;
     model::Result<QList<SchedulerJobStatus>> parseStatus(const QString& out, const QString& err,

@@ -92,15 +92,15 @@ RemoteCommand SshAdapter::submitCommand(const JobSpec& spec) const
     return {{u"bash"_s, u"-c"_s, submitScript(), u"sweepline-submit"_s, spec.jobDirectory, spec.token}, {}};
 }
 
-model::Result<QString> SshAdapter::parseSubmit(const QString& out, const QString& err, int exitCode) const
+SubmitOutcome SshAdapter::parseSubmit(const QString& out, const QString& err, int exitCode) const
 {
-    using R = model::Result<QString>;
+    using R = SubmitOutcome;
     if (exitCode != 0)
-        return R::failure(failureText(u"The job launch"_s, out, err, exitCode));
+        return R::refused(failureText(u"The job launch"_s, out, err, exitCode));
     const QString pid = out.trimmed();
     if (!isValidJobId(pid))
-        return R::failure(u"The job launch printed no process id: "_s + failureText(u"bash"_s, out, err, exitCode));
-    return pid;
+        return R::refused(u"The job launch printed no process id: "_s + failureText(u"bash"_s, out, err, exitCode));
+    return R::submitted(pid);
 }
 
 RemoteCommand SshAdapter::statusCommand(const QStringList& jobIds, const QStringList& tokens) const

@@ -24,7 +24,7 @@ public:
     // job.pid and print it. A second launch in the same folder prints the first one's
     // pid, since the job script refuses to run twice.
     RemoteCommand submitCommand(const JobSpec& spec) const override;
-    model::Result<QString> parseSubmit(const QString& out, const QString& err, int exitCode) const override;
+    SubmitOutcome parseSubmit(const QString& out, const QString& err, int exitCode) const override;
 
     // One ps over the pids, filtered by a fixed script: a live process whose command line is
     // "bash job.sh <this trial's token>" is Running; a pid that is gone, or reused by another program

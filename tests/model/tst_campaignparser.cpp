@@ -373,6 +373,22 @@ private slots:
         add("parallel submissions with local scheduler",
             campaignWith({{"cluster", R"({"scheduler": "local", "parallel_submissions": 2})"}}),
             {uR"(cluster.parallel_submissions: applies to a remote scheduler; "local" runs on this computer)"_s});
+        add("max queued zero", campaignWith({{"cluster", R"({"scheduler": "slurm", "host": "h", "max_queued": 0})"}}),
+            {u"cluster.max_queued: must be between 1 and 100000"_s});
+        add("max queued negative",
+            campaignWith({{"cluster", R"({"scheduler": "pbs", "host": "h", "max_queued": -5})"}}),
+            {u"cluster.max_queued: must be between 1 and 100000"_s});
+        add("max queued too large",
+            campaignWith({{"cluster", R"({"scheduler": "pjm", "host": "h", "max_queued": 100001})"}}),
+            {u"cluster.max_queued: must be between 1 and 100000"_s});
+        add("max queued as string",
+            campaignWith({{"cluster", R"({"scheduler": "slurm", "host": "h", "max_queued": "50"})"}}),
+            {u"cluster.max_queued: must be an integer, not a string"_s});
+        add("max queued fractional",
+            campaignWith({{"cluster", R"({"scheduler": "slurm", "host": "h", "max_queued": 2.5})"}}),
+            {u"cluster.max_queued: must be an integer"_s});
+        add("max queued with local scheduler", campaignWith({{"cluster", R"({"scheduler": "local", "max_queued": 3})"}}),
+            {uR"(cluster.max_queued: applies to a remote scheduler; "local" runs on this computer)"_s});
 
         // The command.
         add("unknown placeholder", campaignWith({{"job", R"({"command": "run {x} --y {foo} {foo} {bar}"})"}}),
@@ -614,7 +630,8 @@ private slots:
                              "identity": "~/.ssh/id_ed25519", "known_hosts": "~/.ssh/known_hosts",
                              "ssh_config": "~/.ssh/config", "workdir": "~/sweepline",
                              "directives": ["-L rscgrp=cx-share", "-L jobenv=singularity"],
-                             "setup": ["module load cuda"], "poll_interval_s": 10, "parallel_submissions": 2})"}});
+                             "setup": ["module load cuda"], "poll_interval_s": 10, "parallel_submissions": 2,
+                             "max_queued": 50})"}});
         QTest::addRow("float ranges") << campaignWith(
             {{"parameters", R"([{"name": "a", "type": "float", "range": {"min": 0.5, "max": 2.5, "step": 0.25}},
                                 {"name": "b", "type": "float", "range": {"min": -1, "max": 1, "count": 5}, "default": 0}])"},
@@ -665,6 +682,27 @@ private slots:
         const Campaign most = parsedOrFail(
             campaignWith({{"cluster", R"({"scheduler": "ssh", "host": "h", "parallel_submissions": 32})"}}));
         QCOMPARE(most.cluster.parallelSubmissions, 32);
+    }
+
+    void maxQueued()
+    {
+        // Read, written back when set, and read again the same; absent means no cap.
+        const Campaign given =
+            parsedOrFail(campaignWith({{"cluster", R"({"scheduler": "slurm", "host": "h", "max_queued": 20})"}}));
+        QCOMPARE(given.cluster.maxQueued, std::optional<int>(20));
+        const QByteArray written = toJson(given);
+        QVERIFY(written.contains(R"("max_queued": 20)"));
+        QCOMPARE(parsedOrFail(written).cluster.maxQueued, std::optional<int>(20));
+
+        const Campaign omitted = parsedOrFail(campaignWith({{"cluster", R"({"scheduler": "slurm", "host": "h"})"}}));
+        QVERIFY(!omitted.cluster.maxQueued);
+        QVERIFY(!toJson(omitted).contains("max_queued"));
+        QCOMPARE(parsedOrFail(campaignWith({{"cluster", R"({"scheduler": "pbs", "host": "h", "max_queued": 1})"}}))
+                     .cluster.maxQueued,
+                 std::optional<int>(1));
+        QCOMPARE(parsedOrFail(campaignWith({{"cluster", R"({"scheduler": "ssh", "host": "h", "max_queued": 100000})"}}))
+                     .cluster.maxQueued,
+                 std::optional<int>(100000));
     }
 
     void toJsonFormat()

@@ -145,6 +145,10 @@ std::optional<model::Campaign> readCampaignDraft(const QByteArray& json)
         readStringList(*cluster, "setup", c.setup);
         readInteger(*cluster, "poll_interval_s", c.pollIntervalSeconds);
         readInteger(*cluster, "parallel_submissions", c.parallelSubmissions);
+        int maxQueued = 0; // absent or not positive: no cap, as the reader would refuse it
+        readInteger(*cluster, "max_queued", maxQueued);
+        if (maxQueued > 0)
+            c.maxQueued = maxQueued;
     }
     return campaign;
 }

@@ -55,7 +55,7 @@ ClusterProfileForm::ClusterProfileForm(QWidget* parent)
       m_host(new QComboBox(this)), m_port(new QSpinBox(this)), m_user(new QLineEdit(this)),
       m_identity(new QLineEdit(this)), m_browseIdentity(new QPushButton(u"Browse…"_s, this)),
       m_workdir(new QLineEdit(this)), m_directives(new QPlainTextEdit(this)), m_setup(new QPlainTextEdit(this)),
-      m_pollInterval(new QSpinBox(this)), m_parallelSubmissions(new QSpinBox(this)),
+      m_pollInterval(new QSpinBox(this)), m_parallelSubmissions(new QSpinBox(this)), m_maxQueued(new QSpinBox(this)),
       m_knownHosts(new QLineEdit(this)), m_sshConfig(new QLineEdit(this)), m_issueText(new QLabel(this))
 {
     setStyleSheet(invalidFieldStyleSheet());
@@ -95,6 +95,11 @@ ClusterProfileForm::ClusterProfileForm(QWidget* parent)
     m_parallelSubmissions->setToolTip(
         u"At most this many submit commands (sbatch, pjsub, qsub) run at once on the login node; "
         "sites that limit submission rates may want 1"_s);
+    m_maxQueued->setObjectName(u"maxQueued"_s);
+    m_maxQueued->setRange(0, model::kMaxQueuedLimit);
+    m_maxQueued->setSpecialValueText(u"no cap"_s); // 0 stands for "not set"; the key itself refuses 0
+    m_maxQueued->setToolTip(u"At most this many of the campaign's jobs in the queue at once (queued and running); "
+                            "set it under your site's per-user job limit"_s);
     m_knownHosts->setObjectName(u"knownHosts"_s);
     m_knownHosts->setPlaceholderText(u"~/.ssh/known_hosts"_s);
     m_sshConfig->setObjectName(u"sshConfig"_s);
@@ -121,6 +126,7 @@ ClusterProfileForm::ClusterProfileForm(QWidget* parent)
     form->addRow(u"S&etup lines:"_s, m_setup);
     form->addRow(u"P&oll every:"_s, m_pollInterval);
     form->addRow(u"Su&bmissions at once:"_s, m_parallelSubmissions);
+    form->addRow(u"&Jobs in the queue at most:"_s, m_maxQueued);
     form->addRow(u"&Known hosts file:"_s, m_knownHosts);
     form->addRow(u"SSH &config file:"_s, m_sshConfig);
     form->addRow(m_issueText);
@@ -136,13 +142,14 @@ ClusterProfileForm::ClusterProfileForm(QWidget* parent)
     m_targets->add(u"cluster.setup"_s, m_setup);
     m_targets->add(u"cluster.poll_interval_s"_s, m_pollInterval);
     m_targets->add(u"cluster.parallel_submissions"_s, m_parallelSubmissions);
+    m_targets->add(u"cluster.max_queued"_s, m_maxQueued);
     m_targets->add(u"cluster.known_hosts"_s, m_knownHosts);
     m_targets->add(u"cluster.ssh_config"_s, m_sshConfig);
 
     connect(m_scheduler, &QComboBox::currentTextChanged, this, &ClusterProfileForm::userEdit);
     connect(m_host, &QComboBox::editTextChanged, this, &ClusterProfileForm::userEdit);
     connect(m_port, &QSpinBox::valueChanged, this, &ClusterProfileForm::userEdit);
-    for (QSpinBox* spin : {m_pollInterval, m_parallelSubmissions})
+    for (QSpinBox* spin : {m_pollInterval, m_parallelSubmissions, m_maxQueued})
         connect(spin, &QSpinBox::valueChanged, this, &ClusterProfileForm::userEdit);
     for (QLineEdit* line : {m_user, m_identity, m_workdir, m_knownHosts, m_sshConfig})
         connect(line, &QLineEdit::textEdited, this, &ClusterProfileForm::userEdit);
@@ -171,6 +178,7 @@ void ClusterProfileForm::setSettings(const model::ClusterSettings& settings)
     m_setup->setPlainText(settings.setup.join(u'\n'));
     m_pollInterval->setValue(settings.pollIntervalSeconds);
     m_parallelSubmissions->setValue(settings.parallelSubmissions);
+    m_maxQueued->setValue(settings.maxQueued.value_or(0));
     m_knownHosts->setText(settings.knownHosts);
     m_loading = false;
     updateEnabled();
@@ -193,6 +201,8 @@ model::ClusterSettings ClusterProfileForm::settings() const
     s.directives = nonEmptyLines(m_directives->toPlainText());
     s.pollIntervalSeconds = m_pollInterval->value();
     s.parallelSubmissions = m_parallelSubmissions->value();
+    if (m_maxQueued->value() > 0)
+        s.maxQueued = m_maxQueued->value();
     s.knownHosts = m_knownHosts->text().trimmed();
     s.sshConfig = m_sshConfig->text().trimmed();
     return s;
@@ -215,7 +225,7 @@ void ClusterProfileForm::updateEnabled()
     m_scheduler->setEnabled(!m_readOnly);
     m_setup->setEnabled(!m_readOnly);
     for (QWidget* w : std::initializer_list<QWidget*>{m_host, m_port, m_user, m_identity, m_browseIdentity, m_workdir,
-                                                      m_directives, m_pollInterval, m_parallelSubmissions, m_knownHosts,
+                                                      m_directives, m_pollInterval, m_parallelSubmissions, m_maxQueued, m_knownHosts,
                                                       m_sshConfig})
         w->setEnabled(!m_readOnly && remote);
 }

@@ -52,6 +52,7 @@ private:
     QPlainTextEdit* m_setup;
     QSpinBox* m_pollInterval;
     QSpinBox* m_parallelSubmissions;
+    QSpinBox* m_maxQueued;
     QLineEdit* m_knownHosts;
     QLineEdit* m_sshConfig;
     QLabel* m_issueText;

@@ -131,6 +131,8 @@ void ClusterProfiles::read()
         s.setup = m_settings->value(u"setup"_s).toStringList();
         s.pollIntervalSeconds = m_settings->value(u"pollIntervalSeconds"_s, s.pollIntervalSeconds).toInt();
         s.parallelSubmissions = m_settings->value(u"parallelSubmissions"_s, s.parallelSubmissions).toInt();
+        if (const int maxQueued = m_settings->value(u"maxQueued"_s, 0).toInt(); maxQueued > 0)
+            s.maxQueued = maxQueued;
         m_profiles.insert(name, s);
     }
     m_settings->endArray();
@@ -160,6 +162,7 @@ void ClusterProfiles::write()
         m_settings->setValue(u"setup"_s, s.setup);
         m_settings->setValue(u"pollIntervalSeconds"_s, s.pollIntervalSeconds);
         m_settings->setValue(u"parallelSubmissions"_s, s.parallelSubmissions);
+        m_settings->setValue(u"maxQueued"_s, s.maxQueued.value_or(0));
     }
     m_settings->endArray();
     m_settings->endGroup();

@@ -62,6 +62,7 @@ void EngineWorker::start(const model::Campaign& campaign, const QString& stateDi
     }
     m_backend = std::move(backend).value();
     connect(m_backend.get(), &remote::JobBackend::connectionChanged, this, &EngineWorker::connectionChanged);
+    connect(m_backend.get(), &remote::JobBackend::submissionsPaused, this, &EngineWorker::submissionsPaused);
     m_runner = std::make_unique<remote::CampaignRunner>(campaign, *m_store, *m_backend, stateDirectory);
     connect(m_runner.get(), &remote::CampaignRunner::trialChanged, this, &EngineWorker::trialChanged);
     connect(m_runner.get(), &remote::CampaignRunner::finished, this, [this](const remote::RunSummary& summary) {

@@ -42,6 +42,7 @@ signals:
     void started(bool submitting);
     void trialChanged(const sweepline::model::TrialRecord& trial);
     void connectionChanged(const QString& description);
+    void submissionsPaused(const QString& reason); // empty: submitting again
     void failedToStart(const QString& message, bool definitionChanged);
     void finished(const sweepline::remote::RunSummary& summary);
 

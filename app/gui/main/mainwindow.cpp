@@ -46,12 +46,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 
     m_runLabel = new QLabel(this);
     m_connectionLabel = new QLabel(this);
+    m_pauseLabel = new QLabel(this);
     m_countsLabel = new QLabel(this);
     m_runLabel->setObjectName(QStringLiteral("runState"));
     m_connectionLabel->setObjectName(QStringLiteral("connectionState"));
+    m_pauseLabel->setObjectName(QStringLiteral("submissionsPaused"));
+    m_pauseLabel->setVisible(false);
     m_countsLabel->setObjectName(QStringLiteral("trialCounts"));
     statusBar()->addWidget(m_runLabel);
     statusBar()->addWidget(m_countsLabel, 1);
+    statusBar()->addPermanentWidget(m_pauseLabel);
     statusBar()->addPermanentWidget(m_connectionLabel);
 
     createActions();
@@ -67,6 +71,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(m_run, &RunController::stateChanged, this, &MainWindow::updateActions);
     connect(m_run, &RunController::stateChanged, this, &MainWindow::updateStatus);
     connect(m_run, &RunController::connectionChanged, m_connectionLabel, &QLabel::setText);
+    connect(m_run, &RunController::submissionsPaused, this, [this](const QString& reason) {
+        m_pauseLabel->setText(reason);
+        m_pauseLabel->setToolTip(reason);
+        m_pauseLabel->setVisible(!reason.isEmpty());
+    });
     connect(m_run, &RunController::failedToStart, this, &MainWindow::showRunFailure);
     connect(m_run, &RunController::finished, this, [this](const remote::RunSummary& summary) {
         if (!summary.ok)

@@ -75,6 +75,7 @@ private:
     bool m_unattended = false;
     QLabel* m_runLabel = nullptr;
     QLabel* m_connectionLabel = nullptr;
+    QLabel* m_pauseLabel = nullptr; // why submissions wait (a site limit, max_queued); hidden otherwise
     QLabel* m_countsLabel = nullptr;
 
     QAction* m_newAction = nullptr;

@@ -19,6 +19,7 @@ RunController::RunController(remote::ssh::CredentialPrompter& prompter, QObject*
     connect(m_thread, &QThread::finished, m_engine, &QObject::deleteLater);
     connect(m_engine, &EngineWorker::trialChanged, this, [this](const model::TrialRecord& t) { m_trials.upsert(t); });
     connect(m_engine, &EngineWorker::connectionChanged, this, &RunController::connectionChanged);
+    connect(m_engine, &EngineWorker::submissionsPaused, this, &RunController::submissionsPaused);
     connect(m_engine, &EngineWorker::started, this,
             [this](bool submitting) { setState(submitting ? State::Running : State::Paused); });
     connect(m_engine, &EngineWorker::failedToStart, this, [this](const QString& message, bool definitionChanged) {

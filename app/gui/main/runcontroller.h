@@ -45,6 +45,7 @@ public:
 signals:
     void stateChanged(sweepline::gui::RunController::State state);
     void connectionChanged(const QString& description);
+    void submissionsPaused(const QString& reason); // empty: submitting again
     void failedToStart(const QString& message, bool definitionChanged);
     void finished(const sweepline::remote::RunSummary& summary);
 

@@ -264,11 +264,11 @@ Round runHelperLocally(const QString& clusterDir, const QString& scratch, const 
     for (qsizetype i = puts.size(); i < results->size(); ++i) {
         const remote::ssh::AgentResult& result = results->at(i);
         auto id = slurmAdapter->parseSubmit(QString::fromUtf8(result.out), QString::fromUtf8(result.err), result.exitStatus);
-        if (!id) {
-            r.error = id.error();
+        if (id.kind != remote::SubmitOutcome::Kind::Submitted) {
+            r.error = id.message;
             return r;
         }
-        r.jobIds.append(id.value());
+        r.jobIds.append(id.jobId);
     }
     return r;
 }

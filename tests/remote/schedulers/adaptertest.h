@@ -46,6 +46,30 @@ inline QStringList describe(const QList<SchedulerJobStatus>& jobs)
     return result;
 }
 
+inline QString kindName(SubmitOutcome::Kind kind)
+{
+    switch (kind) {
+    case SubmitOutcome::Kind::Submitted: return QStringLiteral("submitted");
+    case SubmitOutcome::Kind::Refused: return QStringLiteral("refused");
+    case SubmitOutcome::Kind::Limited: return QStringLiteral("limited");
+    case SubmitOutcome::Kind::Unclear: return QStringLiteral("unclear");
+    }
+    return QStringLiteral("?");
+}
+
+// kind as kindName() writes it; detail is the job id when submitted, else a part of the message.
+inline void verifyOutcome(const SubmitOutcome& outcome, const QString& kind, const QString& detail)
+{
+    const QString got = kindName(outcome.kind) + u' ' + (outcome.jobId.isEmpty() ? outcome.message : outcome.jobId);
+    QVERIFY2(kindName(outcome.kind) == kind, qPrintable(u"expected "_qs + kind + u", got "_qs + got));
+    if (kind == u"submitted"_qs) {
+        QCOMPARE(outcome.jobId, detail);
+    } else {
+        QVERIFY2(outcome.jobId.isEmpty(), qPrintable(got));
+        QVERIFY2(outcome.message.contains(detail), qPrintable(got));
+    }
+}
+
 inline JobSpec makeSpec(const QStringList& directives = {}, std::optional<qint64> limit = std::nullopt)
 {
     JobSpec spec;

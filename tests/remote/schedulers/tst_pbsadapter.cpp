@@ -105,37 +105,37 @@ private slots:
         QTest::addColumn<QString>("out");
         QTest::addColumn<QString>("err");
         QTest::addColumn<int>("exitCode");
-        QTest::addColumn<QString>("jobId");
-        QTest::addColumn<QString>("errorPart");
-        QTest::addRow("short server") << "pbs/qsub_ok.out" << "" << 0 << "1234.pbs-server" << "";
+        QTest::addColumn<QString>("kind");   // submitted, refused, limited, unclear
+        QTest::addColumn<QString>("detail"); // the job id, or a part of the message
+        QTest::addRow("short server") << "pbs/qsub_ok.out" << "" << 0 << "submitted" << "1234.pbs-server";
         QTest::addRow("full server name, spaces") << "pbs/qsub_fqdn.out" << "" << 0
-                                                  << "1235.pbs01.cluster.example.org" << "";
-        QTest::addRow("array") << "pbs/qsub_array.out" << "" << 0 << "1236[].pbs-server" << "";
-        QTest::addRow("warning before the id") << "pbs/qsub_warning.out" << "" << 0 << "1237.pbs-server" << "";
-        QTest::addRow("unknown queue") << "" << "pbs/qsub_unknown_queue.err" << 170 << "" << "qsub: Unknown queue";
-        QTest::addRow("limits") << "" << "pbs/qsub_limits.err" << 188 << "" << "resource limits";
-        QTest::addRow("server down") << "" << "pbs/qsub_server_down.err" << 1 << "" << "cannot connect";
-        QTest::addRow("empty") << "" << "" << 0 << "" << "no job id";
-        QTest::addRow("garbage") << "pbs/garbage.out" << "" << 0 << "" << "no job id";
-        QTest::addRow("id but non-zero exit") << "pbs/qsub_ok.out" << "" << 1 << "" << "exited with code 1";
-        QTest::addRow("two ids") << "pbs/qselect_two.out" << "" << 0 << "" << "several";
-        QTest::addRow("hostile") << "pbs/qselect_hostile.out" << "" << 0 << "" << "no job id";
+                                                  << "submitted" << "1235.pbs01.cluster.example.org";
+        QTest::addRow("array") << "pbs/qsub_array.out" << "" << 0 << "submitted" << "1236[].pbs-server";
+        QTest::addRow("warning before the id") << "pbs/qsub_warning.out" << "" << 0 << "submitted" << "1237.pbs-server";
+        QTest::addRow("unknown queue") << "" << "pbs/qsub_unknown_queue.err" << 170 << "refused" << "qsub: Unknown queue";
+        QTest::addRow("limits") << "" << "pbs/qsub_limits.err" << 188 << "refused" << "resource limits";
+        QTest::addRow("server down") << "" << "pbs/qsub_server_down.err" << 1 << "refused" << "cannot connect";
+        QTest::addRow("empty") << "" << "" << 0 << "unclear" << "no job id";
+        QTest::addRow("garbage") << "pbs/garbage.out" << "" << 0 << "unclear" << "no job id";
+        QTest::addRow("id but non-zero exit") << "pbs/qsub_ok.out" << "" << 1 << "refused" << "exited with code 1";
+        QTest::addRow("two ids") << "pbs/qselect_two.out" << "" << 0 << "unclear" << "several";
+        QTest::addRow("hostile") << "pbs/qselect_hostile.out" << "" << 0 << "unclear" << "no job id";
+        // Per-user queue limits clear as the user's jobs leave the queue: wait, do not fail.
+        QTest::addRow("server's queued-job limit") << "" << "pbs/qsub_maxqueued.err" << 1 << "limited"
+                                                   << "Maximum number of jobs already in queue";
+        QTest::addRow("queued-job limit for the user") << "" << "pbs/qsub_maxuserqueued.err" << 1 << "limited"
+                                                       << "already in queue for user";
+        QTest::addRow("queue's per-user limit") << "" << "pbs/qsub_queue_user_limit.err" << 38 << "limited"
+                                                << "would exceed queue generic's per-user limit";
     }
     void parseSubmit()
     {
         QFETCH(QString, out);
         QFETCH(QString, err);
         QFETCH(int, exitCode);
-        QFETCH(QString, jobId);
-        QFETCH(QString, errorPart);
-        const auto result = adapter.parseSubmit(fixture(out), fixture(err), exitCode);
-        if (jobId.isEmpty()) {
-            QVERIFY2(!result, qPrintable(result ? result.value() : QString()));
-            QVERIFY2(result.error().contains(errorPart), qPrintable(result.error()));
-        } else {
-            QVERIFY2(result, qPrintable(result.error()));
-            QCOMPARE(result.value(), jobId);
-        }
+        QFETCH(QString, kind);
+        QFETCH(QString, detail);
+        verifyOutcome(adapter.parseSubmit(fixture(out), fixture(err), exitCode), kind, detail);
     }
 
     void statusCommand()
@@ -272,7 +272,9 @@ private slots:
 
     void lookupCommand()
     {
-        QCOMPARE(adapter.lookupCommand(makeSpec()).argv, argv({"qselect", "-x", "-N", "sw1a2b3c4d-7"}));
+        // The user's own jobs only; the token is an argument of a fixed script, never part of it.
+        QCOMPARE(adapter.lookupCommand(makeSpec()).argv,
+                 argv({"sh", "-c", "exec qselect -x -u \"$(id -un)\" -N \"$1\"", "sweepline-qselect", "sw1a2b3c4d-7"}));
         for (const QString& token : hostileTokens()) {
             JobSpec spec = makeSpec();
             spec.token = token;

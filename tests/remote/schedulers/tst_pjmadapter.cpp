@@ -103,38 +103,31 @@ private slots:
         QTest::addColumn<QString>("out");
         QTest::addColumn<QString>("err");
         QTest::addColumn<int>("exitCode");
-        QTest::addColumn<QString>("jobId");     // empty: a failure
-        QTest::addColumn<QString>("errorPart");
-        QTest::addRow("submitted") << "pjm/pjsub_ok.out" << "" << 0 << "12345" << "";
-        QTest::addRow("step job") << "pjm/pjsub_step.out" << "" << 0 << "932267_1" << "";
-        QTest::addRow("bulk job") << "pjm/pjsub_bulk.out" << "" << 0 << "123456[2]" << "";
-        QTest::addRow("warning first") << "pjm/pjsub_warning.out" << "" << 0 << "12346" << "";
-        QTest::addRow("message on stderr") << "" << "pjm/pjsub_ok.out" << 0 << "12345" << "";
-        QTest::addRow("node limit") << "" << "pjm/pjsub_node_limit.err" << 1 << ""
+        QTest::addColumn<QString>("kind");   // submitted, refused, limited, unclear
+        QTest::addColumn<QString>("detail"); // the job id, or a part of the message
+        QTest::addRow("submitted") << "pjm/pjsub_ok.out" << "" << 0 << "submitted" << "12345";
+        QTest::addRow("step job") << "pjm/pjsub_step.out" << "" << 0 << "submitted" << "932267_1";
+        QTest::addRow("bulk job") << "pjm/pjsub_bulk.out" << "" << 0 << "submitted" << "123456[2]";
+        QTest::addRow("warning first") << "pjm/pjsub_warning.out" << "" << 0 << "submitted" << "12346";
+        QTest::addRow("message on stderr") << "" << "pjm/pjsub_ok.out" << 0 << "submitted" << "12345";
+        QTest::addRow("node limit") << "" << "pjm/pjsub_node_limit.err" << 1 << "refused"
                                     << "[ERR.] PJM 0057 pjsub node=32 is greater than the upper limit (24).";
-        QTest::addRow("node limit, exit 0") << "" << "pjm/pjsub_node_limit.err" << 0 << "" << "PJM 0057";
-        QTest::addRow("resource group, on stdout") << "pjm/pjsub_rscgrp.out" << "" << 2 << "" << "PJM 0007";
-        QTest::addRow("hostile id") << "pjm/pjsub_hostile_id.out" << "" << 0 << "" << "no job id";
-        QTest::addRow("not installed") << "" << "pjm/not_found.err" << 127 << "" << "not found";
-        QTest::addRow("empty") << "" << "" << 0 << "" << "no job id";
-        QTest::addRow("garbage") << "pjm/garbage.out" << "" << 0 << "" << "Segmentation fault";
-        QTest::addRow("id but non-zero exit") << "pjm/pjsub_ok.out" << "" << 1 << "" << "exited with code 1";
+        QTest::addRow("node limit, exit 0") << "" << "pjm/pjsub_node_limit.err" << 0 << "refused" << "PJM 0057";
+        QTest::addRow("resource group, on stdout") << "pjm/pjsub_rscgrp.out" << "" << 2 << "refused" << "PJM 0007";
+        QTest::addRow("hostile id") << "pjm/pjsub_hostile_id.out" << "" << 0 << "unclear" << "no job id";
+        QTest::addRow("not installed") << "" << "pjm/not_found.err" << 127 << "refused" << "not found";
+        QTest::addRow("empty") << "" << "" << 0 << "unclear" << "no job id";
+        QTest::addRow("garbage") << "pjm/garbage.out" << "" << 0 << "unclear" << "Segmentation fault";
+        QTest::addRow("id but non-zero exit") << "pjm/pjsub_ok.out" << "" << 1 << "refused" << "exited with code 1";
     }
     void parseSubmit()
     {
         QFETCH(QString, out);
         QFETCH(QString, err);
         QFETCH(int, exitCode);
-        QFETCH(QString, jobId);
-        QFETCH(QString, errorPart);
-        const auto result = adapter.parseSubmit(fixture(out), fixture(err), exitCode);
-        if (jobId.isEmpty()) {
-            QVERIFY2(!result, qPrintable(result ? result.value() : QString()));
-            QVERIFY2(result.error().contains(errorPart), qPrintable(result.error()));
-        } else {
-            QVERIFY2(result, qPrintable(result.error()));
-            QCOMPARE(result.value(), jobId);
-        }
+        QFETCH(QString, kind);
+        QFETCH(QString, detail);
+        verifyOutcome(adapter.parseSubmit(fixture(out), fixture(err), exitCode), kind, detail);
     }
 
     void statusCommands()

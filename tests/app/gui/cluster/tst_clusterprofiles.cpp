@@ -26,6 +26,7 @@ model::ClusterSettings flow()
     s.setup = {u"module load cuda"_s, u"source ~/venv/bin/activate"_s};
     s.pollIntervalSeconds = 60;
     s.parallelSubmissions = 1;
+    s.maxQueued = 200;
     return s;
 }
 
@@ -90,6 +91,7 @@ void TestClusterProfiles::persistAndReload()
     QCOMPARE(minimal.workdir, u"sweepline"_s);
     QCOMPARE(minimal.pollIntervalSeconds, 30);
     QCOMPARE(minimal.parallelSubmissions, 4);
+    QVERIFY(!minimal.maxQueued);
 }
 
 void TestClusterProfiles::renameAndRemove()

@@ -130,6 +130,7 @@ void TestClusterProfilesPanel::formRoundTrip()
     retype(field<QPlainTextEdit>(panel, "setup"), u"module load cuda/12\nsource ~/venv/bin/activate"_s);
     retype(field<QSpinBox>(panel, "pollInterval"), u"45"_s);
     retype(field<QSpinBox>(panel, "parallelSubmissions"), u"2"_s);
+    retype(field<QSpinBox>(panel, "maxQueued"), u"150"_s);
     retype(field<QLineEdit>(panel, "knownHosts"), u"~/.ssh/known_hosts_hpc"_s);
 
     model::ClusterSettings expected;
@@ -143,6 +144,7 @@ void TestClusterProfilesPanel::formRoundTrip()
     expected.setup = {u"module load cuda/12"_s, u"source ~/venv/bin/activate"_s};
     expected.pollIntervalSeconds = 45;
     expected.parallelSubmissions = 2;
+    expected.maxQueued = 150;
     expected.knownHosts = u"~/.ssh/known_hosts_hpc"_s;
     QCOMPARE(QString::fromUtf8(campaignJsonOf(profiles.profile(u"Flow"_s))), QString::fromUtf8(campaignJsonOf(expected)));
     QVERIFY(field<QLabel>(panel, "profileIssues")->isHidden());
@@ -155,6 +157,14 @@ void TestClusterProfilesPanel::formRoundTrip()
     QCOMPARE(field<QPlainTextEdit>(panel, "directives")->toPlainText(), u"--partition=gpu\n--gres=gpu:1"_s);
     QCOMPARE(field<QSpinBox>(panel, "port")->value(), 2222);
     QCOMPARE(field<QSpinBox>(panel, "parallelSubmissions")->value(), 2);
+    QCOMPARE(field<QSpinBox>(panel, "maxQueued")->value(), 150);
+    // 0 is the form's "no cap": the profile then has no max_queued at all.
+    retype(field<QSpinBox>(panel, "maxQueued"), u"0"_s);
+    QVERIFY(!profiles.profile(u"Flow"_s).maxQueued);
+    QVERIFY(!campaignJsonOf(profiles.profile(u"Flow"_s)).contains("max_queued"));
+    panel.selectProfile(ClusterProfiles::builtInName());
+    panel.selectProfile(u"Flow"_s);
+    QCOMPARE(field<QSpinBox>(panel, "maxQueued")->text(), u"no cap"_s);
 
     QSignalSpy use(&panel, &ClusterProfilesPanel::useProfile);
     QTest::mouseClick(field<QPushButton>(panel, "useProfile"), Qt::LeftButton);
