@@ -50,6 +50,14 @@ class TestSshAdapterLocal : public QObject {
                        .toUtf8());
     }
 
+    // A launch's job id, or why there is none.
+    static sweepline::model::Result<QString> submittedId(const SubmitOutcome& outcome)
+    {
+        if (outcome.kind == SubmitOutcome::Kind::Submitted)
+            return outcome.jobId;
+        return sweepline::model::Result<QString>::failure(outcome.message);
+    }
+
     static JobSpec specFor(const QString& directory)
     {
         JobSpec spec = adaptertest::makeSpec();
@@ -113,7 +121,7 @@ private slots:
         timer.start();
         Output submit = run(loginShell, adapter.submitCommand(spec));
         QVERIFY2(timer.elapsed() < 10000, "the launch waited for the job");
-        auto pid = adapter.parseSubmit(submit.out, submit.err, submit.exitCode);
+        auto pid = submittedId(adapter.parseSubmit(submit.out, submit.err, submit.exitCode));
         QVERIFY2(pid, qPrintable(pid.error()));
         m_startedGroups.append(pid.value());
         QCOMPARE(read(dir, runfiles::pid).trimmed(), pid.value());
@@ -133,7 +141,7 @@ private slots:
         QVERIFY(found);
         QCOMPARE(found.value(), pid.value());
         submit = run(loginShell, adapter.submitCommand(spec));
-        auto again = adapter.parseSubmit(submit.out, submit.err, submit.exitCode);
+        auto again = submittedId(adapter.parseSubmit(submit.out, submit.err, submit.exitCode));
         QVERIFY(again);
         QCOMPARE(again.value(), pid.value());
 
@@ -157,7 +165,7 @@ private slots:
         writeJobScript(tmp.path(), u"echo done; exit 3"_s);
         const JobSpec spec = specFor(tmp.path());
         const Output submit = run(u"/bin/sh"_s, adapter.submitCommand(spec));
-        const auto pid = adapter.parseSubmit(submit.out, submit.err, submit.exitCode);
+        const auto pid = submittedId(adapter.parseSubmit(submit.out, submit.err, submit.exitCode));
         QVERIFY2(pid, qPrintable(pid.error()));
         m_startedGroups.append(pid.value());
         QTRY_COMPARE_WITH_TIMEOUT(read(tmp.path(), runfiles::exitCode), u"3\n"_s, 10000);
@@ -176,7 +184,7 @@ private slots:
         QTemporaryDir tmp;
         QVERIFY(tmp.isValid());
         const Output submit = run(u"/bin/sh"_s, adapter.submitCommand(specFor(tmp.path())));
-        const auto pid = adapter.parseSubmit(submit.out, submit.err, submit.exitCode);
+        const auto pid = submittedId(adapter.parseSubmit(submit.out, submit.err, submit.exitCode));
         QVERIFY(!pid);
         QVERIFY2(pid.error().contains(u"did not appear"_s), qPrintable(pid.error()));
     }
@@ -192,7 +200,7 @@ private slots:
         JobSpec otherSpec = specFor(other.path());
         otherSpec.token = u"sw1a2b3c4d-8"_s;
         const Output submit = run(u"/bin/sh"_s, adapter.submitCommand(otherSpec));
-        const auto otherJob = adapter.parseSubmit(submit.out, submit.err, submit.exitCode);
+        const auto otherJob = submittedId(adapter.parseSubmit(submit.out, submit.err, submit.exitCode));
         QVERIFY2(otherJob, qPrintable(otherJob.error()));
         m_startedGroups.append(otherJob.value());
         qint64 foreignPid = 0;
@@ -223,7 +231,7 @@ private slots:
     {
         const JobSpec spec = specFor(u"/nonexistent/sweepline/runs/7"_s);
         const Output submit = run(u"/bin/sh"_s, adapter.submitCommand(spec));
-        QVERIFY(!adapter.parseSubmit(submit.out, submit.err, submit.exitCode));
+        QVERIFY(!submittedId(adapter.parseSubmit(submit.out, submit.err, submit.exitCode)));
         const Output lookup = run(u"/bin/sh"_s, adapter.lookupCommand(spec));
         const auto found = adapter.parseLookup(spec, lookup.out, lookup.err, lookup.exitCode);
         QVERIFY2(found, qPrintable(found.error()));
