@@ -5,6 +5,8 @@
 #include <QFileInfo>
 #include <QSaveFile>
 
+#include <cerrno>
+#include <cstring>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +25,7 @@ QString claimScript()
            uR"sh(if mkdir -m 700 -- "$d" 2>/dev/null; then )sh"
            uR"sh(if ( set -o noclobber; printf '%s\n' "$m" > "$f" ) 2>/dev/null; then echo "$i ok"; )sh"
            uR"sh(else echo "$i its owner mark cannot be written"; fi; )sh"
+           uR"sh(elif [ ! -e "$d" ] && [ ! -L "$d" ]; then echo "$i cannot be created"; )sh"
            uR"sh(elif [ -L "$d" ] || [ ! -d "$d" ]; then echo "$i exists and is not a folder"; )sh"
            uR"sh(elif [ ! -O "$d" ]; then echo "$i belongs to another user"; )sh"
            uR"sh(elif [ -L "$f" ] || [ ! -f "$f" ] || [ ! -O "$f" ]; then echo "$i exists without this store's owner mark"; )sh"
@@ -85,6 +88,8 @@ model::Status claimLocalFolder(const FolderClaim& claim)
     QDir().mkpath(QFileInfo(claim.folder).absolutePath());
     const QByteArray path = QFile::encodeName(claim.folder);
     if (::mkdir(path.constData(), 0700) != 0) {
+        if (errno != EEXIST)
+            return refused(claim.folder, u"cannot be created: "_s + QString::fromLocal8Bit(std::strerror(errno)));
         struct stat st {};
         if (::lstat(path.constData(), &st) != 0 || !S_ISDIR(st.st_mode))
             return refused(claim.folder, u"exists and is not a folder"_s);

@@ -80,6 +80,9 @@ class TestFolderClaim : public QObject {
         QVERIFY2(answers.at(4).error().contains(QStringLiteral("not a folder")), qPrintable(answers.at(4).error()));
         QVERIFY2(answers.at(5).error().contains(QStringLiteral("another store or attempt")), qPrintable(answers.at(5).error()));
         QVERIFY2(answers.at(6).error().contains(QStringLiteral("another user")), qPrintable(answers.at(6).error()));
+        // Below a file, a folder cannot be made at all: said so, not mistaken for an existing one.
+        const auto blocked = claim({{file + QStringLiteral("/x/1.1"), mark}}).at(0);
+        QVERIFY2(blocked.error().contains(QStringLiteral("cannot be created")), qPrintable(blocked.error()));
     }
 
 private slots:
