@@ -308,6 +308,21 @@ void TestEndpoint::secretBufferOwnsItsPages()
     QCOMPARE(QByteArray(secret.c_str()), QStringLiteral("pässword 🔑").toUtf8());
     QVERIFY(secret.excludedFromCoreDumps());
     const char* pages = secret.c_str();
+    // The kernel's own word: the mapping's VmFlags carry "dd" (do not dump).
+    QFile smaps(QStringLiteral("/proc/self/smaps"));
+    QVERIFY(smaps.open(QIODevice::ReadOnly));
+    const QByteArray start = QByteArray::number(reinterpret_cast<quintptr>(pages), 16) + '-';
+    bool inMapping = false;
+    QByteArray flags;
+    for (const QByteArray& line : smaps.readAll().split('\n')) {
+        if (line.startsWith(start))
+            inMapping = true;
+        else if (inMapping && line.startsWith("VmFlags:")) {
+            flags = line;
+            break;
+        }
+    }
+    QVERIFY2(flags.split(' ').contains("dd"), flags.constData());
     QCOMPARE(reinterpret_cast<quintptr>(pages) % quintptr(sysconf(_SC_PAGESIZE)), quintptr(0));
     // Moving hands over the same bytes: nothing is copied that would need wiping.
     SecretBuffer moved = std::move(secret);
