@@ -19,6 +19,7 @@ struct ClientConfig {
     QStringList knownHostsFiles;
     QString proxyJump;
     QString proxyCommand;
+    QString identityAgent;
 };
 
 // "ssh -G" prints the effective client configuration for a host, one "key value" per line.
@@ -61,6 +62,8 @@ model::Result<ClientConfig> readClientConfig(const QString& alias, const QString
             c.proxyJump = value;
         else if (key == QLatin1String("proxycommand") && value != QLatin1String("none"))
             c.proxyCommand = value;
+        else if (key == QLatin1String("identityagent"))
+            c.identityAgent = value;
     }
     return c;
 }
@@ -165,6 +168,21 @@ QString parseHop(QString text, JumpHop& hop)
     return {};
 }
 
+// IdentityAgent as ssh_config(5) reads it: SSH_AUTH_SOCK and an unset value mean the environment's
+// agent, "$NAME" the socket that variable names (none if it is unset), a path that socket.
+QString agentSocket(const QString& value)
+{
+    if (value.isEmpty() || value == QLatin1String("SSH_AUTH_SOCK"))
+        return {};
+    if (value == QLatin1String("none"))
+        return value;
+    if (value.startsWith(u'$')) {
+        const QString socket = qEnvironmentVariable(value.mid(1).toLocal8Bit().constData());
+        return socket.isEmpty() ? QStringLiteral("none") : socket;
+    }
+    return expandHome(value);
+}
+
 QString escapePercent(QString text)
 {
     return text.replace(u'%', QLatin1String("%%"));
@@ -258,6 +276,7 @@ model::Result<Endpoint> resolveEndpoint(const model::ClusterSettings& cluster)
     e.knownHostsFile = !cluster.knownHosts.isEmpty() ? expandHome(cluster.knownHosts)
                        : !config->knownHostsFiles.isEmpty() ? expandHome(config->knownHostsFiles.first())
                                                             : QDir::homePath() + QStringLiteral("/.ssh/known_hosts");
+    e.identityAgent = agentSocket(config->identityAgent);
     if (!config->proxyCommand.isEmpty()) {
         e.proxyCommand = config->proxyCommand; // the user's own command, as ssh would run it
     } else if (!config->proxyJump.isEmpty()) {

@@ -42,6 +42,9 @@ struct Endpoint {
     QString user;
     QStringList identityFiles;    // tried in order
     QString knownHostsFile;
+    // IdentityAgent: empty for $SSH_AUTH_SOCK (OpenSSH's default), "none" for no agent, else the
+    // agent's socket.
+    QString identityAgent;
     QString proxyCommand;         // for a ProxyJump; empty when connecting directly
     QList<JumpHop> jumpHops;      // the ProxyJump hops behind proxyCommand, first hop first
 };

@@ -173,6 +173,9 @@ Status SshSession::connect(const Endpoint& endpoint, CredentialPrompter& prompte
     ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &timeout);
     if (!proxy.isEmpty())
         ssh_options_set(s, SSH_OPTIONS_PROXYCOMMAND, proxy.constData());
+    const QByteArray agent = QFile::encodeName(endpoint.identityAgent);
+    if (!agent.isEmpty() && agent != "none")
+        ssh_options_set(s, SSH_OPTIONS_IDENTITY_AGENT, agent.constData());
 
     if (ssh_connect(s) != SSH_OK)
         return fail(FailureKind::Network, connectFailure(endpoint, sshError()));
@@ -269,7 +272,9 @@ Status SshSession::authenticate(const Endpoint& endpoint, CredentialPrompter& pr
 
     if (methods & SSH_AUTH_METHOD_PUBLICKEY) {
         tried << QStringLiteral("publickey");
-        if (qEnvironmentVariableIsSet("SSH_AUTH_SOCK") && ssh_userauth_agent(s, nullptr) == SSH_AUTH_SUCCESS)
+        const bool agent = endpoint.identityAgent.isEmpty() ? qEnvironmentVariableIsSet("SSH_AUTH_SOCK")
+                                                            : endpoint.identityAgent != QLatin1String("none");
+        if (agent && ssh_userauth_agent(s, nullptr) == SSH_AUTH_SUCCESS)
             return model::success();
         for (const QString& file : endpoint.identityFiles) {
             const QByteArray path = QFile::encodeName(file);

@@ -82,6 +82,41 @@ Endpoint endpointOf(const SshServerFixture& server, const QString& user, const Q
     return e;
 }
 
+// A real ssh-agent on its own socket (ssh-agent -D), holding one key; stopped with the object.
+struct SshAgent {
+    QString socket;
+    QString error;
+    QProcess process;
+
+    explicit SshAgent(QString socketPath) : socket(std::move(socketPath)) {}
+    ~SshAgent()
+    {
+        process.terminate();
+        process.waitForFinished(5000);
+    }
+    bool start(const QString& key)
+    {
+        process.start(u"ssh-agent"_s, {u"-D"_s, u"-a"_s, socket});
+        if (!process.waitForStarted()) {
+            error = process.errorString();
+            return false;
+        }
+        QDeadlineTimer deadline(10000);
+        while (!QFileInfo::exists(socket) && !deadline.hasExpired())
+            QThread::msleep(20);
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"SSH_AUTH_SOCK"_s, socket);
+        QProcess add;
+        add.setProcessEnvironment(env);
+        add.start(u"ssh-add"_s, {key});
+        if (!add.waitForFinished(10000) || add.exitCode() != 0) {
+            error = u"ssh-add: "_s + QString::fromUtf8(add.readAllStandardError());
+            return false;
+        }
+        return true;
+    }
+};
+
 SshServerOptions passwordLogins()
 {
     SshServerOptions options;
@@ -110,6 +145,7 @@ private slots:
     void keyWithPassphrase();
     void wrongPassphraseStops();
     void keyFromSshAgent();
+    void identityAgentOfTheSshConfig();
     void password();
     void wrongPasswordIsTriedOnce();
     void oneTimePassword();
@@ -151,21 +187,10 @@ void TestSshLogin::keyFromSshAgent()
 {
     SshServerFixture ssh;
     QVERIFY2(ssh.start(), qPrintable(ssh.errorString()));
-    const QString socket = m_dir.filePath(u"agent.sock"_s);
-    QProcess agent;
-    agent.start(u"ssh-agent"_s, {u"-D"_s, u"-a"_s, socket});
-    QVERIFY2(agent.waitForStarted(), qPrintable(agent.errorString()));
-    QTRY_VERIFY(QFileInfo::exists(socket));
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(u"SSH_AUTH_SOCK"_s, socket);
-    QProcess add;
-    add.setProcessEnvironment(env);
-    add.start(u"ssh-add"_s, {ssh.userKeyPath()});
-    QVERIFY(add.waitForFinished(10000));
-    QVERIFY2(add.exitCode() == 0, add.readAllStandardError().constData());
-
+    SshAgent agent(m_dir.filePath(u"agent.sock"_s));
+    QVERIFY2(agent.start(ssh.userKeyPath()), qPrintable(agent.error));
     const QByteArray saved = qgetenv("SSH_AUTH_SOCK");
-    qputenv("SSH_AUTH_SOCK", QFile::encodeName(socket));
+    qputenv("SSH_AUTH_SOCK", QFile::encodeName(agent.socket));
     ScriptedPrompter prompter;
     SshSession session;
     // No key file at all: only the agent can log in.
@@ -174,11 +199,63 @@ void TestSshLogin::keyFromSshAgent()
         qunsetenv("SSH_AUTH_SOCK");
     else
         qputenv("SSH_AUTH_SOCK", saved);
-    agent.terminate();
-    agent.waitForFinished(5000);
     QVERIFY2(connected, qPrintable(connected.error()));
     QVERIFY(prompter.asked.isEmpty());
     QVERIFY(ssh.log().contains(u"Accepted publickey for root"_s));
+}
+
+void TestSshLogin::identityAgentOfTheSshConfig()
+{
+    SshServerFixture ssh;
+    QVERIFY2(ssh.start(), qPrintable(ssh.errorString()));
+    SshAgent agent(m_dir.filePath(u"config-agent.sock"_s));
+    QVERIFY2(agent.start(ssh.userKeyPath()), qPrintable(agent.error));
+    const QByteArray saved = qgetenv("SSH_AUTH_SOCK");
+    qunsetenv("SSH_AUTH_SOCK");
+    // The config names the agent's socket and no key file: only that agent can log in.
+    for (const QString& agentLine : {u"IdentityAgent "_s + agent.socket, u"IdentityAgent $SWL_TEST_AGENT"_s}) {
+        qputenv("SWL_TEST_AGENT", QFile::encodeName(agent.socket));
+        testing::SshClientConfig client;
+        client.path = m_dir.filePath(u"agent_config"_s);
+        client.identityFile = m_dir.filePath(u"no-such-key"_s);
+        const QString config = ssh.writeClientConfig(client);
+        QFile f(config);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(f.readAll()).replace(u"IdentityAgent none"_s, agentLine);
+        f.close();
+        testing::writeTextFile(config, text, 0644);
+        model::ClusterSettings cluster;
+        cluster.host = u"sweepline-test"_s;
+        cluster.sshConfig = config;
+        const auto endpoint = resolveEndpoint(cluster);
+        QVERIFY2(endpoint, qPrintable(endpoint.error()));
+        QCOMPARE(endpoint->identityAgent, agent.socket);
+        ScriptedPrompter prompter;
+        SshSession session;
+        const auto connected = session.connect(endpoint.value(), prompter, false);
+        QVERIFY2(connected, qPrintable(agentLine + u": "_s + connected.error()));
+    }
+    qunsetenv("SWL_TEST_AGENT");
+    // "IdentityAgent none" keeps even $SSH_AUTH_SOCK's agent out.
+    qputenv("SSH_AUTH_SOCK", QFile::encodeName(agent.socket));
+    testing::SshClientConfig client;
+    client.path = m_dir.filePath(u"no_agent_config"_s);
+    client.identityFile = m_dir.filePath(u"no-such-key"_s);
+    model::ClusterSettings cluster;
+    cluster.host = u"sweepline-test"_s;
+    cluster.sshConfig = ssh.writeClientConfig(client);
+    const auto endpoint = resolveEndpoint(cluster);
+    QVERIFY2(endpoint, qPrintable(endpoint.error()));
+    QCOMPARE(endpoint->identityAgent, u"none"_s);
+    ScriptedPrompter prompter;
+    SshSession session;
+    const auto connected = session.connect(endpoint.value(), prompter, false);
+    if (saved.isNull())
+        qunsetenv("SSH_AUTH_SOCK");
+    else
+        qputenv("SSH_AUTH_SOCK", saved);
+    QVERIFY(!connected);
+    QCOMPARE(session.lastFailure(), FailureKind::Authentication);
 }
 
 void TestSshLogin::password()
