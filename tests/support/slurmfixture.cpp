@@ -206,6 +206,14 @@ bool SlurmFixture::writeConfig()
     };
     for (auto it = fields.cbegin(); it != fields.cend(); ++it)
         text.replace(QStringLiteral("{{%1}}").arg(it.key()), it.value());
+    if (m_options.jobsPerUserPerHour > 0) {
+        // One SchedulerParameters line: a second one would not add to the first.
+        const QString schedulerLine = QStringLiteral("\nSchedulerParameters=");
+        if (!text.contains(schedulerLine))
+            return fail(QStringLiteral("the slurm.conf template has no SchedulerParameters line"));
+        text.replace(schedulerLine, schedulerLine + QStringLiteral("jobs_per_user_per_hour=%1,").arg(m_options.jobsPerUserPerHour));
+        text += QStringLiteral("\nJobSubmitPlugins=throttle\n");
+    }
     if (!writeTextFile(slurmConfPath(), text, 0644))
         return fail(QStringLiteral("cannot write ") + slurmConfPath());
     return true;

@@ -30,6 +30,10 @@ struct SlurmOptions {
     int cpus = 0;                  // CPUs of the node (each counts as a core); 0: the machine's
     bool verifyWithJob = true;     // start() runs `sbatch --wrap true` to completion
     QStringList extraConfigLines;  // appended to slurm.conf
+    // A real per-user submission limit without accounting (no slurmdbd): Slurm's job_submit/throttle
+    // refuses a user's submissions beyond this many per hour, with ESLURM_ACCOUNTING_POLICY. Its
+    // counts live in slurmctld's memory, so stopController() + startController() clears them. 0: off.
+    int jobsPerUserPerHour = 0;
 };
 
 class SlurmFixture {

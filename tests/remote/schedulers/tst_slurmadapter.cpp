@@ -172,6 +172,9 @@ private slots:
                                                    << "Job violates accounting/QOS policy";
         QTest::addRow("controller full (EAGAIN)") << "" << "slurm/sbatch_eagain.err" << 1 << "limited"
                                                   << "Resource temporarily unavailable";
+        // Recorded from the real slurmctld with job_submit/throttle (tst_sitelimits checks it still says so).
+        QTest::addRow("recorded per-user throttle") << "" << "slurm/recorded_sbatch_throttle_22.05.err" << 1 << "limited"
+                                                    << "Reached jobs per hour limit";
         QTest::addRow("gave up retrying") << "" << "slurm/sbatch_retried.err" << 1 << "limited"
                                           << "temporarily unable to accept job";
         // Recorded from Debian 12's Slurm 22.05 on a one-node test cluster.
