@@ -41,6 +41,7 @@ private slots:
     void invalidCampaignOpensButDoesNotRun();
     void unreadableStoreIsReported();
     void storeFolderGivenAtOpenIsUsedAndForgottenByNew();
+    void statusBarSaysWhySubmissionsWait();
 
 private:
     QTemporaryDir m_settings;
@@ -243,6 +244,24 @@ void TestMainWindow::unreadableStoreIsReported()
     QCOMPARE(window.runController()->trials()->rowCount(), 0);
     QCOMPARE(window.runController()->state(), RunController::State::Idle);
     QVERIFY(campaign.runs().isEmpty());
+}
+
+// A site limit or max_queued holds submissions: the status bar says why while it lasts, and says
+// nothing once submissions go on. (The backend's own announcements are tested through the CLI in
+// tests/remote/cluster/tst_sitelimits.cpp.)
+void TestMainWindow::statusBarSaysWhySubmissionsWait()
+{
+    MainWindow window;
+    window.show();
+    const auto* label = window.statusBar()->findChild<QLabel*>(u"submissionsPaused"_s);
+    QVERIFY(label);
+    QVERIFY(label->isHidden());
+    const QString why = u"submissions paused for 4 s: sbatch: error: QOSMaxSubmitJobPerUserLimit"_s;
+    emit window.runController()->submissionsPaused(why);
+    QCOMPARE(statusText(window, "submissionsPaused"), why);
+    QVERIFY(label->isVisible());
+    emit window.runController()->submissionsPaused(QString());
+    QVERIFY(label->isHidden());
 }
 
 QTEST_MAIN(TestMainWindow)
