@@ -37,7 +37,7 @@ QString claimScript()
 model::Status refused(const QString& folder, const QString& why)
 {
     return model::Status::failure(
-        u"the trial folder %1 %2: refusing to use it (remove it, or give the campaign another workdir)sh"_s.arg(folder,
+        u"the trial folder %1 %2: refusing to use it (remove it, or give the campaign another workdir)"_s.arg(folder,
                                                                                                              why));
 }
 

@@ -59,7 +59,11 @@ SshWorker::~SshWorker() = default;
 
 void SshWorker::setState(ConnectionState state, const QString& detail)
 {
+    // A failed login is reported where it fails; the request that asked for it ends in the same state.
+    if (state == m_state && state == ConnectionState::Disconnected && !detail.isEmpty() && detail == m_stateDetail)
+        return;
     m_state = state;
+    m_stateDetail = detail;
     emit stateChanged(state, detail);
 }
 

@@ -110,6 +110,7 @@ private:
     QString m_helperFolder;        // absolute: <home>/.sweepline
     quint64 m_requestFiles = 0;
     ConnectionState m_state = ConnectionState::Disconnected;
+    QString m_stateDetail;
 };
 
 } // namespace sweepline::remote::ssh

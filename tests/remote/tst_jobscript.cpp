@@ -1,3 +1,4 @@
+#include "remote/folderclaim.h"
 #include "remote/jobscript.h"
 #include "remote/jobbackend.h"
 #include "model/campaign.h"
@@ -45,7 +46,7 @@ private slots:
     {
         const QStringList reserved = sweepline::model::reservedRunFileNames();
         for (const char* name : {runfiles::script, runfiles::stdoutFile, runfiles::stderrFile, runfiles::exitCode,
-                                 runfiles::pid, sweepline::remote::kCancelMarker})
+                                 runfiles::pid, sweepline::remote::kCancelMarker, sweepline::remote::kOwnerMarkFile})
             QVERIFY2(reserved.contains(QLatin1String(name)), name);
     }
     void recordsOutputsAndExitCode_data()
