@@ -26,9 +26,12 @@ public:
     // an unknown refusal fails its one trial with the scheduler's words rather than waiting forever.
     SubmitOutcome parseSubmit(const QString& out, const QString& err, int exitCode) const override;
 
-    // Both queries in one sh script; exits with the first non-zero exit code of the two. Without an
-    // administrator's option pjstat lists the caller's own jobs only (as Fujitsu's manuals describe
-    // it; not checked against a real pjstat here), and jobs are asked for by id anyway.
+    // Both queries in one sh script; exits with the first non-zero exit code of the two. Jobs are
+    // asked for by id, so only ours answer. By default pjstat lists "only jobs that can be referenced
+    // by the user who executed" it (Fugaku user guide 1.49, 5.12.1.1): the user's own, and on some
+    // sites the group's, so the name lookup below can still see a group member's job of the same
+    // name. Not checked against a real pjstat here; no user filter is added because its syntax is
+    // unverified.
     RemoteCommand statusCommand(const QStringList& jobIds, const QStringList& tokens) const override;
     RemoteCommand activeStatusCommand(const QStringList& jobIds) const;
     RemoteCommand historyCommand(const QStringList& jobIds) const;
