@@ -779,7 +779,7 @@ void ClusterBackend::sendCancel(Job& job)
 {
     job.cancelRequested = true;
     ssh::RemoteRequest request;
-    const RemoteCommand command = m_scheduler->cancelCommand({job.jobId});
+    const RemoteCommand command = m_scheduler->cancelJobCommand(job.jobId, job.token);
     if (command.argv.isEmpty())
         return;
     request.operations.append(ssh::AgentOperation::run(command.argv, command.workingDirectory));

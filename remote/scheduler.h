@@ -87,6 +87,13 @@ public:
                                                                 int exitCode) const = 0;
 
     virtual RemoteCommand cancelCommand(const QStringList& jobIds) const = 0;
+    // Cancels the one job of a trial. A scheduler's ids are never reused while a job is known, so
+    // the id alone will do; where they are (pids), the token tells this trial's job from another's.
+    virtual RemoteCommand cancelJobCommand(const QString& jobId, const QString& token) const
+    {
+        Q_UNUSED(token);
+        return cancelCommand({jobId});
+    }
 
     // After an unclear submission: is there a job of this user named spec.token? Returns its id, or an empty string
     // when the scheduler positively knows no such job; a failure when the answer is unclear again.

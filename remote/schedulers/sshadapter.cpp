@@ -26,6 +26,9 @@ QString lookupScript()
 const QString cancelScript = u"for p; do case \"$(ps -o args= -p \"$p\")\" in \"bash %1 sw\"*) "
                              "kill -TERM -- \"-$p\";; esac; done; exit 0"_s.arg(QLatin1String(runfiles::script));
 
+const QString cancelTrialScript = u"case \"$(ps -o args= -p \"$1\")\" in \"bash %1 $2\") "
+                                  "kill -TERM -- \"-$1\";; esac; exit 0"_s.arg(QLatin1String(runfiles::script));
+
 // One ps for every pid; a row is passed on only when its command line is the job script of the very
 // trial recorded for that pid ("bash job.sh <token>"), so a reused pid never counts as our job.
 // "done" closes a complete answer. ps exits 1, silently, when none of the pids exists.
@@ -156,6 +159,13 @@ RemoteCommand SshAdapter::cancelCommand(const QStringList& jobIds) const
     if (pids.isEmpty())
         return {};
     return {QStringList{u"bash"_s, u"-c"_s, cancelScript, u"sweepline-cancel"_s} + pids, {}};
+}
+
+RemoteCommand SshAdapter::cancelJobCommand(const QString& jobId, const QString& token) const
+{
+    if (!isValidJobId(jobId) || !isValidToken(token))
+        return {};
+    return {{u"bash"_s, u"-c"_s, cancelTrialScript, u"sweepline-cancel"_s, jobId, token}, {}};
 }
 
 RemoteCommand SshAdapter::lookupCommand(const JobSpec& spec) const

@@ -38,6 +38,8 @@ public:
     // (its command line "bash job.sh sw..."): a reused pid of another program is left alone. Only
     // pids reach this call, so a pid reused by another trial's job script is not told apart here.
     RemoteCommand cancelCommand(const QStringList& jobIds) const override;
+    // The same for one trial, only while the pid runs that trial's own job script ("bash job.sh TOKEN").
+    RemoteCommand cancelJobCommand(const QString& jobId, const QString& token) const override;
 
     // Reads job.pid: the job script creates it before anything else, so no file means the job never
     // started (or was never launched); a file that exists but is still empty is unclear.

@@ -223,8 +223,17 @@ private slots:
 
         const Output cancel = run(u"/bin/sh"_s, adapter.cancelCommand({QString::number(foreignPid)}));
         QCOMPARE(cancel.exitCode, 0);
+        // A trial's cancel spares another trial's job script behind its recorded pid.
+        const Output cancelOurs = run(u"/bin/sh"_s, adapter.cancelJobCommand(otherJob.value(), spec.token));
+        QCOMPARE(cancelOurs.exitCode, 0);
         QTest::qWait(500);
         QVERIFY2(!groupMembers(QString::number(foreignPid)).isEmpty(), "a foreign process was killed");
+        QVERIFY2(!groupMembers(otherJob.value()).isEmpty(), "another trial's job was killed");
+        // ...and stops its own trial's job: the check is not blind.
+        const Output cancelOther = run(u"/bin/sh"_s, adapter.cancelJobCommand(otherJob.value(), otherSpec.token));
+        QCOMPARE(cancelOther.exitCode, 0);
+        QTRY_VERIFY_WITH_TIMEOUT(groupMembers(otherJob.value()).isEmpty(), 5000);
+        QVERIFY(adapter.cancelJobCommand(otherJob.value(), u"sw'; touch INJECTED; '"_s).argv.isEmpty());
     }
 
     void missingFolderFails()
