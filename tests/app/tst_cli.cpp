@@ -136,12 +136,13 @@ private slots:
         const auto rows = exportCsv(campaign);
         QCOMPARE(rows.size(), 11);
         QCOMPARE(rows.at(0).join(QLatin1Char(',')),
-                 QStringLiteral("trial,state,x,kind,loss,job_id,submitted_at,started_at,finished_at,elapsed_s,stage,batch,error"));
+                 QStringLiteral("trial,state,x,kind,loss,job_id,submitted_at,started_at,finished_at,elapsed_s,stage,batch,error,note"));
         QSet<QString> points;
         for (qsizetype i = 1; i < rows.size(); ++i) {
             const QStringList& row = rows.at(i);
-            QCOMPARE(row.size(), 13);
+            QCOMPARE(row.size(), 14);
             QCOMPARE(row.at(1), QStringLiteral("done"));
+            QCOMPARE(row.at(13), QString()); // the whole stdout was read: nothing to note
             const int x = row.at(2).toInt();
             const int expected = (x - 3) * (x - 3) + (row.at(3) == QLatin1String("slow") ? 10 : 0);
             QCOMPARE(row.at(4).toDouble(), double(expected));

@@ -9,6 +9,8 @@
 #include "support/sshserverfixture.h"
 #include "support/testaccount.h"
 
+#include "support/testfiles.h"
+
 #include <QtTest>
 
 #include <algorithm>
@@ -34,22 +36,6 @@ Run cli(const QStringList& args, int timeoutMs = 300000)
     }
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
             QString::fromUtf8(p.readAllStandardError())};
-}
-
-QStringList csvRows(const QString& path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    return QString::fromUtf8(f.readAll()).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts);
-}
-
-QStringList readLines(const QString& path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    return QString::fromUtf8(f.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
 }
 
 // sshd (LogLevel VERBOSE) logs every exec request: each is one login shell on the cluster.

@@ -5,22 +5,13 @@
 // Every job logs the id Slurm gave it, so "its own job id" is checked against Slurm itself.
 #include "support/accountcluster.h"
 
+#include "support/testfiles.h"
+
 #include <QtTest>
 
 using namespace sweepline::testing;
 
 namespace {
-
-QString fileText(const QString& path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-}
-
-QStringList readLines(const QString& path)
-{
-    return fileText(path).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-}
 
 // The CSV's columns for a campaign of one parameter x.
 enum Column { Trial, State, X, Loss, JobId };

@@ -11,6 +11,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include "support/testfiles.h"
+
 #include <QtTest>
 
 #include <csignal>
@@ -23,17 +25,6 @@ namespace {
 ProcessResult cli(const QStringList& args, const QProcessEnvironment& env = {})
 {
     return runProcess(QStringLiteral(SWEEPLINE_CLI), args, env, 300000);
-}
-
-QString fileText(const QString& path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-}
-
-QStringList readLines(const QString& path)
-{
-    return fileText(path).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
 }
 
 void schedulerRows(const QStringList& schedulers)

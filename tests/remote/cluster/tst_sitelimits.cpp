@@ -14,6 +14,8 @@
 #include "support/sshserverfixture.h"
 #include "support/testaccount.h"
 
+#include "support/testfiles.h"
+
 #include <QtTest>
 
 #include <memory>
@@ -21,17 +23,6 @@
 using namespace sweepline::testing;
 
 namespace {
-
-QString fileText(const QString& path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-}
-
-QStringList readLines(const QString& path)
-{
-    return fileText(path).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-}
 
 constexpr int kJobsPerHour = 2;
 
