@@ -18,18 +18,30 @@ namespace {
 
 // Prints "<index> ok" or "<index> <why>" for each (folder, mark) pair; "done" once all are through,
 // so an answer cut short is never mistaken for a refusal. Values arrive only as "$@".
+// A batch claims hundreds of folders at once, so the script forks twice in all (one mkdir -p of the
+// parents, one mkdir -m 700 of the new folders), not per folder: the rest is bash builtins. A folder
+// counts as new only when nothing was there before the mkdir and it is then an empty folder of
+// ours; anything else is judged by its owner mark.
 QString claimScript()
 {
-    return uR"sh(umask 077; i=0; while [ "$#" -ge 2 ]; do d=$1; m=$2; shift 2; i=$((i+1)); )sh"
-           uR"sh(f="$d/%1"; mkdir -p -- "${d%/*}" 2>/dev/null; )sh"
-           uR"sh(if mkdir -m 700 -- "$d" 2>/dev/null; then )sh"
-           uR"sh(if ( set -o noclobber; printf '%s\n' "$m" > "$f" ) 2>/dev/null; then echo "$i ok"; )sh"
-           uR"sh(else echo "$i its owner mark cannot be written"; fi; )sh"
-           uR"sh(elif [ ! -e "$d" ] && [ ! -L "$d" ]; then echo "$i cannot be created"; )sh"
+    return uR"sh(umask 077; set -o noclobber; shopt -s nullglob dotglob; ds=(); ms=(); fresh=(); parents=(); new=(); )sh"
+           uR"sh(while [ "$#" -ge 2 ]; do ds+=("$1"); ms+=("$2"); shift 2; done; )sh"
+           uR"sh(for d in "${ds[@]}"; do parents+=("${d%/*}"); )sh"
+           uR"sh(if [ -e "$d" ] || [ -L "$d" ]; then fresh+=(0); else fresh+=(1); new+=("$d"); fi; done; )sh"
+           uR"sh([ "${#parents[@]}" -gt 0 ] && mkdir -p -- "${parents[@]}" 2>/dev/null; )sh"
+           uR"sh([ "${#new[@]}" -gt 0 ] && mkdir -m 700 -- "${new[@]}" 2>/dev/null; )sh"
+           uR"sh(for k in "${!ds[@]}"; do i=$((k+1)); d=${ds[k]}; m=${ms[k]}; f="$d/%1"; )sh"
+           uR"sh(if [ "${fresh[k]}" = 1 ]; then )sh"
+           uR"sh(if [ ! -e "$d" ] && [ ! -L "$d" ]; then echo "$i cannot be created"; )sh"
+           uR"sh(elif [ -L "$d" ] || [ ! -d "$d" ]; then echo "$i exists and is not a folder"; )sh"
+           uR"sh(elif [ ! -O "$d" ]; then echo "$i belongs to another user"; )sh"
+           uR"sh(else e=("$d"/*); if [ "${#e[@]}" -ne 0 ]; then echo "$i was filled by someone else as it was made"; )sh"
+           uR"sh(elif { printf '%s\n' "$m" > "$f"; } 2>/dev/null; then echo "$i ok"; )sh"
+           uR"sh(else echo "$i its owner mark cannot be written"; fi; fi; )sh"
            uR"sh(elif [ -L "$d" ] || [ ! -d "$d" ]; then echo "$i exists and is not a folder"; )sh"
            uR"sh(elif [ ! -O "$d" ]; then echo "$i belongs to another user"; )sh"
            uR"sh(elif [ -L "$f" ] || [ ! -f "$f" ] || [ ! -O "$f" ]; then echo "$i exists without this store's owner mark"; )sh"
-           uR"sh(elif [ "$(cat -- "$f")" = "$m" ]; then echo "$i ok"; )sh"
+           uR"sh(elif IFS= read -r line < "$f" && [ "$line" = "$m" ]; then echo "$i ok"; )sh"
            uR"sh(else echo "$i was made by another store or attempt"; fi; done; echo done)sh"_s.arg(
                QLatin1String(kOwnerMarkFile));
 }

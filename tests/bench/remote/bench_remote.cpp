@@ -116,7 +116,7 @@ int countExitCodes(const QStringList& folders)
 {
     int ok = 0;
     for (const QString& dir : folders)
-        ok += readText(dir + u"/exit_code"_s).trimmed() == u"0"_s ? 1 : 0;
+        ok += sweepline::remote::parseExitCodeFile(readText(dir + u"/exit_code"_s).toUtf8()).exitCode == 0 ? 1 : 0;
     return ok;
 }
 
