@@ -353,7 +353,7 @@ void DSplineSearch::registerProposal(const Point& p, bool startsLine)
     }
 }
 
-bool DSplineSearch::emit(std::vector<Proposal>& out, const Point& p, const Point& around, bool startsLine)
+bool DSplineSearch::proposeInto(std::vector<Proposal>& out, const Point& p, const Point& around, bool startsLine)
 {
     if (isKnown(p))
         return false;
@@ -366,11 +366,11 @@ void DSplineSearch::fillFromRound(std::vector<Proposal>& out, std::size_t maxCou
 {
     const Point base = m_round.base;
     if (out.size() < maxCount)
-        emit(out, base, base, false);
+        proposeInto(out, base, base, false);
     for (const auto& p : m_round.probes) {
         if (out.size() >= maxCount)
             return;
-        emit(out, p, base, false);
+        proposeInto(out, p, base, false);
     }
     if (out.size() >= maxCount)
         return;
@@ -406,7 +406,7 @@ void DSplineSearch::fillFromRound(std::vector<Proposal>& out, std::size_t maxCou
             if (out.size() >= maxCount)
                 return;
             if (rank < list.size())
-                emit(out, m_round.lines[i].geometry.at(list[rank]), base, true);
+                proposeInto(out, m_round.lines[i].geometry.at(list[rank]), base, true);
         }
     }
 }
@@ -416,13 +416,13 @@ bool DSplineSearch::emitNeighbourhood(std::vector<Proposal>& out, std::size_t ma
 {
     if (out.size() >= maxCount)
         return false;
-    emit(out, around, around, false);
+    proposeInto(out, around, around, false);
     // Its direction search...
     for (const auto& g : lines) {
         for (std::size_t j : probeIndices(g, categoricalLine(m_space, g.step))) {
             if (out.size() >= maxCount)
                 return false;
-            emit(out, g.at(j), around, false);
+            proposeInto(out, g.at(j), around, false);
         }
     }
     // ...then the first points of its lines, round-robin.
@@ -432,7 +432,7 @@ bool DSplineSearch::emitNeighbourhood(std::vector<Proposal>& out, std::size_t ma
                 return false;
             const auto first = DSplineLineSearch::firstPoints(g.count);
             if (rank < first.size())
-                emit(out, g.at(first[rank]), around, false);
+                proposeInto(out, g.at(first[rank]), around, false);
         }
     }
     return out.size() < maxCount;
@@ -514,7 +514,7 @@ void DSplineSearch::fillFitted(std::vector<Proposal>& out, std::size_t maxCount)
     for (const auto& [f, p] : promising) {
         if (out.size() >= maxCount)
             return;
-        emit(out, p, m_round.base, false);
+        proposeInto(out, p, m_round.base, false);
     }
 }
 
@@ -528,7 +528,7 @@ void DSplineSearch::fillFromRing(std::vector<Proposal>& out, std::size_t maxCoun
         const auto p = m_ring.next();
         if (!p)
             return;
-        emit(out, *p, m_ring.centre(), false);
+        proposeInto(out, *p, m_ring.centre(), false);
     }
 }
 
