@@ -240,12 +240,7 @@ void ClusterBackend::flushSubmissions()
             m_toSubmit.append(id); // joined the queue while its batch was being claimed: next round
             continue;
         }
-        const JobSpec spec = specFor(*job);
-        if (auto valid = checkJobSpec(*m_scheduler, spec); !valid) {
-            m_jobs.remove(id);
-            emit submitFailed(id, valid.error());
-            continue;
-        }
+        const JobSpec spec = specFor(*job); // checked by claimFolders() before its folder was claimed
         JobScriptInput script = job->script;
         script.runDirectory = spec.jobDirectory;
         script.directiveLines = m_scheduler->directiveLines(spec);
@@ -324,11 +319,7 @@ bool ClusterBackend::claimFolders()
         ids.append(id);
         claims.append({spec.jobDirectory, ownerMark(job->token, job->attempt)});
     }
-    for (const auto& [id, why] : refusals) {
-        m_toSubmit.removeAll(id);
-        m_jobs.remove(id);
-        emit submitFailed(id, why);
-    }
+    refuseBeforeSubmission(refusals);
     if (ids.isEmpty())
         return false;
     ssh::RemoteRequest request;
@@ -359,14 +350,20 @@ bool ClusterBackend::claimFolders()
             else
                 refused.append({ids.at(i), answers->at(i).error()});
         }
-        for (const auto& [id, why] : refused) {
-            m_toSubmit.removeAll(id);
-            m_jobs.remove(id);
-            emit submitFailed(id, why);
-        }
+        refuseBeforeSubmission(refused);
         flushSubmissions();
     });
     return true;
+}
+
+// After the loop that found them: a slot of submitFailed may call back into this backend.
+void ClusterBackend::refuseBeforeSubmission(const QList<std::pair<qint64, QString>>& refusals)
+{
+    for (const auto& [id, why] : refusals) {
+        m_toSubmit.removeAll(id);
+        m_jobs.remove(id);
+        emit submitFailed(id, why);
+    }
 }
 
 void ClusterBackend::onSubmitted(const QList<qint64>& ids, const ssh::RemoteResponse& response)
@@ -730,13 +727,7 @@ void ClusterBackend::flushCollections()
                     end.reason = refused;
             }
             end.finishedAt = QDateTime::currentDateTimeUtc();
-            if (QFile exitFile(local.filePath(QLatin1String(runfiles::exitCode))); exitFile.open(QIODevice::ReadOnly)) {
-                // The job script's own clock: right even for a job that started and ended between polls.
-                const ExitRecord record = parseExitCodeFile(exitFile.read(4096));
-                end.startedAt = record.startedAt;
-                if (record.finishedAt.isValid())
-                    end.finishedAt = record.finishedAt;
-            }
+            takeScriptTimes(end, readExitCodeFile(local.filePath(QLatin1String(runfiles::exitCode))));
             end.cancelled = (collected->cancelRequested && collected->stopReason.isEmpty())
                             || QFileInfo::exists(local.filePath(QLatin1String(kCancelMarker)));
             if (!collected->stopReason.isEmpty())

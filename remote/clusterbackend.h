@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <utility>
 
 class QThread;
 class QTimer;
@@ -63,6 +64,7 @@ private:
     void logIn();
     void flushSubmissions();
     bool claimFolders(); // true while a claim is under way; it calls flushSubmissions() when answered
+    void refuseBeforeSubmission(const QList<std::pair<qint64, QString>>& refusals); // each trial fails, never submitted
     void onSubmitted(const QList<qint64>& ids, const ssh::RemoteResponse& response);
     int jobsInQueue() const;        // submitted or maybe submitted, not yet seen to end
     void setPauseReason(const QString& reason);

@@ -48,6 +48,15 @@ struct JobEnd {
     bool cancelled = false;        // ended by a cancel, ours or another's
 };
 
+// The job script's own clock wins over when a backend saw the end: it is right even for a job
+// that started and ended between two polls, or whose end a resumed engine found later.
+inline void takeScriptTimes(JobEnd& end, const ExitRecord& record)
+{
+    end.startedAt = record.startedAt;
+    if (record.finishedAt.isValid())
+        end.finishedAt = record.finishedAt;
+}
+
 // A cancel asked for by another process (sweepline-cli cancel) is recorded in the trial's local run
 // folder, so the run that watches the job records it as cancelled rather than failed.
 inline constexpr char kCancelMarker[] = "cancel-requested";

@@ -2,6 +2,8 @@
 
 #include "model/commandtemplate.h"
 
+#include <QFile>
+
 #include <cmath>
 
 using sweepline::model::shellQuote;
@@ -42,6 +44,14 @@ ExitRecord parseExitCodeFile(const QByteArray& content)
             record.finishedAt = at;
     }
     return record;
+}
+
+ExitRecord readExitCodeFile(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return parseExitCodeFile(f.read(4096)); // a status and two times: a few dozen bytes
 }
 
 QString renderJobScript(const JobScriptInput& in)

@@ -42,6 +42,8 @@ struct ExitRecord {
     QDateTime finishedAt;
 };
 ExitRecord parseExitCodeFile(const QByteArray& content);
+// The same for a local file: an empty record when it is missing or unreadable.
+ExitRecord readExitCodeFile(const QString& path);
 
 QString formatDuration(qint64 seconds); // "HH:MM:SS", with "D-" in front past a day
 

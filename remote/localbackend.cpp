@@ -65,18 +65,6 @@ model::Status writeRunDirectory(const JobRequest& request)
     return model::success();
 }
 
-// The script's own times are the true ones: we may have seen the exit only later (a resumed engine).
-void takeScriptTimes(JobEnd& end, const QString& runDirectory)
-{
-    QFile f(pathIn(runDirectory, runfiles::exitCode));
-    if (!f.open(QIODevice::ReadOnly))
-        return;
-    const ExitRecord record = parseExitCodeFile(f.read(4096));
-    end.startedAt = record.startedAt;
-    if (record.finishedAt.isValid())
-        end.finishedAt = record.finishedAt;
-}
-
 } // namespace
 
 LocalBackend::LocalBackend(QObject* parent) : JobBackend(parent), m_pollTimer(new QTimer(this))
@@ -148,14 +136,15 @@ void LocalBackend::track(const TrackedJob& job)
         return;
     }
     JobEnd end;
-    end.exitCode = lp::readExitCodeFile(pathIn(dir, runfiles::exitCode));
+    const ExitRecord record = readExitCodeFile(pathIn(dir, runfiles::exitCode));
+    end.exitCode = record.exitCode;
     if (!end.exitCode)
         end.reason = QStringLiteral("the job's process is gone and left no exit code");
     end.stdoutPath = pathIn(dir, runfiles::stdoutFile);
     end.finishedAt = QFileInfo::exists(pathIn(dir, runfiles::exitCode))
         ? QFileInfo(pathIn(dir, runfiles::exitCode)).lastModified().toUTC()
         : QDateTime::currentDateTimeUtc();
-    takeScriptTimes(end, dir);
+    takeScriptTimes(end, record);
     emit finished(id, end);
 }
 
@@ -247,8 +236,9 @@ void LocalBackend::finish(qint64 trialId, std::optional<int> signalNumber)
     JobEnd end;
     end.finishedAt = QDateTime::currentDateTimeUtc();
     end.stdoutPath = pathIn(w->runDirectory, runfiles::stdoutFile);
-    end.exitCode = lp::readExitCodeFile(pathIn(w->runDirectory, runfiles::exitCode));
-    takeScriptTimes(end, w->runDirectory);
+    const ExitRecord record = readExitCodeFile(pathIn(w->runDirectory, runfiles::exitCode));
+    end.exitCode = record.exitCode;
+    takeScriptTimes(end, record);
     end.cancelled = w->stopReason == QLatin1String("cancelled")
                     || QFileInfo::exists(QDir(w->runDirectory).filePath(QLatin1String(kCancelMarker)));
     if (!w->stopReason.isEmpty())

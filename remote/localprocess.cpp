@@ -134,14 +134,6 @@ std::optional<pid_t> readPidFile(const QString& path)
     return pid_t(pid);
 }
 
-std::optional<int> readExitCodeFile(const QString& path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return std::nullopt;
-    return parseExitCodeFile(f.readAll()).exitCode;
-}
-
 QString signalName(int signalNumber)
 {
     if (const char* abbrev = sigabbrev_np(signalNumber))

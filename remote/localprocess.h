@@ -27,7 +27,6 @@ void signalGroup(pid_t pid, int signalNumber);
 std::optional<int> reapChild(pid_t pid, bool* reaped);
 
 std::optional<pid_t> readPidFile(const QString& path);
-std::optional<int> readExitCodeFile(const QString& path);
 
 QString signalName(int signalNumber);
 
