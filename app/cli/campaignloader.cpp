@@ -1,6 +1,6 @@
-#include "app/cli/campaignloader.h"
+#include "cli/campaignloader.h"
 
-#include "app/cli/console.h"
+#include "cli/console.h"
 
 #include <QFileInfo>
 

@@ -1,10 +1,11 @@
-#include "app/cli/cancelcommand.h"
+#include "cli/cancelcommand.h"
 
-#include "app/cli/campaignloader.h"
-#include "app/cli/console.h"
-#include "app/cli/consoleprompter.h"
-#include "remote/backendfactory.h"
-#include "remote/campaignrunner.h"
+#include "cli/campaignloader.h"
+#include "cli/console.h"
+#include "cli/consoleprompter.h"
+#include "engine/backendfactory.h"
+#include "remote/clusterbackendmaker.h"
+#include "engine/campaignrunner.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
@@ -40,7 +41,7 @@ bool markForCancel(const QString& stateDir, qint64 id)
 {
     const QString dir = QDir(stateDir).filePath(QStringLiteral("runs/%1").arg(id));
     QDir().mkpath(dir);
-    QFile marker(QDir(dir).filePath(QLatin1String(remote::kCancelMarker)));
+    QFile marker(QDir(dir).filePath(QLatin1String(engine::kCancelMarker)));
     return marker.open(QIODevice::WriteOnly);
 }
 
@@ -65,16 +66,16 @@ int waitForRunningCampaign(model::TrialStore& store, const QList<qint64>& ids, i
 }
 
 // Another run owns the store: stop the jobs here, and let that run record their end.
-int cancelUnderRunningCampaign(model::TrialStore& store, remote::JobBackend& backend, const QString& stateDir,
+int cancelUnderRunningCampaign(model::TrialStore& store, engine::JobBackend& backend, const QString& stateDir,
                                const QList<qint64>& ids, int pollSeconds)
 {
     int stopping = 0;
-    QObject::connect(&backend, &remote::JobBackend::finished, &backend, [&stopping](qint64, const remote::JobEnd&) {
+    QObject::connect(&backend, &engine::JobBackend::finished, &backend, [&stopping](qint64, const engine::JobEnd&) {
         if (--stopping == 0)
             QCoreApplication::exit(0);
     });
     QString fatal;
-    QObject::connect(&backend, &remote::JobBackend::fatalError, &backend, [&fatal](const QString& message) {
+    QObject::connect(&backend, &engine::JobBackend::fatalError, &backend, [&fatal](const QString& message) {
         fatal = message;
         QCoreApplication::exit(1);
     });
@@ -131,7 +132,7 @@ int cancelTrials(const CancelOptions& options)
     }
 
     ConsolePrompter prompter(options.acceptNewHostKey);
-    auto backend = remote::makeBackend(opened->campaign, prompter, {options.acceptNewHostKey});
+    auto backend = engine::makeBackend(opened->campaign, remote::clusterBackendMaker(prompter), {options.acceptNewHostKey});
     if (!backend) {
         printErr(backend.error());
         return ExitInvalidInput;
@@ -143,18 +144,18 @@ int cancelTrials(const CancelOptions& options)
                                           opened->campaign.cluster.pollIntervalSeconds);
 
     // No run watches the campaign: this process watches the jobs to their end and records them.
-    remote::CampaignRunner runner(opened->campaign, *opened->store, *backend.value(), stateDir);
+    engine::CampaignRunner runner(opened->campaign, *opened->store, *backend.value(), stateDir);
     runner.setSubmissionsEnabled(false);
     QSet<qint64> open(ids.begin(), ids.end());
-    QObject::connect(&runner, &remote::CampaignRunner::trialChanged, &runner, [&](const model::TrialRecord& t) {
+    QObject::connect(&runner, &engine::CampaignRunner::trialChanged, &runner, [&](const model::TrialRecord& t) {
         if (model::isTerminal(t.state) && open.remove(t.id)) {
             printOut(QStringLiteral("trial %1 %2").arg(t.id).arg(model::toString(t.state)));
             if (open.isEmpty())
                 runner.detach();
         }
     });
-    remote::RunSummary summary;
-    QObject::connect(&runner, &remote::CampaignRunner::finished, &runner, [&](const remote::RunSummary& s) {
+    engine::RunSummary summary;
+    QObject::connect(&runner, &engine::CampaignRunner::finished, &runner, [&](const engine::RunSummary& s) {
         summary = s;
         QCoreApplication::exit(0);
     });

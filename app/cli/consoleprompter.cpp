@@ -1,6 +1,6 @@
-#include "app/cli/consoleprompter.h"
+#include "cli/consoleprompter.h"
 
-#include "app/cli/console.h"
+#include "cli/console.h"
 
 #include <QFile>
 

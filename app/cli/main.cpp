@@ -1,7 +1,7 @@
-#include "app/cli/cancelcommand.h"
-#include "app/cli/console.h"
-#include "app/cli/reportcommands.h"
-#include "app/cli/runcommand.h"
+#include "cli/cancelcommand.h"
+#include "cli/console.h"
+#include "cli/reportcommands.h"
+#include "cli/runcommand.h"
 
 #include <QCoreApplication>
 #include <QHash>

@@ -1,7 +1,7 @@
-#include "app/cli/reportcommands.h"
+#include "cli/reportcommands.h"
 
-#include "app/cli/campaignloader.h"
-#include "app/cli/console.h"
+#include "cli/campaignloader.h"
+#include "cli/console.h"
 #include "model/trialexport.h"
 
 #include <QSaveFile>

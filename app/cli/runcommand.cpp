@@ -1,12 +1,13 @@
-#include "app/cli/runcommand.h"
+#include "cli/runcommand.h"
 
-#include "app/cli/campaignloader.h"
-#include "app/cli/console.h"
-#include "app/cli/signalwatcher.h"
+#include "cli/campaignloader.h"
+#include "cli/console.h"
+#include "cli/signalwatcher.h"
 #include "model/trialexport.h"
-#include "app/cli/consoleprompter.h"
-#include "remote/backendfactory.h"
-#include "remote/campaignrunner.h"
+#include "cli/consoleprompter.h"
+#include "engine/backendfactory.h"
+#include "remote/clusterbackendmaker.h"
+#include "engine/campaignrunner.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -137,25 +138,25 @@ int runCampaign(const RunOptions& options)
     }
 
     ConsolePrompter prompter(options.acceptNewHostKey);
-    auto backend = remote::makeBackend(*campaign, prompter, {options.acceptNewHostKey});
+    auto backend = engine::makeBackend(*campaign, remote::clusterBackendMaker(prompter), {options.acceptNewHostKey});
     if (!backend) {
         printErr(backend.error());
         return ExitInvalidInput;
     }
-    QObject::connect(backend->get(), &remote::JobBackend::connectionChanged, backend->get(),
+    QObject::connect(backend->get(), &engine::JobBackend::connectionChanged, backend->get(),
                      [](const QString& state) { printErr(QStringLiteral("connection: ") + state); });
-    QObject::connect(backend->get(), &remote::JobBackend::submissionsPaused, backend->get(), [](const QString& reason) {
+    QObject::connect(backend->get(), &engine::JobBackend::submissionsPaused, backend->get(), [](const QString& reason) {
         printErr(reason.isEmpty() ? QStringLiteral("submissions: going on") : QStringLiteral("submissions: ") + reason);
     });
-    remote::CampaignRunner runner(*campaign, *store.value(), *backend.value(), stateDir);
+    engine::CampaignRunner runner(*campaign, *store.value(), *backend.value(), stateDir);
     ProgressPrinter progress(*campaign, finishedBefore);
     progress.seedBest(bestBefore);
-    QObject::connect(&runner, &remote::CampaignRunner::trialChanged, &runner,
+    QObject::connect(&runner, &engine::CampaignRunner::trialChanged, &runner,
                      [&progress](const model::TrialRecord& t) { progress.onTrial(t); });
 
-    remote::RunSummary summary;
+    engine::RunSummary summary;
     bool interrupted = false;
-    QObject::connect(&runner, &remote::CampaignRunner::finished, &runner, [&](const remote::RunSummary& s) {
+    QObject::connect(&runner, &engine::CampaignRunner::finished, &runner, [&](const engine::RunSummary& s) {
         summary = s;
         QCoreApplication::exit(0);
     });

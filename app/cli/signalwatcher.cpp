@@ -1,4 +1,4 @@
-#include "app/cli/signalwatcher.h"
+#include "cli/signalwatcher.h"
 
 #include <QSocketNotifier>
 

@@ -1,5 +1,5 @@
-#include "app/gui/main/mainwindow.h"
-#include "app/gui/screenshots.h"
+#include "gui/main/mainwindow.h"
+#include "gui/screenshots.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -1,8 +1,8 @@
-#include "app/gui/screenshots.h"
+#include "gui/screenshots.h"
 
-#include "app/gui/charts/chartspanel.h"
-#include "app/gui/charts/trialchart.h"
-#include "app/gui/main/mainwindow.h"
+#include "gui/charts/chartspanel.h"
+#include "gui/charts/trialchart.h"
+#include "gui/main/mainwindow.h"
 
 #include <QApplication>
 #include <QDir>
@@ -74,7 +74,7 @@ void captureAfterRun(MainWindow& window, const QString& directory)
     // A run that cannot start or fails ends the program with an error: no picture of a failure.
     QObject::connect(window.runController(), &RunController::failedToStart, &window,
                      [] { QApplication::exit(1); });
-    QObject::connect(&window, &MainWindow::runFinished, &window, [&window, directory](const remote::RunSummary& summary) {
+    QObject::connect(&window, &MainWindow::runFinished, &window, [&window, directory](const engine::RunSummary& summary) {
         if (!summary.ok) {
             QApplication::exit(1);
             return;

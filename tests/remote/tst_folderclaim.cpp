@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+using namespace sweepline::engine;
 using namespace sweepline::remote;
 
 class TestFolderClaim : public QObject {

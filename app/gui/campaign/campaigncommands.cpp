@@ -1,6 +1,6 @@
-#include "app/gui/campaign/campaigncommands.h"
+#include "gui/campaign/campaigncommands.h"
 
-#include "app/gui/campaign/campaigneditor.h"
+#include "gui/campaign/campaigneditor.h"
 
 using namespace Qt::StringLiterals;
 

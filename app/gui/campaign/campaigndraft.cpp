@@ -1,4 +1,4 @@
-#include "app/gui/campaign/campaigndraft.h"
+#include "gui/campaign/campaigndraft.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,9 +1,9 @@
-#include "app/gui/campaign/campaigneditor.h"
+#include "gui/campaign/campaigneditor.h"
 
-#include "app/gui/campaign/campaigncommands.h"
-#include "app/gui/campaign/campaigndraft.h"
+#include "gui/campaign/campaigncommands.h"
+#include "gui/campaign/campaigndraft.h"
 #include "model/trialstore.h"
-#include "app/gui/campaign/parameteredit.h"
+#include "gui/campaign/parameteredit.h"
 
 #include <QFile>
 #include <QFileInfo>

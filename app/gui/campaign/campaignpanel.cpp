@@ -1,12 +1,12 @@
-#include "app/gui/campaign/campaignpanel.h"
+#include "gui/campaign/campaignpanel.h"
 
-#include "app/gui/campaign/campaigneditor.h"
-#include "app/gui/campaign/issuemarks.h"
-#include "app/gui/campaign/jobsection.h"
-#include "app/gui/campaign/objectivesection.h"
-#include "app/gui/campaign/parametersection.h"
-#include "app/gui/campaign/parametertablemodel.h"
-#include "app/gui/campaign/searchsection.h"
+#include "gui/campaign/campaigneditor.h"
+#include "gui/campaign/issuemarks.h"
+#include "gui/campaign/jobsection.h"
+#include "gui/campaign/objectivesection.h"
+#include "gui/campaign/parametersection.h"
+#include "gui/campaign/parametertablemodel.h"
+#include "gui/campaign/searchsection.h"
 
 #include <QFormLayout>
 #include <QGroupBox>

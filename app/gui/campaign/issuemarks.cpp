@@ -1,4 +1,4 @@
-#include "app/gui/campaign/issuemarks.h"
+#include "gui/campaign/issuemarks.h"
 
 #include <QAbstractSpinBox>
 #include <QComboBox>

@@ -1,9 +1,9 @@
-#include "app/gui/campaign/jobsection.h"
+#include "gui/campaign/jobsection.h"
 
-#include "app/gui/campaign/campaigneditor.h"
-#include "app/gui/campaign/issuemarks.h"
-#include "app/gui/campaign/placeholderlineedit.h"
-#include "app/gui/campaign/scriptpreview.h"
+#include "gui/campaign/campaigneditor.h"
+#include "gui/campaign/issuemarks.h"
+#include "gui/campaign/placeholderlineedit.h"
+#include "gui/campaign/scriptpreview.h"
 #include "model/commandtemplate.h"
 
 #include <QComboBox>

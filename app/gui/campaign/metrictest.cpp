@@ -1,4 +1,4 @@
-#include "app/gui/campaign/metrictest.h"
+#include "gui/campaign/metrictest.h"
 
 #include "model/campaign.h"
 #include "model/metricextractor.h"

@@ -1,8 +1,8 @@
-#include "app/gui/campaign/objectivesection.h"
+#include "gui/campaign/objectivesection.h"
 
-#include "app/gui/campaign/campaigneditor.h"
-#include "app/gui/campaign/issuemarks.h"
-#include "app/gui/campaign/metrictest.h"
+#include "gui/campaign/campaigneditor.h"
+#include "gui/campaign/issuemarks.h"
+#include "gui/campaign/metrictest.h"
 
 #include <QComboBox>
 #include <QFontDatabase>

@@ -1,6 +1,6 @@
-#include "app/gui/campaign/parameterdelegate.h"
+#include "gui/campaign/parameterdelegate.h"
 
-#include "app/gui/campaign/parametertablemodel.h"
+#include "gui/campaign/parametertablemodel.h"
 
 #include <QComboBox>
 

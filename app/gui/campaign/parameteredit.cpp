@@ -1,6 +1,6 @@
-#include "app/gui/campaign/parameteredit.h"
+#include "gui/campaign/parameteredit.h"
 
-#include "app/gui/campaign/valuelist.h"
+#include "gui/campaign/valuelist.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,8 +1,8 @@
-#include "app/gui/campaign/parametersection.h"
+#include "gui/campaign/parametersection.h"
 
-#include "app/gui/campaign/campaigneditor.h"
-#include "app/gui/campaign/parameterdelegate.h"
-#include "app/gui/campaign/parametertablemodel.h"
+#include "gui/campaign/campaigneditor.h"
+#include "gui/campaign/parameterdelegate.h"
+#include "gui/campaign/parametertablemodel.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>

@@ -1,8 +1,8 @@
-#include "app/gui/campaign/parametertablemodel.h"
+#include "gui/campaign/parametertablemodel.h"
 
-#include "app/gui/campaign/campaigneditor.h"
-#include "app/gui/campaign/parameteredit.h"
-#include "app/gui/campaign/valuelist.h"
+#include "gui/campaign/campaigneditor.h"
+#include "gui/campaign/parameteredit.h"
+#include "gui/campaign/valuelist.h"
 
 #include <QColor>
 #include <QFont>

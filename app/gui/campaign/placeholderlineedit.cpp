@@ -1,4 +1,4 @@
-#include "app/gui/campaign/placeholderlineedit.h"
+#include "gui/campaign/placeholderlineedit.h"
 
 #include <QAbstractItemView>
 #include <QCompleter>

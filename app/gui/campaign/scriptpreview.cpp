@@ -1,8 +1,8 @@
-#include "app/gui/campaign/scriptpreview.h"
+#include "gui/campaign/scriptpreview.h"
 
 #include "model/commandtemplate.h"
 #include "model/trialstore.h"
-#include "remote/jobscript.h"
+#include "engine/jobscript.h"
 #include "remote/scheduler.h"
 #include "remote/schedulers/adapterbase.h"
 
@@ -60,7 +60,7 @@ ScriptPreview previewJobScript(const model::Campaign& campaign, const QString& s
         }
     }
 
-    remote::JobScriptInput input;
+    engine::JobScriptInput input;
     input.campaign = campaign.name;
     input.trialId = 1;
     input.token = QString::fromLatin1(kToken);
@@ -103,7 +103,7 @@ ScriptPreview previewJobScript(const model::Campaign& campaign, const QString& s
             input.directiveLines = adapter->directiveLines(spec);
         }
     }
-    preview.script = remote::renderJobScript(input);
+    preview.script = engine::renderJobScript(input);
     return preview;
 }
 

@@ -13,7 +13,7 @@ struct ScriptPreview {
 };
 
 // The job script of a first trial (every parameter at its default, else its first candidate), as
-// the engine renders it (remote::renderJobScript) with the directive lines of scheduler's adapter
+// the engine renders it (engine::renderJobScript) with the directive lines of scheduler's adapter
 // ("local" has none). Remote folders assume the home folder is /home/<user>.
 // stateDirectory: where a local run's folders go (empty: beside the campaign file, as by default).
 ScriptPreview previewJobScript(const model::Campaign& campaign, const QString& scheduler,

@@ -1,7 +1,7 @@
-#include "app/gui/campaign/searchsection.h"
+#include "gui/campaign/searchsection.h"
 
-#include "app/gui/campaign/campaigneditor.h"
-#include "app/gui/campaign/issuemarks.h"
+#include "gui/campaign/campaigneditor.h"
+#include "gui/campaign/issuemarks.h"
 #include "tuning/strategy.h"
 
 #include <QComboBox>

@@ -1,4 +1,4 @@
-#include "app/gui/campaign/valuelist.h"
+#include "gui/campaign/valuelist.h"
 
 #include <QLocale>
 

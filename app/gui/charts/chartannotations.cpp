@@ -1,7 +1,7 @@
-#include "app/gui/charts/chartannotations.h"
+#include "gui/charts/chartannotations.h"
 
-#include "app/gui/charts/chartmapping.h"
-#include "app/gui/charts/chartstyle.h"
+#include "gui/charts/chartmapping.h"
+#include "gui/charts/chartstyle.h"
 
 #include <QAbstractSeries>
 #include <QChart>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "app/gui/charts/figuredata.h"
+#include "gui/charts/figuredata.h"
 
 #include <QColor>
 #include <QGraphicsObject>

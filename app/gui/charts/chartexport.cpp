@@ -1,4 +1,4 @@
-#include "app/gui/charts/chartexport.h"
+#include "gui/charts/chartexport.h"
 
 #include <QChart>
 #include <QFileInfo>

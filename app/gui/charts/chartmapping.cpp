@@ -1,4 +1,4 @@
-#include "app/gui/charts/chartmapping.h"
+#include "gui/charts/chartmapping.h"
 
 #include <QAbstractSeries>
 #include <QChart>

@@ -1,4 +1,4 @@
-#include "app/gui/charts/chartstyle.h"
+#include "gui/charts/chartstyle.h"
 
 #include <QCategoryAxis>
 #include <QChart>

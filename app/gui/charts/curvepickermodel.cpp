@@ -1,6 +1,6 @@
-#include "app/gui/charts/curvepickermodel.h"
+#include "gui/charts/curvepickermodel.h"
 
-#include "app/gui/charts/figuredata.h"
+#include "gui/charts/figuredata.h"
 
 namespace sweepline::gui {
 

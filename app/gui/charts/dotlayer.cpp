@@ -1,6 +1,6 @@
-#include "app/gui/charts/dotlayer.h"
+#include "gui/charts/dotlayer.h"
 
-#include "app/gui/charts/chartmapping.h"
+#include "gui/charts/chartmapping.h"
 
 #include <QAbstractSeries>
 #include <QChart>

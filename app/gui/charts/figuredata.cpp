@@ -1,4 +1,4 @@
-#include "app/gui/charts/figuredata.h"
+#include "gui/charts/figuredata.h"
 
 
 #include <algorithm>

@@ -1,7 +1,7 @@
-#include "app/gui/charts/learningcurvechart.h"
+#include "gui/charts/learningcurvechart.h"
 
-#include "app/gui/charts/chartstyle.h"
-#include "app/gui/charts/figuredata.h"
+#include "gui/charts/chartstyle.h"
+#include "gui/charts/figuredata.h"
 
 #include <QChart>
 #include <QLegend>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "app/gui/charts/trialchart.h"
+#include "gui/charts/trialchart.h"
 
 #include <QHash>
 #include <QList>

@@ -1,8 +1,8 @@
-#include "app/gui/charts/parameterchart.h"
+#include "gui/charts/parameterchart.h"
 
-#include "app/gui/charts/chartannotations.h"
-#include "app/gui/charts/chartstyle.h"
-#include "app/gui/charts/dotlayer.h"
+#include "gui/charts/chartannotations.h"
+#include "gui/charts/chartstyle.h"
+#include "gui/charts/dotlayer.h"
 
 #include <QCategoryAxis>
 #include <QChart>

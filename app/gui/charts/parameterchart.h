@@ -1,8 +1,8 @@
 #pragma once
 
-#include "app/gui/charts/figuredata.h"
-#include "app/gui/charts/trialchart.h"
-#include "app/gui/charts/trialpoints.h"
+#include "gui/charts/figuredata.h"
+#include "gui/charts/trialchart.h"
+#include "gui/charts/trialpoints.h"
 
 #include <QHash>
 #include <QStringList>

@@ -1,7 +1,7 @@
-#include "app/gui/charts/timelinechart.h"
+#include "gui/charts/timelinechart.h"
 
-#include "app/gui/charts/chartstyle.h"
-#include "app/gui/common/statecolors.h"
+#include "gui/charts/chartstyle.h"
+#include "gui/common/statecolors.h"
 
 #include <QCategoryAxis>
 #include <QChart>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "app/gui/charts/chartannotations.h"
-#include "app/gui/charts/figuredata.h"
-#include "app/gui/charts/trialchart.h"
+#include "gui/charts/chartannotations.h"
+#include "gui/charts/figuredata.h"
+#include "gui/charts/trialchart.h"
 
 #include <QDateTime>
 #include <QHash>

@@ -1,8 +1,8 @@
-#include "app/gui/charts/transitionchart.h"
+#include "gui/charts/transitionchart.h"
 
-#include "app/gui/charts/chartannotations.h"
-#include "app/gui/charts/chartstyle.h"
-#include "app/gui/charts/dotlayer.h"
+#include "gui/charts/chartannotations.h"
+#include "gui/charts/chartstyle.h"
+#include "gui/charts/dotlayer.h"
 
 #include <QChart>
 #include <QLegend>

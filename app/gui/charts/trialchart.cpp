@@ -1,4 +1,4 @@
-#include "app/gui/charts/trialchart.h"
+#include "gui/charts/trialchart.h"
 
 #include <QChart>
 

@@ -1,4 +1,4 @@
-#include "app/gui/charts/trialpoints.h"
+#include "gui/charts/trialpoints.h"
 
 namespace sweepline::gui {
 

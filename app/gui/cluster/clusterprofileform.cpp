@@ -1,7 +1,7 @@
-#include "app/gui/cluster/clusterprofileform.h"
+#include "gui/cluster/clusterprofileform.h"
 
-#include "app/gui/campaign/issuemarks.h"
-#include "app/gui/cluster/sshconfigaliases.h"
+#include "gui/campaign/issuemarks.h"
+#include "gui/cluster/sshconfigaliases.h"
 #include "remote/scheduler.h"
 #include "remote/schedulers/adapterbase.h"
 

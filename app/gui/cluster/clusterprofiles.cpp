@@ -1,4 +1,4 @@
-#include "app/gui/cluster/clusterprofiles.h"
+#include "gui/cluster/clusterprofiles.h"
 
 #include <QSettings>
 

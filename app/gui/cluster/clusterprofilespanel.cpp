@@ -1,9 +1,9 @@
-#include "app/gui/cluster/clusterprofilespanel.h"
+#include "gui/cluster/clusterprofilespanel.h"
 
-#include "app/gui/cluster/clusterprofileform.h"
-#include "app/gui/cluster/clusterprofiles.h"
-#include "app/gui/cluster/connectiontester.h"
-#include "app/gui/cluster/guiprompter.h"
+#include "gui/cluster/clusterprofileform.h"
+#include "gui/cluster/clusterprofiles.h"
+#include "gui/cluster/connectiontester.h"
+#include "gui/cluster/guiprompter.h"
 
 #include <QFont>
 #include <QHBoxLayout>

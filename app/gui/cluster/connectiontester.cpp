@@ -1,4 +1,4 @@
-#include "app/gui/cluster/connectiontester.h"
+#include "gui/cluster/connectiontester.h"
 
 #include "remote/ssh/endpoint.h"
 #include "remote/ssh/sshworker.h"

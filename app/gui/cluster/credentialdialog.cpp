@@ -1,4 +1,4 @@
-#include "app/gui/cluster/credentialdialog.h"
+#include "gui/cluster/credentialdialog.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>

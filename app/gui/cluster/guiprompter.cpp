@@ -1,6 +1,6 @@
-#include "app/gui/cluster/guiprompter.h"
+#include "gui/cluster/guiprompter.h"
 
-#include "app/gui/cluster/credentialdialog.h"
+#include "gui/cluster/credentialdialog.h"
 
 #include <QMessageBox>
 #include <QMutex>

@@ -1,4 +1,4 @@
-#include "app/gui/common/statecolors.h"
+#include "gui/common/statecolors.h"
 
 namespace sweepline::gui {
 

@@ -1,4 +1,4 @@
-#include "app/gui/jobs/jobscontroller.h"
+#include "gui/jobs/jobscontroller.h"
 
 #include "model/trialtablemodel.h"
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "app/gui/jobs/trialproxymodel.h"
-#include "app/gui/jobs/trialsummary.h"
+#include "gui/jobs/trialproxymodel.h"
+#include "gui/jobs/trialsummary.h"
 
 #include <QList>
 #include <QObject>

@@ -1,8 +1,8 @@
-#include "app/gui/jobs/jobspanel.h"
+#include "gui/jobs/jobspanel.h"
 
-#include "app/gui/jobs/jobscontroller.h"
-#include "app/gui/jobs/statedelegate.h"
-#include "app/gui/jobs/trialdetailsview.h"
+#include "gui/jobs/jobscontroller.h"
+#include "gui/jobs/statedelegate.h"
+#include "gui/jobs/trialdetailsview.h"
 #include "model/trialtablemodel.h"
 
 #include <QAction>

@@ -1,6 +1,6 @@
-#include "app/gui/jobs/statedelegate.h"
+#include "gui/jobs/statedelegate.h"
 
-#include "app/gui/common/statecolors.h"
+#include "gui/common/statecolors.h"
 #include "model/trialtablemodel.h"
 
 #include <QApplication>

@@ -1,4 +1,4 @@
-#include "app/gui/jobs/stategroup.h"
+#include "gui/jobs/stategroup.h"
 
 #include <QCoreApplication>
 

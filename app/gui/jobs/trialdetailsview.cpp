@@ -1,7 +1,7 @@
-#include "app/gui/jobs/trialdetailsview.h"
+#include "gui/jobs/trialdetailsview.h"
 
-#include "app/gui/common/statecolors.h"
-#include "app/gui/jobs/trialtimes.h"
+#include "gui/common/statecolors.h"
+#include "gui/jobs/trialtimes.h"
 #include "model/trialtablemodel.h"
 
 #include <QLabel>

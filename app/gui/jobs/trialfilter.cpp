@@ -1,7 +1,7 @@
-#include "app/gui/jobs/trialfilter.h"
+#include "gui/jobs/trialfilter.h"
 
-#include "app/gui/jobs/stategroup.h"
-#include "app/gui/jobs/trialtimes.h"
+#include "gui/jobs/stategroup.h"
+#include "gui/jobs/trialtimes.h"
 #include "model/trialtablemodel.h"
 
 #include <QLocale>

@@ -1,6 +1,6 @@
-#include "app/gui/jobs/trialproxymodel.h"
+#include "gui/jobs/trialproxymodel.h"
 
-#include "app/gui/jobs/trialtimes.h"
+#include "gui/jobs/trialtimes.h"
 #include "model/trialtablemodel.h"
 
 #include <QFont>

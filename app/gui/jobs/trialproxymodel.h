@@ -1,7 +1,7 @@
 #pragma once
 
-#include "app/gui/jobs/stategroup.h"
-#include "app/gui/jobs/trialfilter.h"
+#include "gui/jobs/stategroup.h"
+#include "gui/jobs/trialfilter.h"
 
 #include <QCollator>
 #include <QDateTime>

@@ -1,6 +1,6 @@
-#include "app/gui/jobs/trialsummary.h"
+#include "gui/jobs/trialsummary.h"
 
-#include "app/gui/common/statecolors.h"
+#include "gui/common/statecolors.h"
 #include "model/trialexport.h"
 
 #include <QCoreApplication>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "app/gui/jobs/stategroup.h"
+#include "gui/jobs/stategroup.h"
 #include "model/campaign.h"
 #include "model/trial.h"
 

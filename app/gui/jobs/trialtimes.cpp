@@ -1,4 +1,4 @@
-#include "app/gui/jobs/trialtimes.h"
+#include "gui/jobs/trialtimes.h"
 
 #include <cmath>
 

@@ -1,7 +1,8 @@
-#include "app/gui/main/engineworker.h"
+#include "gui/main/engineworker.h"
 
 #include "model/trialstore.h"
-#include "remote/backendfactory.h"
+#include "engine/backendfactory.h"
+#include "remote/clusterbackendmaker.h"
 
 #include <QDir>
 
@@ -54,18 +55,18 @@ void EngineWorker::start(const model::Campaign& campaign, const QString& stateDi
         return;
     }
     m_store = std::move(store).value();
-    auto backend = remote::makeBackend(campaign, m_prompter, {acceptNewHostKey});
+    auto backend = engine::makeBackend(campaign, remote::clusterBackendMaker(m_prompter), {acceptNewHostKey});
     if (!backend) {
         release();
         emit failedToStart(backend.error(), false);
         return;
     }
     m_backend = std::move(backend).value();
-    connect(m_backend.get(), &remote::JobBackend::connectionChanged, this, &EngineWorker::connectionChanged);
-    connect(m_backend.get(), &remote::JobBackend::submissionsPaused, this, &EngineWorker::submissionsPaused);
-    m_runner = std::make_unique<remote::CampaignRunner>(campaign, *m_store, *m_backend, stateDirectory);
-    connect(m_runner.get(), &remote::CampaignRunner::trialChanged, this, &EngineWorker::trialChanged);
-    connect(m_runner.get(), &remote::CampaignRunner::finished, this, [this](const remote::RunSummary& summary) {
+    connect(m_backend.get(), &engine::JobBackend::connectionChanged, this, &EngineWorker::connectionChanged);
+    connect(m_backend.get(), &engine::JobBackend::submissionsPaused, this, &EngineWorker::submissionsPaused);
+    m_runner = std::make_unique<engine::CampaignRunner>(campaign, *m_store, *m_backend, stateDirectory);
+    connect(m_runner.get(), &engine::CampaignRunner::trialChanged, this, &EngineWorker::trialChanged);
+    connect(m_runner.get(), &engine::CampaignRunner::finished, this, [this](const engine::RunSummary& summary) {
         emit finished(summary);
         // The store and its lock go once the runner is out of its own signal.
         QMetaObject::invokeMethod(this, &EngineWorker::release, Qt::QueuedConnection);

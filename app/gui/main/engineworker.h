@@ -2,7 +2,7 @@
 
 #include "model/campaign.h"
 #include "model/trial.h"
-#include "remote/campaignrunner.h"
+#include "engine/campaignrunner.h"
 #include "remote/ssh/credentialprompter.h"
 
 #include <QLockFile>
@@ -44,7 +44,7 @@ signals:
     void connectionChanged(const QString& description);
     void submissionsPaused(const QString& reason); // empty: submitting again
     void failedToStart(const QString& message, bool definitionChanged);
-    void finished(const sweepline::remote::RunSummary& summary);
+    void finished(const sweepline::engine::RunSummary& summary);
 
 private:
     void release();
@@ -52,8 +52,8 @@ private:
     remote::ssh::CredentialPrompter& m_prompter;
     std::unique_ptr<QLockFile> m_lock;
     std::unique_ptr<model::TrialStore> m_store;
-    std::unique_ptr<remote::JobBackend> m_backend;
-    std::unique_ptr<remote::CampaignRunner> m_runner;
+    std::unique_ptr<engine::JobBackend> m_backend;
+    std::unique_ptr<engine::CampaignRunner> m_runner;
 };
 
 } // namespace sweepline::gui

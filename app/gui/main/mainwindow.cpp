@@ -1,14 +1,14 @@
-#include "app/gui/main/mainwindow.h"
+#include "gui/main/mainwindow.h"
 
-#include "app/gui/campaign/campaigneditor.h"
-#include "app/gui/campaign/campaignpanel.h"
-#include "app/gui/charts/chartspanel.h"
-#include "app/gui/cluster/clusterprofiles.h"
-#include "app/gui/cluster/clusterprofilespanel.h"
-#include "app/gui/cluster/guiprompter.h"
-#include "app/gui/jobs/jobspanel.h"
-#include "app/gui/main/recentcampaigns.h"
-#include "app/gui/results/resultspanel.h"
+#include "gui/campaign/campaigneditor.h"
+#include "gui/campaign/campaignpanel.h"
+#include "gui/charts/chartspanel.h"
+#include "gui/cluster/clusterprofiles.h"
+#include "gui/cluster/clusterprofilespanel.h"
+#include "gui/cluster/guiprompter.h"
+#include "gui/jobs/jobspanel.h"
+#include "gui/main/recentcampaigns.h"
+#include "gui/results/resultspanel.h"
 #include "model/trialstore.h"
 
 #include <QCloseEvent>
@@ -77,7 +77,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         m_pauseLabel->setVisible(!reason.isEmpty());
     });
     connect(m_run, &RunController::failedToStart, this, &MainWindow::showRunFailure);
-    connect(m_run, &RunController::finished, this, [this](const remote::RunSummary& summary) {
+    connect(m_run, &RunController::finished, this, [this](const engine::RunSummary& summary) {
         if (!summary.ok)
             warn(tr("Run stopped"), summary.error);
         updateStatus();

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "app/gui/main/runcontroller.h"
+#include "gui/main/runcontroller.h"
 
 #include <QMainWindow>
 
@@ -41,7 +41,7 @@ public:
     RunController* runController() const { return m_run; }
 
 signals:
-    void runFinished(const sweepline::remote::RunSummary& summary);
+    void runFinished(const sweepline::engine::RunSummary& summary);
 
 protected:
     void closeEvent(QCloseEvent* event) override;

@@ -1,4 +1,4 @@
-#include "app/gui/main/recentcampaigns.h"
+#include "gui/main/recentcampaigns.h"
 
 #include <QDir>
 #include <QFileInfo>

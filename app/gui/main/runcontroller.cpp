@@ -1,6 +1,6 @@
-#include "app/gui/main/runcontroller.h"
+#include "gui/main/runcontroller.h"
 
-#include "app/gui/main/engineworker.h"
+#include "gui/main/engineworker.h"
 #include "model/trialstore.h"
 
 #include <QFileInfo>
@@ -13,7 +13,7 @@ RunController::RunController(remote::ssh::CredentialPrompter& prompter, QObject*
 {
     qRegisterMetaType<model::TrialRecord>();
     qRegisterMetaType<model::Campaign>();
-    qRegisterMetaType<remote::RunSummary>();
+    qRegisterMetaType<engine::RunSummary>();
     m_engine = new EngineWorker(prompter);
     m_engine->moveToThread(m_thread);
     connect(m_thread, &QThread::finished, m_engine, &QObject::deleteLater);
@@ -26,7 +26,7 @@ RunController::RunController(remote::ssh::CredentialPrompter& prompter, QObject*
         setState(State::Idle);
         emit failedToStart(message, definitionChanged);
     });
-    connect(m_engine, &EngineWorker::finished, this, [this](const remote::RunSummary& summary) {
+    connect(m_engine, &EngineWorker::finished, this, [this](const engine::RunSummary& summary) {
         setState(State::Idle);
         emit finished(summary);
     });

@@ -3,7 +3,7 @@
 #include "model/campaign.h"
 #include "model/result.h"
 #include "model/trialtablemodel.h"
-#include "remote/campaignrunner.h"
+#include "engine/campaignrunner.h"
 #include "remote/ssh/credentialprompter.h"
 
 #include <QObject>
@@ -47,7 +47,7 @@ signals:
     void connectionChanged(const QString& description);
     void submissionsPaused(const QString& reason); // empty: submitting again
     void failedToStart(const QString& message, bool definitionChanged);
-    void finished(const sweepline::remote::RunSummary& summary);
+    void finished(const sweepline::engine::RunSummary& summary);
 
 private:
     void setState(State state);

@@ -1,4 +1,4 @@
-#include "app/gui/results/defaultreference.h"
+#include "gui/results/defaultreference.h"
 
 #include <QCoreApplication>
 

@@ -1,4 +1,4 @@
-#include "app/gui/results/resultsexport.h"
+#include "gui/results/resultsexport.h"
 
 #include "model/trialexport.h"
 #include "model/trialtablemodel.h"

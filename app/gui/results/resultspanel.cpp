@@ -1,7 +1,7 @@
-#include "app/gui/results/resultspanel.h"
+#include "gui/results/resultspanel.h"
 
-#include "app/gui/results/resultsexport.h"
-#include "app/gui/results/toptrialsmodel.h"
+#include "gui/results/resultsexport.h"
+#include "gui/results/toptrialsmodel.h"
 #include "model/trialtablemodel.h"
 
 #include <QDir>

@@ -1,6 +1,6 @@
-#include "app/gui/results/toptrialsmodel.h"
+#include "gui/results/toptrialsmodel.h"
 
-#include "app/gui/common/statecolors.h"
+#include "gui/common/statecolors.h"
 #include "model/trialtablemodel.h"
 
 #include <QFont>

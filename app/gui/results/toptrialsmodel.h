@@ -1,6 +1,6 @@
 #pragma once
 
-#include "app/gui/results/defaultreference.h"
+#include "gui/results/defaultreference.h"
 #include "model/trial.h"
 
 #include <QAbstractTableModel>

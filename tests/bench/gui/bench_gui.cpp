@@ -14,8 +14,8 @@
 //     measures how late the event loop serves it, first with nothing happening (the baseline), then
 //     while U trial updates arrive in bursts (new trials queued, then running, then done, a burst of
 //     B upserts every M ms), once with each chart on show.
-#include "app/gui/charts/chartspanel.h"
-#include "app/gui/charts/trialchart.h"
+#include "gui/charts/chartspanel.h"
+#include "gui/charts/trialchart.h"
 #include "model/trialstore.h"
 #include "samplecampaigns.h"
 

@@ -16,7 +16,7 @@
 
 #include "model/campaign.h"
 #include "remote/clusterbackend.h"
-#include "remote/jobscript.h"
+#include "engine/jobscript.h"
 #include "remote/scheduler.h"
 #include "remote/ssh/agentprotocol.h"
 #include "remote/ssh/endpoint.h"
@@ -98,14 +98,14 @@ QStringList prepareJobFolders(const QString& base, const QString& tokenPrefix, i
         remote::JobSpec spec;
         spec.token = QStringLiteral("%1-%2").arg(tokenPrefix).arg(i);
         spec.jobDirectory = dir;
-        remote::JobScriptInput script;
+        engine::JobScriptInput script;
         script.campaign = u"bench"_s;
         script.trialId = i;
         script.token = spec.token;
         script.runDirectory = dir;
         script.directiveLines = slurm->directiveLines(spec);
         script.command = kJobCommand;
-        if (!QDir().mkpath(dir) || !writeTextFile(dir + u"/job.sh"_s, remote::renderJobScript(script), 0755))
+        if (!QDir().mkpath(dir) || !writeTextFile(dir + u"/job.sh"_s, engine::renderJobScript(script), 0755))
             return {};
         folders.append(dir);
     }
@@ -116,7 +116,7 @@ int countExitCodes(const QStringList& folders)
 {
     int ok = 0;
     for (const QString& dir : folders)
-        ok += sweepline::remote::parseExitCodeFile(readText(dir + u"/exit_code"_s).toUtf8()).exitCode == 0 ? 1 : 0;
+        ok += sweepline::engine::parseExitCodeFile(readText(dir + u"/exit_code"_s).toUtf8()).exitCode == 0 ? 1 : 0;
     return ok;
 }
 
@@ -232,14 +232,14 @@ Round runHelperLocally(const QString& clusterDir, const QString& scratch, const 
         remote::JobSpec spec;
         spec.token = QStringLiteral("bench-helper-%1").arg(i);
         spec.jobDirectory = dir;
-        remote::JobScriptInput script;
+        engine::JobScriptInput script;
         script.campaign = u"bench"_s;
         script.trialId = i;
         script.token = spec.token;
         script.runDirectory = dir;
         script.directiveLines = slurmAdapter->directiveLines(spec);
         script.command = kJobCommand;
-        puts.append(remote::ssh::AgentOperation::put(dir, u"job.sh"_s, 0755, remote::renderJobScript(script).toUtf8()));
+        puts.append(remote::ssh::AgentOperation::put(dir, u"job.sh"_s, 0755, engine::renderJobScript(script).toUtf8()));
         const remote::RemoteCommand submit = slurmAdapter->submitCommand(spec);
         runs.append(remote::ssh::AgentOperation::runConcurrently(submit.argv, submit.workingDirectory, kAtOnce));
         r.folders.append(dir);
@@ -329,11 +329,11 @@ SweeplineRound runSweepline(int repeat, const model::ClusterSettings& cluster, c
             r.error = error;
         loop.quit();
     };
-    QObject::connect(&backend, &remote::JobBackend::connectionChanged, &loop, [&](const QString& state) {
+    QObject::connect(&backend, &engine::JobBackend::connectionChanged, &loop, [&](const QString& state) {
         if (r.connectedMs < 0 && state.startsWith(u"connected"_s))
             r.connectedMs = clock.elapsed();
     });
-    QObject::connect(&backend, &remote::JobBackend::submitted, &loop, [&](qint64, const QString& jobId) {
+    QObject::connect(&backend, &engine::JobBackend::submitted, &loop, [&](qint64, const QString& jobId) {
         r.jobIds.append(jobId);
         if (r.jobIds.size() == trials) {
             r.submitMs = clock.elapsed();
@@ -341,7 +341,7 @@ SweeplineRound runSweepline(int repeat, const model::ClusterSettings& cluster, c
             r.channelsAtSubmitted = backend.channelsOpened();
         }
     });
-    QObject::connect(&backend, &remote::JobBackend::finished, &loop, [&](qint64, const remote::JobEnd& end) {
+    QObject::connect(&backend, &engine::JobBackend::finished, &loop, [&](qint64, const engine::JobEnd& end) {
         if (!end.exitCode || *end.exitCode != 0)
             ++r.badExits;
         if (r.firstFinishedMs < 0)
@@ -351,13 +351,13 @@ SweeplineRound runSweepline(int repeat, const model::ClusterSettings& cluster, c
             loop.quit();
         }
     });
-    QObject::connect(&backend, &remote::JobBackend::submitFailed, &loop, [&](qint64 id, const QString& why) {
+    QObject::connect(&backend, &engine::JobBackend::submitFailed, &loop, [&](qint64 id, const QString& why) {
         stop(QStringLiteral("trial %1 refused: %2").arg(id).arg(why));
     });
-    QObject::connect(&backend, &remote::JobBackend::notSubmitted, &loop, [&](qint64 id, const QString& why) {
+    QObject::connect(&backend, &engine::JobBackend::notSubmitted, &loop, [&](qint64 id, const QString& why) {
         stop(QStringLiteral("trial %1 not submitted: %2").arg(id).arg(why));
     });
-    QObject::connect(&backend, &remote::JobBackend::fatalError, &loop, [&](const QString& why) { stop(why); });
+    QObject::connect(&backend, &engine::JobBackend::fatalError, &loop, [&](const QString& why) { stop(why); });
     QTimer watchdog;
     watchdog.setSingleShot(true);
     QObject::connect(&watchdog, &QTimer::timeout, &loop, [&] {
@@ -365,10 +365,10 @@ SweeplineRound runSweepline(int repeat, const model::ClusterSettings& cluster, c
                  .arg(kRoundTimeoutMs / 1000).arg(r.jobIds.size()).arg(trials).arg(finished));
     });
 
-    QList<remote::JobRequest> requests;
+    QList<engine::JobRequest> requests;
     const QString roundStore = QStringLiteral("b%1r%2").arg(QDateTime::currentMSecsSinceEpoch(), 0, 36).arg(repeat);
     for (int i = 1; i <= trials; ++i) {
-        remote::JobRequest request;
+        engine::JobRequest request;
         request.trialId = i;
         request.token = QStringLiteral("bench-swl%1-%2").arg(repeat).arg(i);
         request.runDirectory = jobFolder(localBase + u'/' + options.campaign, i);
@@ -385,7 +385,7 @@ SweeplineRound runSweepline(int repeat, const model::ClusterSettings& cluster, c
     watchdog.start(kRoundTimeoutMs);
     r.startedAt = QDateTime::currentDateTime();
     clock.start();
-    for (const remote::JobRequest& request : std::as_const(requests))
+    for (const engine::JobRequest& request : std::as_const(requests))
         backend.submit(request);
     loop.exec();
 

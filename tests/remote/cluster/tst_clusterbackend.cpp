@@ -10,6 +10,7 @@
 #include <QtTest>
 
 using namespace sweepline;
+using namespace sweepline::engine;
 using namespace sweepline::remote;
 using namespace sweepline::testing;
 

@@ -2,10 +2,11 @@
 // the way the SSH backend sends them, against a job script that keeps the job.pid / exit_code contract.
 #include "adaptertest.h"
 
-#include "remote/jobscript.h"
+#include "engine/jobscript.h"
 #include "remote/schedulers/remotequote.h"
 #include "remote/schedulers/sshadapter.h"
 
+using namespace sweepline::engine;
 using namespace sweepline::remote;
 using namespace Qt::StringLiterals;
 

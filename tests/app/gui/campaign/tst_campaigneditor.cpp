@@ -1,6 +1,6 @@
-#include "app/gui/campaign/campaigneditor.h"
-#include "app/gui/campaign/metrictest.h"
-#include "app/gui/campaign/scriptpreview.h"
+#include "gui/campaign/campaigneditor.h"
+#include "gui/campaign/metrictest.h"
+#include "gui/campaign/scriptpreview.h"
 
 #include <QFile>
 #include <QSignalSpy>

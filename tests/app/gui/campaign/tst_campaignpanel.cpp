@@ -1,7 +1,7 @@
-#include "app/gui/campaign/campaigneditor.h"
-#include "app/gui/campaign/campaignpanel.h"
-#include "app/gui/campaign/issuemarks.h"
-#include "app/gui/campaign/parametertablemodel.h"
+#include "gui/campaign/campaigneditor.h"
+#include "gui/campaign/campaignpanel.h"
+#include "gui/campaign/issuemarks.h"
+#include "gui/campaign/parametertablemodel.h"
 
 #include <QAbstractItemView>
 #include <QApplication>

@@ -1,6 +1,6 @@
-#include "app/gui/campaign/campaigneditor.h"
-#include "app/gui/campaign/parametertablemodel.h"
-#include "app/gui/campaign/valuelist.h"
+#include "gui/campaign/campaigneditor.h"
+#include "gui/campaign/parametertablemodel.h"
+#include "gui/campaign/valuelist.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>

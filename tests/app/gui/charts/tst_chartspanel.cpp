@@ -1,9 +1,9 @@
-#include "app/gui/charts/chartspanel.h"
-#include "app/gui/charts/curvepickermodel.h"
-#include "app/gui/charts/learningcurvechart.h"
-#include "app/gui/charts/parameterchart.h"
-#include "app/gui/charts/timelinechart.h"
-#include "app/gui/charts/transitionchart.h"
+#include "gui/charts/chartspanel.h"
+#include "gui/charts/curvepickermodel.h"
+#include "gui/charts/learningcurvechart.h"
+#include "gui/charts/parameterchart.h"
+#include "gui/charts/timelinechart.h"
+#include "gui/charts/transitionchart.h"
 #include "samplecampaigns.h"
 
 #include <QAbstractItemModelTester>

@@ -1,6 +1,6 @@
-#include "app/gui/charts/chartannotations.h"
-#include "app/gui/charts/dotlayer.h"
-#include "app/gui/charts/parameterchart.h"
+#include "gui/charts/chartannotations.h"
+#include "gui/charts/dotlayer.h"
+#include "gui/charts/parameterchart.h"
 #include "charttestdata.h"
 
 #include <QCategoryAxis>

@@ -1,8 +1,8 @@
-#include "app/gui/charts/chartannotations.h"
-#include "app/gui/charts/learningcurvechart.h"
-#include "app/gui/charts/timelinechart.h"
-#include "app/gui/charts/transitionchart.h"
-#include "app/gui/common/statecolors.h"
+#include "gui/charts/chartannotations.h"
+#include "gui/charts/learningcurvechart.h"
+#include "gui/charts/timelinechart.h"
+#include "gui/charts/transitionchart.h"
+#include "gui/common/statecolors.h"
 #include "charttestdata.h"
 
 #include <QCategoryAxis>

@@ -1,8 +1,8 @@
-#include "app/gui/campaign/issuemarks.h"
-#include "app/gui/cluster/clusterprofiles.h"
-#include "app/gui/cluster/clusterprofilespanel.h"
-#include "app/gui/cluster/credentialdialog.h"
-#include "app/gui/cluster/guiprompter.h"
+#include "gui/campaign/issuemarks.h"
+#include "gui/cluster/clusterprofiles.h"
+#include "gui/cluster/clusterprofilespanel.h"
+#include "gui/cluster/credentialdialog.h"
+#include "gui/cluster/guiprompter.h"
 
 #include <QApplication>
 #include <QComboBox>

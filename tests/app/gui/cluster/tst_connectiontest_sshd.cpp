@@ -2,10 +2,10 @@
 // the server's own fingerprint, a key's passphrase, the scheduler's commands on the login node, and
 // the same through the panel with its real dialogs answered by keys. Needs root (the fixture).
 
-#include "app/gui/cluster/clusterprofiles.h"
-#include "app/gui/cluster/clusterprofilespanel.h"
-#include "app/gui/cluster/connectiontester.h"
-#include "app/gui/cluster/credentialdialog.h"
+#include "gui/cluster/clusterprofiles.h"
+#include "gui/cluster/clusterprofilespanel.h"
+#include "gui/cluster/connectiontester.h"
+#include "gui/cluster/credentialdialog.h"
 #include "support/sshserverfixture.h"
 
 #include <QApplication>

@@ -2,8 +2,8 @@
 // asked in the GuiPrompter's dialog while the SSH session waits on its worker thread. The dialog
 // shows the server's text without control characters, empties its fields as it hands the answers
 // over, and a refused password is asked once and tried once. Needs root (the fixture).
-#include "app/gui/cluster/credentialdialog.h"
-#include "app/gui/cluster/guiprompter.h"
+#include "gui/cluster/credentialdialog.h"
+#include "gui/cluster/guiprompter.h"
 #include "remote/ssh/sshsession.h"
 #include "support/sshserverfixture.h"
 

@@ -1,4 +1,4 @@
-#include "app/gui/cluster/sshconfigaliases.h"
+#include "gui/cluster/sshconfigaliases.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,5 +1,5 @@
-#include "app/gui/jobs/trialfilter.h"
-#include "app/gui/jobs/trialtimes.h"
+#include "gui/jobs/trialfilter.h"
+#include "gui/jobs/trialtimes.h"
 #include "model/trialtablemodel.h"
 #include "smalltrials.h"
 

@@ -1,4 +1,4 @@
-#include "app/gui/jobs/trialproxymodel.h"
+#include "gui/jobs/trialproxymodel.h"
 #include "model/trialtablemodel.h"
 #include "smalltrials.h"
 

@@ -1,4 +1,4 @@
-#include "app/gui/main/mainwindow.h"
+#include "gui/main/mainwindow.h"
 #include "gatedcampaign.h"
 #include "windowprobes.h"
 

@@ -1,7 +1,7 @@
 #pragma once
 // What the window tests read off the main window and its run controller.
 
-#include "app/gui/main/mainwindow.h"
+#include "gui/main/mainwindow.h"
 
 #include <QLabel>
 #include <QSignalSpy>
@@ -15,7 +15,7 @@ inline QString statusText(const sweepline::gui::MainWindow& window, const char* 
 }
 
 // The summary carried by the first RunController::finished a spy caught.
-inline sweepline::remote::RunSummary firstSummary(const QSignalSpy& finished)
+inline sweepline::engine::RunSummary firstSummary(const QSignalSpy& finished)
 {
-    return finished.at(0).at(0).value<sweepline::remote::RunSummary>();
+    return finished.at(0).at(0).value<sweepline::engine::RunSummary>();
 }

@@ -1,9 +1,9 @@
-#include "app/gui/results/resultsexport.h"
-#include "app/gui/results/resultspanel.h"
-#include "app/gui/results/toptrialsmodel.h"
+#include "gui/results/resultsexport.h"
+#include "gui/results/resultspanel.h"
+#include "gui/results/toptrialsmodel.h"
 #include "model/trialexport.h"
 #include "model/trialtablemodel.h"
-#include "tests/app/gui/jobs/sampletrials.h"
+#include "app/gui/jobs/sampletrials.h"
 
 #include <QFile>
 #include <QLabel>

@@ -1,4 +1,4 @@
-#include "app/gui/results/toptrialsmodel.h"
+#include "gui/results/toptrialsmodel.h"
 #include "model/trialtablemodel.h"
 
 #include <QAbstractItemModelTester>

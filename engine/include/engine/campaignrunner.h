@@ -1,0 +1,104 @@
+#pragma once
+
+#include "model/campaign.h"
+#include "model/commandtemplate.h"
+#include "model/metricextractor.h"
+#include "model/pointcodec.h"
+#include "model/trial.h"
+#include "engine/jobbackend.h"
+#include "tuning/strategy.h"
+
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QSet>
+
+#include <memory>
+
+namespace sweepline::model {
+class TrialStore;
+}
+
+namespace sweepline::engine {
+
+struct RunSummary {
+    bool ok = true;          // false when the run stopped on an error (see error)
+    QString error;
+    bool complete = false;   // the search has nothing left to do: budget spent or space exhausted
+    int stillRunning = 0;    // jobs left running when the run was detached
+};
+
+// Drives one campaign: asks the strategy for points, records each trial state change in the store
+// before acting on it, hands jobs to a backend and tells the strategy what they measured.
+// Everything happens on the runner's thread, in response to backend signals; nothing blocks.
+class CampaignRunner : public QObject {
+    Q_OBJECT
+public:
+    CampaignRunner(model::Campaign campaign, model::TrialStore& store, JobBackend& backend,
+                   QString stateDirectory, QObject* parent = nullptr);
+    ~CampaignRunner() override;
+
+    // Picks up the trials of earlier runs, then starts filling job slots. Errors here are fatal.
+    model::Status start();
+    // Before start(): only watch the jobs of earlier runs (for a cancel), submit nothing new.
+    void setSubmissionsEnabled(bool enabled) { m_submissionsEnabled = enabled; }
+
+    void stopSubmitting();    // no new jobs; finished() once the running ones end
+    void pauseSubmitting();   // no new jobs, and keep watching the running ones until resumed
+    void resumeSubmitting();
+    void detach();            // leave running jobs running (the next run picks them up); finished() now
+    void cancelTrial(qint64 trialId);
+    void cancelAll();
+
+    int activeCount() const { return int(m_active.size()); }
+    bool isSubmitting() const { return m_submitting; }
+
+signals:
+    void trialChanged(const sweepline::model::TrialRecord& trial);
+    void finished(const sweepline::engine::RunSummary& summary);
+
+private:
+    void fillSlots();
+    bool planMore(int count);
+    void submitPlanned(qint64 trialId);
+    void maybeFinish();
+    void fail(const QString& error);
+    void publish(qint64 trialId);
+    bool commit(const model::Status& status);
+    void tellStrategy(qint64 trialId, const std::optional<double>& value);
+    bool recordScriptStart(qint64 trialId, QDateTime startedAt);
+
+    void onSubmitted(qint64 trialId, const QString& jobId, const QDateTime& at);
+    void onNotSubmitted(qint64 trialId, const QString& reason);
+    void onSubmitFailed(qint64 trialId, const QString& reason);
+    void onStarted(qint64 trialId, const QDateTime& at);
+    void onFinished(qint64 trialId, const JobEnd& end);
+
+    QString runDirectory(qint64 trialId) const;
+    QStringList inputFiles() const;
+
+    model::Campaign m_campaign;
+    model::TrialStore& m_store;
+    JobBackend& m_backend;
+    QString m_stateDirectory;
+    model::PointCodec m_codec;
+    std::unique_ptr<tuning::Strategy> m_strategy;
+    std::optional<model::CommandTemplate> m_command;
+    std::optional<model::MetricExtractor> m_extractor;
+
+    QHash<qint64, model::TrialRecord> m_trials;  // the store's rows this run touches, kept current
+    QHash<qint64, tuning::Point> m_points;
+    QList<qint64> m_planned;                     // in store but not yet handed to the backend
+    QSet<qint64> m_active;                       // handed to the backend, not finished
+    QSet<qint64> m_cancelRequested;
+    int m_trialCount = 0;                        // every trial of the campaign: the budget's measure
+    bool m_submitting = false;
+    bool m_submissionsEnabled = true;
+    bool m_paused = false;                       // paused: no new jobs, yet not finishing either
+    bool m_strategyIdle = false;                 // the last ask() gave nothing
+    bool m_finished = false;
+};
+
+} // namespace sweepline::engine
+
+Q_DECLARE_METATYPE(sweepline::engine::RunSummary)

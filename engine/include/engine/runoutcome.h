@@ -1,0 +1,27 @@
+#pragma once
+
+#include "model/metricextractor.h"
+#include "model/trial.h"
+#include "engine/jobbackend.h"
+
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace sweepline::engine {
+
+struct RunOutcome {
+    model::TrialState state = model::TrialState::Failed; // Done or Failed
+    std::optional<double> value;
+    QList<double> intermediate;
+    QString error;
+    QString note;  // what the value rests on, when it is not the whole output (a truncated stdout)
+};
+
+// Judges a finished job: a non-zero exit, a stop by the engine, no metric printed or a metric that
+// is not a finite number each fail the trial, with the reason a user can act on.
+RunOutcome judgeRun(const JobEnd& end, const model::MetricExtractor& extractor, const QString& metric,
+                    const QString& stderrPath);
+
+} // namespace sweepline::engine

@@ -1,0 +1,395 @@
+#include "engine/campaignrunner.h"
+
+#include "model/trialstore.h"
+#include "engine/jobscript.h"
+#include "engine/runoutcome.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QTimer>
+
+namespace sweepline::engine {
+
+using model::TrialState;
+
+namespace {
+
+tuning::Labels toLabels(const model::TrialLabels& l)
+{
+    return {l.stage, l.direction.toStdString(), l.batch};
+}
+
+model::TrialLabels fromLabels(const tuning::Labels& l)
+{
+    return {l.stage, QString::fromStdString(l.direction), l.batch};
+}
+
+} // namespace
+
+CampaignRunner::CampaignRunner(model::Campaign campaign, model::TrialStore& store, JobBackend& backend,
+                               QString stateDirectory, QObject* parent)
+    : QObject(parent), m_campaign(std::move(campaign)), m_store(store), m_backend(backend),
+      m_stateDirectory(std::move(stateDirectory)), m_codec(m_campaign)
+{
+    connect(&m_backend, &JobBackend::submitted, this, &CampaignRunner::onSubmitted);
+    connect(&m_backend, &JobBackend::notSubmitted, this, &CampaignRunner::onNotSubmitted);
+    connect(&m_backend, &JobBackend::submitFailed, this, &CampaignRunner::onSubmitFailed);
+    connect(&m_backend, &JobBackend::started, this, &CampaignRunner::onStarted);
+    connect(&m_backend, &JobBackend::finished, this, &CampaignRunner::onFinished);
+    connect(&m_backend, &JobBackend::fatalError, this, &CampaignRunner::fail);
+}
+
+CampaignRunner::~CampaignRunner() = default;
+
+model::Status CampaignRunner::start()
+{
+    using model::Status;
+    m_strategy = tuning::makeStrategy(m_campaign.search.strategy.toStdString(), m_campaign.searchSpace(),
+                                      {m_campaign.search.seed});
+    if (!m_strategy)
+        return Status::failure(QStringLiteral("unknown strategy \"%1\"").arg(m_campaign.search.strategy));
+    auto command = model::CommandTemplate::parse(m_campaign.job.command);
+    if (!command)
+        return Status::failure(QStringLiteral("job.command: ") + command.error());
+    m_command = std::move(command).value();
+    auto extractor = model::MetricExtractor::create(m_campaign.objective.metric, m_campaign.objective.pattern);
+    if (!extractor)
+        return Status::failure(QStringLiteral("objective.pattern: ") + extractor.error());
+    m_extractor = std::move(extractor).value();
+
+    auto trials = m_store.trials();
+    if (!trials)
+        return Status::failure(trials.error());
+    std::vector<tuning::HistoryEntry> history;
+    QList<model::TrialRecord> toTrack;
+    for (const model::TrialRecord& t : trials.value()) {
+        ++m_trialCount;
+        const auto point = m_codec.pointOf(t.values);
+        if (point) {
+            // Trials outside the current space (an accepted change of definition) stay in the
+            // store and the exports, but the strategy cannot place them.
+            std::optional<tuning::Outcome> outcome;
+            if (t.state == TrialState::Done && t.value)
+                outcome = tuning::Outcome::success(m_campaign.objective.direction == model::Direction::Maximize
+                                                       ? -*t.value : *t.value);
+            else if (model::isTerminal(t.state))
+                outcome = tuning::Outcome::failure();
+            history.push_back({{*point, toLabels(t.labels)}, outcome});
+            m_points.insert(t.id, *point);
+        }
+        if (model::isTerminal(t.state))
+            continue;
+        m_trials.insert(t.id, t);
+        if (t.state == TrialState::Planned)
+            m_planned.append(t.id);
+        else
+            toTrack.append(t);
+    }
+    m_strategy->restore(history);
+    m_submitting = m_submissionsEnabled;
+
+    for (const model::TrialRecord& t : toTrack)
+        m_active.insert(t.id);
+    for (const model::TrialRecord& t : toTrack) {
+        m_backend.track({t.id, t.token, runDirectory(t.id), t.jobId, m_campaign.job.timeLimitSeconds,
+                         t.state == TrialState::Running ? t.startedAt : QDateTime(), m_store.storeId(), t.attempt});
+        if (m_finished)
+            return model::success();
+    }
+    // Slots are filled from the event loop, so a caller can connect to our signals first.
+    QTimer::singleShot(0, this, &CampaignRunner::fillSlots);
+    return model::success();
+}
+
+void CampaignRunner::fillSlots()
+{
+    if (m_finished)
+        return;
+    while (m_submitting && m_active.size() < m_campaign.search.parallel) {
+        if (!m_planned.isEmpty()) {
+            submitPlanned(m_planned.takeFirst());
+            if (m_finished)
+                return;
+            continue;
+        }
+        const int budgetLeft = m_campaign.search.maxTrials - m_trialCount;
+        const int freeSlots = m_campaign.search.parallel - int(m_active.size());
+        if (budgetLeft <= 0 || !planMore(std::min(budgetLeft, freeSlots)))
+            break;
+    }
+    maybeFinish();
+}
+
+bool CampaignRunner::planMore(int count)
+{
+    const auto proposals = m_strategy->ask(std::size_t(count));
+    m_strategyIdle = proposals.empty();
+    for (const tuning::Proposal& p : proposals) {
+        auto added = m_store.addTrial(m_codec.valuesAt(p.point), fromLabels(p.labels));
+        if (!added) {
+            fail(added.error());
+            return false;
+        }
+        ++m_trialCount;
+        m_trials.insert(added->id, added.value());
+        m_points.insert(added->id, p.point);
+        m_planned.append(added->id);
+        emit trialChanged(added.value());
+    }
+    return !proposals.empty();
+}
+
+void CampaignRunner::submitPlanned(qint64 trialId)
+{
+    if (QFileInfo::exists(QDir(runDirectory(trialId)).filePath(QLatin1String(kCancelMarker)))) {
+        m_planned.prepend(trialId);
+        cancelTrial(trialId); // cancelled from another process before it was ever submitted
+        return;
+    }
+    if (!commit(m_store.markSubmitting(trialId)))
+        return;
+    m_active.insert(trialId);
+    publish(trialId);
+    const model::TrialRecord& t = m_trials[trialId];
+
+    QHash<QString, QString> values;
+    for (qsizetype i = 0; i < m_campaign.parameters.size() && i < t.values.size(); ++i)
+        values.insert(m_campaign.parameters.at(i).name, model::Campaign::formatValue(t.values.at(i)));
+
+    JobScriptInput script;
+    script.campaign = m_campaign.name;
+    script.trialId = trialId;
+    script.token = t.token;
+    script.command = m_command->render(values);
+    script.setup = m_campaign.cluster.setup;
+    script.timeLimitSeconds = m_campaign.job.timeLimitSeconds;
+
+    JobRequest request;
+    request.trialId = trialId;
+    request.token = t.token;
+    request.runDirectory = runDirectory(trialId);
+    request.script = script;
+    request.inputFiles = inputFiles();
+    request.timeLimitSeconds = m_campaign.job.timeLimitSeconds;
+    request.storeId = m_store.storeId();
+    request.attempt = t.attempt;
+    m_backend.submit(request);
+}
+
+void CampaignRunner::onSubmitted(qint64 trialId, const QString& jobId, const QDateTime& at)
+{
+    if (!m_active.contains(trialId) || m_trials.value(trialId).state != TrialState::Submitting)
+        return;
+    if (commit(m_store.markQueued(trialId, jobId, at)))
+        publish(trialId);
+}
+
+void CampaignRunner::onStarted(qint64 trialId, const QDateTime& at)
+{
+    if (!m_active.contains(trialId) || m_trials.value(trialId).state == TrialState::Running)
+        return;
+    if (commit(m_store.markRunning(trialId, at)))
+        publish(trialId);
+}
+
+void CampaignRunner::onNotSubmitted(qint64 trialId, const QString& reason)
+{
+    if (!m_active.remove(trialId))
+        return;
+    if (!commit(m_store.markResubmittable(trialId, reason)))
+        return;
+    publish(trialId);
+    m_planned.prepend(trialId);
+    fillSlots();
+}
+
+void CampaignRunner::onSubmitFailed(qint64 trialId, const QString& reason)
+{
+    if (!m_active.remove(trialId))
+        return;
+    if (!commit(m_store.markFailed(trialId, QStringLiteral("submission failed: ") + reason, {},
+                                   QDateTime::currentDateTimeUtc())))
+        return;
+    tellStrategy(trialId, std::nullopt);
+    publish(trialId);
+    fillSlots();
+}
+
+void CampaignRunner::onFinished(qint64 trialId, const JobEnd& end)
+{
+    if (!m_active.remove(trialId))
+        return;
+    const RunOutcome outcome = judgeRun(end, *m_extractor, m_campaign.objective.metric,
+                                        QDir(runDirectory(trialId)).filePath(QLatin1String(runfiles::stderrFile)));
+    QDateTime at = end.finishedAt.isValid() ? end.finishedAt : QDateTime::currentDateTimeUtc();
+    if (!recordScriptStart(trialId, end.startedAt))
+        return;
+    if (const auto t = m_trials.constFind(trialId); t != m_trials.constEnd() && t->startedAt.isValid())
+        at = std::max(at, t->startedAt); // the same clock question as in recordScriptStart
+    model::Status stored = model::success();
+    if (m_cancelRequested.remove(trialId) || end.cancelled)
+        stored = m_store.markCancelled(trialId, end.reason.isEmpty() ? QStringLiteral("cancelled") : end.reason, at);
+    else if (outcome.state == TrialState::Done)
+        stored = m_store.markDone(trialId, *outcome.value, outcome.intermediate, at, outcome.note);
+    else
+        stored = m_store.markFailed(trialId, outcome.error, outcome.intermediate, at, outcome.note);
+    if (!commit(stored))
+        return;
+    tellStrategy(trialId, outcome.state == TrialState::Done ? outcome.value : std::nullopt);
+    publish(trialId);
+    fillSlots();
+}
+
+// A job that started and ended between two polls was never seen running: its script's clock says
+// when it started. The cluster's clock may run ahead of ours, so a start before the recorded
+// submission counts as the submission itself (a queue time below zero means nothing).
+bool CampaignRunner::recordScriptStart(qint64 trialId, QDateTime startedAt)
+{
+    const auto it = m_trials.find(trialId);
+    if (!startedAt.isValid() || it == m_trials.end())
+        return true;
+    model::TrialRecord& t = it.value();
+    if (t.submittedAt.isValid() && startedAt < t.submittedAt)
+        startedAt = t.submittedAt;
+    if (t.state == TrialState::Running && t.startedAt == startedAt)
+        return true;
+    const bool stored = commit(t.state == TrialState::Running ? m_store.correctStartedAt(trialId, startedAt)
+                                                              : m_store.markRunning(trialId, startedAt));
+    if (stored) {
+        t.state = TrialState::Running;
+        t.startedAt = startedAt;
+    }
+    return stored;
+}
+
+void CampaignRunner::tellStrategy(qint64 trialId, const std::optional<double>& value)
+{
+    const auto it = m_points.constFind(trialId);
+    if (it == m_points.constEnd())
+        return;
+    const bool maximize = m_campaign.objective.direction == model::Direction::Maximize;
+    m_strategy->tell(*it, value ? tuning::Outcome::success(maximize ? -*value : *value) : tuning::Outcome::failure());
+    m_strategyIdle = false; // a result may give the strategy something new to propose
+}
+
+void CampaignRunner::stopSubmitting()
+{
+    m_submitting = false;
+    maybeFinish();
+}
+
+void CampaignRunner::pauseSubmitting()
+{
+    m_paused = true;
+    m_submitting = false;
+}
+
+void CampaignRunner::resumeSubmitting()
+{
+    if (m_finished)
+        return;
+    m_paused = false;
+    m_submitting = true;
+    fillSlots();
+}
+
+void CampaignRunner::detach()
+{
+    if (m_finished)
+        return;
+    m_submitting = false;
+    m_backend.detachAll();
+    m_finished = true;
+    emit finished({true, {}, false, int(m_active.size())});
+}
+
+void CampaignRunner::cancelTrial(qint64 trialId)
+{
+    if (m_active.contains(trialId)) {
+        m_cancelRequested.insert(trialId);
+        m_backend.cancel(trialId);
+        return;
+    }
+    if (m_planned.removeOne(trialId)) {
+        if (commit(m_store.markCancelled(trialId, QStringLiteral("cancelled before submission"),
+                                         QDateTime::currentDateTimeUtc()))) {
+            tellStrategy(trialId, std::nullopt);
+            publish(trialId);
+        }
+    }
+}
+
+void CampaignRunner::cancelAll()
+{
+    m_submitting = false;
+    const auto planned = m_planned;
+    for (qint64 id : planned)
+        cancelTrial(id);
+    const auto active = m_active;
+    for (qint64 id : active)
+        cancelTrial(id);
+    maybeFinish();
+}
+
+void CampaignRunner::maybeFinish()
+{
+    if (m_finished || !m_active.isEmpty())
+        return;
+    const bool budgetSpent = m_trialCount >= m_campaign.search.maxTrials;
+    const bool searchDone = m_planned.isEmpty() && (m_strategy->exhausted() || m_strategyIdle);
+    // Paused (or only monitoring) waits for a resume, unless a resume could submit nothing more.
+    if (m_paused && !(m_planned.isEmpty() && (budgetSpent || m_strategy->exhausted())))
+        return;
+    if (m_submitting && !budgetSpent && !searchDone)
+        return;
+    m_finished = true;
+    emit finished({true, {}, m_planned.isEmpty() && (budgetSpent || searchDone), 0});
+}
+
+void CampaignRunner::fail(const QString& error)
+{
+    if (m_finished)
+        return;
+    // The store cannot take more: stop here and leave the jobs to the next run.
+    m_submitting = false;
+    m_backend.detachAll();
+    m_finished = true;
+    emit finished({false, error, false, int(m_active.size())});
+}
+
+bool CampaignRunner::commit(const model::Status& status)
+{
+    if (!status)
+        fail(status.error());
+    return status.ok();
+}
+
+void CampaignRunner::publish(qint64 trialId)
+{
+    auto record = m_store.trial(trialId);
+    if (!record) {
+        fail(record.error());
+        return;
+    }
+    if (model::isTerminal(record->state))
+        m_trials.remove(trialId);
+    else
+        m_trials.insert(trialId, record.value());
+    emit trialChanged(record.value());
+}
+
+QString CampaignRunner::runDirectory(qint64 trialId) const
+{
+    return QDir(m_stateDirectory).filePath(QStringLiteral("runs/%1").arg(trialId));
+}
+
+QStringList CampaignRunner::inputFiles() const
+{
+    const QDir base = QFileInfo(m_campaign.sourcePath).absoluteDir();
+    QStringList files;
+    for (const QString& f : m_campaign.job.files)
+        files.append(base.absoluteFilePath(f));
+    return files;
+}
+
+} // namespace sweepline::engine

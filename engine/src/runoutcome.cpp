@@ -1,0 +1,82 @@
+#include "engine/runoutcome.h"
+
+#include <QFile>
+#include <QFileInfo>
+
+#include <cmath>
+
+namespace sweepline::engine {
+
+namespace {
+
+constexpr qint64 kStderrTail = 4096;
+
+// The last non-empty line of stderr usually names the error (a Python exception, say).
+QString lastLine(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    if (f.size() > kStderrTail)
+        f.seek(f.size() - kStderrTail);
+    const QStringList lines = QString::fromUtf8(f.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    for (auto it = lines.crbegin(); it != lines.crend(); ++it) {
+        const QString line = it->trimmed();
+        if (!line.isEmpty())
+            return line.left(300);
+    }
+    return {};
+}
+
+} // namespace
+
+RunOutcome judgeRun(const JobEnd& end, const model::MetricExtractor& extractor, const QString& metric,
+                    const QString& stderrPath)
+{
+    RunOutcome out;
+    // The first line of a truncated copy is cut at its start: it is left out.
+    const bool truncated = end.stdoutTruncatedFrom.has_value();
+    auto extracted = extractor.extractFromFile(end.stdoutPath, truncated);
+    if (extracted)
+        out.intermediate = std::move(extracted).value();
+    if (truncated) {
+        out.note = QStringLiteral("stdout was %1 bytes, over the download limit: the value and the learning curve "
+                                  "come from its last %2 bytes")
+                       .arg(*end.stdoutTruncatedFrom)
+                       .arg(QFileInfo(end.stdoutPath).size());
+    }
+    auto withStderr = [&](QString message) {
+        const QString tail = lastLine(stderrPath);
+        return tail.isEmpty() ? message : message + QStringLiteral(": ") + tail;
+    };
+    if (!end.reason.isEmpty()) {
+        out.error = end.reason;
+        return out;
+    }
+    if (!end.exitCode) {
+        out.error = QStringLiteral("the job left no exit code");
+        return out;
+    }
+    if (*end.exitCode != 0) {
+        out.error = withStderr(QStringLiteral("exited with code %1").arg(*end.exitCode));
+        return out;
+    }
+    if (!extracted) {
+        out.error = extracted.error();
+        return out;
+    }
+    if (out.intermediate.isEmpty()) {
+        out.error = withStderr(QStringLiteral("printed no value for metric \"%1\"").arg(metric));
+        return out;
+    }
+    const double last = out.intermediate.constLast();
+    if (!std::isfinite(last)) {
+        out.error = QStringLiteral("metric \"%1\" is %2").arg(metric, QString::number(last));
+        return out;
+    }
+    out.state = model::TrialState::Done;
+    out.value = last;
+    return out;
+}
+
+} // namespace sweepline::engine

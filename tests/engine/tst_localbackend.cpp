@@ -1,0 +1,317 @@
+#include "engine/jobscript.h"
+#include "engine/localbackend.h"
+
+#include <QtTest>
+
+#include <csignal>
+
+using namespace sweepline::engine;
+
+class TestLocalBackend : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_tmp;
+    qint64 m_nextId = 1;
+
+    JobRequest request(const QString& command, std::optional<qint64> limit = std::nullopt)
+    {
+        JobRequest r;
+        r.trialId = m_nextId++;
+        r.token = QStringLiteral("tok-%1").arg(r.trialId);
+        r.runDirectory = QDir(m_tmp.path()).filePath(QStringLiteral("runs/%1").arg(r.trialId));
+        JobScriptInput in;
+        in.campaign = QStringLiteral("test");
+        in.trialId = r.trialId;
+        in.token = r.token;
+        in.command = command;
+        r.script = in;
+        r.timeLimitSeconds = limit;
+        return r;
+    }
+
+    static JobEnd endOf(const QSignalSpy& spy, qint64 trialId)
+    {
+        for (const auto& args : spy) {
+            if (args.at(0).toLongLong() == trialId)
+                return args.at(1).value<JobEnd>();
+        }
+        return {};
+    }
+
+    // Alive and not a zombie, judged from /proc.
+    static bool processAlive(const QString& pidFile)
+    {
+        QFile f(pidFile);
+        if (!f.open(QIODevice::ReadOnly))
+            return false;
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(f.readAll().trimmed().toInt()));
+        if (!stat.open(QIODevice::ReadOnly))
+            return false;
+        return !stat.readAll().contains(") Z ");
+    }
+
+private slots:
+    void initTestCase()
+    {
+        qRegisterMetaType<JobEnd>();
+        QVERIFY(m_tmp.isValid());
+    }
+
+    void runsAJobAndReportsItsExit_data()
+    {
+        QTest::addColumn<QString>("command");
+        QTest::addColumn<int>("exitCode");
+        QTest::addRow("success") << QStringLiteral("echo loss: 0.5") << 0;
+        QTest::addRow("non-zero exit") << QStringLiteral("exit 4") << 4;
+    }
+    void runsAJobAndReportsItsExit()
+    {
+        QFETCH(QString, command);
+        QFETCH(int, exitCode);
+        LocalBackend backend;
+        QSignalSpy submitted(&backend, &JobBackend::submitted);
+        QSignalSpy started(&backend, &JobBackend::started);
+        QSignalSpy finished(&backend, &JobBackend::finished);
+        const JobRequest r = request(command);
+        backend.submit(r);
+        QCOMPARE(submitted.size(), 1);
+        QVERIFY(submitted.at(0).at(1).toString().toInt() > 0);
+        QCOMPARE(started.size(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+        const JobEnd end = endOf(finished, r.trialId);
+        QCOMPARE(end.exitCode, std::optional<int>(exitCode));
+        QVERIFY(end.reason.isEmpty());
+        QCOMPARE(end.stdoutPath, QDir(r.runDirectory).filePath(QStringLiteral("stdout")));
+    }
+
+    void copiesInputFiles()
+    {
+        QFile input(QDir(m_tmp.path()).filePath(QStringLiteral("input.txt")));
+        QVERIFY(input.open(QIODevice::WriteOnly));
+        input.write("payload\n");
+        input.close();
+        LocalBackend backend;
+        QSignalSpy finished(&backend, &JobBackend::finished);
+        JobRequest r = request(QStringLiteral("cat input.txt"));
+        r.inputFiles = {input.fileName()};
+        backend.submit(r);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+        QFile out(QDir(r.runDirectory).filePath(QStringLiteral("stdout")));
+        QVERIFY(out.open(QIODevice::ReadOnly));
+        QCOMPARE(out.readAll(), QByteArray("payload\n"));
+    }
+
+    void missingInputFileFailsTheSubmission()
+    {
+        LocalBackend backend;
+        QSignalSpy failed(&backend, &JobBackend::submitFailed);
+        JobRequest r = request(QStringLiteral("true"));
+        r.inputFiles = {QDir(m_tmp.path()).filePath(QStringLiteral("no-such-file"))};
+        backend.submit(r);
+        QCOMPARE(failed.size(), 1);
+        QVERIFY(failed.at(0).at(1).toString().contains(QStringLiteral("no-such-file")));
+    }
+
+    void timeLimitKillsTheWholeJob()
+    {
+        LocalBackend backend;
+        backend.setKillGracePeriod(200);
+        QSignalSpy finished(&backend, &JobBackend::finished);
+        // The job starts a background grandchild that would outlive a kill of the script alone.
+        const JobRequest r = request(QStringLiteral("sleep 60 & echo $! > child.pid; wait"), 1);
+        QElapsedTimer clock;
+        clock.start();
+        backend.submit(r);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 15000);
+        QVERIFY(clock.elapsed() >= 900);
+        const JobEnd end = endOf(finished, r.trialId);
+        QVERIFY2(end.reason.contains(QStringLiteral("time limit of 00:00:01")), qPrintable(end.reason));
+        const QString childPid = QDir(r.runDirectory).filePath(QStringLiteral("child.pid"));
+        QTRY_VERIFY_WITH_TIMEOUT(!processAlive(childPid), 5000);
+    }
+
+    void jobIgnoringSigtermIsKilledAfterTheGracePeriod()
+    {
+        LocalBackend backend;
+        backend.setKillGracePeriod(300);
+        QSignalSpy finished(&backend, &JobBackend::finished);
+        const JobRequest r = request(QStringLiteral("trap '' TERM; sleep 60 & wait; wait"), 1);
+        backend.submit(r);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 15000);
+        QVERIFY(endOf(finished, r.trialId).reason.contains(QStringLiteral("time limit")));
+    }
+
+    void cancelStopsAJob()
+    {
+        LocalBackend backend;
+        backend.setKillGracePeriod(200);
+        QSignalSpy finished(&backend, &JobBackend::finished);
+        const JobRequest r = request(QStringLiteral("sleep 60"));
+        backend.submit(r);
+        QTest::qWait(100);
+        QCOMPARE(finished.size(), 0);
+        backend.cancel(r.trialId);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+        QCOMPARE(endOf(finished, r.trialId).reason, QStringLiteral("cancelled"));
+    }
+
+    void externallyKilledJobIsReported()
+    {
+        LocalBackend backend;
+        QSignalSpy submitted(&backend, &JobBackend::submitted);
+        QSignalSpy finished(&backend, &JobBackend::finished);
+        const JobRequest r = request(QStringLiteral("sleep 60"));
+        backend.submit(r);
+        const int pid = submitted.at(0).at(1).toString().toInt();
+        ::kill(-pid, SIGKILL);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+        const JobEnd end = endOf(finished, r.trialId);
+        QVERIFY(!end.exitCode);
+        QVERIFY2(end.reason.contains(QStringLiteral("SIGKILL")), qPrintable(end.reason));
+    }
+
+    void aDetachedJobIsPickedUpByAnotherBackend()
+    {
+        const JobRequest r = request(QStringLiteral("sleep 0.5; echo loss: 2"));
+        QString jobId;
+        {
+            LocalBackend first;
+            QSignalSpy submitted(&first, &JobBackend::submitted);
+            first.submit(r);
+            jobId = submitted.at(0).at(1).toString();
+            first.detachAll();
+        } // the engine that started it is gone; the job runs on
+        LocalBackend second;
+        QSignalSpy finished(&second, &JobBackend::finished);
+        QSignalSpy submitted(&second, &JobBackend::submitted);
+        second.track({r.trialId, r.token, r.runDirectory, jobId, std::nullopt, QDateTime::currentDateTimeUtc(), {}, 0});
+        QCOMPARE(submitted.size(), 0); // already known to be submitted
+        QCOMPARE(finished.size(), 0);  // still running when tracked
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+        QCOMPARE(endOf(finished, r.trialId).exitCode, std::optional<int>(0));
+    }
+
+    void trackingAFinishedJobReportsItAtOnce()
+    {
+        const JobRequest r = request(QStringLiteral("echo done"));
+        {
+            LocalBackend first;
+            QSignalSpy finished(&first, &JobBackend::finished);
+            first.submit(r);
+            QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+        }
+        LocalBackend second;
+        QSignalSpy submitted(&second, &JobBackend::submitted);
+        QSignalSpy finished(&second, &JobBackend::finished);
+        // The crash came before the job id was recorded: the backend finds it from the run folder.
+        second.track({r.trialId, r.token, r.runDirectory, {}, std::nullopt, {}, {}, 0});
+        QCOMPARE(submitted.size(), 1);
+        QCOMPARE(finished.size(), 1);
+        QCOMPARE(endOf(finished, r.trialId).exitCode, std::optional<int>(0));
+    }
+
+    void trackingAJobThatNeverStartedSaysSo()
+    {
+        const JobRequest r = request(QStringLiteral("true"));
+        QDir().mkpath(r.runDirectory);
+        LocalBackend backend;
+        QSignalSpy notSubmitted(&backend, &JobBackend::notSubmitted);
+        QSignalSpy finished(&backend, &JobBackend::finished);
+        backend.track({r.trialId, r.token, r.runDirectory, {}, std::nullopt, {}, {}, 0});
+        QCOMPARE(notSubmitted.size(), 1);
+        QCOMPARE(finished.size(), 0);
+    }
+
+    void submittingTheSameTrialTwiceRunsItOnce()
+    {
+        const JobRequest r = request(QStringLiteral("echo run >> ../twice.log; echo loss: 1"));
+        LocalBackend backend;
+        QSignalSpy finished(&backend, &JobBackend::finished);
+        backend.submit(r);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+        backend.submit(r); // a repeated launch after a crash between launch and record
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 10000);
+        QFile log(QDir(r.runDirectory).filePath(QStringLiteral("../twice.log")));
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        QCOMPARE(log.readAll(), QByteArray("run\n"));
+    }
+
+    // A store made anew beside the run folders of an older one: the old folder's finished job is not
+    // adopted as this trial's result, and nothing is run or written in it.
+    void aRunFolderOfAnotherStoreIsRefused()
+    {
+        const JobRequest r = request(QStringLiteral("echo loss: 1"));
+        QVERIFY(QDir().mkpath(r.runDirectory));
+        for (const auto& [name, text] : {std::pair{"exit_code", "0\n"}, {"stdout", "loss: -1000\n"}, {"job.pid", "1\n"}}) {
+            QFile f(QDir(r.runDirectory).filePath(QLatin1String(name)));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(text);
+        }
+        LocalBackend backend;
+        QSignalSpy failed(&backend, &JobBackend::submitFailed);
+        QSignalSpy finished(&backend, &JobBackend::finished);
+        backend.submit(r);
+        QCOMPARE(failed.size(), 1);
+        QVERIFY2(failed.at(0).at(1).toString().contains(r.runDirectory), qPrintable(failed.at(0).at(1).toString()));
+        QCOMPARE(finished.size(), 0);
+        QVERIFY(!QFileInfo::exists(QDir(r.runDirectory).filePath(QStringLiteral("job.sh"))));
+
+        // Another store's trial of the same number, in a folder it marked: refused too.
+        JobRequest other = request(QStringLiteral("echo loss: 2"));
+        {
+            LocalBackend first;
+            QSignalSpy done(&first, &JobBackend::finished);
+            first.submit(other);
+            QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 10000);
+        }
+        other.token = QStringLiteral("tok-of-another-store");
+        backend.submit(other);
+        QCOMPARE(failed.size(), 2);
+        QVERIFY(failed.at(1).at(1).toString().contains(QStringLiteral("another store")));
+    }
+
+    // The times are the job script's own: a job seen ending late (a resumed engine) keeps them.
+    void reportsTheScriptsTimes()
+    {
+        const JobRequest r = request(QStringLiteral("sleep 1"));
+        {
+            LocalBackend first;
+            QSignalSpy done(&first, &JobBackend::finished);
+            first.submit(r);
+            QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 10000);
+        }
+        QTest::qWait(1500);
+        LocalBackend second;
+        QSignalSpy finished(&second, &JobBackend::finished);
+        second.track({r.trialId, r.token, r.runDirectory, QStringLiteral("1"), std::nullopt, {}, {}, 0});
+        QCOMPARE(finished.size(), 1);
+        const JobEnd end = endOf(finished, r.trialId);
+        QVERIFY(end.startedAt.isValid());
+        QVERIFY2(end.startedAt.msecsTo(end.finishedAt) >= 1000 && end.startedAt.msecsTo(end.finishedAt) < 1500,
+                 qPrintable(end.finishedAt.toString(Qt::ISODateWithMs)));
+        QVERIFY(end.finishedAt.msecsTo(QDateTime::currentDateTimeUtc()) >= 1400); // not when we looked
+    }
+
+    void aTrackedJobPastItsLimitIsStopped()
+    {
+        const JobRequest r = request(QStringLiteral("sleep 60"));
+        QString jobId;
+        {
+            LocalBackend first;
+            QSignalSpy submitted(&first, &JobBackend::submitted);
+            first.submit(r);
+            jobId = submitted.at(0).at(1).toString();
+            first.detachAll();
+        }
+        LocalBackend second;
+        second.setKillGracePeriod(200);
+        QSignalSpy finished(&second, &JobBackend::finished);
+        // Started 10 s ago with a 5 s limit: it is already over its time.
+        second.track({r.trialId, r.token, r.runDirectory, jobId, 5, QDateTime::currentDateTimeUtc().addSecs(-10), {}, 0});
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 5000);
+        QVERIFY(endOf(finished, r.trialId).reason.contains(QStringLiteral("time limit")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLocalBackend)
+#include "tst_localbackend.moc"
