@@ -4,6 +4,8 @@
 
 #include <QFileInfo>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::cli {
 
 std::optional<model::Campaign> loadCampaign(const QString& path)
@@ -12,7 +14,7 @@ std::optional<model::Campaign> loadCampaign(const QString& path)
     if (parsed.campaign)
         return std::move(parsed.campaign);
     for (const model::ValidationIssue& issue : parsed.issues)
-        printErr(path + QStringLiteral(": ") + issue.toString());
+        printErr(path + u": "_s + issue.toString());
     return std::nullopt;
 }
 
@@ -32,7 +34,7 @@ std::optional<OpenedStore> openStoreForReading(const QString& stateDirectory)
     }
     model::ParseOutcome parsed = model::parseCampaign(store.value()->campaignJson());
     if (!parsed.campaign) {
-        printErr(QStringLiteral("%1: the recorded campaign definition is unreadable: %2")
+        printErr(u"%1: the recorded campaign definition is unreadable: %2"_s
                      .arg(stateDirectory, parsed.issues.value(0).toString()));
         return std::nullopt;
     }
@@ -43,8 +45,8 @@ QString describeValues(const model::Campaign& campaign, const QVariantList& valu
 {
     QStringList parts;
     for (qsizetype i = 0; i < campaign.parameters.size() && i < values.size(); ++i)
-        parts.append(campaign.parameters.at(i).name + QLatin1Char('=') + model::Campaign::formatValue(values.at(i)));
-    return parts.join(QLatin1Char(' '));
+        parts.append(campaign.parameters.at(i).name + u'=' + model::Campaign::formatValue(values.at(i)));
+    return parts.join(u' ');
 }
 
 QString formatMetric(double value)

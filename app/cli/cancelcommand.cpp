@@ -14,6 +14,8 @@
 #include <QLockFile>
 #include <QThread>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::cli {
 
 namespace {
@@ -25,21 +27,21 @@ QList<qint64> targetTrials(const QList<model::TrialRecord>& trials, const std::o
         if (only && t.id != *only)
             continue;
         if (only && model::isTerminal(t.state)) {
-            *error = QStringLiteral("trial %1 is already %2").arg(t.id).arg(model::toString(t.state));
+            *error = u"trial %1 is already %2"_s.arg(t.id).arg(model::toString(t.state));
             return {};
         }
         if (!model::isTerminal(t.state))
             ids.append(t.id);
     }
     if (only && ids.isEmpty() && error->isEmpty())
-        *error = QStringLiteral("there is no trial %1").arg(*only);
+        *error = u"there is no trial %1"_s.arg(*only);
     return ids;
 }
 
 // The marker tells whichever process watches the job that its end is a cancel, not a failure.
 bool markForCancel(const QString& stateDir, qint64 id)
 {
-    const QString dir = QDir(stateDir).filePath(QStringLiteral("runs/%1").arg(id));
+    const QString dir = QDir(stateDir).filePath(u"runs/%1"_s.arg(id));
     QDir().mkpath(dir);
     QFile marker(QDir(dir).filePath(QLatin1String(engine::kCancelMarker)));
     return marker.open(QIODevice::WriteOnly);
@@ -56,12 +58,12 @@ int waitForRunningCampaign(model::TrialStore& store, const QList<qint64>& ids, i
             open += (t && !model::isTerminal(t->state)) ? 1 : 0;
         }
         if (open == 0) {
-            printOut(QStringLiteral("cancelled %1 trial(s)").arg(ids.size()));
+            printOut(u"cancelled %1 trial(s)"_s.arg(ids.size()));
             return ExitDone;
         }
         QThread::msleep(250);
     }
-    printErr(QStringLiteral("the cancel was sent; the running campaign has not recorded it yet"));
+    printErr(u"the cancel was sent; the running campaign has not recorded it yet"_s);
     return ExitRunFailure;
 }
 
@@ -84,7 +86,7 @@ int cancelUnderRunningCampaign(model::TrialStore& store, engine::JobBackend& bac
         if (!t || t->jobId.isEmpty())
             continue; // not submitted yet: the running campaign sees the marker before it submits
         ++stopping;
-        backend.track({t->id, t->token, QDir(stateDir).filePath(QStringLiteral("runs/%1").arg(id)), t->jobId,
+        backend.track({t->id, t->token, QDir(stateDir).filePath(u"runs/%1"_s.arg(id)), t->jobId,
                        std::nullopt, t->startedAt, store.storeId(), t->attempt});
         backend.cancel(id);
     }
@@ -121,12 +123,12 @@ int cancelTrials(const CancelOptions& options)
         return ExitInvalidInput;
     }
     if (ids.isEmpty()) {
-        printOut(QStringLiteral("nothing to cancel: every trial has finished"));
+        printOut(u"nothing to cancel: every trial has finished"_s);
         return ExitDone;
     }
     for (qint64 id : ids) {
         if (!markForCancel(stateDir, id)) {
-            printErr(QStringLiteral("cannot write to %1").arg(stateDir));
+            printErr(u"cannot write to %1"_s.arg(stateDir));
             return ExitRunFailure;
         }
     }
@@ -137,7 +139,7 @@ int cancelTrials(const CancelOptions& options)
         printErr(backend.error());
         return ExitInvalidInput;
     }
-    QLockFile lock(QDir(stateDir).filePath(QStringLiteral("run.lock")));
+    QLockFile lock(QDir(stateDir).filePath(u"run.lock"_s));
     lock.setStaleLockTime(0);
     if (!lock.tryLock())
         return cancelUnderRunningCampaign(*opened->store, *backend.value(), stateDir, ids,
@@ -149,7 +151,7 @@ int cancelTrials(const CancelOptions& options)
     QSet<qint64> open(ids.begin(), ids.end());
     QObject::connect(&runner, &engine::CampaignRunner::trialChanged, &runner, [&](const model::TrialRecord& t) {
         if (model::isTerminal(t.state) && open.remove(t.id)) {
-            printOut(QStringLiteral("trial %1 %2").arg(t.id).arg(model::toString(t.state)));
+            printOut(u"trial %1 %2"_s.arg(t.id).arg(model::toString(t.state)));
             if (open.isEmpty())
                 runner.detach();
         }

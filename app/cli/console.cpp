@@ -6,13 +6,13 @@ namespace sweepline::cli {
 
 void printOut(const QString& line)
 {
-    std::fputs(qPrintable(line + QLatin1Char('\n')), stdout);
+    std::fputs(qPrintable(line + u'\n'), stdout);
     std::fflush(stdout);
 }
 
 void printErr(const QString& line)
 {
-    std::fputs(qPrintable(line + QLatin1Char('\n')), stderr);
+    std::fputs(qPrintable(line + u'\n'), stderr);
     std::fflush(stderr);
 }
 

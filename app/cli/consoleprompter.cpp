@@ -9,6 +9,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::cli {
 
 namespace {
@@ -61,19 +63,19 @@ bool ConsolePrompter::acceptNewHostKey(const remote::ssh::HostKeyInfo& key)
 {
     if (!m_acceptNewHostKeys)
         return false;
-    printErr(QStringLiteral("recording the new host key of %1 in %2: %3 %4")
+    printErr(u"recording the new host key of %1 in %2: %3 %4"_s
                  .arg(key.host, key.knownHostsFile, key.keyType, key.fingerprintSha256));
     return true;
 }
 
 std::optional<remote::ssh::SecretBuffer> ConsolePrompter::passphrase(const QString& keyFile)
 {
-    return askTerminal(QStringLiteral("Passphrase for %1: ").arg(keyFile), false);
+    return askTerminal(u"Passphrase for %1: "_s.arg(keyFile), false);
 }
 
 std::optional<remote::ssh::SecretBuffer> ConsolePrompter::password(const QString& user, const QString& host)
 {
-    return askTerminal(QStringLiteral("Password for %1@%2: ").arg(user, host), false);
+    return askTerminal(u"Password for %1@%2: "_s.arg(user, host), false);
 }
 
 std::optional<std::vector<remote::ssh::SecretBuffer>>
@@ -82,7 +84,7 @@ ConsolePrompter::keyboardInteractive(const QString& name, const QString& instruc
 {
     // The texts come from the server with control characters already removed (serverText).
     if (!name.isEmpty() || !instruction.isEmpty())
-        printErr((name + QLatin1Char(' ') + instruction).trimmed());
+        printErr((name + u' ' + instruction).trimmed());
     std::vector<remote::ssh::SecretBuffer> answers;
     for (const auto& prompt : prompts) {
         auto answer = askTerminal(prompt.text, prompt.echo);

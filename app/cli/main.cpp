@@ -7,6 +7,8 @@
 #include <QHash>
 #include <QStringList>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline::cli;
 
 namespace {
@@ -41,32 +43,32 @@ struct Arguments {
 
 Arguments parse(const QStringList& args)
 {
-    static const QStringList valued{QStringLiteral("--store"), QStringLiteral("--csv"), QStringLiteral("--json"),
-                                    QStringLiteral("--trial")};
+    static const QStringList valued{u"--store"_s, u"--csv"_s, u"--json"_s,
+                                    u"--trial"_s};
     Arguments a;
     QStringList positional;
     for (qsizetype i = 1; i < args.size(); ++i) {
         const QString& arg = args.at(i);
         if (valued.contains(arg)) {
             if (i + 1 >= args.size()) {
-                a.error = arg + QStringLiteral(" needs a value");
+                a.error = arg + u" needs a value"_s;
                 return a;
             }
             a.values.insert(arg, args.at(++i));
-        } else if (arg == QLatin1String("--accept-changed-definition")) {
+        } else if (arg == u"--accept-changed-definition"_s) {
             a.acceptChanged = true;
-        } else if (arg == QLatin1String("--accept-new-host-key")) {
+        } else if (arg == u"--accept-new-host-key"_s) {
             a.acceptHostKey = true;
-        } else if (arg.startsWith(QLatin1Char('-')) && arg.size() > 1) {
-            a.error = QStringLiteral("unknown option %1").arg(arg);
+        } else if (arg.startsWith(u'-') && arg.size() > 1) {
+            a.error = u"unknown option %1"_s.arg(arg);
             return a;
         } else {
             positional.append(arg);
         }
     }
     if (positional.size() != 2) {
-        a.error = positional.isEmpty() ? QStringLiteral("no command given")
-                                       : QStringLiteral("expected a command and one campaign file");
+        a.error = positional.isEmpty() ? u"no command given"_s
+                                       : u"expected a command and one campaign file"_s;
         return a;
     }
     a.command = positional.at(0);
@@ -79,62 +81,62 @@ Arguments parse(const QStringList& args)
 int main(int argc, char* argv[])
 {
     QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName(QStringLiteral("sweepline-cli"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(SWEEPLINE_VERSION));
+    QCoreApplication::setApplicationName(u"sweepline-cli"_s);
+    QCoreApplication::setApplicationVersion(QString::fromUtf8(SWEEPLINE_VERSION));
 
     const QStringList args = QCoreApplication::arguments();
-    if (args.contains(QStringLiteral("--help")) || args.contains(QStringLiteral("-h"))) {
+    if (args.contains(u"--help"_s) || args.contains(u"-h"_s)) {
         printOut(QString::fromUtf8(kUsage));
         return ExitDone;
     }
-    if (args.contains(QStringLiteral("--version"))) {
-        printOut(QStringLiteral("sweepline-cli ") + QCoreApplication::applicationVersion());
+    if (args.contains(u"--version"_s)) {
+        printOut(u"sweepline-cli "_s + QCoreApplication::applicationVersion());
         return ExitDone;
     }
     const Arguments a = parse(args);
     if (!a.error.isEmpty()) {
-        printErr(QStringLiteral("sweepline-cli: %1 (see sweepline-cli --help)").arg(a.error));
+        printErr(u"sweepline-cli: %1 (see sweepline-cli --help)"_s.arg(a.error));
         return ExitInvalidInput;
     }
-    const QString store = a.values.value(QStringLiteral("--store"));
-    const bool noExportTarget = !a.values.contains(QStringLiteral("--csv")) && !a.values.contains(QStringLiteral("--json"));
-    if (a.command != QLatin1String("export") && !noExportTarget) {
-        printErr(QStringLiteral("sweepline-cli: --csv and --json go with export"));
+    const QString store = a.values.value(u"--store"_s);
+    const bool noExportTarget = !a.values.contains(u"--csv"_s) && !a.values.contains(u"--json"_s);
+    if (a.command != u"export"_s && !noExportTarget) {
+        printErr(u"sweepline-cli: --csv and --json go with export"_s);
         return ExitInvalidInput;
     }
-    if (a.acceptChanged && a.command != QLatin1String("run")) {
-        printErr(QStringLiteral("sweepline-cli: --accept-changed-definition goes with run"));
+    if (a.acceptChanged && a.command != u"run"_s) {
+        printErr(u"sweepline-cli: --accept-changed-definition goes with run"_s);
         return ExitInvalidInput;
     }
-    if (a.acceptHostKey && a.command != QLatin1String("run") && a.command != QLatin1String("cancel")) {
-        printErr(QStringLiteral("sweepline-cli: --accept-new-host-key goes with run or cancel"));
+    if (a.acceptHostKey && a.command != u"run"_s && a.command != u"cancel"_s) {
+        printErr(u"sweepline-cli: --accept-new-host-key goes with run or cancel"_s);
         return ExitInvalidInput;
     }
     std::optional<qint64> trial;
-    if (a.values.contains(QStringLiteral("--trial"))) {
+    if (a.values.contains(u"--trial"_s)) {
         bool ok = false;
-        trial = a.values.value(QStringLiteral("--trial")).toLongLong(&ok);
-        if (!ok || *trial < 1 || a.command != QLatin1String("cancel")) {
-            printErr(QStringLiteral("sweepline-cli: --trial takes a trial number and goes with cancel"));
+        trial = a.values.value(u"--trial"_s).toLongLong(&ok);
+        if (!ok || *trial < 1 || a.command != u"cancel"_s) {
+            printErr(u"sweepline-cli: --trial takes a trial number and goes with cancel"_s);
             return ExitInvalidInput;
         }
     }
-    if (a.command == QLatin1String("validate"))
+    if (a.command == u"validate"_s)
         return validateCampaign(a.campaign);
-    if (a.command == QLatin1String("run"))
+    if (a.command == u"run"_s)
         return runCampaign({a.campaign, store, a.acceptChanged, a.acceptHostKey});
-    if (a.command == QLatin1String("cancel"))
+    if (a.command == u"cancel"_s)
         return cancelTrials({a.campaign, store, trial, a.acceptHostKey});
-    if (a.command == QLatin1String("status"))
+    if (a.command == u"status"_s)
         return showStatus(a.campaign, store);
-    if (a.command == QLatin1String("export")) {
+    if (a.command == u"export"_s) {
         if (noExportTarget) {
-            printErr(QStringLiteral("sweepline-cli: export needs --csv FILE or --json FILE"));
+            printErr(u"sweepline-cli: export needs --csv FILE or --json FILE"_s);
             return ExitInvalidInput;
         }
-        return exportTrials(a.campaign, store, a.values.value(QStringLiteral("--csv")),
-                            a.values.value(QStringLiteral("--json")));
+        return exportTrials(a.campaign, store, a.values.value(u"--csv"_s),
+                            a.values.value(u"--json"_s));
     }
-    printErr(QStringLiteral("sweepline-cli: unknown command \"%1\" (see sweepline-cli --help)").arg(a.command));
+    printErr(u"sweepline-cli: unknown command \"%1\" (see sweepline-cli --help)"_s.arg(a.command));
     return ExitInvalidInput;
 }

@@ -6,6 +6,8 @@
 
 #include <QSaveFile>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::cli {
 
 namespace {
@@ -15,7 +17,7 @@ bool writeFile(const QString& path, const QByteArray& data)
     QSaveFile file(path);
     if (file.open(QIODevice::WriteOnly) && file.write(data) == data.size() && file.commit())
         return true;
-    printErr(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
+    printErr(u"cannot write %1: %2"_s.arg(path, file.errorString()));
     return false;
 }
 
@@ -30,10 +32,10 @@ int validateCampaign(const QString& campaignPath)
     for (const auto& p : campaign->parameters)
         points = p.candidates.isEmpty() || points > (qint64(1) << 50) / p.candidates.size()
             ? -1 : points * p.candidates.size();
-    printOut(QStringLiteral("%1: valid; %2 parameters, %3 points, strategy %4, up to %5 trials, %6 at once")
+    printOut(u"%1: valid; %2 parameters, %3 points, strategy %4, up to %5 trials, %6 at once"_s
                  .arg(campaignPath)
                  .arg(campaign->parameters.size())
-                 .arg(points < 0 ? QStringLiteral("more than 10^15") : QString::number(points))
+                 .arg(points < 0 ? u"more than 10^15"_s : QString::number(points))
                  .arg(campaign->search.strategy)
                  .arg(campaign->search.maxTrials)
                  .arg(campaign->search.parallel));
@@ -56,22 +58,22 @@ int showStatus(const QString& campaignPath, const QString& storeDirectory)
     QHash<model::TrialState, int> counts;
     for (const auto& t : trials.value())
         counts[t.state]++;
-    printOut(QStringLiteral("campaign %1: %2 of up to %3 trials")
+    printOut(u"campaign %1: %2 of up to %3 trials"_s
                  .arg(campaign.name).arg(trials->size()).arg(campaign.search.maxTrials));
     for (model::TrialState s : model::allTrialStates())
-        printOut(QStringLiteral("  %1 %2").arg(model::toString(s), -11).arg(counts.value(s)));
+        printOut(u"  %1 %2"_s.arg(model::toString(s), -11).arg(counts.value(s)));
     if (const model::TrialRecord* best = model::bestTrial(campaign, trials.value())) {
-        printOut(QStringLiteral("best: trial %1 %2=%3 %4")
+        printOut(u"best: trial %1 %2=%3 %4"_s
                      .arg(best->id)
                      .arg(campaign.objective.metric, formatMetric(*best->value),
                           describeValues(campaign, best->values)));
     } else {
-        printOut(QStringLiteral("best: none yet"));
+        printOut(u"best: none yet"_s);
     }
     // A value that rests on part of its run (a truncated stdout) says so here too.
     for (const auto& t : trials.value()) {
         if (!t.note.isEmpty())
-            printOut(QStringLiteral("note: trial %1: %2").arg(t.id).arg(t.note));
+            printOut(u"note: trial %1: %2"_s.arg(t.id).arg(t.note));
     }
     return ExitDone;
 }
@@ -92,12 +94,12 @@ int exportTrials(const QString& campaignPath, const QString& storeDirectory, con
     if (!csvPath.isEmpty()) {
         if (!writeFile(csvPath, model::exportCsv(opened->campaign, trials.value())))
             return ExitRunFailure;
-        printOut(QStringLiteral("wrote %1 trials to %2").arg(trials->size()).arg(csvPath));
+        printOut(u"wrote %1 trials to %2"_s.arg(trials->size()).arg(csvPath));
     }
     if (!jsonPath.isEmpty()) {
         if (!writeFile(jsonPath, model::exportJson(opened->campaign, trials.value())))
             return ExitRunFailure;
-        printOut(QStringLiteral("wrote %1 trials to %2").arg(trials->size()).arg(jsonPath));
+        printOut(u"wrote %1 trials to %2"_s.arg(trials->size()).arg(jsonPath));
     }
     return ExitDone;
 }

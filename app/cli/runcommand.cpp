@@ -15,6 +15,8 @@
 
 #include <csignal>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::cli {
 
 using model::TrialState;
@@ -39,21 +41,21 @@ public:
             && (!m_best || (maximize ? *t.value > m_best->second : *t.value < m_best->second)))
             m_best = std::pair{t.id, *t.value};
 
-        const QString head = QStringLiteral("[%1/%2] trial %3 %4")
+        const QString head = u"[%1/%2] trial %3 %4"_s
                                  .arg(m_finished, 3)
                                  .arg(m_campaign.search.maxTrials)
                                  .arg(t.id)
                                  .arg(model::toString(t.state), -9);
         QString line = head;
         if (t.state == TrialState::Done)
-            line += QStringLiteral("%1=%2  ").arg(m_campaign.objective.metric, formatMetric(*t.value));
+            line += u"%1=%2  "_s.arg(m_campaign.objective.metric, formatMetric(*t.value));
         line += describeValues(m_campaign, t.values);
         if (const auto s = t.elapsedSeconds())
-            line += QStringLiteral("  (%1 s)").arg(*s, 0, 'f', 1);
+            line += u"  (%1 s)"_s.arg(*s, 0, 'f', 1);
         if (!t.error.isEmpty())
-            line += QStringLiteral("  ") + t.error;
+            line += u"  "_s + t.error;
         if (m_best)
-            line += QStringLiteral("  | best: trial %1 %2=%3")
+            line += u"  | best: trial %1 %2=%3"_s
                         .arg(m_best->first)
                         .arg(m_campaign.objective.metric, formatMetric(m_best->second));
         printOut(line);
@@ -82,16 +84,16 @@ void printFinalReport(const model::Campaign& campaign, model::TrialStore& store)
     QStringList parts;
     for (TrialState s : model::allTrialStates()) {
         if (counts.value(s))
-            parts.append(QStringLiteral("%1 %2").arg(counts.value(s)).arg(model::toString(s)));
+            parts.append(u"%1 %2"_s.arg(counts.value(s)).arg(model::toString(s)));
     }
-    printOut(QStringLiteral("trials: ") + parts.join(QStringLiteral(", ")));
+    printOut(u"trials: "_s + parts.join(u", "_s));
     if (const model::TrialRecord* best = model::bestTrial(campaign, trials.value())) {
-        printOut(QStringLiteral("best: trial %1 %2=%3 %4")
+        printOut(u"best: trial %1 %2=%3 %4"_s
                      .arg(best->id)
                      .arg(campaign.objective.metric, formatMetric(*best->value),
                           describeValues(campaign, best->values)));
     } else {
-        printOut(QStringLiteral("best: none yet (no trial finished with a value)"));
+        printOut(u"best: none yet (no trial finished with a value)"_s);
     }
 }
 
@@ -104,16 +106,16 @@ int runCampaign(const RunOptions& options)
         return ExitInvalidInput;
     const QString stateDir = stateDirectoryFor(options.campaignPath, options.storeDirectory);
     if (!QDir().mkpath(stateDir)) {
-        printErr(QStringLiteral("cannot create the state folder %1").arg(stateDir));
+        printErr(u"cannot create the state folder %1"_s.arg(stateDir));
         return ExitRunFailure;
     }
-    QLockFile lock(QDir(stateDir).filePath(QStringLiteral("run.lock")));
+    QLockFile lock(QDir(stateDir).filePath(u"run.lock"_s));
     lock.setStaleLockTime(0); // a lock is stale only when its process is gone
     if (!lock.tryLock()) {
         qint64 pid = 0;
         QString host, app;
         lock.getLockInfo(&pid, &host, &app);
-        printErr(QStringLiteral("%1 is in use by another run (pid %2 on %3)").arg(stateDir).arg(pid).arg(host));
+        printErr(u"%1 is in use by another run (pid %2 on %3)"_s.arg(stateDir).arg(pid).arg(host));
         return ExitRunFailure;
     }
     auto store = model::TrialStore::open(stateDir, *campaign,
@@ -133,7 +135,7 @@ int runCampaign(const RunOptions& options)
             finishedBefore += model::isTerminal(t.state) ? 1 : 0;
         bestBefore = model::bestTrial(*campaign, earlier.value());
         if (!earlier->isEmpty())
-            printOut(QStringLiteral("resuming %1: %2 trials recorded, %3 finished")
+            printOut(u"resuming %1: %2 trials recorded, %3 finished"_s
                          .arg(campaign->name).arg(earlier->size()).arg(finishedBefore));
     }
 
@@ -144,9 +146,9 @@ int runCampaign(const RunOptions& options)
         return ExitInvalidInput;
     }
     QObject::connect(backend->get(), &engine::JobBackend::connectionChanged, backend->get(),
-                     [](const QString& state) { printErr(QStringLiteral("connection: ") + state); });
+                     [](const QString& state) { printErr(u"connection: "_s + state); });
     QObject::connect(backend->get(), &engine::JobBackend::submissionsPaused, backend->get(), [](const QString& reason) {
-        printErr(reason.isEmpty() ? QStringLiteral("submissions: going on") : QStringLiteral("submissions: ") + reason);
+        printErr(reason.isEmpty() ? u"submissions: going on"_s : u"submissions: "_s + reason);
     });
     engine::CampaignRunner runner(*campaign, *store.value(), *backend.value(), stateDir);
     ProgressPrinter progress(*campaign, finishedBefore);
@@ -165,8 +167,8 @@ int runCampaign(const RunOptions& options)
     QObject::connect(&signalWatcher, &SignalWatcher::received, &runner, [&](int sig) {
         interrupted = true;
         if (sig == SIGINT && runner.isSubmitting() && runner.activeCount() > 0) {
-            printErr(QStringLiteral("stopping: no new trials; waiting for %1 running (Ctrl-C again to leave them "
-                                    "running in the background)").arg(runner.activeCount()));
+            printErr(u"stopping: no new trials; waiting for %1 running (Ctrl-C again to leave them "
+                                    "running in the background)"_s.arg(runner.activeCount()));
             runner.stopSubmitting();
         } else {
             runner.detach();
@@ -181,14 +183,14 @@ int runCampaign(const RunOptions& options)
 
     printFinalReport(*campaign, *store.value());
     if (!summary.ok) {
-        printErr(QStringLiteral("run stopped: %1").arg(summary.error));
+        printErr(u"run stopped: %1"_s.arg(summary.error));
         return ExitRunFailure;
     }
     if (summary.stillRunning > 0)
-        printErr(QStringLiteral("%1 trials are still running in the background; run again to collect them")
+        printErr(u"%1 trials are still running in the background; run again to collect them"_s
                      .arg(summary.stillRunning));
     if (interrupted || !summary.complete) {
-        printErr(QStringLiteral("interrupted: run \"sweepline-cli run %1\" again to continue").arg(options.campaignPath));
+        printErr(u"interrupted: run \"sweepline-cli run %1\" again to continue"_s.arg(options.campaignPath));
         return ExitRunFailure;
     }
     return ExitDone;

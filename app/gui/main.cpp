@@ -4,25 +4,27 @@
 #include <QApplication>
 #include <QCommandLineParser>
 
+using namespace Qt::StringLiterals;
+
 int main(int argc, char* argv[])
 {
     QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("Sweepline"));
-    QApplication::setApplicationName(QStringLiteral("Sweepline"));
-    QApplication::setApplicationVersion(QStringLiteral(SWEEPLINE_VERSION));
+    QApplication::setOrganizationName(u"Sweepline"_s);
+    QApplication::setApplicationName(u"Sweepline"_s);
+    QApplication::setApplicationVersion(QString::fromUtf8(SWEEPLINE_VERSION));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Automatic hyperparameter tuning on supercomputers."));
+    parser.setApplicationDescription(u"Automatic hyperparameter tuning on supercomputers."_s);
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("campaign"), QStringLiteral("A campaign file to open."),
-                                 QStringLiteral("[CAMPAIGN.json]"));
-    const QCommandLineOption store(QStringLiteral("store"), QStringLiteral("Keep the campaign's state in DIR."),
-                                   QStringLiteral("DIR"));
-    const QCommandLineOption screenshots(QStringLiteral("screenshots"),
-                                         QStringLiteral("Run the campaign to its end, save a picture of every panel "
-                                                        "into DIR, and quit."),
-                                         QStringLiteral("DIR"));
+    parser.addPositionalArgument(u"campaign"_s, u"A campaign file to open."_s,
+                                 u"[CAMPAIGN.json]"_s);
+    const QCommandLineOption store(u"store"_s, u"Keep the campaign's state in DIR."_s,
+                                   u"DIR"_s);
+    const QCommandLineOption screenshots(u"screenshots"_s,
+                                         u"Run the campaign to its end, save a picture of every panel "
+                                                        "into DIR, and quit."_s,
+                                         u"DIR"_s);
     parser.addOption(store);
     parser.addOption(screenshots);
     parser.process(app);

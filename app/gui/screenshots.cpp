@@ -11,6 +11,8 @@
 #include <QTabWidget>
 #include <QTimer>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::gui {
 
 namespace {
@@ -18,15 +20,15 @@ namespace {
 QString slugOf(const QString& title)
 {
     QString slug = title.toLower();
-    slug.replace(QLatin1Char(' '), QLatin1Char('-'));
-    slug.remove(QLatin1Char('&'));
+    slug.replace(u' ', u'-');
+    slug.remove(u'&');
     return slug;
 }
 
 QString fileNameFor(int index, const QString& title, const QString& part = {})
 {
-    const QString suffix = part.isEmpty() ? QString() : QLatin1Char('-') + slugOf(part);
-    return QStringLiteral("%1-%2%3.png").arg(index + 1, 2, 10, QLatin1Char('0')).arg(slugOf(title), suffix);
+    const QString suffix = part.isEmpty() ? QString() : u'-' + slugOf(part);
+    return u"%1-%2%3.png"_s.arg(index + 1, 2, 10, QChar(u'0')).arg(slugOf(title), suffix);
 }
 
 void save(MainWindow& window, const QString& path)
@@ -59,7 +61,7 @@ void captureAll(MainWindow& window, const QString& directory)
         if (auto* form = tabs->widget(i)->findChild<QScrollArea*>()) {
             // A long form scrolls: its end (the job and its script) gets a picture of its own.
             form->verticalScrollBar()->setValue(form->verticalScrollBar()->maximum());
-            save(window, dir.filePath(fileNameFor(i, tabs->tabText(i), QStringLiteral("end"))));
+            save(window, dir.filePath(fileNameFor(i, tabs->tabText(i), u"end"_s)));
             form->verticalScrollBar()->setValue(0);
         }
         save(window, dir.filePath(fileNameFor(i, tabs->tabText(i))));

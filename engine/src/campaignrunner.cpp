@@ -8,6 +8,8 @@
 #include <QFileInfo>
 #include <QTimer>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::engine {
 
 using model::TrialState;
@@ -47,14 +49,14 @@ model::Status CampaignRunner::start()
     m_strategy = tuning::makeStrategy(m_campaign.search.strategy.toStdString(), m_campaign.searchSpace(),
                                       {m_campaign.search.seed});
     if (!m_strategy)
-        return Status::failure(QStringLiteral("unknown strategy \"%1\"").arg(m_campaign.search.strategy));
+        return Status::failure(u"unknown strategy \"%1\""_s.arg(m_campaign.search.strategy));
     auto command = model::CommandTemplate::parse(m_campaign.job.command);
     if (!command)
-        return Status::failure(QStringLiteral("job.command: ") + command.error());
+        return Status::failure(u"job.command: "_s + command.error());
     m_command = std::move(command).value();
     auto extractor = model::MetricExtractor::create(m_campaign.objective.metric, m_campaign.objective.pattern);
     if (!extractor)
-        return Status::failure(QStringLiteral("objective.pattern: ") + extractor.error());
+        return Status::failure(u"objective.pattern: "_s + extractor.error());
     m_extractor = std::move(extractor).value();
 
     auto trials = m_store.trials();
@@ -207,7 +209,7 @@ void CampaignRunner::onSubmitFailed(qint64 trialId, const QString& reason)
 {
     if (!m_active.remove(trialId))
         return;
-    if (!commit(m_store.markFailed(trialId, QStringLiteral("submission failed: ") + reason, {},
+    if (!commit(m_store.markFailed(trialId, u"submission failed: "_s + reason, {},
                                    QDateTime::currentDateTimeUtc())))
         return;
     tellStrategy(trialId, std::nullopt);
@@ -228,7 +230,7 @@ void CampaignRunner::onFinished(qint64 trialId, const JobEnd& end)
         at = std::max(at, t->startedAt); // the same clock question as in recordScriptStart
     model::Status stored = model::success();
     if (m_cancelRequested.remove(trialId) || end.cancelled)
-        stored = m_store.markCancelled(trialId, end.reason.isEmpty() ? QStringLiteral("cancelled") : end.reason, at);
+        stored = m_store.markCancelled(trialId, end.reason.isEmpty() ? u"cancelled"_s : end.reason, at);
     else if (outcome.state == TrialState::Done)
         stored = m_store.markDone(trialId, *outcome.value, outcome.intermediate, at, outcome.note);
     else
@@ -311,7 +313,7 @@ void CampaignRunner::cancelTrial(qint64 trialId)
         return;
     }
     if (m_planned.removeOne(trialId)) {
-        if (commit(m_store.markCancelled(trialId, QStringLiteral("cancelled before submission"),
+        if (commit(m_store.markCancelled(trialId, u"cancelled before submission"_s,
                                          QDateTime::currentDateTimeUtc()))) {
             tellStrategy(trialId, std::nullopt);
             publish(trialId);
@@ -380,7 +382,7 @@ void CampaignRunner::publish(qint64 trialId)
 
 QString CampaignRunner::runDirectory(qint64 trialId) const
 {
-    return QDir(m_stateDirectory).filePath(QStringLiteral("runs/%1").arg(trialId));
+    return QDir(m_stateDirectory).filePath(u"runs/%1"_s.arg(trialId));
 }
 
 QStringList CampaignRunner::inputFiles() const

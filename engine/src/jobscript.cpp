@@ -6,6 +6,8 @@
 
 #include <cmath>
 
+using namespace Qt::StringLiterals;
+
 using sweepline::model::shellQuote;
 
 namespace sweepline::engine {
@@ -13,11 +15,11 @@ namespace sweepline::engine {
 QString formatDuration(qint64 seconds)
 {
     const qint64 days = seconds / 86400;
-    const QString hms = QStringLiteral("%1:%2:%3")
-                            .arg((seconds / 3600) % 24, 2, 10, QLatin1Char('0'))
-                            .arg((seconds / 60) % 60, 2, 10, QLatin1Char('0'))
-                            .arg(seconds % 60, 2, 10, QLatin1Char('0'));
-    return days > 0 ? QString::number(days) + QLatin1Char('-') + hms : hms;
+    const QString hms = u"%1:%2:%3"_s
+                            .arg((seconds / 3600) % 24, 2, 10, QChar(u'0'))
+                            .arg((seconds / 60) % 60, 2, 10, QChar(u'0'))
+                            .arg(seconds % 60, 2, 10, QChar(u'0'));
+    return days > 0 ? QString::number(days) + u'-' + hms : hms;
 }
 
 ExitRecord parseExitCodeFile(const QByteArray& content)
@@ -57,31 +59,31 @@ ExitRecord readExitCodeFile(const QString& path)
 QString renderJobScript(const JobScriptInput& in)
 {
     QString s;
-    s += QStringLiteral("#!/bin/bash\n");
+    s += u"#!/bin/bash\n"_s;
     for (const QString& line : in.directiveLines)
-        s += line + QLatin1Char('\n');
-    s += QStringLiteral("# Sweepline: campaign %1, trial %2 (%3)\n").arg(in.campaign).arg(in.trialId).arg(in.token);
-    s += QStringLiteral("cd -- %1 || exit 97\n").arg(shellQuote(in.runDirectory));
+        s += line + u'\n';
+    s += u"# Sweepline: campaign %1, trial %2 (%3)\n"_s.arg(in.campaign).arg(in.trialId).arg(in.token);
+    s += u"cd -- %1 || exit 97\n"_s.arg(shellQuote(in.runDirectory));
     // The pid file is created exclusively: a second launch of the same trial exits here untouched.
-    s += QStringLiteral("( set -o noclobber; echo \"$$\" > %1 ) 2>/dev/null || exit 0\n").arg(QLatin1String(runfiles::pid));
+    s += u"( set -o noclobber; echo \"$$\" > %1 ) 2>/dev/null || exit 0\n"_s.arg(QLatin1String(runfiles::pid));
     // bash's own clock (no fork): the times stand even when no poll saw the job running. Microseconds
     // from bash 5 on (with the locale's decimal point), whole seconds before.
-    s += QStringLiteral("sweepline_started=$EPOCHREALTIME; [ -n \"$sweepline_started\" ] || printf -v sweepline_started '%(%s)T' -1\n");
-    s += QStringLiteral("export SWEEPLINE_CAMPAIGN=%1 SWEEPLINE_TRIAL=%2 SWEEPLINE_TOKEN=%3\n")
+    s += u"sweepline_started=$EPOCHREALTIME; [ -n \"$sweepline_started\" ] || printf -v sweepline_started '%(%s)T' -1\n"_s;
+    s += u"export SWEEPLINE_CAMPAIGN=%1 SWEEPLINE_TRIAL=%2 SWEEPLINE_TOKEN=%3\n"_s
              .arg(shellQuote(in.campaign))
              .arg(in.trialId)
              .arg(shellQuote(in.token));
-    s += QStringLiteral("(\n");
+    s += u"(\n"_s;
     for (const QString& line : in.setup)
-        s += line + QLatin1Char('\n');
-    s += in.command + QLatin1Char('\n');
-    s += QStringLiteral(") > %1 2> %2 < /dev/null\n").arg(QLatin1String(runfiles::stdoutFile), QLatin1String(runfiles::stderrFile));
-    s += QStringLiteral("rc=$?\n");
-    s += QStringLiteral("sweepline_finished=$EPOCHREALTIME; [ -n \"$sweepline_finished\" ] || printf -v sweepline_finished '%(%s)T' -1\n");
-    s += QStringLiteral("printf '%d\\nstarted %s\\nfinished %s\\n' \"$rc\" \"$sweepline_started\" \"$sweepline_finished\" > %1.tmp "
-                        "&& mv -f %1.tmp %1\n")
+        s += line + u'\n';
+    s += in.command + u'\n';
+    s += u") > %1 2> %2 < /dev/null\n"_s.arg(QLatin1String(runfiles::stdoutFile), QLatin1String(runfiles::stderrFile));
+    s += u"rc=$?\n"_s;
+    s += u"sweepline_finished=$EPOCHREALTIME; [ -n \"$sweepline_finished\" ] || printf -v sweepline_finished '%(%s)T' -1\n"_s;
+    s += u"printf '%d\\nstarted %s\\nfinished %s\\n' \"$rc\" \"$sweepline_started\" \"$sweepline_finished\" > %1.tmp "
+                        "&& mv -f %1.tmp %1\n"_s
              .arg(QLatin1String(runfiles::exitCode));
-    s += QStringLiteral("exit \"$rc\"\n");
+    s += u"exit \"$rc\"\n"_s;
     return s;
 }
 

@@ -14,6 +14,8 @@
 #include <csignal>
 #include <unistd.h>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::engine {
 
 namespace lp = localprocess;
@@ -48,19 +50,19 @@ model::Status writeRunDirectory(const JobRequest& request)
 {
     using model::Status;
     QDir dir(request.runDirectory);
-    if (!dir.mkpath(QStringLiteral(".")))
-        return Status::failure(QStringLiteral("cannot create %1").arg(request.runDirectory));
+    if (!dir.mkpath(u"."_s))
+        return Status::failure(u"cannot create %1"_s.arg(request.runDirectory));
     for (const QString& input : request.inputFiles) {
         const QString target = dir.filePath(QFileInfo(input).fileName());
         QFile::remove(target);
         if (!QFile::copy(input, target))
-            return Status::failure(QStringLiteral("cannot copy %1 to %2").arg(input, target));
+            return Status::failure(u"cannot copy %1 to %2"_s.arg(input, target));
     }
     QSaveFile script(pathIn(request.runDirectory, runfiles::script));
     JobScriptInput input = request.script;
     input.runDirectory = request.runDirectory;
     if (!script.open(QIODevice::WriteOnly) || script.write(renderJobScript(input).toUtf8()) < 0 || !script.commit())
-        return Status::failure(QStringLiteral("cannot write %1: %2").arg(script.fileName(), script.errorString()));
+        return Status::failure(u"cannot write %1: %2"_s.arg(script.fileName(), script.errorString()));
     QFile::setPermissions(script.fileName(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup);
     return model::success();
 }
@@ -119,7 +121,7 @@ void LocalBackend::track(const TrackedJob& job)
         pid = pid_t(job.jobId.toInt());
     const bool hasExitCode = QFile::exists(pathIn(dir, runfiles::exitCode));
     if (!pid && !hasExitCode) {
-        emit notSubmitted(id, QStringLiteral("the job never started: no %1 in %2").arg(QLatin1String(runfiles::pid), dir));
+        emit notSubmitted(id, u"the job never started: no %1 in %2"_s.arg(QLatin1String(runfiles::pid), dir));
         return;
     }
     const QString jobId = pid ? QString::number(*pid) : job.jobId;
@@ -139,7 +141,7 @@ void LocalBackend::track(const TrackedJob& job)
     const ExitRecord record = readExitCodeFile(pathIn(dir, runfiles::exitCode));
     end.exitCode = record.exitCode;
     if (!end.exitCode)
-        end.reason = QStringLiteral("the job's process is gone and left no exit code");
+        end.reason = u"the job's process is gone and left no exit code"_s;
     end.stdoutPath = pathIn(dir, runfiles::stdoutFile);
     end.finishedAt = QFileInfo::exists(pathIn(dir, runfiles::exitCode))
         ? QFileInfo(pathIn(dir, runfiles::exitCode)).lastModified().toUTC()
@@ -168,7 +170,7 @@ void LocalBackend::watch(qint64 trialId, pid_t pid, bool isChild, const QString&
         w->limitTimer->setSingleShot(true);
         w->limitTimer->setTimerType(Qt::PreciseTimer);
         connect(w->limitTimer.get(), &QTimer::timeout, this, [this, trialId, limit = *timeLimitSeconds] {
-            stop(trialId, QStringLiteral("killed after exceeding the time limit of %1").arg(formatDuration(limit)));
+            stop(trialId, u"killed after exceeding the time limit of %1"_s.arg(formatDuration(limit)));
         });
         w->limitTimer->start(int(std::min<qint64>(remainingMs, std::numeric_limits<int>::max())));
     }
@@ -196,7 +198,7 @@ void LocalBackend::stop(qint64 trialId, const QString& reason)
 
 void LocalBackend::cancel(qint64 trialId)
 {
-    stop(trialId, QStringLiteral("cancelled"));
+    stop(trialId, u"cancelled"_s);
 }
 
 void LocalBackend::checkExited(qint64 trialId)
@@ -239,16 +241,16 @@ void LocalBackend::finish(qint64 trialId, std::optional<int> signalNumber)
     const ExitRecord record = readExitCodeFile(pathIn(w->runDirectory, runfiles::exitCode));
     end.exitCode = record.exitCode;
     takeScriptTimes(end, record);
-    end.cancelled = w->stopReason == QLatin1String("cancelled")
+    end.cancelled = w->stopReason == u"cancelled"_s
                     || QFileInfo::exists(QDir(w->runDirectory).filePath(QLatin1String(kCancelMarker)));
     if (!w->stopReason.isEmpty())
         end.reason = w->stopReason;
     else if (end.cancelled)
-        end.reason = QStringLiteral("cancelled");
+        end.reason = u"cancelled"_s;
     else if (!end.exitCode && signalNumber)
-        end.reason = QStringLiteral("the job was killed by %1").arg(lp::signalName(*signalNumber));
+        end.reason = u"the job was killed by %1"_s.arg(lp::signalName(*signalNumber));
     else if (!end.exitCode)
-        end.reason = QStringLiteral("the job ended without writing its exit code");
+        end.reason = u"the job ended without writing its exit code"_s;
     emit finished(trialId, end);
 }
 

@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+using namespace Qt::StringLiterals;
+
 extern char** environ;
 
 namespace sweepline::engine::localprocess {
@@ -72,7 +74,7 @@ Result<pid_t> spawnScript(const QString& scriptPath, const QString& workingDirec
     pid_t pid = 0;
     const int rc = posix_spawn(&pid, bash, &s.actions, &s.attr, argv, environ);
     if (rc != 0)
-        return Result<pid_t>::failure(QStringLiteral("cannot start /bin/bash %1: %2").arg(scriptPath, errnoText(rc)));
+        return Result<pid_t>::failure(u"cannot start /bin/bash %1: %2"_s.arg(scriptPath, errnoText(rc)));
     return pid;
 }
 
@@ -81,14 +83,14 @@ bool isAliveIn(pid_t pid, const QString& runDirectory)
     if (pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH))
         return false;
     // A zombie still answers kill(); its state letter in /proc says it is gone.
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    QFile stat(u"/proc/%1/stat"_s.arg(pid));
     if (stat.open(QIODevice::ReadOnly)) {
         const QByteArray text = stat.readAll();
         const qsizetype close = text.lastIndexOf(')');
         if (close > 0 && close + 2 < text.size() && text.at(close + 2) == 'Z')
             return false;
     }
-    const QString cwd = QFileInfo(QStringLiteral("/proc/%1/cwd").arg(pid)).symLinkTarget();
+    const QString cwd = QFileInfo(u"/proc/%1/cwd"_s.arg(pid)).symLinkTarget();
     return !cwd.isEmpty() && QDir(cwd) == QDir(runDirectory);
 }
 
@@ -137,8 +139,8 @@ std::optional<pid_t> readPidFile(const QString& path)
 QString signalName(int signalNumber)
 {
     if (const char* abbrev = sigabbrev_np(signalNumber))
-        return QStringLiteral("SIG") + QLatin1String(abbrev);
-    return QStringLiteral("signal %1").arg(signalNumber);
+        return u"SIG"_s + QLatin1String(abbrev);
+    return u"signal %1"_s.arg(signalNumber);
 }
 
 } // namespace sweepline::engine::localprocess

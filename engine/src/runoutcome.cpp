@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::engine {
 
 namespace {
@@ -19,7 +21,7 @@ QString lastLine(const QString& path)
         return {};
     if (f.size() > kStderrTail)
         f.seek(f.size() - kStderrTail);
-    const QStringList lines = QString::fromUtf8(f.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    const QStringList lines = QString::fromUtf8(f.readAll()).split(u'\n', Qt::SkipEmptyParts);
     for (auto it = lines.crbegin(); it != lines.crend(); ++it) {
         const QString line = it->trimmed();
         if (!line.isEmpty())
@@ -40,25 +42,25 @@ RunOutcome judgeRun(const JobEnd& end, const model::MetricExtractor& extractor, 
     if (extracted)
         out.intermediate = std::move(extracted).value();
     if (truncated) {
-        out.note = QStringLiteral("stdout was %1 bytes, over the download limit: the value and the learning curve "
-                                  "come from its last %2 bytes")
+        out.note = u"stdout was %1 bytes, over the download limit: the value and the learning curve "
+                                  "come from its last %2 bytes"_s
                        .arg(*end.stdoutTruncatedFrom)
                        .arg(QFileInfo(end.stdoutPath).size());
     }
     auto withStderr = [&](QString message) {
         const QString tail = lastLine(stderrPath);
-        return tail.isEmpty() ? message : message + QStringLiteral(": ") + tail;
+        return tail.isEmpty() ? message : message + u": "_s + tail;
     };
     if (!end.reason.isEmpty()) {
         out.error = end.reason;
         return out;
     }
     if (!end.exitCode) {
-        out.error = QStringLiteral("the job left no exit code");
+        out.error = u"the job left no exit code"_s;
         return out;
     }
     if (*end.exitCode != 0) {
-        out.error = withStderr(QStringLiteral("exited with code %1").arg(*end.exitCode));
+        out.error = withStderr(u"exited with code %1"_s.arg(*end.exitCode));
         return out;
     }
     if (!extracted) {
@@ -66,12 +68,12 @@ RunOutcome judgeRun(const JobEnd& end, const model::MetricExtractor& extractor, 
         return out;
     }
     if (out.intermediate.isEmpty()) {
-        out.error = withStderr(QStringLiteral("printed no value for metric \"%1\"").arg(metric));
+        out.error = withStderr(u"printed no value for metric \"%1\""_s.arg(metric));
         return out;
     }
     const double last = out.intermediate.constLast();
     if (!std::isfinite(last)) {
-        out.error = QStringLiteral("metric \"%1\" is %2").arg(metric, QString::number(last));
+        out.error = u"metric \"%1\" is %2"_s.arg(metric, QString::number(last));
         return out;
     }
     out.state = model::TrialState::Done;

@@ -108,7 +108,7 @@ QString closestKey(const QString& key, const QStringList& known)
 
 bool containsLineBreakOrNul(const QString& text)
 {
-    return text.contains(u'\n') || text.contains(u'\r') || text.contains(QChar(u'\0'));
+    return text.contains(u'\n') || text.contains(u'\r') || text.contains(u'\0');
 }
 
 } // namespace

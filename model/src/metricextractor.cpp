@@ -4,13 +4,14 @@
 
 #include <limits>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::model {
 
 namespace {
 
 // A number as programs print it; nan and inf are accepted so the caller can decide what they mean.
-const QString numberPattern = QStringLiteral(
-    "([-+]?(?:(?:[0-9]+(?:\\.[0-9]+)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?|(?i:nan|infinity|inf)\\b))");
+const QString numberPattern = u"([-+]?(?:(?:[0-9]+(?:\\.[0-9]+)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?|(?i:nan|infinity|inf)\\b))"_s;
 
 // Locale-independent, and explicit about nan/inf so we do not depend on what toDouble() accepts.
 std::optional<double> toNumber(QStringView text)
@@ -44,13 +45,13 @@ Result<MetricExtractor> MetricExtractor::create(const QString& metric, const QSt
         QRegularExpression re(pattern, options);
         if (!re.isValid()) {
             return Result<MetricExtractor>::failure(
-                QStringLiteral("metric pattern \"%1\" is not a valid regular expression: %2 at offset %3")
+                u"metric pattern \"%1\" is not a valid regular expression: %2 at offset %3"_s
                     .arg(pattern, re.errorString())
                     .arg(re.patternErrorOffset()));
         }
         if (re.captureCount() != 1) {
             return Result<MetricExtractor>::failure(
-                QStringLiteral("metric pattern \"%1\" must have exactly one capture group, it has %2")
+                u"metric pattern \"%1\" must have exactly one capture group, it has %2"_s
                     .arg(pattern)
                     .arg(re.captureCount()));
         }
@@ -58,15 +59,15 @@ Result<MetricExtractor> MetricExtractor::create(const QString& metric, const QSt
     }
 
     if (metric.isEmpty())
-        return Result<MetricExtractor>::failure(QStringLiteral("metric name is empty"));
+        return Result<MetricExtractor>::failure(u"metric name is empty"_s);
 
     // Not preceded by a word character or '.', so "val_loss" and "train.loss" are not "loss".
-    const QString text = QStringLiteral("(?<![\\w.])") + QRegularExpression::escape(metric)
-        + QStringLiteral("[ \\t]*[:=][ \\t]*") + numberPattern;
+    const QString text = u"(?<![\\w.])"_s + QRegularExpression::escape(metric)
+        + u"[ \\t]*[:=][ \\t]*"_s + numberPattern;
     QRegularExpression re(text, options);
     if (!re.isValid()) {
         return Result<MetricExtractor>::failure(
-            QStringLiteral("cannot build a pattern for metric \"%1\": %2").arg(metric, re.errorString()));
+            u"cannot build a pattern for metric \"%1\": %2"_s.arg(metric, re.errorString()));
     }
     return MetricExtractor(std::move(re));
 }
@@ -113,7 +114,7 @@ Result<QList<double>> MetricExtractor::extractFromFile(const QString& path, bool
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
-        return Result<QList<double>>::failure(QStringLiteral("cannot read %1: %2").arg(path, f.errorString()));
+        return Result<QList<double>>::failure(u"cannot read %1: %2"_s.arg(path, f.errorString()));
     // A line longer than this (a progress bar redrawn with \r for hours) is read in pieces. A piece
     // counts the matches that start in all but its last kOverlap bytes, and the next piece starts
     // there: a value at the border is read whole, once.
@@ -124,7 +125,7 @@ Result<QList<double>> MetricExtractor::extractFromFile(const QString& path, bool
     while (!f.atEnd()) {
         QByteArray line = f.readLine(kMaxLine);
         if (line.isEmpty() && !f.atEnd())
-            return Result<QList<double>>::failure(QStringLiteral("cannot read %1: %2").arg(path, f.errorString()));
+            return Result<QList<double>>::failure(u"cannot read %1: %2"_s.arg(path, f.errorString()));
         const bool whole = line.endsWith('\n') || f.atEnd();
         if (std::exchange(first, false) && skipFirstLine) {
             while (!line.endsWith('\n') && !f.atEnd())

@@ -1,19 +1,21 @@
 #include "model/trial.h"
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::model {
 
 QString toString(TrialState state)
 {
     switch (state) {
-    case TrialState::Planned: return QStringLiteral("planned");
-    case TrialState::Submitting: return QStringLiteral("submitting");
-    case TrialState::Queued: return QStringLiteral("queued");
-    case TrialState::Running: return QStringLiteral("running");
-    case TrialState::Done: return QStringLiteral("done");
-    case TrialState::Failed: return QStringLiteral("failed");
-    case TrialState::Cancelled: return QStringLiteral("cancelled");
+    case TrialState::Planned: return u"planned"_s;
+    case TrialState::Submitting: return u"submitting"_s;
+    case TrialState::Queued: return u"queued"_s;
+    case TrialState::Running: return u"running"_s;
+    case TrialState::Done: return u"done"_s;
+    case TrialState::Failed: return u"failed"_s;
+    case TrialState::Cancelled: return u"cancelled"_s;
     }
-    return QStringLiteral("unknown");
+    return u"unknown"_s;
 }
 
 std::optional<TrialState> trialStateFromString(const QString& text)

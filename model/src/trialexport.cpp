@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::model {
 
 namespace {
@@ -12,7 +14,7 @@ using ordered_json = nlohmann::ordered_json;
 
 QString csvField(const QString& text)
 {
-    static const QString special = QStringLiteral(",\"\r\n");
+    static const QString special = u",\"\r\n"_s;
     bool needsQuotes = false;
     for (QChar c : text) {
         if (special.contains(c)) {
@@ -23,7 +25,7 @@ QString csvField(const QString& text)
     if (!needsQuotes)
         return text;
     QString quoted = text;
-    quoted.replace(u'"', QStringLiteral("\"\""));
+    quoted.replace(u'"', u"\"\""_s);
     return u'"' + quoted + u'"';
 }
 
@@ -38,9 +40,9 @@ QString metricText(const std::optional<double>& value)
     if (!value)
         return {};
     if (std::isnan(*value))
-        return QStringLiteral("nan");
+        return u"nan"_s;
     if (std::isinf(*value))
-        return *value > 0 ? QStringLiteral("inf") : QStringLiteral("-inf");
+        return *value > 0 ? u"inf"_s : u"-inf"_s;
     return QString::number(*value, 'g', QLocale::FloatingPointShortest);
 }
 
@@ -145,12 +147,12 @@ ordered_json trialJson(const Campaign& campaign, const TrialRecord& trial)
 
 QByteArray exportCsv(const Campaign& campaign, const QList<TrialRecord>& trials)
 {
-    QStringList header{QStringLiteral("trial"), QStringLiteral("state")};
+    QStringList header{u"trial"_s, u"state"_s};
     for (const Parameter& parameter : campaign.parameters)
         header.append(parameter.name);
-    header << campaign.objective.metric << QStringLiteral("job_id") << QStringLiteral("submitted_at")
-           << QStringLiteral("started_at") << QStringLiteral("finished_at") << QStringLiteral("elapsed_s")
-           << QStringLiteral("stage") << QStringLiteral("batch") << QStringLiteral("error") << QStringLiteral("note");
+    header << campaign.objective.metric << u"job_id"_s << u"submitted_at"_s
+           << u"started_at"_s << u"finished_at"_s << u"elapsed_s"_s
+           << u"stage"_s << u"batch"_s << u"error"_s << u"note"_s;
 
     QByteArray csv = csvLine(header);
     for (const TrialRecord& trial : trials)

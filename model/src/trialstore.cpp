@@ -14,6 +14,8 @@
 #include <functional>
 #include <limits>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::model {
 
 namespace {
@@ -21,26 +23,25 @@ namespace {
 using json = nlohmann::json;
 
 constexpr int schemaVersion = 1;
-const QString databaseFileName = QStringLiteral("trials.db");
+const QString databaseFileName = u"trials.db"_s;
 
 // Every column of trials, in the order rowToRecord() reads them.
-const QString trialColumns = QStringLiteral(
-    "id, token, state, params, stage, direction, batch, value, intermediate, job_id, attempt, "
-    "created_at, submitted_at, started_at, finished_at, error, note");
+const QString trialColumns = u"id, token, state, params, stage, direction, batch, value, intermediate, job_id, attempt, "
+    "created_at, submitted_at, started_at, finished_at, error, note"_s;
 
 const QStringList schemaStatements = {
-    QStringLiteral("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)"),
-    QStringLiteral("CREATE TABLE trials ("
+    u"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)"_s,
+    u"CREATE TABLE trials ("
                    "id INTEGER PRIMARY KEY, token TEXT NOT NULL UNIQUE, state TEXT NOT NULL, "
                    "params TEXT NOT NULL, stage INT, direction TEXT, batch INT, value REAL, "
                    "intermediate TEXT, job_id TEXT, attempt INT NOT NULL DEFAULT 0, created_at INTEGER, "
-                   "submitted_at INTEGER, started_at INTEGER, finished_at INTEGER, error TEXT, note TEXT)"),
-    QStringLiteral("CREATE TABLE trial_events ("
+                   "submitted_at INTEGER, started_at INTEGER, finished_at INTEGER, error TEXT, note TEXT)"_s,
+    u"CREATE TABLE trial_events ("
                    "id INTEGER PRIMARY KEY, trial_id INTEGER NOT NULL REFERENCES trials(id), "
-                   "state TEXT NOT NULL, at INTEGER NOT NULL, note TEXT)"),
-    QStringLiteral("CREATE INDEX trial_events_by_trial ON trial_events(trial_id)"),
-    QStringLiteral("CREATE INDEX trials_by_state ON trials(state)"),
-    QStringLiteral("PRAGMA user_version = %1").arg(schemaVersion),
+                   "state TEXT NOT NULL, at INTEGER NOT NULL, note TEXT)"_s,
+    u"CREATE INDEX trial_events_by_trial ON trial_events(trial_id)"_s,
+    u"CREATE INDEX trials_by_state ON trials(state)"_s,
+    u"PRAGMA user_version = %1"_s.arg(schemaVersion),
 };
 
 bool isLegalTransition(TrialState from, TrialState to)
@@ -77,24 +78,24 @@ qint64 msOrNow(const QDateTime& at)
 
 QString unknownState(qint64 id, const QString& state)
 {
-    return QStringLiteral("trial %1: unknown state \"%2\" in the store").arg(id).arg(state);
+    return u"trial %1: unknown state \"%2\" in the store"_s.arg(id).arg(state);
 }
 
 // SQLite turns a bound NaN into NULL; a value column keeps NaN and the infinities as text instead.
 QString nonFiniteText(double value)
 {
     if (std::isnan(value))
-        return QStringLiteral("nan");
-    return value > 0 ? QStringLiteral("inf") : QStringLiteral("-inf");
+        return u"nan"_s;
+    return value > 0 ? u"inf"_s : u"-inf"_s;
 }
 
 std::optional<double> nonFiniteFromText(const QString& text)
 {
-    if (text == QLatin1String("nan"))
+    if (text == u"nan"_s)
         return std::numeric_limits<double>::quiet_NaN();
-    if (text == QLatin1String("inf"))
+    if (text == u"inf"_s)
         return std::numeric_limits<double>::infinity();
-    if (text == QLatin1String("-inf"))
+    if (text == u"-inf"_s)
         return -std::numeric_limits<double>::infinity();
     return std::nullopt;
 }
@@ -263,7 +264,7 @@ struct TrialStore::Private {
 
     QString sqlFailure(const QString& what, const QSqlError& error) const
     {
-        return QStringLiteral("%1: %2 failed: %3").arg(path, what, error.text());
+        return u"%1: %2 failed: %3"_s.arg(path, what, error.text());
     }
 
     // The one place that prepares, binds, runs and checks a statement.
@@ -300,13 +301,13 @@ struct TrialStore::Private {
     // BEGIN IMMEDIATE takes the write lock up front, so a transaction never fails half-way on a lock.
     Status transaction(const std::function<Status()>& body) const
     {
-        if (auto begin = exec(QStringLiteral("BEGIN IMMEDIATE")); !begin)
+        if (auto begin = exec(u"BEGIN IMMEDIATE"_s); !begin)
             return begin;
         Status status = body();
         if (status)
-            status = exec(QStringLiteral("COMMIT"));
+            status = exec(u"COMMIT"_s);
         if (!status)
-            (void)exec(QStringLiteral("ROLLBACK"));
+            (void)exec(u"ROLLBACK"_s);
         return status;
     }
 
@@ -329,31 +330,31 @@ struct TrialStore::Private {
 Status TrialStore::Private::connect(const QString& databasePath)
 {
     path = databasePath;
-    connection = QStringLiteral("sweepline-trialstore-%1").arg(QUuid::createUuid().toString(QUuid::WithoutBraces));
-    db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
+    connection = u"sweepline-trialstore-%1"_s.arg(QUuid::createUuid().toString(QUuid::WithoutBraces));
+    db = QSqlDatabase::addDatabase(u"QSQLITE"_s, connection);
     if (!db.isValid())
-        return failure(QStringLiteral("%1: the Qt SQLite driver (QSQLITE) is not available").arg(path));
+        return failure(u"%1: the Qt SQLite driver (QSQLITE) is not available"_s.arg(path));
     db.setDatabaseName(path);
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
     if (!db.open())
-        return failure(QStringLiteral("%1: cannot open: %2").arg(path, db.lastError().text()));
+        return failure(u"%1: cannot open: %2"_s.arg(path, db.lastError().text()));
     return configure();
 }
 
 Status TrialStore::Private::configure()
 {
     // WAL + FULL: a commit is on disk when it returns, and readers never block the writer.
-    const QStringList pragmas{QStringLiteral("PRAGMA busy_timeout = 5000"), QStringLiteral("PRAGMA foreign_keys = ON"),
-                              QStringLiteral("PRAGMA synchronous = FULL")};
+    const QStringList pragmas{u"PRAGMA busy_timeout = 5000"_s, u"PRAGMA foreign_keys = ON"_s,
+                              u"PRAGMA synchronous = FULL"_s};
     for (const QString& pragma : pragmas) {
         if (auto status = exec(pragma); !status)
             return status;
     }
-    auto mode = scalar(QStringLiteral("PRAGMA journal_mode = WAL"));
+    auto mode = scalar(u"PRAGMA journal_mode = WAL"_s);
     if (!mode)
         return failure(mode.error());
-    if (mode->toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0) {
-        return failure(QStringLiteral("%1: cannot switch to write-ahead logging (journal mode is %2)")
+    if (mode->toString().compare(u"wal"_s, Qt::CaseInsensitive) != 0) {
+        return failure(u"%1: cannot switch to write-ahead logging (journal mode is %2)"_s
                            .arg(path, mode->toString()));
     }
     return success();
@@ -361,7 +362,7 @@ Status TrialStore::Private::configure()
 
 Result<int> TrialStore::Private::userVersion() const
 {
-    auto version = scalar(QStringLiteral("PRAGMA user_version"));
+    auto version = scalar(u"PRAGMA user_version"_s);
     if (!version)
         return failure<int>(version.error());
     return version->toInt();
@@ -373,9 +374,9 @@ Status TrialStore::Private::checkVersion(bool createIfEmpty)
     if (!version)
         return failure(version.error());
     if (version.value() > schemaVersion) {
-        return failure(QStringLiteral("%1 was written by a newer version of Sweepline (store format %2, this "
+        return failure(u"%1 was written by a newer version of Sweepline (store format %2, this "
                                       "version reads format %3). Use a newer Sweepline, or use --store to start "
-                                      "a separate store.")
+                                      "a separate store."_s
                            .arg(path)
                            .arg(version.value())
                            .arg(schemaVersion));
@@ -383,7 +384,7 @@ Status TrialStore::Private::checkVersion(bool createIfEmpty)
     if (version.value() == schemaVersion)
         return success();
     if (!createIfEmpty)
-        return failure(QStringLiteral("%1 is not a Sweepline trial store").arg(path));
+        return failure(u"%1 is not a Sweepline trial store"_s.arg(path));
     return createSchema();
 }
 
@@ -392,14 +393,14 @@ Status TrialStore::Private::checkVersion(bool createIfEmpty)
 Status TrialStore::Private::addNoteColumn()
 {
     return transaction([this]() -> Status {
-        auto columns = run(QStringLiteral("PRAGMA table_info(trials)"));
+        auto columns = run(u"PRAGMA table_info(trials)"_s);
         if (!columns)
             return failure(columns.error());
         while (columns->next()) {
-            if (columns->value(1).toString() == QLatin1String("note"))
+            if (columns->value(1).toString() == u"note"_s)
                 return success();
         }
-        return exec(QStringLiteral("ALTER TABLE trials ADD COLUMN note TEXT"));
+        return exec(u"ALTER TABLE trials ADD COLUMN note TEXT"_s);
     });
 }
 
@@ -416,15 +417,15 @@ Status TrialStore::Private::createSchema()
             if (auto status = exec(statement); !status)
                 return status;
         }
-        if (auto status = setMeta(QStringLiteral("store_id"), newStoreId()); !status)
+        if (auto status = setMeta(u"store_id"_s, newStoreId()); !status)
             return status;
-        return setMeta(QStringLiteral("created_at"), isoNow());
+        return setMeta(u"created_at"_s, isoNow());
     });
 }
 
 Result<QHash<QString, QString>> TrialStore::Private::readMeta() const
 {
-    auto query = run(QStringLiteral("SELECT key, value FROM meta"));
+    auto query = run(u"SELECT key, value FROM meta"_s);
     if (!query)
         return failure<QHash<QString, QString>>(query.error());
     QHash<QString, QString> meta;
@@ -435,8 +436,8 @@ Result<QHash<QString, QString>> TrialStore::Private::readMeta() const
 
 Status TrialStore::Private::setMeta(const QString& key, const QString& value)
 {
-    return exec(QStringLiteral("INSERT INTO meta (key, value) VALUES (?, ?) "
-                               "ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
+    return exec(u"INSERT INTO meta (key, value) VALUES (?, ?) "
+                               "ON CONFLICT(key) DO UPDATE SET value = excluded.value"_s,
                 {key, value});
 }
 
@@ -448,43 +449,43 @@ Status TrialStore::Private::adoptCampaign(const Campaign& campaign, DefinitionPo
             return failure(meta.error());
         const QString fingerprint = definitionFingerprint(campaign);
         const bool accept = policy == DefinitionPolicy::AcceptChanged;
-        const bool fresh = !meta->contains(QStringLiteral("fingerprint"));
+        const bool fresh = !meta->contains(u"fingerprint"_s);
 
         if (!fresh) {
-            const QByteArray storedJson = meta->value(QStringLiteral("campaign_json")).toUtf8();
+            const QByteArray storedJson = meta->value(u"campaign_json"_s).toUtf8();
             const ParseOutcome stored = parseCampaign(storedJson);
-            QString storedName = meta->value(QStringLiteral("campaign_name"));
+            QString storedName = meta->value(u"campaign_name"_s);
             if (storedName.isEmpty() && stored.campaign)
                 storedName = stored.campaign->name;
             if (storedName != campaign.name && !accept) {
-                return failure(QStringLiteral("%1 holds trials of campaign \"%2\", not \"%3\". Use --store to start "
+                return failure(u"%1 holds trials of campaign \"%2\", not \"%3\". Use --store to start "
                                               "a separate store, or run with --accept-changed-definition to "
-                                              "continue this one with the new definition.")
+                                              "continue this one with the new definition."_s
                                    .arg(directory, storedName, campaign.name));
             }
             const bool changed = storedName != campaign.name
-                || meta->value(QStringLiteral("fingerprint")) != fingerprint;
+                || meta->value(u"fingerprint"_s) != fingerprint;
             if (changed && !accept) {
                 QStringList parts;
                 if (stored.campaign)
                     parts = definitionDifferences(*stored.campaign, campaign);
                 if (parts.isEmpty())
-                    parts.append(QStringLiteral("definition"));
-                return failure(QStringLiteral("%1 holds trials of a different definition of this campaign "
+                    parts.append(u"definition"_s);
+                return failure(u"%1 holds trials of a different definition of this campaign "
                                               "(changed: %2). Run with --accept-changed-definition to continue "
-                                              "with the new definition, or use --store to start a separate store.")
-                                   .arg(directory, parts.join(QStringLiteral(", "))));
+                                              "with the new definition, or use --store to start a separate store."_s
+                                   .arg(directory, parts.join(u", "_s)));
             }
             if (changed) {
-                if (auto status = setMeta(QStringLiteral("definition_changed_at"), isoNow()); !status)
+                if (auto status = setMeta(u"definition_changed_at"_s, isoNow()); !status)
                     return status;
             }
         }
         // Budget, parallelism and cluster may change freely: keep the latest definition.
         const QList<std::pair<QString, QString>> values{
-            {QStringLiteral("campaign_json"), QString::fromUtf8(toJson(campaign))},
-            {QStringLiteral("fingerprint"), fingerprint},
-            {QStringLiteral("campaign_name"), campaign.name},
+            {u"campaign_json"_s, QString::fromUtf8(toJson(campaign))},
+            {u"fingerprint"_s, fingerprint},
+            {u"campaign_name"_s, campaign.name},
         };
         for (const auto& [key, value] : values) {
             if (auto status = setMeta(key, value); !status)
@@ -499,10 +500,10 @@ Status TrialStore::Private::loadMeta()
     auto meta = readMeta();
     if (!meta)
         return failure(meta.error());
-    storeId = meta->value(QStringLiteral("store_id"));
-    campaignJson = meta->value(QStringLiteral("campaign_json")).toUtf8();
+    storeId = meta->value(u"store_id"_s);
+    campaignJson = meta->value(u"campaign_json"_s).toUtf8();
     if (storeId.isEmpty())
-        return failure(QStringLiteral("%1 is not a Sweepline trial store (it has no store id)").arg(path));
+        return failure(u"%1 is not a Sweepline trial store (it has no store id)"_s.arg(path));
     return success();
 }
 
@@ -510,29 +511,29 @@ Status TrialStore::Private::transition(qint64 id, TrialState to, const Change& c
                                        const QString& note)
 {
     return transaction([&]() -> Status {
-        auto current = scalar(QStringLiteral("SELECT state FROM trials WHERE id = ?"), {id});
+        auto current = scalar(u"SELECT state FROM trials WHERE id = ?"_s, {id});
         if (!current)
             return failure(current.error());
         if (current->isNull())
-            return failure(QStringLiteral("trial %1: no such trial").arg(id));
+            return failure(u"trial %1: no such trial"_s.arg(id));
         const auto from = trialStateFromString(current->toString());
         if (!from)
             return failure(unknownState(id, current->toString()));
         if (!isLegalTransition(*from, to)) {
             return failure(
-                QStringLiteral("trial %1: cannot go from %2 to %3").arg(id).arg(toString(*from), toString(to)));
+                u"trial %1: cannot go from %2 to %3"_s.arg(id).arg(toString(*from), toString(to)));
         }
 
-        QString sql = QStringLiteral("UPDATE trials SET state = ?");
+        QString sql = u"UPDATE trials SET state = ?"_s;
         if (!change.assignments.isEmpty())
-            sql += QStringLiteral(", ") + change.assignments;
-        sql += QStringLiteral(" WHERE id = ?");
+            sql += u", "_s + change.assignments;
+        sql += u" WHERE id = ?"_s;
         QVariantList binds{toString(to)};
         binds += change.binds;
         binds.append(id);
         if (auto status = exec(sql, binds); !status)
             return status;
-        return exec(QStringLiteral("INSERT INTO trial_events (trial_id, state, at, note) VALUES (?, ?, ?, ?)"),
+        return exec(u"INSERT INTO trial_events (trial_id, state, at, note) VALUES (?, ?, ?, ?)"_s,
                     {id, toString(to), msOrNow(at), nullable(note)});
     });
 }
@@ -550,7 +551,7 @@ Result<TrialRecord> TrialStore::Private::rowToRecord(const QSqlQuery& query) con
     const auto values = decodeValues(query.value(3).toString());
     const auto curve = decodeCurve(query.value(8));
     if (!values || !curve)
-        return failure<TrialRecord>(QStringLiteral("trial %1: unreadable values in %2").arg(record.id).arg(path));
+        return failure<TrialRecord>(u"trial %1: unreadable values in %2"_s.arg(record.id).arg(path));
     record.values = *values;
     record.labels.stage = query.value(4).toInt();
     record.labels.direction = query.value(5).toString();
@@ -570,7 +571,7 @@ Result<TrialRecord> TrialStore::Private::rowToRecord(const QSqlQuery& query) con
 
 Result<QList<TrialRecord>> TrialStore::Private::select(const QString& where, const QVariantList& binds) const
 {
-    auto query = run(QStringLiteral("SELECT %1 FROM trials %2 ORDER BY id").arg(trialColumns, where), binds);
+    auto query = run(u"SELECT %1 FROM trials %2 ORDER BY id"_s.arg(trialColumns, where), binds);
     if (!query)
         return failure<QList<TrialRecord>>(query.error());
     QList<TrialRecord> records;
@@ -597,7 +598,7 @@ Result<std::unique_ptr<TrialStore>> TrialStore::open(const QString& directory, c
     auto d = std::make_unique<Private>();
     d->directory = QDir::cleanPath(QFileInfo(directory).absoluteFilePath());
     if (!QDir().mkpath(d->directory))
-        return R::failure(QStringLiteral("cannot create the state directory %1").arg(d->directory));
+        return R::failure(u"cannot create the state directory %1"_s.arg(d->directory));
     Status status = d->connect(QDir(d->directory).filePath(databaseFileName));
     if (status)
         status = d->checkVersion(true);
@@ -620,7 +621,7 @@ Result<std::unique_ptr<TrialStore>> TrialStore::openExisting(const QString& dire
     const QString path = QDir(d->directory).filePath(databaseFileName);
     // Checked first: opening a missing file would create an empty store.
     if (!QFileInfo(path).isFile())
-        return R::failure(QStringLiteral("no state for this campaign yet: %1").arg(d->directory));
+        return R::failure(u"no state for this campaign yet: %1"_s.arg(d->directory));
     Status status = d->connect(path);
     if (status)
         status = d->checkVersion(false);
@@ -652,21 +653,21 @@ Result<TrialRecord> TrialStore::addTrial(const QVariantList& values, const Trial
 {
     qint64 id = 0;
     const Status status = d->transaction([&]() -> Status {
-        auto next = d->scalar(QStringLiteral("SELECT COALESCE(MAX(id), 0) + 1 FROM trials"));
+        auto next = d->scalar(u"SELECT COALESCE(MAX(id), 0) + 1 FROM trials"_s);
         if (!next)
             return Status::failure(next.error());
         id = next->toLongLong();
         // "sw" + store id + "-" + trial id: unique across stores and a valid job name for every scheduler.
-        const QString token = QStringLiteral("sw%1-%2").arg(d->storeId).arg(id);
+        const QString token = u"sw%1-%2"_s.arg(d->storeId).arg(id);
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
         auto inserted = d->exec(
-            QStringLiteral("INSERT INTO trials (id, token, state, params, stage, direction, batch, created_at) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+            u"INSERT INTO trials (id, token, state, params, stage, direction, batch, created_at) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"_s,
             {id, token, toString(TrialState::Planned), encodeValues(values), labels.stage,
              nullable(labels.direction), labels.batch, now});
         if (!inserted)
             return inserted;
-        return d->exec(QStringLiteral("INSERT INTO trial_events (trial_id, state, at) VALUES (?, ?, ?)"),
+        return d->exec(u"INSERT INTO trial_events (trial_id, state, at) VALUES (?, ?, ?)"_s,
                        {id, toString(TrialState::Planned), now});
     });
     if (!status)
@@ -676,14 +677,14 @@ Result<TrialRecord> TrialStore::addTrial(const QVariantList& values, const Trial
 
 Status TrialStore::markSubmitting(qint64 id)
 {
-    return d->transition(id, TrialState::Submitting, {QStringLiteral("attempt = attempt + 1"), {}}, {}, {});
+    return d->transition(id, TrialState::Submitting, {u"attempt = attempt + 1"_s, {}}, {}, {});
 }
 
 Status TrialStore::markQueued(qint64 id, const QString& jobId, const QDateTime& at)
 {
     return d->transition(id, TrialState::Queued,
-                         {QStringLiteral("job_id = ?, submitted_at = ?"), {nullable(jobId), msOrNow(at)}},
-                         at, jobId.isEmpty() ? QString() : QStringLiteral("job %1").arg(jobId));
+                         {u"job_id = ?, submitted_at = ?"_s, {nullable(jobId), msOrNow(at)}},
+                         at, jobId.isEmpty() ? QString() : u"job %1"_s.arg(jobId));
 }
 
 Status TrialStore::markRunning(qint64 id, const QDateTime& at)
@@ -691,7 +692,7 @@ Status TrialStore::markRunning(qint64 id, const QDateTime& at)
     const qint64 ms = msOrNow(at);
     // A job seen running without a recorded submission (it started at once) was submitted by then.
     return d->transition(id, TrialState::Running,
-                         {QStringLiteral("started_at = ?, submitted_at = COALESCE(submitted_at, ?)"), {ms, ms}},
+                         {u"started_at = ?, submitted_at = COALESCE(submitted_at, ?)"_s, {ms, ms}},
                          at, {});
 }
 
@@ -699,7 +700,7 @@ Status TrialStore::markDone(qint64 id, double value, const QList<double>& interm
                             const QString& note)
 {
     return d->transition(id, TrialState::Done,
-                         {QStringLiteral("value = ?, intermediate = ?, finished_at = ?, error = NULL, note = ?"),
+                         {u"value = ?, intermediate = ?, finished_at = ?, error = NULL, note = ?"_s,
                           {valueToSql(value), encodeCurve(intermediate), msOrNow(at), nullable(note)}},
                          at, note);
 }
@@ -709,7 +710,7 @@ Status TrialStore::markFailed(qint64 id, const QString& error, const QList<doubl
 {
     // The partial learning curve stays: it shows how far the run got.
     return d->transition(id, TrialState::Failed,
-                         {QStringLiteral("error = ?, intermediate = ?, finished_at = ?, note = ?"),
+                         {u"error = ?, intermediate = ?, finished_at = ?, note = ?"_s,
                           {nullable(error), encodeCurve(intermediate), msOrNow(at), nullable(note)}},
                          at, error);
 }
@@ -717,7 +718,7 @@ Status TrialStore::markFailed(qint64 id, const QString& error, const QList<doubl
 Status TrialStore::markCancelled(qint64 id, const QString& reason, const QDateTime& at)
 {
     return d->transition(id, TrialState::Cancelled,
-                         {QStringLiteral("error = ?, finished_at = ?"), {nullable(reason), msOrNow(at)}},
+                         {u"error = ?, finished_at = ?"_s, {nullable(reason), msOrNow(at)}},
                          at, reason);
 }
 
@@ -729,20 +730,20 @@ Status TrialStore::markResubmittable(qint64 id, const QString& reason)
 Status TrialStore::correctStartedAt(qint64 id, const QDateTime& at)
 {
     if (!at.isValid())
-        return Status::failure(QStringLiteral("trial %1: no start time to record").arg(id));
+        return Status::failure(u"trial %1: no start time to record"_s.arg(id));
     return d->transaction([&]() -> Status {
-        return d->exec(QStringLiteral("UPDATE trials SET started_at = ? WHERE id = ? AND state = ?"),
+        return d->exec(u"UPDATE trials SET started_at = ? WHERE id = ? AND state = ?"_s,
                        {at.toMSecsSinceEpoch(), id, toString(TrialState::Running)});
     });
 }
 
 Result<TrialRecord> TrialStore::trial(qint64 id) const
 {
-    auto records = d->select(QStringLiteral("WHERE id = ?"), {id});
+    auto records = d->select(u"WHERE id = ?"_s, {id});
     if (!records)
         return Result<TrialRecord>::failure(records.error());
     if (records->isEmpty())
-        return Result<TrialRecord>::failure(QStringLiteral("trial %1: no such trial").arg(id));
+        return Result<TrialRecord>::failure(u"trial %1: no such trial"_s.arg(id));
     return records->first();
 }
 
@@ -758,16 +759,16 @@ Result<QList<TrialRecord>> TrialStore::trialsIn(const QList<TrialState>& states)
     QStringList marks;
     QVariantList binds;
     for (TrialState state : states) {
-        marks.append(QStringLiteral("?"));
+        marks.append(u"?"_s);
         binds.append(toString(state));
     }
-    return d->select(QStringLiteral("WHERE state IN (%1)").arg(marks.join(u',')), binds);
+    return d->select(u"WHERE state IN (%1)"_s.arg(marks.join(u',')), binds);
 }
 
 Result<QHash<TrialState, int>> TrialStore::countByState() const
 {
     using R = Result<QHash<TrialState, int>>;
-    auto query = d->run(QStringLiteral("SELECT state, COUNT(*) FROM trials GROUP BY state"));
+    auto query = d->run(u"SELECT state, COUNT(*) FROM trials GROUP BY state"_s);
     if (!query)
         return R::failure(query.error());
     QHash<TrialState, int> counts;
@@ -776,7 +777,7 @@ Result<QHash<TrialState, int>> TrialStore::countByState() const
     while (query->next()) {
         const auto state = trialStateFromString(query->value(0).toString());
         if (!state)
-            return R::failure(QStringLiteral("%1: unknown state \"%2\"").arg(d->path, query->value(0).toString()));
+            return R::failure(u"%1: unknown state \"%2\""_s.arg(d->path, query->value(0).toString()));
         counts[*state] = query->value(1).toInt();
     }
     return counts;
@@ -786,14 +787,14 @@ Result<QList<TrialStore::StateChange>> TrialStore::history(qint64 trialId) const
 {
     using R = Result<QList<StateChange>>;
     auto query = d->run(
-        QStringLiteral("SELECT trial_id, state, at, note FROM trial_events WHERE trial_id = ? ORDER BY id"), {trialId});
+        u"SELECT trial_id, state, at, note FROM trial_events WHERE trial_id = ? ORDER BY id"_s, {trialId});
     if (!query)
         return R::failure(query.error());
     QList<StateChange> changes;
     while (query->next()) {
         const auto state = trialStateFromString(query->value(1).toString());
         if (!state)
-            return R::failure(QStringLiteral("trial %1: unknown state \"%2\" in its history")
+            return R::failure(u"trial %1: unknown state \"%2\" in its history"_s
                                   .arg(trialId)
                                   .arg(query->value(1).toString()));
         changes.append({query->value(0).toLongLong(), *state, utcFromMs(query->value(2)), query->value(3).toString()});
@@ -803,7 +804,7 @@ Result<QList<TrialStore::StateChange>> TrialStore::history(qint64 trialId) const
 
 Result<QString> TrialStore::integrityCheck() const
 {
-    auto query = d->run(QStringLiteral("PRAGMA integrity_check"));
+    auto query = d->run(u"PRAGMA integrity_check"_s);
     if (!query)
         return Result<QString>::failure(query.error());
     QStringList lines;
@@ -819,7 +820,7 @@ QString defaultStateDirectory(const QString& campaignPath)
     const qsizetype dot = fileName.lastIndexOf(u'.');
     // Only the last suffix goes; a leading dot (".hidden") is part of the name, not a suffix.
     const QString base = dot > 0 ? fileName.left(dot) : fileName;
-    return folder + base + QStringLiteral(".sweepline");
+    return folder + base + u".sweepline"_s;
 }
 
 } // namespace sweepline::model

@@ -11,6 +11,8 @@
 
 #include <algorithm>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::remote {
 
 namespace {
@@ -25,7 +27,7 @@ constexpr qsizetype kMaxPutPerRequest = qsizetype(32) << 20;
 
 QString joinPath(const QString& a, const QString& b)
 {
-    return a.endsWith(QLatin1Char('/')) ? a + b : a + QLatin1Char('/') + b;
+    return a.endsWith(u'/') ? a + b : a + u'/' + b;
 }
 
 } // namespace
@@ -70,10 +72,10 @@ ClusterBackend::ClusterBackend(ssh::Endpoint endpoint, std::unique_ptr<Scheduler
     });
     connect(m_worker, &ssh::SshWorker::stateChanged, this, [this](ssh::ConnectionState state, const QString& detail) {
         static const char* names[] = {"disconnected", "connecting", "connected", "failed"};
-        emit connectionChanged(QStringLiteral("%1%2").arg(QLatin1String(names[int(state)]),
-                                                          detail.isEmpty() ? QString() : QStringLiteral(": ") + detail));
+        emit connectionChanged(u"%1%2"_s.arg(QLatin1String(names[int(state)]),
+                                                          detail.isEmpty() ? QString() : u": "_s + detail));
     });
-    m_thread->setObjectName(QStringLiteral("ssh"));
+    m_thread->setObjectName(u"ssh"_s);
     m_thread->start();
 
     m_batchTimer->setSingleShot(true);
@@ -130,7 +132,7 @@ bool ClusterBackend::handleFailure(const ssh::RemoteResponse& response)
     // Never logged in (no home folder yet): an unknown host, a missing SFTP subsystem or a dead jump
     // host does not heal by waiting, so a few attempts settle it. Once connected, drops back off.
     if (m_home.isEmpty() && ++m_attemptsWithoutLogin >= kAttemptsBeforeFirstLogin) {
-        emit fatalError(QStringLiteral("never connected (%1 attempts): %2").arg(m_attemptsWithoutLogin).arg(response.error));
+        emit fatalError(u"never connected (%1 attempts): %2"_s.arg(m_attemptsWithoutLogin).arg(response.error));
         return true;
     }
     ++m_failures;
@@ -147,17 +149,17 @@ void ClusterBackend::scheduleRetry(QTimer* timer)
 QString ClusterBackend::remoteDirectory(const Job& job) const
 {
     QString base = m_options.workdir;
-    if (base == QLatin1String("~"))
+    if (base == u"~"_s)
         base.clear();
-    else if (base.startsWith(QLatin1String("~/")))
+    else if (base.startsWith(u"~/"_s))
         base = base.mid(2);
-    if (!base.startsWith(QLatin1Char('/')))
+    if (!base.startsWith(u'/'))
         base = base.isEmpty() ? m_home : joinPath(m_home, base);
     // One folder per store and attempt: another store of this campaign (a copy of the campaign file,
     // a fresh start) or an earlier attempt of this trial never shares it, so nothing it left behind
     // can be read as this attempt's result.
     return joinPath(joinPath(joinPath(base, m_options.campaign), job.storeId),
-                    QStringLiteral("%1.%2").arg(job.trialId).arg(job.attempt));
+                    u"%1.%2"_s.arg(job.trialId).arg(job.attempt));
 }
 
 JobSpec ClusterBackend::specFor(const Job& job) const
@@ -254,7 +256,7 @@ void ClusterBackend::flushSubmissions()
         for (const QString& input : job->inputFiles) {
             QFile f(input);
             if (!f.open(QIODevice::ReadOnly)) {
-                unreadable = QStringLiteral("cannot read %1: %2").arg(input, f.errorString());
+                unreadable = u"cannot read %1: %2"_s.arg(input, f.errorString());
                 break;
             }
             files.append({QFileInfo(input).fileName(), f.readAll(), QFileInfo(input).isExecutable() ? 0755 : 0644});
@@ -285,7 +287,7 @@ void ClusterBackend::flushSubmissions()
     }
     request.operations = puts + submits;
     if (capped)
-        setPauseReason(QStringLiteral("cluster.max_queued: %1 jobs in the queue; the next one is submitted when one leaves")
+        setPauseReason(u"cluster.max_queued: %1 jobs in the queue; the next one is submitted when one leaves"_s
                            .arg(*m_options.maxQueued));
     else if (!batch.isEmpty() && m_limitedRounds == 0)
         setPauseReason({});
@@ -308,7 +310,7 @@ bool ClusterBackend::claimFolders()
         if (!job || job->phase != Job::Phase::Waiting || job->folderClaimed)
             continue;
         if (job->storeId.isEmpty() || job->attempt < 1) {
-            refusals.append({id, QStringLiteral("the trial's folder cannot be named: no store id or attempt")});
+            refusals.append({id, u"the trial's folder cannot be named: no store id or attempt"_s});
             continue;
         }
         const JobSpec spec = specFor(*job);
@@ -431,7 +433,7 @@ void ClusterBackend::onSubmitted(const QList<qint64>& ids, const ssh::RemoteResp
         m_toSubmit = limited + m_toSubmit;
         const int delay = std::min(kMaxBackoffMs, 2000 << std::min(m_limitedRounds++, 10));
         m_submitRetryTimer->start(delay);
-        setPauseReason(QStringLiteral("submissions paused for %1 s: %2").arg(delay / 1000).arg(pauseWhy));
+        setPauseReason(u"submissions paused for %1 s: %2"_s.arg(delay / 1000).arg(pauseWhy));
     } else if (accepted) {
         m_limitedRounds = 0;
         setPauseReason({});
@@ -515,7 +517,7 @@ void ClusterBackend::lookUpUnclear()
     }
     for (qint64 id : unlookable) {
         m_jobs.remove(id);
-        emit submitFailed(id, QStringLiteral("the job cannot be looked up: its token or folder is invalid"));
+        emit submitFailed(id, u"the job cannot be looked up: its token or folder is invalid"_s);
     }
     if (ids.isEmpty())
         return;
@@ -542,7 +544,7 @@ void ClusterBackend::lookUpUnclear()
             }
             if (!jobId->isEmpty() || exitFile.exists || pidFile.exists) {
                 // It went through. A job the scheduler already forgot left its exit code behind.
-                job->jobId = jobId->isEmpty() ? QStringLiteral("unknown") : jobId.value();
+                job->jobId = jobId->isEmpty() ? u"unknown"_s : jobId.value();
                 job->phase = Job::Phase::Active;
                 emit submitted(job->trialId, job->jobId, QDateTime::currentDateTimeUtc());
                 if (!m_pollTimer->isActive())
@@ -550,7 +552,7 @@ void ClusterBackend::lookUpUnclear()
                 continue;
             }
             m_jobs.remove(job->trialId);
-            emit notSubmitted(job->trialId, QStringLiteral("no job named %1 on the cluster").arg(job->token));
+            emit notSubmitted(job->trialId, u"no job named %1 on the cluster"_s.arg(job->token));
         }
         if (retry)
             scheduleRetry(m_lookupTimer);
@@ -595,7 +597,7 @@ void ClusterBackend::onPolled(const QList<qint64>& ids, bool askedScheduler, con
         auto statuses = askedScheduler
             ? m_scheduler->parseStatus(QString::fromUtf8(response.results.at(0).out),
                                        QString::fromUtf8(response.results.at(0).err), response.results.at(0).exitStatus)
-            : model::Result<QList<SchedulerJobStatus>>::failure(QStringLiteral("not asked"));
+            : model::Result<QList<SchedulerJobStatus>>::failure(u"not asked"_s);
         for (qsizetype i = 0; i < ids.size(); ++i) {
             auto job = m_jobs.value(ids.at(i));
             if (!job || job->phase != Job::Phase::Active)
@@ -603,7 +605,7 @@ void ClusterBackend::onPolled(const QList<qint64>& ids, bool askedScheduler, con
             const ssh::AgentResult& exitFile = response.results.at(first + i);
             if (exitFile.exists) {
                 const std::optional<int> code = engine::parseExitCodeFile(exitFile.out).exitCode;
-                collect(job->trialId, code, code ? QString() : QStringLiteral("unreadable exit code file"), exitFile.out);
+                collect(job->trialId, code, code ? QString() : u"unreadable exit code file"_s, exitFile.out);
                 continue;
             }
             if (!statuses)
@@ -620,10 +622,10 @@ void ClusterBackend::onPolled(const QList<qint64>& ids, bool askedScheduler, con
                 // After our own cancel, a job that left the queue is gone for sure.
                 const int limit = job->cancelRequested ? kTerminalPollsBeforeCollecting : kAbsentPollsBeforeGivingUp;
                 if (++job->absentPolls >= limit && job->cancelRequested)
-                    collect(job->trialId, std::nullopt, QStringLiteral("cancelled"));
+                    collect(job->trialId, std::nullopt, u"cancelled"_s);
                 else if (job->absentPolls >= limit)
                     collect(job->trialId, std::nullopt,
-                            QStringLiteral("the scheduler no longer knows job %1 and it left no exit code").arg(job->jobId));
+                            u"the scheduler no longer knows job %1 and it left no exit code"_s.arg(job->jobId));
                 continue;
             }
             job->absentPolls = 0;
@@ -640,8 +642,8 @@ void ClusterBackend::onPolled(const QList<qint64>& ids, bool askedScheduler, con
                     job->cancelRequested = true;
                 collect(job->trialId, std::nullopt,
                         status->state == SchedulerJobState::Cancelled
-                            ? QStringLiteral("cancelled")
-                            : QStringLiteral("the job ended (%1) without writing its exit code").arg(status->rawState));
+                            ? u"cancelled"_s
+                            : u"the job ended (%1) without writing its exit code"_s.arg(status->rawState));
             }
         }
     }
@@ -659,12 +661,12 @@ void ClusterBackend::onPolled(const QList<qint64>& ids, bool askedScheduler, con
 // Batch schedulers enforce the time limit from the job's directives; a plain host has nobody to.
 void ClusterBackend::enforceTimeLimit(Job& job)
 {
-    if (m_scheduler->name() != QLatin1String("ssh") || !job.timeLimitSeconds || !job.startedAt.isValid()
+    if (m_scheduler->name() != u"ssh"_s || !job.timeLimitSeconds || !job.startedAt.isValid()
         || job.cancelRequested)
         return;
     if (job.startedAt.secsTo(QDateTime::currentDateTimeUtc()) <= *job.timeLimitSeconds)
         return;
-    job.stopReason = QStringLiteral("killed after exceeding the time limit of %1").arg(engine::formatDuration(*job.timeLimitSeconds));
+    job.stopReason = u"killed after exceeding the time limit of %1"_s.arg(engine::formatDuration(*job.timeLimitSeconds));
     sendCancel(job);
 }
 
@@ -733,7 +735,7 @@ void ClusterBackend::flushCollections()
             if (!collected->stopReason.isEmpty())
                 end.reason = collected->stopReason;
             else if (end.cancelled && end.reason.isEmpty())
-                end.reason = QStringLiteral("cancelled");
+                end.reason = u"cancelled"_s;
             m_jobs.remove(c.trialId);
             emit finished(c.trialId, end);
         }
@@ -755,13 +757,13 @@ void ClusterBackend::cancel(qint64 trialId)
         m_toSubmit.removeAll(trialId);
         m_jobs.remove(trialId);
         engine::JobEnd end;
-        end.reason = QStringLiteral("cancelled before submission");
+        end.reason = u"cancelled before submission"_s;
         end.cancelled = true;
         end.finishedAt = QDateTime::currentDateTimeUtc();
         emit finished(trialId, end);
         return;
     }
-    if (job->phase != Job::Phase::Active || job->jobId == QLatin1String("unknown"))
+    if (job->phase != Job::Phase::Active || job->jobId == u"unknown"_s)
         return; // cancelled as soon as its id is known (see onSubmitted)
     sendCancel(*job);
 }

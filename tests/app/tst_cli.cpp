@@ -3,6 +3,8 @@
 
 #include <csignal>
 
+using namespace Qt::StringLiterals;
+
 namespace {
 
 struct Run {
@@ -21,20 +23,20 @@ QList<QStringList> parseCsv(const QString& text)
     for (qsizetype i = 0; i < text.size(); ++i) {
         const QChar c = text.at(i);
         if (quoted) {
-            if (c == QLatin1Char('"') && i + 1 < text.size() && text.at(i + 1) == QLatin1Char('"')) {
+            if (c == u'"' && i + 1 < text.size() && text.at(i + 1) == u'"') {
                 field += c;
                 ++i;
-            } else if (c == QLatin1Char('"')) {
+            } else if (c == u'"') {
                 quoted = false;
             } else {
                 field += c;
             }
-        } else if (c == QLatin1Char('"')) {
+        } else if (c == u'"') {
             quoted = true;
-        } else if (c == QLatin1Char(',')) {
+        } else if (c == u',') {
             row.append(field);
             field.clear();
-        } else if (c == QLatin1Char('\r') && i + 1 < text.size() && text.at(i + 1) == QLatin1Char('\n')) {
+        } else if (c == u'\r' && i + 1 < text.size() && text.at(i + 1) == u'\n') {
             row.append(field);
             rows.append(row);
             row.clear();
@@ -61,7 +63,7 @@ class TestCli : public QObject {
     static Run cli(const QStringList& args, int timeoutMs = 120000)
     {
         QProcess p;
-        p.start(QStringLiteral(SWEEPLINE_CLI), args);
+        p.start(QString::fromUtf8(SWEEPLINE_CLI), args);
         if (!p.waitForFinished(timeoutMs)) {
             p.kill();
             p.waitForFinished();
@@ -73,7 +75,7 @@ class TestCli : public QObject {
     // The objective (x - 3)^2 + penalty(kind), printed as a learning curve of three values.
     QString writeObjective(const QDir& dir)
     {
-        const QString path = dir.filePath(QStringLiteral("objective.sh"));
+        const QString path = dir.filePath(u"objective.sh"_s);
         QFile f(path);
         f.open(QIODevice::WriteOnly);
         f.write("x=$1; kind=$2\n"
@@ -87,15 +89,15 @@ class TestCli : public QObject {
     }
 
     QString writeCampaign(const QString& name, const QString& kinds, const QString& extraJob = {},
-                          const QString& search = QStringLiteral("\"strategy\": \"grid\", \"max_trials\": 100, \"parallel\": 3"),
-                          const QString& command = QStringLiteral("bash objective.sh {x} {kind}"))
+                          const QString& search = u"\"strategy\": \"grid\", \"max_trials\": 100, \"parallel\": 3"_s,
+                          const QString& command = u"bash objective.sh {x} {kind}"_s)
     {
         QDir dir(m_tmp.path());
         writeObjective(dir);
-        const QString path = dir.filePath(name + QStringLiteral(".json"));
+        const QString path = dir.filePath(name + u".json"_s);
         QFile f(path);
         f.open(QIODevice::WriteOnly);
-        f.write(QStringLiteral(R"({
+        f.write(uR"({
   "name": "%1",
   "parameters": [
     {"name": "x", "type": "int", "range": {"min": 1, "max": 5}, "default": 2},
@@ -104,7 +106,7 @@ class TestCli : public QObject {
   "objective": {"metric": "loss", "direction": "minimize"},
   "search": {%3},
   "job": {"command": "%4", "files": ["objective.sh"]%5}
-})")
+})"_s
                     .arg(name, kinds, search, command, extraJob)
                     .toUtf8());
         return path;
@@ -112,8 +114,8 @@ class TestCli : public QObject {
 
     QList<QStringList> exportCsv(const QString& campaign)
     {
-        const QString csv = QDir(m_tmp.path()).filePath(QFileInfo(campaign).baseName() + QStringLiteral(".csv"));
-        const Run r = cli({QStringLiteral("export"), campaign, QStringLiteral("--csv"), csv});
+        const QString csv = QDir(m_tmp.path()).filePath(QFileInfo(campaign).baseName() + u".csv"_s);
+        const Run r = cli({u"export"_s, campaign, u"--csv"_s, csv});
         if (r.exitCode != 0)
             return {};
         QFile f(csv);
@@ -126,25 +128,25 @@ private slots:
 
     void fullRunMatchesItsCsv()
     {
-        const QString campaign = writeCampaign(QStringLiteral("full"), QStringLiteral("\"fast\", \"slow\""));
-        const Run r = cli({QStringLiteral("run"), campaign});
+        const QString campaign = writeCampaign(u"full"_s, u"\"fast\", \"slow\""_s);
+        const Run r = cli({u"run"_s, campaign});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-        QVERIFY2(r.out.contains(QStringLiteral("best: trial")), qPrintable(r.out));
-        QVERIFY(r.out.contains(QStringLiteral("loss=0 x=3 kind=fast")));
-        QCOMPARE(r.out.count(QStringLiteral("] trial ")), 10); // one progress line per trial
+        QVERIFY2(r.out.contains(u"best: trial"_s), qPrintable(r.out));
+        QVERIFY(r.out.contains(u"loss=0 x=3 kind=fast"_s));
+        QCOMPARE(r.out.count(u"] trial "_s), 10); // one progress line per trial
 
         const auto rows = exportCsv(campaign);
         QCOMPARE(rows.size(), 11);
-        QCOMPARE(rows.at(0).join(QLatin1Char(',')),
-                 QStringLiteral("trial,state,x,kind,loss,job_id,submitted_at,started_at,finished_at,elapsed_s,stage,batch,error,note"));
+        QCOMPARE(rows.at(0).join(u','),
+                 u"trial,state,x,kind,loss,job_id,submitted_at,started_at,finished_at,elapsed_s,stage,batch,error,note"_s);
         QSet<QString> points;
         for (qsizetype i = 1; i < rows.size(); ++i) {
             const QStringList& row = rows.at(i);
             QCOMPARE(row.size(), 14);
-            QCOMPARE(row.at(1), QStringLiteral("done"));
+            QCOMPARE(row.at(1), u"done"_s);
             QCOMPARE(row.at(13), QString()); // the whole stdout was read: nothing to note
             const int x = row.at(2).toInt();
-            const int expected = (x - 3) * (x - 3) + (row.at(3) == QLatin1String("slow") ? 10 : 0);
+            const int expected = (x - 3) * (x - 3) + (row.at(3) == u"slow"_s ? 10 : 0);
             QCOMPARE(row.at(4).toDouble(), double(expected));
             QVERIFY(row.at(5).toInt() > 0);                                      // job id: the pid
             QVERIFY(QDateTime::fromString(row.at(8), Qt::ISODateWithMs).isValid()); // finished_at
@@ -153,62 +155,62 @@ private slots:
         }
         QCOMPARE(points.size(), 10);
         // The grid starts at the defaults: x=2 and the first kind.
-        QCOMPARE(rows.at(1).mid(2, 2), (QStringList{QStringLiteral("2"), QStringLiteral("fast")}));
+        QCOMPARE(rows.at(1).mid(2, 2), (QStringList{u"2"_s, u"fast"_s}));
 
-        const Run status = cli({QStringLiteral("status"), campaign});
+        const Run status = cli({u"status"_s, campaign});
         QCOMPARE(status.exitCode, 0);
-        QVERIFY(status.out.contains(QStringLiteral("done        10")));
-        QVERIFY(status.out.contains(QStringLiteral("best: trial")));
+        QVERIFY(status.out.contains(u"done        10"_s));
+        QVERIFY(status.out.contains(u"best: trial"_s));
 
-        const QString json = QDir(m_tmp.path()).filePath(QStringLiteral("full-export.json"));
-        QCOMPARE(cli({QStringLiteral("export"), campaign, QStringLiteral("--json"), json}).exitCode, 0);
+        const QString json = QDir(m_tmp.path()).filePath(u"full-export.json"_s);
+        QCOMPARE(cli({u"export"_s, campaign, u"--json"_s, json}).exitCode, 0);
         QFile jf(json);
         QVERIFY(jf.open(QIODevice::ReadOnly));
-        const QJsonArray trials = QJsonDocument::fromJson(jf.readAll()).object().value(QStringLiteral("trials")).toArray();
+        const QJsonArray trials = QJsonDocument::fromJson(jf.readAll()).object().value(u"trials"_s).toArray();
         QCOMPARE(trials.size(), 10);
-        QCOMPARE(trials.at(0).toObject().value(QStringLiteral("intermediate")).toArray().size(), 3);
+        QCOMPARE(trials.at(0).toObject().value(u"intermediate"_s).toArray().size(), 3);
 
         // Running a finished campaign again does nothing and still reports the best.
-        const Run again = cli({QStringLiteral("run"), campaign});
+        const Run again = cli({u"run"_s, campaign});
         QCOMPARE(again.exitCode, 0);
-        QVERIFY(again.out.contains(QStringLiteral("best: trial")));
+        QVERIFY(again.out.contains(u"best: trial"_s));
         QCOMPARE(exportCsv(campaign).size(), 11);
     }
 
     void failuresAreRecordedWithTheirReason()
     {
-        const QString campaign = writeCampaign(QStringLiteral("failures"), QStringLiteral("\"crash\", \"silent\", \"hang\""),
-                                               QStringLiteral(", \"time_limit\": \"00:00:01\""),
-                                               QStringLiteral("\"strategy\": \"grid\", \"max_trials\": 3, \"parallel\": 3"));
-        const Run r = cli({QStringLiteral("run"), campaign});
+        const QString campaign = writeCampaign(u"failures"_s, u"\"crash\", \"silent\", \"hang\""_s,
+                                               u", \"time_limit\": \"00:00:01\""_s,
+                                               u"\"strategy\": \"grid\", \"max_trials\": 3, \"parallel\": 3"_s);
+        const Run r = cli({u"run"_s, campaign});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const auto rows = exportCsv(campaign);
         QCOMPARE(rows.size(), 4);
         QHash<QString, QString> errors;
         for (qsizetype i = 1; i < rows.size(); ++i) {
-            QCOMPARE(rows.at(i).at(1), QStringLiteral("failed"));
+            QCOMPARE(rows.at(i).at(1), u"failed"_s);
             errors.insert(rows.at(i).at(3), rows.at(i).at(12));
         }
-        QCOMPARE(errors.value(QStringLiteral("crash")), QStringLiteral("exited with code 3: RuntimeError: boom"));
-        QCOMPARE(errors.value(QStringLiteral("silent")), QStringLiteral("printed no value for metric \"loss\""));
-        QVERIFY2(errors.value(QStringLiteral("hang")).contains(QStringLiteral("time limit of 00:00:01")),
-                 qPrintable(errors.value(QStringLiteral("hang"))));
-        QVERIFY(r.out.contains(QStringLiteral("best: none yet")));
+        QCOMPARE(errors.value(u"crash"_s), u"exited with code 3: RuntimeError: boom"_s);
+        QCOMPARE(errors.value(u"silent"_s), u"printed no value for metric \"loss\""_s);
+        QVERIFY2(errors.value(u"hang"_s).contains(u"time limit of 00:00:01"_s),
+                 qPrintable(errors.value(u"hang"_s)));
+        QVERIFY(r.out.contains(u"best: none yet"_s));
     }
 
     void invalidInputExitsWithTwo_data()
     {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("message");
-        QTest::addRow("no command") << QStringList{} << QStringLiteral("no command given");
-        QTest::addRow("unknown command") << QStringList{QStringLiteral("launch"), QStringLiteral("x.json")}
-                                         << QStringLiteral("unknown command \"launch\"");
-        QTest::addRow("unknown option") << QStringList{QStringLiteral("run"), QStringLiteral("x.json"), QStringLiteral("--fast")}
-                                        << QStringLiteral("unknown option --fast");
-        QTest::addRow("export without target") << QStringList{QStringLiteral("export"), QStringLiteral("x.json")}
-                                               << QStringLiteral("export needs --csv FILE or --json FILE");
-        QTest::addRow("missing file") << QStringList{QStringLiteral("validate"), QStringLiteral("/nonexistent/c.json")}
-                                      << QStringLiteral("cannot read");
+        QTest::addRow("no command") << QStringList{} << u"no command given"_s;
+        QTest::addRow("unknown command") << QStringList{u"launch"_s, u"x.json"_s}
+                                         << u"unknown command \"launch\""_s;
+        QTest::addRow("unknown option") << QStringList{u"run"_s, u"x.json"_s, u"--fast"_s}
+                                        << u"unknown option --fast"_s;
+        QTest::addRow("export without target") << QStringList{u"export"_s, u"x.json"_s}
+                                               << u"export needs --csv FILE or --json FILE"_s;
+        QTest::addRow("missing file") << QStringList{u"validate"_s, u"/nonexistent/c.json"_s}
+                                      << u"cannot read"_s;
     }
     void invalidInputExitsWithTwo()
     {
@@ -221,43 +223,43 @@ private slots:
 
     void invalidCampaignIsRefusedBeforeAnythingRuns()
     {
-        const QString campaign = writeCampaign(QStringLiteral("invalid"), QStringLiteral("\"fast\", \"fast\""), {},
-                                               QStringLiteral("\"strategy\": \"grid\", \"parallel\": 0"),
-                                               QStringLiteral("bash objective.sh {x} {kind} {nope}"));
-        for (const QString& command : {QStringLiteral("validate"), QStringLiteral("run")}) {
+        const QString campaign = writeCampaign(u"invalid"_s, u"\"fast\", \"fast\""_s, {},
+                                               u"\"strategy\": \"grid\", \"parallel\": 0"_s,
+                                               u"bash objective.sh {x} {kind} {nope}"_s);
+        for (const QString& command : {u"validate"_s, u"run"_s}) {
             const Run r = cli({command, campaign});
             QCOMPARE(r.exitCode, 2);
-            QVERIFY2(r.err.contains(QStringLiteral("parameters[1].values[1]")), qPrintable(r.err));
-            QVERIFY(r.err.contains(QStringLiteral("search.parallel")));
-            QVERIFY(r.err.contains(QStringLiteral("{nope}")));
-            for (const QString& line : r.err.split(QLatin1Char('\n'), Qt::SkipEmptyParts))
-                QVERIFY2(line.startsWith(campaign + QStringLiteral(": ")), qPrintable(line));
+            QVERIFY2(r.err.contains(u"parameters[1].values[1]"_s), qPrintable(r.err));
+            QVERIFY(r.err.contains(u"search.parallel"_s));
+            QVERIFY(r.err.contains(u"{nope}"_s));
+            for (const QString& line : r.err.split(u'\n', Qt::SkipEmptyParts))
+                QVERIFY2(line.startsWith(campaign + u": "_s), qPrintable(line));
         }
-        QVERIFY(!QFileInfo::exists(QDir(m_tmp.path()).filePath(QStringLiteral("invalid.sweepline"))));
+        QVERIFY(!QFileInfo::exists(QDir(m_tmp.path()).filePath(u"invalid.sweepline"_s)));
     }
 
     void validateDescribesAGoodCampaign()
     {
-        const QString campaign = writeCampaign(QStringLiteral("valid"), QStringLiteral("\"fast\", \"slow\""));
-        const Run r = cli({QStringLiteral("validate"), campaign});
+        const QString campaign = writeCampaign(u"valid"_s, u"\"fast\", \"slow\""_s);
+        const Run r = cli({u"validate"_s, campaign});
         QCOMPARE(r.exitCode, 0);
-        QVERIFY2(r.out.contains(QStringLiteral("valid; 2 parameters, 10 points")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(u"valid; 2 parameters, 10 points"_s), qPrintable(r.out));
     }
 
     void changedDefinitionNeedsAnExplicitChoice()
     {
-        const QString campaign = writeCampaign(QStringLiteral("changing"), QStringLiteral("\"fast\""), {},
-                                               QStringLiteral("\"strategy\": \"grid\", \"max_trials\": 2, \"parallel\": 1"));
-        QCOMPARE(cli({QStringLiteral("run"), campaign}).exitCode, 0);
-        writeCampaign(QStringLiteral("changing"), QStringLiteral("\"fast\", \"slow\""), {},
-                      QStringLiteral("\"strategy\": \"grid\", \"max_trials\": 4, \"parallel\": 1"));
-        const Run refused = cli({QStringLiteral("run"), campaign});
+        const QString campaign = writeCampaign(u"changing"_s, u"\"fast\""_s, {},
+                                               u"\"strategy\": \"grid\", \"max_trials\": 2, \"parallel\": 1"_s);
+        QCOMPARE(cli({u"run"_s, campaign}).exitCode, 0);
+        writeCampaign(u"changing"_s, u"\"fast\", \"slow\""_s, {},
+                      u"\"strategy\": \"grid\", \"max_trials\": 4, \"parallel\": 1"_s);
+        const Run refused = cli({u"run"_s, campaign});
         QCOMPARE(refused.exitCode, 2);
-        QVERIFY2(refused.err.contains(QStringLiteral("parameters")), qPrintable(refused.err));
-        QVERIFY(refused.err.contains(QStringLiteral("--accept-changed-definition")));
+        QVERIFY2(refused.err.contains(u"parameters"_s), qPrintable(refused.err));
+        QVERIFY(refused.err.contains(u"--accept-changed-definition"_s));
         QCOMPARE(exportCsv(campaign).size(), 3); // nothing recorded was lost or added
 
-        const Run accepted = cli({QStringLiteral("run"), campaign, QStringLiteral("--accept-changed-definition")});
+        const Run accepted = cli({u"run"_s, campaign, u"--accept-changed-definition"_s});
         QVERIFY2(accepted.exitCode == 0, qPrintable(accepted.err));
         const auto rows = exportCsv(campaign);
         QCOMPARE(rows.size(), 5);
@@ -269,31 +271,31 @@ private slots:
 
     void separateStoresDoNotCollide()
     {
-        const QString campaign = writeCampaign(QStringLiteral("stores"), QStringLiteral("\"fast\""), {},
-                                               QStringLiteral("\"strategy\": \"random\", \"max_trials\": 2, \"seed\": 4"));
-        const QString other = QDir(m_tmp.path()).filePath(QStringLiteral("elsewhere/state"));
-        QCOMPARE(cli({QStringLiteral("run"), campaign, QStringLiteral("--store"), other}).exitCode, 0);
-        QVERIFY(QFileInfo::exists(other + QStringLiteral("/trials.db")));
-        QVERIFY(!QFileInfo::exists(QDir(m_tmp.path()).filePath(QStringLiteral("stores.sweepline"))));
-        const Run status = cli({QStringLiteral("status"), campaign});
+        const QString campaign = writeCampaign(u"stores"_s, u"\"fast\""_s, {},
+                                               u"\"strategy\": \"random\", \"max_trials\": 2, \"seed\": 4"_s);
+        const QString other = QDir(m_tmp.path()).filePath(u"elsewhere/state"_s);
+        QCOMPARE(cli({u"run"_s, campaign, u"--store"_s, other}).exitCode, 0);
+        QVERIFY(QFileInfo::exists(other + u"/trials.db"_s));
+        QVERIFY(!QFileInfo::exists(QDir(m_tmp.path()).filePath(u"stores.sweepline"_s)));
+        const Run status = cli({u"status"_s, campaign});
         QCOMPARE(status.exitCode, 1);
-        QVERIFY2(status.err.contains(QStringLiteral("no state")), qPrintable(status.err));
-        QCOMPARE(cli({QStringLiteral("status"), campaign, QStringLiteral("--store"), other}).exitCode, 0);
+        QVERIFY2(status.err.contains(u"no state"_s), qPrintable(status.err));
+        QCOMPARE(cli({u"status"_s, campaign, u"--store"_s, other}).exitCode, 0);
     }
 
     // SIGKILL at random moments, then resume: every point is measured exactly once in the end.
     void resumesAfterSigkillWithoutLosingOrRepeatingTrials()
     {
-        const QString log = QDir(m_tmp.path()).filePath(QStringLiteral("measurements.log"));
+        const QString log = QDir(m_tmp.path()).filePath(u"measurements.log"_s);
         qputenv("LOG", log.toUtf8());
-        const QString campaign = writeCampaign(QStringLiteral("crashy"), QStringLiteral("\"fast\", \"slow\", \"other\""), {},
-                                               QStringLiteral("\"strategy\": \"random\", \"max_trials\": 15, \"parallel\": 2, \"seed\": 9"),
-                                               QStringLiteral("sleep 0.2; bash objective.sh {x} {kind}"));
+        const QString campaign = writeCampaign(u"crashy"_s, u"\"fast\", \"slow\", \"other\""_s, {},
+                                               u"\"strategy\": \"random\", \"max_trials\": 15, \"parallel\": 2, \"seed\": 9"_s,
+                                               u"sleep 0.2; bash objective.sh {x} {kind}"_s);
         QRandomGenerator rng(20261123);
         int kills = 0;
         for (int attempt = 0; attempt < 12; ++attempt) {
             QProcess p;
-            p.start(QStringLiteral(SWEEPLINE_CLI), {QStringLiteral("run"), campaign});
+            p.start(QString::fromUtf8(SWEEPLINE_CLI), {u"run"_s, campaign});
             QVERIFY(p.waitForStarted());
             if (p.waitForFinished(int(rng.bounded(50, 700)))) {
                 if (p.exitCode() == 0)
@@ -304,7 +306,7 @@ private slots:
             p.waitForFinished();
             ++kills;
         }
-        const Run last = cli({QStringLiteral("run"), campaign});
+        const Run last = cli({u"run"_s, campaign});
         qunsetenv("LOG");
         QVERIFY2(last.exitCode == 0, qPrintable(last.err));
         QVERIFY(kills >= 3);
@@ -313,52 +315,52 @@ private slots:
         QCOMPARE(rows.size(), 16);
         QSet<QString> points;
         for (qsizetype i = 1; i < rows.size(); ++i) {
-            QCOMPARE(rows.at(i).at(1), QStringLiteral("done"));
+            QCOMPARE(rows.at(i).at(1), u"done"_s);
             points.insert(rows.at(i).at(2) + rows.at(i).at(3));
         }
         QCOMPARE(points.size(), 15);
 
         QFile f(log);
         QVERIFY(f.open(QIODevice::ReadOnly));
-        const QStringList measured = QString::fromUtf8(f.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        const QStringList measured = QString::fromUtf8(f.readAll()).split(u'\n', Qt::SkipEmptyParts);
         QCOMPARE(measured.size(), 15); // no job ran twice, none was lost
         QCOMPARE(QSet<QString>(measured.begin(), measured.end()).size(), 15);
     }
 
     void sigtermLeavesAConsistentStore()
     {
-        const QString campaign = writeCampaign(QStringLiteral("termed"), QStringLiteral("\"fast\", \"slow\""), {},
-                                               QStringLiteral("\"strategy\": \"grid\", \"max_trials\": 10, \"parallel\": 2"),
-                                               QStringLiteral("sleep 0.3; bash objective.sh {x} {kind}"));
+        const QString campaign = writeCampaign(u"termed"_s, u"\"fast\", \"slow\""_s, {},
+                                               u"\"strategy\": \"grid\", \"max_trials\": 10, \"parallel\": 2"_s,
+                                               u"sleep 0.3; bash objective.sh {x} {kind}"_s);
         QProcess p;
-        p.start(QStringLiteral(SWEEPLINE_CLI), {QStringLiteral("run"), campaign});
+        p.start(QString::fromUtf8(SWEEPLINE_CLI), {u"run"_s, campaign});
         QVERIFY(p.waitForStarted());
         QTest::qWait(500);
         ::kill(pid_t(p.processId()), SIGTERM);
         QVERIFY(p.waitForFinished(10000));
         QCOMPARE(p.exitStatus(), QProcess::NormalExit);
         QCOMPARE(p.exitCode(), 1);
-        QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains(QStringLiteral("again to continue")));
-        const Run resumed = cli({QStringLiteral("run"), campaign});
+        QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains(u"again to continue"_s));
+        const Run resumed = cli({u"run"_s, campaign});
         QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
         const auto rows = exportCsv(campaign);
         QCOMPARE(rows.size(), 11);
         for (qsizetype i = 1; i < rows.size(); ++i)
-            QCOMPARE(rows.at(i).at(1), QStringLiteral("done"));
+            QCOMPARE(rows.at(i).at(1), u"done"_s);
     }
 
     void secondRunOnTheSameStoreIsRefused()
     {
-        const QString campaign = writeCampaign(QStringLiteral("locked"), QStringLiteral("\"fast\""), {},
-                                               QStringLiteral("\"strategy\": \"grid\", \"parallel\": 1"),
-                                               QStringLiteral("sleep 1; bash objective.sh {x} {kind}"));
+        const QString campaign = writeCampaign(u"locked"_s, u"\"fast\""_s, {},
+                                               u"\"strategy\": \"grid\", \"parallel\": 1"_s,
+                                               u"sleep 1; bash objective.sh {x} {kind}"_s);
         QProcess first;
-        first.start(QStringLiteral(SWEEPLINE_CLI), {QStringLiteral("run"), campaign});
+        first.start(QString::fromUtf8(SWEEPLINE_CLI), {u"run"_s, campaign});
         QVERIFY(first.waitForStarted());
         QTest::qWait(300);
-        const Run second = cli({QStringLiteral("run"), campaign});
+        const Run second = cli({u"run"_s, campaign});
         QCOMPARE(second.exitCode, 1);
-        QVERIFY2(second.err.contains(QStringLiteral("in use by another run")), qPrintable(second.err));
+        QVERIFY2(second.err.contains(u"in use by another run"_s), qPrintable(second.err));
         ::kill(pid_t(first.processId()), SIGTERM);
         first.waitForFinished();
     }

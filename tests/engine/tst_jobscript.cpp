@@ -5,6 +5,8 @@
 
 #include <QtTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline::engine;
 
 class TestJobScript : public QObject {
@@ -13,7 +15,7 @@ class TestJobScript : public QObject {
     static int runScript(const QString& path)
     {
         QProcess p;
-        p.start(QStringLiteral("/bin/bash"), {path});
+        p.start(u"/bin/bash"_s, {path});
         p.waitForFinished(10000);
         return p.exitCode();
     }
@@ -27,9 +29,9 @@ class TestJobScript : public QObject {
     static QString writeScript(const QTemporaryDir& tmp, const QString& command, const QStringList& setup = {})
     {
         JobScriptInput in;
-        in.campaign = QStringLiteral("demo");
+        in.campaign = u"demo"_s;
         in.trialId = 7;
-        in.token = QStringLiteral("swabcdef01-7");
+        in.token = u"swabcdef01-7"_s;
         in.runDirectory = tmp.path();
         in.command = command;
         in.setup = setup;
@@ -55,10 +57,10 @@ private slots:
         QTest::addColumn<QByteArray>("stdoutText");
         QTest::addColumn<QByteArray>("stderrText");
         QTest::addColumn<QByteArray>("exitCode");
-        QTest::addRow("success") << QStringLiteral("echo loss: 1") << QByteArray("loss: 1\n") << QByteArray() << QByteArray("0\n");
-        QTest::addRow("failure") << QStringLiteral("echo oops >&2; exit 3") << QByteArray() << QByteArray("oops\n") << QByteArray("3\n");
-        QTest::addRow("multi-line command") << QStringLiteral("echo a\necho b") << QByteArray("a\nb\n") << QByteArray() << QByteArray("0\n");
-        QTest::addRow("environment") << QStringLiteral("echo $SWEEPLINE_TRIAL $SWEEPLINE_TOKEN $SWEEPLINE_CAMPAIGN")
+        QTest::addRow("success") << u"echo loss: 1"_s << QByteArray("loss: 1\n") << QByteArray() << QByteArray("0\n");
+        QTest::addRow("failure") << u"echo oops >&2; exit 3"_s << QByteArray() << QByteArray("oops\n") << QByteArray("3\n");
+        QTest::addRow("multi-line command") << u"echo a\necho b"_s << QByteArray("a\nb\n") << QByteArray() << QByteArray("0\n");
+        QTest::addRow("environment") << u"echo $SWEEPLINE_TRIAL $SWEEPLINE_TOKEN $SWEEPLINE_CAMPAIGN"_s
                                      << QByteArray("7 swabcdef01-7 demo\n") << QByteArray() << QByteArray("0\n");
     }
     void recordsOutputsAndExitCode()
@@ -74,7 +76,7 @@ private slots:
         QCOMPARE(read(dir, runfiles::stdoutFile), stdoutText);
         QCOMPARE(read(dir, runfiles::stderrFile), stderrText);
         QCOMPARE(read(dir, runfiles::exitCode).split('\n').value(0) + '\n', exitCode);
-        QVERIFY(!dir.exists(QStringLiteral("exit_code.tmp")));
+        QVERIFY(!dir.exists(u"exit_code.tmp"_s));
     }
 
     // A job that starts and ends between two polls is never seen running: its script's own clock
@@ -83,7 +85,7 @@ private slots:
     {
         QTemporaryDir tmp;
         const QDateTime before = QDateTime::fromSecsSinceEpoch(QDateTime::currentSecsSinceEpoch(), Qt::UTC);
-        runScript(writeScript(tmp, QStringLiteral("sleep 1.2; exit 4")));
+        runScript(writeScript(tmp, u"sleep 1.2; exit 4"_s));
         const QDateTime after = QDateTime::currentDateTimeUtc();
         const ExitRecord record = parseExitCodeFile(read(QDir(tmp.path()), runfiles::exitCode));
         QCOMPARE(record.exitCode, std::optional<int>(4));
@@ -127,26 +129,26 @@ private slots:
     void directiveLinesFollowTheShebang()
     {
         JobScriptInput in;
-        in.command = QStringLiteral("true");
-        in.runDirectory = QStringLiteral("/tmp");
-        in.directiveLines = {QStringLiteral("#SBATCH --job-name=sw1-1"), QStringLiteral("#SBATCH --time=00:01:00")};
-        const QStringList lines = renderJobScript(in).split(QLatin1Char('\n'));
-        QCOMPARE(lines.mid(0, 3), (QStringList{QStringLiteral("#!/bin/bash"), QStringLiteral("#SBATCH --job-name=sw1-1"),
-                                               QStringLiteral("#SBATCH --time=00:01:00")}));
+        in.command = u"true"_s;
+        in.runDirectory = u"/tmp"_s;
+        in.directiveLines = {u"#SBATCH --job-name=sw1-1"_s, u"#SBATCH --time=00:01:00"_s};
+        const QStringList lines = renderJobScript(in).split(u'\n');
+        QCOMPARE(lines.mid(0, 3), (QStringList{u"#!/bin/bash"_s, u"#SBATCH --job-name=sw1-1"_s,
+                                               u"#SBATCH --time=00:01:00"_s}));
     }
 
     void setupLinesRunFirst()
     {
         QTemporaryDir tmp;
-        runScript(writeScript(tmp, QStringLiteral("echo \"$GREETING\""), {QStringLiteral("GREETING=hello")}));
+        runScript(writeScript(tmp, u"echo \"$GREETING\""_s, {u"GREETING=hello"_s}));
         QCOMPARE(read(QDir(tmp.path()), runfiles::stdoutFile), QByteArray("hello\n"));
     }
 
     void neverRunsTwiceInOneFolder()
     {
         QTemporaryDir tmp;
-        const QString script = writeScript(tmp, QStringLiteral("echo run >> ../count-%1").arg(QFileInfo(tmp.path()).fileName()));
-        const QString counter = QDir(tmp.path()).filePath(QStringLiteral("../count-%1").arg(QFileInfo(tmp.path()).fileName()));
+        const QString script = writeScript(tmp, u"echo run >> ../count-%1"_s.arg(QFileInfo(tmp.path()).fileName()));
+        const QString counter = QDir(tmp.path()).filePath(u"../count-%1"_s.arg(QFileInfo(tmp.path()).fileName()));
         QFile::remove(counter);
         runScript(script);
         runScript(script);
@@ -159,22 +161,22 @@ private slots:
     void runsInAFolderWithHostileName()
     {
         QTemporaryDir parent;
-        const QString hostile = QDir(parent.path()).filePath(QStringLiteral("x'; touch INJECTED; echo '$(touch INJECTED)"));
+        const QString hostile = QDir(parent.path()).filePath(u"x'; touch INJECTED; echo '$(touch INJECTED)"_s);
         QVERIFY(QDir().mkpath(hostile));
         JobScriptInput in;
-        in.campaign = QStringLiteral("c'; touch INJECTED; '");
+        in.campaign = u"c'; touch INJECTED; '"_s;
         in.trialId = 1;
-        in.token = QStringLiteral("t");
+        in.token = u"t"_s;
         in.runDirectory = hostile;
-        in.command = QStringLiteral("echo ok");
-        const QString path = QDir(hostile).filePath(QStringLiteral("job.sh"));
+        in.command = u"echo ok"_s;
+        const QString path = QDir(hostile).filePath(u"job.sh"_s);
         QFile f(path);
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write(renderJobScript(in).toUtf8());
         f.close();
         QCOMPARE(runScript(path), 0);
         QCOMPARE(read(QDir(hostile), runfiles::stdoutFile), QByteArray("ok\n"));
-        QDirIterator it(parent.path(), {QStringLiteral("INJECTED")}, QDir::Files, QDirIterator::Subdirectories);
+        QDirIterator it(parent.path(), {u"INJECTED"_s}, QDir::Files, QDirIterator::Subdirectories);
         QVERIFY(!it.hasNext());
     }
 
@@ -182,10 +184,10 @@ private slots:
     {
         QTest::addColumn<qint64>("seconds");
         QTest::addColumn<QString>("text");
-        QTest::addRow("zero") << qint64(0) << QStringLiteral("00:00:00");
-        QTest::addRow("minutes") << qint64(90) << QStringLiteral("00:01:30");
-        QTest::addRow("hours") << qint64(36000 + 61) << QStringLiteral("10:01:01");
-        QTest::addRow("days") << qint64(2 * 86400 + 3600) << QStringLiteral("2-01:00:00");
+        QTest::addRow("zero") << qint64(0) << u"00:00:00"_s;
+        QTest::addRow("minutes") << qint64(90) << u"00:01:30"_s;
+        QTest::addRow("hours") << qint64(36000 + 61) << u"10:01:01"_s;
+        QTest::addRow("days") << qint64(2 * 86400 + 3600) << u"2-01:00:00"_s;
     }
     void formatsDurations()
     {

@@ -5,6 +5,8 @@
 
 #include <csignal>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline::engine;
 
 class TestLocalBackend : public QObject {
@@ -17,10 +19,10 @@ class TestLocalBackend : public QObject {
     {
         JobRequest r;
         r.trialId = m_nextId++;
-        r.token = QStringLiteral("tok-%1").arg(r.trialId);
-        r.runDirectory = QDir(m_tmp.path()).filePath(QStringLiteral("runs/%1").arg(r.trialId));
+        r.token = u"tok-%1"_s.arg(r.trialId);
+        r.runDirectory = QDir(m_tmp.path()).filePath(u"runs/%1"_s.arg(r.trialId));
         JobScriptInput in;
-        in.campaign = QStringLiteral("test");
+        in.campaign = u"test"_s;
         in.trialId = r.trialId;
         in.token = r.token;
         in.command = command;
@@ -44,7 +46,7 @@ class TestLocalBackend : public QObject {
         QFile f(pidFile);
         if (!f.open(QIODevice::ReadOnly))
             return false;
-        QFile stat(QStringLiteral("/proc/%1/stat").arg(f.readAll().trimmed().toInt()));
+        QFile stat(u"/proc/%1/stat"_s.arg(f.readAll().trimmed().toInt()));
         if (!stat.open(QIODevice::ReadOnly))
             return false;
         return !stat.readAll().contains(") Z ");
@@ -61,8 +63,8 @@ private slots:
     {
         QTest::addColumn<QString>("command");
         QTest::addColumn<int>("exitCode");
-        QTest::addRow("success") << QStringLiteral("echo loss: 0.5") << 0;
-        QTest::addRow("non-zero exit") << QStringLiteral("exit 4") << 4;
+        QTest::addRow("success") << u"echo loss: 0.5"_s << 0;
+        QTest::addRow("non-zero exit") << u"exit 4"_s << 4;
     }
     void runsAJobAndReportsItsExit()
     {
@@ -81,22 +83,22 @@ private slots:
         const JobEnd end = endOf(finished, r.trialId);
         QCOMPARE(end.exitCode, std::optional<int>(exitCode));
         QVERIFY(end.reason.isEmpty());
-        QCOMPARE(end.stdoutPath, QDir(r.runDirectory).filePath(QStringLiteral("stdout")));
+        QCOMPARE(end.stdoutPath, QDir(r.runDirectory).filePath(u"stdout"_s));
     }
 
     void copiesInputFiles()
     {
-        QFile input(QDir(m_tmp.path()).filePath(QStringLiteral("input.txt")));
+        QFile input(QDir(m_tmp.path()).filePath(u"input.txt"_s));
         QVERIFY(input.open(QIODevice::WriteOnly));
         input.write("payload\n");
         input.close();
         LocalBackend backend;
         QSignalSpy finished(&backend, &JobBackend::finished);
-        JobRequest r = request(QStringLiteral("cat input.txt"));
+        JobRequest r = request(u"cat input.txt"_s);
         r.inputFiles = {input.fileName()};
         backend.submit(r);
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
-        QFile out(QDir(r.runDirectory).filePath(QStringLiteral("stdout")));
+        QFile out(QDir(r.runDirectory).filePath(u"stdout"_s));
         QVERIFY(out.open(QIODevice::ReadOnly));
         QCOMPARE(out.readAll(), QByteArray("payload\n"));
     }
@@ -105,11 +107,11 @@ private slots:
     {
         LocalBackend backend;
         QSignalSpy failed(&backend, &JobBackend::submitFailed);
-        JobRequest r = request(QStringLiteral("true"));
-        r.inputFiles = {QDir(m_tmp.path()).filePath(QStringLiteral("no-such-file"))};
+        JobRequest r = request(u"true"_s);
+        r.inputFiles = {QDir(m_tmp.path()).filePath(u"no-such-file"_s)};
         backend.submit(r);
         QCOMPARE(failed.size(), 1);
-        QVERIFY(failed.at(0).at(1).toString().contains(QStringLiteral("no-such-file")));
+        QVERIFY(failed.at(0).at(1).toString().contains(u"no-such-file"_s));
     }
 
     void timeLimitKillsTheWholeJob()
@@ -118,15 +120,15 @@ private slots:
         backend.setKillGracePeriod(200);
         QSignalSpy finished(&backend, &JobBackend::finished);
         // The job starts a background grandchild that would outlive a kill of the script alone.
-        const JobRequest r = request(QStringLiteral("sleep 60 & echo $! > child.pid; wait"), 1);
+        const JobRequest r = request(u"sleep 60 & echo $! > child.pid; wait"_s, 1);
         QElapsedTimer clock;
         clock.start();
         backend.submit(r);
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 15000);
         QVERIFY(clock.elapsed() >= 900);
         const JobEnd end = endOf(finished, r.trialId);
-        QVERIFY2(end.reason.contains(QStringLiteral("time limit of 00:00:01")), qPrintable(end.reason));
-        const QString childPid = QDir(r.runDirectory).filePath(QStringLiteral("child.pid"));
+        QVERIFY2(end.reason.contains(u"time limit of 00:00:01"_s), qPrintable(end.reason));
+        const QString childPid = QDir(r.runDirectory).filePath(u"child.pid"_s);
         QTRY_VERIFY_WITH_TIMEOUT(!processAlive(childPid), 5000);
     }
 
@@ -135,10 +137,10 @@ private slots:
         LocalBackend backend;
         backend.setKillGracePeriod(300);
         QSignalSpy finished(&backend, &JobBackend::finished);
-        const JobRequest r = request(QStringLiteral("trap '' TERM; sleep 60 & wait; wait"), 1);
+        const JobRequest r = request(u"trap '' TERM; sleep 60 & wait; wait"_s, 1);
         backend.submit(r);
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 15000);
-        QVERIFY(endOf(finished, r.trialId).reason.contains(QStringLiteral("time limit")));
+        QVERIFY(endOf(finished, r.trialId).reason.contains(u"time limit"_s));
     }
 
     void cancelStopsAJob()
@@ -146,13 +148,13 @@ private slots:
         LocalBackend backend;
         backend.setKillGracePeriod(200);
         QSignalSpy finished(&backend, &JobBackend::finished);
-        const JobRequest r = request(QStringLiteral("sleep 60"));
+        const JobRequest r = request(u"sleep 60"_s);
         backend.submit(r);
         QTest::qWait(100);
         QCOMPARE(finished.size(), 0);
         backend.cancel(r.trialId);
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
-        QCOMPARE(endOf(finished, r.trialId).reason, QStringLiteral("cancelled"));
+        QCOMPARE(endOf(finished, r.trialId).reason, u"cancelled"_s);
     }
 
     void externallyKilledJobIsReported()
@@ -160,19 +162,19 @@ private slots:
         LocalBackend backend;
         QSignalSpy submitted(&backend, &JobBackend::submitted);
         QSignalSpy finished(&backend, &JobBackend::finished);
-        const JobRequest r = request(QStringLiteral("sleep 60"));
+        const JobRequest r = request(u"sleep 60"_s);
         backend.submit(r);
         const int pid = submitted.at(0).at(1).toString().toInt();
         ::kill(-pid, SIGKILL);
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
         const JobEnd end = endOf(finished, r.trialId);
         QVERIFY(!end.exitCode);
-        QVERIFY2(end.reason.contains(QStringLiteral("SIGKILL")), qPrintable(end.reason));
+        QVERIFY2(end.reason.contains(u"SIGKILL"_s), qPrintable(end.reason));
     }
 
     void aDetachedJobIsPickedUpByAnotherBackend()
     {
-        const JobRequest r = request(QStringLiteral("sleep 0.5; echo loss: 2"));
+        const JobRequest r = request(u"sleep 0.5; echo loss: 2"_s);
         QString jobId;
         {
             LocalBackend first;
@@ -193,7 +195,7 @@ private slots:
 
     void trackingAFinishedJobReportsItAtOnce()
     {
-        const JobRequest r = request(QStringLiteral("echo done"));
+        const JobRequest r = request(u"echo done"_s);
         {
             LocalBackend first;
             QSignalSpy finished(&first, &JobBackend::finished);
@@ -212,7 +214,7 @@ private slots:
 
     void trackingAJobThatNeverStartedSaysSo()
     {
-        const JobRequest r = request(QStringLiteral("true"));
+        const JobRequest r = request(u"true"_s);
         QDir().mkpath(r.runDirectory);
         LocalBackend backend;
         QSignalSpy notSubmitted(&backend, &JobBackend::notSubmitted);
@@ -224,14 +226,14 @@ private slots:
 
     void submittingTheSameTrialTwiceRunsItOnce()
     {
-        const JobRequest r = request(QStringLiteral("echo run >> ../twice.log; echo loss: 1"));
+        const JobRequest r = request(u"echo run >> ../twice.log; echo loss: 1"_s);
         LocalBackend backend;
         QSignalSpy finished(&backend, &JobBackend::finished);
         backend.submit(r);
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
         backend.submit(r); // a repeated launch after a crash between launch and record
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 10000);
-        QFile log(QDir(r.runDirectory).filePath(QStringLiteral("../twice.log")));
+        QFile log(QDir(r.runDirectory).filePath(u"../twice.log"_s));
         QVERIFY(log.open(QIODevice::ReadOnly));
         QCOMPARE(log.readAll(), QByteArray("run\n"));
     }
@@ -240,7 +242,7 @@ private slots:
     // adopted as this trial's result, and nothing is run or written in it.
     void aRunFolderOfAnotherStoreIsRefused()
     {
-        const JobRequest r = request(QStringLiteral("echo loss: 1"));
+        const JobRequest r = request(u"echo loss: 1"_s);
         QVERIFY(QDir().mkpath(r.runDirectory));
         for (const auto& [name, text] : {std::pair{"exit_code", "0\n"}, {"stdout", "loss: -1000\n"}, {"job.pid", "1\n"}}) {
             QFile f(QDir(r.runDirectory).filePath(QLatin1String(name)));
@@ -254,26 +256,26 @@ private slots:
         QCOMPARE(failed.size(), 1);
         QVERIFY2(failed.at(0).at(1).toString().contains(r.runDirectory), qPrintable(failed.at(0).at(1).toString()));
         QCOMPARE(finished.size(), 0);
-        QVERIFY(!QFileInfo::exists(QDir(r.runDirectory).filePath(QStringLiteral("job.sh"))));
+        QVERIFY(!QFileInfo::exists(QDir(r.runDirectory).filePath(u"job.sh"_s)));
 
         // Another store's trial of the same number, in a folder it marked: refused too.
-        JobRequest other = request(QStringLiteral("echo loss: 2"));
+        JobRequest other = request(u"echo loss: 2"_s);
         {
             LocalBackend first;
             QSignalSpy done(&first, &JobBackend::finished);
             first.submit(other);
             QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 10000);
         }
-        other.token = QStringLiteral("tok-of-another-store");
+        other.token = u"tok-of-another-store"_s;
         backend.submit(other);
         QCOMPARE(failed.size(), 2);
-        QVERIFY(failed.at(1).at(1).toString().contains(QStringLiteral("another store")));
+        QVERIFY(failed.at(1).at(1).toString().contains(u"another store"_s));
     }
 
     // The times are the job script's own: a job seen ending late (a resumed engine) keeps them.
     void reportsTheScriptsTimes()
     {
-        const JobRequest r = request(QStringLiteral("sleep 1"));
+        const JobRequest r = request(u"sleep 1"_s);
         {
             LocalBackend first;
             QSignalSpy done(&first, &JobBackend::finished);
@@ -283,7 +285,7 @@ private slots:
         QTest::qWait(1500);
         LocalBackend second;
         QSignalSpy finished(&second, &JobBackend::finished);
-        second.track({r.trialId, r.token, r.runDirectory, QStringLiteral("1"), std::nullopt, {}, {}, 0});
+        second.track({r.trialId, r.token, r.runDirectory, u"1"_s, std::nullopt, {}, {}, 0});
         QCOMPARE(finished.size(), 1);
         const JobEnd end = endOf(finished, r.trialId);
         QVERIFY(end.startedAt.isValid());
@@ -294,7 +296,7 @@ private slots:
 
     void aTrackedJobPastItsLimitIsStopped()
     {
-        const JobRequest r = request(QStringLiteral("sleep 60"));
+        const JobRequest r = request(u"sleep 60"_s);
         QString jobId;
         {
             LocalBackend first;
@@ -309,7 +311,7 @@ private slots:
         // Started 10 s ago with a 5 s limit: it is already over its time.
         second.track({r.trialId, r.token, r.runDirectory, jobId, 5, QDateTime::currentDateTimeUtc().addSecs(-10), {}, 0});
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 5000);
-        QVERIFY(endOf(finished, r.trialId).reason.contains(QStringLiteral("time limit")));
+        QVERIFY(endOf(finished, r.trialId).reason.contains(u"time limit"_s));
     }
 };
 

@@ -7,6 +7,8 @@
 
 #include <QtTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline;
 
 class TestQuoting : public QObject {
@@ -15,24 +17,24 @@ class TestQuoting : public QObject {
     static QStringList hostileValues()
     {
         return {
-            QStringLiteral("x'; touch INJECTED; echo '"),
-            QStringLiteral("$(touch INJECTED)"),
-            QStringLiteral("`touch INJECTED`"),
-            QStringLiteral("; touch INJECTED"),
-            QStringLiteral("| touch INJECTED"),
-            QStringLiteral("&& touch INJECTED"),
-            QStringLiteral("> INJECTED"),
-            QStringLiteral("\"; touch INJECTED; \""),
-            QStringLiteral("${IFS}touch${IFS}INJECTED"),
-            QStringLiteral("\\'$(touch INJECTED)\\'"),
-            QStringLiteral("$HOME ~ * ?"),
-            QStringLiteral("{mode}"),
-            QStringLiteral("-rf"),
-            QStringLiteral("%s %n"),
-            QStringLiteral("  spaced  out  "),
-            QStringLiteral(""),
-            QStringLiteral("tab\there"),
-            QStringLiteral("ünïcödé ✓ 日本語"),
+            u"x'; touch INJECTED; echo '"_s,
+            u"$(touch INJECTED)"_s,
+            u"`touch INJECTED`"_s,
+            u"; touch INJECTED"_s,
+            u"| touch INJECTED"_s,
+            u"&& touch INJECTED"_s,
+            u"> INJECTED"_s,
+            u"\"; touch INJECTED; \""_s,
+            u"${IFS}touch${IFS}INJECTED"_s,
+            u"\\'$(touch INJECTED)\\'"_s,
+            u"$HOME ~ * ?"_s,
+            u"{mode}"_s,
+            u"-rf"_s,
+            u"%s %n"_s,
+            u"  spaced  out  "_s,
+            u""_s,
+            u"tab\there"_s,
+            u"ünïcödé ✓ 日本語"_s,
         };
     }
 
@@ -46,21 +48,21 @@ private slots:
         for (const QString& v : values)
             valueArray.append(v);
         const QJsonObject doc{
-            {QStringLiteral("name"), QStringLiteral("quoting")},
-            {QStringLiteral("parameters"), QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("mode")},
-                                                                  {QStringLiteral("type"), QStringLiteral("choice")},
-                                                                  {QStringLiteral("values"), valueArray}}}},
-            {QStringLiteral("objective"), QJsonObject{{QStringLiteral("metric"), QStringLiteral("loss")}}},
-            {QStringLiteral("search"), QJsonObject{{QStringLiteral("strategy"), QStringLiteral("grid")},
-                                                  {QStringLiteral("max_trials"), 100},
-                                                  {QStringLiteral("parallel"), 4}}},
-            {QStringLiteral("job"), QJsonObject{{QStringLiteral("command"),
-                                                QStringLiteral("/usr/bin/printf '%s' {mode} > value.txt; echo loss: 1")}}},
+            {u"name"_s, u"quoting"_s},
+            {u"parameters"_s, QJsonArray{QJsonObject{{u"name"_s, u"mode"_s},
+                                                                  {u"type"_s, u"choice"_s},
+                                                                  {u"values"_s, valueArray}}}},
+            {u"objective"_s, QJsonObject{{u"metric"_s, u"loss"_s}}},
+            {u"search"_s, QJsonObject{{u"strategy"_s, u"grid"_s},
+                                                  {u"max_trials"_s, 100},
+                                                  {u"parallel"_s, 4}}},
+            {u"job"_s, QJsonObject{{u"command"_s,
+                                                u"/usr/bin/printf '%s' {mode} > value.txt; echo loss: 1"_s}}},
         };
         auto parsed = model::parseCampaign(QJsonDocument(doc).toJson());
         QVERIFY2(parsed.campaign, qPrintable(parsed.issues.value(0).toString()));
 
-        const QString stateDir = QDir(tmp.path()).filePath(QStringLiteral("quoting.sweepline"));
+        const QString stateDir = QDir(tmp.path()).filePath(u"quoting.sweepline"_s);
         auto store = model::TrialStore::open(stateDir, *parsed.campaign);
         QVERIFY2(store, qPrintable(store.error()));
         engine::LocalBackend backend;
@@ -76,12 +78,12 @@ private slots:
         QVERIFY(trials);
         QCOMPARE(trials->size(), values.size());
         for (const model::TrialRecord& t : trials.value()) {
-            QCOMPARE(model::toString(t.state), QStringLiteral("done"));
-            QFile f(QDir(stateDir).filePath(QStringLiteral("runs/%1/value.txt").arg(t.id)));
+            QCOMPARE(model::toString(t.state), u"done"_s);
+            QFile f(QDir(stateDir).filePath(u"runs/%1/value.txt"_s.arg(t.id)));
             QVERIFY(f.open(QIODevice::ReadOnly));
             QCOMPARE(QString::fromUtf8(f.readAll()), t.values.at(0).toString());
         }
-        QDirIterator it(tmp.path(), {QStringLiteral("INJECTED")}, QDir::AllEntries | QDir::Hidden, QDirIterator::Subdirectories);
+        QDirIterator it(tmp.path(), {u"INJECTED"_s}, QDir::AllEntries | QDir::Hidden, QDirIterator::Subdirectories);
         QVERIFY2(!it.hasNext(), "a value was interpreted by the shell");
     }
 };

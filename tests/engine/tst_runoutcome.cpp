@@ -2,6 +2,8 @@
 
 #include <QtTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline;
 using namespace sweepline::engine;
 
@@ -32,16 +34,16 @@ private slots:
                                                   << true << 1.5 << QString();
         QTest::addRow("non-zero exit names the stderr tail")
             << QByteArray("loss: 1\n") << QByteArray("Traceback\n  ...\nValueError: bad batch\n\n") << 1 << QString() << false << 0.0
-            << QStringLiteral("exited with code 1: ValueError: bad batch");
+            << u"exited with code 1: ValueError: bad batch"_s;
         QTest::addRow("no metric") << QByteArray("accuracy: 0.9\n") << QByteArray() << 0 << QString() << false << 0.0
-                                   << QStringLiteral("printed no value for metric \"loss\"");
+                                   << u"printed no value for metric \"loss\""_s;
         QTest::addRow("nan metric") << QByteArray("loss: nan\n") << QByteArray() << 0 << QString() << false << 0.0
-                                    << QStringLiteral("metric \"loss\" is nan");
+                                    << u"metric \"loss\" is nan"_s;
         QTest::addRow("stopped by the engine") << QByteArray("loss: 4\n") << QByteArray() << 143
-                                               << QStringLiteral("killed after exceeding the time limit of 00:00:01")
-                                               << false << 0.0 << QStringLiteral("killed after exceeding the time limit of 00:00:01");
+                                               << u"killed after exceeding the time limit of 00:00:01"_s
+                                               << false << 0.0 << u"killed after exceeding the time limit of 00:00:01"_s;
         QTest::addRow("no exit code") << QByteArray("loss: 4\n") << QByteArray() << -1 << QString() << false << 0.0
-                                      << QStringLiteral("the job left no exit code");
+                                      << u"the job left no exit code"_s;
     }
     void judges()
     {
@@ -53,13 +55,13 @@ private slots:
         QFETCH(double, value);
         QFETCH(QString, error);
         JobEnd end;
-        end.stdoutPath = write(QStringLiteral("stdout"), stdoutText);
+        end.stdoutPath = write(u"stdout"_s, stdoutText);
         if (exitCode >= 0)
             end.exitCode = exitCode;
         end.reason = reason;
-        const auto extractor = model::MetricExtractor::create(QStringLiteral("loss"));
+        const auto extractor = model::MetricExtractor::create(u"loss"_s);
         QVERIFY(extractor);
-        const RunOutcome out = judgeRun(end, extractor.value(), QStringLiteral("loss"), write(QStringLiteral("stderr"), stderrText));
+        const RunOutcome out = judgeRun(end, extractor.value(), u"loss"_s, write(u"stderr"_s, stderrText));
         QCOMPARE(out.state == model::TrialState::Done, done);
         if (done)
             QCOMPARE(*out.value, value);
@@ -69,10 +71,10 @@ private slots:
     void keepsTheLearningCurveOfAFailedRun()
     {
         JobEnd end;
-        end.stdoutPath = write(QStringLiteral("stdout"), "loss: 3\nloss: 2\n");
+        end.stdoutPath = write(u"stdout"_s, "loss: 3\nloss: 2\n");
         end.exitCode = 1;
-        const auto extractor = model::MetricExtractor::create(QStringLiteral("loss"));
-        const RunOutcome out = judgeRun(end, extractor.value(), QStringLiteral("loss"), write(QStringLiteral("stderr"), ""));
+        const auto extractor = model::MetricExtractor::create(u"loss"_s);
+        const RunOutcome out = judgeRun(end, extractor.value(), u"loss"_s, write(u"stderr"_s, ""));
         QCOMPARE(out.intermediate, (QList<double>{3, 2}));
         QVERIFY(out.note.isEmpty());
     }
@@ -82,25 +84,25 @@ private slots:
     void judgesTheTailOfATruncatedStdout()
     {
         JobEnd end;
-        end.stdoutPath = write(QStringLiteral("stdout"), "s: 9\nloss: 3\nloss: 0.25\n");
+        end.stdoutPath = write(u"stdout"_s, "s: 9\nloss: 3\nloss: 0.25\n");
         end.exitCode = 0;
         end.stdoutTruncatedFrom = 300 << 20;
-        const auto extractor = model::MetricExtractor::create(QStringLiteral("s"), QStringLiteral("s: ([0-9.]+)"));
-        const RunOutcome out = judgeRun(end, extractor.value(), QStringLiteral("s"), write(QStringLiteral("stderr"), ""));
+        const auto extractor = model::MetricExtractor::create(u"s"_s, u"s: ([0-9.]+)"_s);
+        const RunOutcome out = judgeRun(end, extractor.value(), u"s"_s, write(u"stderr"_s, ""));
         QVERIFY(out.state == model::TrialState::Done);
         QCOMPARE(*out.value, 0.25);
         QCOMPARE(out.intermediate, (QList<double>{3, 0.25}));
-        QVERIFY2(out.note.contains(QString::number(300 << 20)) && out.note.contains(QStringLiteral("last 24 bytes")),
+        QVERIFY2(out.note.contains(QString::number(300 << 20)) && out.note.contains(u"last 24 bytes"_s),
                  qPrintable(out.note));
     }
 
     void missingStdoutIsNamed()
     {
         JobEnd end;
-        end.stdoutPath = QDir(m_tmp.path()).filePath(QStringLiteral("gone/stdout"));
+        end.stdoutPath = QDir(m_tmp.path()).filePath(u"gone/stdout"_s);
         end.exitCode = 0;
-        const auto extractor = model::MetricExtractor::create(QStringLiteral("loss"));
-        const RunOutcome out = judgeRun(end, extractor.value(), QStringLiteral("loss"), write(QStringLiteral("stderr"), ""));
+        const auto extractor = model::MetricExtractor::create(u"loss"_s);
+        const RunOutcome out = judgeRun(end, extractor.value(), u"loss"_s, write(u"stderr"_s, ""));
         QVERIFY(out.state == model::TrialState::Failed);
         QVERIFY2(out.error.contains(end.stdoutPath), qPrintable(out.error));
     }

@@ -9,6 +9,8 @@
 
 #include <cstdio>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline::model;
 
 namespace {
@@ -16,15 +18,15 @@ namespace {
 Campaign crashCampaign()
 {
     Campaign campaign;
-    campaign.name = QStringLiteral("crash");
+    campaign.name = u"crash"_s;
     Parameter size;
-    size.name = QStringLiteral("size");
+    size.name = u"size"_s;
     size.type = ParameterType::Int;
     size.listedValues = {qint64(1), qint64(2), qint64(3)};
     size.candidates = size.listedValues;
     campaign.parameters = {size};
-    campaign.objective.metric = QStringLiteral("loss");
-    campaign.job.command = QStringLiteral("./run {size}");
+    campaign.objective.metric = u"loss"_s;
+    campaign.job.command = u"./run {size}"_s;
     return campaign;
 }
 

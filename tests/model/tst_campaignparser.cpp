@@ -606,7 +606,7 @@ private slots:
     void demoCampaignValidates()
     {
         const ParseOutcome outcome =
-            loadCampaignFile(QStringLiteral(SWEEPLINE_SOURCE_DIR) + u"/resources/examples/digits-mlp/digits-mlp.json"_s);
+            loadCampaignFile(QString::fromUtf8(SWEEPLINE_SOURCE_DIR) + u"/resources/examples/digits-mlp/digits-mlp.json"_s);
         QCOMPARE(issueTexts(outcome), QStringList());
         QVERIFY(outcome.campaign);
         QCOMPARE(outcome.campaign->name, u"digits-mlp"_s);

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <limits>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline::model;
 
 namespace {
@@ -32,7 +34,7 @@ QString describe(const QList<double>& values)
     QStringList texts;
     for (double value : values)
         texts.append(QString::number(value, 'g', 17));
-    return u'[' + texts.join(QStringLiteral(", ")) + u']';
+    return u'[' + texts.join(u", "_s) + u']';
 }
 
 } // namespace
@@ -61,64 +63,64 @@ void TestMetricExtractor::extractAll_data()
     QTest::addColumn<QList<double>>("expected");
 
     const QString none;
-    const auto loss = QStringLiteral("loss");
+    const auto loss = u"loss"_s;
     using L = QList<double>;
 
     // The default rule.
-    QTest::addRow("colon") << QStringLiteral("loss: 0.5\n") << loss << none << L{0.5};
-    QTest::addRow("equals mid-line") << QStringLiteral("epoch 3 loss=0.5\n") << loss << none << L{0.5};
-    QTest::addRow("spaces around colon") << QStringLiteral("loss : 0.25") << loss << none << L{0.25};
-    QTest::addRow("tabs around equals") << QStringLiteral("loss\t=\t4") << loss << none << L{4};
-    QTest::addRow("integer") << QStringLiteral("loss: 12") << loss << none << L{12};
-    QTest::addRow("scientific") << QStringLiteral("loss: 1e-3") << loss << none << L{1e-3};
-    QTest::addRow("scientific upper +") << QStringLiteral("loss=2.5E+2") << loss << none << L{250};
-    QTest::addRow("negative") << QStringLiteral("loss: -2.5") << loss << none << L{-2.5};
-    QTest::addRow("explicit plus") << QStringLiteral("loss: +1.5") << loss << none << L{1.5};
-    QTest::addRow("leading dot") << QStringLiteral("loss: .5") << loss << none << L{0.5};
-    QTest::addRow("unit after number") << QStringLiteral("loss: 3.5s") << loss << none << L{3.5};
-    QTest::addRow("in parentheses") << QStringLiteral("(loss=0.3)") << loss << none << L{0.3};
-    QTest::addRow("nan") << QStringLiteral("loss=nan") << loss << none << L{NaN};
-    QTest::addRow("NaN mixed case") << QStringLiteral("loss=NaN") << loss << none << L{NaN};
-    QTest::addRow("inf") << QStringLiteral("loss = inf") << loss << none << L{Inf};
-    QTest::addRow("-Infinity") << QStringLiteral("loss: -Infinity") << loss << none << L{-Inf};
-    QTest::addRow("several per line") << QStringLiteral("loss=1 acc=0.5 loss=0.75") << loss << none << L{1, 0.75};
-    QTest::addRow("separated by punctuation") << QStringLiteral("loss=0.5, loss=0.25;") << loss << none << L{0.5, 0.25};
-    QTest::addRow("learning curve") << QStringLiteral("epoch 1 loss: 0.9\nepoch 2 loss: 0.7\nepoch 3 loss: 0.4\n")
+    QTest::addRow("colon") << u"loss: 0.5\n"_s << loss << none << L{0.5};
+    QTest::addRow("equals mid-line") << u"epoch 3 loss=0.5\n"_s << loss << none << L{0.5};
+    QTest::addRow("spaces around colon") << u"loss : 0.25"_s << loss << none << L{0.25};
+    QTest::addRow("tabs around equals") << u"loss\t=\t4"_s << loss << none << L{4};
+    QTest::addRow("integer") << u"loss: 12"_s << loss << none << L{12};
+    QTest::addRow("scientific") << u"loss: 1e-3"_s << loss << none << L{1e-3};
+    QTest::addRow("scientific upper +") << u"loss=2.5E+2"_s << loss << none << L{250};
+    QTest::addRow("negative") << u"loss: -2.5"_s << loss << none << L{-2.5};
+    QTest::addRow("explicit plus") << u"loss: +1.5"_s << loss << none << L{1.5};
+    QTest::addRow("leading dot") << u"loss: .5"_s << loss << none << L{0.5};
+    QTest::addRow("unit after number") << u"loss: 3.5s"_s << loss << none << L{3.5};
+    QTest::addRow("in parentheses") << u"(loss=0.3)"_s << loss << none << L{0.3};
+    QTest::addRow("nan") << u"loss=nan"_s << loss << none << L{NaN};
+    QTest::addRow("NaN mixed case") << u"loss=NaN"_s << loss << none << L{NaN};
+    QTest::addRow("inf") << u"loss = inf"_s << loss << none << L{Inf};
+    QTest::addRow("-Infinity") << u"loss: -Infinity"_s << loss << none << L{-Inf};
+    QTest::addRow("several per line") << u"loss=1 acc=0.5 loss=0.75"_s << loss << none << L{1, 0.75};
+    QTest::addRow("separated by punctuation") << u"loss=0.5, loss=0.25;"_s << loss << none << L{0.5, 0.25};
+    QTest::addRow("learning curve") << u"epoch 1 loss: 0.9\nepoch 2 loss: 0.7\nepoch 3 loss: 0.4\n"_s
                                     << loss << none << L{0.9, 0.7, 0.4};
-    QTest::addRow("CRLF") << QStringLiteral("loss: 1\r\nloss: 2\r\n") << loss << none << L{1, 2};
-    QTest::addRow("CR progress") << QStringLiteral("loss: 3\rloss: 2\r") << loss << none << L{3, 2};
-    QTest::addRow("regex characters in name") << QStringLiteral("acc(top-1): 0.9") << QStringLiteral("acc(top-1)")
+    QTest::addRow("CRLF") << u"loss: 1\r\nloss: 2\r\n"_s << loss << none << L{1, 2};
+    QTest::addRow("CR progress") << u"loss: 3\rloss: 2\r"_s << loss << none << L{3, 2};
+    QTest::addRow("regex characters in name") << u"acc(top-1): 0.9"_s << u"acc(top-1)"_s
                                               << none << L{0.9};
-    QTest::addRow("dotted name") << QStringLiteral("val.acc=0.8") << QStringLiteral("val.acc") << none << L{0.8};
-    QTest::addRow("unicode name") << QStringLiteral("损失: 0.4") << QStringLiteral("损失") << none << L{0.4};
+    QTest::addRow("dotted name") << u"val.acc=0.8"_s << u"val.acc"_s << none << L{0.8};
+    QTest::addRow("unicode name") << u"损失: 0.4"_s << u"损失"_s << none << L{0.4};
 
     // Not a match.
-    QTest::addRow("val_loss is not loss") << QStringLiteral("val_loss: 3") << loss << none << L{};
-    QTest::addRow("val_loss then loss") << QStringLiteral("val_loss: 3\nloss: 2") << loss << none << L{2};
-    QTest::addRow("train.loss is not loss") << QStringLiteral("train.loss: 3") << loss << none << L{};
-    QTest::addRow("unicode word before") << QStringLiteral("μloss: 1") << loss << none << L{};
-    QTest::addRow("loss_total is not loss") << QStringLiteral("loss_total: 3") << loss << none << L{};
-    QTest::addRow("case-sensitive") << QStringLiteral("Loss: 1") << loss << none << L{};
-    QTest::addRow("no number") << QStringLiteral("loss: n/a\nloss:\nloss") << loss << none << L{};
-    QTest::addRow("no separator") << QStringLiteral("loss 0.5") << loss << none << L{};
-    QTest::addRow("number on next line") << QStringLiteral("loss:\n0.5") << loss << none << L{};
-    QTest::addRow("word starting with inf") << QStringLiteral("loss: inference") << loss << none << L{};
+    QTest::addRow("val_loss is not loss") << u"val_loss: 3"_s << loss << none << L{};
+    QTest::addRow("val_loss then loss") << u"val_loss: 3\nloss: 2"_s << loss << none << L{2};
+    QTest::addRow("train.loss is not loss") << u"train.loss: 3"_s << loss << none << L{};
+    QTest::addRow("unicode word before") << u"μloss: 1"_s << loss << none << L{};
+    QTest::addRow("loss_total is not loss") << u"loss_total: 3"_s << loss << none << L{};
+    QTest::addRow("case-sensitive") << u"Loss: 1"_s << loss << none << L{};
+    QTest::addRow("no number") << u"loss: n/a\nloss:\nloss"_s << loss << none << L{};
+    QTest::addRow("no separator") << u"loss 0.5"_s << loss << none << L{};
+    QTest::addRow("number on next line") << u"loss:\n0.5"_s << loss << none << L{};
+    QTest::addRow("word starting with inf") << u"loss: inference"_s << loss << none << L{};
     QTest::addRow("empty output") << QString() << loss << none << L{};
 
     // Custom patterns.
-    QTest::addRow("custom anchored") << QStringLiteral("final accuracy 93.5%\n") << QStringLiteral("acc")
-                                     << QStringLiteral("^final accuracy ([0-9.]+)%$") << L{93.5};
-    QTest::addRow("custom anchored CRLF") << QStringLiteral("final accuracy 93.5%\r\nfinal accuracy 94%\r\n")
-                                          << QStringLiteral("acc") << QStringLiteral("^final accuracy ([0-9.]+)%$")
+    QTest::addRow("custom anchored") << u"final accuracy 93.5%\n"_s << u"acc"_s
+                                     << u"^final accuracy ([0-9.]+)%$"_s << L{93.5};
+    QTest::addRow("custom anchored CRLF") << u"final accuracy 93.5%\r\nfinal accuracy 94%\r\n"_s
+                                          << u"acc"_s << u"^final accuracy ([0-9.]+)%$"_s
                                           << L{93.5, 94};
-    QTest::addRow("custom multiline ^") << QStringLiteral("x acc 1\nacc 2\n") << QStringLiteral("acc")
-                                        << QStringLiteral("^acc (\\S+)") << L{2};
-    QTest::addRow("custom skips non-numbers") << QStringLiteral("result abc\nresult 4\n") << QStringLiteral("r")
-                                              << QStringLiteral("result (\\w+)") << L{4};
-    QTest::addRow("custom scientific") << QStringLiteral("score=6.02e23") << QStringLiteral("score")
-                                       << QStringLiteral("score=(\\S+)") << L{6.02e23};
-    QTest::addRow("custom with non-capturing group") << QStringLiteral("err 0.1 ERR 0.2") << QStringLiteral("err")
-                                                     << QStringLiteral("(?:err|ERR) ([0-9.]+)") << L{0.1, 0.2};
+    QTest::addRow("custom multiline ^") << u"x acc 1\nacc 2\n"_s << u"acc"_s
+                                        << u"^acc (\\S+)"_s << L{2};
+    QTest::addRow("custom skips non-numbers") << u"result abc\nresult 4\n"_s << u"r"_s
+                                              << u"result (\\w+)"_s << L{4};
+    QTest::addRow("custom scientific") << u"score=6.02e23"_s << u"score"_s
+                                       << u"score=(\\S+)"_s << L{6.02e23};
+    QTest::addRow("custom with non-capturing group") << u"err 0.1 ERR 0.2"_s << u"err"_s
+                                                     << u"(?:err|ERR) ([0-9.]+)"_s << L{0.1, 0.2};
 }
 
 void TestMetricExtractor::extractAll()
@@ -132,7 +134,7 @@ void TestMetricExtractor::extractAll()
     QVERIFY2(extractor.ok(), qPrintable(extractor.error()));
     const QList<double> actual = extractor->extractAll(output);
     QVERIFY2(sameValues(actual, expected),
-             qPrintable(QStringLiteral("got %1, expected %2").arg(describe(actual), describe(expected))));
+             qPrintable(u"got %1, expected %2"_s.arg(describe(actual), describe(expected))));
 }
 
 // A run's stdout read as a file, line by line, gives what the whole text gives.
@@ -151,7 +153,7 @@ void TestMetricExtractor::extractFromFile()
     const auto actual = extractor->extractFromFile(file.fileName());
     QVERIFY2(actual, qPrintable(actual.error()));
     QVERIFY2(sameValues(actual.value(), expected),
-             qPrintable(QStringLiteral("got %1, expected %2").arg(describe(actual.value()), describe(expected))));
+             qPrintable(u"got %1, expected %2"_s.arg(describe(actual.value()), describe(expected))));
 }
 
 // A progress display redrawn with \r for hours is one "line" of many MiB: it is read in pieces,
@@ -172,7 +174,7 @@ void TestMetricExtractor::longLinesAreReadInPiecesWithoutLosingValues()
     expected.append(7);
     QVERIFY(file.size() > (qint64(8) << 20));
     file.close();
-    const auto extractor = MetricExtractor::create(QStringLiteral("loss"));
+    const auto extractor = MetricExtractor::create(u"loss"_s);
     const auto actual = extractor->extractFromFile(file.fileName());
     QVERIFY2(actual, qPrintable(actual.error()));
     QCOMPARE(actual->size(), expected.size());
@@ -185,17 +187,17 @@ void TestMetricExtractor::aCutFirstLineIsSkipped()
     QVERIFY(file.open());
     file.write("s: 99\nloss: 1\nloss: 2");
     file.close();
-    const auto extractor = MetricExtractor::create(QStringLiteral("s"), QStringLiteral("s: (\\d+)"));
+    const auto extractor = MetricExtractor::create(u"s"_s, u"s: (\\d+)"_s);
     QCOMPARE(extractor->extractFromFile(file.fileName(), true).value(), (QList<double>{1, 2}));
     QCOMPARE(extractor->extractFromFile(file.fileName(), false).value(), (QList<double>{99, 1, 2}));
 }
 
 void TestMetricExtractor::unreadableFileFails()
 {
-    const auto extractor = MetricExtractor::create(QStringLiteral("loss"));
-    const auto result = extractor->extractFromFile(QStringLiteral("/nonexistent/stdout"));
+    const auto extractor = MetricExtractor::create(u"loss"_s);
+    const auto result = extractor->extractFromFile(u"/nonexistent/stdout"_s);
     QVERIFY(!result);
-    QVERIFY2(result.error().contains(QStringLiteral("/nonexistent/stdout")), qPrintable(result.error()));
+    QVERIFY2(result.error().contains(u"/nonexistent/stdout"_s), qPrintable(result.error()));
 }
 
 void TestMetricExtractor::createFails_data()
@@ -204,15 +206,15 @@ void TestMetricExtractor::createFails_data()
     QTest::addColumn<QString>("pattern");
     QTest::addColumn<QString>("message");
 
-    QTest::addRow("no metric") << QString() << QString() << QStringLiteral("metric name is empty");
-    QTest::addRow("does not compile") << QStringLiteral("loss") << QStringLiteral("loss=(\\d+")
-                                      << QStringLiteral("not a valid regular expression");
-    QTest::addRow("no capture group") << QStringLiteral("loss") << QStringLiteral("loss=\\d+")
-                                      << QStringLiteral("exactly one capture group, it has 0");
-    QTest::addRow("only non-capturing") << QStringLiteral("loss") << QStringLiteral("(?:loss)=\\d+")
-                                        << QStringLiteral("exactly one capture group, it has 0");
-    QTest::addRow("two capture groups") << QStringLiteral("loss") << QStringLiteral("(loss)=(\\d+)")
-                                        << QStringLiteral("exactly one capture group, it has 2");
+    QTest::addRow("no metric") << QString() << QString() << u"metric name is empty"_s;
+    QTest::addRow("does not compile") << u"loss"_s << u"loss=(\\d+"_s
+                                      << u"not a valid regular expression"_s;
+    QTest::addRow("no capture group") << u"loss"_s << u"loss=\\d+"_s
+                                      << u"exactly one capture group, it has 0"_s;
+    QTest::addRow("only non-capturing") << u"loss"_s << u"(?:loss)=\\d+"_s
+                                        << u"exactly one capture group, it has 0"_s;
+    QTest::addRow("two capture groups") << u"loss"_s << u"(loss)=(\\d+)"_s
+                                        << u"exactly one capture group, it has 2"_s;
 }
 
 void TestMetricExtractor::createFails()
@@ -230,7 +232,7 @@ void TestMetricExtractor::createFails()
 
 void TestMetricExtractor::namedGroupCountsAsOne()
 {
-    const auto extractor = MetricExtractor::create(QStringLiteral("x"), QStringLiteral("x=(?<value>\\S+)"));
+    const auto extractor = MetricExtractor::create(u"x"_s, u"x=(?<value>\\S+)"_s);
     QVERIFY2(extractor.ok(), qPrintable(extractor.error()));
     QCOMPARE(extractor->extractAll(u"x=1 x=2"), (QList<double>{1, 2}));
 }

@@ -7,6 +7,8 @@
 
 #include <limits>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline::model;
 
 namespace {
@@ -27,15 +29,15 @@ Parameter parameter(const QString& name, ParameterType type, const QVariantList&
 Campaign makeCampaign(Direction direction = Direction::Minimize)
 {
     Campaign campaign;
-    campaign.name = QStringLiteral("digits");
+    campaign.name = u"digits"_s;
     campaign.parameters = {
-        parameter(QStringLiteral("lr"), ParameterType::Float, {0.1, 1.0}),
-        parameter(QStringLiteral("layers"), ParameterType::Int, {qint64(1), qint64(3)}),
-        parameter(QStringLiteral("opt"), ParameterType::Choice, {QStringLiteral("a,b"), QStringLiteral("plain")}),
+        parameter(u"lr"_s, ParameterType::Float, {0.1, 1.0}),
+        parameter(u"layers"_s, ParameterType::Int, {qint64(1), qint64(3)}),
+        parameter(u"opt"_s, ParameterType::Choice, {u"a,b"_s, u"plain"_s}),
     };
-    campaign.objective.metric = QStringLiteral("loss");
+    campaign.objective.metric = u"loss"_s;
     campaign.objective.direction = direction;
-    campaign.job.command = QStringLiteral("./train {lr} {layers} {opt}");
+    campaign.job.command = u"./train {lr} {layers} {opt}"_s;
     return campaign;
 }
 
@@ -48,7 +50,7 @@ TrialRecord record(qint64 id, TrialState state, const QVariantList& values, std:
 {
     TrialRecord trial;
     trial.id = id;
-    trial.token = QStringLiteral("swdeadbeef-%1").arg(id);
+    trial.token = u"swdeadbeef-%1"_s.arg(id);
     trial.state = state;
     trial.values = values;
     trial.value = value;
@@ -58,22 +60,22 @@ TrialRecord record(qint64 id, TrialState state, const QVariantList& values, std:
 // The small case whose bytes are pinned down below.
 QList<TrialRecord> smallCase()
 {
-    TrialRecord done = record(1, TrialState::Done, {0.1, qint64(3), QStringLiteral("a,b")}, 0.25);
-    done.jobId = QStringLiteral("4711");
+    TrialRecord done = record(1, TrialState::Done, {0.1, qint64(3), u"a,b"_s}, 0.25);
+    done.jobId = u"4711"_s;
     done.attempt = 1;
     done.submittedAt = at(10, 0, 0, 123);
     // Not UTC on the way in; UTC on the way out.
     done.startedAt = QDateTime(QDate(2026, 11, 23), QTime(12, 0, 1), Qt::OffsetFromUTC, 2 * 3600);
     done.finishedAt = at(10, 0, 3, 500);
     done.intermediate = {0.5, NaN, 0.25};
-    done.labels = {1, QStringLiteral("up"), 2};
-    done.note = QStringLiteral("stdout was 300 bytes, over the download limit: from its last 100 bytes");
+    done.labels = {1, u"up"_s, 2};
+    done.note = u"stdout was 300 bytes, over the download limit: from its last 100 bytes"_s;
 
-    TrialRecord failed = record(2, TrialState::Failed, {0.5, qint64(-1), QStringLiteral("say \"hi\"\nbye")});
-    failed.error = QStringLiteral("exit 1, see log");
+    TrialRecord failed = record(2, TrialState::Failed, {0.5, qint64(-1), u"say \"hi\"\nbye"_s});
+    failed.error = u"exit 1, see log"_s;
 
     TrialRecord planned = record(3, TrialState::Planned, {0.5}); // from before a definition change
-    TrialRecord unicode = record(4, TrialState::Done, {0.1, qint64(1), QStringLiteral("日本語 ü\r")}, NaN);
+    TrialRecord unicode = record(4, TrialState::Done, {0.1, qint64(1), u"日本語 ü\r"_s}, NaN);
     return {done, failed, planned, unicode};
 }
 
@@ -93,13 +95,12 @@ private slots:
 
 void TestTrialExport::csvExactBytes()
 {
-    const QByteArray expected = QStringLiteral(
-        "trial,state,lr,layers,opt,loss,job_id,submitted_at,started_at,finished_at,elapsed_s,stage,batch,error,note\r\n"
+    const QByteArray expected = u"trial,state,lr,layers,opt,loss,job_id,submitted_at,started_at,finished_at,elapsed_s,stage,batch,error,note\r\n"
         "1,done,0.1,3,\"a,b\",0.25,4711,2026-11-23T10:00:00.123Z,2026-11-23T10:00:01.000Z,"
         "2026-11-23T10:00:03.500Z,2.500,1,2,,\"stdout was 300 bytes, over the download limit: from its last 100 bytes\"\r\n"
         "2,failed,0.5,-1,\"say \"\"hi\"\"\nbye\",,,,,,,0,0,\"exit 1, see log\",\r\n"
         "3,planned,0.5,,,,,,,,,0,0,,\r\n"
-        "4,done,0.1,1,\"日本語 ü\r\",nan,,,,,,0,0,,\r\n").toUtf8();
+        "4,done,0.1,1,\"日本語 ü\r\",nan,,,,,,0,0,,\r\n"_s.toUtf8();
     const QByteArray actual = exportCsv(makeCampaign(), smallCase());
     QCOMPARE(actual, expected);
 }
@@ -117,60 +118,60 @@ void TestTrialExport::jsonParsesBack()
     const QJsonDocument document = QJsonDocument::fromJson(exportJson(makeCampaign(), smallCase()), &error);
     QCOMPARE(error.error, QJsonParseError::NoError);
     const QJsonObject root = document.object();
-    QCOMPARE(root.value(QLatin1String("campaign")).toString(), QStringLiteral("digits"));
-    QCOMPARE(root.value(QLatin1String("objective")).toObject().value(QLatin1String("metric")).toString(),
-             QStringLiteral("loss"));
-    QCOMPARE(root.value(QLatin1String("objective")).toObject().value(QLatin1String("direction")).toString(),
-             QStringLiteral("minimize"));
-    QCOMPARE(root.value(QLatin1String("parameters")).toArray(),
-             QJsonArray({QStringLiteral("lr"), QStringLiteral("layers"), QStringLiteral("opt")}));
+    QCOMPARE(root.value(u"campaign"_s).toString(), u"digits"_s);
+    QCOMPARE(root.value(u"objective"_s).toObject().value(u"metric"_s).toString(),
+             u"loss"_s);
+    QCOMPARE(root.value(u"objective"_s).toObject().value(u"direction"_s).toString(),
+             u"minimize"_s);
+    QCOMPARE(root.value(u"parameters"_s).toArray(),
+             QJsonArray({u"lr"_s, u"layers"_s, u"opt"_s}));
 
-    const QJsonArray trials = root.value(QLatin1String("trials")).toArray();
+    const QJsonArray trials = root.value(u"trials"_s).toArray();
     QCOMPARE(trials.size(), 4);
     const QJsonObject first = trials.at(0).toObject();
-    QCOMPARE(first.value(QLatin1String("trial")).toInteger(), 1);
-    QCOMPARE(first.value(QLatin1String("state")).toString(), QStringLiteral("done"));
-    QCOMPARE(first.value(QLatin1String("token")).toString(), QStringLiteral("swdeadbeef-1"));
-    const QJsonObject parameters = first.value(QLatin1String("parameters")).toObject();
-    QCOMPARE(parameters.value(QLatin1String("lr")).toDouble(), 0.1);
-    QCOMPARE(parameters.value(QLatin1String("layers")).toVariant().typeId(), QMetaType::LongLong);
-    QCOMPARE(parameters.value(QLatin1String("layers")).toInteger(), 3);
-    QCOMPARE(parameters.value(QLatin1String("opt")).toString(), QStringLiteral("a,b"));
-    QCOMPARE(first.value(QLatin1String("value")).toDouble(), 0.25);
-    const QJsonArray curve = first.value(QLatin1String("intermediate")).toArray();
+    QCOMPARE(first.value(u"trial"_s).toInteger(), 1);
+    QCOMPARE(first.value(u"state"_s).toString(), u"done"_s);
+    QCOMPARE(first.value(u"token"_s).toString(), u"swdeadbeef-1"_s);
+    const QJsonObject parameters = first.value(u"parameters"_s).toObject();
+    QCOMPARE(parameters.value(u"lr"_s).toDouble(), 0.1);
+    QCOMPARE(parameters.value(u"layers"_s).toVariant().typeId(), QMetaType::LongLong);
+    QCOMPARE(parameters.value(u"layers"_s).toInteger(), 3);
+    QCOMPARE(parameters.value(u"opt"_s).toString(), u"a,b"_s);
+    QCOMPARE(first.value(u"value"_s).toDouble(), 0.25);
+    const QJsonArray curve = first.value(u"intermediate"_s).toArray();
     QCOMPARE(curve.size(), 3);
     QVERIFY(curve.at(1).isNull()); // nan has no JSON spelling
-    QCOMPARE(first.value(QLatin1String("job_id")).toString(), QStringLiteral("4711"));
-    QCOMPARE(first.value(QLatin1String("attempt")).toInt(), 1);
-    QCOMPARE(first.value(QLatin1String("submitted_at")).toString(), QStringLiteral("2026-11-23T10:00:00.123Z"));
-    QCOMPARE(first.value(QLatin1String("started_at")).toString(), QStringLiteral("2026-11-23T10:00:01.000Z"));
-    QCOMPARE(first.value(QLatin1String("elapsed_s")).toDouble(), 2.5);
-    QCOMPARE(first.value(QLatin1String("stage")).toInt(), 1);
-    QCOMPARE(first.value(QLatin1String("direction")).toString(), QStringLiteral("up"));
-    QCOMPARE(first.value(QLatin1String("batch")).toInt(), 2);
+    QCOMPARE(first.value(u"job_id"_s).toString(), u"4711"_s);
+    QCOMPARE(first.value(u"attempt"_s).toInt(), 1);
+    QCOMPARE(first.value(u"submitted_at"_s).toString(), u"2026-11-23T10:00:00.123Z"_s);
+    QCOMPARE(first.value(u"started_at"_s).toString(), u"2026-11-23T10:00:01.000Z"_s);
+    QCOMPARE(first.value(u"elapsed_s"_s).toDouble(), 2.5);
+    QCOMPARE(first.value(u"stage"_s).toInt(), 1);
+    QCOMPARE(first.value(u"direction"_s).toString(), u"up"_s);
+    QCOMPARE(first.value(u"batch"_s).toInt(), 2);
 
     const QJsonObject second = trials.at(1).toObject();
-    QVERIFY(second.value(QLatin1String("value")).isNull());
-    QVERIFY(second.value(QLatin1String("submitted_at")).isNull());
-    QCOMPARE(second.value(QLatin1String("error")).toString(), QStringLiteral("exit 1, see log"));
-    QVERIFY(second.value(QLatin1String("note")).isNull());
-    QVERIFY(first.value(QLatin1String("note")).toString().contains(QStringLiteral("download limit")));
-    QCOMPARE(second.value(QLatin1String("parameters")).toObject().value(QLatin1String("opt")).toString(),
-             QStringLiteral("say \"hi\"\nbye"));
+    QVERIFY(second.value(u"value"_s).isNull());
+    QVERIFY(second.value(u"submitted_at"_s).isNull());
+    QCOMPARE(second.value(u"error"_s).toString(), u"exit 1, see log"_s);
+    QVERIFY(second.value(u"note"_s).isNull());
+    QVERIFY(first.value(u"note"_s).toString().contains(u"download limit"_s));
+    QCOMPARE(second.value(u"parameters"_s).toObject().value(u"opt"_s).toString(),
+             u"say \"hi\"\nbye"_s);
 
     const QJsonObject third = trials.at(2).toObject();
-    QVERIFY(third.value(QLatin1String("parameters")).toObject().value(QLatin1String("layers")).isNull());
+    QVERIFY(third.value(u"parameters"_s).toObject().value(u"layers"_s).isNull());
 
     const QJsonObject fourth = trials.at(3).toObject();
-    QVERIFY(fourth.value(QLatin1String("value")).isNull()); // nan
-    QCOMPARE(fourth.value(QLatin1String("parameters")).toObject().value(QLatin1String("opt")).toString(),
-             QStringLiteral("日本語 ü\r"));
+    QVERIFY(fourth.value(u"value"_s).isNull()); // nan
+    QCOMPARE(fourth.value(u"parameters"_s).toObject().value(u"opt"_s).toString(),
+             u"日本語 ü\r"_s);
 }
 
 void TestTrialExport::jsonKeepsFloatsFloats()
 {
     Campaign campaign = makeCampaign(Direction::Maximize);
-    const TrialRecord trial = record(1, TrialState::Done, {1.0, qint64(1), QStringLiteral("x")}, Inf);
+    const TrialRecord trial = record(1, TrialState::Done, {1.0, qint64(1), u"x"_s}, Inf);
     const QByteArray json = exportJson(campaign, {trial});
     // A float parameter written as "1" would read back as an integer.
     QVERIFY2(json.contains("\"lr\": 1.0"), json.constData());
@@ -185,21 +186,21 @@ void TestTrialExport::bestTrial_data()
     QTest::addColumn<QString>("trials"); // "id state value; ...", value "-" for none
     QTest::addColumn<qint64>("expected"); // 0: none
 
-    QTest::addRow("min") << false << QStringLiteral("1 done 0.5; 2 done 0.3; 3 done 0.4") << qint64(2);
-    QTest::addRow("max") << true << QStringLiteral("1 done 0.5; 2 done 0.3; 3 done 0.4") << qint64(1);
-    QTest::addRow("negative values min") << false << QStringLiteral("1 done -1; 2 done -3") << qint64(2);
-    QTest::addRow("tie min: lowest id") << false << QStringLiteral("1 done 0.3; 2 done 0.3") << qint64(1);
-    QTest::addRow("tie max, listed backwards") << true << QStringLiteral("7 done 0.9; 5 done 0.9; 6 done 0.1")
+    QTest::addRow("min") << false << u"1 done 0.5; 2 done 0.3; 3 done 0.4"_s << qint64(2);
+    QTest::addRow("max") << true << u"1 done 0.5; 2 done 0.3; 3 done 0.4"_s << qint64(1);
+    QTest::addRow("negative values min") << false << u"1 done -1; 2 done -3"_s << qint64(2);
+    QTest::addRow("tie min: lowest id") << false << u"1 done 0.3; 2 done 0.3"_s << qint64(1);
+    QTest::addRow("tie max, listed backwards") << true << u"7 done 0.9; 5 done 0.9; 6 done 0.1"_s
                                                << qint64(5);
-    QTest::addRow("nan skipped min") << false << QStringLiteral("1 done nan; 2 done 0.7") << qint64(2);
-    QTest::addRow("nan skipped max") << true << QStringLiteral("1 done 0.7; 2 done nan") << qint64(1);
-    QTest::addRow("inf skipped max") << true << QStringLiteral("1 done inf; 2 done 5") << qint64(2);
-    QTest::addRow("-inf skipped min") << false << QStringLiteral("1 done -inf; 2 done 5") << qint64(2);
+    QTest::addRow("nan skipped min") << false << u"1 done nan; 2 done 0.7"_s << qint64(2);
+    QTest::addRow("nan skipped max") << true << u"1 done 0.7; 2 done nan"_s << qint64(1);
+    QTest::addRow("inf skipped max") << true << u"1 done inf; 2 done 5"_s << qint64(2);
+    QTest::addRow("-inf skipped min") << false << u"1 done -inf; 2 done 5"_s << qint64(2);
     QTest::addRow("only done counts") << false
-                                      << QStringLiteral("1 failed 0.1; 2 running 0.05; 3 cancelled 0; 4 done 0.9")
+                                      << u"1 failed 0.1; 2 running 0.05; 3 cancelled 0; 4 done 0.9"_s
                                       << qint64(4);
-    QTest::addRow("done without value") << false << QStringLiteral("1 done -") << qint64(0);
-    QTest::addRow("all nan") << true << QStringLiteral("1 done nan; 2 done nan") << qint64(0);
+    QTest::addRow("done without value") << false << u"1 done -"_s << qint64(0);
+    QTest::addRow("all nan") << true << u"1 done nan; 2 done nan"_s << qint64(0);
     QTest::addRow("none") << false << QString() << qint64(0);
 }
 
@@ -214,13 +215,13 @@ void TestTrialExport::bestTrial()
         const QStringList parts = item.simplified().split(u' ');
         QCOMPARE(parts.size(), 3);
         std::optional<double> value;
-        if (parts.at(2) == QLatin1String("nan"))
+        if (parts.at(2) == u"nan"_s)
             value = NaN;
-        else if (parts.at(2) == QLatin1String("inf"))
+        else if (parts.at(2) == u"inf"_s)
             value = Inf;
-        else if (parts.at(2) == QLatin1String("-inf"))
+        else if (parts.at(2) == u"-inf"_s)
             value = -Inf;
-        else if (parts.at(2) != QLatin1String("-"))
+        else if (parts.at(2) != u"-"_s)
             value = parts.at(2).toDouble();
         records.append(record(parts.at(0).toLongLong(), *trialStateFromString(parts.at(1)), {}, value));
     }

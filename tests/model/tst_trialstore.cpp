@@ -11,6 +11,8 @@
 #include <cmath>
 #include <limits>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline::model;
 
 Q_DECLARE_METATYPE(sweepline::model::TrialState)
@@ -18,35 +20,35 @@ Q_DECLARE_METATYPE(sweepline::model::TrialState)
 namespace {
 
 // Built by hand so these tests do not depend on the campaign parser.
-Campaign makeCampaign(const QString& name = QStringLiteral("digits"),
-                      const QString& command = QStringLiteral("python train.py {lr} {layers} {opt}"))
+Campaign makeCampaign(const QString& name = u"digits"_s,
+                      const QString& command = u"python train.py {lr} {layers} {opt}"_s)
 {
     Campaign campaign;
     campaign.name = name;
     Parameter lr;
-    lr.name = QStringLiteral("lr");
+    lr.name = u"lr"_s;
     lr.type = ParameterType::Float;
     lr.listedValues = {0.1, 0.01};
     lr.candidates = lr.listedValues;
     Parameter layers;
-    layers.name = QStringLiteral("layers");
+    layers.name = u"layers"_s;
     layers.type = ParameterType::Int;
     layers.listedValues = {qint64(1), qint64(2), qint64(3)};
     layers.candidates = layers.listedValues;
     Parameter opt;
-    opt.name = QStringLiteral("opt");
+    opt.name = u"opt"_s;
     opt.type = ParameterType::Choice;
-    opt.listedValues = {QStringLiteral("adam"), QStringLiteral("sgd")};
+    opt.listedValues = {u"adam"_s, u"sgd"_s};
     opt.candidates = opt.listedValues;
     campaign.parameters = {lr, layers, opt};
-    campaign.objective.metric = QStringLiteral("loss");
+    campaign.objective.metric = u"loss"_s;
     campaign.job.command = command;
     return campaign;
 }
 
 QVariantList someValues()
 {
-    return {0.1, qint64(2), QStringLiteral("adam")};
+    return {0.1, qint64(2), u"adam"_s};
 }
 
 QDateTime at(int hour, int minute, int second, int ms = 0)
@@ -58,9 +60,9 @@ QDateTime at(int hour, int minute, int second, int ms = 0)
 class RawDatabase {
 public:
     explicit RawDatabase(const QString& path)
-        : m_name(QStringLiteral("raw-%1").arg(++s_count))
+        : m_name(u"raw-%1"_s.arg(++s_count))
     {
-        auto db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
+        auto db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_name);
         db.setDatabaseName(path);
         m_ok = db.open();
     }
@@ -93,7 +95,7 @@ private:
 QString storeConnection()
 {
     for (const QString& name : QSqlDatabase::connectionNames()) {
-        if (name.startsWith(QLatin1String("sweepline-trialstore-")))
+        if (name.startsWith(u"sweepline-trialstore-"_s))
             return name;
     }
     return {};
@@ -102,15 +104,15 @@ QString storeConnection()
 Status apply(TrialStore& store, qint64 id, TrialState to)
 {
     switch (to) {
-    case TrialState::Planned: return store.markResubmittable(id, QStringLiteral("not found"));
+    case TrialState::Planned: return store.markResubmittable(id, u"not found"_s);
     case TrialState::Submitting: return store.markSubmitting(id);
-    case TrialState::Queued: return store.markQueued(id, QStringLiteral("4711"), at(10, 0, 0));
+    case TrialState::Queued: return store.markQueued(id, u"4711"_s, at(10, 0, 0));
     case TrialState::Running: return store.markRunning(id, at(10, 0, 1));
     case TrialState::Done: return store.markDone(id, 0.5, {0.9, 0.5}, at(10, 0, 2));
-    case TrialState::Failed: return store.markFailed(id, QStringLiteral("exit 1"), {0.9}, at(10, 0, 2));
-    case TrialState::Cancelled: return store.markCancelled(id, QStringLiteral("user"), at(10, 0, 2));
+    case TrialState::Failed: return store.markFailed(id, u"exit 1"_s, {0.9}, at(10, 0, 2));
+    case TrialState::Cancelled: return store.markCancelled(id, u"user"_s, at(10, 0, 2));
     }
-    return Status::failure(QStringLiteral("unreachable"));
+    return Status::failure(u"unreachable"_s);
 }
 
 // A legal way to reach each state from Planned.
@@ -193,18 +195,18 @@ std::unique_ptr<TrialStore> TestTrialStore::openStore(const QString& directory, 
 
 void TestTrialStore::lifecycle()
 {
-    auto store = openStore(m_tmp.filePath(QStringLiteral("lifecycle")));
+    auto store = openStore(m_tmp.filePath(u"lifecycle"_s));
     QVERIFY(store);
-    QVERIFY(QFile::exists(m_tmp.filePath(QStringLiteral("lifecycle/trials.db"))));
+    QVERIFY(QFile::exists(m_tmp.filePath(u"lifecycle/trials.db"_s)));
 
-    const TrialLabels labels{2, QStringLiteral("up"), 7};
+    const TrialLabels labels{2, u"up"_s, 7};
     auto added = store->addTrial(someValues(), labels);
     QVERIFY2(added.ok(), qPrintable(added.error()));
     QCOMPARE(added->id, 1);
     QCOMPARE(toString(added->state), toString(TrialState::Planned));
     QCOMPARE(added->attempt, 0);
     QCOMPARE(added->labels.stage, 2);
-    QCOMPARE(added->labels.direction, QStringLiteral("up"));
+    QCOMPARE(added->labels.direction, u"up"_s);
     QCOMPARE(added->labels.batch, 7);
     QVERIFY(added->createdAt.isValid());
     QCOMPARE(added->createdAt.timeSpec(), Qt::UTC);
@@ -212,14 +214,14 @@ void TestTrialStore::lifecycle()
 
     QVERIFY(store->markSubmitting(1));
     QCOMPARE(store->trial(1)->attempt, 1);
-    QVERIFY(store->markQueued(1, QStringLiteral("4711"), at(10, 0, 0, 123)));
+    QVERIFY(store->markQueued(1, u"4711"_s, at(10, 0, 0, 123)));
     QVERIFY(store->markRunning(1, at(10, 0, 1)));
     QVERIFY(store->markDone(1, 0.25, {0.5, 0.25}, at(10, 0, 3, 500)));
 
     auto done = store->trial(1);
     QVERIFY2(done.ok(), qPrintable(done.error()));
     QCOMPARE(toString(done->state), toString(TrialState::Done));
-    QCOMPARE(done->jobId, QStringLiteral("4711"));
+    QCOMPARE(done->jobId, u"4711"_s);
     QCOMPARE(done->submittedAt, at(10, 0, 0, 123));
     QCOMPARE(done->submittedAt.timeSpec(), Qt::UTC);
     QCOMPARE(done->startedAt, at(10, 0, 1));
@@ -237,52 +239,52 @@ void TestTrialStore::lifecycle()
         QCOMPARE(change.at.timeSpec(), Qt::UTC);
         states.append(toString(change.state));
     }
-    QCOMPARE(states, (QStringList{QStringLiteral("planned"), QStringLiteral("submitting"), QStringLiteral("queued"),
-                              QStringLiteral("running"), QStringLiteral("done")}));
+    QCOMPARE(states, (QStringList{u"planned"_s, u"submitting"_s, u"queued"_s,
+                              u"running"_s, u"done"_s}));
     QCOMPARE(history->at(2).at, at(10, 0, 0, 123));
-    QVERIFY(history->at(2).note.contains(QStringLiteral("4711")));
+    QVERIFY(history->at(2).note.contains(u"4711"_s));
     QCOMPARE(history->at(4).at, at(10, 0, 3, 500));
 
-    QCOMPARE(store->integrityCheck().value(), QStringLiteral("ok"));
+    QCOMPARE(store->integrityCheck().value(), u"ok"_s);
 }
 
 void TestTrialStore::failedKeepsPartialCurve()
 {
-    auto store = openStore(m_tmp.filePath(QStringLiteral("failed")));
+    auto store = openStore(m_tmp.filePath(u"failed"_s));
     QVERIFY(store);
     QVERIFY(store->addTrial(someValues(), {}));
     QVERIFY(store->markSubmitting(1));
     // Seen running before any queue report: submitted_at is filled in.
     QVERIFY(store->markRunning(1, at(11, 0, 0)));
-    QVERIFY(store->markFailed(1, QStringLiteral("exit code 137"), {3.0, 2.5}, at(11, 0, 10)));
+    QVERIFY(store->markFailed(1, u"exit code 137"_s, {3.0, 2.5}, at(11, 0, 10)));
 
     const auto failed = store->trial(1);
     QCOMPARE(toString(failed->state), toString(TrialState::Failed));
     QCOMPARE(failed->submittedAt, at(11, 0, 0));
-    QCOMPARE(failed->error, QStringLiteral("exit code 137"));
+    QCOMPARE(failed->error, u"exit code 137"_s);
     QCOMPARE(failed->intermediate, (QList<double>{3.0, 2.5}));
     QVERIFY(!failed->value);
-    QCOMPARE(store->history(1)->last().note, QStringLiteral("exit code 137"));
+    QCOMPARE(store->history(1)->last().note, u"exit code 137"_s);
 }
 
 void TestTrialStore::cancelledAndResubmitted()
 {
-    auto store = openStore(m_tmp.filePath(QStringLiteral("resubmit")));
+    auto store = openStore(m_tmp.filePath(u"resubmit"_s));
     QVERIFY(store);
     QVERIFY(store->addTrial(someValues(), {}));
     QVERIFY(store->markSubmitting(1));
-    QVERIFY(store->markResubmittable(1, QStringLiteral("token not found")));
+    QVERIFY(store->markResubmittable(1, u"token not found"_s));
     QCOMPARE(toString(store->trial(1)->state), toString(TrialState::Planned));
     QVERIFY(store->markSubmitting(1));
     QCOMPARE(store->trial(1)->attempt, 2);
-    QVERIFY(store->markQueued(1, QStringLiteral("99"), at(12, 0, 0)));
-    QVERIFY(store->markCancelled(1, QStringLiteral("stopped by the user"), at(12, 1, 0)));
+    QVERIFY(store->markQueued(1, u"99"_s, at(12, 0, 0)));
+    QVERIFY(store->markCancelled(1, u"stopped by the user"_s, at(12, 1, 0)));
 
     const auto cancelled = store->trial(1);
     QCOMPARE(toString(cancelled->state), toString(TrialState::Cancelled));
     QCOMPARE(cancelled->finishedAt, at(12, 1, 0));
     QCOMPARE(store->history(1)->size(), 6);
-    QCOMPARE(store->history(1)->at(2).note, QStringLiteral("token not found"));
+    QCOMPARE(store->history(1)->at(2).note, u"token not found"_s);
 }
 
 void TestTrialStore::transitions_data()
@@ -300,7 +302,7 @@ void TestTrialStore::transitions()
     QFETCH(TrialState, from);
     QFETCH(TrialState, to);
 
-    auto store = openStore(m_tmp.filePath(QStringLiteral("transitions")));
+    auto store = openStore(m_tmp.filePath(u"transitions"_s));
     QVERIFY(store);
     auto trial = store->addTrial(someValues(), {});
     QVERIFY(trial);
@@ -318,7 +320,7 @@ void TestTrialStore::transitions()
     } else {
         QVERIFY(!status.ok());
         QCOMPARE(status.error(),
-                 QStringLiteral("trial %1: cannot go from %2 to %3").arg(id).arg(toString(from), toString(to)));
+                 u"trial %1: cannot go from %2 to %3"_s.arg(id).arg(toString(from), toString(to)));
         QCOMPARE(toString(store->trial(id)->state), toString(from)); // nothing half-written
         QCOMPARE(store->history(id)->size(), events);
     }
@@ -326,11 +328,11 @@ void TestTrialStore::transitions()
 
 void TestTrialStore::unknownTrial()
 {
-    auto store = openStore(m_tmp.filePath(QStringLiteral("unknown")));
+    auto store = openStore(m_tmp.filePath(u"unknown"_s));
     QVERIFY(store);
     const Status status = store->markSubmitting(42);
     QVERIFY(!status.ok());
-    QCOMPARE(status.error(), QStringLiteral("trial 42: no such trial"));
+    QCOMPARE(status.error(), u"trial 42: no such trial"_s);
     QVERIFY(!store->trial(42).ok());
 }
 
@@ -349,22 +351,22 @@ void TestTrialStore::typedValuesRoundTrip_data()
     QTest::addRow("1.0 stays a float") << QVariant(1.0);
     QTest::addRow("-0.5") << QVariant(-0.5);
     QTest::addRow("third") << QVariant(1.0 / 3.0);
-    QTest::addRow("quotes") << QVariant(QStringLiteral("he said \"hi\", 'bye'"));
-    QTest::addRow("backslashes and newline") << QVariant(QStringLiteral("a\\b\nc\td"));
-    QTest::addRow("unicode") << QVariant(QStringLiteral("λ=ü 日本 😀"));
-    QTest::addRow("digits stay text") << QVariant(QStringLiteral("123"));
+    QTest::addRow("quotes") << QVariant(u"he said \"hi\", 'bye'"_s);
+    QTest::addRow("backslashes and newline") << QVariant(u"a\\b\nc\td"_s);
+    QTest::addRow("unicode") << QVariant(u"λ=ü 日本 😀"_s);
+    QTest::addRow("digits stay text") << QVariant(u"123"_s);
     QTest::addRow("empty text") << QVariant(QString());
 }
 
 void TestTrialStore::typedValuesRoundTrip()
 {
     QFETCH(QVariant, value);
-    const QString directory = m_tmp.filePath(QStringLiteral("typed"));
+    const QString directory = m_tmp.filePath(u"typed"_s);
     qint64 id = 0;
     {
         auto store = openStore(directory);
         QVERIFY(store);
-        auto added = store->addTrial({value, QStringLiteral("x")}, {});
+        auto added = store->addTrial({value, u"x"_s}, {});
         QVERIFY2(added.ok(), qPrintable(added.error()));
         id = added->id;
     }
@@ -398,7 +400,7 @@ void TestTrialStore::metricValuesRoundTrip()
 {
     QFETCH(double, value);
     QFETCH(QList<double>, curve);
-    auto store = openStore(m_tmp.filePath(QStringLiteral("metric")));
+    auto store = openStore(m_tmp.filePath(u"metric"_s));
     QVERIFY(store);
     const qint64 id = store->addTrial(someValues(), {})->id;
     for (TrialState step : pathTo(TrialState::Running))
@@ -417,9 +419,9 @@ void TestTrialStore::metricValuesRoundTrip()
 
 void TestTrialStore::tokensAreJobNames()
 {
-    auto store = openStore(m_tmp.filePath(QStringLiteral("tokens")));
+    auto store = openStore(m_tmp.filePath(u"tokens"_s));
     QVERIFY(store);
-    static const QRegularExpression shape(QStringLiteral("^sw[0-9a-f]{8}-(\\d+)$"));
+    static const QRegularExpression shape(u"^sw[0-9a-f]{8}-(\\d+)$"_s);
     QSet<QString> tokens;
     QString prefix;
     for (int i = 0; i < 5; ++i) {
@@ -439,29 +441,29 @@ void TestTrialStore::tokensAreJobNames()
 void TestTrialStore::pragmas()
 {
     {
-        auto store = openStore(m_tmp.filePath(QStringLiteral("pragmas")));
+        auto store = openStore(m_tmp.filePath(u"pragmas"_s));
         QVERIFY(store);
         // synchronous and busy_timeout are per connection: ask the store's own connection.
         const QString connection = storeConnection();
         QVERIFY(!connection.isEmpty());
-        QCOMPARE(RawDatabase::scalarOn(connection, QStringLiteral("PRAGMA journal_mode")).toString(),
-                 QStringLiteral("wal"));
-        QCOMPARE(RawDatabase::scalarOn(connection, QStringLiteral("PRAGMA synchronous")).toInt(), 2); // FULL
-        QCOMPARE(RawDatabase::scalarOn(connection, QStringLiteral("PRAGMA foreign_keys")).toInt(), 1);
-        QCOMPARE(RawDatabase::scalarOn(connection, QStringLiteral("PRAGMA busy_timeout")).toInt(), 5000);
-        QCOMPARE(RawDatabase::scalarOn(connection, QStringLiteral("PRAGMA user_version")).toInt(), 1);
+        QCOMPARE(RawDatabase::scalarOn(connection, u"PRAGMA journal_mode"_s).toString(),
+                 u"wal"_s);
+        QCOMPARE(RawDatabase::scalarOn(connection, u"PRAGMA synchronous"_s).toInt(), 2); // FULL
+        QCOMPARE(RawDatabase::scalarOn(connection, u"PRAGMA foreign_keys"_s).toInt(), 1);
+        QCOMPARE(RawDatabase::scalarOn(connection, u"PRAGMA busy_timeout"_s).toInt(), 5000);
+        QCOMPARE(RawDatabase::scalarOn(connection, u"PRAGMA user_version"_s).toInt(), 1);
     }
     QVERIFY2(storeConnection().isEmpty(), "the connection is removed with the store");
 
     // WAL is a property of the file: a fresh outside connection sees it too.
-    RawDatabase raw(m_tmp.filePath(QStringLiteral("pragmas/trials.db")));
+    RawDatabase raw(m_tmp.filePath(u"pragmas/trials.db"_s));
     QVERIFY(raw.ok());
-    QCOMPARE(raw.scalar(QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
+    QCOMPARE(raw.scalar(u"PRAGMA journal_mode"_s).toString(), u"wal"_s);
 }
 
 void TestTrialStore::definitionMismatchRefused()
 {
-    const QString directory = m_tmp.filePath(QStringLiteral("mismatch"));
+    const QString directory = m_tmp.filePath(u"mismatch"_s);
     const Campaign original = makeCampaign();
     {
         auto store = openStore(directory, original);
@@ -476,16 +478,15 @@ void TestTrialStore::definitionMismatchRefused()
     QVERIFY2(TrialStore::open(directory, bigger).ok(), "a budget change is not a definition change");
 
     const Campaign changed =
-        makeCampaign(QStringLiteral("digits"), QStringLiteral("python train2.py {lr} {layers} {opt}"));
+        makeCampaign(u"digits"_s, u"python train2.py {lr} {layers} {opt}"_s);
     auto refused = TrialStore::open(directory, changed);
     QVERIFY(!refused.ok());
     const QString expectedStart = QDir(directory).absolutePath()
-        + QStringLiteral(" holds trials of a different definition of this campaign (changed: ");
+        + u" holds trials of a different definition of this campaign (changed: "_s;
     QVERIFY2(refused.error().startsWith(expectedStart), qPrintable(refused.error()));
-    QVERIFY2(refused.error().contains(QStringLiteral("job.command")), qPrintable(refused.error()));
-    QVERIFY2(refused.error().endsWith(QStringLiteral(
-                 "). Run with --accept-changed-definition to continue with the new definition, or use --store to "
-                 "start a separate store.")),
+    QVERIFY2(refused.error().contains(u"job.command"_s), qPrintable(refused.error()));
+    QVERIFY2(refused.error().endsWith(u"). Run with --accept-changed-definition to continue with the new definition, or use --store to "
+                 "start a separate store."_s),
              qPrintable(refused.error()));
 
     {
@@ -498,34 +499,34 @@ void TestTrialStore::definitionMismatchRefused()
     QVERIFY(TrialStore::open(directory, changed).ok());
     QVERIFY(!TrialStore::open(directory, original).ok());
 
-    RawDatabase raw(QDir(directory).filePath(QStringLiteral("trials.db")));
-    QVERIFY(raw.scalar(QStringLiteral("SELECT value FROM meta WHERE key = 'definition_changed_at'")).isValid());
-    QCOMPARE(raw.scalar(QStringLiteral("SELECT value FROM meta WHERE key = 'fingerprint'")).toString(),
+    RawDatabase raw(QDir(directory).filePath(u"trials.db"_s));
+    QVERIFY(raw.scalar(u"SELECT value FROM meta WHERE key = 'definition_changed_at'"_s).isValid());
+    QCOMPARE(raw.scalar(u"SELECT value FROM meta WHERE key = 'fingerprint'"_s).toString(),
              definitionFingerprint(changed));
 }
 
 void TestTrialStore::otherCampaignRefused()
 {
-    const QString directory = m_tmp.filePath(QStringLiteral("other"));
-    QVERIFY(openStore(directory, makeCampaign(QStringLiteral("digits"))));
-    auto refused = TrialStore::open(directory, makeCampaign(QStringLiteral("letters")));
+    const QString directory = m_tmp.filePath(u"other"_s);
+    QVERIFY(openStore(directory, makeCampaign(u"digits"_s)));
+    auto refused = TrialStore::open(directory, makeCampaign(u"letters"_s));
     QVERIFY(!refused.ok());
-    QVERIFY2(refused.error().contains(QStringLiteral("\"digits\"")), qPrintable(refused.error()));
-    QVERIFY2(refused.error().contains(QStringLiteral("--store")), qPrintable(refused.error()));
-    auto accepted = TrialStore::open(directory, makeCampaign(QStringLiteral("letters")),
+    QVERIFY2(refused.error().contains(u"\"digits\""_s), qPrintable(refused.error()));
+    QVERIFY2(refused.error().contains(u"--store"_s), qPrintable(refused.error()));
+    auto accepted = TrialStore::open(directory, makeCampaign(u"letters"_s),
                                      TrialStore::DefinitionPolicy::AcceptChanged);
     QVERIFY2(accepted.ok(), qPrintable(accepted.error()));
 }
 
 void TestTrialStore::twoStoresInOneFolder()
 {
-    const QString folder = m_tmp.filePath(QStringLiteral("folder"));
-    const QString first = sweepline::model::defaultStateDirectory(folder + QStringLiteral("/digits.json"));
-    const QString second = sweepline::model::defaultStateDirectory(folder + QStringLiteral("/letters.json"));
+    const QString folder = m_tmp.filePath(u"folder"_s);
+    const QString first = sweepline::model::defaultStateDirectory(folder + u"/digits.json"_s);
+    const QString second = sweepline::model::defaultStateDirectory(folder + u"/letters.json"_s);
     QVERIFY(first != second);
 
-    auto a = openStore(first, makeCampaign(QStringLiteral("digits")));
-    auto b = openStore(second, makeCampaign(QStringLiteral("letters")));
+    auto a = openStore(first, makeCampaign(u"digits"_s));
+    auto b = openStore(second, makeCampaign(u"letters"_s));
     QVERIFY(a && b);
     const auto a1 = a->addTrial(someValues(), {});
     const auto b1 = b->addTrial(someValues(), {});
@@ -539,22 +540,22 @@ void TestTrialStore::twoStoresInOneFolder()
     QCOMPARE(a->trials()->size(), 2);
     QCOMPARE(b->trials()->size(), 1);
     QCOMPARE(toString(b->trial(1)->state), toString(TrialState::Planned));
-    QVERIFY(QFile::exists(first + QStringLiteral("/trials.db")));
-    QVERIFY(QFile::exists(second + QStringLiteral("/trials.db")));
+    QVERIFY(QFile::exists(first + u"/trials.db"_s));
+    QVERIFY(QFile::exists(second + u"/trials.db"_s));
 }
 
 void TestTrialStore::openExistingMissing()
 {
-    const QString directory = m_tmp.filePath(QStringLiteral("never-created"));
+    const QString directory = m_tmp.filePath(u"never-created"_s);
     auto store = TrialStore::openExisting(directory);
     QVERIFY(!store.ok());
-    QCOMPARE(store.error(), QStringLiteral("no state for this campaign yet: %1").arg(QDir(directory).absolutePath()));
+    QCOMPARE(store.error(), u"no state for this campaign yet: %1"_s.arg(QDir(directory).absolutePath()));
     QVERIFY2(!QFileInfo::exists(directory), "looking must not create anything");
 }
 
 void TestTrialStore::openExistingReadsStore()
 {
-    const QString directory = m_tmp.filePath(QStringLiteral("existing"));
+    const QString directory = m_tmp.filePath(u"existing"_s);
     const Campaign campaign = makeCampaign();
     {
         auto store = openStore(directory, campaign);
@@ -570,43 +571,43 @@ void TestTrialStore::openExistingReadsStore()
 
 void TestTrialStore::newerSchemaRefused()
 {
-    const QString directory = m_tmp.filePath(QStringLiteral("newer"));
+    const QString directory = m_tmp.filePath(u"newer"_s);
     QVERIFY(openStore(directory));
     {
-        RawDatabase raw(QDir(directory).filePath(QStringLiteral("trials.db")));
-        QVERIFY(raw.exec(QStringLiteral("PRAGMA user_version = 2")));
+        RawDatabase raw(QDir(directory).filePath(u"trials.db"_s));
+        QVERIFY(raw.exec(u"PRAGMA user_version = 2"_s));
     }
     const QStringList errors{TrialStore::open(directory, makeCampaign()).error(),
                              TrialStore::openExisting(directory).error()};
     for (const QString& error : errors) {
-        QVERIFY2(error.contains(QStringLiteral("newer version of Sweepline")), qPrintable(error));
-        QVERIFY2(error.contains(QStringLiteral("format 2")), qPrintable(error));
+        QVERIFY2(error.contains(u"newer version of Sweepline"_s), qPrintable(error));
+        QVERIFY2(error.contains(u"format 2"_s), qPrintable(error));
     }
 }
 
 void TestTrialStore::unusableDirectory()
 {
-    const QString file = m_tmp.filePath(QStringLiteral("a-file"));
+    const QString file = m_tmp.filePath(u"a-file"_s);
     QFile out(file);
     QVERIFY(out.open(QIODevice::WriteOnly));
     out.close();
-    auto store = TrialStore::open(file + QStringLiteral("/state"), makeCampaign());
+    auto store = TrialStore::open(file + u"/state"_s, makeCampaign());
     QVERIFY(!store.ok());
-    QVERIFY2(store.error().contains(QStringLiteral("cannot create the state directory")), qPrintable(store.error()));
+    QVERIFY2(store.error().contains(u"cannot create the state directory"_s), qPrintable(store.error()));
 }
 
 void TestTrialStore::defaultStateDirectory_data()
 {
     QTest::addColumn<QString>("campaign");
     QTest::addColumn<QString>("expected");
-    QTest::addRow("json") << QStringLiteral("/a/b/digits.json") << QStringLiteral("/a/b/digits.sweepline");
-    QTest::addRow("other suffix") << QStringLiteral("/a/b/digits.yaml") << QStringLiteral("/a/b/digits.sweepline");
-    QTest::addRow("only the last suffix") << QStringLiteral("/a/b/x.tar.gz") << QStringLiteral("/a/b/x.tar.sweepline");
-    QTest::addRow("no suffix") << QStringLiteral("/a/b/digits") << QStringLiteral("/a/b/digits.sweepline");
-    QTest::addRow("dot in folder only") << QStringLiteral("/a/b.c/digits") << QStringLiteral("/a/b.c/digits.sweepline");
-    QTest::addRow("relative") << QStringLiteral("digits.json") << QStringLiteral("digits.sweepline");
-    QTest::addRow("relative folder") << QStringLiteral("runs/digits.json") << QStringLiteral("runs/digits.sweepline");
-    QTest::addRow("hidden file") << QStringLiteral("/a/.hidden") << QStringLiteral("/a/.hidden.sweepline");
+    QTest::addRow("json") << u"/a/b/digits.json"_s << u"/a/b/digits.sweepline"_s;
+    QTest::addRow("other suffix") << u"/a/b/digits.yaml"_s << u"/a/b/digits.sweepline"_s;
+    QTest::addRow("only the last suffix") << u"/a/b/x.tar.gz"_s << u"/a/b/x.tar.sweepline"_s;
+    QTest::addRow("no suffix") << u"/a/b/digits"_s << u"/a/b/digits.sweepline"_s;
+    QTest::addRow("dot in folder only") << u"/a/b.c/digits"_s << u"/a/b.c/digits.sweepline"_s;
+    QTest::addRow("relative") << u"digits.json"_s << u"digits.sweepline"_s;
+    QTest::addRow("relative folder") << u"runs/digits.json"_s << u"runs/digits.sweepline"_s;
+    QTest::addRow("hidden file") << u"/a/.hidden"_s << u"/a/.hidden.sweepline"_s;
 }
 
 void TestTrialStore::defaultStateDirectory()
@@ -618,7 +619,7 @@ void TestTrialStore::defaultStateDirectory()
 
 void TestTrialStore::countByState()
 {
-    auto store = openStore(m_tmp.filePath(QStringLiteral("counts")));
+    auto store = openStore(m_tmp.filePath(u"counts"_s));
     QVERIFY(store);
     auto empty = store->countByState();
     QVERIFY2(empty.ok(), qPrintable(empty.error()));
@@ -642,7 +643,7 @@ void TestTrialStore::countByState()
 
 void TestTrialStore::trialsIn()
 {
-    auto store = openStore(m_tmp.filePath(QStringLiteral("in")));
+    auto store = openStore(m_tmp.filePath(u"in"_s));
     QVERIFY(store);
     for (TrialState state : {TrialState::Running, TrialState::Done, TrialState::Queued, TrialState::Planned}) {
         const qint64 id = store->addTrial(someValues(), {})->id;
@@ -663,7 +664,7 @@ void TestTrialStore::trialsIn()
 // poll saw, and only while the trial runs.
 void TestTrialStore::noteAndScriptStart()
 {
-    auto store = openStore(m_tmp.filePath(QStringLiteral("note")));
+    auto store = openStore(m_tmp.filePath(u"note"_s));
     QVERIFY(store);
     QVERIFY(store->addTrial(someValues(), {}));
     QVERIFY(store->correctStartedAt(1, at(11, 0, 0)));
@@ -672,11 +673,11 @@ void TestTrialStore::noteAndScriptStart()
     QVERIFY(store->markRunning(1, at(11, 0, 5)));
     QVERIFY(store->correctStartedAt(1, at(11, 0, 1)));
     QVERIFY(!store->correctStartedAt(1, QDateTime()));
-    QVERIFY(store->markDone(1, 0.5, {0.5}, at(11, 0, 10), QStringLiteral("from the tail")));
+    QVERIFY(store->markDone(1, 0.5, {0.5}, at(11, 0, 10), u"from the tail"_s));
     QVERIFY(store->correctStartedAt(1, at(11, 0, 3))); // a finished trial keeps its times
     const auto done = store->trial(1);
     QCOMPARE(done->startedAt, at(11, 0, 1));
-    QCOMPARE(done->note, QStringLiteral("from the tail"));
+    QCOMPARE(done->note, u"from the tail"_s);
     QCOMPARE(*done->elapsedSeconds(), 9.0);
 }
 
@@ -684,21 +685,21 @@ void TestTrialStore::noteAndScriptStart()
 // and keeps every trial.
 void TestTrialStore::storeWithoutNoteColumnStaysReadable()
 {
-    const QString directory = m_tmp.filePath(QStringLiteral("old"));
+    const QString directory = m_tmp.filePath(u"old"_s);
     {
         auto store = openStore(directory);
         QVERIFY(store);
         QVERIFY(store->addTrial(someValues(), {}));
     }
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("old-format"));
-        db.setDatabaseName(QDir(directory).filePath(QStringLiteral("trials.db")));
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"old-format"_s);
+        db.setDatabaseName(QDir(directory).filePath(u"trials.db"_s));
         QVERIFY(db.open());
         QSqlQuery drop(db);
-        QVERIFY(drop.exec(QStringLiteral("ALTER TABLE trials DROP COLUMN note")));
+        QVERIFY(drop.exec(u"ALTER TABLE trials DROP COLUMN note"_s));
         db.close();
     }
-    QSqlDatabase::removeDatabase(QStringLiteral("old-format"));
+    QSqlDatabase::removeDatabase(u"old-format"_s);
     auto existing = TrialStore::openExisting(directory);
     QVERIFY2(existing, qPrintable(existing.error()));
     QCOMPARE(existing.value()->trials()->size(), 1);
@@ -707,18 +708,18 @@ void TestTrialStore::storeWithoutNoteColumnStaysReadable()
     auto store = openStore(directory);
     QVERIFY(store);
     QVERIFY(store->markSubmitting(1));
-    QVERIFY(store->markFailed(1, QStringLiteral("x"), {}, at(11, 0, 0), QStringLiteral("a note")));
-    QCOMPARE(store->trial(1)->note, QStringLiteral("a note"));
+    QVERIFY(store->markFailed(1, u"x"_s, {}, at(11, 0, 0), u"a note"_s));
+    QCOMPARE(store->trial(1)->note, u"a note"_s);
 }
 
 void TestTrialStore::storeIdNamesTheTokens()
 {
-    auto one = openStore(m_tmp.filePath(QStringLiteral("id1")));
-    auto two = openStore(m_tmp.filePath(QStringLiteral("id2")));
+    auto one = openStore(m_tmp.filePath(u"id1"_s));
+    auto two = openStore(m_tmp.filePath(u"id2"_s));
     QVERIFY(one && two);
     QCOMPARE(one->storeId().size(), 8);
     QVERIFY(one->storeId() != two->storeId());
-    QCOMPARE(one->addTrial(someValues(), {})->token, QStringLiteral("sw%1-1").arg(one->storeId()));
+    QCOMPARE(one->addTrial(someValues(), {})->token, u"sw%1-1"_s.arg(one->storeId()));
 }
 
 QTEST_GUILESS_MAIN(TestTrialStore)

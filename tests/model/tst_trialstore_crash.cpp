@@ -11,6 +11,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline::model;
 
 namespace {
@@ -82,7 +84,7 @@ TestTrialStoreCrash::KillPlan TestTrialStoreCrash::killPlan(int iteration)
 QByteArray TestTrialStoreCrash::runAndKill(const KillPlan& plan, QString* failure)
 {
     QProcess writer;
-    writer.start(QStringLiteral(TRIALSTORE_WRITER), {m_directory});
+    writer.start(QString::fromUtf8(TRIALSTORE_WRITER), {m_directory});
     if (!writer.waitForStarted(10000)) {
         *failure = writer.errorString();
         return {};
@@ -103,7 +105,7 @@ QByteArray TestTrialStoreCrash::runAndKill(const KillPlan& plan, QString* failur
     writer.waitForFinished(10000);
     output += writer.readAllStandardOutput();
     if (exitedByItself)
-        *failure = QStringLiteral("the writer stopped by itself: ")
+        *failure = u"the writer stopped by itself: "_s
             + QString::fromLocal8Bit(writer.readAllStandardError());
     return output;
 }
@@ -117,7 +119,7 @@ void TestTrialStoreCrash::verifyStore(const QHash<qint64, int>& acked, qint64* m
         return;
     }
     const TrialStore& store = *opened.value();
-    QCOMPARE(store.integrityCheck().value(), QStringLiteral("ok"));
+    QCOMPARE(store.integrityCheck().value(), u"ok"_s);
 
     const auto trials = store.trials();
     QVERIFY2(trials.ok(), qPrintable(trials.error()));
@@ -134,7 +136,7 @@ void TestTrialStoreCrash::verifyStore(const QHash<qint64, int>& acked, qint64* m
         const auto trial = store.trial(it.key());
         QVERIFY2(trial.ok(), qPrintable(trial.error()));
         const int stored = int(progress.indexOf(trial->state));
-        QVERIFY2(stored >= it.value(), qPrintable(QStringLiteral("trial %1 is %2 but was acknowledged as %3")
+        QVERIFY2(stored >= it.value(), qPrintable(u"trial %1 is %2 but was acknowledged as %3"_s
                                                       .arg(it.key())
                                                       .arg(toString(trial->state), toString(progress.at(it.value())))));
         const auto history = store.history(it.key());
@@ -146,7 +148,7 @@ void TestTrialStoreCrash::verifyStore(const QHash<qint64, int>& acked, qint64* m
 void TestTrialStoreCrash::acknowledgedChangesSurviveKills()
 {
     QVERIFY(m_tmp.isValid());
-    m_directory = m_tmp.filePath(QStringLiteral("crash.sweepline"));
+    m_directory = m_tmp.filePath(u"crash.sweepline"_s);
     const quint32 seed = qEnvironmentVariableIsSet("SWEEPLINE_CRASH_SEED")
         ? quint32(qEnvironmentVariableIntValue("SWEEPLINE_CRASH_SEED"))
         : 20261123u;
@@ -172,7 +174,7 @@ void TestTrialStoreCrash::acknowledgedChangesSurviveKills()
             const int step = int(progress.indexOf(ack.state));
             if (ack.state == TrialState::Planned) {
                 QVERIFY2(ack.id > lastNew,
-                         qPrintable(QStringLiteral("trial %1 reused after %2").arg(ack.id).arg(lastNew)));
+                         qPrintable(u"trial %1 reused after %2"_s.arg(ack.id).arg(lastNew)));
                 lastNew = ack.id;
             }
             acked[ack.id] = qMax(acked.value(ack.id, 0), step);
@@ -192,7 +194,7 @@ void TestTrialStoreCrash::acknowledgedChangesSurviveKills()
 
     // After all that, a writer still runs to completion on the same store.
     QProcess writer;
-    writer.start(QStringLiteral(TRIALSTORE_WRITER), {m_directory, QStringLiteral("2")});
+    writer.start(QString::fromUtf8(TRIALSTORE_WRITER), {m_directory, u"2"_s});
     QVERIFY(writer.waitForFinished(30000));
     QCOMPARE(writer.exitStatus(), QProcess::NormalExit);
     QVERIFY2(writer.exitCode() == 0, writer.readAllStandardError().constData());

@@ -4,6 +4,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline::model;
 
 namespace {
@@ -21,13 +23,13 @@ Parameter parameter(const QString& name, ParameterType type, const QVariantList&
 Campaign makeCampaign()
 {
     Campaign campaign;
-    campaign.name = QStringLiteral("digits");
+    campaign.name = u"digits"_s;
     campaign.parameters = {
-        parameter(QStringLiteral("hidden"), ParameterType::Int, {qint64(8), qint64(16), qint64(128)}),
-        parameter(QStringLiteral("lr"), ParameterType::Float, {0.0001, 0.001, 0.1}),
-        parameter(QStringLiteral("solver"), ParameterType::Choice, {QStringLiteral("sgd"), QStringLiteral("adam")}),
+        parameter(u"hidden"_s, ParameterType::Int, {qint64(8), qint64(16), qint64(128)}),
+        parameter(u"lr"_s, ParameterType::Float, {0.0001, 0.001, 0.1}),
+        parameter(u"solver"_s, ParameterType::Choice, {u"sgd"_s, u"adam"_s}),
     };
-    campaign.objective.metric = QStringLiteral("loss");
+    campaign.objective.metric = u"loss"_s;
     return campaign;
 }
 
@@ -40,9 +42,9 @@ TrialRecord record(qint64 id, TrialState state = TrialState::Planned)
 {
     TrialRecord trial;
     trial.id = id;
-    trial.token = QStringLiteral("tok-%1").arg(id);
+    trial.token = u"tok-%1"_s.arg(id);
     trial.state = state;
-    trial.values = {qint64(8 * id), 0.001, QStringLiteral("adam")};
+    trial.values = {qint64(8 * id), 0.001, u"adam"_s};
     return trial;
 }
 
@@ -97,10 +99,10 @@ void TestTrialTableModel::headersAreParameterNamesAndMetric()
     QStringList headers;
     for (int column = 0; column < model.columnCount(); ++column)
         headers.append(model.headerData(column, Qt::Horizontal).toString());
-    QCOMPARE(headers, (QStringList{QStringLiteral("Trial"), QStringLiteral("hidden"), QStringLiteral("lr"),
-                                   QStringLiteral("solver"), QStringLiteral("State"), QStringLiteral("Job ID"),
-                                   QStringLiteral("Queued (s)"), QStringLiteral("Elapsed (s)"),
-                                   QStringLiteral("loss"), QStringLiteral("Error")}));
+    QCOMPARE(headers, (QStringList{u"Trial"_s, u"hidden"_s, u"lr"_s,
+                                   u"solver"_s, u"State"_s, u"Job ID"_s,
+                                   u"Queued (s)"_s, u"Elapsed (s)"_s,
+                                   u"loss"_s, u"Error"_s}));
     QCOMPARE(model.metricColumn(), 8);
     QCOMPARE(model.parameterColumn(2), 3);
 }
@@ -212,7 +214,7 @@ void TestTrialTableModel::upsertUpdatesOneRow()
     QCOMPARE(topLeft.column(), 0);
     QCOMPARE(bottomRight.column(), model.columnCount() - 1);
     QCOMPARE(model.rowCount(), 3);
-    QCOMPARE(model.index(1, model.stateColumn()).data().toString(), QStringLiteral("done"));
+    QCOMPARE(model.index(1, model.stateColumn()).data().toString(), u"done"_s);
     QCOMPARE(model.index(1, model.metricColumn()).data(Qt::EditRole).toDouble(), 0.125);
 }
 
@@ -225,16 +227,16 @@ void TestTrialTableModel::setCampaignResets()
     QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
 
     Campaign other;
-    other.parameters = {parameter(QStringLiteral("batch"), ParameterType::Int, {qint64(1)})};
-    other.objective.metric = QStringLiteral("accuracy");
+    other.parameters = {parameter(u"batch"_s, ParameterType::Int, {qint64(1)})};
+    other.objective.metric = u"accuracy"_s;
     model.setCampaign(other);
 
     QCOMPARE(resets.count(), 1);
     QCOMPARE(model.rowCount(), 0);
     QCOMPARE(model.rowOfTrial(1), -1);
     QCOMPARE(model.columnCount(), 1 + 1 + 6);
-    QCOMPARE(model.headerData(model.metricColumn(), Qt::Horizontal).toString(), QStringLiteral("accuracy"));
-    QCOMPARE(model.headerData(1, Qt::Horizontal).toString(), QStringLiteral("batch"));
+    QCOMPARE(model.headerData(model.metricColumn(), Qt::Horizontal).toString(), u"accuracy"_s);
+    QCOMPARE(model.headerData(1, Qt::Horizontal).toString(), u"batch"_s);
 }
 
 void TestTrialTableModel::rawValuesAreNumbers_data()
@@ -268,7 +270,7 @@ void TestTrialTableModel::rawValuesAreNumbers()
     QCOMPARE(raw(model.elapsedColumn()).toDouble(), 60.5);
     QCOMPARE(raw(model.metricColumn()).typeId(), QMetaType::Double);
     QCOMPARE(raw(model.metricColumn()).toDouble(), 0.25);
-    QCOMPARE(raw(model.jobIdColumn()).toString(), QStringLiteral("4710"));
+    QCOMPARE(raw(model.jobIdColumn()).toString(), u"4710"_s);
 
     // Numbers compare as numbers: 10 sorts after 9, 0.25 before 2.5.
     const QVariant ten = raw(model.trialColumn());
@@ -286,7 +288,7 @@ void TestTrialTableModel::unknownValuesAreInvalid()
     model.setCampaign(makeCampaign());
     TrialRecord queued = record(1, TrialState::Queued);
     queued.submittedAt = at(10, 0, 0);
-    queued.jobId = QStringLiteral("77");
+    queued.jobId = u"77"_s;
     TrialRecord old = record(2);
     old.values = {qint64(8)}; // from before a definition change: fewer values
     model.setTrials({queued, old});
@@ -305,16 +307,16 @@ void TestTrialTableModel::displayText_data()
     QTest::addColumn<QString>("column");
     QTest::addColumn<QString>("text");
 
-    QTest::addRow("trial") << QStringLiteral("trial") << QStringLiteral("3");
-    QTest::addRow("int parameter") << QStringLiteral("hidden") << QStringLiteral("24");
-    QTest::addRow("float parameter, shortest") << QStringLiteral("lr") << QStringLiteral("0.001");
-    QTest::addRow("choice parameter") << QStringLiteral("solver") << QStringLiteral("adam");
-    QTest::addRow("state") << QStringLiteral("state") << QStringLiteral("done");
-    QTest::addRow("job id") << QStringLiteral("job") << QStringLiteral("4703");
-    QTest::addRow("queued, one decimal") << QStringLiteral("queued") << QStringLiteral("2.5");
-    QTest::addRow("elapsed, one decimal") << QStringLiteral("elapsed") << QStringLiteral("60.5");
-    QTest::addRow("metric, six digits") << QStringLiteral("metric") << QStringLiteral("0.123457");
-    QTest::addRow("error") << QStringLiteral("error") << QStringLiteral("first line\nsecond line");
+    QTest::addRow("trial") << u"trial"_s << u"3"_s;
+    QTest::addRow("int parameter") << u"hidden"_s << u"24"_s;
+    QTest::addRow("float parameter, shortest") << u"lr"_s << u"0.001"_s;
+    QTest::addRow("choice parameter") << u"solver"_s << u"adam"_s;
+    QTest::addRow("state") << u"state"_s << u"done"_s;
+    QTest::addRow("job id") << u"job"_s << u"4703"_s;
+    QTest::addRow("queued, one decimal") << u"queued"_s << u"2.5"_s;
+    QTest::addRow("elapsed, one decimal") << u"elapsed"_s << u"60.5"_s;
+    QTest::addRow("metric, six digits") << u"metric"_s << u"0.123457"_s;
+    QTest::addRow("error") << u"error"_s << u"first line\nsecond line"_s;
 }
 
 void TestTrialTableModel::displayText()
@@ -326,20 +328,20 @@ void TestTrialTableModel::displayText()
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.setCampaign(makeCampaign());
     TrialRecord trial = finished(3, 0.123456789);
-    trial.error = QStringLiteral("first line\nsecond line");
+    trial.error = u"first line\nsecond line"_s;
     model.upsert(trial);
 
     const QHash<QString, int> columns{
-        {QStringLiteral("trial"), model.trialColumn()},
-        {QStringLiteral("hidden"), model.parameterColumn(0)},
-        {QStringLiteral("lr"), model.parameterColumn(1)},
-        {QStringLiteral("solver"), model.parameterColumn(2)},
-        {QStringLiteral("state"), model.stateColumn()},
-        {QStringLiteral("job"), model.jobIdColumn()},
-        {QStringLiteral("queued"), model.queuedColumn()},
-        {QStringLiteral("elapsed"), model.elapsedColumn()},
-        {QStringLiteral("metric"), model.metricColumn()},
-        {QStringLiteral("error"), model.errorColumn()},
+        {u"trial"_s, model.trialColumn()},
+        {u"hidden"_s, model.parameterColumn(0)},
+        {u"lr"_s, model.parameterColumn(1)},
+        {u"solver"_s, model.parameterColumn(2)},
+        {u"state"_s, model.stateColumn()},
+        {u"job"_s, model.jobIdColumn()},
+        {u"queued"_s, model.queuedColumn()},
+        {u"elapsed"_s, model.elapsedColumn()},
+        {u"metric"_s, model.metricColumn()},
+        {u"error"_s, model.errorColumn()},
     };
     const QVariant display = model.index(0, columns.value(column)).data(Qt::DisplayRole);
     QCOMPARE(display.typeId(), QMetaType::QString);
@@ -352,7 +354,7 @@ void TestTrialTableModel::errorTooltipHasFullText()
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.setCampaign(makeCampaign());
     TrialRecord failed = record(1, TrialState::Failed);
-    failed.error = QStringLiteral("exit code 137\nKilled by the time limit");
+    failed.error = u"exit code 137\nKilled by the time limit"_s;
     model.upsert(failed);
 
     QCOMPARE(model.index(0, model.errorColumn()).data(Qt::ToolTipRole).toString(), failed.error);
@@ -365,7 +367,7 @@ void TestTrialTableModel::rolesOnEveryColumn()
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.setCampaign(makeCampaign());
     TrialRecord running = record(42, TrialState::Running);
-    running.labels = {2, QStringLiteral("hidden+"), 7};
+    running.labels = {2, u"hidden+"_s, 7};
     model.upsert(running);
 
     for (int column = 0; column < model.columnCount(); ++column) {
@@ -374,7 +376,7 @@ void TestTrialTableModel::rolesOnEveryColumn()
         QCOMPARE(index.data(TrialTableModel::TrialIdRole).toLongLong(), 42);
         QCOMPARE(index.data(TrialTableModel::StageRole).toInt(), 2);
         QCOMPARE(index.data(TrialTableModel::BatchRole).toInt(), 7);
-        QCOMPARE(index.data(TrialTableModel::DirectionRole).toString(), QStringLiteral("hidden+"));
+        QCOMPARE(index.data(TrialTableModel::DirectionRole).toString(), u"hidden+"_s);
     }
     QVERIFY(model.roleNames().contains(TrialTableModel::SortRole));
 }

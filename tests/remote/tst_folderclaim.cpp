@@ -6,6 +6,8 @@
 
 #include <unistd.h>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline::engine;
 using namespace sweepline::remote;
 
@@ -41,8 +43,8 @@ class TestFolderClaim : public QObject {
 
     void checkRules(const QString& base, const Claim& claim)
     {
-        const QString mark = ownerMark(QStringLiteral("swabc-1"), 1);
-        const QString fresh = base + QStringLiteral("/store/1.1");
+        const QString mark = ownerMark(u"swabc-1"_s, 1);
+        const QString fresh = base + u"/store/1.1"_s;
         auto first = claim({{fresh, mark}});
         QVERIFY2(first.at(0), qPrintable(first.at(0).error()));
         QCOMPARE(QFileInfo(fresh).permissions() & (QFile::ReadGroup | QFile::ReadOther | QFile::ExeOther),
@@ -50,79 +52,79 @@ class TestFolderClaim : public QObject {
         // The same attempt again (an answer lost on the way): accepted.
         QVERIFY(claim({{fresh, mark}}).at(0));
 
-        const QString unmarked = base + QStringLiteral("/store/2.1");
+        const QString unmarked = base + u"/store/2.1"_s;
         QVERIFY(QDir().mkpath(unmarked));
-        write(unmarked + QStringLiteral("/stdout"), "loss: -1000\n"); // a result someone left
-        const QString otherMark = base + QStringLiteral("/store/3.1");
+        write(unmarked + u"/stdout"_s, "loss: -1000\n"); // a result someone left
+        const QString otherMark = base + u"/store/3.1"_s;
         QVERIFY(QDir().mkpath(otherMark));
         write(otherMark + u'/' + QLatin1String(kOwnerMarkFile), "swother-3 attempt 1\n");
-        const QString symlink = base + QStringLiteral("/store/4.1");
+        const QString symlink = base + u"/store/4.1"_s;
         QVERIFY(QFile::link(fresh, symlink));
-        const QString file = base + QStringLiteral("/store/5.1");
+        const QString file = base + u"/store/5.1"_s;
         write(file, "x");
         // Another user's folder holding our very mark (copied, say): still not ours. Making it takes
         // root, as the tests run here and in CI.
-        const QString foreign = base + QStringLiteral("/store/7.1");
+        const QString foreign = base + u"/store/7.1"_s;
         QVERIFY(QDir().mkpath(foreign));
         write(foreign + u'/' + QLatin1String(kOwnerMarkFile), (mark + u'\n').toUtf8());
         QVERIFY2(::chown(QFile::encodeName(foreign).constData(), 65534, 65534) == 0, "needs root to give a folder away");
 
-        const auto answers = claim({{fresh + QStringLiteral("-x"), mark},
+        const auto answers = claim({{fresh + u"-x"_s, mark},
                                     {unmarked, mark},
                                     {otherMark, mark},
                                     {symlink, mark},
                                     {file, mark},
-                                    {fresh, ownerMark(QStringLiteral("swabc-1"), 2)},
+                                    {fresh, ownerMark(u"swabc-1"_s, 2)},
                                     {foreign, mark}});
         QVERIFY(answers.at(0));
         QVERIFY(!answers.at(1) && answers.at(1).error().contains(unmarked));
-        QVERIFY2(answers.at(2).error().contains(QStringLiteral("another store or attempt")), qPrintable(answers.at(2).error()));
-        QVERIFY2(answers.at(3).error().contains(QStringLiteral("not a folder")), qPrintable(answers.at(3).error()));
-        QVERIFY2(answers.at(4).error().contains(QStringLiteral("not a folder")), qPrintable(answers.at(4).error()));
-        QVERIFY2(answers.at(5).error().contains(QStringLiteral("another store or attempt")), qPrintable(answers.at(5).error()));
-        QVERIFY2(answers.at(6).error().contains(QStringLiteral("another user")), qPrintable(answers.at(6).error()));
+        QVERIFY2(answers.at(2).error().contains(u"another store or attempt"_s), qPrintable(answers.at(2).error()));
+        QVERIFY2(answers.at(3).error().contains(u"not a folder"_s), qPrintable(answers.at(3).error()));
+        QVERIFY2(answers.at(4).error().contains(u"not a folder"_s), qPrintable(answers.at(4).error()));
+        QVERIFY2(answers.at(5).error().contains(u"another store or attempt"_s), qPrintable(answers.at(5).error()));
+        QVERIFY2(answers.at(6).error().contains(u"another user"_s), qPrintable(answers.at(6).error()));
         // Below a file, a folder cannot be made at all: said so, not mistaken for an existing one.
-        const auto blocked = claim({{file + QStringLiteral("/x/1.1"), mark}}).at(0);
-        QVERIFY2(blocked.error().contains(QStringLiteral("cannot be created")), qPrintable(blocked.error()));
+        const auto blocked = claim({{file + u"/x/1.1"_s, mark}}).at(0);
+        QVERIFY2(blocked.error().contains(u"cannot be created"_s), qPrintable(blocked.error()));
     }
 
 private slots:
     void remoteClaimRules()
     {
-        checkRules(path(QStringLiteral("remote")), claimRemotely);
+        checkRules(path(u"remote"_s), claimRemotely);
         // On the cluster no unmarked folder is ours, empty or not.
-        const QString empty = path(QStringLiteral("remote/store/6.1"));
+        const QString empty = path(u"remote/store/6.1"_s);
         QVERIFY(QDir().mkpath(empty));
-        const auto refused = claimRemotely({{empty, QStringLiteral("m")}}).at(0);
-        QVERIFY2(refused.error().contains(QStringLiteral("without this store's owner mark")), qPrintable(refused.error()));
+        const auto refused = claimRemotely({{empty, u"m"_s}}).at(0);
+        QVERIFY2(refused.error().contains(u"without this store's owner mark"_s), qPrintable(refused.error()));
     }
 
     void hostileValuesAreOnlyArguments()
     {
-        const QString canary = path(QStringLiteral("canary"));
-        const QString folder = path(QStringLiteral("odd $(touch %1) `touch %1` ' \" ; x/1.1")).arg(canary);
-        const auto answers = claimRemotely({{folder, QStringLiteral("m $(touch %1)").arg(canary)}});
+        const QString canary = path(u"canary"_s);
+        const QString folder = path(u"odd $(touch %1) `touch %1` ' \" ; x/1.1"_s).arg(canary);
+        const auto answers = claimRemotely({{folder, u"m $(touch %1)"_s.arg(canary)}});
         QVERIFY2(answers.at(0), qPrintable(answers.at(0).error()));
         QVERIFY(QFileInfo(folder).isDir());
         QVERIFY(!QFileInfo::exists(canary));
         QFile mark(folder + u'/' + QLatin1String(kOwnerMarkFile));
         QVERIFY(mark.open(QIODevice::ReadOnly));
-        QCOMPARE(mark.readAll(), QStringLiteral("m $(touch %1)\n").arg(canary).toUtf8());
+        QCOMPARE(mark.readAll(), u"m $(touch %1)\n"_s.arg(canary).toUtf8());
     }
 
     void aCutShortAnswerIsNoRefusal()
     {
-        const QList<FolderClaim> claims{{QStringLiteral("/a/1.1"), QStringLiteral("m")}, {QStringLiteral("/a/2.1"), QStringLiteral("m")}};
-        QVERIFY(!parseClaims(claims, QStringLiteral("1 ok\n"), {}, 0));             // no "done"
-        QVERIFY(!parseClaims(claims, QStringLiteral("1 ok\ndone\n"), {}, 0));       // one unanswered
-        QVERIFY(!parseClaims(claims, QStringLiteral("1 ok\n2 ok\ndone\n"), {}, 1)); // a failed run
-        QVERIFY(!parseClaims(claims, QStringLiteral("1 ok\n9 ok\ndone\n"), {}, 0));
-        QVERIFY(parseClaims(claims, QStringLiteral("2 ok\n1 ok\ndone\n"), {}, 0));
+        const QList<FolderClaim> claims{{u"/a/1.1"_s, u"m"_s}, {u"/a/2.1"_s, u"m"_s}};
+        QVERIFY(!parseClaims(claims, u"1 ok\n"_s, {}, 0));             // no "done"
+        QVERIFY(!parseClaims(claims, u"1 ok\ndone\n"_s, {}, 0));       // one unanswered
+        QVERIFY(!parseClaims(claims, u"1 ok\n2 ok\ndone\n"_s, {}, 1)); // a failed run
+        QVERIFY(!parseClaims(claims, u"1 ok\n9 ok\ndone\n"_s, {}, 0));
+        QVERIFY(parseClaims(claims, u"2 ok\n1 ok\ndone\n"_s, {}, 0));
     }
 
     void localClaimRules()
     {
-        checkRules(path(QStringLiteral("local")), [](const QList<FolderClaim>& claims) {
+        checkRules(path(u"local"_s), [](const QList<FolderClaim>& claims) {
             QList<sweepline::model::Status> answers;
             for (const FolderClaim& c : claims)
                 answers.append(claimLocalFolder(c));
@@ -134,16 +136,16 @@ private slots:
     // without a mark was left by a store made before (or by someone else).
     void localFolderWithoutAMark()
     {
-        const QString cancelled = path(QStringLiteral("runs/1"));
+        const QString cancelled = path(u"runs/1"_s);
         QVERIFY(QDir().mkpath(cancelled));
-        write(cancelled + QStringLiteral("/cancel-requested"), {});
-        QVERIFY(claimLocalFolder({cancelled, QStringLiteral("swabc-1")}));
-        const QString used = path(QStringLiteral("runs/2"));
+        write(cancelled + u"/cancel-requested"_s, {});
+        QVERIFY(claimLocalFolder({cancelled, u"swabc-1"_s}));
+        const QString used = path(u"runs/2"_s);
         QVERIFY(QDir().mkpath(used));
-        write(used + QStringLiteral("/exit_code"), "0\n");
-        const auto refused = claimLocalFolder({used, QStringLiteral("swabc-2")});
+        write(used + u"/exit_code"_s, "0\n");
+        const auto refused = claimLocalFolder({used, u"swabc-2"_s});
         QVERIFY(!refused);
-        QVERIFY2(refused.error().contains(QStringLiteral("did not start")), qPrintable(refused.error()));
+        QVERIFY2(refused.error().contains(u"did not start"_s), qPrintable(refused.error()));
     }
 };
 

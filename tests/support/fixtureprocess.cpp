@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::testing {
 
 namespace {
@@ -40,7 +42,7 @@ struct ProcStat {
 // Parses /proc/<pid>/stat; the command name may hold spaces and parentheses, so split after the last ')'.
 bool readProcStat(pid_t pid, ProcStat* out)
 {
-    QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
+    QFile f(u"/proc/%1/stat"_s.arg(pid));
     if (!f.open(QIODevice::ReadOnly))
         return false;
     const QByteArray s = f.readAll();
@@ -61,7 +63,7 @@ bool readProcStat(pid_t pid, ProcStat* out)
 QList<ProcStat> listProcesses()
 {
     QList<ProcStat> result;
-    QDir proc(QStringLiteral("/proc"));
+    QDir proc(u"/proc"_s);
     const QStringList entries = proc.entryList(QDir::Dirs | QDir::NoDotAndDotDot);
     for (const QString& e : entries) {
         bool ok = false;
@@ -78,7 +80,7 @@ QList<ProcStat> listProcesses()
 // True if one of the process's environment values equals dir or lies under dir/.
 bool environMentions(pid_t pid, const QByteArray& dir)
 {
-    QFile f(QStringLiteral("/proc/%1/environ").arg(pid));
+    QFile f(u"/proc/%1/environ"_s.arg(pid));
     if (!f.open(QIODevice::ReadOnly))
         return false;
     const QByteArray env = f.readAll();
@@ -99,14 +101,14 @@ bool environMentions(pid_t pid, const QByteArray& dir)
 bool filesPointInto(pid_t pid, const QByteArray& dir)
 {
     const QByteArray under = dir + '/';
-    const QString base = QStringLiteral("/proc/%1/").arg(pid);
+    const QString base = u"/proc/%1/"_s.arg(pid);
     const auto inside = [&](const QString& link) {
         const QByteArray target = QFile::encodeName(QFile::symLinkTarget(link));
         return target == dir || target.startsWith(under);
     };
-    if (inside(base + QStringLiteral("cwd")))
+    if (inside(base + u"cwd"_s))
         return true;
-    const QDir fds(base + QStringLiteral("fd"));
+    const QDir fds(base + u"fd"_s);
     const QStringList entries = fds.entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot);
     for (const QString& fd : entries) {
         if (inside(fds.filePath(fd)))
@@ -132,16 +134,16 @@ QSet<pid_t> selfAndAncestors()
 QString safeTempBase()
 {
     // Paths go unquoted into sshd_config, slurm.conf and a unix socket address (108 bytes max).
-    static const QRegularExpression safe(QStringLiteral("^/[A-Za-z0-9/._-]*$"));
+    static const QRegularExpression safe(u"^/[A-Za-z0-9/._-]*$"_s);
     const QString t = QDir::tempPath();
     if (t.size() <= 60 && safe.match(t).hasMatch())
         return t;
-    return QStringLiteral("/tmp");
+    return u"/tmp"_s;
 }
 
 const QRegularExpression& fixtureDirPattern()
 {
-    static const QRegularExpression re(QStringLiteral("^swlfx-[a-z]+-(\\d+-\\d+)-[A-Za-z0-9]+$"));
+    static const QRegularExpression re(u"^swlfx-[a-z]+-(\\d+-\\d+)-[A-Za-z0-9]+$"_s);
     return re;
 }
 
@@ -151,14 +153,14 @@ QString ProcessResult::describe() const
 {
     QString what;
     if (failedToStart)
-        what = QStringLiteral("failed to start");
+        what = u"failed to start"_s;
     else if (timedOut)
-        what = QStringLiteral("timed out (killed)");
+        what = u"timed out (killed)"_s;
     else if (crashed)
-        what = QStringLiteral("killed by a signal");
+        what = u"killed by a signal"_s;
     else
-        what = QStringLiteral("exit code %1").arg(exitCode);
-    return QStringLiteral("`%1`: %2\n--- stdout ---\n%3\n--- stderr ---\n%4")
+        what = u"exit code %1"_s.arg(exitCode);
+    return u"`%1`: %2\n--- stdout ---\n%3\n--- stderr ---\n%4"_s
         .arg(command, what, localFile(out), localFile(err));
 }
 
@@ -166,7 +168,7 @@ ProcessResult runProcess(const QString& program, const QStringList& args, const 
                          int timeoutMs, const QByteArray& stdinData)
 {
     ProcessResult r;
-    r.command = (QStringList{program} + args).join(QLatin1Char(' '));
+    r.command = (QStringList{program} + args).join(u' ');
     QProcess p;
     if (!env.isEmpty())
         p.setProcessEnvironment(env);
@@ -220,14 +222,14 @@ QString fileTail(const QString& path, qint64 maxBytes)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
-        return QStringLiteral("--- %1: (no such file) ---\n").arg(path);
+        return u"--- %1: (no such file) ---\n"_s.arg(path);
     const qint64 size = f.size();
-    QString header = QStringLiteral("--- %1 ---\n").arg(path);
+    QString header = u"--- %1 ---\n"_s.arg(path);
     if (size > maxBytes) {
         f.seek(size - maxBytes);
-        header = QStringLiteral("--- %1 (last %2 of %3 bytes) ---\n").arg(path).arg(maxBytes).arg(size);
+        header = u"--- %1 (last %2 of %3 bytes) ---\n"_s.arg(path).arg(maxBytes).arg(size);
     }
-    return header + QString::fromLocal8Bit(f.readAll()) + QLatin1Char('\n');
+    return header + QString::fromLocal8Bit(f.readAll()) + u'\n';
 }
 
 bool writeTextFile(const QString& path, const QString& text, int mode)
@@ -291,7 +293,7 @@ int connectLoopback(quint16 port, int timeoutMs)
 
 QPair<int, int> localPortRange()
 {
-    QFile f(QStringLiteral("/proc/sys/net/ipv4/ip_local_port_range"));
+    QFile f(u"/proc/sys/net/ipv4/ip_local_port_range"_s);
     if (f.open(QIODevice::ReadOnly)) {
         const QList<QByteArray> parts = f.readAll().simplified().split(' ');
         if (parts.size() == 2)
@@ -357,7 +359,7 @@ void PortReservation::release()
 bool PortReservation::reserve(QString* error)
 {
     release();
-    const QString lockDir = QStringLiteral("/tmp/sweepline-fixture-ports");
+    const QString lockDir = u"/tmp/sweepline-fixture-ports"_s;
     QDir().mkpath(lockDir);
     const auto [ephemeralLow, ephemeralHigh] = localPortRange();
     // Prefer ports below the ephemeral range; if it starts too low, use the range above it.
@@ -374,7 +376,7 @@ bool PortReservation::reserve(QString* error)
     auto* rng = QRandomGenerator::global();
     for (int attempt = 0; attempt < 200; ++attempt) {
         const auto port = static_cast<quint16>(rng->bounded(low, high + 1));
-        const QByteArray lockPath = QFile::encodeName(QStringLiteral("%1/%2.lock").arg(lockDir).arg(port));
+        const QByteArray lockPath = QFile::encodeName(u"%1/%2.lock"_s.arg(lockDir).arg(port));
         const int fd = ::open(lockPath.constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
         if (fd < 0)
             continue;
@@ -391,7 +393,7 @@ bool PortReservation::reserve(QString* error)
         return true;
     }
     if (error)
-        *error = QStringLiteral("no free TCP port found in %1-%2 after 200 attempts").arg(low).arg(high);
+        *error = u"no free TCP port found in %1-%2 after 200 attempts"_s.arg(low).arg(high);
     return false;
 }
 
@@ -401,12 +403,12 @@ QString ownerToken()
 {
     ProcStat st;
     readProcStat(getpid(), &st);
-    return QStringLiteral("%1-%2").arg(getpid()).arg(st.startTime);
+    return u"%1-%2"_s.arg(getpid()).arg(st.startTime);
 }
 
 bool ownerAlive(const QString& token)
 {
-    const QStringList parts = token.split(QLatin1Char('-'));
+    const QStringList parts = token.split(u'-');
     if (parts.size() != 2)
         return false;
     ProcStat st;
@@ -419,9 +421,9 @@ FixtureDirectory::FixtureDirectory(const QString& kind)
 {
     cleanupStaleFixtures();
     m_dir = std::make_unique<QTemporaryDir>(
-        QStringLiteral("%1/swlfx-%2-%3-XXXXXX").arg(safeTempBase(), kind, ownerToken()));
+        u"%1/swlfx-%2-%3-XXXXXX"_s.arg(safeTempBase(), kind, ownerToken()));
     if (!m_dir->isValid()) {
-        m_error = QStringLiteral("cannot create a temporary directory: %1").arg(m_dir->errorString());
+        m_error = u"cannot create a temporary directory: %1"_s.arg(m_dir->errorString());
         return;
     }
     // Traversable by a dedicated test user (its home lives here); secrets inside are 0600.
@@ -467,7 +469,7 @@ static int terminationSignal(qint64 elapsedMs)
 
 int killFixtureProcesses(const QString& dir, int timeoutMs, const QString& onlyExecutable)
 {
-    if (dir.isEmpty() || dir == QLatin1String("/"))
+    if (dir.isEmpty() || dir == u"/"_s)
         return 0;
     const QByteArray marker = QFile::encodeName(QDir::cleanPath(dir));
     const QSet<pid_t> protectedPids = selfAndAncestors();
@@ -486,7 +488,7 @@ int killFixtureProcesses(const QString& dir, int timeoutMs, const QString& onlyE
                 || !(environMentions(p.pid, marker) || filesPointInto(p.pid, marker)))
                 continue;
             if (!onlyExecutable.isEmpty()
-                && QFileInfo(QStringLiteral("/proc/%1/exe").arg(p.pid)).symLinkTarget() != onlyExecutable)
+                && QFileInfo(u"/proc/%1/exe"_s.arg(p.pid)).symLinkTarget() != onlyExecutable)
                 continue;
             roots.append(p.pid);
         }
@@ -569,7 +571,7 @@ void killProcesses(const QList<ProcessRef>& processes, int timeoutMs)
 void cleanupStaleFixtures()
 {
     const QDir base(safeTempBase());
-    const QStringList entries = base.entryList({QStringLiteral("swlfx-*")}, QDir::Dirs | QDir::NoDotAndDotDot);
+    const QStringList entries = base.entryList({u"swlfx-*"_s}, QDir::Dirs | QDir::NoDotAndDotDot);
     for (const QString& name : entries) {
         const QRegularExpressionMatch m = fixtureDirPattern().match(name);
         if (!m.hasMatch() || ownerAlive(m.captured(1)))
@@ -603,7 +605,7 @@ bool DaemonProcess::start()
 {
     m_error.clear();
     if (m_process && isRunning()) {
-        m_error = QStringLiteral("%1 is already running").arg(m_name);
+        m_error = u"%1 is already running"_s.arg(m_name);
         return false;
     }
     m_process = std::make_unique<QProcess>();
@@ -625,14 +627,14 @@ bool DaemonProcess::start()
     {
         QFile log(m_logPath);
         if (log.open(QIODevice::Append)) {
-            log.write(QStringLiteral("=== %1: %2 %3 ===\n")
-                          .arg(m_name, m_program, m_args.join(QLatin1Char(' ')))
+            log.write(u"=== %1: %2 %3 ===\n"_s
+                          .arg(m_name, m_program, m_args.join(u' '))
                           .toLocal8Bit());
         }
     }
     m_process->start();
     if (!m_process->waitForStarted(10000)) {
-        m_error = QStringLiteral("%1 (%2) did not start: %3").arg(m_name, m_program, m_process->errorString());
+        m_error = u"%1 (%2) did not start: %3"_s.arg(m_name, m_program, m_process->errorString());
         m_process.reset();
         m_pid = 0;
         return false;
@@ -654,12 +656,12 @@ bool DaemonProcess::isRunning()
 QString DaemonProcess::exitDescription()
 {
     if (!m_process)
-        return QStringLiteral("%1 was not started").arg(m_name);
+        return u"%1 was not started"_s.arg(m_name);
     if (isRunning())
-        return QStringLiteral("%1 is running (pid %2)").arg(m_name).arg(m_pid);
+        return u"%1 is running (pid %2)"_s.arg(m_name).arg(m_pid);
     if (m_process->exitStatus() == QProcess::CrashExit)
-        return QStringLiteral("%1 was killed by a signal").arg(m_name);
-    return QStringLiteral("%1 exited with code %2").arg(m_name).arg(m_process->exitCode());
+        return u"%1 was killed by a signal"_s.arg(m_name);
+    return u"%1 exited with code %2"_s.arg(m_name).arg(m_process->exitCode());
 }
 
 void DaemonProcess::stop(int graceMs)

@@ -9,6 +9,8 @@
 
 #include <unistd.h>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::testing {
 
 namespace {
@@ -19,10 +21,10 @@ constexpr int kNodeTimeoutMs = 30000;
 constexpr int kCheckJobTimeoutMs = 30000;
 constexpr int kControllerStopGraceMs = 15000;
 
-const QString kMunged = QStringLiteral("/usr/sbin/munged");
-const QString kSlurmctld = QStringLiteral("/usr/sbin/slurmctld");
-const QString kSlurmd = QStringLiteral("/usr/sbin/slurmd");
-const QString kMungekey = QStringLiteral("/usr/sbin/mungekey");
+const QString kMunged = u"/usr/sbin/munged"_s;
+const QString kSlurmctld = u"/usr/sbin/slurmctld"_s;
+const QString kSlurmd = u"/usr/sbin/slurmd"_s;
+const QString kMungekey = u"/usr/sbin/mungekey"_s;
 
 bool makeDir(const QString& path, QFile::Permissions perms)
 {
@@ -36,7 +38,7 @@ constexpr QFile::Permissions kDir0700 = QFile::ReadOwner | QFile::WriteOwner | Q
 } // namespace
 
 SlurmFixture::SlurmFixture(SlurmOptions options)
-    : m_options(std::move(options)), m_dir(QStringLiteral("slurm"))
+    : m_options(std::move(options)), m_dir(u"slurm"_s)
 {
 }
 
@@ -47,44 +49,44 @@ SlurmFixture::~SlurmFixture()
 
 QString SlurmFixture::slurmConfPath() const
 {
-    return m_dir.filePath(QStringLiteral("slurm.conf"));
+    return m_dir.filePath(u"slurm.conf"_s);
 }
 
 QString SlurmFixture::mungeSocketPath() const
 {
-    return m_dir.filePath(QStringLiteral("run/munge.socket"));
+    return m_dir.filePath(u"run/munge.socket"_s);
 }
 
 QString SlurmFixture::controllerLogPath() const
 {
-    return m_dir.filePath(QStringLiteral("log/slurmctld.log"));
+    return m_dir.filePath(u"log/slurmctld.log"_s);
 }
 
 QString SlurmFixture::nodeLogPath() const
 {
-    return m_dir.filePath(QStringLiteral("log/slurmd.log"));
+    return m_dir.filePath(u"log/slurmd.log"_s);
 }
 
 QString SlurmFixture::mungeLogPath() const
 {
-    return m_dir.filePath(QStringLiteral("log/munged.log"));
+    return m_dir.filePath(u"log/munged.log"_s);
 }
 
 QString SlurmFixture::logs() const
 {
     QString s;
-    for (const QString& name : {QStringLiteral("slurmctld.stderr"), QStringLiteral("slurmctld.log"),
-                                QStringLiteral("slurmd.stderr"), QStringLiteral("slurmd.log"),
-                                QStringLiteral("munged.log")})
-        s += fileTail(m_dir.filePath(QStringLiteral("log/") + name), 8 * 1024);
+    for (const QString& name : {u"slurmctld.stderr"_s, u"slurmctld.log"_s,
+                                u"slurmd.stderr"_s, u"slurmd.log"_s,
+                                u"munged.log"_s})
+        s += fileTail(m_dir.filePath(u"log/"_s + name), 8 * 1024);
     return s;
 }
 
 bool SlurmFixture::logsMention(const QByteArray& text) const
 {
-    for (const QString& name : {QStringLiteral("slurmctld.stderr"), QStringLiteral("slurmctld.log"),
-                                QStringLiteral("slurmd.stderr"), QStringLiteral("slurmd.log")}) {
-        QFile f(m_dir.filePath(QStringLiteral("log/") + name));
+    for (const QString& name : {u"slurmctld.stderr"_s, u"slurmctld.log"_s,
+                                u"slurmd.stderr"_s, u"slurmd.log"_s}) {
+        QFile f(m_dir.filePath(u"log/"_s + name));
         if (f.open(QIODevice::ReadOnly) && f.readAll().contains(text))
             return true;
     }
@@ -93,7 +95,7 @@ bool SlurmFixture::logsMention(const QByteArray& text) const
 
 bool SlurmFixture::fail(const QString& message)
 {
-    m_error = QStringLiteral("SlurmFixture (%1): %2\n%3").arg(m_dir.path(), message, logs());
+    m_error = u"SlurmFixture (%1): %2\n%3"_s.arg(m_dir.path(), message, logs());
     qWarning("%s", qPrintable(m_error));
     return false;
 }
@@ -101,13 +103,13 @@ bool SlurmFixture::fail(const QString& message)
 QProcessEnvironment SlurmFixture::environment() const
 {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("SLURM_CONF"), slurmConfPath());
+    env.insert(u"SLURM_CONF"_s, slurmConfPath());
     return env;
 }
 
 QMap<QString, QString> SlurmFixture::sessionEnvironment() const
 {
-    return {{QStringLiteral("SLURM_CONF"), slurmConfPath()}};
+    return {{u"SLURM_CONF"_s, slurmConfPath()}};
 }
 
 ProcessResult SlurmFixture::run(const QString& program, const QStringList& args, int timeoutMs) const
@@ -117,19 +119,19 @@ ProcessResult SlurmFixture::run(const QString& program, const QStringList& args,
 
 QString SlurmFixture::nodeState() const
 {
-    const ProcessResult r = run(QStringLiteral("sinfo"), {QStringLiteral("-h"), QStringLiteral("-N"),
-                                                          QStringLiteral("-n"), QStringLiteral("localhost"),
-                                                          QStringLiteral("-o"), QStringLiteral("%T")},
+    const ProcessResult r = run(u"sinfo"_s, {u"-h"_s, u"-N"_s,
+                                                          u"-n"_s, u"localhost"_s,
+                                                          u"-o"_s, u"%T"_s},
                                 10000);
     return r.ok() ? QString::fromLocal8Bit(r.out).trimmed() : QString();
 }
 
 QString SlurmFixture::jobState(const QString& jobId) const
 {
-    const ProcessResult r = run(QStringLiteral("scontrol"), {QStringLiteral("show"), QStringLiteral("job"),
-                                                             QStringLiteral("-o"), jobId},
+    const ProcessResult r = run(u"scontrol"_s, {u"show"_s, u"job"_s,
+                                                             u"-o"_s, jobId},
                                 10000);
-    static const QRegularExpression re(QStringLiteral("\\bJobState=(\\S+)"));
+    static const QRegularExpression re(u"\\bJobState=(\\S+)"_s);
     const QRegularExpressionMatch m = re.match(QString::fromLocal8Bit(r.out));
     return r.ok() && m.hasMatch() ? m.captured(1) : QString();
 }
@@ -146,25 +148,25 @@ bool SlurmFixture::prepare()
     if (!m_dir.isValid())
         return fail(m_dir.errorString());
     if (::geteuid() != 0)
-        return fail(QStringLiteral("needs root (SlurmUser=root, jobs of any user)"));
-    for (const QString& tool : {kMunged, kSlurmctld, kSlurmd, QStringLiteral("/usr/bin/sbatch"),
-                                QStringLiteral("/usr/bin/munge")}) {
+        return fail(u"needs root (SlurmUser=root, jobs of any user)"_s);
+    for (const QString& tool : {kMunged, kSlurmctld, kSlurmd, u"/usr/bin/sbatch"_s,
+                                u"/usr/bin/munge"_s}) {
         if (!QFile::exists(tool))
-            return fail(tool + QStringLiteral(" is missing: install slurm-wlm and munge"));
+            return fail(tool + u" is missing: install slurm-wlm and munge"_s);
     }
     m_cpus = m_options.cpus > 0 ? m_options.cpus : qMax(1, static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN)));
     // munged insists: key directory private, socket directory traversable by all.
-    if (!makeDir(m_dir.filePath(QStringLiteral("munge")), kDir0700)
-        || !makeDir(m_dir.filePath(QStringLiteral("run")), kDir0755)
-        || !makeDir(m_dir.filePath(QStringLiteral("log")), kDir0755)
-        || !makeDir(m_dir.filePath(QStringLiteral("state")), kDir0755)
-        || !makeDir(m_dir.filePath(QStringLiteral("spool")), kDir0755))
-        return fail(QStringLiteral("cannot create the fixture's directories"));
-    const QString key = m_dir.filePath(QStringLiteral("munge/munge.key"));
+    if (!makeDir(m_dir.filePath(u"munge"_s), kDir0700)
+        || !makeDir(m_dir.filePath(u"run"_s), kDir0755)
+        || !makeDir(m_dir.filePath(u"log"_s), kDir0755)
+        || !makeDir(m_dir.filePath(u"state"_s), kDir0755)
+        || !makeDir(m_dir.filePath(u"spool"_s), kDir0755))
+        return fail(u"cannot create the fixture's directories"_s);
+    const QString key = m_dir.filePath(u"munge/munge.key"_s);
     if (QFile::exists(kMungekey)) {
-        const ProcessResult r = runProcess(kMungekey, {QStringLiteral("--create"), QStringLiteral("--keyfile=") + key});
+        const ProcessResult r = runProcess(kMungekey, {u"--create"_s, u"--keyfile="_s + key});
         if (!r.ok())
-            return fail(QStringLiteral("cannot create the munge key: ") + r.describe());
+            return fail(u"cannot create the munge key: "_s + r.describe());
     } else {
         // munge < 0.5.14 has no mungekey: 1 KiB of random bytes is what create-munge-key wrote.
         QByteArray bytes;
@@ -173,15 +175,15 @@ bool SlurmFixture::prepare()
         QFile f(key);
         if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size()
             || !f.setPermissions(QFile::ReadOwner | QFile::WriteOwner))
-            return fail(QStringLiteral("cannot write the munge key ") + key);
+            return fail(u"cannot write the munge key "_s + key);
     }
-    if (!writeTextFile(m_dir.filePath(QStringLiteral("plugstack.conf")), QString(), 0644))
-        return fail(QStringLiteral("cannot write plugstack.conf"));
+    if (!writeTextFile(m_dir.filePath(u"plugstack.conf"_s), QString(), 0644))
+        return fail(u"cannot write plugstack.conf"_s);
     QString error;
     if (!m_ctldPort.reserve(&error) || !m_slurmdPort.reserve(&error))
         return fail(error);
     m_daemonEnv = QProcessEnvironment::systemEnvironment();
-    m_daemonEnv.insert(QStringLiteral("SLURM_CONF"), slurmConfPath());
+    m_daemonEnv.insert(u"SLURM_CONF"_s, slurmConfPath());
     m_daemonEnv.insert(QString::fromLatin1(kFixtureMarkerVariable), m_dir.path());
     if (!writeConfig())
         return false;
@@ -193,29 +195,29 @@ bool SlurmFixture::writeConfig()
 {
     QString text = QString::fromLatin1(kSlurmConfTemplate);
     const QMap<QString, QString> fields{
-        {QStringLiteral("CTLD_PORT"), QString::number(controllerPort())},
-        {QStringLiteral("SLURMD_PORT"), QString::number(nodePort())},
-        {QStringLiteral("MUNGE_SOCKET"), mungeSocketPath()},
-        {QStringLiteral("STATE_DIR"), m_dir.filePath(QStringLiteral("state"))},
-        {QStringLiteral("SPOOL_DIR"), m_dir.filePath(QStringLiteral("spool"))},
-        {QStringLiteral("RUN_DIR"), m_dir.filePath(QStringLiteral("run"))},
-        {QStringLiteral("LOG_DIR"), m_dir.filePath(QStringLiteral("log"))},
-        {QStringLiteral("DIR"), m_dir.path()},
-        {QStringLiteral("CPUS"), QString::number(m_cpus)},
-        {QStringLiteral("EXTRA_LINES"), m_options.extraConfigLines.join(QLatin1Char('\n'))},
+        {u"CTLD_PORT"_s, QString::number(controllerPort())},
+        {u"SLURMD_PORT"_s, QString::number(nodePort())},
+        {u"MUNGE_SOCKET"_s, mungeSocketPath()},
+        {u"STATE_DIR"_s, m_dir.filePath(u"state"_s)},
+        {u"SPOOL_DIR"_s, m_dir.filePath(u"spool"_s)},
+        {u"RUN_DIR"_s, m_dir.filePath(u"run"_s)},
+        {u"LOG_DIR"_s, m_dir.filePath(u"log"_s)},
+        {u"DIR"_s, m_dir.path()},
+        {u"CPUS"_s, QString::number(m_cpus)},
+        {u"EXTRA_LINES"_s, m_options.extraConfigLines.join(u'\n')},
     };
     for (auto it = fields.cbegin(); it != fields.cend(); ++it)
-        text.replace(QStringLiteral("{{%1}}").arg(it.key()), it.value());
+        text.replace(u"{{%1}}"_s.arg(it.key()), it.value());
     if (m_options.jobsPerUserPerHour > 0) {
         // One SchedulerParameters line: a second one would not add to the first.
-        const QString schedulerLine = QStringLiteral("\nSchedulerParameters=");
+        const QString schedulerLine = u"\nSchedulerParameters="_s;
         if (!text.contains(schedulerLine))
-            return fail(QStringLiteral("the slurm.conf template has no SchedulerParameters line"));
-        text.replace(schedulerLine, schedulerLine + QStringLiteral("jobs_per_user_per_hour=%1,").arg(m_options.jobsPerUserPerHour));
-        text += QStringLiteral("\nJobSubmitPlugins=throttle\n");
+            return fail(u"the slurm.conf template has no SchedulerParameters line"_s);
+        text.replace(schedulerLine, schedulerLine + u"jobs_per_user_per_hour=%1,"_s.arg(m_options.jobsPerUserPerHour));
+        text += u"\nJobSubmitPlugins=throttle\n"_s;
     }
     if (!writeTextFile(slurmConfPath(), text, 0644))
-        return fail(QStringLiteral("cannot write ") + slurmConfPath());
+        return fail(u"cannot write "_s + slurmConfPath());
     return true;
 }
 
@@ -223,12 +225,12 @@ bool SlurmFixture::startMunge()
 {
     const QString dir = m_dir.path();
     m_munged = std::make_unique<DaemonProcess>(
-        QStringLiteral("munged"), kMunged,
-        QStringList{QStringLiteral("--foreground"), QStringLiteral("--socket=") + mungeSocketPath(),
-                    QStringLiteral("--key-file=") + dir + QStringLiteral("/munge/munge.key"),
-                    QStringLiteral("--pid-file=") + dir + QStringLiteral("/run/munged.pid"),
-                    QStringLiteral("--seed-file=") + dir + QStringLiteral("/munge/munged.seed"),
-                    QStringLiteral("--log-file=") + mungeLogPath(), QStringLiteral("--num-threads=4")},
+        u"munged"_s, kMunged,
+        QStringList{u"--foreground"_s, u"--socket="_s + mungeSocketPath(),
+                    u"--key-file="_s + dir + u"/munge/munge.key"_s,
+                    u"--pid-file="_s + dir + u"/run/munged.pid"_s,
+                    u"--seed-file="_s + dir + u"/munge/munged.seed"_s,
+                    u"--log-file="_s + mungeLogPath(), u"--num-threads=4"_s},
         mungeLogPath());
     m_munged->setEnvironment(m_daemonEnv);
     if (!m_munged->start())
@@ -240,14 +242,14 @@ bool SlurmFixture::startMunge()
                 return true;
             if (!QFile::exists(mungeSocketPath()))
                 return false;
-            last = runProcess(QStringLiteral("munge"), {QStringLiteral("-n"), QStringLiteral("-S"), mungeSocketPath()},
+            last = runProcess(u"munge"_s, {u"-n"_s, u"-S"_s, mungeSocketPath()},
                               {}, 5000);
             return last.ok();
         },
         kMungeTimeoutMs, 50);
     if (up && m_munged->isRunning())
         return true;
-    return fail(m_munged->isRunning() ? QStringLiteral("munged does not answer on %1: %2")
+    return fail(m_munged->isRunning() ? u"munged does not answer on %1: %2"_s
                                             .arg(mungeSocketPath(), last.describe())
                                       : m_munged->exitDescription());
 }
@@ -256,13 +258,13 @@ bool SlurmFixture::startController()
 {
     m_error.clear();
     if (!m_prepared)
-        return fail(QStringLiteral("startController() before start()"));
+        return fail(u"startController() before start()"_s);
     if (m_ctld && m_ctld->isRunning())
         return true;
     m_ctld = std::make_unique<DaemonProcess>(
-        QStringLiteral("slurmctld"), kSlurmctld,
-        QStringList{QStringLiteral("-D"), QStringLiteral("-f"), slurmConfPath()},
-        m_dir.filePath(QStringLiteral("log/slurmctld.stderr")));
+        u"slurmctld"_s, kSlurmctld,
+        QStringList{u"-D"_s, u"-f"_s, slurmConfPath()},
+        m_dir.filePath(u"log/slurmctld.stderr"_s));
     m_ctld->setEnvironment(m_daemonEnv);
     if (!m_ctld->start())
         return fail(m_ctld->errorString());
@@ -271,13 +273,13 @@ bool SlurmFixture::startController()
         [&] {
             if (!m_ctld->isRunning())
                 return true;
-            last = run(QStringLiteral("scontrol"), {QStringLiteral("ping")}, 10000);
+            last = run(u"scontrol"_s, {u"ping"_s}, 10000);
             return last.ok() && last.out.contains("is UP");
         },
         kControllerTimeoutMs, 100);
     if (!up || !m_ctld->isRunning()) {
         const QString why = m_ctld->isRunning()
-            ? QStringLiteral("slurmctld not UP within %1 ms: %2").arg(kControllerTimeoutMs).arg(last.describe())
+            ? u"slurmctld not UP within %1 ms: %2"_s.arg(kControllerTimeoutMs).arg(last.describe())
             : m_ctld->exitDescription();
         m_ctld->kill();
         return fail(why);
@@ -288,11 +290,11 @@ bool SlurmFixture::startController()
         const bool back = waitUntil(
             [&] {
                 state = nodeState();
-                return !state.isEmpty() && !state.endsWith(QLatin1Char('*')) && state != QLatin1String("unknown");
+                return !state.isEmpty() && !state.endsWith(u'*') && state != u"unknown"_s;
             },
             kNodeTimeoutMs, 100);
         if (!back)
-            return fail(QStringLiteral("node not responding after slurmctld started (state \"%1\")").arg(state));
+            return fail(u"node not responding after slurmctld started (state \"%1\")"_s.arg(state));
     }
     return true;
 }
@@ -315,19 +317,19 @@ bool SlurmFixture::startNode()
 {
     m_error.clear();
     if (!m_prepared)
-        return fail(QStringLiteral("startNode() before start()"));
+        return fail(u"startNode() before start()"_s);
     if (m_slurmd && m_slurmd->isRunning())
         return true;
     m_slurmd = std::make_unique<DaemonProcess>(
-        QStringLiteral("slurmd"), kSlurmd,
-        QStringList{QStringLiteral("-D"), QStringLiteral("-N"), QStringLiteral("localhost"), QStringLiteral("-f"),
+        u"slurmd"_s, kSlurmd,
+        QStringList{u"-D"_s, u"-N"_s, u"localhost"_s, u"-f"_s,
                     slurmConfPath()},
-        m_dir.filePath(QStringLiteral("log/slurmd.stderr")));
+        m_dir.filePath(u"log/slurmd.stderr"_s));
     m_slurmd->setEnvironment(m_daemonEnv);
     if (!m_slurmd->start())
         return fail(m_slurmd->errorString());
     QString state;
-    static const QRegularExpression usable(QStringLiteral("^(idle|mixed|allocated|completing)$"));
+    static const QRegularExpression usable(u"^(idle|mixed|allocated|completing)$"_s);
     const bool up = waitUntil(
         [&] {
             if (!m_slurmd->isRunning())
@@ -338,7 +340,7 @@ bool SlurmFixture::startNode()
         kNodeTimeoutMs, 100);
     if (!up || !m_slurmd->isRunning()) {
         const QString why = m_slurmd->isRunning()
-            ? QStringLiteral("node not idle within %1 ms (sinfo state \"%2\")").arg(kNodeTimeoutMs).arg(state)
+            ? u"node not idle within %1 ms (sinfo state \"%2\")"_s.arg(kNodeTimeoutMs).arg(state)
             : m_slurmd->exitDescription();
         m_slurmd->kill();
         return fail(why);
@@ -361,7 +363,7 @@ bool SlurmFixture::startAll()
     t.start();
     m_startupTimings.clear();
     const auto phase = [&](const char* name) {
-        m_startupTimings += QStringLiteral("%1 %2 ms, ").arg(QLatin1String(name)).arg(t.restart());
+        m_startupTimings += u"%1 %2 ms, "_s.arg(QLatin1String(name)).arg(t.restart());
     };
     if (!startMunge())
         return false;
@@ -374,25 +376,25 @@ bool SlurmFixture::startAll()
     phase("slurmd (node idle)");
     if (!m_options.verifyWithJob)
         return true;
-    const ProcessResult submit = run(QStringLiteral("sbatch"),
-                                     {QStringLiteral("--parsable"), QStringLiteral("--job-name=sweepline-fixture-check"),
-                                      QStringLiteral("--chdir=") + m_dir.path(), QStringLiteral("--output=/dev/null"),
-                                      QStringLiteral("--wrap=true")},
+    const ProcessResult submit = run(u"sbatch"_s,
+                                     {u"--parsable"_s, u"--job-name=sweepline-fixture-check"_s,
+                                      u"--chdir="_s + m_dir.path(), u"--output=/dev/null"_s,
+                                      u"--wrap=true"_s},
                                      30000);
     if (!submit.ok())
-        return fail(QStringLiteral("the check job was not accepted: ") + submit.describe());
-    const QString jobId = QString::fromLocal8Bit(submit.out).trimmed().section(QLatin1Char(';'), 0, 0);
+        return fail(u"the check job was not accepted: "_s + submit.describe());
+    const QString jobId = QString::fromLocal8Bit(submit.out).trimmed().section(u';', 0, 0);
     QString state;
-    static const QRegularExpression pendingOrRunning(QStringLiteral("^(PENDING|CONFIGURING|RUNNING|COMPLETING|)$"));
+    static const QRegularExpression pendingOrRunning(u"^(PENDING|CONFIGURING|RUNNING|COMPLETING|)$"_s);
     waitUntil(
         [&] {
             state = jobState(jobId);
             return !pendingOrRunning.match(state).hasMatch();
         },
         kCheckJobTimeoutMs, 100);
-    if (state != QLatin1String("COMPLETED")) {
-        const ProcessResult show = run(QStringLiteral("scontrol"), {QStringLiteral("show"), QStringLiteral("job"), jobId});
-        return fail(QStringLiteral("the check job %1 did not complete within %2 ms (state \"%3\")\n%4")
+    if (state != u"COMPLETED"_s) {
+        const ProcessResult show = run(u"scontrol"_s, {u"show"_s, u"job"_s, jobId});
+        return fail(u"the check job %1 did not complete within %2 ms (state \"%3\")\n%4"_s
                         .arg(jobId).arg(kCheckJobTimeoutMs).arg(state, QString::fromLocal8Bit(show.out)));
     }
     phase("check job");

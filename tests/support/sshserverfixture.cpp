@@ -12,21 +12,23 @@
 
 #include <unistd.h>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::testing {
 
 namespace {
 
 constexpr int kStartTimeoutMs = 10000;
-const QString kSshd = QStringLiteral("/usr/sbin/sshd");
-const QString kSshKeygen = QStringLiteral("/usr/bin/ssh-keygen");
-const QString kPasswordUserComment = QStringLiteral("sweepline-fixture ");
+const QString kSshd = u"/usr/sbin/sshd"_s;
+const QString kSshKeygen = u"/usr/bin/ssh-keygen"_s;
+const QString kPasswordUserComment = u"sweepline-fixture "_s;
 
 QAtomicInt g_userCounter;
 
 QString randomPassword()
 {
     static const char alphabet[] = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    QString s = QStringLiteral("Swl-");
+    QString s = u"Swl-"_s;
     for (int i = 0; i < 16; ++i)
         s += QLatin1Char(alphabet[QRandomGenerator::global()->bounded(int(sizeof alphabet) - 1)]);
     return s;
@@ -35,7 +37,7 @@ QString randomPassword()
 // Users created by fixtures of test processes that are gone (crash, ctest timeout).
 void removeStalePasswordUsers()
 {
-    QFile passwd(QStringLiteral("/etc/passwd"));
+    QFile passwd(u"/etc/passwd"_s);
     if (!passwd.open(QIODevice::ReadOnly))
         return;
     const QList<QByteArray> lines = passwd.readAll().split('\n');
@@ -48,25 +50,25 @@ void removeStalePasswordUsers()
             continue;
         if (ownerAlive(comment.mid(kPasswordUserComment.size())))
             continue;
-        const ProcessResult r = runProcess(QStringLiteral("userdel"), {QStringLiteral("-f"),
+        const ProcessResult r = runProcess(u"userdel"_s, {u"-f"_s,
                                            QString::fromLocal8Bit(f.at(0))}, {}, 30000);
         if (!r.ok())
             qWarning("sweepline fixtures: could not remove stale user: %s", qPrintable(r.describe()));
     }
 }
 
-const QString kPamDirectory = QStringLiteral("/etc/pam.d");
-const QString kPamServicePrefix = QStringLiteral("swlfx-otp-");
+const QString kPamDirectory = u"/etc/pam.d"_s;
+const QString kPamServicePrefix = u"swlfx-otp-"_s;
 
 // PAM services of fixtures whose test process is gone: the file's first line names its owner.
 void removeStalePamServices()
 {
-    const QStringList names = QDir(kPamDirectory).entryList({kPamServicePrefix + QLatin1Char('*')}, QDir::Files);
+    const QStringList names = QDir(kPamDirectory).entryList({kPamServicePrefix + u'*'}, QDir::Files);
     for (const QString& name : names) {
-        QFile f(kPamDirectory + QLatin1Char('/') + name);
+        QFile f(kPamDirectory + u'/' + name);
         if (!f.open(QIODevice::ReadOnly))
             continue;
-        const QString owner = QString::fromLocal8Bit(f.readLine()).trimmed().remove(QStringLiteral("# owner "));
+        const QString owner = QString::fromLocal8Bit(f.readLine()).trimmed().remove(u"# owner "_s);
         f.close();
         if (!ownerAlive(owner))
             QFile::remove(f.fileName());
@@ -76,7 +78,7 @@ void removeStalePamServices()
 } // namespace
 
 SshServerFixture::SshServerFixture(SshServerOptions options)
-    : m_options(std::move(options)), m_dir(QStringLiteral("ssh"))
+    : m_options(std::move(options)), m_dir(u"ssh"_s)
 {
     if (m_options.oneTimePasswords) {
         m_options.createPasswordUser = true;
@@ -97,27 +99,27 @@ SshServerFixture::~SshServerFixture()
 
 QString SshServerFixture::userKeyPath() const
 {
-    return m_dir.filePath(QStringLiteral("id_ed25519"));
+    return m_dir.filePath(u"id_ed25519"_s);
 }
 
 QString SshServerFixture::passphraseKeyPath() const
 {
-    return m_dir.filePath(QStringLiteral("id_ed25519_passphrase"));
+    return m_dir.filePath(u"id_ed25519_passphrase"_s);
 }
 
 QString SshServerFixture::knownHostsPath() const
 {
-    return m_dir.filePath(QStringLiteral("known_hosts"));
+    return m_dir.filePath(u"known_hosts"_s);
 }
 
 QString SshServerFixture::sshdConfigPath() const
 {
-    return m_dir.filePath(QStringLiteral("sshd_config"));
+    return m_dir.filePath(u"sshd_config"_s);
 }
 
 QString SshServerFixture::logPath() const
 {
-    return m_dir.filePath(QStringLiteral("sshd.log"));
+    return m_dir.filePath(u"sshd.log"_s);
 }
 
 QString SshServerFixture::log() const
@@ -128,7 +130,7 @@ QString SshServerFixture::log() const
 
 bool SshServerFixture::fail(const QString& message)
 {
-    m_error = QStringLiteral("SshServerFixture (%1): %2\n%3")
+    m_error = u"SshServerFixture (%1): %2\n%3"_s
                   .arg(m_dir.path(), message, fileTail(logPath()));
     qWarning("%s", qPrintable(m_error));
     return false;
@@ -141,43 +143,43 @@ bool SshServerFixture::isRunning() const
 
 QString SshServerFixture::knownHostsLine() const
 {
-    return QStringLiteral("[%1]:%2 %3").arg(host()).arg(port()).arg(m_hostPublicKey);
+    return u"[%1]:%2 %3"_s.arg(host()).arg(port()).arg(m_hostPublicKey);
 }
 
 bool SshServerFixture::updateKnownHosts()
 {
-    return writeTextFile(knownHostsPath(), knownHostsLine() + QLatin1Char('\n'), 0644);
+    return writeTextFile(knownHostsPath(), knownHostsLine() + u'\n', 0644);
 }
 
 QString SshServerFixture::hostKeyFingerprintSha256() const
 {
     // ssh-keygen -lf: SHA256 of the key blob (the base64 field), base64 without '=' padding.
-    const QStringList fields = m_hostPublicKey.split(QLatin1Char(' '));
+    const QStringList fields = m_hostPublicKey.split(u' ');
     if (fields.size() < 2)
         return {};
     const QByteArray blob = QByteArray::fromBase64(fields.at(1).toLatin1());
     const QByteArray digest = QCryptographicHash::hash(blob, QCryptographicHash::Sha256);
-    return QStringLiteral("SHA256:")
+    return u"SHA256:"_s
         + QString::fromLatin1(digest.toBase64(QByteArray::OmitTrailingEquals));
 }
 
 bool SshServerFixture::generateHostKey()
 {
-    const QString key = m_dir.filePath(QStringLiteral("ssh_host_ed25519_key"));
+    const QString key = m_dir.filePath(u"ssh_host_ed25519_key"_s);
     QFile::remove(key);
-    QFile::remove(key + QStringLiteral(".pub"));
-    const ProcessResult r = runProcess(kSshKeygen, {QStringLiteral("-q"), QStringLiteral("-t"), QStringLiteral("ed25519"),
-                                                    QStringLiteral("-N"), QString(), QStringLiteral("-C"),
-                                                    QStringLiteral("sweepline-test-host"), QStringLiteral("-f"), key});
+    QFile::remove(key + u".pub"_s);
+    const ProcessResult r = runProcess(kSshKeygen, {u"-q"_s, u"-t"_s, u"ed25519"_s,
+                                                    u"-N"_s, QString(), u"-C"_s,
+                                                    u"sweepline-test-host"_s, u"-f"_s, key});
     if (!r.ok())
-        return fail(QStringLiteral("cannot generate the host key: ") + r.describe());
-    QFile pub(key + QStringLiteral(".pub"));
+        return fail(u"cannot generate the host key: "_s + r.describe());
+    QFile pub(key + u".pub"_s);
     if (!pub.open(QIODevice::ReadOnly))
-        return fail(QStringLiteral("cannot read the host public key"));
-    const QStringList fields = QString::fromLatin1(pub.readAll()).simplified().split(QLatin1Char(' '));
+        return fail(u"cannot read the host public key"_s);
+    const QStringList fields = QString::fromLatin1(pub.readAll()).simplified().split(u' ');
     if (fields.size() < 2)
-        return fail(QStringLiteral("malformed host public key"));
-    m_hostPublicKey = fields.at(0) + QLatin1Char(' ') + fields.at(1);
+        return fail(u"malformed host public key"_s);
+    m_hostPublicKey = fields.at(0) + u' ' + fields.at(1);
     return true;
 }
 
@@ -188,10 +190,10 @@ bool SshServerFixture::prepare()
     if (!m_dir.isValid())
         return fail(m_dir.errorString());
     if (::geteuid() != 0)
-        return fail(QStringLiteral("needs root (sshd privilege separation, PAM, useradd)"));
+        return fail(u"needs root (sshd privilege separation, PAM, useradd)"_s);
     for (const QString& tool : {kSshd, kSshKeygen}) {
         if (!QFile::exists(tool))
-            return fail(tool + QStringLiteral(" is missing: install openssh-server and openssh-client"));
+            return fail(tool + u" is missing: install openssh-server and openssh-client"_s);
     }
     QString error;
     if (!m_port.reserve(&error))
@@ -202,31 +204,31 @@ bool SshServerFixture::prepare()
         QString path;
         QString passphrase;
         QString comment;
-    } keys[] = {{userKeyPath(), QString(), QStringLiteral("sweepline-test-user")},
-                {passphraseKeyPath(), passphrase(), QStringLiteral("sweepline-test-passphrase")}};
+    } keys[] = {{userKeyPath(), QString(), u"sweepline-test-user"_s},
+                {passphraseKeyPath(), passphrase(), u"sweepline-test-passphrase"_s}};
     QString authorized;
     for (const auto& k : keys) {
-        const ProcessResult r = runProcess(kSshKeygen, {QStringLiteral("-q"), QStringLiteral("-t"), QStringLiteral("ed25519"),
-                                                        QStringLiteral("-N"), k.passphrase, QStringLiteral("-C"),
-                                                        k.comment, QStringLiteral("-f"), k.path});
+        const ProcessResult r = runProcess(kSshKeygen, {u"-q"_s, u"-t"_s, u"ed25519"_s,
+                                                        u"-N"_s, k.passphrase, u"-C"_s,
+                                                        k.comment, u"-f"_s, k.path});
         if (!r.ok())
-            return fail(QStringLiteral("cannot generate a user key: ") + r.describe());
-        QFile pub(k.path + QStringLiteral(".pub"));
+            return fail(u"cannot generate a user key: "_s + r.describe());
+        QFile pub(k.path + u".pub"_s);
         if (!pub.open(QIODevice::ReadOnly))
-            return fail(QStringLiteral("cannot read ") + pub.fileName());
-        authorized += QString::fromLatin1(pub.readAll()).trimmed() + QLatin1Char('\n');
+            return fail(u"cannot read "_s + pub.fileName());
+        authorized += QString::fromLatin1(pub.readAll()).trimmed() + u'\n';
     }
-    if (!writeTextFile(m_dir.filePath(QStringLiteral("authorized_keys")), authorized, 0644))
-        return fail(QStringLiteral("cannot write authorized_keys"));
+    if (!writeTextFile(m_dir.filePath(u"authorized_keys"_s), authorized, 0644))
+        return fail(u"cannot write authorized_keys"_s);
     if (!updateKnownHosts())
-        return fail(QStringLiteral("cannot write known_hosts"));
+        return fail(u"cannot write known_hosts"_s);
     if (m_options.createPasswordUser && !createPasswordUser())
         return false;
     if (m_options.oneTimePasswords && !installOneTimePasswords())
         return false;
     // sshd's privilege separation directory (normally made by systemd's RuntimeDirectory).
-    if (!QDir().mkpath(QStringLiteral("/run/sshd")))
-        return fail(QStringLiteral("cannot create /run/sshd"));
+    if (!QDir().mkpath(u"/run/sshd"_s))
+        return fail(u"cannot create /run/sshd"_s);
     m_prepared = true;
     return true;
 }
@@ -234,62 +236,62 @@ bool SshServerFixture::prepare()
 bool SshServerFixture::createPasswordUser()
 {
     removeStalePasswordUsers();
-    m_passwordUser = QStringLiteral("swlfx%1_%2").arg(::getpid()).arg(g_userCounter.fetchAndAddRelaxed(1));
+    m_passwordUser = u"swlfx%1_%2"_s.arg(::getpid()).arg(g_userCounter.fetchAndAddRelaxed(1));
     m_password = randomPassword();
-    const QString home = m_dir.filePath(QStringLiteral("home-") + m_passwordUser);
-    ProcessResult r = runProcess(QStringLiteral("useradd"),
-                                 {QStringLiteral("-M"), QStringLiteral("-l"), QStringLiteral("-U"),
-                                  QStringLiteral("-d"), home, QStringLiteral("-s"), QStringLiteral("/bin/bash"),
-                                  QStringLiteral("-c"), kPasswordUserComment + ownerToken(), m_passwordUser},
+    const QString home = m_dir.filePath(u"home-"_s + m_passwordUser);
+    ProcessResult r = runProcess(u"useradd"_s,
+                                 {u"-M"_s, u"-l"_s, u"-U"_s,
+                                  u"-d"_s, home, u"-s"_s, u"/bin/bash"_s,
+                                  u"-c"_s, kPasswordUserComment + ownerToken(), m_passwordUser},
                                  {}, 30000);
     if (!r.ok()) {
         const QString user = m_passwordUser;
         m_passwordUser.clear();
-        return fail(QStringLiteral("cannot create the test user %1: %2").arg(user, r.describe()));
+        return fail(u"cannot create the test user %1: %2"_s.arg(user, r.describe()));
     }
     if (!QDir().mkpath(home)
-        || !runProcess(QStringLiteral("chown"), {m_passwordUser + QStringLiteral(":") + m_passwordUser, home}).ok())
-        return fail(QStringLiteral("cannot create the home directory ") + home);
+        || !runProcess(u"chown"_s, {m_passwordUser + u":"_s + m_passwordUser, home}).ok())
+        return fail(u"cannot create the home directory "_s + home);
     QFile::setPermissions(home, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
-    r = runProcess(QStringLiteral("chpasswd"), {}, {}, 30000,
-                   (m_passwordUser + QLatin1Char(':') + m_password + QLatin1Char('\n')).toLocal8Bit());
+    r = runProcess(u"chpasswd"_s, {}, {}, 30000,
+                   (m_passwordUser + u':' + m_password + u'\n').toLocal8Bit());
     if (!r.ok())
-        return fail(QStringLiteral("cannot set the test user's password: ") + r.describe());
+        return fail(u"cannot set the test user's password: "_s + r.describe());
     return true;
 }
 
 bool SshServerFixture::installOneTimePasswords()
 {
     removeStalePamServices();
-    const QString module = QStringLiteral("/lib/x86_64-linux-gnu/security/pam_oath.so");
-    if (!QFile::exists(module) && !QFile::exists(QStringLiteral("/usr/lib/x86_64-linux-gnu/security/pam_oath.so")))
-        return fail(QStringLiteral("pam_oath.so is missing: install libpam-oath (scripts/deps --test)"));
+    const QString module = u"/lib/x86_64-linux-gnu/security/pam_oath.so"_s;
+    if (!QFile::exists(module) && !QFile::exists(u"/usr/lib/x86_64-linux-gnu/security/pam_oath.so"_s))
+        return fail(u"pam_oath.so is missing: install libpam-oath (scripts/deps --test)"_s);
     QByteArray secret(20, '\0');
     for (char& byte : secret)
         byte = char(QRandomGenerator::global()->bounded(256));
     m_otpSecret = QString::fromLatin1(secret.toHex());
-    const QString users = m_dir.filePath(QStringLiteral("users.oath"));
-    if (!writeTextFile(users, QStringLiteral("HOTP/T30 %1 - %2\n").arg(m_passwordUser, m_otpSecret), 0600))
-        return fail(QStringLiteral("cannot write ") + users);
+    const QString users = m_dir.filePath(u"users.oath"_s);
+    if (!writeTextFile(users, u"HOTP/T30 %1 - %2\n"_s.arg(m_passwordUser, m_otpSecret), 0600))
+        return fail(u"cannot write "_s + users);
     QString info;
     if (!m_options.otpInfoText.isEmpty()) {
-        QFile text(m_dir.filePath(QStringLiteral("otp_info.txt")));
+        QFile text(m_dir.filePath(u"otp_info.txt"_s));
         if (!text.open(QIODevice::WriteOnly) || text.write(m_options.otpInfoText) != m_options.otpInfoText.size())
-            return fail(QStringLiteral("cannot write ") + text.fileName());
-        info = QStringLiteral("auth optional pam_echo.so file=%1\n").arg(text.fileName());
+            return fail(u"cannot write "_s + text.fileName());
+        info = u"auth optional pam_echo.so file=%1\n"_s.arg(text.fileName());
     }
-    m_pamService = kPamServicePrefix + QStringLiteral("%1-%2").arg(::getpid()).arg(g_userCounter.fetchAndAddRelaxed(1));
+    m_pamService = kPamServicePrefix + u"%1-%2"_s.arg(::getpid()).arg(g_userCounter.fetchAndAddRelaxed(1));
     // window=4: codes of the neighbouring 30 s steps still count, so a test at a step's edge passes.
-    const QString service = QStringLiteral("# owner %1\n%2auth required pam_oath.so usersfile=%3 window=4\n"
-                                           "account required pam_permit.so\nsession required pam_permit.so\n")
+    const QString service = u"# owner %1\n%2auth required pam_oath.so usersfile=%3 window=4\n"
+                                           "account required pam_permit.so\nsession required pam_permit.so\n"_s
                                 .arg(ownerToken(), info, users);
-    if (!writeTextFile(kPamDirectory + QLatin1Char('/') + m_pamService, service, 0644)) {
+    if (!writeTextFile(kPamDirectory + u'/' + m_pamService, service, 0644)) {
         m_pamService.clear();
-        return fail(QStringLiteral("cannot write the PAM service in ") + kPamDirectory);
+        return fail(u"cannot write the PAM service in "_s + kPamDirectory);
     }
     const QString link = m_dir.filePath(m_pamService);
     if (!QFile::link(kSshd, link))
-        return fail(QStringLiteral("cannot link %1 to %2").arg(link, kSshd));
+        return fail(u"cannot link %1 to %2"_s.arg(link, kSshd));
     return true;
 }
 
@@ -297,7 +299,7 @@ void SshServerFixture::removeOneTimePasswords()
 {
     if (m_pamService.isEmpty())
         return;
-    QFile::remove(kPamDirectory + QLatin1Char('/') + m_pamService);
+    QFile::remove(kPamDirectory + u'/' + m_pamService);
     m_pamService.clear();
 }
 
@@ -305,7 +307,7 @@ void SshServerFixture::removePasswordUser()
 {
     if (m_passwordUser.isEmpty())
         return;
-    const ProcessResult r = runProcess(QStringLiteral("userdel"), {QStringLiteral("-f"), m_passwordUser}, {}, 30000);
+    const ProcessResult r = runProcess(u"userdel"_s, {u"-f"_s, m_passwordUser}, {}, 30000);
     if (!r.ok())
         qWarning("SshServerFixture: cannot remove the test user: %s", qPrintable(r.describe()));
     m_passwordUser.clear();
@@ -316,37 +318,37 @@ bool SshServerFixture::writeSshdConfig()
     QMap<QString, QString> env = m_options.sessionEnvironment;
     env.insert(QString::fromLatin1(kFixtureMarkerVariable), m_dir.path());
     QStringList setEnv;
-    static const QRegularExpression safeValue(QStringLiteral("^[A-Za-z0-9/._:,=+@%-]*$"));
+    static const QRegularExpression safeValue(u"^[A-Za-z0-9/._:,=+@%-]*$"_s);
     for (auto it = env.cbegin(); it != env.cend(); ++it) {
         if (!safeValue.match(it.value()).hasMatch())
-            return fail(QStringLiteral("session variable %1 has characters sshd_config cannot hold: %2")
+            return fail(u"session variable %1 has characters sshd_config cannot hold: %2"_s
                             .arg(it.key(), it.value()));
-        setEnv << it.key() + QLatin1Char('=') + it.value();
+        setEnv << it.key() + u'=' + it.value();
     }
     const bool pam = m_options.keyboardInteractiveAuthentication;
-    auto yesNo = [](bool b) { return b ? QStringLiteral("yes") : QStringLiteral("no"); };
+    auto yesNo = [](bool b) { return b ? u"yes"_s : u"no"_s; };
     QString text = QString::fromLatin1(kSshdConfigTemplate);
     const QMap<QString, QString> fields{
-        {QStringLiteral("PORT"), QString::number(port())},
-        {QStringLiteral("HOST_KEY"), m_dir.filePath(QStringLiteral("ssh_host_ed25519_key"))},
-        {QStringLiteral("PID_FILE"), m_dir.filePath(QStringLiteral("sshd.pid"))},
-        {QStringLiteral("AUTHORIZED_KEYS"), m_dir.filePath(QStringLiteral("authorized_keys"))},
-        {QStringLiteral("USE_PAM"), yesNo(pam)},
-        {QStringLiteral("PASSWORD_AUTHENTICATION"), yesNo(m_options.passwordAuthentication)},
-        {QStringLiteral("KBD_INTERACTIVE_AUTHENTICATION"), yesNo(m_options.keyboardInteractiveAuthentication)},
-        {QStringLiteral("MAX_SESSIONS"), QString::number(m_options.maxSessions)},
-        {QStringLiteral("SET_ENV"), setEnv.join(QLatin1Char(' '))},
-        {QStringLiteral("EXTRA_LINES"), m_options.extraConfigLines.join(QLatin1Char('\n'))},
-        {QStringLiteral("SFTP_SUBSYSTEM"), m_options.sftpSubsystem ? QStringLiteral("Subsystem sftp internal-sftp")
-                                                                   : QStringLiteral("# no SFTP subsystem")},
+        {u"PORT"_s, QString::number(port())},
+        {u"HOST_KEY"_s, m_dir.filePath(u"ssh_host_ed25519_key"_s)},
+        {u"PID_FILE"_s, m_dir.filePath(u"sshd.pid"_s)},
+        {u"AUTHORIZED_KEYS"_s, m_dir.filePath(u"authorized_keys"_s)},
+        {u"USE_PAM"_s, yesNo(pam)},
+        {u"PASSWORD_AUTHENTICATION"_s, yesNo(m_options.passwordAuthentication)},
+        {u"KBD_INTERACTIVE_AUTHENTICATION"_s, yesNo(m_options.keyboardInteractiveAuthentication)},
+        {u"MAX_SESSIONS"_s, QString::number(m_options.maxSessions)},
+        {u"SET_ENV"_s, setEnv.join(u' ')},
+        {u"EXTRA_LINES"_s, m_options.extraConfigLines.join(u'\n')},
+        {u"SFTP_SUBSYSTEM"_s, m_options.sftpSubsystem ? u"Subsystem sftp internal-sftp"_s
+                                                                   : u"# no SFTP subsystem"_s},
     };
     for (auto it = fields.cbegin(); it != fields.cend(); ++it)
-        text.replace(QStringLiteral("{{%1}}").arg(it.key()), it.value());
+        text.replace(u"{{%1}}"_s.arg(it.key()), it.value());
     if (!writeTextFile(sshdConfigPath(), text, 0644))
-        return fail(QStringLiteral("cannot write ") + sshdConfigPath());
-    const ProcessResult check = runProcess(kSshd, {QStringLiteral("-t"), QStringLiteral("-f"), sshdConfigPath()});
+        return fail(u"cannot write "_s + sshdConfigPath());
+    const ProcessResult check = runProcess(kSshd, {u"-t"_s, u"-f"_s, sshdConfigPath()});
     if (!check.ok())
-        return fail(QStringLiteral("sshd -t rejects the generated configuration: ") + check.describe());
+        return fail(u"sshd -t rejects the generated configuration: "_s + check.describe());
     return true;
 }
 
@@ -360,9 +362,9 @@ bool SshServerFixture::startOnce(bool* portConflict)
     env.insert(QString::fromLatin1(kFixtureMarkerVariable), m_dir.path());
     // Through its own symlink, sshd's PAM service is the one installOneTimePasswords() wrote.
     const QString program = m_pamService.isEmpty() ? kSshd : m_dir.filePath(m_pamService);
-    m_sshd = std::make_unique<DaemonProcess>(QStringLiteral("sshd"), program,
-                                             QStringList{QStringLiteral("-D"), QStringLiteral("-e"),
-                                                         QStringLiteral("-f"), sshdConfigPath()},
+    m_sshd = std::make_unique<DaemonProcess>(u"sshd"_s, program,
+                                             QStringList{u"-D"_s, u"-e"_s,
+                                                         u"-f"_s, sshdConfigPath()},
                                              logPath());
     m_sshd->setEnvironment(env);
     if (!m_sshd->start())
@@ -379,7 +381,7 @@ bool SshServerFixture::startOnce(bool* portConflict)
     if (up && m_sshd->isRunning())
         return true;
     const QString why = m_sshd->isRunning()
-        ? QStringLiteral("sshd gave no SSH banner on port %1 within %2 ms (got \"%3\")")
+        ? u"sshd gave no SSH banner on port %1 within %2 ms (got \"%3\")"_s
               .arg(port()).arg(kStartTimeoutMs).arg(QString::fromLatin1(banner))
         : m_sshd->exitDescription();
     m_sshd->kill();
@@ -441,7 +443,7 @@ void SshServerFixture::stop(StopMode mode)
         killProcesses(m_detachedSessions);
         m_detachedSessions.clear();
     }
-    QFile::remove(m_dir.filePath(QStringLiteral("sshd.pid")));
+    QFile::remove(m_dir.filePath(u"sshd.pid"_s));
 }
 
 bool SshServerFixture::regenerateHostKey()
@@ -458,41 +460,41 @@ QString SshServerFixture::clientConfigBlock(const QString& alias, const QString&
                                            const QStringList& extraLines, bool batchMode) const
 {
     QStringList b{
-        QStringLiteral("Host ") + alias,
-        QStringLiteral("    HostName ") + host(),
-        QStringLiteral("    Port %1").arg(port()),
-        QStringLiteral("    User ") + (user.isEmpty() ? userName() : user),
-        QStringLiteral("    IdentityFile ") + (identity.isEmpty() ? userKeyPath() : identity),
-        QStringLiteral("    IdentitiesOnly yes"),
-        QStringLiteral("    IdentityAgent none"),
-        QStringLiteral("    StrictHostKeyChecking yes"),
-        QStringLiteral("    UserKnownHostsFile ") + knownHostsPath(),
-        QStringLiteral("    GlobalKnownHostsFile /dev/null"),
-        QStringLiteral("    CheckHostIP no"),
-        QStringLiteral("    UpdateHostKeys no"),
-        QStringLiteral("    ControlMaster no"),
-        QStringLiteral("    ConnectTimeout 10"),
-        QStringLiteral("    BatchMode %1").arg(batchMode ? QStringLiteral("yes") : QStringLiteral("no")),
+        u"Host "_s + alias,
+        u"    HostName "_s + host(),
+        u"    Port %1"_s.arg(port()),
+        u"    User "_s + (user.isEmpty() ? userName() : user),
+        u"    IdentityFile "_s + (identity.isEmpty() ? userKeyPath() : identity),
+        u"    IdentitiesOnly yes"_s,
+        u"    IdentityAgent none"_s,
+        u"    StrictHostKeyChecking yes"_s,
+        u"    UserKnownHostsFile "_s + knownHostsPath(),
+        u"    GlobalKnownHostsFile /dev/null"_s,
+        u"    CheckHostIP no"_s,
+        u"    UpdateHostKeys no"_s,
+        u"    ControlMaster no"_s,
+        u"    ConnectTimeout 10"_s,
+        u"    BatchMode %1"_s.arg(batchMode ? u"yes"_s : u"no"_s),
     };
     for (const QString& line : extraLines)
-        b << QStringLiteral("    ") + line;
-    return b.join(QLatin1Char('\n')) + QLatin1Char('\n');
+        b << u"    "_s + line;
+    return b.join(u'\n') + u'\n';
 }
 
 QString SshServerFixture::writeClientConfig(const SshClientConfig& config) const
 {
-    const QString path = config.path.isEmpty() ? m_dir.filePath(QStringLiteral("ssh_config")) : config.path;
+    const QString path = config.path.isEmpty() ? m_dir.filePath(u"ssh_config"_s) : config.path;
     QStringList extra = config.extraLines;
-    QString text = QStringLiteral("# Written by SshServerFixture::writeClientConfig for a test.\n");
+    QString text = u"# Written by SshServerFixture::writeClientConfig for a test.\n"_s;
     if (config.jumpHost) {
         if (config.jumpStyle == SshClientConfig::Jump::ProxyJump)
-            extra.prepend(QStringLiteral("ProxyJump ") + config.jumpAlias);
+            extra.prepend(u"ProxyJump "_s + config.jumpAlias);
         else
-            extra.prepend(QStringLiteral("ProxyCommand /usr/bin/ssh -F %1 -W [%h]:%p %2").arg(path, config.jumpAlias));
+            extra.prepend(u"ProxyCommand /usr/bin/ssh -F %1 -W [%h]:%p %2"_s.arg(path, config.jumpAlias));
     }
     text += clientConfigBlock(config.alias, config.user, config.identityFile, extra, config.batchMode);
     if (config.jumpHost) {
-        text += QLatin1Char('\n');
+        text += u'\n';
         text += config.jumpHost->clientConfigBlock(config.jumpAlias, {}, {}, {}, config.batchMode);
     }
     if (!writeTextFile(path, text, 0644)) {

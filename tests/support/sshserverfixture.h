@@ -22,6 +22,8 @@
 
 namespace sweepline::testing {
 
+using namespace Qt::StringLiterals;
+
 class SshServerFixture;
 
 struct SshServerOptions {
@@ -57,13 +59,13 @@ struct SshServerOptions {
 // (ssh_options_parse_config).
 struct SshClientConfig {
     QString path;                                   // empty: <fixture dir>/ssh_config
-    QString alias = QStringLiteral("sweepline-test");
+    QString alias = u"sweepline-test"_s;
     QString user;                                   // empty: userName()
     QString identityFile;                           // empty: userKeyPath()
     bool batchMode = true;                          // BatchMode yes (no prompts)
     // Reach this server through a second fixture acting as bastion.
     const SshServerFixture* jumpHost = nullptr;
-    QString jumpAlias = QStringLiteral("sweepline-bastion");
+    QString jumpAlias = u"sweepline-bastion"_s;
     // ProxyJump <jumpAlias> (OpenSSH), or ProxyCommand ssh -F <this file> -W [%h]:%p <jumpAlias>.
     // libssh 0.10 turns ProxyJump into a ProxyCommand running `ssh` WITHOUT -F, so the inner ssh would
     // not know the alias, the bastion's key or known_hosts: use ProxyCommand for libssh tests.
@@ -90,13 +92,13 @@ public:
     bool isRunning() const;
     QString errorString() const { return m_error; }
 
-    QString host() const { return QStringLiteral("127.0.0.1"); }
+    QString host() const { return u"127.0.0.1"_s; }
     quint16 port() const { return m_port.port(); }
-    QString userName() const { return QStringLiteral("root"); }
+    QString userName() const { return u"root"_s; }
     QString userKeyPath() const;                     // ed25519, no passphrase
-    QString userPublicKeyPath() const { return userKeyPath() + QStringLiteral(".pub"); }
+    QString userPublicKeyPath() const { return userKeyPath() + u".pub"_s; }
     QString passphraseKeyPath() const;               // ed25519, encrypted with passphrase()
-    QString passphrase() const { return QStringLiteral("correct horse"); }
+    QString passphrase() const { return u"correct horse"_s; }
     QString passwordUserName() const { return m_passwordUser; }   // empty unless createPasswordUser
     QString password() const { return m_password; }
     QString otpSecretHex() const { return m_otpSecret; }            // for oathtool --totp

@@ -11,13 +11,15 @@
 #include <pwd.h>
 #include <unistd.h>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::testing {
 
 namespace {
 
 // Same comment as SshServerFixture's password user, so either fixture removes the other's strays.
-const QString kAccountComment = QStringLiteral("sweepline-fixture ");
-const QString kLoginDirectoryName = QStringLiteral("elsewhere");
+const QString kAccountComment = u"sweepline-fixture "_s;
+const QString kLoginDirectoryName = u"elsewhere"_s;
 
 QAtomicInt g_accountCounter;
 
@@ -25,14 +27,14 @@ QAtomicInt g_accountCounter;
 QList<qint64> processesOfUid(uint uid)
 {
     QList<qint64> pids;
-    QDirIterator it(QStringLiteral("/proc"), QDir::Dirs | QDir::NoDotAndDotDot);
+    QDirIterator it(u"/proc"_s, QDir::Dirs | QDir::NoDotAndDotDot);
     while (it.hasNext()) {
         it.next();
         bool isPid = false;
         const qint64 pid = it.fileName().toLongLong(&isPid);
         if (!isPid)
             continue;
-        QFile status(it.filePath() + QStringLiteral("/status"));
+        QFile status(it.filePath() + u"/status"_s);
         if (!status.open(QIODevice::ReadOnly))
             continue;
         for (const QByteArray& line : status.readAll().split('\n')) {
@@ -69,7 +71,7 @@ int killProcessesOfUid(uint uid, int timeoutMs)
 
 void deleteAccount(const QString& name)
 {
-    const ProcessResult r = runProcess(QStringLiteral("userdel"), {QStringLiteral("-f"), name}, {}, 30000);
+    const ProcessResult r = runProcess(u"userdel"_s, {u"-f"_s, name}, {}, 30000);
     if (!r.ok())
         qWarning("TestAccount: cannot remove the account %s: %s", qPrintable(name), qPrintable(r.describe()));
 }
@@ -77,21 +79,21 @@ void deleteAccount(const QString& name)
 // A shell word for the login files: the texts written there are ours, but a single quote would end it.
 QString singleQuoted(const QString& text)
 {
-    Q_ASSERT(!text.contains(QLatin1Char('\'')));
-    return QLatin1Char('\'') + text + QLatin1Char('\'');
+    Q_ASSERT(!text.contains(u'\''));
+    return u'\'' + text + u'\'';
 }
 
 } // namespace
 
 void removeStaleTestAccounts()
 {
-    QFile passwd(QStringLiteral("/etc/passwd"));
+    QFile passwd(u"/etc/passwd"_s);
     if (!passwd.open(QIODevice::ReadOnly))
         return;
     for (const QByteArray& entry : passwd.readAll().split('\n')) {
         // name:password:uid:gid:comment:home:shell
-        const QStringList fields = QString::fromLocal8Bit(entry).split(QLatin1Char(':'));
-        if (fields.size() < 7 || !fields.at(0).startsWith(QLatin1String("swlfx"))
+        const QStringList fields = QString::fromLocal8Bit(entry).split(u':');
+        if (fields.size() < 7 || !fields.at(0).startsWith(u"swlfx"_s)
             || !fields.at(4).startsWith(kAccountComment) || ownerAlive(fields.at(4).mid(kAccountComment.size())))
             continue;
         killProcessesOfUid(fields.at(2).toUInt(), 5000);
@@ -100,7 +102,7 @@ void removeStaleTestAccounts()
 }
 
 TestAccount::TestAccount(TestAccountOptions options)
-    : m_options(std::move(options)), m_dir(QStringLiteral("account"))
+    : m_options(std::move(options)), m_dir(u"account"_s)
 {
 }
 
@@ -111,7 +113,7 @@ TestAccount::~TestAccount()
 
 bool TestAccount::fail(const QString& message)
 {
-    m_error = QStringLiteral("TestAccount %1 (%2): %3").arg(m_name, m_dir.path(), message);
+    m_error = u"TestAccount %1 (%2): %3"_s.arg(m_name, m_dir.path(), message);
     qWarning("%s", qPrintable(m_error));
     remove();
     return false;
@@ -119,18 +121,18 @@ bool TestAccount::fail(const QString& message)
 
 QString TestAccount::loginDirectory() const
 {
-    return m_options.noisyLoginFiles ? m_home + QLatin1Char('/') + kLoginDirectoryName : QString();
+    return m_options.noisyLoginFiles ? m_home + u'/' + kLoginDirectoryName : QString();
 }
 
 QProcessEnvironment TestAccount::environment() const
 {
     QProcessEnvironment env;
-    env.insert(QStringLiteral("HOME"), m_home);
-    env.insert(QStringLiteral("USER"), m_name);
-    env.insert(QStringLiteral("LOGNAME"), m_name);
-    env.insert(QStringLiteral("SHELL"), m_options.shell);
-    env.insert(QStringLiteral("PATH"), QStringLiteral("/usr/local/bin:/usr/bin:/bin"));
-    env.insert(QStringLiteral("LANG"), QStringLiteral("C.UTF-8"));
+    env.insert(u"HOME"_s, m_home);
+    env.insert(u"USER"_s, m_name);
+    env.insert(u"LOGNAME"_s, m_name);
+    env.insert(u"SHELL"_s, m_options.shell);
+    env.insert(u"PATH"_s, u"/usr/local/bin:/usr/bin:/bin"_s);
+    env.insert(u"LANG"_s, u"C.UTF-8"_s);
     env.insert(QString::fromLatin1(kFixtureMarkerVariable), m_dir.path());
     return env;
 }
@@ -143,69 +145,69 @@ bool TestAccount::create()
     if (!m_dir.isValid())
         return fail(m_dir.errorString());
     if (::geteuid() != 0)
-        return fail(QStringLiteral("needs root (useradd, setpriv)"));
+        return fail(u"needs root (useradd, setpriv)"_s);
     if (!QFile::exists(m_options.shell))
-        return fail(QStringLiteral("the login shell %1 is not installed").arg(m_options.shell));
+        return fail(u"the login shell %1 is not installed"_s.arg(m_options.shell));
     removeStaleTestAccounts();
     // "a" keeps these names apart from SshServerFixture's password users (swlfx<pid>_<n>).
-    const QString name = QStringLiteral("swlfx%1a%2").arg(::getpid()).arg(g_accountCounter.fetchAndAddRelaxed(1));
+    const QString name = u"swlfx%1a%2"_s.arg(::getpid()).arg(g_accountCounter.fetchAndAddRelaxed(1));
     m_home = m_dir.filePath(m_options.homeDirectoryName);
     // -p '*': no password, yet not locked ('!'), which sshd without PAM would refuse even for a key.
     const ProcessResult added = runProcess(
-        QStringLiteral("useradd"),
-        {QStringLiteral("-M"), QStringLiteral("-l"), QStringLiteral("-U"), QStringLiteral("-p"), QStringLiteral("*"),
-         QStringLiteral("-d"), m_home, QStringLiteral("-s"), m_options.shell, QStringLiteral("-c"),
+        u"useradd"_s,
+        {u"-M"_s, u"-l"_s, u"-U"_s, u"-p"_s, u"*"_s,
+         u"-d"_s, m_home, u"-s"_s, m_options.shell, u"-c"_s,
          kAccountComment + ownerToken(), name},
         {}, 30000);
     if (!added.ok())
-        return fail(QStringLiteral("cannot create the account %1: %2").arg(name, added.describe()));
+        return fail(u"cannot create the account %1: %2"_s.arg(name, added.describe()));
     m_name = name;
     const struct passwd* pw = ::getpwnam(QFile::encodeName(m_name).constData());
     if (!pw)
-        return fail(QStringLiteral("useradd succeeded but getpwnam does not know the account"));
+        return fail(u"useradd succeeded but getpwnam does not know the account"_s);
     m_uid = pw->pw_uid;
     m_gid = pw->pw_gid;
     if (m_uid == 0)
-        return fail(QStringLiteral("the account got uid 0"));
+        return fail(u"the account got uid 0"_s);
     if (!QDir().mkpath(m_home))
-        return fail(QStringLiteral("cannot create the home folder ") + m_home);
+        return fail(u"cannot create the home folder "_s + m_home);
     if (m_options.noisyLoginFiles && !writeLoginFiles())
         return false;
-    const ProcessResult owned = runProcess(QStringLiteral("chown"),
-        {QStringLiteral("-R"), QStringLiteral("%1:%2").arg(m_uid).arg(m_gid), m_home});
+    const ProcessResult owned = runProcess(u"chown"_s,
+        {u"-R"_s, u"%1:%2"_s.arg(m_uid).arg(m_gid), m_home});
     if (!owned.ok())
-        return fail(QStringLiteral("cannot give the home folder to the account: ") + owned.describe());
+        return fail(u"cannot give the home folder to the account: "_s + owned.describe());
     if (!QFile::setPermissions(m_home, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner))
-        return fail(QStringLiteral("cannot make the home folder owner-only"));
+        return fail(u"cannot make the home folder owner-only"_s);
     return true;
 }
 
 bool TestAccount::writeLoginFiles()
 {
     if (!QDir().mkpath(loginDirectory()))
-        return fail(QStringLiteral("cannot create ") + loginDirectory());
+        return fail(u"cannot create "_s + loginDirectory());
     const QString out = singleQuoted(QString::fromLatin1(kLoginBannerStdout));
     const QString err = singleQuoted(QString::fromLatin1(kLoginBannerStderr));
-    const QString header = QStringLiteral("# Written by TestAccount: noisy, as login files on real sites are.\n");
+    const QString header = u"# Written by TestAccount: noisy, as login files on real sites are.\n"_s;
     // bash reads ~/.bashrc for commands run by sshd, ~/.bash_profile as a login shell; sh reads
     // ~/.profile as a login shell.
     const QString posix = header
-        + QStringLiteral("printf '%s' %1\nprintf '%s' %2 >&2\ncd \"$HOME\"/%3\n").arg(out, err, kLoginDirectoryName);
-    const QString bashProfile = header + QStringLiteral("echo 'bash_profile: login shell'\n. \"$HOME\"/.bashrc\n");
+        + u"printf '%s' %1\nprintf '%s' %2 >&2\ncd \"$HOME\"/%3\n"_s.arg(out, err, kLoginDirectoryName);
+    const QString bashProfile = header + u"echo 'bash_profile: login shell'\n. \"$HOME\"/.bashrc\n"_s;
     // tcsh reads ~/.tcshrc for every shell, commands over ssh included. Its quotes cannot hold a
     // newline, so the banner's newlines are printf(1)'s \n escapes; and stderr goes through sh, as
     // tcsh can only redirect it together with stdout (opening /dev/stderr fails on a foreign pipe).
-    const auto escaped = [](const QString& quoted) { return QString(quoted).replace(QLatin1Char('\n'), QLatin1String("\\n")); };
+    const auto escaped = [](const QString& quoted) { return QString(quoted).replace(u'\n', u"\\n"_s); };
     const QString tcsh = header
-        + QStringLiteral("/usr/bin/printf '%b' %1\n/bin/sh -c \"printf '%b' %2 >&2\"\ncd \"$HOME\"/%3\n")
+        + u"/usr/bin/printf '%b' %1\n/bin/sh -c \"printf '%b' %2 >&2\"\ncd \"$HOME\"/%3\n"_s
               .arg(escaped(out), escaped(err), kLoginDirectoryName);
     const struct {
         const char* name;
         const QString& text;
     } files[] = {{".bashrc", posix}, {".profile", posix}, {".bash_profile", bashProfile}, {".tcshrc", tcsh}};
     for (const auto& f : files) {
-        if (!writeTextFile(m_home + QLatin1Char('/') + QLatin1String(f.name), f.text, 0644))
-            return fail(QStringLiteral("cannot write ~/") + QLatin1String(f.name));
+        if (!writeTextFile(m_home + u'/' + QLatin1String(f.name), f.text, 0644))
+            return fail(u"cannot write ~/"_s + QLatin1String(f.name));
     }
     return true;
 }
@@ -224,10 +226,10 @@ ProcessResult TestAccount::run(const QString& program, const QStringList& args, 
     for (const QString& key : env.keys())
         all.insert(key, env.value(key));
     // env -C: start in the home folder, not in the test's (maybe unreadable) working folder.
-    return runProcess(QStringLiteral("setpriv"),
-                      QStringList{QStringLiteral("--reuid=%1").arg(m_uid), QStringLiteral("--regid=%1").arg(m_gid),
-                                  QStringLiteral("--init-groups"), QStringLiteral("--"), QStringLiteral("/usr/bin/env"),
-                                  QStringLiteral("-C"), m_home, program}
+    return runProcess(u"setpriv"_s,
+                      QStringList{u"--reuid=%1"_s.arg(m_uid), u"--regid=%1"_s.arg(m_gid),
+                                  u"--init-groups"_s, u"--"_s, u"/usr/bin/env"_s,
+                                  u"-C"_s, m_home, program}
                           + args,
                       all, timeoutMs, stdinData);
 }

@@ -30,15 +30,17 @@
 
 namespace sweepline::testing {
 
+using namespace Qt::StringLiterals;
+
 struct TestAccountOptions {
     // Login files that print kLoginBannerStdout / kLoginBannerStderr and cd to loginDirectory().
     bool noisyLoginFiles = true;
     // The login shell: /bin/bash, /bin/sh (dash: reads ~/.profile only as a login shell, so a
     // command run over ssh sees no noise) or /usr/bin/tcsh (~/.tcshrc).
-    QString shell = QStringLiteral("/bin/bash");
+    QString shell = u"/bin/bash"_s;
     // The home folder's name inside the fixture directory; a test may give it characters that a
     // shell command line would misread (spaces, quotes, $).
-    QString homeDirectoryName = QStringLiteral("home");
+    QString homeDirectoryName = u"home"_s;
 };
 
 // What the noisy login files print. The stdout banner holds a line that looks like a helper reply

@@ -7,6 +7,8 @@
 
 namespace sweepline::testing {
 
+using namespace Qt::StringLiterals;
+
 // The whole file as UTF-8; empty when it cannot be read.
 inline QString fileText(const QString& path)
 {
@@ -17,13 +19,13 @@ inline QString fileText(const QString& path)
 // Its non-empty lines.
 inline QStringList readLines(const QString& path)
 {
-    return fileText(path).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    return fileText(path).split(u'\n', Qt::SkipEmptyParts);
 }
 
 // The rows of an RFC 4180 export (CRLF line ends), header first.
 inline QStringList csvRows(const QString& path)
 {
-    return fileText(path).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts);
+    return fileText(path).split(u"\r\n"_s, Qt::SkipEmptyParts);
 }
 
 } // namespace sweepline::testing

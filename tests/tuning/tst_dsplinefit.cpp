@@ -8,6 +8,8 @@
 #include <random>
 #include <vector>
 
+using namespace Qt::StringLiterals;
+
 using sweepline::tuning::DSplineFit;
 
 namespace {
@@ -161,7 +163,7 @@ private slots:
         const auto& got = fit.markerValues();
         QCOMPARE(got.size(), want.size());
         const double err = maxRelativeError(got, want);
-        QVERIFY2(err < 1e-9, qPrintable(QStringLiteral("relative error %1").arg(err)));
+        QVERIFY2(err < 1e-9, qPrintable(u"relative error %1"_s.arg(err)));
         // The rotated-out right-hand side is the minimum of the objective.
         const long double objective = denseObjective(want, alpha, obs);
         QVERIFY(std::fabs(static_cast<long double>(fit.objective()) - objective) <=
@@ -208,7 +210,7 @@ private slots:
                     scale = std::max(scale, std::abs(b[i]));
                     err = std::max(err, std::abs(a[i] - b[i]));
                 }
-                QVERIFY2(err <= 1e-10 * scale, qPrintable(QStringLiteral("step %1: %2").arg(step).arg(err)));
+                QVERIFY2(err <= 1e-10 * scale, qPrintable(u"step %1: %2"_s.arg(step).arg(err)));
                 QVERIFY(std::abs(incremental.objective() - other->objective()) <=
                         1e-10 * std::max(1.0, other->objective()));
             }
@@ -273,7 +275,7 @@ private slots:
         const auto& f = fit.markerValues();
         for (std::size_t i = 0; i < f.size(); ++i) {
             const double want = 1.0 + (-3.0) * (double(i) - ma) / (mb - ma);
-            QVERIFY2(std::abs(f[i] - want) < 1e-9, qPrintable(QStringLiteral("marker %1").arg(i)));
+            QVERIFY2(std::abs(f[i] - want) < 1e-9, qPrintable(u"marker %1"_s.arg(i)));
         }
         QVERIFY(std::abs(fit.objective()) < 1e-18);
         for (std::size_t c = 0; c < 7; ++c)
@@ -312,7 +314,7 @@ private slots:
         const double alphaExact = exact.chooseAlphaByAbic();
         const double alphaNoisy = noisy.chooseAlphaByAbic();
         QVERIFY2(alphaNoisy > 100.0 * alphaExact,
-                 qPrintable(QStringLiteral("exact %1, noisy %2").arg(alphaExact).arg(alphaNoisy)));
+                 qPrintable(u"exact %1, noisy %2"_s.arg(alphaExact).arg(alphaNoisy)));
         QVERIFY(alphaExact >= 1e-5 && alphaNoisy <= 1e5);
         QCOMPARE(noisy.alpha(), alphaNoisy);
         // The choice is a minimum of ABIC along log10(alpha).

@@ -10,6 +10,8 @@
 #include <random>
 #include <set>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline::tuning;
 using sweepline::tuning::testing::makeSpace;
 
@@ -100,11 +102,11 @@ double bowl(const Point& p, const Point& centre)
 
 Objective objectiveNamed(const QString& name)
 {
-    if (name == QLatin1String("bowl"))
+    if (name == u"bowl"_s)
         return [](const Point& p) { return bowl(p, {1, 3, 2, 3, 1}); };
-    if (name == QLatin1String("bowl at the edge"))
+    if (name == u"bowl at the edge"_s)
         return [](const Point& p) { return bowl(p, {1, 3, 0, 4, 2}); };
-    if (name == QLatin1String("noisy bowl")) {
+    if (name == u"noisy bowl"_s) {
         return [](const Point& p) {
             std::uint32_t h = 17;
             for (auto x : p)
@@ -496,10 +498,10 @@ private slots:
         QTest::addColumn<int>("maxEvaluations"); // for the whole run, until it stops by itself
         // The run ends with the direction search of every level around the final base: up to
         // 3^5 - 1 = 242 neighbours, fewer at the edge of the grid.
-        QTest::addRow("bowl") << QStringLiteral("bowl") << 300;
-        QTest::addRow("bowl at the edge") << QStringLiteral("bowl at the edge") << 156; // 5% of 3125
-        QTest::addRow("noisy bowl") << QStringLiteral("noisy bowl") << 300;
-        QTest::addRow("narrow valley") << QStringLiteral("narrow valley") << 300;
+        QTest::addRow("bowl") << u"bowl"_s << 300;
+        QTest::addRow("bowl at the edge") << u"bowl at the edge"_s << 156; // 5% of 3125
+        QTest::addRow("noisy bowl") << u"noisy bowl"_s << 300;
+        QTest::addRow("narrow valley") << u"narrow valley"_s << 300;
     }
     void sequentialFindsTheOptimum()
     {
@@ -589,7 +591,7 @@ private slots:
         QFETCH(double, failRate);
         const auto space = makeSpace({5, 5, 5, 5, 5});
         DSplineSearch s(space);
-        const Run run = drive(s, objectiveNamed(QStringLiteral("noisy bowl")), std::size_t(jobs), failRate, 4);
+        const Run run = drive(s, objectiveNamed(u"noisy bowl"_s), std::size_t(jobs), failRate, 4);
         QVERIFY(!run.repeated);
         QVERIFY(run.exhausted);
         QCOMPARE(run.proposals.size(), std::size_t(3125));
@@ -597,7 +599,7 @@ private slots:
         // Every free slot gets a point while unproposed points remain: asks fall short only in
         // the last `jobs` proposals.
         for (std::size_t at : run.idleAt)
-            QVERIFY2(at + std::size_t(jobs) >= 3125, qPrintable(QStringLiteral("idle at %1").arg(at)));
+            QVERIFY2(at + std::size_t(jobs) >= 3125, qPrintable(u"idle at %1"_s.arg(at)));
         QCOMPARE(run.maxPending, std::size_t(jobs));
         QVERIFY(s.restarts() >= 1);
     }
@@ -674,7 +676,7 @@ private slots:
     {
         const auto space = makeSpace({5, 5, 5, 5, 5});
         DSplineSearch s(space, stopAtConvergence());
-        const auto f = objectiveNamed(QStringLiteral("bowl"));
+        const auto f = objectiveNamed(u"bowl"_s);
         int stage = 1, batch = 1;
         Point lastBase = s.base();
         std::size_t lastLevel = s.level();
@@ -720,7 +722,7 @@ private slots:
         QFETCH(int, jobs);
         QFETCH(int, seed);
         const auto space = makeSpace({5, 5, 5, 5, 5});
-        const auto f = objectiveNamed(QStringLiteral("bowl"));
+        const auto f = objectiveNamed(u"bowl"_s);
         DSplineSearch s(space, stopAtConvergence());
         const Run run = drive(s, f, std::size_t(jobs), 0.2, unsigned(seed));
         QVERIFY(!run.repeated);
@@ -732,9 +734,9 @@ private slots:
     void parallelKeepsEverySlotBusy_data()
     {
         QTest::addColumn<QString>("function");
-        QTest::addRow("bowl") << QStringLiteral("bowl");
-        QTest::addRow("noisy bowl") << QStringLiteral("noisy bowl");
-        QTest::addRow("narrow valley") << QStringLiteral("narrow valley");
+        QTest::addRow("bowl") << u"bowl"_s;
+        QTest::addRow("noisy bowl") << u"noisy bowl"_s;
+        QTest::addRow("narrow valley") << u"narrow valley"_s;
     }
     void parallelKeepsEverySlotBusy()
     {
@@ -751,7 +753,7 @@ private slots:
         QCOMPARE(run.bestPoint, optimum); // the same quality as the sequential search
         // A slot is left idle only while the final round drains: in the last 8 evaluations.
         for (std::size_t at : run.idleAt)
-            QVERIFY2(at + 8 >= run.evaluated.size(), qPrintable(QStringLiteral("idle at %1 of %2").arg(at).arg(run.evaluated.size())));
+            QVERIFY2(at + 8 >= run.evaluated.size(), qPrintable(u"idle at %1 of %2"_s.arg(at).arg(run.evaluated.size())));
         qInfo("%s with 8 jobs: optimum after %zu evaluations, stopped after %zu", qPrintable(function),
               run.firstAtBest, run.evaluated.size());
     }
@@ -798,7 +800,7 @@ private slots:
         QFETCH(int, jobs);
         QFETCH(int, cut);
         const auto space = makeSpace({5, 5, 5, 5, 5});
-        const auto f = objectiveNamed(QStringLiteral("narrow valley"));
+        const auto f = objectiveNamed(u"narrow valley"_s);
 
         // The interrupted run: `cut` results, the rest of its proposals still pending.
         DSplineSearch first(space);
@@ -864,7 +866,7 @@ private slots:
     {
         // One job at a time: the resumed run proposes exactly what the uninterrupted one does.
         const auto space = makeSpace({5, 5, 5, 5, 5});
-        const auto f = objectiveNamed(QStringLiteral("noisy bowl"));
+        const auto f = objectiveNamed(u"noisy bowl"_s);
         for (std::size_t cut : {3u, 17u, 40u, 120u}) {
             DSplineSearch original(space);
             std::vector<HistoryEntry> history;

@@ -6,6 +6,8 @@
 #include <map>
 #include <set>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline::tuning;
 using sweepline::tuning::testing::makeSpace;
 
@@ -99,7 +101,7 @@ private slots:
         }
         QCOMPARE(counts.size(), std::size_t(10));
         for (auto [value, n] : counts)
-            QVERIFY2(n > 120 && n < 280, qPrintable(QStringLiteral("value %1 drawn %2 times").arg(value).arg(n)));
+            QVERIFY2(n > 120 && n < 280, qPrintable(u"value %1 drawn %2 times"_s.arg(value).arg(n)));
     }
 
     void hugeSpacesStillWork()

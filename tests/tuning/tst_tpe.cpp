@@ -11,6 +11,8 @@
 #include <functional>
 #include <set>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline::tuning;
 using sweepline::tuning::testing::makeSpace;
 
@@ -220,14 +222,14 @@ private slots:
     {
         QTest::addColumn<SearchSpace>("space");
         QTest::addColumn<QString>("objective");
-        QTest::addRow("5^5 bowl") << makeSpace({5, 5, 5, 5, 5}) << QStringLiteral("bowl");
-        QTest::addRow("categorical + log scale") << mixedSpace() << QStringLiteral("mixed");
+        QTest::addRow("5^5 bowl") << makeSpace({5, 5, 5, 5, 5}) << u"bowl"_s;
+        QTest::addRow("categorical + log scale") << mixedSpace() << u"mixed"_s;
     }
     void beatsRandomSearch()
     {
         QFETCH(SearchSpace, space);
         QFETCH(QString, objective);
-        const Objective f = objective == QStringLiteral("bowl") ? Objective(bowl) : Objective(mixed);
+        const Objective f = objective == u"bowl"_s ? Objective(bowl) : Objective(mixed);
         const double optimum = optimumOf(space, f);
         std::vector<std::size_t> tpe, random;
         for (std::uint64_t seed = 1; seed <= 11; ++seed) {
@@ -239,7 +241,7 @@ private slots:
         const std::size_t mt = median(tpe), mr = median(random);
         qInfo("%s: median evaluations to 1%%: tpe %zu, random %zu (of %llu points)",
               qPrintable(objective), mt, mr, static_cast<unsigned long long>(*space.cardinality()));
-        QVERIFY2(mt * 3 <= mr, qPrintable(QStringLiteral("tpe %1 vs random %2").arg(mt).arg(mr)));
+        QVERIFY2(mt * 3 <= mr, qPrintable(u"tpe %1 vs random %2"_s.arg(mt).arg(mr)));
     }
 
     void pendingPointsAreNotDuplicated_data()
@@ -386,7 +388,7 @@ private slots:
             cold.push_back(evaluationsToOnePercent(c, mixed, optimum));
         }
         QVERIFY2(median(resumed) * 2 < median(cold),
-                 qPrintable(QStringLiteral("resumed %1, cold %2").arg(median(resumed)).arg(median(cold))));
+                 qPrintable(u"resumed %1, cold %2"_s.arg(median(resumed)).arg(median(cold))));
     }
 
     void tellWithoutAskCountsAsProposed()

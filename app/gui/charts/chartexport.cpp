@@ -11,6 +11,8 @@
 
 #include <memory>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::gui {
 
 namespace {
@@ -99,9 +101,9 @@ model::Status exportChartSvg(QChart* chart, const QString& path, QSize size, con
 model::Status exportChartFile(QChart* chart, const QString& path, QSize size, const QString& title)
 {
     const QString suffix = QFileInfo(path).suffix().toLower();
-    if (suffix == QLatin1String("png"))
+    if (suffix == u"png"_s)
         return exportChartPng(chart, path, size);
-    if (suffix == QLatin1String("svg"))
+    if (suffix == u"svg"_s)
         return exportChartSvg(chart, path, size, title);
     return model::Status::failure(QObject::tr("%1: the file name must end in .png or .svg").arg(path));
 }

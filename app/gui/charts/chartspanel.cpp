@@ -24,6 +24,8 @@
 #include <QTabWidget>
 #include <QVBoxLayout>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::gui {
 
 namespace {
@@ -46,8 +48,8 @@ QVBoxLayout* newPageLayout(QWidget* page)
 
 QString fileSafe(QString text)
 {
-    static const QRegularExpression unsafe(QStringLiteral("[^A-Za-z0-9_.-]+"));
-    return text.replace(unsafe, QStringLiteral("_"));
+    static const QRegularExpression unsafe(u"[^A-Za-z0-9_.-]+"_s);
+    return text.replace(unsafe, u"_"_s);
 }
 
 } // namespace
@@ -85,11 +87,11 @@ ChartsPanel::ChartsPanel(model::TrialTableModel* model, QWidget* parent) : QWidg
         QWidget* page = nullptr;
         switch (kind) {
         case ChartKind::Objective:
-            page = parameterPage(m_objective, m_objectiveOptions, QStringLiteral("objective"));
+            page = parameterPage(m_objective, m_objectiveOptions, u"objective"_s);
             break;
         case ChartKind::Transition: page = transitionPage(); break;
         case ChartKind::ExecutionTime:
-            page = parameterPage(m_executionTime, m_timeOptions, QStringLiteral("executionTime"));
+            page = parameterPage(m_executionTime, m_timeOptions, u"executionTime"_s);
             break;
         case ChartKind::Timeline: page = timelinePage(); break;
         case ChartKind::LearningCurves: page = curvesPage(); break;
@@ -136,8 +138,8 @@ QWidget* ChartsPanel::parameterPage(ParameterChart* chart, ParameterOptions& opt
     options.parameter->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     label->setBuddy(options.parameter);
     options.logScale = new QCheckBox(tr("&Log scale"), page);
-    options.parameter->setObjectName(name + QStringLiteral("Parameter"));
-    options.logScale->setObjectName(name + QStringLiteral("LogScale"));
+    options.parameter->setObjectName(name + u"Parameter"_s);
+    options.logScale->setObjectName(name + u"LogScale"_s);
     options.logScale->setToolTip(tr("On by default when the campaign spaces the parameter's range logarithmically"));
     row->addWidget(label);
     row->addWidget(options.parameter);
@@ -179,7 +181,7 @@ QWidget* ChartsPanel::transitionPage()
     QVBoxLayout* layout = newPageLayout(page);
     QHBoxLayout* row = optionsRow(layout);
     auto* bestSoFar = new QCheckBox(tr("&Best so far"), page);
-    bestSoFar->setObjectName(QStringLiteral("bestSoFar"));
+    bestSoFar->setObjectName(u"bestSoFar"_s);
     bestSoFar->setToolTip(tr("A step line through the best value found up to each trial"));
     row->addWidget(bestSoFar);
     row->addStretch();
@@ -203,8 +205,8 @@ QWidget* ChartsPanel::curvesPage()
     QHBoxLayout* row = optionsRow(layout);
     m_automaticCurves = new QRadioButton(tr("B&est %1 and the latest").arg(LearningCurveChart::defaultBestCount), page);
     m_chosenCurves = new QRadioButton(tr("&Chosen trials"), page);
-    m_automaticCurves->setObjectName(QStringLiteral("automaticCurves"));
-    m_chosenCurves->setObjectName(QStringLiteral("chosenCurves"));
+    m_automaticCurves->setObjectName(u"automaticCurves"_s);
+    m_chosenCurves->setObjectName(u"chosenCurves"_s);
     auto* group = new QButtonGroup(page);
     group->addButton(m_automaticCurves);
     group->addButton(m_chosenCurves);
@@ -218,10 +220,10 @@ QWidget* ChartsPanel::curvesPage()
     body->addWidget(newView(m_curves), 1);
     m_picker = new CurvePickerModel(m_model, this);
     m_pickerView = new QListView(page);
-    m_pickerView->setObjectName(QStringLiteral("curveTrials"));
+    m_pickerView->setObjectName(u"curveTrials"_s);
     m_pickerView->setModel(m_picker);
     m_pickerView->setUniformItemSizes(true);
-    m_pickerView->setFixedWidth(m_pickerView->fontMetrics().horizontalAdvance(QStringLiteral("Trial 00000: 0.00000e-00, 000 reports")) + 30);
+    m_pickerView->setFixedWidth(m_pickerView->fontMetrics().horizontalAdvance(u"Trial 00000: 0.00000e-00, 000 reports"_s) + 30);
     m_pickerView->setToolTip(tr("Trials that reported intermediate values, best first"));
     body->addWidget(m_pickerView);
     layout->addLayout(body, 1);
@@ -292,16 +294,16 @@ void ChartsPanel::hideEvent(QHideEvent* event)
 
 QString ChartsPanel::suggestedFileName(ChartKind kind) const
 {
-    static const QStringList slugs{QStringLiteral("objective"), QStringLiteral("transition"),
-                                   QStringLiteral("execution-time"), QStringLiteral("timeline"),
-                                   QStringLiteral("learning-curves")};
-    QString name = m_model->campaign().name.isEmpty() ? QStringLiteral("campaign") : m_model->campaign().name;
-    name += QLatin1Char('-') + slugs.value(int(allCharts().indexOf(kind)));
+    static const QStringList slugs{u"objective"_s, u"transition"_s,
+                                   u"execution-time"_s, u"timeline"_s,
+                                   u"learning-curves"_s};
+    QString name = m_model->campaign().name.isEmpty() ? u"campaign"_s : m_model->campaign().name;
+    name += u'-' + slugs.value(int(allCharts().indexOf(kind)));
     const ParameterChart* byParameter = kind == ChartKind::Objective       ? m_objective
                                         : kind == ChartKind::ExecutionTime ? m_executionTime
                                                                            : nullptr;
     if (byParameter && byParameter->parameter() >= 0)
-        name += QStringLiteral("-vs-") + m_model->campaign().parameters.at(byParameter->parameter()).name;
+        name += u"-vs-"_s + m_model->campaign().parameters.at(byParameter->parameter()).name;
     return fileSafe(name);
 }
 
@@ -321,14 +323,14 @@ void ChartsPanel::exportCurrentChart()
     const ChartKind kind = currentChart();
     QString selectedFilter;
     const QString path = QFileDialog::getSaveFileName(this, tr("Export %1").arg(title(kind)),
-                                                      suggestedFileName(kind) + QStringLiteral(".png"),
+                                                      suggestedFileName(kind) + u".png"_s,
                                                       tr("PNG image (*.png);;SVG drawing (*.svg)"), &selectedFilter);
     if (path.isEmpty())
         return;
     QString target = path;
-    if (!target.endsWith(QLatin1String(".png"), Qt::CaseInsensitive)
-        && !target.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive))
-        target += selectedFilter.contains(QLatin1String("svg")) ? QStringLiteral(".svg") : QStringLiteral(".png");
+    if (!target.endsWith(u".png"_s, Qt::CaseInsensitive)
+        && !target.endsWith(u".svg"_s, Qt::CaseInsensitive))
+        target += selectedFilter.contains(u"svg"_s) ? u".svg"_s : u".png"_s;
     const model::Status status = exportChart(kind, target);
     if (!status) {
         QMessageBox::warning(this, tr("Export failed"), status.error());

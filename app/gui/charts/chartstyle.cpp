@@ -11,6 +11,8 @@
 
 #include <cmath>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::gui::chartstyle {
 
 QColor trialColor() { return QColor(0x1f, 0x77, 0xb4); }
@@ -84,7 +86,7 @@ QLogValueAxis* newLogAxis(const QString& title)
     auto* axis = new QLogValueAxis;
     styleAxis(axis, title);
     axis->setBase(10);
-    axis->setLabelFormat(QStringLiteral("%g"));
+    axis->setLabelFormat(u"%g"_s);
     axis->setMinorTickCount(8); // 2..9 between decades
     return axis;
 }
@@ -113,7 +115,7 @@ void setRange(QValueAxis* axis, figures::Range range, int targetTicks)
         ++decimals;
     axis->setTickAnchor(std::ceil(range.min / step) * step);
     axis->setTickInterval(step);
-    axis->setLabelFormat(QStringLiteral("%.%1f").arg(decimals));
+    axis->setLabelFormat(u"%.%1f"_s.arg(decimals));
     axis->setRange(range.min, range.max);
 }
 

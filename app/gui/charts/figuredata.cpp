@@ -5,6 +5,8 @@
 #include <cmath>
 #include <vector>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::gui::figures {
 
 QList<LabelRun> consecutiveRuns(const QList<LabelledTrial>& trials)
@@ -48,7 +50,7 @@ QList<double> bracketLines(const QList<Range>& brackets)
 
 QString stageName(int stage)
 {
-    return stage == 1 ? QStringLiteral("1-axis") : QStringLiteral("%1-axes").arg(stage);
+    return stage == 1 ? u"1-axis"_s : u"%1-axes"_s.arg(stage);
 }
 
 QList<int> restartNumbers(const QList<LabelRun>& stageRuns)
@@ -205,12 +207,12 @@ double niceStep(double span, int targetTicks)
 TimeUnit timeUnitFor(double maxSeconds)
 {
     if (maxSeconds < 600)
-        return {QStringLiteral("s"), 1.0};
+        return {u"s"_s, 1.0};
     if (maxSeconds < 600 * 60)
-        return {QStringLiteral("min"), 60.0};
+        return {u"min"_s, 60.0};
     if (maxSeconds < 4 * 86400)
-        return {QStringLiteral("h"), 3600.0};
-    return {QStringLiteral("d"), 86400.0};
+        return {u"h"_s, 3600.0};
+    return {u"d"_s, 86400.0};
 }
 
 double categoryJitter(qint64 trialId, double width)

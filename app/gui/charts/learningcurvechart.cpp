@@ -10,6 +10,8 @@
 
 #include <cmath>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::gui {
 
 namespace {
@@ -84,9 +86,9 @@ QString LearningCurveChart::nameOf(const model::TrialRecord& t, int rank) const
 {
     QString name = tr("Trial %1").arg(t.id);
     if (t.value && t.state == model::TrialState::Done)
-        name += QStringLiteral(": %1").arg(QString::number(*t.value, 'g', 5));
+        name += u": %1"_s.arg(QString::number(*t.value, 'g', 5));
     else if (t.state != model::TrialState::Done)
-        name += QStringLiteral(" (%1)").arg(model::toString(t.state));
+        name += u" (%1)"_s.arg(model::toString(t.state));
     if (m_automatic && rank == 0 && t.state == model::TrialState::Done)
         name += tr(", best");
     return name;

@@ -17,6 +17,8 @@ QT_END_NAMESPACE
 
 namespace sweepline::gui {
 
+using namespace Qt::StringLiterals;
+
 class ChartAnnotations;
 class DotLayer;
 
@@ -86,7 +88,7 @@ private:
     int m_parameter = -1;
     bool m_logScale = false;
     QHash<QString, int> m_categoryIndex;
-    figures::TimeUnit m_unit{QStringLiteral("s"), 1.0};
+    figures::TimeUnit m_unit{u"s"_s, 1.0};
 
     QScatterSeries* m_pointSeries = nullptr;  // no points: the axes' anchor and the legend entry
     QScatterSeries* m_failedSeries = nullptr; // no points: legend entry

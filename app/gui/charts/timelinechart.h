@@ -20,6 +20,8 @@ QT_END_NAMESPACE
 
 namespace sweepline::gui {
 
+using namespace Qt::StringLiterals;
+
 // The jobs over time, one horizontal bar per trial (trial 1 at the top): its queued span
 // (submitted -> started) in the queued colour, its running span (started -> finished, or now) in its
 // state's colour. A strip below the bars shows how many trials ran at once (a step area, scaled on
@@ -61,7 +63,7 @@ private:
     std::function<QDateTime()> m_now;
     QMap<qint64, Span> m_spans; // by trial, in order
     QDateTime m_origin;
-    figures::TimeUnit m_unit{QStringLiteral("s"), 1.0};
+    figures::TimeUnit m_unit{u"s"_s, 1.0};
     int m_peak = 0;
     QList<QPointF> m_steps;
     QTimer m_clockTimer;

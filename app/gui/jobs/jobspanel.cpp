@@ -22,6 +22,8 @@
 
 #include <algorithm>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::gui {
 
 JobsPanel::JobsPanel(model::TrialTableModel* trials, QWidget* parent)
@@ -37,12 +39,12 @@ JobsPanel::JobsPanel(model::TrialTableModel* trials, QWidget* parent)
     , m_stateDelegate(new StateDelegate(this))
     , m_filterDelay(new QTimer(this))
 {
-    m_summary->setObjectName(QStringLiteral("summary"));
-    m_filter->setObjectName(QStringLiteral("filter"));
-    m_table->setObjectName(QStringLiteral("trialTable"));
-    m_details->setObjectName(QStringLiteral("trialDetails"));
-    m_cancelAction->setObjectName(QStringLiteral("cancelTrial"));
-    m_copyAction->setObjectName(QStringLiteral("copyRows"));
+    m_summary->setObjectName(u"summary"_s);
+    m_filter->setObjectName(u"filter"_s);
+    m_table->setObjectName(u"trialTable"_s);
+    m_details->setObjectName(u"trialDetails"_s);
+    m_cancelAction->setObjectName(u"cancelTrial"_s);
+    m_copyAction->setObjectName(u"copyRows"_s);
 
     m_cancelAction->setToolTip(tr("Cancel the selected trials that have not finished"));
     m_copyAction->setShortcut(QKeySequence::Copy);
@@ -132,7 +134,7 @@ void JobsPanel::buildLayout()
     m_stateButtons->setExclusive(true);
     for (StateGroup group : allStateGroups()) {
         auto* button = new QToolButton(this);
-        button->setObjectName(QStringLiteral("state%1").arg(displayName(group)));
+        button->setObjectName(u"state%1"_s.arg(displayName(group)));
         button->setCheckable(true);
         button->setAutoRaise(true);
         button->setChecked(group == StateGroup::All);
@@ -177,7 +179,7 @@ void JobsPanel::updateSummary()
     m_summary->setText(summaryHtml(summary, m_controller->trials()->campaign()));
     for (StateGroup group : allStateGroups()) {
         QAbstractButton* button = m_stateButtons->button(int(group));
-        button->setText(QStringLiteral("%1 %2").arg(displayName(group)).arg(summary.count(group)));
+        button->setText(u"%1 %2"_s.arg(displayName(group)).arg(summary.count(group)));
     }
 }
 
@@ -262,7 +264,7 @@ void JobsPanel::fitColumns()
     const model::TrialTableModel* trials = m_controller->trials();
     QHeaderView* header = m_table->horizontalHeader();
     // Durations grow ("1:02:03" after "42.3 s"), so leave room; keep a long error from taking all.
-    const int durationWidth = fontMetrics().horizontalAdvance(QStringLiteral("00:00:00")) + 16;
+    const int durationWidth = fontMetrics().horizontalAdvance(u"00:00:00"_s) + 16;
     for (int column : {trials->queuedColumn(), trials->elapsedColumn()})
         header->resizeSection(column, std::max(header->sectionSize(column), durationWidth));
     header->resizeSection(trials->errorColumn(), std::min(header->sectionSize(trials->errorColumn()), 400));
@@ -280,7 +282,7 @@ void JobsPanel::fitColumns()
         const int column = trials->parameterColumn(int(p));
         header->resizeSection(column, std::max(header->sectionSize(column), std::min(widest + padding, 240)));
     }
-    const int metricWidth = QFontMetrics(boldFont).horizontalAdvance(QStringLiteral("-0.000000")) + padding;
+    const int metricWidth = QFontMetrics(boldFont).horizontalAdvance(u"-0.000000"_s) + padding;
     const int metric = trials->metricColumn();
     header->resizeSection(metric, std::max(header->sectionSize(metric) + 12, metricWidth));
 }

@@ -16,6 +16,8 @@
 #include <algorithm>
 #include <cmath>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::gui {
 
 namespace {
@@ -27,19 +29,19 @@ QString number(double value)
 
 QString timestamp(const QDateTime& at)
 {
-    return at.isValid() ? at.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) : QStringLiteral("—");
+    return at.isValid() ? at.toLocalTime().toString(u"yyyy-MM-dd HH:mm:ss"_s) : u"—"_s;
 }
 
 QString row(const QString& name, const QString& valueHtml)
 {
-    return QStringLiteral("<tr><td style=\"padding-right:12px; white-space:nowrap\">%1</td>"
-                          "<td style=\"white-space:nowrap\">%2</td></tr>")
+    return u"<tr><td style=\"padding-right:12px; white-space:nowrap\">%1</td>"
+                          "<td style=\"white-space:nowrap\">%2</td></tr>"_s
         .arg(name.toHtmlEscaped(), valueHtml);
 }
 
 QString section(const QString& title)
 {
-    return QStringLiteral("<tr><td colspan=\"2\" style=\"padding-top:8px\"><b>%1</b></td></tr>").arg(title.toHtmlEscaped());
+    return u"<tr><td colspan=\"2\" style=\"padding-top:8px\"><b>%1</b></td></tr>"_s.arg(title.toHtmlEscaped());
 }
 
 } // namespace
@@ -120,10 +122,10 @@ TrialDetailsView::TrialDetailsView(model::TrialTableModel* trials, QWidget* pare
     , m_errorCaption(new QLabel(tr("<b>Error</b>"), this))
     , m_error(new QPlainTextEdit(this))
 {
-    m_title->setObjectName(QStringLiteral("trialTitle"));
-    m_details->setObjectName(QStringLiteral("detailsText"));
-    m_curveValues->setObjectName(QStringLiteral("curveValues"));
-    m_error->setObjectName(QStringLiteral("trialError"));
+    m_title->setObjectName(u"trialTitle"_s);
+    m_details->setObjectName(u"detailsText"_s);
+    m_curveValues->setObjectName(u"curveValues"_s);
+    m_error->setObjectName(u"trialError"_s);
     m_title->setTextFormat(Qt::RichText);
     // The details scroll by themselves when the pane is short; curve and error stay in view.
     m_details->setFrameShape(QFrame::NoFrame);
@@ -203,7 +205,7 @@ void TrialDetailsView::refresh()
         values.append(QString::number(value, 'g', 6));
     m_curveValues->setText(values.isEmpty() ? tr("No values yet.")
                                             : tr("%n value(s): %1", nullptr, int(values.size()))
-                                                  .arg(values.join(QStringLiteral(", "))));
+                                                  .arg(values.join(u", "_s)));
 
     const bool hasError = !trial.error.isEmpty();
     m_errorCaption->setVisible(hasError);
@@ -215,7 +217,7 @@ void TrialDetailsView::refresh()
 QString TrialDetailsView::detailsHtml(const model::TrialRecord& trial) const
 {
     const model::Campaign& campaign = m_trials->campaign();
-    QString html = QStringLiteral("<table cellspacing=\"0\" cellpadding=\"1\">");
+    QString html = u"<table cellspacing=\"0\" cellpadding=\"1\">"_s;
     html += section(tr("Parameters"));
     for (int i = 0; i < campaign.parameters.size(); ++i) {
         const model::Parameter& parameter = campaign.parameters.at(i);
@@ -223,19 +225,19 @@ QString TrialDetailsView::detailsHtml(const model::TrialRecord& trial) const
         const bool isDefault = parameter.defaultValue.isValid() && !value.isEmpty()
             && model::Campaign::formatValue(parameter.defaultValue) == value;
         html += row(parameter.name, value.toHtmlEscaped()
-                                        + (isDefault ? QStringLiteral(" <i>(%1)</i>").arg(tr("default")) : QString()));
+                                        + (isDefault ? u" <i>(%1)</i>"_s.arg(tr("default")) : QString()));
     }
 
     html += section(tr("Result"));
-    html += row(campaign.objective.metric, trial.value ? QStringLiteral("<b>%1</b>").arg(number(*trial.value))
-                                                       : QStringLiteral("—"));
-    html += row(tr("Job ID"), trial.jobId.isEmpty() ? QStringLiteral("—") : trial.jobId.toHtmlEscaped());
+    html += row(campaign.objective.metric, trial.value ? u"<b>%1</b>"_s.arg(number(*trial.value))
+                                                       : u"—"_s);
+    html += row(tr("Job ID"), trial.jobId.isEmpty() ? u"—"_s : trial.jobId.toHtmlEscaped());
     html += row(tr("Attempt"), QString::number(trial.attempt));
     html += row(tr("Token"), trial.token.toHtmlEscaped());
 
     html += section(tr("Search"));
     html += row(tr("Stage"), QString::number(trial.labels.stage));
-    html += row(tr("Direction"), trial.labels.direction.isEmpty() ? QStringLiteral("—")
+    html += row(tr("Direction"), trial.labels.direction.isEmpty() ? u"—"_s
                                                                    : trial.labels.direction.toHtmlEscaped());
     html += row(tr("Batch"), QString::number(trial.labels.batch));
 
@@ -246,9 +248,9 @@ QString TrialDetailsView::detailsHtml(const model::TrialRecord& trial) const
     html += row(tr("Finished"), timestamp(trial.finishedAt));
     const auto queued = queuedSeconds(trial, m_now);
     const auto elapsed = elapsedSeconds(trial, m_now);
-    html += row(tr("Queued"), queued ? formatDuration(*queued) : QStringLiteral("—"));
-    html += row(tr("Elapsed"), elapsed ? formatDuration(*elapsed) : QStringLiteral("—"));
-    html += QStringLiteral("</table>");
+    html += row(tr("Queued"), queued ? formatDuration(*queued) : u"—"_s);
+    html += row(tr("Elapsed"), elapsed ? formatDuration(*elapsed) : u"—"_s);
+    html += u"</table>"_s;
     return html;
 }
 

@@ -9,6 +9,8 @@
 
 #include <cmath>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::gui {
 
 namespace {
@@ -105,10 +107,10 @@ QStringList TrialFilter::split(const QString& text)
 QHash<QString, int> TrialFilter::columnNames(const model::TrialTableModel& model)
 {
     QHash<QString, int> names{
-        {QStringLiteral("trial"), model.trialColumn()},   {QStringLiteral("state"), model.stateColumn()},
-        {QStringLiteral("job"), model.jobIdColumn()},     {QStringLiteral("jobid"), model.jobIdColumn()},
-        {QStringLiteral("job_id"), model.jobIdColumn()},  {QStringLiteral("queued"), model.queuedColumn()},
-        {QStringLiteral("elapsed"), model.elapsedColumn()}, {QStringLiteral("error"), model.errorColumn()},
+        {u"trial"_s, model.trialColumn()},   {u"state"_s, model.stateColumn()},
+        {u"job"_s, model.jobIdColumn()},     {u"jobid"_s, model.jobIdColumn()},
+        {u"job_id"_s, model.jobIdColumn()},  {u"queued"_s, model.queuedColumn()},
+        {u"elapsed"_s, model.elapsedColumn()}, {u"error"_s, model.errorColumn()},
     };
     // The campaign's own names win over the fixed ones: a parameter may well be called "batch".
     const model::Campaign& campaign = model.campaign();
@@ -122,11 +124,11 @@ QHash<QString, int> TrialFilter::columnNames(const model::TrialTableModel& model
 TrialFilter TrialFilter::parse(const QString& text, const model::TrialTableModel& model)
 {
     // "loss < 0.1" is one comparison, not three words.
-    static const QRegularExpression spacedOperator(QStringLiteral(R"(\s*(<=|>=|!=|=|<|>)\s*)"));
-    static const QRegularExpression comparison(QStringLiteral(R"(^([^<>=!]+)(<=|>=|!=|=|<|>)(.*)$)"));
+    static const QRegularExpression spacedOperator(uR"(\s*(<=|>=|!=|=|<|>)\s*)"_s);
+    static const QRegularExpression comparison(uR"(^([^<>=!]+)(<=|>=|!=|=|<|>)(.*)$)"_s);
 
     QString normalized = text;
-    normalized.replace(spacedOperator, QStringLiteral("\\1"));
+    normalized.replace(spacedOperator, u"\\1"_s);
     const QHash<QString, int> names = columnNames(model);
 
     TrialFilter filter;

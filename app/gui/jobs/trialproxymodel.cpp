@@ -7,6 +7,8 @@
 
 #include <cmath>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::gui {
 
 namespace {
@@ -23,7 +25,7 @@ bool isNumber(const QVariant& value)
 QString firstLine(const QString& text)
 {
     const qsizetype end = text.indexOf(u'\n');
-    return end < 0 ? text : text.left(end) + QStringLiteral(" …");
+    return end < 0 ? text : text.left(end) + u" …"_s;
 }
 
 } // namespace

@@ -5,6 +5,8 @@
 
 #include <QCoreApplication>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::gui {
 
 int TrialSummary::count(StateGroup group) const
@@ -42,13 +44,13 @@ QString summaryHtml(const TrialSummary& summary, const model::Campaign& campaign
         const int n = summary.count(state);
         if (n == 0)
             continue;
-        parts.append(QStringLiteral("<span style=\"color:%1\">&#9679;</span>&nbsp;%2&nbsp;%3")
+        parts.append(u"<span style=\"color:%1\">&#9679;</span>&nbsp;%2&nbsp;%3"_s
                          .arg(stateColor(state).name())
                          .arg(n)
                          .arg(model::toString(state)));
     }
-    html += QStringLiteral(": ") + parts.join(QStringLiteral(" &nbsp; "));
-    html += QStringLiteral(" &nbsp;&nbsp;&mdash;&nbsp;&nbsp; ");
+    html += u": "_s + parts.join(u" &nbsp; "_s);
+    html += u" &nbsp;&nbsp;&mdash;&nbsp;&nbsp; "_s;
     const QString metric = campaign.objective.metric.toHtmlEscaped();
     if (summary.bestTrial != 0 && summary.bestValue) {
         html += tr("Best %1 <b>%2</b> (trial %3)")

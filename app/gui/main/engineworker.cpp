@@ -6,6 +6,8 @@
 
 #include <QDir>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::gui {
 
 EngineWorker::EngineWorker(remote::ssh::CredentialPrompter& prompter, QObject* parent)
@@ -36,7 +38,7 @@ void EngineWorker::start(const model::Campaign& campaign, const QString& stateDi
         emit failedToStart(tr("Cannot create the state folder %1.").arg(stateDirectory), false);
         return;
     }
-    m_lock = std::make_unique<QLockFile>(QDir(stateDirectory).filePath(QStringLiteral("run.lock")));
+    m_lock = std::make_unique<QLockFile>(QDir(stateDirectory).filePath(u"run.lock"_s));
     m_lock->setStaleLockTime(0);
     if (!m_lock->tryLock()) {
         qint64 pid = 0;
@@ -51,7 +53,7 @@ void EngineWorker::start(const model::Campaign& campaign, const QString& stateDi
                                                                  : model::TrialStore::DefinitionPolicy::RequireSame);
     if (!store) {
         m_lock.reset();
-        emit failedToStart(store.error(), store.error().contains(QLatin1String("--accept-changed-definition")));
+        emit failedToStart(store.error(), store.error().contains(u"--accept-changed-definition"_s));
         return;
     }
     m_store = std::move(store).value();

@@ -21,6 +21,8 @@
 #include <QTabWidget>
 #include <QUndoStack>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::gui {
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
@@ -48,11 +50,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_connectionLabel = new QLabel(this);
     m_pauseLabel = new QLabel(this);
     m_countsLabel = new QLabel(this);
-    m_runLabel->setObjectName(QStringLiteral("runState"));
-    m_connectionLabel->setObjectName(QStringLiteral("connectionState"));
-    m_pauseLabel->setObjectName(QStringLiteral("submissionsPaused"));
+    m_runLabel->setObjectName(u"runState"_s);
+    m_connectionLabel->setObjectName(u"connectionState"_s);
+    m_pauseLabel->setObjectName(u"submissionsPaused"_s);
     m_pauseLabel->setVisible(false);
-    m_countsLabel->setObjectName(QStringLiteral("trialCounts"));
+    m_countsLabel->setObjectName(u"trialCounts"_s);
     statusBar()->addWidget(m_runLabel);
     statusBar()->addWidget(m_countsLabel, 1);
     statusBar()->addPermanentWidget(m_pauseLabel);
@@ -192,7 +194,7 @@ void MainWindow::updateTitle()
 {
     const QString path = m_editor->sourcePath();
     const QString name = path.isEmpty() ? tr("Untitled campaign") : QFileInfo(path).fileName();
-    setWindowTitle(QStringLiteral("%1[*] — Sweepline").arg(name));
+    setWindowTitle(u"%1[*] — Sweepline"_s.arg(name));
     setWindowModified(m_editor->isModified());
 }
 
@@ -209,10 +211,10 @@ void MainWindow::updateStatus()
     QStringList parts;
     for (model::TrialState s : model::allTrialStates()) {
         if (counts.value(s))
-            parts.append(QStringLiteral("%1 %2").arg(counts.value(s)).arg(model::toString(s)));
+            parts.append(u"%1 %2"_s.arg(counts.value(s)).arg(model::toString(s)));
     }
-    m_countsLabel->setText(parts.join(QStringLiteral(" · ")));
-    if (m_run->state() == RunController::State::Idle && m_connectionLabel->text().startsWith(QLatin1String("connected")))
+    m_countsLabel->setText(parts.join(u" · "_s));
+    if (m_run->state() == RunController::State::Idle && m_connectionLabel->text().startsWith(u"connected"_s))
         m_connectionLabel->setText(tr("not connected"));
 }
 

@@ -5,10 +5,12 @@
 #include <QMenu>
 #include <QSettings>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::gui {
 
 namespace {
-const QString kKey = QStringLiteral("recentCampaigns");
+const QString kKey = u"recentCampaigns"_s;
 constexpr int kMaxEntries = 10;
 } // namespace
 

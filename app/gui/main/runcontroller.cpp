@@ -6,6 +6,8 @@
 #include <QFileInfo>
 #include <QThread>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::gui {
 
 RunController::RunController(remote::ssh::CredentialPrompter& prompter, QObject* parent)
@@ -30,7 +32,7 @@ RunController::RunController(remote::ssh::CredentialPrompter& prompter, QObject*
         setState(State::Idle);
         emit finished(summary);
     });
-    m_thread->setObjectName(QStringLiteral("engine"));
+    m_thread->setObjectName(u"engine"_s);
     m_thread->start();
 }
 
@@ -55,7 +57,7 @@ model::Status RunController::open(const model::Campaign& campaign, const QString
     m_campaign = campaign;
     m_stateDirectory = stateDirectory;
     m_trials.setCampaign(campaign);
-    if (!QFileInfo::exists(stateDirectory + QStringLiteral("/trials.db")))
+    if (!QFileInfo::exists(stateDirectory + u"/trials.db"_s))
         return model::success();
     auto store = model::TrialStore::openExisting(stateDirectory);
     if (!store)

@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::gui {
 
 namespace {
@@ -77,7 +79,7 @@ QString DefaultReference::configurationText(const model::Campaign& campaign) con
     QStringList parts;
     for (int i = 0; i < values.size() && i < campaign.parameters.size(); ++i)
         parts.append(campaign.parameters.at(i).name + u'=' + model::Campaign::formatValue(values.at(i)));
-    return parts.join(QStringLiteral(", "));
+    return parts.join(u", "_s);
 }
 
 QString DefaultReference::description(const model::Campaign& campaign) const
@@ -88,7 +90,7 @@ QString DefaultReference::description(const model::Campaign& campaign) const
         if (campaign.parameters.isEmpty())
             return tr("The campaign has no parameters yet.");
         return tr("There is no default configuration to compare with: %1 %2 no default.")
-            .arg(parametersWithoutDefault.join(QStringLiteral(", ")),
+            .arg(parametersWithoutDefault.join(u", "_s),
                  parametersWithoutDefault.size() == 1 ? tr("has") : tr("have"));
     case Status::NotMeasured:
         return tr("The default configuration (%1) has not been measured.").arg(configuration);

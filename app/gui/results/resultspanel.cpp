@@ -20,6 +20,8 @@
 
 #include <cmath>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::gui {
 
 ResultsPanel::ResultsPanel(model::TrialTableModel* trials, QWidget* parent)
@@ -35,14 +37,14 @@ ResultsPanel::ResultsPanel(model::TrialTableModel* trials, QWidget* parent)
     , m_table(new QTableView(this))
     , m_status(new QLabel(this))
 {
-    m_headline->setObjectName(QStringLiteral("headline"));
-    m_limit->setObjectName(QStringLiteral("limit"));
-    m_exportTable->setObjectName(QStringLiteral("exportTable"));
-    m_exportAll->setObjectName(QStringLiteral("exportAll"));
-    m_bestNote->setObjectName(QStringLiteral("bestNote"));
-    m_referenceNote->setObjectName(QStringLiteral("referenceNote"));
-    m_table->setObjectName(QStringLiteral("topTable"));
-    m_status->setObjectName(QStringLiteral("exportStatus"));
+    m_headline->setObjectName(u"headline"_s);
+    m_limit->setObjectName(u"limit"_s);
+    m_exportTable->setObjectName(u"exportTable"_s);
+    m_exportAll->setObjectName(u"exportAll"_s);
+    m_bestNote->setObjectName(u"bestNote"_s);
+    m_referenceNote->setObjectName(u"referenceNote"_s);
+    m_table->setObjectName(u"topTable"_s);
+    m_status->setObjectName(u"exportStatus"_s);
 
     m_limit->setRange(1, 100);
     m_limit->setValue(m_top->limit());
@@ -128,7 +130,7 @@ void ResultsPanel::updateNotes()
         if (improvement.isValid()) {
             const double amount = improvement.toDouble();
             const QString size = QString::number(std::abs(amount), 'g', 4)
-                + (percent.isValid() ? QStringLiteral(" (%1 %)").arg(std::abs(percent.toDouble()), 0, 'f', 2) : QString());
+                + (percent.isValid() ? u" (%1 %)"_s.arg(std::abs(percent.toDouble()), 0, 'f', 2) : QString());
             text += amount > 0   ? tr(", %1 better than the default configuration.").arg(size)
                 : amount < 0     ? tr(", %1 worse than the default configuration.").arg(size)
                                  : tr(", the same as the default configuration.");
@@ -217,13 +219,13 @@ QString ResultsPanel::suggestedPath(const QString& suffix) const
 {
     const model::Campaign& campaign = m_trials->campaign();
     const QString folder = campaign.sourcePath.isEmpty() ? QDir::homePath() : QFileInfo(campaign.sourcePath).absolutePath();
-    const QString base = campaign.name.isEmpty() ? QStringLiteral("campaign") : campaign.name;
-    return QDir(folder).filePath(base + suffix + QStringLiteral(".csv"));
+    const QString base = campaign.name.isEmpty() ? u"campaign"_s : campaign.name;
+    return QDir(folder).filePath(base + suffix + u".csv"_s);
 }
 
 void ResultsPanel::exportInteractively(bool allTrials)
 {
-    const QString suffix = allTrials ? QStringLiteral("-trials") : QStringLiteral("-top%1").arg(m_top->limit());
+    const QString suffix = allTrials ? u"-trials"_s : u"-top%1"_s.arg(m_top->limit());
     const QString path = QFileDialog::getSaveFileName(this, allTrials ? tr("Export all trials") : tr("Export table"),
                                                       suggestedPath(suffix), tr("CSV files (*.csv);;All files (*)"));
     if (path.isEmpty())

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cmath>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::gui {
 
 namespace {
@@ -47,7 +49,7 @@ QByteArray csvLine(const QStringList& fields)
     QStringList quoted;
     for (QString field : fields) {
         if (field.contains(u',') || field.contains(u'"') || field.contains(u'\n') || field.contains(u'\r'))
-            field = u'"' + field.replace(u'"', QStringLiteral("\"\"")) + u'"';
+            field = u'"' + field.replace(u'"', u"\"\""_s) + u'"';
         quoted.append(field);
     }
     return quoted.join(u',').toUtf8() + "\r\n";
@@ -344,16 +346,16 @@ QHash<int, QByteArray> TopTrialsModel::roleNames() const
 QByteArray TopTrialsModel::toCsv() const
 {
     const model::Campaign& campaign = m_trials->campaign();
-    QStringList header{QStringLiteral("rank"), QStringLiteral("trial")};
+    QStringList header{u"rank"_s, u"trial"_s};
     for (const model::Parameter& parameter : campaign.parameters)
         header.append(parameter.name);
-    header << campaign.objective.metric << QStringLiteral("execution_time_s") << QStringLiteral("improvement")
-           << QStringLiteral("improvement_percent");
+    header << campaign.objective.metric << u"execution_time_s"_s << u"improvement"_s
+           << u"improvement_percent"_s;
     QByteArray csv = csvLine(header);
 
     for (int row = 0; row < rowCount(); ++row) {
         const model::TrialRecord& trial = *recordAt(row);
-        QStringList fields{isReferenceRow(row) ? QStringLiteral("default") : QString::number(row + 1),
+        QStringList fields{isReferenceRow(row) ? u"default"_s : QString::number(row + 1),
                            QString::number(trial.id)};
         for (int i = 0; i < m_parameterCount; ++i)
             fields.append(model::Campaign::formatValue(trial.values.value(i)));

@@ -11,6 +11,8 @@ class QTimer;
 
 namespace sweepline::engine {
 
+using namespace Qt::StringLiterals;
+
 // Runs jobs on this computer. Each job script runs in its own session (so a time limit or a cancel
 // reaches every process it started) and outlives the engine: a killed engine picks its jobs up again
 // through track(). Exits are seen at once through a pidfd, with a slow poll as a safety net.
@@ -20,7 +22,7 @@ public:
     explicit LocalBackend(QObject* parent = nullptr);
     ~LocalBackend() override;
 
-    QString name() const override { return QStringLiteral("local"); }
+    QString name() const override { return u"local"_s; }
     void submit(const JobRequest& request) override;
     void track(const TrackedJob& job) override;
     void cancel(qint64 trialId) override;

@@ -12,6 +12,8 @@
 
 namespace sweepline::model {
 
+using namespace Qt::StringLiterals;
+
 enum class ParameterType { Int, Float, Choice };
 
 // A range as the user wrote it; it expands to Parameter::candidates.
@@ -45,7 +47,7 @@ struct Objective {
 };
 
 struct SearchSettings {
-    QString strategy = QStringLiteral("grid");
+    QString strategy = u"grid"_s;
     int maxTrials = 100;
     int parallel = 1;
     quint64 seed = 0;
@@ -62,7 +64,7 @@ struct JobSettings {
 inline constexpr int kMaxQueuedLimit = 100000;
 
 struct ClusterSettings {
-    QString scheduler = QStringLiteral("local"); // local, ssh, slurm, pjm, pbs
+    QString scheduler = u"local"_s; // local, ssh, slurm, pjm, pbs
     // Where the login node is. host may be an alias of ~/.ssh/config (or of sshConfig); the alias's
     // User, Port, IdentityFile and ProxyJump apply, and the keys given here win.
     QString host;
@@ -71,7 +73,7 @@ struct ClusterSettings {
     QString identity;               // a private key file; "~/" is the home folder
     QString knownHosts;             // default: ~/.ssh/known_hosts
     QString sshConfig;              // default: ~/.ssh/config
-    QString workdir = QStringLiteral("sweepline"); // on the cluster, relative to the home folder
+    QString workdir = u"sweepline"_s; // on the cluster, relative to the home folder
     QStringList directives;         // the scheduler's own options, one per line
     QStringList setup;              // lines run in the job script before the command
     int pollIntervalSeconds = 30;
@@ -80,7 +82,7 @@ struct ClusterSettings {
     // Sites cap jobs per user; staying under the cap keeps submissions from being refused.
     std::optional<int> maxQueued;
 
-    bool isRemote() const { return scheduler != QLatin1String("local"); }
+    bool isRemote() const { return scheduler != u"local"_s; }
 };
 
 struct Campaign {
@@ -103,7 +105,7 @@ struct Campaign {
 struct ValidationIssue {
     QString path;    // JSON path such as "parameters[2].values"; empty for the document as a whole
     QString message; // "must not be empty"
-    QString toString() const { return path.isEmpty() ? message : path + QStringLiteral(": ") + message; }
+    QString toString() const { return path.isEmpty() ? message : path + u": "_s + message; }
 };
 
 struct ParseOutcome {

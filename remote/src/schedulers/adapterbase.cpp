@@ -49,9 +49,9 @@ QString joinPath(const QString& directory, const char* fileName)
 
 QString hoursDuration(qint64 seconds, int hourDigits)
 {
-    return u"%1:%2:%3"_s.arg(seconds / 3600, hourDigits, 10, QLatin1Char('0'))
-        .arg((seconds / 60) % 60, 2, 10, QLatin1Char('0'))
-        .arg(seconds % 60, 2, 10, QLatin1Char('0'));
+    return u"%1:%2:%3"_s.arg(seconds / 3600, hourDigits, 10, QChar(u'0'))
+        .arg((seconds / 60) % 60, 2, 10, QChar(u'0'))
+        .arg(seconds % 60, 2, 10, QChar(u'0'));
 }
 
 QString slurmDuration(qint64 seconds)

@@ -5,17 +5,19 @@
 #include "remote/schedulers/slurmadapter.h"
 #include "remote/schedulers/sshadapter.h"
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::remote {
 
 std::unique_ptr<SchedulerAdapter> makeSchedulerAdapter(const QString& name)
 {
-    if (name == QLatin1String("slurm"))
+    if (name == u"slurm"_s)
         return std::make_unique<SlurmAdapter>();
-    if (name == QLatin1String("pjm"))
+    if (name == u"pjm"_s)
         return std::make_unique<PjmAdapter>();
-    if (name == QLatin1String("pbs"))
+    if (name == u"pbs"_s)
         return std::make_unique<PbsAdapter>();
-    if (name == QLatin1String("ssh"))
+    if (name == u"ssh"_s)
         return std::make_unique<SshAdapter>();
     return nullptr;
 }

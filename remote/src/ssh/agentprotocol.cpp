@@ -8,6 +8,8 @@
 #include <optional>
 #include <utility>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::remote::ssh {
 
 using model::Result;
@@ -30,7 +32,7 @@ bool appendField(QByteArray& out, const QString& field)
 
 bool isPlainFileName(const QString& name)
 {
-    return !name.isEmpty() && name != QLatin1String(".") && name != QLatin1String("..") && !name.contains(QLatin1Char('/'));
+    return !name.isEmpty() && name != u"."_s && name != u".."_s && !name.contains(u'/');
 }
 
 bool isDigits(const QByteArray& text)
@@ -98,29 +100,29 @@ Result<QByteArray> encodeAgentRequest(const QList<AgentOperation>& operations)
         switch (op.kind) {
         case AgentOperation::Kind::Run:
             if (op.argv.isEmpty())
-                return Result<QByteArray>::failure(QStringLiteral("an empty command cannot be run"));
+                return Result<QByteArray>::failure(u"an empty command cannot be run"_s);
             if (op.atOnce < 1)
-                return Result<QByteArray>::failure(QStringLiteral("operations at once must be at least 1"));
-            ok = op.atOnce == 1 ? appendField(out, QStringLiteral("run"))
-                                : appendField(out, QStringLiteral("prun")) && appendField(out, QString::number(op.atOnce));
+                return Result<QByteArray>::failure(u"operations at once must be at least 1"_s);
+            ok = op.atOnce == 1 ? appendField(out, u"run"_s)
+                                : appendField(out, u"prun"_s) && appendField(out, QString::number(op.atOnce));
             ok = ok && appendField(out, op.workingDirectory) && appendField(out, QString::number(op.argv.size()));
             for (const QString& arg : op.argv)
                 ok = ok && appendField(out, arg);
             break;
         case AgentOperation::Kind::Read:
-            ok = appendField(out, QStringLiteral("read")) && appendField(out, op.path);
+            ok = appendField(out, u"read"_s) && appendField(out, op.path);
             break;
         case AgentOperation::Kind::Put:
-            if (!op.path.startsWith(QLatin1Char('/')) || !isPlainFileName(op.name) || op.mode < 0 || op.mode > 07777)
+            if (!op.path.startsWith(u'/') || !isPlainFileName(op.name) || op.mode < 0 || op.mode > 07777)
                 return Result<QByteArray>::failure(
-                    QStringLiteral("cannot write \"%1\" into \"%2\": a file name in an absolute folder is needed")
+                    u"cannot write \"%1\" into \"%2\": a file name in an absolute folder is needed"_s
                         .arg(op.name, op.path));
-            ok = appendField(out, QStringLiteral("put")) && appendField(out, op.path) && appendField(out, op.name)
+            ok = appendField(out, u"put"_s) && appendField(out, op.path) && appendField(out, op.name)
                  && appendField(out, QString::number(op.mode, 8)) && appendField(out, op.content);
             break;
         }
         if (!ok)
-            return Result<QByteArray>::failure(QStringLiteral("a command argument or file holds a NUL character"));
+            return Result<QByteArray>::failure(u"a command argument or file holds a NUL character"_s);
     }
     return out;
 }
@@ -133,7 +135,7 @@ Result<QList<AgentResult>> decodeAgentReply(const QByteArray& reply, qsizetype e
     QList<AgentResult> results;
     ReplyReader reader(reply);
     const auto unreadable = [&] {
-        return R::failure(QStringLiteral("the cluster helper gave an unreadable answer at operation %1: %2")
+        return R::failure(u"the cluster helper gave an unreadable answer at operation %1: %2"_s
                               .arg(results.size())
                               .arg(reader.lastHeader()));
     };
@@ -148,7 +150,7 @@ Result<QList<AgentResult>> decodeAgentReply(const QByteArray& reply, qsizetype e
             break;
         }
         if (f->size() < 2 || !isDigits(f->at(1)) || f->at(1).toLongLong() != results.size())
-            return R::failure(QStringLiteral("the cluster helper answered out of order: %1").arg(reader.lastHeader()));
+            return R::failure(u"the cluster helper answered out of order: %1"_s.arg(reader.lastHeader()));
         AgentResult r;
         if (tag == "R" && f->size() == 5) {
             bool ok = false;
@@ -171,7 +173,7 @@ Result<QList<AgentResult>> decodeAgentReply(const QByteArray& reply, qsizetype e
                 return unreadable();
             if (stoppedAt)
                 *stoppedAt = results.size();
-            return R::failure(QStringLiteral("the cluster helper stopped at operation %1 of %2: %3")
+            return R::failure(u"the cluster helper stopped at operation %1 of %2: %3"_s
                                   .arg(results.size() + 1)
                                   .arg(expectedCount)
                                   .arg(QString::fromUtf8(message).trimmed()));
@@ -180,7 +182,7 @@ Result<QList<AgentResult>> decodeAgentReply(const QByteArray& reply, qsizetype e
         }
         results.append(r);
     }
-    return R::failure(QStringLiteral("the cluster helper's answer was cut short after %1 of %2 operations")
+    return R::failure(u"the cluster helper's answer was cut short after %1 of %2 operations"_s
                           .arg(results.size())
                           .arg(expectedCount));
 }
@@ -255,7 +257,7 @@ QByteArray newServiceMarker()
 const QByteArray& agentScript()
 {
     static const QByteArray script = [] {
-        QFile f(QStringLiteral(":/sweepline/remote/agent.sh"));
+        QFile f(u":/sweepline/remote/agent.sh"_s);
         return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
     }();
     return script;
@@ -264,7 +266,7 @@ const QByteArray& agentScript()
 QString agentFileName()
 {
     const QByteArray digest = QCryptographicHash::hash(agentScript(), QCryptographicHash::Sha256).toHex().left(12);
-    return QStringLiteral("agent-%1.sh").arg(QString::fromLatin1(digest));
+    return u"agent-%1.sh"_s.arg(QString::fromLatin1(digest));
 }
 
 } // namespace sweepline::remote::ssh

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::remote::ssh {
 
 namespace {
@@ -24,7 +26,7 @@ AgentAnswer failed(FailureKind kind, QString error, bool taken)
 QString withDetail(const QString& error, const QByteArray& err)
 {
     const QString detail = QString::fromUtf8(err.right(300)).trimmed();
-    return detail.isEmpty() ? error : error + QStringLiteral(" (") + detail + QLatin1Char(')');
+    return detail.isEmpty() ? error : error + u" ("_s + detail + u')';
 }
 
 } // namespace
@@ -85,8 +87,8 @@ AgentAnswer AgentService::askOnce(const QByteArray& line, std::chrono::seconds t
             stop(); // what it says later belongs to nobody
             return failed(FailureKind::Timeout,
                           idle.elapsed() > idleLimitMs
-                              ? QStringLiteral("no answer within %1 s").arg(m_session.timeout().count())
-                              : QStringLiteral("no complete answer within %1 s").arg(totalLimitMs / 1000),
+                              ? u"no answer within %1 s"_s.arg(m_session.timeout().count())
+                              : u"no complete answer within %1 s"_s.arg(totalLimitMs / 1000),
                           true);
         }
         QByteArray out;
@@ -103,8 +105,8 @@ AgentAnswer AgentService::askOnce(const QByteArray& line, std::chrono::seconds t
                     const QByteArray banner = m_awaitingMarker->preamble().left(300);
                     stop();
                     return failed(FailureKind::Remote,
-                                  QStringLiteral("the cluster helper did not start: the login shell printed more than %1 KiB "
-                                                 "without it (it began: %2)")
+                                  u"the cluster helper did not start: the login shell printed more than %1 KiB "
+                                                 "without it (it began: %2)"_s
                                       .arg(ServiceMarkerScanner::kMaxPreamble / 1024)
                                       .arg(QString::fromUtf8(banner).trimmed()),
                                   false);
@@ -127,7 +129,7 @@ AgentAnswer AgentService::askOnce(const QByteArray& line, std::chrono::seconds t
         if (reader.state() == ServedAnswerReader::State::Malformed) {
             stop();
             return failed(FailureKind::Remote,
-                          withDetail(QStringLiteral("the cluster helper gave an unreadable answer"), err), true);
+                          withDetail(u"the cluster helper gave an unreadable answer"_s, err), true);
         }
         if (ended) {
             const bool neverServed = m_awaitingMarker.has_value();
@@ -135,11 +137,11 @@ AgentAnswer AgentService::askOnce(const QByteArray& line, std::chrono::seconds t
             notTaken = neverServed;
             if (neverServed)
                 return failed(FailureKind::Remote,
-                              withDetail(QStringLiteral("the cluster helper ended before it started serving"), err), false);
+                              withDetail(u"the cluster helper ended before it started serving"_s, err), false);
             if (reader.state() == ServedAnswerReader::State::AwaitingAck) {
                 notTaken = true;
                 return failed(FailureKind::Remote,
-                              withDetail(QStringLiteral("the cluster helper ended before it took the request"), err),
+                              withDetail(u"the cluster helper ended before it took the request"_s, err),
                               false);
             }
             // It died in the middle: what it answered says what ran, the rest is unknown.

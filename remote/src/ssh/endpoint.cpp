@@ -7,6 +7,8 @@
 #include <QProcess>
 #include <QStandardPaths>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::remote::ssh {
 
 namespace {
@@ -28,41 +30,41 @@ model::Result<ClientConfig> readClientConfig(const QString& alias, const QString
                                              const QStringList& extraArguments = {})
 {
     using R = model::Result<ClientConfig>;
-    const QString ssh = QStandardPaths::findExecutable(QStringLiteral("ssh"));
+    const QString ssh = QStandardPaths::findExecutable(u"ssh"_s);
     if (ssh.isEmpty())
-        return R::failure(QStringLiteral("the OpenSSH client (ssh) is needed to read ssh config files; install openssh-client"));
-    QStringList args{QStringLiteral("-G")};
+        return R::failure(u"the OpenSSH client (ssh) is needed to read ssh config files; install openssh-client"_s);
+    QStringList args{u"-G"_s};
     if (!configFile.isEmpty())
-        args << QStringLiteral("-F") << configFile;
-    args << extraArguments << QStringLiteral("--") << alias;
+        args << u"-F"_s << configFile;
+    args << extraArguments << u"--"_s << alias;
     QProcess p;
     p.start(ssh, args);
     if (!p.waitForFinished(10000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0)
-        return R::failure(QStringLiteral("cannot read the ssh configuration for \"%1\": %2")
+        return R::failure(u"cannot read the ssh configuration for \"%1\": %2"_s
                               .arg(alias, QString::fromUtf8(p.readAllStandardError()).trimmed()));
     ClientConfig c;
-    const QStringList lines = QString::fromUtf8(p.readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    const QStringList lines = QString::fromUtf8(p.readAllStandardOutput()).split(u'\n', Qt::SkipEmptyParts);
     for (const QString& line : lines) {
-        const qsizetype space = line.indexOf(QLatin1Char(' '));
+        const qsizetype space = line.indexOf(u' ');
         if (space < 0)
             continue;
         const QString key = line.left(space);
         const QString value = line.mid(space + 1).trimmed();
-        if (key == QLatin1String("hostname"))
+        if (key == u"hostname"_s)
             c.hostName = value;
-        else if (key == QLatin1String("port"))
+        else if (key == u"port"_s)
             c.port = value.toInt();
-        else if (key == QLatin1String("user"))
+        else if (key == u"user"_s)
             c.user = value;
-        else if (key == QLatin1String("identityfile"))
+        else if (key == u"identityfile"_s)
             c.identityFiles.append(expandHome(value));
-        else if (key == QLatin1String("userknownhostsfile"))
-            c.knownHostsFiles = value.split(QLatin1Char(' '), Qt::SkipEmptyParts);
-        else if (key == QLatin1String("proxyjump") && value != QLatin1String("none"))
+        else if (key == u"userknownhostsfile"_s)
+            c.knownHostsFiles = value.split(u' ', Qt::SkipEmptyParts);
+        else if (key == u"proxyjump"_s && value != u"none"_s)
             c.proxyJump = value;
-        else if (key == QLatin1String("proxycommand") && value != QLatin1String("none"))
+        else if (key == u"proxycommand"_s && value != u"none"_s)
             c.proxyCommand = value;
-        else if (key == QLatin1String("identityagent"))
+        else if (key == u"identityagent"_s)
             c.identityAgent = value;
     }
     return c;
@@ -73,9 +75,9 @@ QStringList hopConfigArguments(const JumpHop& hop)
 {
     QStringList args;
     if (!hop.user.isEmpty())
-        args << QStringLiteral("-l") << hop.user;
+        args << u"-l"_s << hop.user;
     if (hop.port)
-        args << QStringLiteral("-p") << QString::number(*hop.port);
+        args << u"-p"_s << QString::number(*hop.port);
     return args;
 }
 
@@ -89,12 +91,12 @@ bool isHostCharacter(QChar c)
 QString checkHost(const QString& host, bool bracketed)
 {
     if (host.isEmpty())
-        return QStringLiteral("no host name");
+        return u"no host name"_s;
     if (host.startsWith(u'-'))
-        return QStringLiteral("host \"%1\" starts with '-'").arg(host);
+        return u"host \"%1\" starts with '-'"_s.arg(host);
     for (QChar c : host) {
         if (!isHostCharacter(c) && !(bracketed && c == u':'))
-            return QStringLiteral("host \"%1\" holds '%2', which no host name or address has").arg(host, c);
+            return u"host \"%1\" holds '%2', which no host name or address has"_s.arg(host, c);
     }
     return {};
 }
@@ -102,12 +104,12 @@ QString checkHost(const QString& host, bool bracketed)
 QString checkUser(const QString& user)
 {
     if (user.isEmpty())
-        return QStringLiteral("an empty user name before '@'");
+        return u"an empty user name before '@'"_s;
     if (user.startsWith(u'-'))
-        return QStringLiteral("user \"%1\" starts with '-'").arg(user);
+        return u"user \"%1\" starts with '-'"_s.arg(user);
     for (QChar c : user) {
         if (c.isSpace() || c.category() == QChar::Other_Control || c == u',')
-            return QStringLiteral("user \"%1\" holds a space or a control character").arg(user);
+            return u"user \"%1\" holds a space or a control character"_s.arg(user);
     }
     return {};
 }
@@ -116,14 +118,14 @@ QString checkUser(const QString& user)
 QString parseHop(QString text, JumpHop& hop)
 {
     if (text.isEmpty())
-        return QStringLiteral("is empty");
-    const bool uri = text.startsWith(QLatin1String("ssh://"));
+        return u"is empty"_s;
+    const bool uri = text.startsWith(u"ssh://"_s);
     if (uri) {
         text = text.mid(6);
         if (text.endsWith(u'/'))
             text.chop(1);
         if (text.contains(u'/'))
-            return QStringLiteral("\"ssh://%1\" has a path, which a jump host cannot have").arg(text);
+            return u"\"ssh://%1\" has a path, which a jump host cannot have"_s.arg(text);
     }
     // The user ends at the last '@', as OpenSSH reads it.
     const qsizetype at = text.lastIndexOf(u'@');
@@ -139,18 +141,18 @@ QString parseHop(QString text, JumpHop& hop)
     if (text.startsWith(u'[')) {
         const qsizetype close = text.indexOf(u']');
         if (close < 0)
-            return QStringLiteral("\"%1\" opens '[' without closing it").arg(text);
+            return u"\"%1\" opens '[' without closing it"_s.arg(text);
         hop.host = text.mid(1, close - 1);
         bracketed = true;
         const QString rest = text.mid(close + 1);
         if (!rest.isEmpty() && !rest.startsWith(u':'))
-            return QStringLiteral("\"%1\" has \"%2\" after ']'").arg(text, rest);
+            return u"\"%1\" has \"%2\" after ']'"_s.arg(text, rest);
         hasPort = !rest.isEmpty();
         portText = rest.mid(1);
     } else {
         const qsizetype colon = text.indexOf(u':');
         if (colon >= 0 && text.indexOf(u':', colon + 1) >= 0)
-            return QStringLiteral("\"%1\": an IPv6 address needs brackets, as in [%1]:22").arg(text);
+            return u"\"%1\": an IPv6 address needs brackets, as in [%1]:22"_s.arg(text);
         hop.host = colon < 0 ? text : text.left(colon);
         hasPort = colon >= 0;
         portText = colon < 0 ? QString() : text.mid(colon + 1);
@@ -162,7 +164,7 @@ QString parseHop(QString text, JumpHop& hop)
         bool numeric = false;
         const int port = portText.toInt(&numeric);
         if (!numeric || port < 1 || port > 65535 || portText.startsWith(u'+'))
-            return QStringLiteral("port \"%1\" is not a number from 1 to 65535").arg(portText);
+            return u"port \"%1\" is not a number from 1 to 65535"_s.arg(portText);
         hop.port = port;
     }
     return {};
@@ -172,20 +174,20 @@ QString parseHop(QString text, JumpHop& hop)
 // agent, "$NAME" the socket that variable names (none if it is unset), a path that socket.
 QString agentSocket(const QString& value)
 {
-    if (value.isEmpty() || value == QLatin1String("SSH_AUTH_SOCK"))
+    if (value.isEmpty() || value == u"SSH_AUTH_SOCK"_s)
         return {};
-    if (value == QLatin1String("none"))
+    if (value == u"none"_s)
         return value;
     if (value.startsWith(u'$')) {
         const QString socket = qEnvironmentVariable(value.mid(1).toLocal8Bit().constData());
-        return socket.isEmpty() ? QStringLiteral("none") : socket;
+        return socket.isEmpty() ? u"none"_s : socket;
     }
     return expandHome(value);
 }
 
 QString escapePercent(QString text)
 {
-    return text.replace(u'%', QLatin1String("%%"));
+    return text.replace(u'%', u"%%"_s);
 }
 
 } // namespace
@@ -205,17 +207,17 @@ model::Result<QList<JumpHop>> parseProxyJump(const QString& value)
     using R = model::Result<QList<JumpHop>>;
     const QString trimmed = value.trimmed();
     if (trimmed.isEmpty())
-        return R::failure(QStringLiteral("ProxyJump is empty"));
+        return R::failure(u"ProxyJump is empty"_s);
     const QStringList parts = trimmed.split(u',');
     QList<JumpHop> hops;
     for (qsizetype i = 0; i < parts.size(); ++i) {
         JumpHop hop;
         if (const QString bad = parseHop(parts.at(i), hop); !bad.isEmpty())
-            return R::failure(QStringLiteral("ProxyJump \"%1\": hop %2 of %3 %4%5")
+            return R::failure(u"ProxyJump \"%1\": hop %2 of %3 %4%5"_s
                                   .arg(trimmed)
                                   .arg(i + 1)
                                   .arg(parts.size())
-                                  .arg(bad.startsWith(QLatin1String("is ")) ? QString() : QStringLiteral("has "), bad));
+                                  .arg(bad.startsWith(u"is "_s) ? QString() : u"has "_s, bad));
         hops.append(hop);
     }
     return hops;
@@ -226,28 +228,28 @@ QString proxyJumpCommand(const QString& sshProgram, const QString& configFile, c
 {
     if (hops.isEmpty())
         return {};
-    QStringList parts{QStringLiteral("exec"), model::shellQuote(sshProgram)};
+    QStringList parts{u"exec"_s, model::shellQuote(sshProgram)};
     if (!configFile.isEmpty())
-        parts << QStringLiteral("-F") << model::shellQuote(configFile);
-    parts << QStringLiteral("-o") << QStringLiteral("BatchMode=yes");
+        parts << u"-F"_s << model::shellQuote(configFile);
+    parts << u"-o"_s << u"BatchMode=yes"_s;
     QStringList earlier;
     for (qsizetype i = 0; i + 1 < hops.size(); ++i)
         earlier << hops.at(i).toJumpSpec();
     if (!earlier.isEmpty())
-        parts << QStringLiteral("-J") << model::shellQuote(earlier.join(u','));
+        parts << u"-J"_s << model::shellQuote(earlier.join(u','));
     for (const QString& arg : hopConfigArguments(hops.last()))
         parts << model::shellQuote(arg);
     // The target as we resolved it, not libssh's %h: no value of ours is left for it to expand.
-    parts << QStringLiteral("-W") << model::shellQuote(QStringLiteral("[%1]:%2").arg(targetHost).arg(targetPort))
-          << QStringLiteral("--") << model::shellQuote(hops.last().host);
+    parts << u"-W"_s << model::shellQuote(u"[%1]:%2"_s.arg(targetHost).arg(targetPort))
+          << u"--"_s << model::shellQuote(hops.last().host);
     return escapePercent(parts.join(u' '));
 }
 
 QString expandHome(const QString& path)
 {
-    if (path == QLatin1String("~"))
+    if (path == u"~"_s)
         return QDir::homePath();
-    if (path.startsWith(QLatin1String("~/")))
+    if (path.startsWith(u"~/"_s))
         return QDir::homePath() + path.mid(1);
     return path;
 }
@@ -257,7 +259,7 @@ model::Result<Endpoint> resolveEndpoint(const model::ClusterSettings& cluster)
     using R = model::Result<Endpoint>;
     const QString configFile = cluster.sshConfig.isEmpty() ? QString() : expandHome(cluster.sshConfig);
     if (!configFile.isEmpty() && !QFileInfo::exists(configFile))
-        return R::failure(QStringLiteral("cluster.ssh_config: file not found: %1").arg(configFile));
+        return R::failure(u"cluster.ssh_config: file not found: %1"_s.arg(configFile));
     auto config = readClientConfig(cluster.host, configFile);
     if (!config)
         return R::failure(config.error());
@@ -275,23 +277,23 @@ model::Result<Endpoint> resolveEndpoint(const model::ClusterSettings& cluster)
     }
     e.knownHostsFile = !cluster.knownHosts.isEmpty() ? expandHome(cluster.knownHosts)
                        : !config->knownHostsFiles.isEmpty() ? expandHome(config->knownHostsFiles.first())
-                                                            : QDir::homePath() + QStringLiteral("/.ssh/known_hosts");
+                                                            : QDir::homePath() + u"/.ssh/known_hosts"_s;
     e.identityAgent = agentSocket(config->identityAgent);
     if (!config->proxyCommand.isEmpty()) {
         e.proxyCommand = config->proxyCommand; // the user's own command, as ssh would run it
     } else if (!config->proxyJump.isEmpty()) {
         auto hops = parseProxyJump(config->proxyJump);
         if (!hops)
-            return R::failure(QStringLiteral("cluster.host \"%1\": %2").arg(cluster.host, hops.error()));
+            return R::failure(u"cluster.host \"%1\": %2"_s.arg(cluster.host, hops.error()));
         for (JumpHop& hop : hops.value()) {
             auto hopConfig = readClientConfig(hop.host, configFile, hopConfigArguments(hop));
             if (!hopConfig)
-                return R::failure(QStringLiteral("cluster.host \"%1\": ProxyJump hop %2: %3")
+                return R::failure(u"cluster.host \"%1\": ProxyJump hop %2: %3"_s
                                       .arg(cluster.host, hop.toJumpSpec(), hopConfig.error()));
             hop.hostName = hopConfig->hostName.isEmpty() ? hop.host : hopConfig->hostName;
         }
         e.jumpHops = std::move(hops).value();
-        e.proxyCommand = proxyJumpCommand(QStandardPaths::findExecutable(QStringLiteral("ssh")), configFile,
+        e.proxyCommand = proxyJumpCommand(QStandardPaths::findExecutable(u"ssh"_s), configFile,
                                           e.jumpHops, e.hostName, e.port);
     }
     return e;

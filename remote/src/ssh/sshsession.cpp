@@ -15,6 +15,8 @@
 #include <netdb.h>
 #include <sys/socket.h>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::remote::ssh {
 
 using model::Result;
@@ -71,12 +73,12 @@ QString connectFailure(const Endpoint& endpoint, const QString& libsshError)
 {
     for (const JumpHop& hop : endpoint.jumpHops) {
         if (!resolves(hop.hostName))
-            return QStringLiteral("cannot connect to %1: its ProxyJump host \"%2\" (%3) cannot be resolved: "
-                                  "unknown host name. Check ProxyJump in the ssh configuration.")
+            return u"cannot connect to %1: its ProxyJump host \"%2\" (%3) cannot be resolved: "
+                                  "unknown host name. Check ProxyJump in the ssh configuration."_s
                 .arg(endpoint.alias, hop.toJumpSpec(), hop.hostName);
     }
     if (!endpoint.jumpHops.isEmpty())
-        return QStringLiteral("cannot connect to %1 through ProxyJump %2: %3")
+        return u"cannot connect to %1 through ProxyJump %2: %3"_s
             .arg(endpoint.alias,
                  std::accumulate(endpoint.jumpHops.cbegin(), endpoint.jumpHops.cend(), QString(),
                                  [](const QString& all, const JumpHop& hop) {
@@ -84,9 +86,9 @@ QString connectFailure(const Endpoint& endpoint, const QString& libsshError)
                                  }),
                  libsshError);
     if (endpoint.proxyCommand.isEmpty() && !resolves(endpoint.hostName))
-        return QStringLiteral("cannot connect to %1: unknown host: \"%2\" cannot be resolved")
+        return u"cannot connect to %1: unknown host: \"%2\" cannot be resolved"_s
             .arg(endpoint.alias, endpoint.hostName);
-    return QStringLiteral("cannot connect to %1: %2").arg(endpoint.alias, libsshError);
+    return u"cannot connect to %1: %2"_s.arg(endpoint.alias, libsshError);
 }
 
 struct KeyGuard {
@@ -117,7 +119,7 @@ struct FileGuard {
 
 QString hostLabel(const Endpoint& e)
 {
-    return e.port == 22 ? e.hostName : QStringLiteral("[%1]:%2").arg(e.hostName).arg(e.port);
+    return e.port == 22 ? e.hostName : u"[%1]:%2"_s.arg(e.hostName).arg(e.port);
 }
 
 } // namespace
@@ -155,7 +157,7 @@ Status SshSession::connect(const Endpoint& endpoint, CredentialPrompter& prompte
     m_lastFailure = FailureKind::None;
     h->session = ssh_new();
     if (!h->session)
-        return fail(FailureKind::Network, QStringLiteral("cannot create an SSH session"));
+        return fail(FailureKind::Network, u"cannot create an SSH session"_s);
     ssh_session s = h->session;
     const QByteArray host = endpoint.hostName.toUtf8();
     const QByteArray user = endpoint.user.toUtf8();
@@ -190,7 +192,7 @@ Status SshSession::connect(const Endpoint& endpoint, CredentialPrompter& prompte
     ++m_logins;
     if (auto sftp = openSftp(); !sftp) {
         h->reset();
-        return fail(m_lastFailure, QStringLiteral("%1: %2").arg(endpoint.alias, sftp.error()));
+        return fail(m_lastFailure, u"%1: %2"_s.arg(endpoint.alias, sftp.error()));
     }
     return model::success();
 }
@@ -200,11 +202,11 @@ Status SshSession::checkHostKey(const Endpoint& endpoint, CredentialPrompter& pr
     ssh_session s = h->session;
     KeyGuard key;
     if (ssh_get_server_publickey(s, &key.key) != SSH_OK)
-        return fail(FailureKind::Network, QStringLiteral("%1 sent no host key: %2").arg(endpoint.alias, sshError()));
+        return fail(FailureKind::Network, u"%1 sent no host key: %2"_s.arg(endpoint.alias, sshError()));
     unsigned char* hash = nullptr;
     size_t hashLength = 0;
     if (ssh_get_publickey_hash(key.key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hashLength) != SSH_OK)
-        return fail(FailureKind::HostKey, QStringLiteral("cannot hash the host key of %1").arg(endpoint.alias));
+        return fail(FailureKind::HostKey, u"cannot hash the host key of %1"_s.arg(endpoint.alias));
     char* fingerprint = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hashLength);
     ssh_clean_pubkey_hash(&hash);
     m_hostKey = {};
@@ -214,7 +216,7 @@ Status SshSession::checkHostKey(const Endpoint& endpoint, CredentialPrompter& pr
     m_hostKey.knownHostsFile = endpoint.knownHostsFile;
     ssh_string_free_char(fingerprint);
 
-    const QString seen = QStringLiteral("%1 key %2").arg(m_hostKey.keyType, m_hostKey.fingerprintSha256);
+    const QString seen = u"%1 key %2"_s.arg(m_hostKey.keyType, m_hostKey.fingerprintSha256);
     switch (ssh_session_is_known_server(s)) {
     case SSH_KNOWN_HOSTS_OK:
         m_hostKey.status = HostKeyInfo::Status::Known;
@@ -222,34 +224,34 @@ Status SshSession::checkHostKey(const Endpoint& endpoint, CredentialPrompter& pr
     case SSH_KNOWN_HOSTS_CHANGED:
         m_hostKey.status = HostKeyInfo::Status::Changed;
         return fail(FailureKind::HostKey,
-                    QStringLiteral("the host key of %1 has CHANGED: it now presents %2. This can mean someone is "
+                    u"the host key of %1 has CHANGED: it now presents %2. This can mean someone is "
                                    "intercepting the connection. Nothing was sent. Check %3 with your administrators "
-                                   "before replacing the recorded key.")
+                                   "before replacing the recorded key."_s
                         .arg(m_hostKey.host, seen, endpoint.knownHostsFile));
     case SSH_KNOWN_HOSTS_OTHER:
         m_hostKey.status = HostKeyInfo::Status::Other;
         return fail(FailureKind::HostKey,
-                    QStringLiteral("%1 presents %2, but %3 records a key of another type for it. Nothing was sent. "
-                                   "Check %3 with your administrators.")
+                    u"%1 presents %2, but %3 records a key of another type for it. Nothing was sent. "
+                                   "Check %3 with your administrators."_s
                         .arg(m_hostKey.host, seen, endpoint.knownHostsFile));
     case SSH_KNOWN_HOSTS_UNKNOWN:
     case SSH_KNOWN_HOSTS_NOT_FOUND:
         m_hostKey.status = HostKeyInfo::Status::Unknown;
         if (!acceptNew || !prompter.acceptNewHostKey(m_hostKey))
             return fail(FailureKind::HostKey,
-                        QStringLiteral("%1 is not in %2 (it presents %3). Check the fingerprint with your "
-                                       "administrators, then accept it (sweepline-cli: --accept-new-host-key).")
+                        u"%1 is not in %2 (it presents %3). Check the fingerprint with your "
+                                       "administrators, then accept it (sweepline-cli: --accept-new-host-key)."_s
                             .arg(m_hostKey.host, endpoint.knownHostsFile, seen));
         QDir().mkpath(QFileInfo(endpoint.knownHostsFile).absolutePath());
         if (ssh_session_update_known_hosts(s) != SSH_OK)
-            return fail(FailureKind::HostKey, QStringLiteral("cannot record the host key in %1: %2")
+            return fail(FailureKind::HostKey, u"cannot record the host key in %1: %2"_s
                                                   .arg(endpoint.knownHostsFile, sshError()));
         return model::success();
     case SSH_KNOWN_HOSTS_ERROR:
         break;
     }
     m_hostKey.status = HostKeyInfo::Status::Error;
-    return fail(FailureKind::HostKey, QStringLiteral("cannot check the host key of %1 against %2: %3")
+    return fail(FailureKind::HostKey, u"cannot check the host key of %1 against %2: %3"_s
                                           .arg(m_hostKey.host, endpoint.knownHostsFile, sshError()));
 }
 
@@ -260,20 +262,20 @@ Status SshSession::authenticate(const Endpoint& endpoint, CredentialPrompter& pr
         return model::success();
     const int methods = ssh_userauth_list(s, nullptr);
     QStringList tried;
-    const QString who = endpoint.user.isEmpty() ? QStringLiteral("the default user") : endpoint.user;
+    const QString who = endpoint.user.isEmpty() ? u"the default user"_s : endpoint.user;
     // What a person typed is tried once: a refused answer ends the login, it does not lead on to the
     // next method or a second try (which could lock the account or burn a one-time code).
     auto refused = [&](const QString& method) {
         return fail(FailureKind::Authentication,
-                    QStringLiteral("login refused: %1 did not accept the %2 for %3. Sweepline does not retry a "
-                                   "failed login by itself.")
+                    u"login refused: %1 did not accept the %2 for %3. Sweepline does not retry a "
+                                   "failed login by itself."_s
                         .arg(endpoint.alias, method, who));
     };
 
     if (methods & SSH_AUTH_METHOD_PUBLICKEY) {
-        tried << QStringLiteral("publickey");
+        tried << u"publickey"_s;
         const bool agent = endpoint.identityAgent.isEmpty() ? qEnvironmentVariableIsSet("SSH_AUTH_SOCK")
-                                                            : endpoint.identityAgent != QLatin1String("none");
+                                                            : endpoint.identityAgent != u"none"_s;
         if (agent && ssh_userauth_agent(s, nullptr) == SSH_AUTH_SUCCESS)
             return model::success();
         for (const QString& file : endpoint.identityFiles) {
@@ -284,18 +286,18 @@ Status SshSession::authenticate(const Endpoint& endpoint, CredentialPrompter& pr
                 // Encrypted: ask for the passphrase, which lives only for this import.
                 const std::optional<SecretBuffer> passphrase = prompter.passphrase(file);
                 if (!passphrase)
-                    return fail(FailureKind::Authentication, QStringLiteral("no passphrase given for %1").arg(file));
+                    return fail(FailureKind::Authentication, u"no passphrase given for %1"_s.arg(file));
                 rc = ssh_pki_import_privkey_file(path.constData(), passphrase->c_str(), nullptr, nullptr, &key.key);
                 if (rc != SSH_OK)
                     return fail(FailureKind::Authentication,
-                                QStringLiteral("cannot unlock %1: wrong passphrase or unreadable key").arg(file));
+                                u"cannot unlock %1: wrong passphrase or unreadable key"_s.arg(file));
             }
             if (rc == SSH_OK && ssh_userauth_publickey(s, nullptr, key.key) == SSH_AUTH_SUCCESS)
                 return model::success();
         }
     }
     if (methods & SSH_AUTH_METHOD_INTERACTIVE) {
-        tried << QStringLiteral("keyboard-interactive");
+        tried << u"keyboard-interactive"_s;
         bool answered = false;
         int rc = ssh_userauth_kbdint(s, nullptr, nullptr);
         while (rc == SSH_AUTH_INFO) {
@@ -312,7 +314,7 @@ Status SshSession::authenticate(const Endpoint& endpoint, CredentialPrompter& pr
             if (count > 0) {
                 std::optional<std::vector<SecretBuffer>> answers = prompter.keyboardInteractive(name, instruction, prompts);
                 if (!answers || answers->size() != std::size_t(count))
-                    return fail(FailureKind::Authentication, QStringLiteral("login to %1 cancelled").arg(endpoint.alias));
+                    return fail(FailureKind::Authentication, u"login to %1 cancelled"_s.arg(endpoint.alias));
                 for (int i = 0; i < count; ++i)
                     ssh_userauth_kbdint_setanswer(s, unsigned(i), answers->at(std::size_t(i)).c_str());
                 answered = true;
@@ -322,21 +324,21 @@ Status SshSession::authenticate(const Endpoint& endpoint, CredentialPrompter& pr
         if (rc == SSH_AUTH_SUCCESS)
             return model::success();
         if (answered)
-            return refused(QStringLiteral("answers to its keyboard-interactive prompts"));
+            return refused(u"answers to its keyboard-interactive prompts"_s);
     }
     if (methods & SSH_AUTH_METHOD_PASSWORD) {
-        tried << QStringLiteral("password");
+        tried << u"password"_s;
         if (const std::optional<SecretBuffer> password = prompter.password(endpoint.user, endpoint.alias)) {
             if (ssh_userauth_password(s, nullptr, password->c_str()) == SSH_AUTH_SUCCESS)
                 return model::success();
-            return refused(QStringLiteral("password"));
+            return refused(u"password"_s);
         }
     }
     return fail(FailureKind::Authentication,
-                QStringLiteral("login refused: authentication to %1 as %2 failed (tried: %3). Sweepline does not "
-                               "retry a failed login by itself.")
+                u"login refused: authentication to %1 as %2 failed (tried: %3). Sweepline does not "
+                               "retry a failed login by itself."_s
                     .arg(endpoint.alias, who,
-                         tried.isEmpty() ? QStringLiteral("nothing the server offers") : tried.join(QStringLiteral(", "))));
+                         tried.isEmpty() ? u"nothing the server offers"_s : tried.join(u", "_s)));
 }
 
 Status SshSession::openSftp()
@@ -344,13 +346,13 @@ Status SshSession::openSftp()
     h->sftp = sftp_new(h->session);
     if (!h->sftp || sftp_init(h->sftp) != SSH_OK)
         return fail(FailureKind::Remote,
-                    QStringLiteral("no SFTP subsystem (the login worked, but the server refused SFTP, which "
-                                   "Sweepline needs; its sshd_config needs a \"Subsystem sftp\" line): %1")
+                    u"no SFTP subsystem (the login worked, but the server refused SFTP, which "
+                                   "Sweepline needs; its sshd_config needs a \"Subsystem sftp\" line): %1"_s
                         .arg(sshError()));
     ++m_channels;
     char* home = sftp_canonicalize_path(h->sftp, ".");
     if (!home)
-        return fail(FailureKind::Remote, QStringLiteral("cannot find the home folder over SFTP: %1").arg(sshError()));
+        return fail(FailureKind::Remote, u"cannot find the home folder over SFTP: %1"_s.arg(sshError()));
     m_home = QString::fromUtf8(home);
     ssh_string_free_char(home);
     return model::success();
@@ -360,14 +362,14 @@ Status SshSession::startService(const QByteArray& commandLine)
 {
     h->closeService();
     if (!isConnected())
-        return fail(FailureKind::Network, QStringLiteral("not connected"));
+        return fail(FailureKind::Network, u"not connected"_s);
     ChannelGuard ch;
     ch.channel = ssh_channel_new(h->session);
     if (!ch.channel || ssh_channel_open_session(ch.channel) != SSH_OK)
-        return fail(FailureKind::Network, QStringLiteral("cannot open a channel: %1").arg(sshError()));
+        return fail(FailureKind::Network, u"cannot open a channel: %1"_s.arg(sshError()));
     ++m_channels;
     if (ssh_channel_request_exec(ch.channel, commandLine.constData()) != SSH_OK)
-        return fail(FailureKind::Remote, QStringLiteral("the server refused to run a command: %1").arg(sshError()));
+        return fail(FailureKind::Remote, u"the server refused to run a command: %1"_s.arg(sshError()));
     h->service = std::exchange(ch.channel, nullptr);
     return model::success();
 }
@@ -384,13 +386,13 @@ bool SshSession::serviceRunning()
 Status SshSession::writeToService(const QByteArray& bytes)
 {
     if (!h->service)
-        return fail(FailureKind::Remote, QStringLiteral("the helper is not running"));
+        return fail(FailureKind::Remote, u"the helper is not running"_s);
     qsizetype written = 0;
     while (written < bytes.size()) {
         const int n = ssh_channel_write(h->service, bytes.constData() + written, uint32_t(bytes.size() - written));
         if (n == SSH_ERROR)
             return fail(ssh_is_connected(h->session) ? FailureKind::Remote : FailureKind::Network,
-                        QStringLiteral("cannot write to the helper: %1").arg(sshError()));
+                        u"cannot write to the helper: %1"_s.arg(sshError()));
         written += n;
     }
     return model::success();
@@ -400,18 +402,18 @@ Status SshSession::readFromService(QByteArray& out, QByteArray& err, std::chrono
 {
     ended = false;
     if (!h->service)
-        return fail(FailureKind::Remote, QStringLiteral("the helper is not running"));
+        return fail(FailureKind::Remote, u"the helper is not running"_s);
     char buffer[16384];
     const int n = ssh_channel_read_timeout(h->service, buffer, sizeof buffer, 0, int(wait.count()));
     if (n == SSH_ERROR)
-        return fail(FailureKind::Network, QStringLiteral("connection lost: %1").arg(sshError()));
+        return fail(FailureKind::Network, u"connection lost: %1"_s.arg(sshError()));
     if (n > 0)
         out.append(buffer, n);
     int e = 0;
     while ((e = ssh_channel_read_nonblocking(h->service, buffer, sizeof buffer, 1)) > 0)
         err.append(buffer, e);
     if (e == SSH_ERROR)
-        return fail(FailureKind::Network, QStringLiteral("connection lost: %1").arg(sshError()));
+        return fail(FailureKind::Network, u"connection lost: %1"_s.arg(sshError()));
     if (ssh_channel_is_eof(h->service) || !ssh_channel_is_open(h->service)) {
         int rest = 0;
         while ((rest = ssh_channel_read_nonblocking(h->service, buffer, sizeof buffer, 0)) > 0)
@@ -429,21 +431,21 @@ void SshSession::stopService()
 Status SshSession::writeFile(const QString& remotePath, const QByteArray& data, int mode)
 {
     if (!isConnected())
-        return fail(FailureKind::Network, QStringLiteral("not connected"));
+        return fail(FailureKind::Network, u"not connected"_s);
     const QByteArray path = remotePath.toUtf8();
     FileGuard f;
     f.file = sftp_open(h->sftp, path.constData(), O_WRONLY | O_CREAT | O_TRUNC, mode_t(mode));
     if (!f.file) {
         m_knownFolders.clear(); // someone may have removed a folder we made: the next makePath checks again
         return fail(ssh_is_connected(h->session) ? FailureKind::Remote : FailureKind::Network,
-                    QStringLiteral("cannot write %1: %2").arg(remotePath, sshError()));
+                    u"cannot write %1: %2"_s.arg(remotePath, sshError()));
     }
     qsizetype written = 0;
     while (written < data.size()) {
         const size_t chunk = size_t(std::min<qsizetype>(data.size() - written, 32768));
         const ssize_t n = sftp_write(f.file, data.constData() + written, chunk);
         if (n <= 0)
-            return fail(FailureKind::Network, QStringLiteral("cannot write %1: %2").arg(remotePath, sshError()));
+            return fail(FailureKind::Network, u"cannot write %1: %2"_s.arg(remotePath, sshError()));
         written += n;
     }
     return model::success();
@@ -466,14 +468,14 @@ Result<std::optional<SshSession::OutputFile>> SshSession::readOutputFile(const Q
 {
     using R = Result<std::optional<OutputFile>>;
     if (!isConnected())
-        return R::failure(fail(FailureKind::Network, QStringLiteral("not connected")).error());
+        return R::failure(fail(FailureKind::Network, u"not connected"_s).error());
     const auto remoteError = [&](const QString& what) {
         return R::failure(fail(ssh_is_connected(h->session) ? FailureKind::Remote : FailureKind::Network,
-                               QStringLiteral("cannot %1 %2: %3").arg(what, remotePath, sshError())).error());
+                               u"cannot %1 %2: %3"_s.arg(what, remotePath, sshError())).error());
     };
     const auto refuse = [&](const QString& why) {
         OutputFile file;
-        file.refused = QStringLiteral("%1 was not read: %2").arg(remotePath, why);
+        file.refused = u"%1 was not read: %2"_s.arg(remotePath, why);
         return R(std::optional<OutputFile>(std::move(file)));
     };
     const QByteArray path = remotePath.toUtf8();
@@ -483,38 +485,38 @@ Result<std::optional<SshSession::OutputFile>> SshSession::readOutputFile(const Q
     if (!link) {
         if (ssh_is_connected(h->session) && sftp_get_error(h->sftp) == SSH_FX_NO_SUCH_FILE)
             return std::optional<OutputFile>();
-        return remoteError(QStringLiteral("look at"));
+        return remoteError(u"look at"_s);
     }
     std::unique_ptr<sftp_attributes_struct, void (*)(sftp_attributes)> dir(sftp_lstat(h->sftp, folder.constData()),
                                                                             sftp_attributes_free);
     if (!dir)
-        return remoteError(QStringLiteral("look at the folder of"));
+        return remoteError(u"look at the folder of"_s);
     if (link->type != SSH_FILEXFER_TYPE_REGULAR)
-        return refuse(QStringLiteral("it is not a regular file (a symlink or a special file)"));
+        return refuse(u"it is not a regular file (a symlink or a special file)"_s);
     if (link->uid != dir->uid)
-        return refuse(QStringLiteral("it belongs to user %1, the folder to user %2").arg(link->uid).arg(dir->uid));
+        return refuse(u"it belongs to user %1, the folder to user %2"_s.arg(link->uid).arg(dir->uid));
     FileGuard f;
     f.file = sftp_open(h->sftp, path.constData(), O_RDONLY, 0);
     if (!f.file)
-        return remoteError(QStringLiteral("read"));
+        return remoteError(u"read"_s);
     // What was opened, which a swap after the lstat could have changed: the same checks again.
     std::unique_ptr<sftp_attributes_struct, void (*)(sftp_attributes)> opened(sftp_fstat(f.file), sftp_attributes_free);
     if (!opened)
-        return remoteError(QStringLiteral("look at"));
+        return remoteError(u"look at"_s);
     if (opened->type != SSH_FILEXFER_TYPE_REGULAR || opened->uid != dir->uid)
-        return refuse(QStringLiteral("it changed while it was opened"));
+        return refuse(u"it changed while it was opened"_s);
     OutputFile out;
     out.size = qint64(opened->size);
     if (out.size > maxBytes) {
         out.truncated = true;
         if (sftp_seek64(f.file, quint64(out.size - maxBytes)) != 0)
-            return remoteError(QStringLiteral("seek in"));
+            return remoteError(u"seek in"_s);
     }
     char buffer[32768];
     while (out.data.size() < maxBytes) {
         const ssize_t n = sftp_read(f.file, buffer, size_t(std::min<qint64>(sizeof buffer, maxBytes - out.data.size())));
         if (n < 0)
-            return R::failure(fail(FailureKind::Network, QStringLiteral("cannot read %1: %2").arg(remotePath, sshError())).error());
+            return R::failure(fail(FailureKind::Network, u"cannot read %1: %2"_s.arg(remotePath, sshError())).error());
         if (n == 0)
             break;
         out.data.append(buffer, n);
@@ -526,7 +528,7 @@ Result<std::optional<QByteArray>> SshSession::readRemote(const QString& remotePa
 {
     using R = Result<std::optional<QByteArray>>;
     if (!isConnected())
-        return R::failure(fail(FailureKind::Network, QStringLiteral("not connected")).error());
+        return R::failure(fail(FailureKind::Network, u"not connected"_s).error());
     const QByteArray path = remotePath.toUtf8();
     FileGuard f;
     f.file = sftp_open(h->sftp, path.constData(), O_RDONLY, 0);
@@ -534,14 +536,14 @@ Result<std::optional<QByteArray>> SshSession::readRemote(const QString& remotePa
         if (!missingIsError && ssh_is_connected(h->session) && sftp_get_error(h->sftp) == SSH_FX_NO_SUCH_FILE)
             return std::optional<QByteArray>();
         return R::failure(fail(ssh_is_connected(h->session) ? FailureKind::Remote : FailureKind::Network,
-                               QStringLiteral("cannot read %1: %2").arg(remotePath, sshError())).error());
+                               u"cannot read %1: %2"_s.arg(remotePath, sshError())).error());
     }
     QByteArray data;
     char buffer[32768];
     while (data.size() < maxBytes) {
         const ssize_t n = sftp_read(f.file, buffer, sizeof buffer);
         if (n < 0)
-            return R::failure(fail(FailureKind::Network, QStringLiteral("cannot read %1: %2").arg(remotePath, sshError())).error());
+            return R::failure(fail(FailureKind::Network, u"cannot read %1: %2"_s.arg(remotePath, sshError())).error());
         if (n == 0)
             break;
         data.append(buffer, n);
@@ -553,7 +555,7 @@ Result<bool> SshSession::exists(const QString& remotePath)
 {
     using R = Result<bool>;
     if (!isConnected())
-        return R::failure(fail(FailureKind::Network, QStringLiteral("not connected")).error());
+        return R::failure(fail(FailureKind::Network, u"not connected"_s).error());
     sftp_attributes attributes = sftp_stat(h->sftp, remotePath.toUtf8().constData());
     if (attributes) {
         sftp_attributes_free(attributes);
@@ -562,23 +564,23 @@ Result<bool> SshSession::exists(const QString& remotePath)
     if (sftp_get_error(h->sftp) == SSH_FX_NO_SUCH_FILE)
         return false;
     return R::failure(fail(ssh_is_connected(h->session) ? FailureKind::Remote : FailureKind::Network,
-                           QStringLiteral("cannot look at %1: %2").arg(remotePath, sshError())).error());
+                           u"cannot look at %1: %2"_s.arg(remotePath, sshError())).error());
 }
 
 Status SshSession::makePath(const QString& remotePath)
 {
     QString path = remotePath;
-    while (path.size() > 1 && path.endsWith(QLatin1Char('/')))
+    while (path.size() > 1 && path.endsWith(u'/'))
         path.chop(1);
-    if (path.isEmpty() || path == QLatin1String("/") || path == QLatin1String(".") || m_knownFolders.contains(path))
+    if (path.isEmpty() || path == u"/"_s || path == u"."_s || m_knownFolders.contains(path))
         return model::success();
     if (!isConnected())
-        return fail(FailureKind::Network, QStringLiteral("not connected"));
+        return fail(FailureKind::Network, u"not connected"_s);
     const QByteArray bytes = path.toUtf8();
     if (sftp_mkdir(h->sftp, bytes.constData(), 0755) != SSH_OK) {
         // OpenSSH answers a plain failure for an existing folder, "no such file" for a missing parent.
-        if (sftp_get_error(h->sftp) == SSH_FX_NO_SUCH_FILE && path.lastIndexOf(QLatin1Char('/')) > 0) {
-            if (auto parent = makePath(path.left(path.lastIndexOf(QLatin1Char('/')))); !parent)
+        if (sftp_get_error(h->sftp) == SSH_FX_NO_SUCH_FILE && path.lastIndexOf(u'/') > 0) {
+            if (auto parent = makePath(path.left(path.lastIndexOf(u'/'))); !parent)
                 return parent;
             if (sftp_mkdir(h->sftp, bytes.constData(), 0755) == SSH_OK) {
                 m_knownFolders.insert(path);
@@ -588,13 +590,13 @@ Status SshSession::makePath(const QString& remotePath)
         sftp_attributes attributes = sftp_stat(h->sftp, bytes.constData());
         if (!attributes) {
             if (!ssh_is_connected(h->session))
-                return fail(FailureKind::Network, QStringLiteral("cannot create %1: %2").arg(path, sshError()));
-            return fail(FailureKind::Remote, QStringLiteral("cannot create %1: %2").arg(path, sshError()));
+                return fail(FailureKind::Network, u"cannot create %1: %2"_s.arg(path, sshError()));
+            return fail(FailureKind::Remote, u"cannot create %1: %2"_s.arg(path, sshError()));
         }
         const bool folder = attributes->type == SSH_FILEXFER_TYPE_DIRECTORY;
         sftp_attributes_free(attributes);
         if (!folder)
-            return fail(FailureKind::Remote, QStringLiteral("cannot create %1: a file of that name is in the way").arg(path));
+            return fail(FailureKind::Remote, u"cannot create %1: a file of that name is in the way"_s.arg(path));
     }
     m_knownFolders.insert(path);
     return model::success();
@@ -603,7 +605,7 @@ Status SshSession::makePath(const QString& remotePath)
 Status SshSession::renameOver(const QString& from, const QString& to, bool* atomic)
 {
     if (!isConnected())
-        return fail(FailureKind::Network, QStringLiteral("not connected"));
+        return fail(FailureKind::Network, u"not connected"_s);
     const QByteArray source = from.toUtf8();
     const QByteArray target = to.toUtf8();
     if (atomic)
@@ -614,12 +616,12 @@ Status SshSession::renameOver(const QString& from, const QString& to, bool* atom
     if (sftp_rename(h->sftp, source.constData(), target.constData()) == SSH_OK)
         return model::success();
     if (!ssh_is_connected(h->session))
-        return fail(FailureKind::Network, QStringLiteral("cannot rename %1 to %2: %3").arg(from, to, sshError()));
+        return fail(FailureKind::Network, u"cannot rename %1 to %2: %3"_s.arg(from, to, sshError()));
     const QByteArray aside = target + ".old-" + QByteArray::number(QRandomGenerator::global()->generate64(), 36);
     if (sftp_rename(h->sftp, target.constData(), aside.constData()) != SSH_OK
         || sftp_rename(h->sftp, source.constData(), target.constData()) != SSH_OK)
         return fail(ssh_is_connected(h->session) ? FailureKind::Remote : FailureKind::Network,
-                    QStringLiteral("cannot rename %1 to %2: %3").arg(from, to, sshError()));
+                    u"cannot rename %1 to %2: %3"_s.arg(from, to, sshError()));
     if (atomic)
         *atomic = false;
     sftp_unlink(h->sftp, aside.constData());
@@ -629,17 +631,17 @@ Status SshSession::renameOver(const QString& from, const QString& to, bool* atom
 Status SshSession::setPermissions(const QString& remotePath, int mode)
 {
     if (!isConnected())
-        return fail(FailureKind::Network, QStringLiteral("not connected"));
+        return fail(FailureKind::Network, u"not connected"_s);
     if (sftp_chmod(h->sftp, remotePath.toUtf8().constData(), mode_t(mode)) != SSH_OK)
         return fail(ssh_is_connected(h->session) ? FailureKind::Remote : FailureKind::Network,
-                    QStringLiteral("cannot change the mode of %1: %2").arg(remotePath, sshError()));
+                    u"cannot change the mode of %1: %2"_s.arg(remotePath, sshError()));
     return model::success();
 }
 
 Status SshSession::keepAlive()
 {
     if (!isConnected() || ssh_send_ignore(h->session, "keepalive") != SSH_OK)
-        return fail(FailureKind::Network, QStringLiteral("connection lost: %1").arg(sshError()));
+        return fail(FailureKind::Network, u"connection lost: %1"_s.arg(sshError()));
     return model::success();
 }
 

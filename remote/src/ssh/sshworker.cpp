@@ -12,15 +12,17 @@
 #include <cstdio>
 #include <cstring>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::remote::ssh {
 
 namespace {
 
-const QString kHelperFolder = QStringLiteral(".sweepline");
+const QString kHelperFolder = u".sweepline"_s;
 constexpr int kOwnerOnlyFolder = 0700;
 // Characters that mean the same in a command line of sh, bash, csh and tcsh (the login shell
 // parses the helper's command line): a home of other characters is reached through "~/" instead.
-const QRegularExpression kShellSafePath(QStringLiteral("^/[A-Za-z0-9._+,:@%/=-]*$"));
+const QRegularExpression kShellSafePath(u"^/[A-Za-z0-9._+,:@%/=-]*$"_s);
 constexpr int kKeepAliveMs = 60000;
 // The helper reports each operation as it ends; this bounds a whole command on top of the idle limit.
 constexpr std::chrono::seconds kPerOperation(2);
@@ -30,19 +32,19 @@ constexpr std::chrono::seconds kPerOperation(2);
 model::Status writeLocalCopy(const QString& path, const QByteArray& data)
 {
     QDir().mkpath(QFileInfo(path).absolutePath());
-    const QString part = path + QStringLiteral(".part");
+    const QString part = path + u".part"_s;
     QFile f(part);
     if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(data) != data.size()) {
         const QString why = f.errorString();
         f.close();
         QFile::remove(part);
-        return model::Status::failure(QStringLiteral("cannot write %1: %2").arg(path, why));
+        return model::Status::failure(u"cannot write %1: %2"_s.arg(path, why));
     }
     f.close();
     if (std::rename(QFile::encodeName(part).constData(), QFile::encodeName(path).constData()) != 0) {
         const QString why = QString::fromLocal8Bit(std::strerror(errno));
         QFile::remove(part);
-        return model::Status::failure(QStringLiteral("cannot write %1: %2").arg(path, why));
+        return model::Status::failure(u"cannot write %1: %2"_s.arg(path, why));
     }
     return model::success();
 }
@@ -107,17 +109,17 @@ model::Status SshWorker::ensureConnected()
 model::Status SshWorker::locateHelper()
 {
     const QString home = m_session->homeDirectory();
-    if (!home.startsWith(QLatin1Char('/')) || home.contains(QLatin1Char('\n')) || home.contains(QLatin1Char('\r')))
+    if (!home.startsWith(u'/') || home.contains(u'\n') || home.contains(u'\r'))
         return model::Status::failure(
-            QStringLiteral("the home folder the server reports (%1) is not an absolute path of one line: Sweepline "
-                           "cannot place its helper there").arg(home));
-    m_helperFolder = (home == QLatin1String("/") ? QString() : home) + QLatin1Char('/') + kHelperFolder;
+            u"the home folder the server reports (%1) is not an absolute path of one line: Sweepline "
+                           "cannot place its helper there"_s.arg(home));
+    m_helperFolder = (home == u"/"_s ? QString() : home) + u'/' + kHelperFolder;
     // The command line goes through the login shell's parser (sh, bash or tcsh): only a path of
     // safe characters goes into it verbatim. Otherwise "~/", which every one of them expands to the
     // same home (sshd sets HOME), without splitting or evaluating what it expands to.
     const QString helperInCommand = kShellSafePath.match(m_helperFolder).hasMatch()
-        ? m_helperFolder : QStringLiteral("~/") + kHelperFolder;
-    m_agent->setCommandLine(QStringLiteral("bash %1/%2").arg(helperInCommand, agentFileName()).toUtf8());
+        ? m_helperFolder : u"~/"_s + kHelperFolder;
+    m_agent->setCommandLine(u"bash %1/%2"_s.arg(helperInCommand, agentFileName()).toUtf8());
     // A helper that ended (a reaper, a pkill) may have been damaged too: checked again before it restarts.
     m_agent->setBeforeRestart([this] { return installAgent(); });
     return model::success();
@@ -127,7 +129,7 @@ model::Status SshWorker::locateHelper()
 // truncated or changed: written to a temporary name, then renamed over the old one.
 model::Status SshWorker::installAgent()
 {
-    const QString path = m_helperFolder + QLatin1Char('/') + agentFileName();
+    const QString path = m_helperFolder + u'/' + agentFileName();
     if (auto made = makeOwnerOnlyFolder(m_helperFolder); !made)
         return made;
     if (auto made = makeOwnerOnlyFolder(requestsFolder()); !made)
@@ -137,7 +139,7 @@ model::Status SshWorker::installAgent()
         return model::Status::failure(installed.error());
     if (installed->has_value() && installed->value() == agentScript())
         return model::success();
-    const QString temporary = QStringLiteral("%1.%2.tmp").arg(path, m_clientId);
+    const QString temporary = u"%1.%2.tmp"_s.arg(path, m_clientId);
     if (auto written = m_session->writeFile(temporary, agentScript(), 0700); !written)
         return written;
     return m_session->renameOver(temporary, path);
@@ -152,7 +154,7 @@ model::Status SshWorker::makeOwnerOnlyFolder(const QString& path)
 
 QString SshWorker::requestsFolder() const
 {
-    return m_helperFolder + QStringLiteral("/requests");
+    return m_helperFolder + u"/requests"_s;
 }
 
 RemoteResponse SshWorker::failure(const QString& error, bool mayHaveRun) const
@@ -186,7 +188,7 @@ RemoteResponse SshWorker::serve(const RemoteRequest& request)
             return r;
         }
         // Only our own fixed names go into the command line; the operations travel in the file.
-        const QString requestFile = QStringLiteral("%1/%2-%3.req").arg(requestsFolder(), m_clientId).arg(++m_requestFiles);
+        const QString requestFile = u"%1/%2-%3.req"_s.arg(requestsFolder(), m_clientId).arg(++m_requestFiles);
         auto written = m_session->writeFile(requestFile, encoded.value(), 0600);
         if (!written && m_session->lastFailure() == FailureKind::Remote) {
             // Someone removed the requests folder during the session: make it again, once.
@@ -213,8 +215,8 @@ RemoteResponse SshWorker::serve(const RemoteRequest& request)
             };
             const bool mayHaveRun = stoppedAt >= 0 ? ranBefore(stoppedAt) : ranBefore(request.operations.size());
             const QString detail = QString::fromUtf8(answer.err.left(300)).trimmed();
-            RemoteResponse r = failure(detail.isEmpty() ? results.error() : results.error() + QStringLiteral(" (") + detail
-                                           + QLatin1Char(')'), mayHaveRun);
+            RemoteResponse r = failure(detail.isEmpty() ? results.error() : results.error() + u" ("_s + detail
+                                           + u')', mayHaveRun);
             r.failure = FailureKind::Remote;
             return r;
         }
@@ -270,7 +272,7 @@ void SshWorker::keepAlive()
 {
     if (m_session->isConnected() && !m_session->keepAlive()) {
         m_session->disconnect();
-        setState(ConnectionState::Disconnected, QStringLiteral("the connection was lost"));
+        setState(ConnectionState::Disconnected, u"the connection was lost"_s);
     }
 }
 

@@ -35,6 +35,8 @@
 #include <cstdio>
 #include <memory>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline;
 using gui::ChartsPanel;
 
@@ -77,7 +79,7 @@ void writeStore(const QString& dir, const model::Campaign& campaign, const QList
         else
             ok = ok && store.value()->markFailed(id, t.error, t.intermediate, t.finishedAt).ok();
         if (!ok)
-            fail(QStringLiteral("cannot record trial %1").arg(id));
+            fail(u"cannot record trial %1"_s.arg(id));
     }
 }
 
@@ -175,42 +177,42 @@ int main(int argc, char** argv)
     const QStringList args = app.arguments();
     for (int i = 1; i + 1 < args.size(); i += 2) {
         const int value = args.at(i + 1).toInt();
-        if (args.at(i) == QLatin1String("--trials"))
+        if (args.at(i) == u"--trials"_s)
             options.trials = value;
-        else if (args.at(i) == QLatin1String("--updates"))
+        else if (args.at(i) == u"--updates"_s)
             options.updates = value;
-        else if (args.at(i) == QLatin1String("--burst"))
+        else if (args.at(i) == u"--burst"_s)
             options.burst = value;
-        else if (args.at(i) == QLatin1String("--burst-ms"))
+        else if (args.at(i) == u"--burst-ms"_s)
             options.burstMs = value;
-        else if (args.at(i) == QLatin1String("--store"))
+        else if (args.at(i) == u"--store"_s)
             options.store = args.at(i + 1);
         else
-            fail(QStringLiteral("unknown option %1").arg(args.at(i)));
+            fail(u"unknown option %1"_s.arg(args.at(i)));
     }
     if (options.trials < 1 || options.updates < 0 || options.burst < 1 || options.burstMs < 1)
-        fail(QStringLiteral("usage: bench_gui [--trials N] [--updates N] [--burst N] [--burst-ms MS]"));
+        fail(u"usage: bench_gui [--trials N] [--updates N] [--burst N] [--burst-ms MS]"_s);
 
     // The store, written on tmpfs (thousands of fsyncs) and copied to disk to be opened from there.
     const model::Campaign sample = samples::fiveParameterCampaign();
     const auto reparsed = model::parseCampaign(model::toJson(sample));
     if (!reparsed.campaign)
-        fail(QStringLiteral("the sample campaign does not parse: %1").arg(reparsed.issues.value(0).toString()));
+        fail(u"the sample campaign does not parse: %1"_s.arg(reparsed.issues.value(0).toString()));
     const QList<model::TrialRecord> history = samples::fiveParameterTrials(*reparsed.campaign, options.trials);
-    const auto scratchDir = QFileInfo(QStringLiteral("/dev/shm")).isDir()
-        ? std::make_unique<QTemporaryDir>(QStringLiteral("/dev/shm/bench_gui-XXXXXX"))
+    const auto scratchDir = QFileInfo(u"/dev/shm"_s).isDir()
+        ? std::make_unique<QTemporaryDir>(u"/dev/shm/bench_gui-XXXXXX"_s)
         : std::make_unique<QTemporaryDir>();
     QTemporaryDir temporary;
     const QString storeDir = options.store.isEmpty() ? temporary.path() : options.store;
     if (!scratchDir->isValid() || !temporary.isValid())
-        fail(QStringLiteral("no temporary folder"));
-    if (!QFileInfo::exists(QDir(storeDir).filePath(QStringLiteral("trials.db")))) {
+        fail(u"no temporary folder"_s);
+    if (!QFileInfo::exists(QDir(storeDir).filePath(u"trials.db"_s))) {
         std::fprintf(stderr, "bench_gui: writing %d trials...\n", options.trials);
         writeStore(scratchDir->path(), *reparsed.campaign, history);
         QDir().mkpath(storeDir);
         for (const QString& name : QDir(scratchDir->path()).entryList(QDir::Files)) {
             if (!QFile::copy(QDir(scratchDir->path()).filePath(name), QDir(storeDir).filePath(name)))
-                fail(QStringLiteral("cannot copy %1").arg(name));
+                fail(u"cannot copy %1"_s.arg(name));
         }
     }
 
@@ -240,15 +242,15 @@ int main(int argc, char** argv)
         fail(store.error());
     const auto campaign = model::parseCampaign(store.value()->campaignJson());
     if (!campaign.campaign)
-        fail(QStringLiteral("stored campaign does not parse"));
-    report(QStringLiteral("TrialStore::openExisting + parse campaign"));
+        fail(u"stored campaign does not parse"_s);
+    report(u"TrialStore::openExisting + parse campaign"_s);
     auto trials = store.value()->trials();
     if (!trials)
         fail(trials.error());
-    report(QStringLiteral("trials() (%1 records)").arg(trials->size()));
+    report(u"trials() (%1 records)"_s.arg(trials->size()));
     model.setCampaign(*campaign.campaign);
     model.setTrials(trials.value());
-    report(QStringLiteral("TrialTableModel::setTrials"));
+    report(u"TrialTableModel::setTrials"_s);
     for (ChartsPanel::ChartKind kind : ChartsPanel::allCharts()) {
         panel.setCurrentChart(kind);
         panel.chart(kind)->flush();
@@ -259,7 +261,7 @@ int main(int argc, char** argv)
             QPainter painter(&image);
             view->render(&painter);
         }
-        report(QStringLiteral("%1: update + draw %2x%3").arg(ChartsPanel::title(kind)).arg(view->width()).arg(view->height()));
+        report(u"%1: update + draw %2x%3"_s.arg(ChartsPanel::title(kind)).arg(view->width()).arg(view->height()));
     }
     std::printf("  %-46s %8.1f   target 1000 ms: %s\n\n", "total", ms(total), ms(total) <= 1000 ? "met" : "NOT met");
 

@@ -85,7 +85,7 @@ QString loadAverage()
 
 QString jobFolder(const QString& base, int trial)
 {
-    return QStringLiteral("%1/%2").arg(base).arg(trial);
+    return u"%1/%2"_s.arg(base).arg(trial);
 }
 
 // The job folders a reference submits from, each with the job.sh ClusterBackend would upload.
@@ -96,7 +96,7 @@ QStringList prepareJobFolders(const QString& base, const QString& tokenPrefix, i
     for (int i = 1; i <= trials; ++i) {
         const QString dir = jobFolder(base, i);
         remote::JobSpec spec;
-        spec.token = QStringLiteral("%1-%2").arg(tokenPrefix).arg(i);
+        spec.token = u"%1-%2"_s.arg(tokenPrefix).arg(i);
         spec.jobDirectory = dir;
         engine::JobScriptInput script;
         script.campaign = u"bench"_s;
@@ -193,15 +193,15 @@ Round shellLoop(const QString& name, const QString& script, const QStringList& a
     if (!p.ok())
         r.error = p.describe();
     else if (r.jobIds.size() != trials)
-        r.error = QStringLiteral("%1 job ids for %2 jobs: %3").arg(r.jobIds.size()).arg(trials).arg(p.describe());
+        r.error = u"%1 job ids for %2 jobs: %3"_s.arg(r.jobIds.size()).arg(trials).arg(p.describe());
     return r;
 }
 
 Round runFloor(int repeat, const QString& clusterDir, const SlurmFixture& slurm, int trials)
 {
-    const QString tag = QStringLiteral("floor%1").arg(repeat);
+    const QString tag = u"floor%1"_s.arg(repeat);
     const QStringList folders = prepareJobFolders(clusterDir + u'/' + tag, u"bench-"_s + tag, trials);
-    Round r = shellLoop(QStringLiteral("floor %1").arg(repeat),
+    Round r = shellLoop(u"floor %1"_s.arg(repeat),
                         u"for d in \"$@\"; do sbatch --parsable \"$d/job.sh\" || exit 1; done"_s, folders,
                         slurm.environment(), trials);
     r.folders = folders;
@@ -210,9 +210,9 @@ Round runFloor(int repeat, const QString& clusterDir, const SlurmFixture& slurm,
 
 Round runParallelFloor(int repeat, const QString& clusterDir, const SlurmFixture& slurm, int trials)
 {
-    const QString tag = QStringLiteral("pfloor%1").arg(repeat);
+    const QString tag = u"pfloor%1"_s.arg(repeat);
     const QStringList folders = prepareJobFolders(clusterDir + u'/' + tag, u"bench-"_s + tag, trials);
-    Round r = shellLoop(QStringLiteral("par. floor %1").arg(repeat),
+    Round r = shellLoop(u"par. floor %1"_s.arg(repeat),
                         u"n=$1; shift; printf '%s\\0' \"$@\" | xargs -0 -P \"$n\" -I{} sbatch --parsable {}/job.sh"_s,
                         QStringList{QString::number(kAtOnce)} + folders, slurm.environment(), trials);
     r.folders = folders;
@@ -230,7 +230,7 @@ Round runHelperLocally(const QString& clusterDir, const QString& scratch, const 
     for (int i = 1; i <= trials; ++i) {
         const QString dir = jobFolder(clusterDir + u"/helper"_s, i);
         remote::JobSpec spec;
-        spec.token = QStringLiteral("bench-helper-%1").arg(i);
+        spec.token = u"bench-helper-%1"_s.arg(i);
         spec.jobDirectory = dir;
         engine::JobScriptInput script;
         script.campaign = u"bench"_s;
@@ -305,14 +305,14 @@ SweeplineRound runSweepline(int repeat, const model::ClusterSettings& cluster, c
                             const SshServerFixture& ssh, const QString& squeueLog, int trials)
 {
     SweeplineRound r;
-    r.name = QStringLiteral("sweepline %1").arg(repeat);
+    r.name = u"sweepline %1"_s.arg(repeat);
     auto endpoint = remote::ssh::resolveEndpoint(cluster);
     if (!endpoint) {
         r.error = endpoint.error();
         return r;
     }
     remote::ClusterOptions options;
-    options.campaign = QStringLiteral("sweepline%1").arg(repeat);
+    options.campaign = u"sweepline%1"_s.arg(repeat);
     options.workdir = cluster.workdir;
     options.pollIntervalMs = kPollIntervalMs;   // batchDelayMs: the default
     RefusingPrompter prompter;
@@ -352,25 +352,25 @@ SweeplineRound runSweepline(int repeat, const model::ClusterSettings& cluster, c
         }
     });
     QObject::connect(&backend, &engine::JobBackend::submitFailed, &loop, [&](qint64 id, const QString& why) {
-        stop(QStringLiteral("trial %1 refused: %2").arg(id).arg(why));
+        stop(u"trial %1 refused: %2"_s.arg(id).arg(why));
     });
     QObject::connect(&backend, &engine::JobBackend::notSubmitted, &loop, [&](qint64 id, const QString& why) {
-        stop(QStringLiteral("trial %1 not submitted: %2").arg(id).arg(why));
+        stop(u"trial %1 not submitted: %2"_s.arg(id).arg(why));
     });
     QObject::connect(&backend, &engine::JobBackend::fatalError, &loop, [&](const QString& why) { stop(why); });
     QTimer watchdog;
     watchdog.setSingleShot(true);
     QObject::connect(&watchdog, &QTimer::timeout, &loop, [&] {
-        stop(QStringLiteral("gave up after %1 s: %2 of %3 submitted, %4 finished")
+        stop(u"gave up after %1 s: %2 of %3 submitted, %4 finished"_s
                  .arg(kRoundTimeoutMs / 1000).arg(r.jobIds.size()).arg(trials).arg(finished));
     });
 
     QList<engine::JobRequest> requests;
-    const QString roundStore = QStringLiteral("b%1r%2").arg(QDateTime::currentMSecsSinceEpoch(), 0, 36).arg(repeat);
+    const QString roundStore = u"b%1r%2"_s.arg(QDateTime::currentMSecsSinceEpoch(), 0, 36).arg(repeat);
     for (int i = 1; i <= trials; ++i) {
         engine::JobRequest request;
         request.trialId = i;
-        request.token = QStringLiteral("bench-swl%1-%2").arg(repeat).arg(i);
+        request.token = u"bench-swl%1-%2"_s.arg(repeat).arg(i);
         request.runDirectory = jobFolder(localBase + u'/' + options.campaign, i);
         request.script.campaign = u"bench"_s;
         request.script.trialId = i;
@@ -380,7 +380,7 @@ SweeplineRound runSweepline(int repeat, const model::ClusterSettings& cluster, c
         request.storeId = roundStore;
         request.attempt = 1;
         requests.append(request);
-        r.folders.append(QStringLiteral("%1/%2/%3/%4.1").arg(cluster.workdir, options.campaign, roundStore).arg(i));
+        r.folders.append(u"%1/%2/%3/%4.1"_s.arg(cluster.workdir, options.campaign, roundStore).arg(i));
     }
     watchdog.start(kRoundTimeoutMs);
     r.startedAt = QDateTime::currentDateTime();
@@ -485,11 +485,11 @@ Breakdown measureBreakdown(const model::ClusterSettings& cluster, const QString&
     });
     session.disconnect();
     b.saveFileMs = meanMs(samples, [&](int i) {
-        QSaveFile f(QStringLiteral("%1/saved-%2").arg(scratch).arg(i));
+        QSaveFile f(u"%1/saved-%2"_s.arg(scratch).arg(i));
         ok = f.open(QIODevice::WriteOnly) && f.write(script) == script.size() && f.commit() && ok;
     });
     b.plainFileMs = meanMs(samples, [&](int i) {
-        ok = remote::ssh::writeLocalCopy(QStringLiteral("%1/plain-%2").arg(scratch).arg(i), script).ok() && ok;
+        ok = remote::ssh::writeLocalCopy(u"%1/plain-%2"_s.arg(scratch).arg(i), script).ok() && ok;
     });
     if (!ok)
         b.error = u"an SSH or file operation failed"_s;
@@ -528,7 +528,7 @@ Breakdown measureBreakdown(const model::ClusterSettings& cluster, const QString&
         ok = p.ok() && remote::ssh::decodeAgentReply(p.out, trials).ok() && ok;
     }) / trials;
     b.loopPerOpMs = meanMs(1, [&](int) {
-        ok = runProcess(u"bash"_s, {u"--norc"_s, u"-c"_s, QStringLiteral("for ((i = 0; i < %1; i++)); do /bin/true; done").arg(trials)}).ok()
+        ok = runProcess(u"bash"_s, {u"--norc"_s, u"-c"_s, u"for ((i = 0; i < %1; i++)); do /bin/true; done"_s.arg(trials)}).ok()
              && ok;
     }) / trials;
     if (!ok && b.error.isEmpty())
@@ -573,7 +573,7 @@ void timelineRow(const Round& r, int trials)
                 qPrintable(ms(r.firstSbatchMs)), qPrintable(placed ? ms(r.lastSbatchMs - r.firstSbatchMs) : u"-"_s),
                 qPrintable(placed ? ms(after) : u"-"_s),
                 qPrintable(placed ? ms(double(r.lastSbatchMs - r.firstSbatchMs) / (trials - 1)) : u"-"_s),
-                qPrintable(ms(r.medianGapMs)), qPrintable(QStringLiteral("%1/%2").arg(r.ranOk).arg(trials)));
+                qPrintable(ms(r.medianGapMs)), qPrintable(u"%1/%2"_s.arg(r.ranOk).arg(trials)));
 }
 
 } // namespace
@@ -606,12 +606,12 @@ int main(int argc, char** argv)
     // fd 3), so polls are counted on the server's side too. sbatch is not wrapped: every round runs
     // the very same /usr/bin/sbatch.
     writeTextFile(wrappers + u"/squeue"_s,
-                  QStringLiteral("#!/bin/sh\nprintf '%s %s\\n' \"$(readlink /proc/$PPID/fd/3 | tr ' ' _)\" \"$*\" >> %1\n"
-                                 "exec /usr/bin/squeue \"$@\"\n")
+                  u"#!/bin/sh\nprintf '%s %s\\n' \"$(readlink /proc/$PPID/fd/3 | tr ' ' _)\" \"$*\" >> %1\n"
+                                 "exec /usr/bin/squeue \"$@\"\n"_s
                       .arg(squeueLog),
                   0755);
 
-    progress(QStringLiteral("starting Slurm (one node, %1 CPUs) and sshd on loopback").arg(kSlurmCpus));
+    progress(u"starting Slurm (one node, %1 CPUs) and sshd on loopback"_s.arg(kSlurmCpus));
     SlurmOptions slurmOptions;
     slurmOptions.cpus = kSlurmCpus;
     SlurmFixture slurm(slurmOptions);
@@ -645,8 +645,8 @@ int main(int argc, char** argv)
         if (!r.error.isEmpty())
             problems << r.name + u": "_s + r.error;
         if (r.ranOk != trials)
-            problems << QStringLiteral("%1: only %2 of %3 jobs wrote exit code 0").arg(r.name).arg(r.ranOk).arg(trials);
-        progress(QStringLiteral("%1: %2 ms to submit %3 jobs").arg(r.name, ms(r.submitMs)).arg(trials));
+            problems << u"%1: only %2 of %3 jobs wrote exit code 0"_s.arg(r.name).arg(r.ranOk).arg(trials);
+        progress(u"%1: %2 ms to submit %3 jobs"_s.arg(r.name, ms(r.submitMs)).arg(trials));
     };
 
     // Floor, parallel floor and Sweepline rotate (F P S, P S F, S F P, ...) so that a drift in the
@@ -658,24 +658,24 @@ int main(int argc, char** argv)
         for (int step = 0; step < 3; ++step) {
             const int kind = (step + k - 1) % 3;
             if (kind == 0) {
-                progress(QStringLiteral("floor %1: %2 x sbatch on the node").arg(k).arg(trials));
+                progress(u"floor %1: %2 x sbatch on the node"_s.arg(k).arg(trials));
                 floors.append(runFloor(k, clusterDir, slurm, trials));
                 finishRound(floors.last());
             } else if (kind == 1) {
-                progress(QStringLiteral("parallel floor %1: %2 x sbatch on the node, %3 at once").arg(k).arg(trials).arg(kAtOnce));
+                progress(u"parallel floor %1: %2 x sbatch on the node, %3 at once"_s.arg(k).arg(trials).arg(kAtOnce));
                 parallelFloors.append(runParallelFloor(k, clusterDir, slurm, trials));
                 finishRound(parallelFloors.last());
             } else {
-                progress(QStringLiteral("sweepline %1: %2 jobs through ClusterBackend").arg(k).arg(trials));
+                progress(u"sweepline %1: %2 jobs through ClusterBackend"_s.arg(k).arg(trials));
                 sweeplines.append(runSweepline(k, cluster, tmp.filePath(u"local"_s), ssh, squeueLog, trials));
                 finishRound(sweeplines.last());
             }
         }
     }
-    progress(QStringLiteral("ssh loop: %1 x ssh ... sbatch, one login each (slow)").arg(trials));
+    progress(u"ssh loop: %1 x ssh ... sbatch, one login each (slow)"_s.arg(trials));
     Round sshLoop = runSshLoop(clusterDir, clientConfig, ssh, trials);
     finishRound(sshLoop);
-    progress(QStringLiteral("helper alone: %1 x sbatch from one request file, locally").arg(trials));
+    progress(u"helper alone: %1 x sbatch from one request file, locally"_s.arg(trials));
     Round helperRound = runHelperLocally(clusterDir, tmp.path(), slurm, trials);
     finishRound(helperRound);
 
@@ -712,7 +712,7 @@ int main(int argc, char** argv)
                 "commands", "cmds/poll");
     tableRow(u"floor: sbatch on the node, no SSH"_s, floorMs, trials, floorMs, u"0"_s, u"0"_s, QString::number(trials),
              u"-"_s);
-    tableRow(QStringLiteral("parallel floor: %1 sbatch at once, no SSH").arg(kAtOnce), parallelFloorMs, trials, floorMs,
+    tableRow(u"parallel floor: %1 sbatch at once, no SSH"_s.arg(kAtOnce), parallelFloorMs, trials, floorMs,
              u"0"_s, u"0"_s, QString::number(trials), u"-"_s);
     tableRow(u"ssh loop: `ssh alias sbatch` per job"_s, sshLoop.submitMs, trials, floorMs, QString::number(sshLoop.logins),
              QString::number(trials), QString::number(trials), u"-"_s);
@@ -724,8 +724,8 @@ int main(int argc, char** argv)
     const double ratio = measured ? double(swlMs) / double(floorMs) : 0;
     std::printf("\ntarget: submitting the %d jobs takes at most %.1f x the floor: %s\n", trials, kTarget,
                 !measured ? "NOT MEASURED (see the problems below)"
-                : ratio <= kTarget ? qPrintable(QStringLiteral("met (%1 x)").arg(ratio, 0, 'f', 2))
-                                   : qPrintable(QStringLiteral("NOT met (%1 x)").arg(ratio, 0, 'f', 2)));
+                : ratio <= kTarget ? qPrintable(u"met (%1 x)"_s.arg(ratio, 0, 'f', 2))
+                                   : qPrintable(u"NOT met (%1 x)"_s.arg(ratio, 0, 'f', 2)));
     if (measured && parallelFloorMs > 0)
         std::printf("at equal concurrency (%d at once, no SSH): %.2f x the parallel floor, %s ms more\n", kAtOnce,
                     double(swlMs) / double(parallelFloorMs), qPrintable(ms(swlMs - parallelFloorMs)));
@@ -748,12 +748,12 @@ int main(int argc, char** argv)
     for (const SweeplineRound& r : std::as_const(sweeplines)) {
         std::printf("  %-13s %10s %9s %12s %10s %13s %13d %9d %10s\n", qPrintable(r.name), qPrintable(ms(r.connectedMs)),
                     qPrintable(ms(r.submitMs)), qPrintable(ms(r.firstFinishedMs)), qPrintable(ms(r.finishMs)),
-                    qPrintable(QStringLiteral("%1 (%2)").arg(r.sessionLogins).arg(r.logins)), r.channels, r.commands,
-                    qPrintable(QStringLiteral("%1").arg(r.polls)));
+                    qPrintable(u"%1 (%2)"_s.arg(r.sessionLogins).arg(r.logins)), r.channels, r.commands,
+                    qPrintable(u"%1"_s.arg(r.polls)));
         if (r.badExits > 0)
-            problems << QStringLiteral("%1: %2 jobs finished without exit code 0").arg(r.name).arg(r.badExits);
+            problems << u"%1: %2 jobs finished without exit code 0"_s.arg(r.name).arg(r.badExits);
         if (r.squeueCalls != r.polls)
-            problems << QStringLiteral("%1: squeue ran %2 times in %3 polls").arg(r.name).arg(r.squeueCalls).arg(r.polls);
+            problems << u"%1: squeue ran %2 times in %3 polls"_s.arg(r.name).arg(r.squeueCalls).arg(r.polls);
     }
     int largestPoll = 0;
     for (const SweeplineRound& r : std::as_const(sweeplines))

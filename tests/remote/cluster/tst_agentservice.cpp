@@ -15,6 +15,8 @@
 
 #include <csignal>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline;
 using namespace sweepline::remote::ssh;
 using namespace sweepline::testing;
@@ -24,7 +26,7 @@ namespace {
 RemoteRequest askForThePidOfItsHelper()
 {
     RemoteRequest request;
-    request.operations.append(AgentOperation::run({QStringLiteral("sh"), QStringLiteral("-c"), QStringLiteral("echo $PPID")}));
+    request.operations.append(AgentOperation::run({u"sh"_s, u"-c"_s, u"echo $PPID"_s}));
     return request;
 }
 
@@ -75,8 +77,8 @@ class TestAgentService : public QObject {
         SshClientConfig client;
         client.user = m_account->name();
         model::ClusterSettings cluster;
-        cluster.scheduler = QStringLiteral("ssh");
-        cluster.host = QStringLiteral("sweepline-test");
+        cluster.scheduler = u"ssh"_s;
+        cluster.host = u"sweepline-test"_s;
         cluster.sshConfig = m_ssh->writeClientConfig(client);
         auto endpoint = resolveEndpoint(cluster);
         QVERIFY2(endpoint, qPrintable(endpoint.error()));
@@ -92,8 +94,8 @@ class TestAgentService : public QObject {
         newWorker();
     }
 
-    QString helperFolder() const { return m_account->home() + QStringLiteral("/.sweepline"); }
-    QString installedHelper() const { return helperFolder() + QLatin1Char('/') + agentFileName(); }
+    QString helperFolder() const { return m_account->home() + u"/.sweepline"_s; }
+    QString installedHelper() const { return helperFolder() + u'/' + agentFileName(); }
 
 private slots:
     void init()
@@ -114,14 +116,14 @@ private slots:
     {
         QTest::addColumn<QString>("shell");
         QTest::addColumn<QString>("homeName");
-        QTest::addRow("bash") << QStringLiteral("/bin/bash") << QStringLiteral("home");
-        QTest::addRow("tcsh") << QStringLiteral("/usr/bin/tcsh") << QStringLiteral("home");
-        QTest::addRow("sh") << QStringLiteral("/bin/sh") << QStringLiteral("home");
+        QTest::addRow("bash") << u"/bin/bash"_s << u"home"_s;
+        QTest::addRow("tcsh") << u"/usr/bin/tcsh"_s << u"home"_s;
+        QTest::addRow("sh") << u"/bin/sh"_s << u"home"_s;
         // The helper's command line then names it "~/.sweepline/...": no shell may misread the home.
-        const QString hostile = QStringLiteral("home 'it''s' \"$(touch INJECTED)\" !x");
-        QTest::addRow("bash, hostile home") << QStringLiteral("/bin/bash") << hostile;
-        QTest::addRow("tcsh, hostile home") << QStringLiteral("/usr/bin/tcsh") << hostile;
-        QTest::addRow("sh, hostile home") << QStringLiteral("/bin/sh") << hostile;
+        const QString hostile = u"home 'it''s' \"$(touch INJECTED)\" !x"_s;
+        QTest::addRow("bash, hostile home") << u"/bin/bash"_s << hostile;
+        QTest::addRow("tcsh, hostile home") << u"/usr/bin/tcsh"_s << hostile;
+        QTest::addRow("sh, hostile home") << u"/bin/sh"_s << hostile;
     }
     void noisyLoginShellsOfEveryKind()
     {
@@ -135,29 +137,29 @@ private slots:
         // Runs without a folder run in the home, whatever folder the rc files moved to; the
         // banner is in no result.
         RemoteRequest request;
-        request.operations.append(AgentOperation::run({QStringLiteral("sh"), QStringLiteral("-c"), QStringLiteral("pwd; id -u; umask")}));
-        request.operations.append(AgentOperation::put(m_account->home() + QStringLiteral("/trial"), QStringLiteral("job.sh"), 0700, "echo hi\n"));
-        request.operations.append(AgentOperation::read(m_account->home() + QStringLiteral("/trial/job.sh")));
+        request.operations.append(AgentOperation::run({u"sh"_s, u"-c"_s, u"pwd; id -u; umask"_s}));
+        request.operations.append(AgentOperation::put(m_account->home() + u"/trial"_s, u"job.sh"_s, 0700, "echo hi\n"));
+        request.operations.append(AgentOperation::read(m_account->home() + u"/trial/job.sh"_s));
         for (int round = 0; round < 2; ++round) {
             const RemoteResponse r = execute(request);
             QVERIFY2(r.ok, qPrintable(r.error + m_ssh->log()));
             QCOMPARE(r.results.size(), 3);
             QCOMPARE(QString::fromUtf8(r.results.at(0).out),
-                     QStringLiteral("%1\n%2\n0077\n").arg(m_account->home()).arg(m_account->uid()));
+                     u"%1\n%2\n0077\n"_s.arg(m_account->home()).arg(m_account->uid()));
             QCOMPARE(r.results.at(0).err, QByteArray());
             QCOMPARE(r.results.at(2).out, QByteArray("echo hi\n"));
-            QCOMPARE(QFileInfo(m_account->home() + QStringLiteral("/trial/job.sh")).ownerId(), m_account->uid());
+            QCOMPARE(QFileInfo(m_account->home() + u"/trial/job.sh"_s).ownerId(), m_account->uid());
         }
         QCOMPARE(m_worker->helperStarts(), 1);
-        QDirIterator injected(m_account->home(), {QStringLiteral("INJECTED")}, QDir::AllEntries | QDir::Hidden, QDirIterator::Subdirectories);
+        QDirIterator injected(m_account->home(), {u"INJECTED"_s}, QDir::AllEntries | QDir::Hidden, QDirIterator::Subdirectories);
         QVERIFY2(!injected.hasNext(), "the home's name was interpreted by a shell");
-        QVERIFY(!QFileInfo::exists(m_account->loginDirectory() + QStringLiteral("/INJECTED")));
+        QVERIFY(!QFileInfo::exists(m_account->loginDirectory() + u"/INJECTED"_s));
     }
 
     void helperFilesAreOwnerOnly()
     {
         QVERIFY(helperPid() > 0);
-        for (const QString& path : {helperFolder(), helperFolder() + QStringLiteral("/requests"), installedHelper()}) {
+        for (const QString& path : {helperFolder(), helperFolder() + u"/requests"_s, installedHelper()}) {
             const QFileInfo info(path);
             QVERIFY2(info.exists(), qPrintable(path));
             QCOMPARE(info.ownerId(), m_account->uid());
@@ -165,8 +167,8 @@ private slots:
         }
         // What a run makes is owner-only too: a request's scratch files while it runs.
         RemoteRequest request;
-        request.operations.append(AgentOperation::run({QStringLiteral("sh"), QStringLiteral("-c"),
-                                                        QStringLiteral("stat -c %a \"$HOME\"/.sweepline/requests/*.out")}));
+        request.operations.append(AgentOperation::run({u"sh"_s, u"-c"_s,
+                                                        u"stat -c %a \"$HOME\"/.sweepline/requests/*.out"_s}));
         const RemoteResponse r = execute(request);
         QVERIFY2(r.ok, qPrintable(r.error));
         QCOMPARE(r.results.at(0).out, QByteArray("600\n"));
@@ -194,7 +196,7 @@ private slots:
         QFile f(installedHelper());
         QVERIFY(f.open(QIODevice::ReadOnly));
         QVERIFY(f.readAll() == agentScript());
-        QVERIFY(!QFileInfo::exists(m_account->home() + QStringLiteral("/RAN-A-CHANGED-HELPER")));
+        QVERIFY(!QFileInfo::exists(m_account->home() + u"/RAN-A-CHANGED-HELPER"_s));
         // Installed through a temporary name that is gone, renamed over the old one.
         QCOMPARE(QDir(helperFolder()).entryList(QDir::Files), QStringList{agentFileName()});
     }
@@ -222,11 +224,11 @@ private slots:
     void aRemovedRequestsFolderIsMadeAgain()
     {
         QVERIFY(helperPid() > 0);
-        QVERIFY(QDir(helperFolder() + QStringLiteral("/requests")).removeRecursively());
+        QVERIFY(QDir(helperFolder() + u"/requests"_s).removeRecursively());
         const qint64 pid = helperPid();   // the same session, the same helper
         QVERIFY(pid > 0);
         QCOMPARE(m_worker->helperStarts(), 1);
-        const QFileInfo requests(helperFolder() + QStringLiteral("/requests"));
+        const QFileInfo requests(helperFolder() + u"/requests"_s);
         QVERIFY(requests.isDir());
         QVERIFY((requests.permissions() & 0x0077) == QFileDevice::Permissions());
     }
@@ -240,7 +242,7 @@ private slots:
         QCOMPARE(m_worker->helperStarts(), 1);
         QCOMPARE(m_worker->logins(), 1);
         QCOMPARE(m_worker->channelsOpened(), 2); // SFTP and the helper
-        QCOMPARE(m_ssh->log().count(QStringLiteral("Starting session: command")), 1);
+        QCOMPARE(m_ssh->log().count(u"Starting session: command"_s), 1);
     }
 
     void aHelperThatEndedBetweenRequestsIsReplaced_data()
@@ -274,12 +276,12 @@ private slots:
     {
         QVERIFY(helperPid() > 0);
         RemoteRequest request;
-        request.operations.append(AgentOperation::run({QStringLiteral("true")}));
-        request.operations.append(AgentOperation::run({QStringLiteral("sh"), QStringLiteral("-c"), QStringLiteral("kill -9 $PPID")}));
+        request.operations.append(AgentOperation::run({u"true"_s}));
+        request.operations.append(AgentOperation::run({u"sh"_s, u"-c"_s, u"kill -9 $PPID"_s}));
         const RemoteResponse r = execute(request);
         QVERIFY(!r.ok);
         QVERIFY2(r.operationsMayHaveRun, qPrintable(r.error));
-        QVERIFY2(r.error.contains(QStringLiteral("cut short")), qPrintable(r.error));
+        QVERIFY2(r.error.contains(u"cut short"_s), qPrintable(r.error));
         // The next request gets a new helper.
         QVERIFY(helperPid() > 0);
         QCOMPARE(m_worker->helperStarts(), 2);

@@ -9,6 +9,8 @@
 
 #include <QtTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline;
 using namespace sweepline::engine;
 using namespace sweepline::remote;
@@ -26,17 +28,17 @@ class TestClusterBackend : public QObject {
         SshClientConfig client;
         client.user = m_account->name();
         model::ClusterSettings cluster;
-        cluster.scheduler = QStringLiteral("ssh");
-        cluster.host = QStringLiteral("sweepline-test");
+        cluster.scheduler = u"ssh"_s;
+        cluster.host = u"sweepline-test"_s;
         cluster.sshConfig = m_ssh->writeClientConfig(client);
         auto endpoint = ssh::resolveEndpoint(cluster);
         if (!endpoint)
             qFatal("%s", qPrintable(endpoint.error()));
         ClusterOptions options;
         options.campaign = campaign;
-        options.workdir = QStringLiteral("sweepline");
+        options.workdir = u"sweepline"_s;
         options.pollIntervalMs = 500;
-        return std::make_unique<ClusterBackend>(std::move(endpoint).value(), makeSchedulerAdapter(QStringLiteral("ssh")),
+        return std::make_unique<ClusterBackend>(std::move(endpoint).value(), makeSchedulerAdapter(u"ssh"_s),
                                                 options, m_prompts);
     }
 
@@ -44,9 +46,9 @@ class TestClusterBackend : public QObject {
     {
         TrackedJob job;
         job.trialId = id;
-        job.token = QStringLiteral("swabcd1234-%1").arg(id);
+        job.token = u"swabcd1234-%1"_s.arg(id);
         job.runDirectory = QDir::tempPath();
-        job.storeId = QStringLiteral("abcd1234");
+        job.storeId = u"abcd1234"_s;
         job.attempt = 1;
         return job; // no job id: the submission's answer never came
     }
@@ -72,7 +74,7 @@ private slots:
     // backend must not be iterating m_jobs when it removes from it or emits.
     void unlookableJobsFailWhileSlotsCallBack()
     {
-        auto backend = makeBackend(QStringLiteral("bad name; rm -rf ~"));
+        auto backend = makeBackend(u"bad name; rm -rf ~"_s);
         QSignalSpy failed(backend.get(), &JobBackend::submitFailed);
         QSignalSpy submitted(backend.get(), &JobBackend::submitted);
         bool trackedMore = false;
@@ -86,7 +88,7 @@ private slots:
         QSet<qint64> ids;
         for (const auto& args : std::as_const(failed)) {
             ids.insert(args.at(0).toLongLong());
-            QVERIFY2(args.at(1).toString().contains(QStringLiteral("cannot be looked up")), qPrintable(args.at(1).toString()));
+            QVERIFY2(args.at(1).toString().contains(u"cannot be looked up"_s), qPrintable(args.at(1).toString()));
         }
         QCOMPARE(ids.size(), 9);
         QTest::qWait(1500); // nothing more comes: no job is reported twice or submitted
@@ -98,7 +100,7 @@ private slots:
     // because an earlier one left m_jobs under the loop's feet.
     void oneRoundReachesEveryUnlookableJob()
     {
-        auto backend = makeBackend(QStringLiteral("bad name"));
+        auto backend = makeBackend(u"bad name"_s);
         QSignalSpy failed(backend.get(), &JobBackend::submitFailed);
         for (qint64 id = 1; id <= 40; ++id)
             backend->track(unclearJob(id));
@@ -109,17 +111,17 @@ private slots:
     // file is written, not run in a shared folder.
     void submissionWithoutItsFolderNameIsRefused()
     {
-        auto backend = makeBackend(QStringLiteral("fine"));
+        auto backend = makeBackend(u"fine"_s);
         QSignalSpy failed(backend.get(), &JobBackend::submitFailed);
         JobRequest request;
         request.trialId = 1;
-        request.token = QStringLiteral("swabcd1234-1");
+        request.token = u"swabcd1234-1"_s;
         request.runDirectory = QDir::tempPath();
-        request.script.command = QStringLiteral("true");
+        request.script.command = u"true"_s;
         backend->submit(request);
         QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 30000);
-        QVERIFY2(failed.at(0).at(1).toString().contains(QStringLiteral("no store id")), qPrintable(failed.at(0).at(1).toString()));
-        QVERIFY(!QFileInfo::exists(m_account->home() + QStringLiteral("/sweepline/fine")));
+        QVERIFY2(failed.at(0).at(1).toString().contains(u"no store id"_s), qPrintable(failed.at(0).at(1).toString()));
+        QVERIFY(!QFileInfo::exists(m_account->home() + u"/sweepline/fine"_s));
     }
 };
 

@@ -16,6 +16,8 @@
 #include <algorithm>
 #include <csignal>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline::testing;
 
 namespace {
@@ -29,7 +31,7 @@ struct Run {
 Run cli(const QStringList& args, int timeoutMs = 300000)
 {
     QProcess p;
-    p.start(QStringLiteral(SWEEPLINE_CLI), args);
+    p.start(QString::fromUtf8(SWEEPLINE_CLI), args);
     if (!p.waitForFinished(timeoutMs)) {
         p.kill();
         p.waitForFinished();
@@ -39,7 +41,7 @@ Run cli(const QStringList& args, int timeoutMs = 300000)
 }
 
 // sshd (LogLevel VERBOSE) logs every exec request: each is one login shell on the cluster.
-const QString kCommandSession = QStringLiteral("Starting session: command");
+const QString kCommandSession = u"Starting session: command"_s;
 
 int countOf(const QString& text, const QString& what)
 {
@@ -61,20 +63,20 @@ class TestClusterCampaign : public QObject {
 
     QString path(const QString& name) const { return QDir(m_tmp.path()).filePath(name); }
     // On the "cluster": in the account's home, where its jobs may write.
-    QString remotePath(const QString& name) const { return m_account->home() + QLatin1Char('/') + name; }
+    QString remotePath(const QString& name) const { return m_account->home() + u'/' + name; }
     QString measuredLog(const QString& campaign) const
     {
-        return remotePath(QStringLiteral("measured-%1.log").arg(QFileInfo(folderOf(campaign)).fileName()));
+        return remotePath(u"measured-%1.log"_s.arg(QFileInfo(folderOf(campaign)).fileName()));
     }
 
     struct CampaignOptions {
-        QString scheduler = QStringLiteral("slurm");
-        QString kinds = QStringLiteral("\"fast\", \"slow\"");
+        QString scheduler = u"slurm"_s;
+        QString kinds = u"\"fast\", \"slow\""_s;
         int maxTrials = 6;
         int parallel = 3;
-        QString sleep = QStringLiteral("0");
+        QString sleep = u"0"_s;
         QString timeLimit;
-        QString host = QStringLiteral("sweepline-test");
+        QString host = u"sweepline-test"_s;
         QString sshConfig;
         QString knownHosts;
         bool binaryFile = false;   // a job file holding NUL bytes, which goes over SFTP, not in the request
@@ -83,43 +85,43 @@ class TestClusterCampaign : public QObject {
     // A campaign in its own folder; returns the campaign file. Its jobs log to measuredLog(), in the account's home.
     QString writeCampaign(const CampaignOptions& o)
     {
-        const QString dir = path(QStringLiteral("c%1").arg(++m_campaigns));
+        const QString dir = path(u"c%1"_s.arg(++m_campaigns));
         QDir().mkpath(dir);
         QString check;
-        QString files = QStringLiteral("\"objective.sh\"");
+        QString files = u"\"objective.sh\""_s;
         if (o.binaryFile) {
-            QFile binary(dir + QStringLiteral("/weights.bin"));
+            QFile binary(dir + u"/weights.bin"_s);
             if (!binary.open(QIODevice::WriteOnly))
                 qFatal("cannot write %s", qPrintable(binary.fileName()));
             for (int i = 0; i < 4096; ++i)
                 binary.putChar(char(i % 256));
             binary.close();
             // The job compares its copy with the original, which the account can read too.
-            const QString original = remotePath(QStringLiteral("weights-c%1.bin").arg(m_campaigns));
+            const QString original = remotePath(u"weights-c%1.bin"_s.arg(m_campaigns));
             QFile::remove(original);
             if (!QFile::copy(binary.fileName(), original)
                 || !QFile::setPermissions(original, QFile::ReadOwner | QFile::ReadGroup | QFile::ReadOther))
                 qFatal("cannot copy %s", qPrintable(original));
-            check = QStringLiteral("cmp -s weights.bin %1 || { echo 'weights.bin differs' >&2; exit 4; }\n").arg(original);
-            files += QStringLiteral(", \"weights.bin\"");
+            check = u"cmp -s weights.bin %1 || { echo 'weights.bin differs' >&2; exit 4; }\n"_s.arg(original);
+            files += u", \"weights.bin\""_s;
         }
-        writeTextFile(dir + QStringLiteral("/objective.sh"),
-                      QStringLiteral("x=$1; kind=$2; log=$3\n"
+        writeTextFile(dir + u"/objective.sh"_s,
+                      u"x=$1; kind=$2; log=$3\n"
                                      "%2"
                                      "sleep %1\n"
                                      "case \"$kind\" in fast) p=0 ;; slow) p=10 ;; crash) echo 'RuntimeError: boom' >&2; exit 3 ;;"
                                      " hang) sleep 600 ;; esac\n"
                                      "echo \"$x $kind $SWEEPLINE_TRIAL\" >> \"$log\"\n"
-                                     "echo \"loss: $(( (x - 3) * (x - 3) + p ))\"\n")
+                                     "echo \"loss: $(( (x - 3) * (x - 3) + p ))\"\n"_s
                           .arg(o.sleep, check));
-        QString cluster = QStringLiteral("\"scheduler\": \"%1\", \"host\": \"%2\", \"ssh_config\": \"%3\", "
-                                         "\"workdir\": \"%4\", \"poll_interval_s\": 1")
+        QString cluster = u"\"scheduler\": \"%1\", \"host\": \"%2\", \"ssh_config\": \"%3\", "
+                                         "\"workdir\": \"%4\", \"poll_interval_s\": 1"_s
                               .arg(o.scheduler, o.host, o.sshConfig.isEmpty() ? m_clientConfig : o.sshConfig,
-                                   remotePath(QStringLiteral("remote")));
+                                   remotePath(u"remote"_s));
         if (!o.knownHosts.isEmpty())
-            cluster += QStringLiteral(", \"known_hosts\": \"%1\"").arg(o.knownHosts);
-        const QString file = dir + QStringLiteral("/campaign.json");
-        writeTextFile(file, QStringLiteral(R"({
+            cluster += u", \"known_hosts\": \"%1\""_s.arg(o.knownHosts);
+        const QString file = dir + u"/campaign.json"_s;
+        writeTextFile(file, uR"({
   "name": "cluster%1",
   "parameters": [
     {"name": "x", "type": "int", "range": {"min": 1, "max": 5}, "default": 3},
@@ -129,25 +131,25 @@ class TestClusterCampaign : public QObject {
   "search": {"strategy": "grid", "max_trials": %3, "parallel": %4},
   "job": {"command": "bash objective.sh {x} {kind} %5", "files": [%8]%6},
   "cluster": {%7}
-})")
+})"_s
                                 .arg(m_campaigns)
                                 .arg(o.kinds)
                                 .arg(o.maxTrials)
                                 .arg(o.parallel)
-                                .arg(remotePath(QStringLiteral("measured-%1.log").arg(QFileInfo(dir).fileName())),
-                                     o.timeLimit.isEmpty() ? QString() : QStringLiteral(", \"time_limit\": \"%1\"").arg(o.timeLimit),
+                                .arg(remotePath(u"measured-%1.log"_s.arg(QFileInfo(dir).fileName())),
+                                     o.timeLimit.isEmpty() ? QString() : u", \"time_limit\": \"%1\""_s.arg(o.timeLimit),
                                      cluster, files));
         return file;
     }
 
     static QString folderOf(const QString& campaign) { return QFileInfo(campaign).absolutePath(); }
     // While it exists, the sbatch wrapper answers late; the account's jobs touch <flag>.submitted.
-    QString slowSbatchFlag() const { return remotePath(QStringLiteral("slow-sbatch")); }
+    QString slowSbatchFlag() const { return remotePath(u"slow-sbatch"_s); }
 
     QStringList exportRows(const QString& campaign)
     {
-        const QString csv = folderOf(campaign) + QStringLiteral("/trials.csv");
-        const Run r = cli({QStringLiteral("export"), campaign, QStringLiteral("--csv"), csv});
+        const QString csv = folderOf(campaign) + u"/trials.csv"_s;
+        const Run r = cli({u"export"_s, campaign, u"--csv"_s, csv});
         return r.exitCode == 0 ? csvRows(csv) : QStringList{};
     }
 
@@ -157,7 +159,7 @@ class TestClusterCampaign : public QObject {
         const QStringList rows = exportRows(campaign);
         QCOMPARE(rows.size(), trials + 1);
         for (qsizetype i = 1; i < rows.size(); ++i)
-            QVERIFY2(rows.at(i).split(QLatin1Char(',')).at(1) == QLatin1String("done"), qPrintable(rows.at(i)));
+            QVERIFY2(rows.at(i).split(u',').at(1) == u"done"_s, qPrintable(rows.at(i)));
         const QStringList measured = readLines(measuredLog(campaign));
         QCOMPARE(measured.size(), trials);
         QCOMPARE(QSet<QString>(measured.begin(), measured.end()).size(), trials);
@@ -169,12 +171,12 @@ class TestClusterCampaign : public QObject {
     {
         const QByteArray ours = "SLURM_CONF=" + m_slurm->slurmConfPath().toUtf8();
         QList<qint64> pids;
-        const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+        const QStringList entries = QDir(u"/proc"_s).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
         for (const QString& entry : entries) {
             bool numeric = false;
             const qint64 pid = entry.toLongLong(&numeric);
-            QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(entry));
-            QFile environment(QStringLiteral("/proc/%1/environ").arg(entry));
+            QFile cmdline(u"/proc/%1/cmdline"_s.arg(entry));
+            QFile environment(u"/proc/%1/environ"_s.arg(entry));
             if (!numeric || !cmdline.open(QIODevice::ReadOnly) || !environment.open(QIODevice::ReadOnly))
                 continue;
             const QList<QByteArray> args = cmdline.readAll().split('\0');
@@ -193,7 +195,7 @@ class TestClusterCampaign : public QObject {
         CampaignOptions o;
         o.maxTrials = 8;
         o.parallel = 2;
-        o.sleep = QStringLiteral("1");
+        o.sleep = u"1"_s;
         return o;
     }
 
@@ -202,7 +204,7 @@ class TestClusterCampaign : public QObject {
     Run runWithDisruption(const QString& campaign, int measured, Disrupt disrupt)
     {
         QProcess p;
-        p.start(QStringLiteral(SWEEPLINE_CLI), {QStringLiteral("run"), campaign});
+        p.start(QString::fromUtf8(SWEEPLINE_CLI), {u"run"_s, campaign});
         const QString log = measuredLog(campaign);
         waitUntil([&] { return readLines(log).size() >= measured || p.state() == QProcess::NotRunning; }, 120000);
         disrupt();
@@ -225,20 +227,20 @@ private slots:
 
         // sbatch wrapper: when the flag file exists, it answers only after a long pause, so the test
         // can cut the connection between a submission and its reply.
-        m_wrappers = path(QStringLiteral("wrappers"));
+        m_wrappers = path(u"wrappers"_s);
         QDir().mkpath(m_wrappers);
-        writeTextFile(m_wrappers + QStringLiteral("/sbatch"),
-                      QStringLiteral("#!/bin/sh\nout=$(/usr/bin/sbatch \"$@\"); rc=$?\n"
+        writeTextFile(m_wrappers + u"/sbatch"_s,
+                      u"#!/bin/sh\nout=$(/usr/bin/sbatch \"$@\"); rc=$?\n"
                                      "if [ -e %1 ]; then touch %1.submitted; sleep 8; fi\n"
-                                     "printf '%s\\n' \"$out\"; exit $rc\n")
+                                     "printf '%s\\n' \"$out\"; exit $rc\n"_s
                           .arg(slowSbatchFlag()));
-        QFile::setPermissions(m_wrappers + QStringLiteral("/sbatch"), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner
+        QFile::setPermissions(m_wrappers + u"/sbatch"_s, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner
                                                                           | QFile::ReadGroup | QFile::ExeGroup | QFile::ReadOther
                                                                           | QFile::ExeOther);
 
         SshServerOptions options;
         options.sessionEnvironment = m_slurm->sessionEnvironment();
-        options.sessionEnvironment.insert(QStringLiteral("PATH"), m_wrappers + QStringLiteral(":/usr/local/bin:/usr/bin:/bin"));
+        options.sessionEnvironment.insert(u"PATH"_s, m_wrappers + u":/usr/local/bin:/usr/bin:/bin"_s);
         m_ssh = std::make_unique<SshServerFixture>(options);
         QVERIFY2(m_ssh->start(), qPrintable(m_ssh->errorString()));
         SshClientConfig client;
@@ -259,15 +261,15 @@ private slots:
         CampaignOptions o;
         o.maxTrials = 2;
         const QString campaign = writeCampaign(o);
-        const Run r = cli({QStringLiteral("run"), campaign});
+        const Run r = cli({u"run"_s, campaign});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
         verifyExactlyOnce(campaign, 2);
-        QVERIFY(m_ssh->log().contains(QStringLiteral("Accepted publickey for ") + m_account->name()));
-        QVERIFY(!m_ssh->log().contains(QStringLiteral("Accepted publickey for root")));
+        QVERIFY(m_ssh->log().contains(u"Accepted publickey for "_s + m_account->name()));
+        QVERIFY(!m_ssh->log().contains(u"Accepted publickey for root"_s));
         // Its jobs ran as the account, and what they and the helper made is the account's.
         const QFileInfo log(measuredLog(campaign));
         QCOMPARE(log.ownerId(), m_account->uid());
-        QDirIterator it(remotePath(QStringLiteral("remote")), QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden,
+        QDirIterator it(remotePath(u"remote"_s), QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden,
                         QDirIterator::Subdirectories);
         int entries = 0;
         while (it.hasNext()) {
@@ -276,7 +278,7 @@ private slots:
             ++entries;
         }
         QVERIFY(entries > 0);
-        const QFileInfo helper(remotePath(QStringLiteral(".sweepline")));
+        const QFileInfo helper(remotePath(u".sweepline"_s));
         QCOMPARE(helper.ownerId(), m_account->uid());
         QCOMPARE(helper.permissions() & 0x0077, QFileDevice::Permissions());
     }
@@ -286,26 +288,26 @@ private slots:
         CampaignOptions o;
         o.binaryFile = true;
         const QString campaign = writeCampaign(o);
-        const int loginsBefore = countOf(m_ssh->log(), QStringLiteral("Accepted publickey"));
+        const int loginsBefore = countOf(m_ssh->log(), u"Accepted publickey"_s);
         const int commandsBefore = countOf(m_ssh->log(), kCommandSession);
-        const Run r = cli({QStringLiteral("run"), campaign});
+        const Run r = cli({u"run"_s, campaign});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
         verifyExactlyOnce(campaign, 6);
-        QCOMPARE(countOf(m_ssh->log(), QStringLiteral("Accepted publickey")) - loginsBefore, 1);
+        QCOMPARE(countOf(m_ssh->log(), u"Accepted publickey"_s) - loginsBefore, 1);
         // One helper served every submission, poll and collection: the login shell ran once.
         QCOMPARE(countOf(m_ssh->log(), kCommandSession) - commandsBefore, 1);
         // The values came back through the scheduler: x=3 fast is the optimum, 0.
-        QVERIFY2(r.out.contains(QStringLiteral("best: trial 1 loss=0 x=3 kind=fast")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(u"best: trial 1 loss=0 x=3 kind=fast"_s), qPrintable(r.out));
         const QStringList rows = exportRows(campaign);
-        QVERIFY(!rows.at(1).split(QLatin1Char(',')).at(5).isEmpty()); // the Slurm job id
+        QVERIFY(!rows.at(1).split(u',').at(5).isEmpty()); // the Slurm job id
     }
 
     void sshSchedulerRunsOnAPlainHost()
     {
         CampaignOptions o;
-        o.scheduler = QStringLiteral("ssh");
+        o.scheduler = u"ssh"_s;
         const QString campaign = writeCampaign(o);
-        const Run r = cli({QStringLiteral("run"), campaign});
+        const Run r = cli({u"run"_s, campaign});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
         verifyExactlyOnce(campaign, 6);
     }
@@ -315,40 +317,40 @@ private slots:
         SshServerFixture bastion;
         QVERIFY2(bastion.start(), qPrintable(bastion.errorString()));
         SshClientConfig config;
-        config.path = path(QStringLiteral("jump_config"));
-        config.alias = QStringLiteral("behind-bastion");
+        config.path = path(u"jump_config"_s);
+        config.alias = u"behind-bastion"_s;
         config.jumpHost = &bastion;
         config.user = m_account->name();   // the bastion's own login stays root's: its fixture's only user
         const QString file = m_ssh->writeClientConfig(config);
         CampaignOptions o;
-        o.host = QStringLiteral("behind-bastion");
+        o.host = u"behind-bastion"_s;
         o.sshConfig = file;
         o.maxTrials = 2;
         const QString campaign = writeCampaign(o);
-        const int bastionLogins = countOf(bastion.log(), QStringLiteral("Accepted publickey"));
-        const Run r = cli({QStringLiteral("run"), campaign});
+        const int bastionLogins = countOf(bastion.log(), u"Accepted publickey"_s);
+        const Run r = cli({u"run"_s, campaign});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out + bastion.log()));
         verifyExactlyOnce(campaign, 2);
-        QCOMPARE(countOf(bastion.log(), QStringLiteral("Accepted publickey")) - bastionLogins, 1);
+        QCOMPARE(countOf(bastion.log(), u"Accepted publickey"_s) - bastionLogins, 1);
     }
 
     void unknownHostKeyNeedsConsent()
     {
-        const QString knownHosts = path(QStringLiteral("empty_known_hosts"));
+        const QString knownHosts = path(u"empty_known_hosts"_s);
         writeTextFile(knownHosts, {});
         CampaignOptions o;
         o.knownHosts = knownHosts;
         o.maxTrials = 1;
         const QString campaign = writeCampaign(o);
-        const Run refused = cli({QStringLiteral("run"), campaign});
+        const Run refused = cli({u"run"_s, campaign});
         QCOMPARE(refused.exitCode, 1);
-        QVERIFY2(refused.err.contains(QStringLiteral("is not in")), qPrintable(refused.err));
+        QVERIFY2(refused.err.contains(u"is not in"_s), qPrintable(refused.err));
         QVERIFY(refused.err.contains(m_ssh->hostKeyFingerprintSha256()));
         QVERIFY(readLines(knownHosts).isEmpty());
 
-        const Run accepted = cli({QStringLiteral("run"), campaign, QStringLiteral("--accept-new-host-key")});
+        const Run accepted = cli({u"run"_s, campaign, u"--accept-new-host-key"_s});
         QVERIFY2(accepted.exitCode == 0, qPrintable(accepted.err));
-        QVERIFY(accepted.err.contains(QStringLiteral("recording the new host key")));
+        QVERIFY(accepted.err.contains(u"recording the new host key"_s));
         QVERIFY(accepted.err.contains(m_ssh->hostKeyFingerprintSha256()));
         QCOMPARE(readLines(knownHosts).size(), 1);
     }
@@ -357,15 +359,15 @@ private slots:
     {
         const QString campaign = writeCampaign({});
         QVERIFY(m_ssh->regenerateHostKey());
-        const Run r = cli({QStringLiteral("run"), campaign});
+        const Run r = cli({u"run"_s, campaign});
         QVERIFY(m_ssh->updateKnownHosts());
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(r.err.contains(QStringLiteral("CHANGED")), qPrintable(r.err));
+        QVERIFY2(r.err.contains(u"CHANGED"_s), qPrintable(r.err));
         QVERIFY(r.err.contains(m_ssh->hostKeyFingerprintSha256()));
         QVERIFY(readLines(measuredLog(campaign)).isEmpty());
-        QVERIFY(!QFileInfo::exists(remotePath(QStringLiteral("remote/cluster%1").arg(m_campaigns))));
+        QVERIFY(!QFileInfo::exists(remotePath(u"remote/cluster%1"_s.arg(m_campaigns))));
         // Nothing was lost either: the trials wait, and run once the key is sorted out.
-        const Run again = cli({QStringLiteral("run"), campaign});
+        const Run again = cli({u"run"_s, campaign});
         QVERIFY2(again.exitCode == 0, qPrintable(again.err));
         verifyExactlyOnce(campaign, 6);
     }
@@ -396,7 +398,7 @@ private slots:
             QVERIFY(m_ssh->start());
         });
         QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
-        QVERIFY2(r.err.contains(QStringLiteral("connection: disconnected")), qPrintable(r.err));
+        QVERIFY2(r.err.contains(u"connection: disconnected"_s), qPrintable(r.err));
         verifyExactlyOnce(campaign, 8);
     }
 
@@ -421,8 +423,8 @@ private slots:
         const QString flag = slowSbatchFlag();
         writeTextFile(flag, {});
         QProcess p;
-        p.start(QStringLiteral(SWEEPLINE_CLI), {QStringLiteral("run"), campaign});
-        QVERIFY(waitUntil([&] { return QFileInfo::exists(flag + QStringLiteral(".submitted")); }, 60000));
+        p.start(QString::fromUtf8(SWEEPLINE_CLI), {u"run"_s, campaign});
+        QVERIFY(waitUntil([&] { return QFileInfo::exists(flag + u".submitted"_s); }, 60000));
         // sbatch has accepted the job, its answer is still on the way: the connection dies now.
         m_ssh->stop();
         QFile::remove(flag);
@@ -431,44 +433,44 @@ private slots:
         QVERIFY(p.waitForFinished(300000));
         const QString err = QString::fromUtf8(p.readAllStandardError());
         QVERIFY2(p.exitCode() == 0, qPrintable(err));
-        QVERIFY2(err.contains(QStringLiteral("connection: disconnected")), qPrintable(err));
+        QVERIFY2(err.contains(u"connection: disconnected"_s), qPrintable(err));
         verifyExactlyOnce(campaign, 4);
-        QFile::remove(flag + QStringLiteral(".submitted"));
+        QFile::remove(flag + u".submitted"_s);
     }
 
     void failuresTimeoutsAndCancelFromTheCli()
     {
         CampaignOptions o;
-        o.scheduler = QStringLiteral("ssh"); // the engine itself enforces the time limit on a plain host
-        o.kinds = QStringLiteral("\"crash\", \"hang\"");
+        o.scheduler = u"ssh"_s; // the engine itself enforces the time limit on a plain host
+        o.kinds = u"\"crash\", \"hang\""_s;
         o.maxTrials = 2;
-        o.timeLimit = QStringLiteral("00:00:03");
+        o.timeLimit = u"00:00:03"_s;
         const QString failing = writeCampaign(o);
-        const Run r = cli({QStringLiteral("run"), failing});
+        const Run r = cli({u"run"_s, failing});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QStringList rows = exportRows(failing);
         QCOMPARE(rows.size(), 3);
-        QVERIFY2(rows.join(QLatin1Char('\n')).contains(QStringLiteral("exited with code 3: RuntimeError: boom")), qPrintable(rows.join(QLatin1Char('\n'))));
-        QVERIFY(rows.join(QLatin1Char('\n')).contains(QStringLiteral("time limit of 00:00:03")));
+        QVERIFY2(rows.join(u'\n').contains(u"exited with code 3: RuntimeError: boom"_s), qPrintable(rows.join(u'\n')));
+        QVERIFY(rows.join(u'\n').contains(u"time limit of 00:00:03"_s));
 
         CampaignOptions c;
-        c.kinds = QStringLiteral("\"fast\", \"hang\"");
+        c.kinds = u"\"fast\", \"hang\""_s;
         c.maxTrials = 2;
         c.parallel = 2;
         const QString campaign = writeCampaign(c);
         QProcess run;
-        run.start(QStringLiteral(SWEEPLINE_CLI), {QStringLiteral("run"), campaign});
+        run.start(QString::fromUtf8(SWEEPLINE_CLI), {u"run"_s, campaign});
         // Trial 2 is x=3 "hang": wait for trial 1 to be measured, then cancel trial 2.
         QVERIFY(waitUntil([&] { return readLines(measuredLog(campaign)).size() >= 1; }, 60000));
         QTest::qWait(1500);
-        const Run cancel = cli({QStringLiteral("cancel"), campaign, QStringLiteral("--trial"), QStringLiteral("2")});
+        const Run cancel = cli({u"cancel"_s, campaign, u"--trial"_s, u"2"_s});
         QVERIFY2(cancel.exitCode == 0, qPrintable(cancel.err + cancel.out));
         QVERIFY(run.waitForFinished(120000));
         QCOMPARE(run.exitCode(), 0);
         const QStringList cancelledRows = exportRows(campaign);
         QCOMPARE(cancelledRows.size(), 3);
-        QVERIFY2(cancelledRows.at(2).startsWith(QStringLiteral("2,cancelled,")), qPrintable(cancelledRows.at(2)));
-        QVERIFY(cancelledRows.at(1).startsWith(QStringLiteral("1,done,")));
+        QVERIFY2(cancelledRows.at(2).startsWith(u"2,cancelled,"_s), qPrintable(cancelledRows.at(2)));
+        QVERIFY(cancelledRows.at(1).startsWith(u"1,done,"_s));
     }
 };
 

@@ -22,7 +22,7 @@ namespace {
 
 ProcessResult cli(const QStringList& args)
 {
-    return runProcess(QStringLiteral(SWEEPLINE_CLI), args, {}, 300000);
+    return runProcess(QString::fromUtf8(SWEEPLINE_CLI), args, {}, 300000);
 }
 
 struct TerminalRun {
@@ -92,7 +92,7 @@ QString oathCode(const QString& secretHex)
 
 QStringList lines(const QByteArray& text)
 {
-    return QString::fromUtf8(text).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    return QString::fromUtf8(text).split(u'\n', Qt::SkipEmptyParts);
 }
 
 } // namespace

@@ -9,6 +9,8 @@
 
 #include <QtTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline::testing;
 
 namespace {
@@ -26,17 +28,17 @@ class TestOtherUsers : public QObject {
     std::unique_ptr<TestAccount> m_neighbour;
     QString m_home; // the campaign account's home, where its jobs and the sbatch wrapper live
 
-    QString remotePath(const QString& name) const { return m_home + QLatin1Char('/') + name; }
-    QString goFlag() const { return remotePath(QStringLiteral("sbatch-go")); }
-    QString firstSubmission() const { return remotePath(QStringLiteral("sbatch-first")); }
-    QString jobLog() const { return remotePath(QStringLiteral("jobs.log")); }
+    QString remotePath(const QString& name) const { return m_home + u'/' + name; }
+    QString goFlag() const { return remotePath(u"sbatch-go"_s); }
+    QString firstSubmission() const { return remotePath(u"sbatch-first"_s); }
+    QString jobLog() const { return remotePath(u"jobs.log"_s); }
 
     ProcessResult neighbourSbatch(const QString& name, const QStringList& options, const QString& command)
     {
-        return m_neighbour->run(QStringLiteral("sbatch"),
-                                QStringList{QStringLiteral("--parsable"), QStringLiteral("--job-name=") + name,
-                                            QStringLiteral("--output=/dev/null")}
-                                    + options + QStringList{QStringLiteral("--wrap=") + command},
+        return m_neighbour->run(u"sbatch"_s,
+                                QStringList{u"--parsable"_s, u"--job-name="_s + name,
+                                            u"--output=/dev/null"_s}
+                                    + options + QStringList{u"--wrap="_s + command},
                                 m_cluster.slurm().environment());
     }
 
@@ -49,17 +51,17 @@ private slots:
         // submission, which the engine must look up by name among jobs of that name.
         const bool started = m_cluster.start([this](SshServerOptions& options) {
             m_home = m_cluster.account().home();
-            const QString wrappers = remotePath(QStringLiteral("wrappers"));
+            const QString wrappers = remotePath(u"wrappers"_s);
             QDir().mkpath(wrappers);
-            writeTextFile(wrappers + QStringLiteral("/sbatch"),
-                          QStringLiteral("#!/bin/sh\nwhile [ ! -e %1 ]; do sleep 0.1; done\n"
+            writeTextFile(wrappers + u"/sbatch"_s,
+                          u"#!/bin/sh\nwhile [ ! -e %1 ]; do sleep 0.1; done\n"
                                          "out=$(/usr/bin/sbatch \"$@\"); rc=$?\n"
                                          "if [ \"$rc\" -eq 0 ] && mkdir %2 2>/dev/null; then echo \"$out\" > %2/id; "
                                          "echo 'sbatch: the reply was cut short'; exit 0; fi\n"
-                                         "printf '%s\\n' \"$out\"; exit $rc\n")
+                                         "printf '%s\\n' \"$out\"; exit $rc\n"_s
                               .arg(goFlag(), firstSubmission()),
                           0755);
-            options.sessionEnvironment.insert(QStringLiteral("PATH"), wrappers + QStringLiteral(":/usr/local/bin:/usr/bin:/bin"));
+            options.sessionEnvironment.insert(u"PATH"_s, wrappers + u":/usr/local/bin:/usr/bin:/bin"_s);
         });
         QVERIFY2(started, qPrintable(m_cluster.errorString()));
         TestAccountOptions quiet;
@@ -76,59 +78,59 @@ private slots:
 
     void neighboursJobsOfOurNamesChangeNothing()
     {
-        const QString dir = m_tmp.filePath(QStringLiteral("campaign"));
+        const QString dir = m_tmp.filePath(u"campaign"_s);
         QDir().mkpath(dir);
-        writeTextFile(dir + QStringLiteral("/objective.sh"),
-                      QStringLiteral("x=$1\nsleep 1\necho \"$x $SLURM_JOB_ID\" >> %1\necho \"loss: $(( 10 * x + 3 ))\"\n")
+        writeTextFile(dir + u"/objective.sh"_s,
+                      u"x=$1\nsleep 1\necho \"$x $SLURM_JOB_ID\" >> %1\necho \"loss: $(( 10 * x + 3 ))\"\n"_s
                           .arg(jobLog()));
-        const QString workdir = remotePath(QStringLiteral("remote"));
-        const QString campaign = dir + QStringLiteral("/campaign.json");
-        writeTextFile(campaign, QStringLiteral(R"({
+        const QString workdir = remotePath(u"remote"_s);
+        const QString campaign = dir + u"/campaign.json"_s;
+        writeTextFile(campaign, uR"({
   "name": "neighbours",
   "parameters": [{"name": "x", "type": "int", "range": {"min": 1, "max": 4}, "default": 1}],
   "objective": {"metric": "loss"},
   "search": {"strategy": "grid", "max_trials": 4, "parallel": 2},
   "job": {"command": "bash objective.sh {x}", "files": ["objective.sh"]},
   "cluster": {"scheduler": "slurm", "host": "sweepline-test", "ssh_config": "%1", "workdir": "%2", "poll_interval_s": 1}
-})")
+})"_s
                                     .arg(m_cluster.clientConfig(), workdir));
 
         QProcess run;
-        run.start(QStringLiteral(SWEEPLINE_CLI), {QStringLiteral("run"), campaign});
+        run.start(QString::fromUtf8(SWEEPLINE_CLI), {u"run"_s, campaign});
         QVERIFY(run.waitForStarted());
         // The trial folders are claimed before sbatch runs: the store's id is the folder's name.
-        const QString base = workdir + QStringLiteral("/neighbours");
+        const QString base = workdir + u"/neighbours"_s;
         QVERIFY2(waitUntil([&] { return !QDir(base).entryList(QDir::Dirs | QDir::NoDotAndDotDot).isEmpty(); }, 60000),
                  run.readAllStandardError().constData());
         const QString storeId = QDir(base).entryList(QDir::Dirs | QDir::NoDotAndDotDot).value(0);
-        const auto token = [&](int trial) { return QStringLiteral("sw%1-%2").arg(storeId).arg(trial); };
+        const auto token = [&](int trial) { return u"sw%1-%2"_s.arg(storeId).arg(trial); };
 
         // The neighbour's jobs with our names: held (pending), running, finished, failed, for every
         // trial, submitted before ours, so they have the lower ids.
         QStringList neighbourIds;
         for (int trial = 1; trial <= 4; ++trial) {
-            const ProcessResult held = neighbourSbatch(token(trial), {QStringLiteral("--hold")}, QStringLiteral("true"));
-            const ProcessResult failed = neighbourSbatch(token(trial), {}, QStringLiteral("exit 3"));
+            const ProcessResult held = neighbourSbatch(token(trial), {u"--hold"_s}, u"true"_s);
+            const ProcessResult failed = neighbourSbatch(token(trial), {}, u"exit 3"_s);
             QVERIFY2(held.ok() && failed.ok(), qPrintable(held.describe() + failed.describe()));
             neighbourIds << QString::fromUtf8(held.out).trimmed() << QString::fromUtf8(failed.out).trimmed();
         }
-        const ProcessResult running = neighbourSbatch(token(1), {}, QStringLiteral("sleep 300"));
+        const ProcessResult running = neighbourSbatch(token(1), {}, u"sleep 300"_s);
         QVERIFY2(running.ok(), qPrintable(running.describe()));
         neighbourIds << QString::fromUtf8(running.out).trimmed();
-        QVERIFY(waitUntil([&] { return m_cluster.slurm().jobState(neighbourIds.constLast()) == QLatin1String("RUNNING"); },
+        QVERIFY(waitUntil([&] { return m_cluster.slurm().jobState(neighbourIds.constLast()) == u"RUNNING"_s; },
                           60000));
-        QVERIFY(waitUntil([&] { return m_cluster.slurm().jobState(neighbourIds.at(1)) == QLatin1String("FAILED"); }, 60000));
+        QVERIFY(waitUntil([&] { return m_cluster.slurm().jobState(neighbourIds.at(1)) == u"FAILED"_s; }, 60000));
 
         QVERIFY(writeTextFile(goFlag(), QString(), 0644));
         QVERIFY(run.waitForFinished(300000));
         const QString err = QString::fromUtf8(run.readAllStandardError());
         QVERIFY2(run.exitStatus() == QProcess::NormalExit && run.exitCode() == 0, qPrintable(err));
-        QVERIFY2(QFileInfo::exists(firstSubmission() + QStringLiteral("/id")), "no submission was unclear");
+        QVERIFY2(QFileInfo::exists(firstSubmission() + u"/id"_s), "no submission was unclear");
 
         // Every trial is done with its own value and the id Slurm gave its own job.
-        const QString csv = dir + QStringLiteral("/trials.csv");
-        const ProcessResult exported = runProcess(QStringLiteral(SWEEPLINE_CLI),
-                                                  {QStringLiteral("export"), campaign, QStringLiteral("--csv"), csv});
+        const QString csv = dir + u"/trials.csv"_s;
+        const ProcessResult exported = runProcess(QString::fromUtf8(SWEEPLINE_CLI),
+                                                  {u"export"_s, campaign, u"--csv"_s, csv});
         QVERIFY2(exported.ok(), qPrintable(exported.describe()));
         QMap<QString, QString> ownIdOfX; // x -> SLURM_JOB_ID, as the job itself logged it
         for (const QString& line : readLines(jobLog()))
@@ -139,7 +141,7 @@ private slots:
         QStringList recordedIds;
         for (const QString& line : rows) {
             const QStringList row = line.split(u',');
-            QVERIFY2(row.value(State) == QLatin1String("done"), qPrintable(line + u'\n' + err));
+            QVERIFY2(row.value(State) == u"done"_s, qPrintable(line + u'\n' + err));
             QCOMPARE(row.value(Loss).toInt(), 10 * row.value(X).toInt() + 3);
             QVERIFY2(row.value(JobId) == ownIdOfX.value(row.value(X)), qPrintable(line + u' ' + ownIdOfX.value(row.value(X))));
             QVERIFY(!neighbourIds.contains(row.value(JobId)));
@@ -148,11 +150,11 @@ private slots:
         recordedIds.removeDuplicates();
         QCOMPARE(recordedIds.size(), 4);
         // The unclear submission's job is the one its trial recorded.
-        QVERIFY(recordedIds.contains(fileText(firstSubmission() + QStringLiteral("/id")).trimmed()));
+        QVERIFY(recordedIds.contains(fileText(firstSubmission() + u"/id"_s).trimmed()));
         // The neighbour's jobs were left alone.
-        QCOMPARE(m_cluster.slurm().jobState(neighbourIds.constLast()), QStringLiteral("RUNNING"));
-        QCOMPARE(m_cluster.slurm().jobState(neighbourIds.at(0)), QStringLiteral("PENDING"));
-        QVERIFY2(err.contains(QStringLiteral("submissions: submissions paused")), qPrintable(err));
+        QCOMPARE(m_cluster.slurm().jobState(neighbourIds.constLast()), u"RUNNING"_s);
+        QCOMPARE(m_cluster.slurm().jobState(neighbourIds.at(0)), u"PENDING"_s);
+        QVERIFY2(err.contains(u"submissions: submissions paused"_s), qPrintable(err));
     }
 };
 

@@ -20,6 +20,8 @@
 
 #include <memory>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline::testing;
 
 namespace {
@@ -43,15 +45,15 @@ class TestSiteLimits : public QObject {
     {
         const QString dir = m_tmp.filePath(name);
         QDir().mkpath(dir);
-        writeTextFile(dir + QStringLiteral("/objective.sh"),
-                      QStringLiteral("x=$1\nstart=$(date +%s.%N)\nsleep 2\n"
-                                     "echo \"$x $start $(date +%s.%N)\" >> %1\necho \"loss: $(( 10 * x ))\"\n")
+        writeTextFile(dir + u"/objective.sh"_s,
+                      u"x=$1\nstart=$(date +%s.%N)\nsleep 2\n"
+                                     "echo \"$x $start $(date +%s.%N)\" >> %1\necho \"loss: $(( 10 * x ))\"\n"_s
                           .arg(log));
         SshClientConfig client;
         client.user = account.name();
         const QString config = m_ssh->writeClientConfig(client);
-        const QString file = dir + QStringLiteral("/campaign.json");
-        writeTextFile(file, QStringLiteral(R"({
+        const QString file = dir + u"/campaign.json"_s;
+        writeTextFile(file, uR"({
   "name": "%1",
   "parameters": [{"name": "x", "type": "int", "range": {"min": 1, "max": 8}, "default": 1}],
   "objective": {"metric": "loss"},
@@ -59,25 +61,25 @@ class TestSiteLimits : public QObject {
   "job": {"command": "bash objective.sh {x}", "files": ["objective.sh"]},
   "cluster": {"scheduler": "slurm", "host": "sweepline-test", "ssh_config": "%3", "workdir": "%4",
               "poll_interval_s": 1%5}
-})")
+})"_s
                                 .arg(name)
                                 .arg(trials)
-                                .arg(config, account.home() + QStringLiteral("/remote"), extraCluster));
+                                .arg(config, account.home() + u"/remote"_s, extraCluster));
         return file;
     }
 
     // Every trial of the campaign is done with its own value: none was failed by a refusal.
     void verifyAllDone(const QString& campaign, int trials)
     {
-        const QString csv = QFileInfo(campaign).absolutePath() + QStringLiteral("/trials.csv");
-        const ProcessResult r = runProcess(QStringLiteral(SWEEPLINE_CLI),
-                                           {QStringLiteral("export"), campaign, QStringLiteral("--csv"), csv});
+        const QString csv = QFileInfo(campaign).absolutePath() + u"/trials.csv"_s;
+        const ProcessResult r = runProcess(QString::fromUtf8(SWEEPLINE_CLI),
+                                           {u"export"_s, campaign, u"--csv"_s, csv});
         QVERIFY2(r.ok(), qPrintable(r.describe()));
         const QStringList rows = readLines(csv).mid(1);
         QCOMPARE(rows.size(), trials);
         for (const QString& line : rows) {
             const QStringList row = line.split(u',');
-            QVERIFY2(row.value(1) == QLatin1String("done"), qPrintable(line));
+            QVERIFY2(row.value(1) == u"done"_s, qPrintable(line));
             QCOMPARE(row.value(3).toInt(), 10 * row.value(2).toInt());
         }
     }
@@ -112,22 +114,22 @@ private slots:
     // They wait (the CLI says why) instead of failing; once the limit is lifted they are submitted.
     void perUserLimitPausesSubmissions()
     {
-        const QString log = m_limited->home() + QStringLiteral("/limited.log");
-        const QString campaign = writeCampaign(QStringLiteral("limited"), *m_limited, 4, QString(), log);
+        const QString log = m_limited->home() + u"/limited.log"_s;
+        const QString campaign = writeCampaign(u"limited"_s, *m_limited, 4, QString(), log);
         QProcess run;
-        run.start(QStringLiteral(SWEEPLINE_CLI), {QStringLiteral("run"), campaign});
+        run.start(QString::fromUtf8(SWEEPLINE_CLI), {u"run"_s, campaign});
         QVERIFY(run.waitForStarted());
         QString err;
         const bool paused = waitUntil(
             [&] {
                 run.waitForReadyRead(200); // QProcess reads only while waiting or in an event loop
                 err += QString::fromUtf8(run.readAllStandardError());
-                return err.contains(QStringLiteral("Reached jobs per hour limit")) || run.state() == QProcess::NotRunning;
+                return err.contains(u"Reached jobs per hour limit"_s) || run.state() == QProcess::NotRunning;
             },
             120000);
         QVERIFY2(paused && run.state() == QProcess::Running, qPrintable(err + fileTail(m_slurm->controllerLogPath(), 2000)));
-        QVERIFY2(err.contains(QStringLiteral("submissions: submissions paused for ")), qPrintable(err));
-        QVERIFY2(err.contains(QStringLiteral("Job violates accounting/QOS policy")), qPrintable(err));
+        QVERIFY2(err.contains(u"submissions: submissions paused for "_s), qPrintable(err));
+        QVERIFY2(err.contains(u"Job violates accounting/QOS policy"_s), qPrintable(err));
         // The first two ran; nothing else reached the queue while the limit held.
         QVERIFY(waitUntil([&] { return readLines(log).size() == 2; }, 60000));
         QTest::qWait(3000);
@@ -140,25 +142,25 @@ private slots:
         QVERIFY(run.waitForFinished(240000));
         err += QString::fromUtf8(run.readAllStandardError());
         QVERIFY2(run.exitStatus() == QProcess::NormalExit && run.exitCode() == 0, qPrintable(err));
-        QVERIFY2(err.contains(QStringLiteral("submissions: going on")), qPrintable(err));
+        QVERIFY2(err.contains(u"submissions: going on"_s), qPrintable(err));
         QCOMPARE(readLines(log).size(), 4);
         verifyAllDone(campaign, 4);
 
         // The limit holds again (two more since the restart): sbatch's refusal is the one recorded.
         const ProcessResult refused = m_limited->run(
-            QStringLiteral("sbatch"), {QStringLiteral("--output=/dev/null"), QStringLiteral("--wrap=true")}, m_slurm->environment());
+            u"sbatch"_s, {u"--output=/dev/null"_s, u"--wrap=true"_s}, m_slurm->environment());
         QVERIFY2(refused.exitCode != 0, qPrintable(refused.describe()));
         QCOMPARE(QString::fromUtf8(refused.err),
-                 fileText(QStringLiteral(SWEEPLINE_SOURCE_DIR "/tests/remote/schedulers/data/slurm/recorded_sbatch_throttle_22.05.err")));
+                 fileText((QString::fromUtf8(SWEEPLINE_SOURCE_DIR) + u"/tests/remote/schedulers/data/slurm/recorded_sbatch_throttle_22.05.err"_s)));
     }
 
     // max_queued 1 with two trials at once allowed: the campaign's jobs never share the queue.
     void maxQueuedKeepsOneJobInTheQueue()
     {
-        const QString log = m_capped->home() + QStringLiteral("/capped.log");
+        const QString log = m_capped->home() + u"/capped.log"_s;
         const QString campaign =
-            writeCampaign(QStringLiteral("capped"), *m_capped, 2, QStringLiteral(R"(, "max_queued": 1)"), log);
-        const ProcessResult r = runProcess(QStringLiteral(SWEEPLINE_CLI), {QStringLiteral("run"), campaign}, {}, 240000);
+            writeCampaign(u"capped"_s, *m_capped, 2, uR"(, "max_queued": 1)"_s, log);
+        const ProcessResult r = runProcess(QString::fromUtf8(SWEEPLINE_CLI), {u"run"_s, campaign}, {}, 240000);
         QVERIFY2(r.ok(), qPrintable(r.describe()));
         QVERIFY2(r.err.contains("submissions: cluster.max_queued: 1 jobs in the queue"), qPrintable(r.describe()));
         verifyAllDone(campaign, 2);

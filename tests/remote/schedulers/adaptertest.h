@@ -9,6 +9,8 @@
 
 namespace adaptertest {
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline::remote;
 
 // A recorded output under tests/remote/schedulers/data; an empty name is an empty output.
@@ -16,7 +18,7 @@ inline QString fixture(const QString& name)
 {
     if (name.isEmpty())
         return {};
-    QFile file(QStringLiteral(SCHEDULER_TEST_DATA "/") + name);
+    QFile file((QString::fromUtf8(SCHEDULER_TEST_DATA) + u"/"_s) + name);
     if (!file.open(QIODevice::ReadOnly))
         qFatal("missing fixture %s", qPrintable(file.fileName()));
     return QString::fromUtf8(file.readAll());
@@ -25,13 +27,13 @@ inline QString fixture(const QString& name)
 inline QString stateName(SchedulerJobState state)
 {
     switch (state) {
-    case SchedulerJobState::Queued: return QStringLiteral("Queued");
-    case SchedulerJobState::Running: return QStringLiteral("Running");
-    case SchedulerJobState::Finished: return QStringLiteral("Finished");
-    case SchedulerJobState::Cancelled: return QStringLiteral("Cancelled");
-    case SchedulerJobState::Rejected: return QStringLiteral("Rejected");
+    case SchedulerJobState::Queued: return u"Queued"_s;
+    case SchedulerJobState::Running: return u"Running"_s;
+    case SchedulerJobState::Finished: return u"Finished"_s;
+    case SchedulerJobState::Cancelled: return u"Cancelled"_s;
+    case SchedulerJobState::Rejected: return u"Rejected"_s;
     }
-    return QStringLiteral("?");
+    return u"?"_s;
 }
 
 // "id State exit raw", exit "-" when unknown, e.g. "1011 Finished - FAILED".
@@ -39,9 +41,9 @@ inline QStringList describe(const QList<SchedulerJobStatus>& jobs)
 {
     QStringList result;
     for (const SchedulerJobStatus& job : jobs) {
-        result.append(QStringLiteral("%1 %2 %3 %4")
+        result.append(u"%1 %2 %3 %4"_s
                           .arg(job.jobId, stateName(job.state),
-                               job.exitCode ? QString::number(*job.exitCode) : QStringLiteral("-"), job.rawState));
+                               job.exitCode ? QString::number(*job.exitCode) : u"-"_s, job.rawState));
     }
     return result;
 }
@@ -49,12 +51,12 @@ inline QStringList describe(const QList<SchedulerJobStatus>& jobs)
 inline QString kindName(SubmitOutcome::Kind kind)
 {
     switch (kind) {
-    case SubmitOutcome::Kind::Submitted: return QStringLiteral("submitted");
-    case SubmitOutcome::Kind::Refused: return QStringLiteral("refused");
-    case SubmitOutcome::Kind::Limited: return QStringLiteral("limited");
-    case SubmitOutcome::Kind::Unclear: return QStringLiteral("unclear");
+    case SubmitOutcome::Kind::Submitted: return u"submitted"_s;
+    case SubmitOutcome::Kind::Refused: return u"refused"_s;
+    case SubmitOutcome::Kind::Limited: return u"limited"_s;
+    case SubmitOutcome::Kind::Unclear: return u"unclear"_s;
     }
-    return QStringLiteral("?");
+    return u"?"_s;
 }
 
 // kind as kindName() writes it; detail is the job id when submitted, else a part of the message.
@@ -73,8 +75,8 @@ inline void verifyOutcome(const SubmitOutcome& outcome, const QString& kind, con
 inline JobSpec makeSpec(const QStringList& directives = {}, std::optional<qint64> limit = std::nullopt)
 {
     JobSpec spec;
-    spec.token = QStringLiteral("sw1a2b3c4d-7");
-    spec.jobDirectory = QStringLiteral("/home/alice/sweepline/demo/runs/7");
+    spec.token = u"sw1a2b3c4d-7"_s;
+    spec.jobDirectory = u"/home/alice/sweepline/demo/runs/7"_s;
     spec.timeLimitSeconds = limit;
     spec.directives = directives;
     return spec;
@@ -84,29 +86,29 @@ inline JobSpec makeSpec(const QStringList& directives = {}, std::optional<qint64
 inline QStringList hostileIds()
 {
     return {
-        QStringLiteral("12345; rm -rf ~"), QStringLiteral("$(touch INJECTED)"), QStringLiteral("`id`"),
-        QStringLiteral("-1"),               QStringLiteral("--help"),            QStringLiteral("12345\n6789"),
-        QStringLiteral(""),                 QStringLiteral(" 12345"),            QStringLiteral("12345 "),
-        QStringLiteral("1 2"),              QStringLiteral("../etc/passwd"),     QStringLiteral("12345|x"),
-        QStringLiteral("12345'"),           QStringLiteral("１２３"),           QStringLiteral("0x10"),
-        QStringLiteral("12345") + QChar(0),       QStringLiteral("*"),                 QStringLiteral("12345,6789"),
+        u"12345; rm -rf ~"_s, u"$(touch INJECTED)"_s, u"`id`"_s,
+        u"-1"_s,               u"--help"_s,            u"12345\n6789"_s,
+        u""_s,                 u" 12345"_s,            u"12345 "_s,
+        u"1 2"_s,              u"../etc/passwd"_s,     u"12345|x"_s,
+        u"12345'"_s,           u"１２３"_s,           u"0x10"_s,
+        u"12345"_s + QChar(0),       u"*"_s,                 u"12345,6789"_s,
     };
 }
 
 inline QStringList hostileTokens()
 {
     return {
-        QStringLiteral("sw1; rm -rf ~"), QStringLiteral("$(id)"),      QStringLiteral("-sw1"),
-        QStringLiteral("1sw"),           QStringLiteral("sw 1"),       QStringLiteral("sw1,sw2"),
-        QStringLiteral("sw1\nsw2"),      QStringLiteral(""),           QStringLiteral("sw_1"),
-        QStringLiteral("sw1=2"),         QStringLiteral("sw1+sw2"),    QString(70, QLatin1Char('s')),
+        u"sw1; rm -rf ~"_s, u"$(id)"_s,      u"-sw1"_s,
+        u"1sw"_s,           u"sw 1"_s,       u"sw1,sw2"_s,
+        u"sw1\nsw2"_s,      u""_s,           u"sw_1"_s,
+        u"sw1=2"_s,         u"sw1+sw2"_s,    QString(70, u's'),
     };
 }
 
 // A test row name for a hostile value, with control characters made visible.
 inline QString rowName(QString value)
 {
-    return value.replace(QChar(0), QStringLiteral("\\0")).replace(u'\n', QStringLiteral("\\n"));
+    return value.replace(QChar(0), u"\\0"_s).replace(u'\n', u"\\n"_s);
 }
 
 // No element of argv contains any of the values, in whole or as a part.

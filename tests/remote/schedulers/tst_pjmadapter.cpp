@@ -328,10 +328,10 @@ private slots:
         const QString log = bin.filePath(u"args.log"_s);
         QFile fake(bin.filePath(u"pjstat"_s));
         QVERIFY(fake.open(QIODevice::WriteOnly));
-        fake.write(QStringLiteral("#!/bin/sh\n"
+        fake.write(u"#!/bin/sh\n"
                                   "printf '%s|' \"$@\" >> '%1'; echo >> '%1'\n"
                                   "if [ \"$1\" = -H ]; then echo ' JOB_ID ST EC SN'; echo ' 2 EXT 0 0'; exit %3; fi\n"
-                                  "echo ' JOB_ID ST EC SN'; echo ' 1 RUN - -'; exit %2\n")
+                                  "echo ' JOB_ID ST EC SN'; echo ' 1 RUN - -'; exit %2\n"_s
                        .arg(log)
                        .arg(activeExit)
                        .arg(historyExit)

@@ -18,12 +18,12 @@ class TestSlurmAdapter : public QObject {
 private slots:
     void factoryKnowsIt()
     {
-        const auto made = makeSchedulerAdapter(QStringLiteral("slurm"));
+        const auto made = makeSchedulerAdapter(u"slurm"_s);
         QVERIFY(made);
-        QCOMPARE(made->name(), QStringLiteral("slurm"));
+        QCOMPARE(made->name(), u"slurm"_s);
         QVERIFY(dynamic_cast<SlurmAdapter*>(made.get()));
-        QVERIFY(!makeSchedulerAdapter(QStringLiteral("Slurm")));
-        QVERIFY(!makeSchedulerAdapter(QStringLiteral("lsf")));
+        QVERIFY(!makeSchedulerAdapter(u"Slurm"_s));
+        QVERIFY(!makeSchedulerAdapter(u"lsf"_s));
     }
 
     void directiveLines_data()
@@ -32,27 +32,27 @@ private slots:
         QTest::addColumn<std::optional<qint64>>("limit");
         QTest::addColumn<QStringList>("expected");
         const QStringList head{
-            QStringLiteral("#SBATCH --job-name=sw1a2b3c4d-7"),
-            QStringLiteral("#SBATCH --output=/home/alice/sweepline/demo/runs/7/stdout.slurm"),
-            QStringLiteral("#SBATCH --error=/home/alice/sweepline/demo/runs/7/stderr.slurm"),
+            u"#SBATCH --job-name=sw1a2b3c4d-7"_s,
+            u"#SBATCH --output=/home/alice/sweepline/demo/runs/7/stdout.slurm"_s,
+            u"#SBATCH --error=/home/alice/sweepline/demo/runs/7/stderr.slurm"_s,
         };
-        const QString chdir = QStringLiteral("#SBATCH --chdir=/home/alice/sweepline/demo/runs/7");
+        const QString chdir = u"#SBATCH --chdir=/home/alice/sweepline/demo/runs/7"_s;
         QTest::addRow("no limit, no directives") << QStringList() << std::optional<qint64>() << head + QStringList{chdir};
         QTest::addRow("30 minutes") << QStringList() << std::optional<qint64>(1800)
-                                    << head + QStringList{QStringLiteral("#SBATCH --time=00:30:00"), chdir};
+                                    << head + QStringList{u"#SBATCH --time=00:30:00"_s, chdir};
         QTest::addRow("just under a day") << QStringList() << std::optional<qint64>(86399)
-                                          << head + QStringList{QStringLiteral("#SBATCH --time=23:59:59"), chdir};
+                                          << head + QStringList{u"#SBATCH --time=23:59:59"_s, chdir};
         QTest::addRow("a day and a second") << QStringList() << std::optional<qint64>(86401)
-                                            << head + QStringList{QStringLiteral("#SBATCH --time=1-00:00:01"), chdir};
+                                            << head + QStringList{u"#SBATCH --time=1-00:00:01"_s, chdir};
         QTest::addRow("three days") << QStringList() << std::optional<qint64>(3 * 86400 + 3723)
-                                    << head + QStringList{QStringLiteral("#SBATCH --time=3-01:02:03"), chdir};
+                                    << head + QStringList{u"#SBATCH --time=3-01:02:03"_s, chdir};
         QTest::addRow("user directives verbatim, after ours")
-            << QStringList{QStringLiteral("--partition=gpu"), QStringLiteral("--gres=gpu:1"),
-                           QStringLiteral("-A proj 'quoted' $HOME")}
+            << QStringList{u"--partition=gpu"_s, u"--gres=gpu:1"_s,
+                           u"-A proj 'quoted' $HOME"_s}
             << std::optional<qint64>(60)
-            << head + QStringList{QStringLiteral("#SBATCH --time=00:01:00"), chdir,
-                                  QStringLiteral("#SBATCH --partition=gpu"), QStringLiteral("#SBATCH --gres=gpu:1"),
-                                  QStringLiteral("#SBATCH -A proj 'quoted' $HOME")};
+            << head + QStringList{u"#SBATCH --time=00:01:00"_s, chdir,
+                                  u"#SBATCH --partition=gpu"_s, u"#SBATCH --gres=gpu:1"_s,
+                                  u"#SBATCH -A proj 'quoted' $HOME"_s};
     }
     void directiveLines()
     {
@@ -74,38 +74,38 @@ private slots:
             return spec;
         };
         QTest::addRow("newline in a directive")
-            << with([](JobSpec& s) { s.directives = {QStringLiteral("--partition=gpu\n#SBATCH --wrap=x")}; })
-            << QStringLiteral("line break");
-        QTest::addRow("carriage return") << with([](JobSpec& s) { s.directives = {QStringLiteral("-p gpu\r")}; })
-                                         << QStringLiteral("line break");
-        QTest::addRow("NUL") << with([](JobSpec& s) { s.directives = {QStringLiteral("-p gpu") + QChar(0)}; })
-                             << QStringLiteral("line break");
-        QTest::addRow("empty directive") << with([](JobSpec& s) { s.directives = {QStringLiteral("  ")}; })
-                                         << QStringLiteral("empty");
-        QTest::addRow("job name override") << with([](JobSpec& s) { s.directives = {QStringLiteral("--job-name=x")}; })
-                                           << QStringLiteral("--job-name");
-        QTest::addRow("job name abbreviated") << with([](JobSpec& s) { s.directives = {QStringLiteral("--job=x")}; })
-                                              << QStringLiteral("--job-name");
-        QTest::addRow("-J attached") << with([](JobSpec& s) { s.directives = {QStringLiteral("-Jx")}; })
-                                     << QStringLiteral("-J");
-        QTest::addRow("output") << with([](JobSpec& s) { s.directives = {QStringLiteral("--output=/tmp/x")}; })
-                                << QStringLiteral("--output");
-        QTest::addRow("-e") << with([](JobSpec& s) { s.directives = {QStringLiteral("-e /tmp/x")}; })
-                            << QStringLiteral("-e");
-        QTest::addRow("chdir") << with([](JobSpec& s) { s.directives = {QStringLiteral("-D /tmp")}; })
-                               << QStringLiteral("-D");
-        QTest::addRow("relative folder") << with([](JobSpec& s) { s.jobDirectory = QStringLiteral("runs/7"); })
-                                         << QStringLiteral("absolute");
-        QTest::addRow("space in folder") << with([](JobSpec& s) { s.jobDirectory = QStringLiteral("/home/a b/7"); })
-                                         << QStringLiteral("absolute");
-        QTest::addRow("percent in folder") << with([](JobSpec& s) { s.jobDirectory = QStringLiteral("/home/%j/7"); })
-                                           << QStringLiteral("absolute");
-        QTest::addRow("quote in folder") << with([](JobSpec& s) { s.jobDirectory = QStringLiteral("/home/a'b"); })
-                                         << QStringLiteral("absolute");
-        QTest::addRow("bad token") << with([](JobSpec& s) { s.token = QStringLiteral("x; rm -rf ~"); })
-                                   << QStringLiteral("token");
+            << with([](JobSpec& s) { s.directives = {u"--partition=gpu\n#SBATCH --wrap=x"_s}; })
+            << u"line break"_s;
+        QTest::addRow("carriage return") << with([](JobSpec& s) { s.directives = {u"-p gpu\r"_s}; })
+                                         << u"line break"_s;
+        QTest::addRow("NUL") << with([](JobSpec& s) { s.directives = {u"-p gpu"_s + QChar(0)}; })
+                             << u"line break"_s;
+        QTest::addRow("empty directive") << with([](JobSpec& s) { s.directives = {u"  "_s}; })
+                                         << u"empty"_s;
+        QTest::addRow("job name override") << with([](JobSpec& s) { s.directives = {u"--job-name=x"_s}; })
+                                           << u"--job-name"_s;
+        QTest::addRow("job name abbreviated") << with([](JobSpec& s) { s.directives = {u"--job=x"_s}; })
+                                              << u"--job-name"_s;
+        QTest::addRow("-J attached") << with([](JobSpec& s) { s.directives = {u"-Jx"_s}; })
+                                     << u"-J"_s;
+        QTest::addRow("output") << with([](JobSpec& s) { s.directives = {u"--output=/tmp/x"_s}; })
+                                << u"--output"_s;
+        QTest::addRow("-e") << with([](JobSpec& s) { s.directives = {u"-e /tmp/x"_s}; })
+                            << u"-e"_s;
+        QTest::addRow("chdir") << with([](JobSpec& s) { s.directives = {u"-D /tmp"_s}; })
+                               << u"-D"_s;
+        QTest::addRow("relative folder") << with([](JobSpec& s) { s.jobDirectory = u"runs/7"_s; })
+                                         << u"absolute"_s;
+        QTest::addRow("space in folder") << with([](JobSpec& s) { s.jobDirectory = u"/home/a b/7"_s; })
+                                         << u"absolute"_s;
+        QTest::addRow("percent in folder") << with([](JobSpec& s) { s.jobDirectory = u"/home/%j/7"_s; })
+                                           << u"absolute"_s;
+        QTest::addRow("quote in folder") << with([](JobSpec& s) { s.jobDirectory = u"/home/a'b"_s; })
+                                         << u"absolute"_s;
+        QTest::addRow("bad token") << with([](JobSpec& s) { s.token = u"x; rm -rf ~"_s; })
+                                   << u"token"_s;
         QTest::addRow("zero time limit") << with([](JobSpec& s) { s.timeLimitSeconds = 0; })
-                                         << QStringLiteral("positive");
+                                         << u"positive"_s;
     }
     void refusesBadSpecs()
     {
@@ -122,12 +122,12 @@ private slots:
     void allowedDirectivesThatLookAlike_data()
     {
         QTest::addColumn<QString>("directive");
-        QTest::addRow("--exclusive") << QStringLiteral("--exclusive");
-        QTest::addRow("--export") << QStringLiteral("--export=NONE");
-        QTest::addRow("--open-mode") << QStringLiteral("--open-mode=append");
-        QTest::addRow("--dependency") << QStringLiteral("--dependency=afterok:1");
-        QTest::addRow("tab inside") << QStringLiteral("-p\tgpu");
-        QTest::addRow("unicode") << QStringLiteral("--comment=日本語");
+        QTest::addRow("--exclusive") << u"--exclusive"_s;
+        QTest::addRow("--export") << u"--export=NONE"_s;
+        QTest::addRow("--open-mode") << u"--open-mode=append"_s;
+        QTest::addRow("--dependency") << u"--dependency=afterok:1"_s;
+        QTest::addRow("tab inside") << u"-p\tgpu"_s;
+        QTest::addRow("unicode") << u"--comment=日本語"_s;
     }
     void allowedDirectivesThatLookAlike()
     {
@@ -139,9 +139,9 @@ private slots:
     void submitCommand()
     {
         const RemoteCommand command = adapter.submitCommand(makeSpec());
-        QCOMPARE(command.argv, (QStringList{QStringLiteral("sbatch"), QStringLiteral("--parsable"),
-                                            QStringLiteral("/home/alice/sweepline/demo/runs/7/job.sh")}));
-        QCOMPARE(command.workingDirectory, QStringLiteral("/home/alice/sweepline/demo/runs/7"));
+        QCOMPARE(command.argv, (QStringList{u"sbatch"_s, u"--parsable"_s,
+                                            u"/home/alice/sweepline/demo/runs/7/job.sh"_s}));
+        QCOMPARE(command.workingDirectory, u"/home/alice/sweepline/demo/runs/7"_s);
     }
 
     void parseSubmit_data()
@@ -197,22 +197,22 @@ private slots:
     void statusCommand()
     {
         const RemoteCommand command = adapter.statusCommand(
-            {QStringLiteral("1001"), QStringLiteral("1002")},
-            {QStringLiteral("sw1a2b3c4d-1"), QStringLiteral("sw1a2b3c4d-2"), QStringLiteral("sw1a2b3c4d-1")});
+            {u"1001"_s, u"1002"_s},
+            {u"sw1a2b3c4d-1"_s, u"sw1a2b3c4d-2"_s, u"sw1a2b3c4d-1"_s});
         // --me: another user's job of the same name is never in the answer.
-        QCOMPARE(command.argv, (QStringList{QStringLiteral("squeue"), QStringLiteral("--noheader"), QStringLiteral("--me"),
-                                            QStringLiteral("--all"), QStringLiteral("--states=all"),
-                                            QStringLiteral("--name=sw1a2b3c4d-1,sw1a2b3c4d-2"),
-                                            QStringLiteral("--format=%i|%j|%T|%S")}));
+        QCOMPARE(command.argv, (QStringList{u"squeue"_s, u"--noheader"_s, u"--me"_s,
+                                            u"--all"_s, u"--states=all"_s,
+                                            u"--name=sw1a2b3c4d-1,sw1a2b3c4d-2"_s,
+                                            u"--format=%i|%j|%T|%S"_s}));
     }
 
     void statusCommandTakesOnlyTokens()
     {
         const RemoteCommand command =
-            adapter.statusCommand({}, hostileTokens() + QStringList{QStringLiteral("sw1a2b3c4d-3")});
-        QCOMPARE(command.argv.value(5), QStringLiteral("--name=sw1a2b3c4d-3"));
+            adapter.statusCommand({}, hostileTokens() + QStringList{u"sw1a2b3c4d-3"_s});
+        QCOMPARE(command.argv.value(5), u"--name=sw1a2b3c4d-3"_s);
         QVERIFY(carriesNone(command, hostileTokens()));
-        QVERIFY(adapter.statusCommand({QStringLiteral("1")}, hostileTokens()).argv.isEmpty());
+        QVERIFY(adapter.statusCommand({u"1"_s}, hostileTokens()).argv.isEmpty());
         QVERIFY(adapter.statusCommand({}, {}).argv.isEmpty());
     }
 
@@ -259,17 +259,17 @@ private slots:
 
     void parseStatusKeepsNamesAndStartTimes()
     {
-        const auto result = adapter.parseStatus(fixture(QStringLiteral("slurm/squeue_all_states.out")), {}, 0);
+        const auto result = adapter.parseStatus(fixture(u"slurm/squeue_all_states.out"_s), {}, 0);
         QVERIFY(result);
         const auto jobs = result.value();
-        QCOMPARE(jobs.at(0).jobName, QStringLiteral("sw1a2b3c4d-1"));
+        QCOMPARE(jobs.at(0).jobName, u"sw1a2b3c4d-1"_s);
         QVERIFY(!jobs.at(0).startedAt.isValid()); // pending: %S is only a forecast
         QVERIFY(!jobs.at(1).startedAt.isValid());
         QCOMPARE(jobs.at(5).startedAt, QDateTime(QDate(2024, 5, 1), QTime(10, 0, 6)));
         QCOMPARE(jobs.at(9).startedAt, QDateTime(QDate(2024, 5, 1), QTime(10, 0, 10)));
         QVERIFY(!jobs.at(15).startedAt.isValid()); // "N/A"
         QVERIFY(!jobs.at(17).startedAt.isValid()); // cancelled: perhaps while pending
-        const auto unknownStart = adapter.parseStatus(fixture(QStringLiteral("slurm/squeue_array_and_unknown.out")), {}, 0);
+        const auto unknownStart = adapter.parseStatus(fixture(u"slurm/squeue_array_and_unknown.out"_s), {}, 0);
         QVERIFY(unknownStart);
         QVERIFY(!unknownStart->last().startedAt.isValid()); // "Unknown"
     }
@@ -305,8 +305,8 @@ private slots:
         QFETCH(QString, errorPart);
         QString text = fixture(out);
         if (errorPart.isEmpty()) { // good rows do not excuse a garbage line among them
-            text += QStringLiteral("Segmentation fault\n");
-            errorPart = QStringLiteral("Segmentation fault");
+            text += u"Segmentation fault\n"_s;
+            errorPart = u"Segmentation fault"_s;
         }
         const auto result = adapter.parseStatus(text, fixture(err), exitCode);
         QVERIFY(!result);
@@ -315,20 +315,20 @@ private slots:
 
     void stateFor()
     {
-        QCOMPARE(SlurmAdapter::stateFor(QStringLiteral("CANCELLED+")), SchedulerJobState::Cancelled);
-        QCOMPARE(SlurmAdapter::stateFor(QStringLiteral("RESIZING")), SchedulerJobState::Running);
-        QCOMPARE(SlurmAdapter::stateFor(QStringLiteral("SPECIAL_EXIT")), SchedulerJobState::Queued);
-        QVERIFY(!SlurmAdapter::stateFor(QStringLiteral("running")));
-        QVERIFY(!SlurmAdapter::stateFor(QStringLiteral("R")));
+        QCOMPARE(SlurmAdapter::stateFor(u"CANCELLED+"_s), SchedulerJobState::Cancelled);
+        QCOMPARE(SlurmAdapter::stateFor(u"RESIZING"_s), SchedulerJobState::Running);
+        QCOMPARE(SlurmAdapter::stateFor(u"SPECIAL_EXIT"_s), SchedulerJobState::Queued);
+        QVERIFY(!SlurmAdapter::stateFor(u"running"_s));
+        QVERIFY(!SlurmAdapter::stateFor(u"R"_s));
         QVERIFY(!SlurmAdapter::stateFor(QString()));
     }
 
     void cancelCommand()
     {
-        QCOMPARE(adapter.cancelCommand({QStringLiteral("12345"), QStringLiteral("12346_7"), QStringLiteral("12345")}).argv,
-                 (QStringList{QStringLiteral("scancel"), QStringLiteral("12345"), QStringLiteral("12346_7")}));
-        const RemoteCommand command = adapter.cancelCommand(hostileIds() + QStringList{QStringLiteral("777")});
-        QCOMPARE(command.argv, (QStringList{QStringLiteral("scancel"), QStringLiteral("777")}));
+        QCOMPARE(adapter.cancelCommand({u"12345"_s, u"12346_7"_s, u"12345"_s}).argv,
+                 (QStringList{u"scancel"_s, u"12345"_s, u"12346_7"_s}));
+        const RemoteCommand command = adapter.cancelCommand(hostileIds() + QStringList{u"777"_s});
+        QCOMPARE(command.argv, (QStringList{u"scancel"_s, u"777"_s}));
         QVERIFY(carriesNone(command, hostileIds()));
         QVERIFY(adapter.cancelCommand(hostileIds()).argv.isEmpty());
         QVERIFY(adapter.cancelCommand({}).argv.isEmpty());
@@ -357,9 +357,9 @@ private slots:
     void lookupCommand()
     {
         QCOMPARE(adapter.lookupCommand(makeSpec()).argv,
-                 (QStringList{QStringLiteral("squeue"), QStringLiteral("--noheader"), QStringLiteral("--me"),
-                              QStringLiteral("--all"), QStringLiteral("--states=all"), QStringLiteral("--name=sw1a2b3c4d-7"),
-                              QStringLiteral("--format=%i|%j")}));
+                 (QStringList{u"squeue"_s, u"--noheader"_s, u"--me"_s,
+                              u"--all"_s, u"--states=all"_s, u"--name=sw1a2b3c4d-7"_s,
+                              u"--format=%i|%j"_s}));
         for (const QString& token : hostileTokens()) {
             JobSpec spec = makeSpec();
             spec.token = token;

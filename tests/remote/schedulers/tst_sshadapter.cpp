@@ -76,7 +76,7 @@ private slots:
         QFETCH(QString, errorPart);
         // The launcher knows no site limits: an answer is a pid or a refusal.
         verifyOutcome(adapter.parseSubmit(fixture(out), fixture(err), exitCode),
-                      jobId.isEmpty() ? QStringLiteral("refused") : QStringLiteral("submitted"),
+                      jobId.isEmpty() ? u"refused"_s : u"submitted"_s,
                       jobId.isEmpty() ? errorPart : jobId);
     }
 

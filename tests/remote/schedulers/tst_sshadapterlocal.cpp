@@ -40,13 +40,13 @@ class TestSshAdapterLocal : public QObject {
     {
         QFile file(QDir(directory).filePath(QLatin1String(runfiles::script)));
         QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(QStringLiteral("#!/bin/bash\n"
+        file.write(u"#!/bin/bash\n"
                                   "cd -- '%1' || exit 97\n"
                                   "( set -o noclobber; echo \"$$\" > job.pid ) 2>/dev/null || exit 0\n"
                                   "( %2 ) > stdout 2> stderr < /dev/null\n"
                                   "rc=$?\n"
                                   "printf '%d\\n' \"$rc\" > exit_code.tmp && mv -f exit_code.tmp exit_code\n"
-                                  "exit \"$rc\"\n")
+                                  "exit \"$rc\"\n"_s
                        .arg(directory, command)
                        .toUtf8());
     }

@@ -41,29 +41,29 @@ struct OpenSshHop {
 OpenSshHop openSshLastHop(const QString& config, const QString& alias)
 {
     QProcess p;
-    p.start(QStringLiteral("ssh"), {QStringLiteral("-v"), QStringLiteral("-F"), config, QStringLiteral("-o"),
-                                    QStringLiteral("BatchMode=yes"), QStringLiteral("-o"), QStringLiteral("ConnectTimeout=1"),
-                                    alias, QStringLiteral("true")});
+    p.start(u"ssh"_s, {u"-v"_s, u"-F"_s, config, u"-o"_s,
+                                    u"BatchMode=yes"_s, u"-o"_s, u"ConnectTimeout=1"_s,
+                                    alias, u"true"_s});
     if (!p.waitForFinished(20000))
         p.kill();
     const QString log = QString::fromUtf8(p.readAllStandardError());
     const QRegularExpressionMatch m =
-        QRegularExpression(QStringLiteral("Setting implicit ProxyCommand from ProxyJump: (.*)")).match(log);
+        QRegularExpression(u"Setting implicit ProxyCommand from ProxyJump: (.*)"_s).match(log);
     if (!m.hasMatch())
-        return {QStringLiteral("<no implicit ProxyCommand in ssh -v: %1>").arg(log.left(400)), {}, {}, {}};
-    const QStringList words = m.captured(1).trimmed().split(QLatin1Char(' '));
+        return {u"<no implicit ProxyCommand in ssh -v: %1>"_s.arg(log.left(400)), {}, {}, {}};
+    const QStringList words = m.captured(1).trimmed().split(u' ');
     OpenSshHop hop;
     for (qsizetype i = 1; i < words.size(); ++i) {
         const QString& w = words.at(i);
-        if (w == QLatin1String("-l"))
+        if (w == u"-l"_s)
             hop.user = words.value(++i);
-        else if (w == QLatin1String("-p"))
+        else if (w == u"-p"_s)
             hop.port = words.value(++i);
-        else if (w == QLatin1String("-J"))
+        else if (w == u"-J"_s)
             hop.earlier = words.value(++i);
-        else if (w == QLatin1String("-F") || w == QLatin1String("-W"))
+        else if (w == u"-F"_s || w == u"-W"_s)
             ++i;
-        else if (!w.startsWith(QLatin1Char('-')))
+        else if (!w.startsWith(u'-'))
             hop.host = w;
     }
     return hop;
@@ -73,11 +73,11 @@ OpenSshHop openSshLastHop(const QString& config, const QString& alias)
 QMap<QString, QString> sshG(const QString& config, const QStringList& args)
 {
     QProcess p;
-    p.start(QStringLiteral("ssh"), QStringList{QStringLiteral("-G"), QStringLiteral("-F"), config} + args);
+    p.start(u"ssh"_s, QStringList{u"-G"_s, u"-F"_s, config} + args);
     p.waitForFinished(10000);
     QMap<QString, QString> values;
-    for (const QString& line : QString::fromUtf8(p.readAllStandardOutput()).split(QLatin1Char('\n'))) {
-        const qsizetype space = line.indexOf(QLatin1Char(' '));
+    for (const QString& line : QString::fromUtf8(p.readAllStandardOutput()).split(u'\n')) {
+        const qsizetype space = line.indexOf(u' ');
         if (space > 0 && !values.contains(line.left(space)))
             values.insert(line.left(space), line.mid(space + 1));
     }
@@ -132,7 +132,7 @@ void TestEndpoint::parsesEveryForm()
     QCOMPARE(parsed->size(), hops.size());
     for (qsizetype i = 0; i < hops.size(); ++i) {
         const JumpHop& hop = parsed->at(i);
-        QCOMPARE(QStringLiteral("%1|%2|%3").arg(hop.user, hop.host, hop.port ? QString::number(*hop.port) : QString()),
+        QCOMPARE(u"%1|%2|%3"_s.arg(hop.user, hop.host, hop.port ? QString::number(*hop.port) : QString()),
                  hops.at(i));
     }
 }
@@ -165,9 +165,9 @@ void TestEndpoint::refusesBadValues()
     QFETCH(QString, value);
     QFETCH(QString, expected);
     const auto parsed = parseProxyJump(value);
-    QVERIFY2(!parsed, qPrintable(QStringLiteral("accepted: ") + value));
+    QVERIFY2(!parsed, qPrintable(u"accepted: "_s + value));
     QVERIFY2(parsed.error().contains(expected), qPrintable(parsed.error()));
-    QVERIFY2(parsed.error().contains(QLatin1String("ProxyJump")), qPrintable(parsed.error()));
+    QVERIFY2(parsed.error().contains(u"ProxyJump"_s), qPrintable(parsed.error()));
 }
 
 void TestEndpoint::resolvesLikeOpenSsh_data()
@@ -189,22 +189,22 @@ void TestEndpoint::resolvesLikeOpenSsh()
 {
     QFETCH(QString, value);
     // Each hop alias has settings of its own, which must apply unless the value overrides them.
-    const QString config = writeFile(m_dir.filePath(QStringLiteral("cmp_config")),
-                                     QStringLiteral("Host target\n  HostName 192.0.2.10\n  ProxyJump %1\n"
+    const QString config = writeFile(m_dir.filePath(u"cmp_config"_s),
+                                     u"Host target\n  HostName 192.0.2.10\n  ProxyJump %1\n"
                                                     "Host hop1\n  HostName 192.0.2.1\n  User hopuser\n  Port 2222\n"
                                                     "Host hop2\n  HostName 192.0.2.2\n"
                                                     "Host hop3\n  HostName 192.0.2.3\n  User third\n"
-                                                    "Host *\n  ConnectTimeout 1\n")
+                                                    "Host *\n  ConnectTimeout 1\n"_s
                                          .arg(value));
     sweepline::model::ClusterSettings cluster;
-    cluster.host = QStringLiteral("target");
+    cluster.host = u"target"_s;
     cluster.sshConfig = config;
     const auto endpoint = resolveEndpoint(cluster);
     QVERIFY2(endpoint, qPrintable(endpoint.error()));
     QVERIFY(!endpoint->jumpHops.isEmpty());
     const JumpHop& last = endpoint->jumpHops.last();
 
-    const OpenSshHop openssh = openSshLastHop(config, QStringLiteral("target"));
+    const OpenSshHop openssh = openSshLastHop(config, u"target"_s);
     QCOMPARE(last.user, openssh.user);
     QCOMPARE(last.port ? QString::number(*last.port) : QString(), openssh.port);
     QCOMPARE(last.host, openssh.host);
@@ -214,69 +214,69 @@ void TestEndpoint::resolvesLikeOpenSsh()
     // OpenSSH hands the earlier hops on as written; its own reading of them (ssh -G) is the form ours takes.
     // (ssh -G normalizes a single hop, so one at a time).
     QStringList opensshEarlier;
-    for (const QString& hop : openssh.earlier.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-        const QString again = writeFile(m_dir.filePath(QStringLiteral("earlier_config")),
-                                        QStringLiteral("Host x\n  ProxyJump %1\n").arg(hop));
-        opensshEarlier << sshG(again, {QStringLiteral("x")}).value(QStringLiteral("proxyjump"));
+    for (const QString& hop : openssh.earlier.split(u',', Qt::SkipEmptyParts)) {
+        const QString again = writeFile(m_dir.filePath(u"earlier_config"_s),
+                                        u"Host x\n  ProxyJump %1\n"_s.arg(hop));
+        opensshEarlier << sshG(again, {u"x"_s}).value(u"proxyjump"_s);
     }
     QCOMPARE(earlier, opensshEarlier);
 
     // And what each hop resolves to, started as OpenSSH starts it, is what our hop resolved.
     QStringList args;
     if (!openssh.user.isEmpty())
-        args << QStringLiteral("-l") << openssh.user;
+        args << u"-l"_s << openssh.user;
     if (!openssh.port.isEmpty())
-        args << QStringLiteral("-p") << openssh.port;
-    const auto resolved = sshG(config, args << QStringLiteral("--") << openssh.host);
-    QCOMPARE(last.hostName, resolved.value(QStringLiteral("hostname")));
-    QVERIFY(!resolved.value(QStringLiteral("user")).isEmpty());
+        args << u"-p"_s << openssh.port;
+    const auto resolved = sshG(config, args << u"--"_s << openssh.host);
+    QCOMPARE(last.hostName, resolved.value(u"hostname"_s));
+    QVERIFY(!resolved.value(u"user"_s).isEmpty());
     // Our ProxyCommand carries the same words for the last hop.
     if (!openssh.user.isEmpty())
-        QVERIFY2(endpoint->proxyCommand.contains(QStringLiteral("-l ") + openssh.user), qPrintable(endpoint->proxyCommand));
+        QVERIFY2(endpoint->proxyCommand.contains(u"-l "_s + openssh.user), qPrintable(endpoint->proxyCommand));
     if (!openssh.port.isEmpty())
-        QVERIFY2(endpoint->proxyCommand.contains(QStringLiteral("-p ") + openssh.port), qPrintable(endpoint->proxyCommand));
-    QVERIFY2(endpoint->proxyCommand.contains(QStringLiteral("-W '[192.0.2.10]:22'")), qPrintable(endpoint->proxyCommand));
+        QVERIFY2(endpoint->proxyCommand.contains(u"-p "_s + openssh.port), qPrintable(endpoint->proxyCommand));
+    QVERIFY2(endpoint->proxyCommand.contains(u"-W '[192.0.2.10]:22'"_s), qPrintable(endpoint->proxyCommand));
 }
 
 void TestEndpoint::badProxyJumpNamesTheSetting()
 {
     // OpenSSH itself rejects most bad values; one it lets through must not reach a shell either.
-    const QString config = writeFile(m_dir.filePath(QStringLiteral("bad_config")),
-                                     QStringLiteral("Host target\n  HostName 192.0.2.10\n  ProxyJump -oProxyCommand=x\n"));
+    const QString config = writeFile(m_dir.filePath(u"bad_config"_s),
+                                     u"Host target\n  HostName 192.0.2.10\n  ProxyJump -oProxyCommand=x\n"_s);
     sweepline::model::ClusterSettings cluster;
-    cluster.host = QStringLiteral("target");
+    cluster.host = u"target"_s;
     cluster.sshConfig = config;
     const auto endpoint = resolveEndpoint(cluster);
     QVERIFY(!endpoint);
-    QVERIFY2(endpoint.error().startsWith(QLatin1String("cluster.host \"target\": ProxyJump")), qPrintable(endpoint.error()));
-    QVERIFY2(endpoint.error().contains(QLatin1String("starts with '-'")), qPrintable(endpoint.error()));
+    QVERIFY2(endpoint.error().startsWith(u"cluster.host \"target\": ProxyJump"_s), qPrintable(endpoint.error()));
+    QVERIFY2(endpoint.error().contains(u"starts with '-'"_s), qPrintable(endpoint.error()));
 }
 
 void TestEndpoint::hostileValuesReachSshAsSingleArguments()
 {
     // The "ssh" here records its arguments; libssh expands %-escapes in the ProxyCommand and runs it
     // with /bin/sh -c, for real.
-    const QString record = m_dir.filePath(QStringLiteral("argv.txt"));
-    const QString marker = m_dir.filePath(QStringLiteral("pwned"));
-    const QString fakeSsh = writeFile(m_dir.filePath(QStringLiteral("fake ssh")),
-                                      QStringLiteral("#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > '%1'\n")
+    const QString record = m_dir.filePath(u"argv.txt"_s);
+    const QString marker = m_dir.filePath(u"pwned"_s);
+    const QString fakeSsh = writeFile(m_dir.filePath(u"fake ssh"_s),
+                                      u"#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > '%1'\n"_s
                                           .arg(record),
                                       QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
-    const QString hostileConfig = m_dir.filePath(QStringLiteral("it's a $(touch %1) config")).arg(marker);
-    const QString hostileUser = QStringLiteral("a'b\"c$(touch %1)`touch %1`;%h%p%%").arg(marker);
+    const QString hostileConfig = m_dir.filePath(u"it's a $(touch %1) config"_s).arg(marker);
+    const QString hostileUser = u"a'b\"c$(touch %1)`touch %1`;%h%p%%"_s.arg(marker);
     QList<JumpHop> hops(2);
     hops[0].user = hostileUser;
-    hops[0].host = QStringLiteral("first");
+    hops[0].host = u"first"_s;
     hops[0].port = 2201;
     hops[1].user = hostileUser;
-    hops[1].host = QStringLiteral("::1");
+    hops[1].host = u"::1"_s;
     hops[1].port = 2202;
     Endpoint e;
-    e.alias = QStringLiteral("target");
-    e.hostName = QStringLiteral("127.0.0.1");
+    e.alias = u"target"_s;
+    e.hostName = u"127.0.0.1"_s;
     e.port = 1; // nothing listens: the fake proxy exits, the connect fails
-    e.knownHostsFile = m_dir.filePath(QStringLiteral("known_hosts"));
-    e.proxyCommand = proxyJumpCommand(fakeSsh, hostileConfig, hops, QStringLiteral("tar%get"), 22);
+    e.knownHostsFile = m_dir.filePath(u"known_hosts"_s);
+    e.proxyCommand = proxyJumpCommand(fakeSsh, hostileConfig, hops, u"tar%get"_s, 22);
     e.jumpHops = hops;
     SshSession session(std::chrono::seconds(5));
     sweepline::testing::RefusingPrompter prompter;
@@ -284,32 +284,32 @@ void TestEndpoint::hostileValuesReachSshAsSingleArguments()
     QTRY_VERIFY(QFile::exists(record));
     QFile f(record);
     QVERIFY(f.open(QIODevice::ReadOnly));
-    const QStringList argv = QString::fromUtf8(f.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-    const QStringList expected{QStringLiteral("-F"), hostileConfig, QStringLiteral("-o"), QStringLiteral("BatchMode=yes"),
-                               QStringLiteral("-J"), hostileUser + QStringLiteral("@first:2201"), QStringLiteral("-l"),
-                               hostileUser, QStringLiteral("-p"), QStringLiteral("2202"), QStringLiteral("-W"),
-                               QStringLiteral("[tar%get]:22"), QStringLiteral("--"), QStringLiteral("::1")};
+    const QStringList argv = QString::fromUtf8(f.readAll()).split(u'\n', Qt::SkipEmptyParts);
+    const QStringList expected{u"-F"_s, hostileConfig, u"-o"_s, u"BatchMode=yes"_s,
+                               u"-J"_s, hostileUser + u"@first:2201"_s, u"-l"_s,
+                               hostileUser, u"-p"_s, u"2202"_s, u"-W"_s,
+                               u"[tar%get]:22"_s, u"--"_s, u"::1"_s};
     QCOMPARE(argv, expected);
     QVERIFY(!QFile::exists(marker));
 }
 
 void TestEndpoint::serverTextLosesControlCharacters()
 {
-    const QString hostile = QStringLiteral("\x1b[2J\x1b]0;owned\x07Pass\rword\x08\x7f\u009b31m\u202eevil\u2028:\t");
-    QCOMPARE(serverText(hostile), QStringLiteral("[2J]0;ownedPassword31mevil: "));
-    QCOMPARE(serverText(QStringLiteral("line one\nline two\x1b")), QStringLiteral("line oneline two"));
-    QCOMPARE(serverText(QStringLiteral("line one\nline two\x1b"), true), QStringLiteral("line one\nline two"));
-    QCOMPARE(serverText(QStringLiteral("Verifikationscode (ワンタイム): ")), QStringLiteral("Verifikationscode (ワンタイム): "));
+    const QString hostile = u"\x1b[2J\x1b]0;owned\x07Pass\rword\x08\x7f\u009b31m\u202eevil\u2028:\t"_s;
+    QCOMPARE(serverText(hostile), u"[2J]0;ownedPassword31mevil: "_s);
+    QCOMPARE(serverText(u"line one\nline two\x1b"_s), u"line oneline two"_s);
+    QCOMPARE(serverText(u"line one\nline two\x1b"_s, true), u"line one\nline two"_s);
+    QCOMPARE(serverText(u"Verifikationscode (ワンタイム): "_s), u"Verifikationscode (ワンタイム): "_s);
 }
 
 void TestEndpoint::secretBufferOwnsItsPages()
 {
     SecretBuffer secret = SecretBuffer::fromUtf16(u"pässword 🔑");
-    QCOMPARE(QByteArray(secret.c_str()), QStringLiteral("pässword 🔑").toUtf8());
+    QCOMPARE(QByteArray(secret.c_str()), u"pässword 🔑"_s.toUtf8());
     QVERIFY(secret.excludedFromCoreDumps());
     const char* pages = secret.c_str();
     // The kernel's own word: the mapping's VmFlags carry "dd" (do not dump).
-    QFile smaps(QStringLiteral("/proc/self/smaps"));
+    QFile smaps(u"/proc/self/smaps"_s);
     QVERIFY(smaps.open(QIODevice::ReadOnly));
     const QByteArray start = QByteArray::number(reinterpret_cast<quintptr>(pages), 16) + '-';
     bool inMapping = false;
@@ -332,7 +332,7 @@ void TestEndpoint::secretBufferOwnsItsPages()
     // Growing past a page moves to new pages and wipes and unmaps the old ones.
     for (int i = 0; i < 5000; ++i)
         QVERIFY(moved.append('x'));
-    QCOMPARE(moved.size(), std::size_t(QStringLiteral("pässword 🔑").toUtf8().size() + 5000));
+    QCOMPARE(moved.size(), std::size_t(u"pässword 🔑"_s.toUtf8().size() + 5000));
     QVERIFY(moved.c_str() != pages);
     unsigned char resident = 0;
     QCOMPARE(mincore(const_cast<char*>(pages), 1, &resident), -1); // unmapped: ENOMEM

@@ -309,7 +309,7 @@ void TestSshLogin::oneTimePassword()
     QVERIFY2(shown.contains(u"[31mWelcome]0;owned to the cluster[0m"_s), qPrintable(shown));
     for (QChar c : shown)
         QVERIFY2(c == u'\n' || (c.category() != QChar::Other_Control && c.category() != QChar::Other_Format),
-                 qPrintable(u"control character U+%1 in %2"_s.arg(int(c.unicode()), 4, 16, QLatin1Char('0')).arg(shown)));
+                 qPrintable(u"control character U+%1 in %2"_s.arg(int(c.unicode()), 4, 16, QChar(u'0')).arg(shown)));
 }
 
 void TestSshLogin::wrongOneTimePasswordIsTriedOnce()
@@ -322,7 +322,7 @@ void TestSshLogin::wrongOneTimePasswordIsTriedOnce()
     ScriptedPrompter prompter;
     // A code that is certainly not the current one (nor one of its window).
     prompter.answerNow = [&] {
-        return u"%1"_s.arg((totp(ssh.otpSecretHex()).toInt() + 500000) % 1000000, 6, 10, QLatin1Char('0'));
+        return u"%1"_s.arg((totp(ssh.otpSecretHex()).toInt() + 500000) % 1000000, 6, 10, QChar(u'0'));
     };
     SshSession session;
     const auto connected = session.connect(endpointOf(ssh, ssh.passwordUserName(), {}), prompter, false);

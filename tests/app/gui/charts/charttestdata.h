@@ -12,6 +12,8 @@
 
 namespace sweepline::charttest {
 
+using namespace Qt::StringLiterals;
+
 using model::TrialRecord;
 using model::TrialState;
 
@@ -36,13 +38,13 @@ inline model::Parameter parameter(const QString& name, model::ParameterType type
 inline model::Campaign smallCampaign(model::Direction direction = model::Direction::Minimize)
 {
     model::Campaign c;
-    c.name = QStringLiteral("digits");
+    c.name = u"digits"_s;
     c.parameters = {
-        parameter(QStringLiteral("hidden"), model::ParameterType::Int, {qint64(8), qint64(16), qint64(32)}, 1),
-        parameter(QStringLiteral("lr"), model::ParameterType::Float, {0.0001, 0.001, 0.01}, 1, true),
-        parameter(QStringLiteral("solver"), model::ParameterType::Choice, {QStringLiteral("sgd"), QStringLiteral("adam")}, 1),
+        parameter(u"hidden"_s, model::ParameterType::Int, {qint64(8), qint64(16), qint64(32)}, 1),
+        parameter(u"lr"_s, model::ParameterType::Float, {0.0001, 0.001, 0.01}, 1, true),
+        parameter(u"solver"_s, model::ParameterType::Choice, {u"sgd"_s, u"adam"_s}, 1),
     };
-    c.objective.metric = QStringLiteral("loss");
+    c.objective.metric = u"loss"_s;
     c.objective.direction = direction;
     return c;
 }
@@ -59,10 +61,10 @@ inline TrialRecord trial(qint64 id, TrialState state, std::optional<double> valu
 {
     TrialRecord t;
     t.id = id;
-    t.token = QStringLiteral("t%1").arg(id);
+    t.token = u"t%1"_s.arg(id);
     t.state = state;
     const QList<qint64> hidden{8, 16, 32};
-    t.values = {hidden.at(int(id % 3)), 0.001, QStringLiteral("adam")};
+    t.values = {hidden.at(int(id % 3)), 0.001, u"adam"_s};
     t.labels = {stage, QString(), batch};
     if (state != TrialState::Planned) {
         t.submittedAt = at(int(id));

@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+using namespace Qt::StringLiterals;
+
 namespace sweepline::samples {
 
 using model::Campaign;
@@ -61,19 +63,19 @@ QDateTime sampleEpoch()
 Campaign fiveParameterCampaign()
 {
     Campaign c;
-    c.name = QStringLiteral("pedestrian-fde");
+    c.name = u"pedestrian-fde"_s;
     c.parameters = {
-        listed(QStringLiteral("rnn_size"), ParameterType::Int, {qint64(64), qint64(128), qint64(256), qint64(512), qint64(1024)}, 1),
-        listed(QStringLiteral("grad_clip"), ParameterType::Float, {1.0, 5.0, 10.0, 20.0, 40.0}, 2),
-        logRange(QStringLiteral("learning_rate"), 1e-4, 1e-2, 5, 2),
-        listed(QStringLiteral("dropout"), ParameterType::Float, {0.0, 0.1, 0.2, 0.3, 0.5}, 3),
-        listed(QStringLiteral("lambda_param"), ParameterType::Float, {0.0005, 0.001, 0.005, 0.01, 0.05}, 1),
+        listed(u"rnn_size"_s, ParameterType::Int, {qint64(64), qint64(128), qint64(256), qint64(512), qint64(1024)}, 1),
+        listed(u"grad_clip"_s, ParameterType::Float, {1.0, 5.0, 10.0, 20.0, 40.0}, 2),
+        logRange(u"learning_rate"_s, 1e-4, 1e-2, 5, 2),
+        listed(u"dropout"_s, ParameterType::Float, {0.0, 0.1, 0.2, 0.3, 0.5}, 3),
+        listed(u"lambda_param"_s, ParameterType::Float, {0.0005, 0.001, 0.005, 0.01, 0.05}, 1),
     };
-    c.objective.metric = QStringLiteral("FDE");
-    c.search.strategy = QStringLiteral("dspline");
+    c.objective.metric = u"FDE"_s;
+    c.search.strategy = u"dspline"_s;
     c.search.maxTrials = 200;
     c.search.parallel = 8;
-    c.job.command = QStringLiteral("python3 train.py");
+    c.job.command = u"python3 train.py"_s;
     return c;
 }
 
@@ -106,7 +108,7 @@ QList<TrialRecord> fiveParameterTrials(const Campaign& campaign, int count, int 
         for (int j = 0; j < batchSize && id < count; ++j) {
             TrialRecord t;
             t.id = ++id;
-            t.token = QStringLiteral("fde-%1").arg(t.id);
+            t.token = u"fde-%1"_s.arg(t.id);
             QList<int> at = base;
             if (t.id > 1) {
                 // Move along `stage` random axes by one or two steps.
@@ -128,7 +130,7 @@ QList<TrialRecord> fiveParameterTrials(const Campaign& campaign, int count, int 
             const double value = fde(at);
             if (random.bounded(100) < 3) {
                 t.state = TrialState::Failed;
-                t.error = QStringLiteral("exit code 1: CUDA out of memory");
+                t.error = u"exit code 1: CUDA out of memory"_s;
                 t.finishedAt = t.startedAt.addSecs(120 + random.bounded(600));
             } else {
                 t.state = TrialState::Done;
@@ -161,9 +163,9 @@ QList<TrialRecord> fiveParameterTrials(const Campaign& campaign, int count, int 
 Campaign batchSizeCampaign()
 {
     Campaign c;
-    c.name = QStringLiteral("resnet50-batch");
+    c.name = u"resnet50-batch"_s;
     Parameter p;
-    p.name = QStringLiteral("batch_size");
+    p.name = u"batch_size"_s;
     p.type = ParameterType::Int;
     p.range = model::ParameterRange{1, 700, 1.0, std::nullopt, false};
     for (qint64 b = 1; b <= 700; ++b)
@@ -171,11 +173,11 @@ Campaign batchSizeCampaign()
     p.defaultIndex = 255;
     p.defaultValue = qint64(256);
     c.parameters = {p};
-    c.objective.metric = QStringLiteral("loss");
-    c.search.strategy = QStringLiteral("grid");
+    c.objective.metric = u"loss"_s;
+    c.search.strategy = u"grid"_s;
     c.search.maxTrials = 700;
     c.search.parallel = 8;
-    c.job.command = QStringLiteral("python3 resnet.py --batch_size={batch_size} --num_iter=300");
+    c.job.command = u"python3 resnet.py --batch_size={batch_size} --num_iter=300"_s;
     return c;
 }
 
@@ -199,7 +201,7 @@ QList<TrialRecord> batchSizeTrials(const Campaign& campaign)
         const qint64 b = order.at(i);
         TrialRecord t;
         t.id = i + 1;
-        t.token = QStringLiteral("bs-%1").arg(t.id);
+        t.token = u"bs-%1"_s.arg(t.id);
         t.values = {campaign.parameters.at(0).candidates.at(b - 1)};
         t.labels = {0, QString(), i / 8 + 1};
         t.jobId = QString::number(120000 + t.id);
@@ -211,7 +213,7 @@ QList<TrialRecord> batchSizeTrials(const Campaign& campaign)
         t.finishedAt = t.startedAt.addMSecs(qint64(seconds * 1000));
         if (b > 690 && b % 3 == 0) {
             t.state = TrialState::Failed;
-            t.error = QStringLiteral("exit code 137: out of memory");
+            t.error = u"exit code 137: out of memory"_s;
             t.finishedAt = t.startedAt.addSecs(20);
         } else {
             const double l = std::log(double(b) / 210.0);

@@ -22,6 +22,8 @@
 #include <QTest>
 #include <QXmlStreamReader>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline;
 using gui::ChartsPanel;
 using Kind = gui::ChartsPanel::ChartKind;
@@ -113,21 +115,21 @@ void TestChartsPanel::parameterOptionsFollowTheCampaign()
     QCOMPARE(combos.size(), 2); // objective and execution time
     for (QComboBox* combo : combos) {
         QCOMPARE(combo->count(), 5);
-        QCOMPARE(combo->itemText(2), QStringLiteral("learning_rate"));
+        QCOMPARE(combo->itemText(2), u"learning_rate"_s);
     }
     m_model->setCampaign(samples::batchSizeCampaign());
     m_panel->objectiveChart()->flush();
     m_panel->executionTimeChart()->flush();
     for (QComboBox* combo : combos) {
         QCOMPARE(combo->count(), 1);
-        QCOMPARE(combo->currentText(), QStringLiteral("batch_size"));
+        QCOMPARE(combo->currentText(), u"batch_size"_s);
     }
 }
 
 void TestChartsPanel::optionsDriveTheCharts()
 {
-    auto* combo = m_panel->findChild<QComboBox*>(QStringLiteral("objectiveParameter"));
-    auto* log = m_panel->findChild<QCheckBox*>(QStringLiteral("objectiveLogScale"));
+    auto* combo = m_panel->findChild<QComboBox*>(u"objectiveParameter"_s);
+    auto* log = m_panel->findChild<QCheckBox*>(u"objectiveLogScale"_s);
     QVERIFY(combo && log);
     QVERIFY(!log->isChecked());
     combo->setCurrentIndex(2); // learning_rate: a log range
@@ -138,10 +140,10 @@ void TestChartsPanel::optionsDriveTheCharts()
     QVERIFY(!m_panel->objectiveChart()->logScale());
     // The execution time chart has options of its own.
     QCOMPARE(m_panel->executionTimeChart()->parameter(), 0);
-    m_panel->findChild<QComboBox*>(QStringLiteral("executionTimeParameter"))->setCurrentIndex(4);
+    m_panel->findChild<QComboBox*>(u"executionTimeParameter"_s)->setCurrentIndex(4);
     QCOMPARE(m_panel->executionTimeChart()->parameter(), 4);
     QCOMPARE(m_panel->objectiveChart()->parameter(), 2);
-    auto* bestSoFar = m_panel->findChild<QCheckBox*>(QStringLiteral("bestSoFar"));
+    auto* bestSoFar = m_panel->findChild<QCheckBox*>(u"bestSoFar"_s);
     QVERIFY(bestSoFar);
     bestSoFar->setChecked(true);
     QVERIFY(m_panel->transitionChart()->showBestSoFar());
@@ -169,7 +171,7 @@ void TestChartsPanel::exportsPng_data()
 void TestChartsPanel::exportsPng()
 {
     QFETCH(Kind, kind);
-    const QString path = m_dir.filePath(QStringLiteral("chart.png"));
+    const QString path = m_dir.filePath(u"chart.png"_s);
     const model::Status status = m_panel->exportChart(kind, path);
     QVERIFY2(status.ok(), qPrintable(status.error()));
     QImage image(path);
@@ -192,12 +194,12 @@ void TestChartsPanel::exportsSvg_data()
 void TestChartsPanel::exportsSvg()
 {
     QFETCH(Kind, kind);
-    const QString path = m_dir.filePath(QStringLiteral("chart.svg"));
+    const QString path = m_dir.filePath(u"chart.svg"_s);
     const model::Status status = m_panel->exportChart(kind, path);
     QVERIFY2(status.ok(), qPrintable(status.error()));
     QVERIFY(QFileInfo(path).size() > 0);
     const auto [root, elements] = parseXml(path);
-    QCOMPARE(root, QStringLiteral("svg"));
+    QCOMPARE(root, u"svg"_s);
     QVERIFY(elements > 50);
     // Vectors all through: dots as circles, no embedded raster images.
     QFile file(path);
@@ -215,7 +217,7 @@ void TestChartsPanel::exportOfAVisibleChartUsesItsSize()
     m_panel->setCurrentChart(Kind::Objective);
     const QSize viewSize = m_panel->view(Kind::Objective)->size();
     QVERIFY(viewSize.width() >= 320);
-    const QString path = m_dir.filePath(QStringLiteral("visible.png"));
+    const QString path = m_dir.filePath(u"visible.png"_s);
     QVERIFY(m_panel->exportChart(Kind::Objective, path).ok());
     QCOMPARE(QImage(path).size(), viewSize * 2);
     // The chart on screen keeps its size.
@@ -224,17 +226,17 @@ void TestChartsPanel::exportOfAVisibleChartUsesItsSize()
 
 void TestChartsPanel::exportRefusesOtherFormats()
 {
-    const model::Status status = m_panel->exportChart(Kind::Objective, m_dir.filePath(QStringLiteral("chart.pdf")));
+    const model::Status status = m_panel->exportChart(Kind::Objective, m_dir.filePath(u"chart.pdf"_s));
     QVERIFY(!status.ok());
-    QVERIFY(status.error().contains(QStringLiteral(".png or .svg")));
-    QVERIFY(!m_panel->exportChart(Kind::Objective, QStringLiteral("/nonexistent/dir/chart.png")).ok());
-    QVERIFY(!m_panel->exportChart(Kind::Objective, QStringLiteral("/nonexistent/dir/chart.svg")).ok());
+    QVERIFY(status.error().contains(u".png or .svg"_s));
+    QVERIFY(!m_panel->exportChart(Kind::Objective, u"/nonexistent/dir/chart.png"_s).ok());
+    QVERIFY(!m_panel->exportChart(Kind::Objective, u"/nonexistent/dir/chart.svg"_s).ok());
 }
 
 void TestChartsPanel::suggestsFileNames()
 {
-    QCOMPARE(m_panel->suggestedFileName(Kind::Objective), QStringLiteral("pedestrian-fde-objective-vs-rnn_size"));
-    QCOMPARE(m_panel->suggestedFileName(Kind::Timeline), QStringLiteral("pedestrian-fde-timeline"));
+    QCOMPARE(m_panel->suggestedFileName(Kind::Objective), u"pedestrian-fde-objective-vs-rnn_size"_s);
+    QCOMPARE(m_panel->suggestedFileName(Kind::Timeline), u"pedestrian-fde-timeline"_s);
 }
 
 void TestChartsPanel::pickerModelPassesTheTester()
@@ -270,8 +272,8 @@ void TestChartsPanel::pickerListsTrialsWithCurvesBestFirst()
         QVERIFY(*t.value >= previous);
         previous = *t.value;
     }
-    QVERIFY(picker.index(0, 0).data().toString().startsWith(QStringLiteral("Trial ")));
-    QVERIFY(picker.index(0, 0).data().toString().contains(QStringLiteral("30 reports")));
+    QVERIFY(picker.index(0, 0).data().toString().startsWith(u"Trial "_s));
+    QVERIFY(picker.index(0, 0).data().toString().contains(u"30 reports"_s));
 }
 
 void TestChartsPanel::tickingATrialChoosesTheCurves()
@@ -279,7 +281,7 @@ void TestChartsPanel::tickingATrialChoosesTheCurves()
     gui::LearningCurveChart* curves = m_panel->learningCurveChart();
     curves->flush();
     QVERIFY(curves->automaticSelection());
-    auto* view = m_panel->findChild<QListView*>(QStringLiteral("curveTrials"));
+    auto* view = m_panel->findChild<QListView*>(u"curveTrials"_s);
     auto* picker = qobject_cast<gui::CurvePickerModel*>(view->model());
     QVERIFY(picker);
     // The automatic choice shows as ticks.
@@ -291,7 +293,7 @@ void TestChartsPanel::tickingATrialChoosesTheCurves()
     QVERIFY(!curves->automaticSelection());
     QVERIFY(!curves->shownTrials().contains(best));
     QCOMPARE(curves->shownTrials().size(), 5);
-    auto* automatic = m_panel->findChild<QRadioButton*>(QStringLiteral("automaticCurves"));
+    auto* automatic = m_panel->findChild<QRadioButton*>(u"automaticCurves"_s);
     QVERIFY(automatic && !automatic->isChecked());
     automatic->setChecked(true);
     QVERIFY(curves->automaticSelection());
@@ -301,10 +303,10 @@ void TestChartsPanel::tickingATrialChoosesTheCurves()
 void TestChartsPanel::gallery_data()
 {
     QTest::addColumn<QString>("campaign");
-    QTest::addRow("five parameters") << QStringLiteral("five");
-    QTest::addRow("batch size") << QStringLiteral("batch");
-    QTest::addRow("running") << QStringLiteral("running");
-    QTest::addRow("with a choice") << QStringLiteral("choice");
+    QTest::addRow("five parameters") << u"five"_s;
+    QTest::addRow("batch size") << u"batch"_s;
+    QTest::addRow("running") << u"running"_s;
+    QTest::addRow("with a choice") << u"choice"_s;
 }
 
 // Every chart of realistic campaigns exports; with SWEEPLINE_CHART_GALLERY set, into that folder to be
@@ -312,17 +314,17 @@ void TestChartsPanel::gallery_data()
 void TestChartsPanel::gallery()
 {
     QFETCH(QString, campaign);
-    const bool batch = campaign == QLatin1String("batch");
+    const bool batch = campaign == u"batch"_s;
     model::Campaign c = batch ? samples::batchSizeCampaign() : samples::fiveParameterCampaign();
     QList<model::TrialRecord> trials = batch ? samples::batchSizeTrials(c)
-        : samples::fiveParameterTrials(c, 200, 8, campaign == QLatin1String("running") ? 11 : 0);
-    const bool choice = campaign == QLatin1String("choice");
+        : samples::fiveParameterTrials(c, 200, 8, campaign == u"running"_s ? 11 : 0);
+    const bool choice = campaign == u"choice"_s;
     if (choice) {
         // A categorical sixth parameter: its chart gets a category axis.
         model::Parameter optimizer;
-        optimizer.name = QStringLiteral("optimizer");
+        optimizer.name = u"optimizer"_s;
         optimizer.type = model::ParameterType::Choice;
-        optimizer.candidates = {QStringLiteral("sgd"), QStringLiteral("adam"), QStringLiteral("rmsprop")};
+        optimizer.candidates = {u"sgd"_s, u"adam"_s, u"rmsprop"_s};
         optimizer.listedValues = optimizer.candidates;
         c.parameters.append(optimizer);
         for (model::TrialRecord& t : trials) {
@@ -333,7 +335,7 @@ void TestChartsPanel::gallery()
     }
     m_model->setCampaign(c);
     m_model->setTrials(trials);
-    if (campaign == QLatin1String("running")) {
+    if (campaign == u"running"_s) {
         const QDateTime now = trials.last().submittedAt.addSecs(40 * 60);
         m_panel->timelineChart()->setClock([now] { return now; });
         m_panel->transitionChart()->setShowBestSoFar(true);
@@ -344,7 +346,7 @@ void TestChartsPanel::gallery()
     QDir().mkpath(folder);
     for (Kind kind : ChartsPanel::allCharts()) {
         for (const char* suffix : {".png", ".svg"}) {
-            const QString path = QDir(folder).filePath(campaign + QLatin1Char('-')
+            const QString path = QDir(folder).filePath(campaign + u'-'
                                                        + m_panel->suggestedFileName(kind) + QLatin1String(suffix));
             const model::Status status = m_panel->exportChart(kind, path);
             QVERIFY2(status.ok(), qPrintable(status.error()));
@@ -359,8 +361,8 @@ void TestChartsPanel::gallery()
         QTRY_VERIFY(!m_panel->chart(kind)->hasPendingUpdates());
         const QPixmap shot = m_panel->grab();
         QVERIFY(!shot.isNull());
-        QVERIFY(shot.save(QDir(folder).filePath(campaign + QStringLiteral("-panel-") + m_panel->suggestedFileName(kind)
-                                                + QStringLiteral(".png"))));
+        QVERIFY(shot.save(QDir(folder).filePath(campaign + u"-panel-"_s + m_panel->suggestedFileName(kind)
+                                                + u".png"_s)));
     }
 }
 

@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline;
 using namespace sweepline::gui::figures;
 using model::Direction;
@@ -39,9 +41,9 @@ model::Campaign campaignWithDefaults(int lrDefault = 1)
 {
     model::Campaign c;
     c.parameters = {
-        parameter(QStringLiteral("hidden"), model::ParameterType::Int, {qint64(8), qint64(16)}, 1),
-        parameter(QStringLiteral("lr"), model::ParameterType::Float, {0.0001, 0.1 * 0.01}, lrDefault),
-        parameter(QStringLiteral("solver"), model::ParameterType::Choice, {QStringLiteral("sgd"), QStringLiteral("adam")}, 1),
+        parameter(u"hidden"_s, model::ParameterType::Int, {qint64(8), qint64(16)}, 1),
+        parameter(u"lr"_s, model::ParameterType::Float, {0.0001, 0.1 * 0.01}, lrDefault),
+        parameter(u"solver"_s, model::ParameterType::Choice, {u"sgd"_s, u"adam"_s}, 1),
     };
     return c;
 }
@@ -124,9 +126,9 @@ void TestFigureData::bracketLines()
 
 void TestFigureData::stageNames()
 {
-    QCOMPARE(stageName(1), QStringLiteral("1-axis"));
-    QCOMPARE(stageName(2), QStringLiteral("2-axes"));
-    QCOMPARE(stageName(5), QStringLiteral("5-axes"));
+    QCOMPARE(stageName(1), u"1-axis"_s);
+    QCOMPARE(stageName(2), u"2-axes"_s);
+    QCOMPARE(stageName(5), u"5-axes"_s);
 }
 
 void TestFigureData::restartsAreWhereTheStageFalls()
@@ -174,12 +176,12 @@ void TestFigureData::defaultConfiguration_data()
 {
     QTest::addColumn<QVariantList>("values");
     QTest::addColumn<bool>("isDefault");
-    QTest::addRow("the defaults") << QVariantList{qint64(16), 0.001, QStringLiteral("adam")} << true;
-    QTest::addRow("float within rounding") << QVariantList{qint64(16), 0.0010000000000001, QStringLiteral("adam")} << true;
-    QTest::addRow("float as text from the store") << QVariantList{QStringLiteral("16"), QStringLiteral("0.001"), QStringLiteral("adam")} << true;
-    QTest::addRow("another int") << QVariantList{qint64(8), 0.001, QStringLiteral("adam")} << false;
-    QTest::addRow("another float") << QVariantList{qint64(16), 0.0001, QStringLiteral("adam")} << false;
-    QTest::addRow("another choice") << QVariantList{qint64(16), 0.001, QStringLiteral("sgd")} << false;
+    QTest::addRow("the defaults") << QVariantList{qint64(16), 0.001, u"adam"_s} << true;
+    QTest::addRow("float within rounding") << QVariantList{qint64(16), 0.0010000000000001, u"adam"_s} << true;
+    QTest::addRow("float as text from the store") << QVariantList{u"16"_s, u"0.001"_s, u"adam"_s} << true;
+    QTest::addRow("another int") << QVariantList{qint64(8), 0.001, u"adam"_s} << false;
+    QTest::addRow("another float") << QVariantList{qint64(16), 0.0001, u"adam"_s} << false;
+    QTest::addRow("another choice") << QVariantList{qint64(16), 0.001, u"sgd"_s} << false;
     QTest::addRow("too few values") << QVariantList{qint64(16), 0.001} << false;
 }
 
@@ -279,10 +281,10 @@ void TestFigureData::timeUnits_data()
 {
     QTest::addColumn<double>("seconds");
     QTest::addColumn<QString>("unit");
-    QTest::addRow("seconds") << 95.0 << QStringLiteral("s");
-    QTest::addRow("minutes") << 3000.0 << QStringLiteral("min");
-    QTest::addRow("hours") << 50.0 * 3600 << QStringLiteral("h");
-    QTest::addRow("days") << 30.0 * 86400 << QStringLiteral("d");
+    QTest::addRow("seconds") << 95.0 << u"s"_s;
+    QTest::addRow("minutes") << 3000.0 << u"min"_s;
+    QTest::addRow("hours") << 50.0 * 3600 << u"h"_s;
+    QTest::addRow("days") << 30.0 * 86400 << u"d"_s;
 }
 
 void TestFigureData::timeUnits()

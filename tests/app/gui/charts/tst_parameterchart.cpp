@@ -10,6 +10,8 @@
 #include <QTest>
 #include <QValueAxis>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline;
 using namespace sweepline::charttest;
 using gui::ParameterChart;
@@ -57,7 +59,7 @@ void TestParameterChart::objectiveFollowsTheModel()
     // The y axis covers the values with 5% padding.
     QCOMPARE(chart.yAxis()->min(), 0.4 - 0.015);
     QCOMPARE(chart.yAxis()->max(), 0.7 + 0.015);
-    QCOMPARE(chart.yAxis()->titleText(), QStringLiteral("loss"));
+    QCOMPARE(chart.yAxis()->titleText(), u"loss"_s);
 }
 
 void TestParameterChart::failedAndUnfinishedTrialsAddNoPoint()
@@ -100,17 +102,17 @@ void TestParameterChart::aNewCampaignResetsTheOptions()
     chart.flush();
     QCOMPARE(chart.parameter(), 2);
     model::Campaign renamed = smallCampaign();
-    renamed.objective.metric = QStringLiteral("val_loss");
+    renamed.objective.metric = u"val_loss"_s;
     f.model.setCampaign(renamed);
     chart.flush();
     QCOMPARE(chart.parameter(), 2);
-    QCOMPARE(chart.yAxis()->titleText(), QStringLiteral("val_loss"));
+    QCOMPARE(chart.yAxis()->titleText(), u"val_loss"_s);
     QCOMPARE(options.count(), 1);
     // Other parameters start over at the first, and say so.
     f.model.setCampaign(samples::batchSizeCampaign());
     chart.flush();
     QCOMPARE(chart.parameter(), 0);
-    QCOMPARE(chart.xAxis()->titleText(), QStringLiteral("batch_size"));
+    QCOMPARE(chart.xAxis()->titleText(), u"batch_size"_s);
     QCOMPARE(options.count(), 2);
 }
 
@@ -138,7 +140,7 @@ void TestParameterChart::marksTheBest()
     QCOMPARE(chart.annotations()->pointLabels().size(), 1);
     QCOMPARE(chart.annotations()->pointLabels().first().value, chart.bestSeries()->at(0));
     QVERIFY(chart.annotations()->pointLabels().first().text.contains(QString::number(*t.value)));
-    QVERIFY(chart.annotations()->pointLabels().first().text.contains(QStringLiteral("hidden = %1").arg(t.values.at(0).toInt())));
+    QVERIFY(chart.annotations()->pointLabels().first().text.contains(u"hidden = %1"_s.arg(t.values.at(0).toInt())));
 
     // A better trial arriving takes the mark.
     const double better = direction == int(model::Direction::Minimize) ? 0.1 : 1.5;
@@ -153,7 +155,7 @@ void TestParameterChart::marksTheDefaultConfiguration()
     Fixture f;
     ParameterChart chart(ParameterChart::Measure::Objective, &f.model);
     TrialRecord other = trial(1, TrialState::Done, 0.3); // hidden 16 but another solver
-    other.values[2] = QStringLiteral("sgd");
+    other.values[2] = u"sgd"_s;
     f.model.upsert(other);
     chart.flush();
     QCOMPARE(chart.defaultSeries()->count(), 0);
@@ -168,9 +170,9 @@ void TestParameterChart::axisFollowsTheParameter_data()
     QTest::addColumn<int>("parameter");
     QTest::addColumn<QString>("axisClass");
     QTest::addColumn<bool>("logAvailable");
-    QTest::addRow("int values") << 0 << QStringLiteral("QValueAxis") << true;
-    QTest::addRow("float log range") << 1 << QStringLiteral("QLogValueAxis") << true;
-    QTest::addRow("choice") << 2 << QStringLiteral("QCategoryAxis") << false;
+    QTest::addRow("int values") << 0 << u"QValueAxis"_s << true;
+    QTest::addRow("float log range") << 1 << u"QLogValueAxis"_s << true;
+    QTest::addRow("choice") << 2 << u"QCategoryAxis"_s << false;
 }
 
 void TestParameterChart::axisFollowsTheParameter()
@@ -202,7 +204,7 @@ void TestParameterChart::categoriesSpreadIntoStrips()
     QList<TrialRecord> trials;
     for (qint64 id = 1; id <= 20; ++id) {
         TrialRecord t = trial(id, TrialState::Done, 0.1 * double(id));
-        t.values[2] = id % 2 ? QStringLiteral("sgd") : QStringLiteral("adam");
+        t.values[2] = id % 2 ? u"sgd"_s : u"adam"_s;
         trials.append(t);
     }
     f.model.setTrials(trials);
@@ -211,11 +213,11 @@ void TestParameterChart::categoriesSpreadIntoStrips()
     chart.flush();
     auto* axis = qobject_cast<QCategoryAxis*>(chart.xAxis());
     QVERIFY(axis);
-    QCOMPARE(axis->categoriesLabels(), (QStringList{QStringLiteral("sgd"), QStringLiteral("adam")}));
+    QCOMPARE(axis->categoriesLabels(), (QStringList{u"sgd"_s, u"adam"_s}));
     QSet<double> xs;
     for (const QPointF& p : chart.points()) {
         const int category = f.model.trialAt(f.model.rowOfTrial(qint64(std::lround(p.y() * 10)))).values.at(2)
-                == QStringLiteral("sgd") ? 0 : 1;
+                == u"sgd"_s ? 0 : 1;
         QVERIFY(std::abs(p.x() - category) < 0.25);
         xs.insert(p.x());
     }
@@ -230,9 +232,9 @@ void TestParameterChart::executionTimeInReadableUnits()
     quick.finishedAt = quick.startedAt.addSecs(90);
     f.model.upsert(quick);
     chart.flush();
-    QCOMPARE(chart.timeUnit(), QStringLiteral("s"));
+    QCOMPARE(chart.timeUnit(), u"s"_s);
     QCOMPARE(chart.points().at(0).y(), 90.0);
-    QCOMPARE(chart.yAxis()->titleText(), QStringLiteral("Execution time [s]"));
+    QCOMPARE(chart.yAxis()->titleText(), u"Execution time [s]"_s);
     QCOMPARE(chart.yAxis()->min(), -4.5); // durations read against zero
 
     // A long trial turns the axis into minutes, and every point with it.
@@ -241,8 +243,8 @@ void TestParameterChart::executionTimeInReadableUnits()
     failed.finishedAt = failed.startedAt.addSecs(30 * 60);
     f.model.upsert(failed);
     chart.flush();
-    QCOMPARE(chart.timeUnit(), QStringLiteral("min"));
-    QCOMPARE(chart.yAxis()->titleText(), QStringLiteral("Execution time [min]"));
+    QCOMPARE(chart.timeUnit(), u"min"_s);
+    QCOMPARE(chart.yAxis()->titleText(), u"Execution time [min]"_s);
     QVERIFY(chart.points().contains(QPointF(16, 1.5)));
     QVERIFY(chart.points().contains(QPointF(32, 10)));
     QCOMPARE(chart.failedPoints().size(), 1);

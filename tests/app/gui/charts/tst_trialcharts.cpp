@@ -13,6 +13,8 @@
 #include <QTest>
 #include <QValueAxis>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline;
 using namespace sweepline::charttest;
 
@@ -45,10 +47,10 @@ void TestTrialCharts::transitionBracketsBatchesAndLabelsStages()
     QCOMPARE(chart.batchBestPoints(), (QList<QPointF>{{2, 0.3}, {6, 0.35}}));
     const auto spans = chart.annotations()->topSpans();
     QCOMPARE(spans.size(), 2);
-    QCOMPARE(spans.at(0).text, QStringLiteral("1-axis"));
+    QCOMPARE(spans.at(0).text, u"1-axis"_s);
     QCOMPARE(spans.at(0).from, 0.5);
     QCOMPARE(spans.at(0).to, 3.5);
-    QCOMPARE(spans.at(1).text, QStringLiteral("2-axes"));
+    QCOMPARE(spans.at(1).text, u"2-axes"_s);
     QCOMPARE(spans.at(1).to, 7.5);
 
     // The next batch arrives trial by trial: its bracket and best follow.
@@ -61,15 +63,15 @@ void TestTrialCharts::transitionBracketsBatchesAndLabelsStages()
     chart.flush();
     QVERIFY(chart.batchBestPoints().contains(QPointF(9, 0.7)));
     QVERIFY(!chart.batchBestPoints().contains(QPointF(8, 0.9)));
-    QCOMPARE(chart.annotations()->topSpans().last().text, QStringLiteral("3-axes"));
+    QCOMPARE(chart.annotations()->topSpans().last().text, u"3-axes"_s);
 
     // The search converged and restarts at stage 1: the span says so.
     f.model.upsert(trial(10, TrialState::Done, 0.25, 5, 1));
     chart.flush();
     QCOMPARE(chart.annotations()->topSpans().size(), 4);
-    QCOMPARE(chart.annotations()->topSpans().last().text, QStringLiteral("restart 1: 1-axis"));
-    QCOMPARE(chart.annotations()->topSpans().last().shortText, QStringLiteral("R1"));
-    QCOMPARE(chart.annotations()->topSpans().at(2).text, QStringLiteral("3-axes"));
+    QCOMPARE(chart.annotations()->topSpans().last().text, u"restart 1: 1-axis"_s);
+    QCOMPARE(chart.annotations()->topSpans().last().shortText, u"R1"_s);
+    QCOMPARE(chart.annotations()->topSpans().at(2).text, u"3-axes"_s);
 }
 
 void TestTrialCharts::transitionDrawsTheDefaultLine()
@@ -96,8 +98,8 @@ void TestTrialCharts::transitionDrawsTheDefaultLine()
     // It spans the whole x axis.
     QCOMPARE(chart.defaultLine()->at(0).x(), chart.xAxis()->min());
     QCOMPARE(chart.defaultLine()->at(1).x(), chart.xAxis()->max());
-    QVERIFY(chart.defaultLine()->name().contains(QStringLiteral("0.7")));
-    QVERIFY(chart.defaultLine()->name().contains(QStringLiteral("33% of trials better")));
+    QVERIFY(chart.defaultLine()->name().contains(u"0.7"_s));
+    QVERIFY(chart.defaultLine()->name().contains(u"33% of trials better"_s));
 }
 
 void TestTrialCharts::transitionPutsFailuresOnTheTopEdge()
@@ -112,7 +114,7 @@ void TestTrialCharts::transitionPutsFailuresOnTheTopEdge()
     QCOMPARE(failed.x(), 2.0);
     QVERIFY(failed.y() > 1.0);
     QVERIFY(failed.y() < chart.yAxis()->max());
-    QVERIFY(chart.failedLegendEntry()->name().contains(QStringLiteral("Failed (1)")));
+    QVERIFY(chart.failedLegendEntry()->name().contains(u"Failed (1)"_s));
 }
 
 void TestTrialCharts::transitionBestSoFar()
@@ -134,7 +136,7 @@ void TestTrialCharts::timelineBarsAndConcurrency()
                        trial(20, TrialState::Done, 0.1), trial(21, TrialState::Planned)});
     gui::TimelineChart chart(&f.model);
     chart.flush();
-    QCOMPARE(chart.timeUnit().name, QStringLiteral("min")); // 30 minutes in all
+    QCOMPARE(chart.timeUnit().name, u"min"_s); // 30 minutes in all
     const auto bars = chart.annotations()->bars();
     QCOMPARE(bars.size(), 8); // queued and running span of each of the four that were submitted
     QCOMPARE(bars.at(0).y, 1.0);
@@ -152,12 +154,12 @@ void TestTrialCharts::timelineBarsAndConcurrency()
     QCOMPARE(steps.last().y(), 0.0);
     // The strip's area follows the steps, and the right axis labels the counts up to the peak.
     QCOMPARE(chart.annotations()->stepArea().size(), steps.size());
-    QCOMPARE(chart.countAxis()->categoriesLabels(), (QStringList{QStringLiteral("0"), QStringLiteral("1"),
-                                                                 QStringLiteral("2"), QStringLiteral("3")}));
+    QCOMPARE(chart.countAxis()->categoriesLabels(), (QStringList{u"0"_s, u"1"_s,
+                                                                 u"2"_s, u"3"_s}));
     // Trial 1 at the top.
     QVERIFY(chart.trialAxis()->isReverse());
     QVERIFY(chart.trialAxis()->min() < 1 && chart.trialAxis()->max() > 20);
-    QVERIFY(chart.trialAxis()->categoriesLabels().contains(QStringLiteral("1")));
+    QVERIFY(chart.trialAxis()->categoriesLabels().contains(u"1"_s));
 }
 
 void TestTrialCharts::timelineOpenSpansEndNow()
@@ -174,7 +176,7 @@ void TestTrialCharts::timelineOpenSpansEndNow()
     QCOMPARE(bars.at(1).color, gui::stateColor(TrialState::Running));
     QCOMPARE(bars.at(2).from, 1.0);
     QCOMPARE(bars.at(2).to, 29.0);         // queued until now
-    QCOMPARE(chart.timeUnit().name, QStringLiteral("min"));
+    QCOMPARE(chart.timeUnit().name, u"min"_s);
     QCOMPARE(chart.peakConcurrency(), 1);
 }
 
@@ -195,8 +197,8 @@ void TestTrialCharts::curvesShowTheBestAndTheLatest()
     QLineSeries* best = chart.seriesOf(6);
     QVERIFY(best);
     QCOMPARE(best->points(), (QList<QPointF>{{1, 2.4}, {2, 1.4}, {3, 0.4}}));
-    QVERIFY(best->name().contains(QStringLiteral("Trial 6")));
-    QVERIFY(best->name().contains(QStringLiteral("best")));
+    QVERIFY(best->name().contains(u"Trial 6"_s));
+    QVERIFY(best->name().contains(u"best"_s));
 
     // A new best replaces the fifth; the others keep their lines.
     f.model.upsert(trial(9, TrialState::Done, 0.05));
@@ -205,7 +207,7 @@ void TestTrialCharts::curvesShowTheBestAndTheLatest()
     QCOMPARE(chart.seriesOf(6), best);
     QVERIFY(!chart.seriesOf(2));
     QCOMPARE(chart.chart()->series().size(), 6);
-    QCOMPARE(chart.xAxis()->titleText(), QStringLiteral("Report (epoch)"));
+    QCOMPARE(chart.xAxis()->titleText(), u"Report (epoch)"_s);
 }
 
 void TestTrialCharts::curvesFollowTheUsersChoice()

@@ -14,10 +14,12 @@
 
 namespace sweepline::testing {
 
+using namespace Qt::StringLiterals;
+
 inline model::Campaign digitsCampaign()
 {
     const auto outcome =
-        model::loadCampaignFile(QStringLiteral(SWEEPLINE_SOURCE_DIR "/resources/examples/digits-mlp/digits-mlp.json"));
+        model::loadCampaignFile((QString::fromUtf8(SWEEPLINE_SOURCE_DIR) + u"/resources/examples/digits-mlp/digits-mlp.json"_s));
     if (!outcome.campaign)
         qFatal("digits-mlp.json does not parse");
     return *outcome.campaign;
@@ -34,7 +36,7 @@ inline QList<model::TrialRecord> sampleTrials(const model::Campaign& campaign, c
     for (qint64 id = 1; id <= 40; ++id) {
         model::TrialRecord trial;
         trial.id = id;
-        trial.token = QStringLiteral("sw%1-%2").arg(0x5eed, 4, 16).arg(id);
+        trial.token = u"sw%1-%2"_s.arg(0x5eed, 4, 16).arg(id);
         for (const model::Parameter& parameter : campaign.parameters) {
             trial.values.append(id == 1 ? parameter.defaultValue
                                         : parameter.candidates.at(random.bounded(int(parameter.candidates.size()))));
@@ -43,8 +45,8 @@ inline QList<model::TrialRecord> sampleTrials(const model::Campaign& campaign, c
         for (int i = 0; i < campaign.parameters.size() && isDefault; ++i)
             isDefault = trial.values.at(i) == campaign.parameters.at(i).defaultValue;
         if (isDefault) // only trial 1 runs the default configuration
-            trial.values[3] = QStringLiteral("sgd");
-        trial.labels = {int((id - 1) / 10), id % 2 ? QStringLiteral("hidden+") : QStringLiteral("lr-"),
+            trial.values[3] = u"sgd"_s;
+        trial.labels = {int((id - 1) / 10), id % 2 ? u"hidden+"_s : u"lr-"_s,
                         int((id - 1) / 4)};
         trial.createdAt = start.addSecs(id * 50);
 
@@ -74,7 +76,7 @@ inline QList<model::TrialRecord> sampleTrials(const model::Campaign& campaign, c
         // A plausible loss: best near lr=0.01, adam, many hidden units.
         const double lr = trial.values.at(1).toDouble();
         const double hidden = trial.values.at(0).toDouble();
-        const bool sgd = trial.values.at(3).toString() == QStringLiteral("sgd");
+        const bool sgd = trial.values.at(3).toString() == u"sgd"_s;
         const double loss = 0.06 + 0.09 * std::abs(std::log10(lr) + 2.0) + (sgd ? 0.12 : 0.0) + 1.2 / hidden
             + 0.01 * random.generateDouble();
         const int epochs = trial.state == TrialState::Running ? 4 + int(id % 5) : 12;
@@ -85,12 +87,12 @@ inline QList<model::TrialRecord> sampleTrials(const model::Campaign& campaign, c
         if (trial.state == TrialState::Done)
             trial.value = trial.intermediate.last();
         if (trial.state == TrialState::Failed) {
-            trial.error = id == 7 ? QStringLiteral("exit code 137: killed (out of memory)\nslurmstepd: error: Detected "
-                                                   "1 oom_kill event in StepId=48220.batch")
-                                  : QStringLiteral("no value of loss in stdout (exit code 1)");
+            trial.error = id == 7 ? u"exit code 137: killed (out of memory)\nslurmstepd: error: Detected "
+                                                   "1 oom_kill event in StepId=48220.batch"_s
+                                  : u"no value of loss in stdout (exit code 1)"_s;
         }
         if (trial.state == TrialState::Cancelled)
-            trial.error = QStringLiteral("cancelled by the user");
+            trial.error = u"cancelled by the user"_s;
         trials.append(trial);
     }
     return trials;

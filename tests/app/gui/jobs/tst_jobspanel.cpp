@@ -22,6 +22,8 @@
 #include <QTest>
 #include <QToolButton>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline;
 using gui::JobsPanel;
 using model::TrialState;
@@ -40,7 +42,7 @@ struct Fixture {
         panel = std::make_unique<JobsPanel>(&trials);
         trials.setTrials(records);
         panel->resize(1100, 600);
-        table = panel->findChild<QTableView*>(QStringLiteral("trialTable"));
+        table = panel->findChild<QTableView*>(u"trialTable"_s);
     }
 
     QAction* action(const char* name) const { return panel->findChild<QAction*>(QLatin1String(name)); }
@@ -99,12 +101,12 @@ void TestJobsPanel::summaryAndStateCounts()
     QVERIFY(best);
     QCOMPARE(summary.bestTrial, best->id);
 
-    const QString text = f.panel->findChild<QLabel*>(QStringLiteral("summary"))->text();
-    QVERIFY2(text.contains(QStringLiteral("<b>40</b> trials")), qPrintable(text));
-    QVERIFY2(text.contains(QStringLiteral("6&nbsp;running")), qPrintable(text));
-    QVERIFY2(text.contains(QStringLiteral("(trial %1)").arg(best->id)), qPrintable(text));
-    QCOMPARE(f.panel->findChild<QToolButton*>(QStringLiteral("stateActive"))->text(), QStringLiteral("Active 12"));
-    QCOMPARE(f.panel->findChild<QToolButton*>(QStringLiteral("stateAll"))->text(), QStringLiteral("All 40"));
+    const QString text = f.panel->findChild<QLabel*>(u"summary"_s)->text();
+    QVERIFY2(text.contains(u"<b>40</b> trials"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"6&nbsp;running"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"(trial %1)"_s.arg(best->id)), qPrintable(text));
+    QCOMPARE(f.panel->findChild<QToolButton*>(u"stateActive"_s)->text(), u"Active 12"_s);
+    QCOMPARE(f.panel->findChild<QToolButton*>(u"stateAll"_s)->text(), u"All 40"_s);
     QVERIFY(f.panel->controller()->isClockRunning()); // unfinished trials: durations keep counting
 
     // A trial finishing updates the counts.
@@ -115,18 +117,18 @@ void TestJobsPanel::summaryAndStateCounts()
     f.trials.upsert(trial);
     QCOMPARE(f.panel->controller()->summary().count(TrialState::Running), 5);
     QCOMPARE(f.panel->controller()->summary().bestTrial, 30);
-    QCOMPARE(f.panel->findChild<QToolButton*>(QStringLiteral("stateDone"))->text(), QStringLiteral("Done 25"));
+    QCOMPARE(f.panel->findChild<QToolButton*>(u"stateDone"_s)->text(), u"Done 25"_s);
 }
 
 void TestJobsPanel::stateButtonsFilter_data()
 {
     QTest::addColumn<QString>("button");
     QTest::addColumn<int>("rows");
-    QTest::addRow("active") << QStringLiteral("stateActive") << 12;
-    QTest::addRow("done") << QStringLiteral("stateDone") << 24;
-    QTest::addRow("failed") << QStringLiteral("stateFailed") << 3;
-    QTest::addRow("cancelled") << QStringLiteral("stateCancelled") << 1;
-    QTest::addRow("all") << QStringLiteral("stateAll") << 40;
+    QTest::addRow("active") << u"stateActive"_s << 12;
+    QTest::addRow("done") << u"stateDone"_s << 24;
+    QTest::addRow("failed") << u"stateFailed"_s << 3;
+    QTest::addRow("cancelled") << u"stateCancelled"_s << 1;
+    QTest::addRow("all") << u"stateAll"_s << 40;
 }
 
 void TestJobsPanel::stateButtonsFilter()
@@ -135,7 +137,7 @@ void TestJobsPanel::stateButtonsFilter()
     QFETCH(int, rows);
     const model::Campaign campaign = testing::digitsCampaign();
     Fixture f(campaign, testing::sampleTrials(campaign, QDateTime::currentDateTimeUtc()));
-    f.panel->findChild<QToolButton*>(QStringLiteral("stateFailed"))->click();
+    f.panel->findChild<QToolButton*>(u"stateFailed"_s)->click();
     f.panel->findChild<QToolButton*>(button)->click();
     QCOMPARE(f.table->model()->rowCount(), rows);
 }
@@ -146,16 +148,16 @@ void TestJobsPanel::filterField()
     const auto records = testing::sampleTrials(campaign, QDateTime::currentDateTimeUtc());
     Fixture f(campaign, records);
     const int sgd = int(std::count_if(records.cbegin(), records.cend(), [](const auto& t) {
-        return t.values.at(3).toString() == QStringLiteral("sgd") && t.values.at(0).toLongLong() >= 64;
+        return t.values.at(3).toString() == u"sgd"_s && t.values.at(0).toLongLong() >= 64;
     }));
     QVERIFY(sgd > 0);
-    auto* filter = f.panel->findChild<QLineEdit*>(QStringLiteral("filter"));
-    QTest::keyClicks(filter, QStringLiteral("solver=sgd hidden>=64"));
+    auto* filter = f.panel->findChild<QLineEdit*>(u"filter"_s);
+    QTest::keyClicks(filter, u"solver=sgd hidden>=64"_s);
     QCOMPARE(f.table->model()->rowCount(), 40); // applied after a pause in typing, not per keystroke
     QTRY_COMPARE(f.table->model()->rowCount(), sgd);
     filter->clear();
     QTRY_COMPARE(f.table->model()->rowCount(), 40);
-    QTest::keyClicks(filter, QStringLiteral("adam"));
+    QTest::keyClicks(filter, u"adam"_s);
     QTest::keyClick(filter, Qt::Key_Return); // at once
     QVERIFY(f.table->model()->rowCount() < 40);
 }
@@ -194,7 +196,7 @@ void TestJobsPanel::liveUpdatesKeepSelectionAndScroll()
     QCOMPARE(scroll->value(), position);
     QCOMPARE(f.table->model()->rowCount(), 41);
     const auto* proxy = f.panel->controller()->proxy();
-    QCOMPARE(proxy->index(proxy->rowOfTrial(30), f.trials.stateColumn()).data().toString(), QStringLiteral("done"));
+    QCOMPARE(proxy->index(proxy->rowOfTrial(30), f.trials.stateColumn()).data().toString(), u"done"_s);
 
     // Sorted by the metric, the selected trial moves and stays selected.
     f.table->sortByColumn(f.trials.metricColumn(), Qt::AscendingOrder);
@@ -216,7 +218,7 @@ void TestJobsPanel::cancelEmitsIdsOfUnfinishedTrials()
 
     f.select({35, 5, 30}); // queued, done, running
     QVERIFY(cancel->isEnabled());
-    QCOMPARE(cancel->text(), QStringLiteral("Cancel 2 trials"));
+    QCOMPARE(cancel->text(), u"Cancel 2 trials"_s);
     cancel->trigger();
     QCOMPARE(cancels.count(), 2);
     QCOMPARE(cancels.at(0).at(0).toLongLong(), 30); // displayed order: by trial
@@ -224,7 +226,7 @@ void TestJobsPanel::cancelEmitsIdsOfUnfinishedTrials()
 
     cancels.clear();
     f.select({39});
-    QCOMPARE(cancel->text(), QStringLiteral("Cancel trial"));
+    QCOMPARE(cancel->text(), u"Cancel trial"_s);
     cancel->trigger();
     QCOMPARE(cancels.count(), 1);
     QCOMPARE(cancels.at(0).at(0).toLongLong(), 39);
@@ -249,7 +251,7 @@ void TestJobsPanel::cancelBecomesDisabledWhenTrialFinishes()
     QVERIFY(f.action("cancelTrial")->isEnabled());
     model::TrialRecord trial = trialOf(f.trials, 31);
     trial.state = TrialState::Failed;
-    trial.error = QStringLiteral("exit code 1");
+    trial.error = u"exit code 1"_s;
     f.trials.upsert(trial);
     QVERIFY(!f.action("cancelTrial")->isEnabled());
 }
@@ -266,10 +268,9 @@ void TestJobsPanel::copySelectedRowsAsTsv()
     QApplication::clipboard()->clear();
     QTest::keyClick(f.table, Qt::Key_C, Qt::ControlModifier);
 
-    const QString expected = QStringLiteral(
-        "Trial\tloss\thidden\tlr\tsolver\tState\tQueued (s)\tElapsed (s)\tError\n"
+    const QString expected = u"Trial\tloss\thidden\tlr\tsolver\tState\tQueued (s)\tElapsed (s)\tError\n"
         "2\t0.25\t16\t0.01\tsgd\tdone\t100\t60\t\n"
-        "3\t\t128\t0.1\tadam\tfailed\t\t\tout of memory killed by the kernel\n");
+        "3\t\t128\t0.1\tadam\tfailed\t\t\tout of memory killed by the kernel\n"_s;
     QCOMPARE(QApplication::clipboard()->text(), expected);
 }
 
@@ -292,22 +293,22 @@ void TestJobsPanel::detailsFollowCurrentTrial()
 {
     const model::Campaign campaign = testing::digitsCampaign();
     Fixture f(campaign, testing::sampleTrials(campaign, QDateTime::currentDateTimeUtc()));
-    auto* details = f.panel->findChild<gui::TrialDetailsView*>(QStringLiteral("trialDetails"));
+    auto* details = f.panel->findChild<gui::TrialDetailsView*>(u"trialDetails"_s);
     QVERIFY(details);
     QCOMPARE(details->trialId(), 0);
 
     f.panel->selectTrial(7);
     QCOMPARE(details->trialId(), 7);
-    QVERIFY(details->findChild<QLabel*>(QStringLiteral("trialTitle"))->text().contains(QStringLiteral("Trial 7")));
-    auto* error = details->findChild<QPlainTextEdit*>(QStringLiteral("trialError"));
-    QVERIFY(error->toPlainText().contains(QStringLiteral("oom_kill")));
+    QVERIFY(details->findChild<QLabel*>(u"trialTitle"_s)->text().contains(u"Trial 7"_s));
+    auto* error = details->findChild<QPlainTextEdit*>(u"trialError"_s);
+    QVERIFY(error->toPlainText().contains(u"oom_kill"_s));
     const auto* curve = details->findChild<gui::LearningCurveView*>();
     QCOMPARE(curve->values(), trialOf(f.trials, 7).intermediate);
 
     f.panel->selectTrial(1);
-    const QString text = details->findChild<QTextBrowser*>(QStringLiteral("detailsText"))->toPlainText();
-    QVERIFY2(text.contains(QStringLiteral("(default)")), qPrintable(text)); // trial 1 is the default configuration
-    QVERIFY(text.contains(QStringLiteral("hidden+")));
+    const QString text = details->findChild<QTextBrowser*>(u"detailsText"_s)->toPlainText();
+    QVERIFY2(text.contains(u"(default)"_s), qPrintable(text)); // trial 1 is the default configuration
+    QVERIFY(text.contains(u"hidden+"_s));
 
     // The shown trial changes in the model: the pane follows.
     model::TrialRecord trial = trialOf(f.trials, 1);
@@ -318,19 +319,19 @@ void TestJobsPanel::detailsFollowCurrentTrial()
     // A running trial's run time counts with the clock, as in the table.
     f.panel->selectTrial(30);
     details->setNow(trialOf(f.trials, 30).startedAt.addSecs(3723));
-    const QString running = details->findChild<QTextBrowser*>(QStringLiteral("detailsText"))->toPlainText();
-    QVERIFY2(running.contains(QStringLiteral("1:02:03")), qPrintable(running));
+    const QString running = details->findChild<QTextBrowser*>(u"detailsText"_s)->toPlainText();
+    QVERIFY2(running.contains(u"1:02:03"_s), qPrintable(running));
 }
 
 void TestJobsPanel::selectTrialClearsHidingFilters()
 {
     const model::Campaign campaign = testing::digitsCampaign();
     Fixture f(campaign, testing::sampleTrials(campaign, QDateTime::currentDateTimeUtc()));
-    f.panel->findChild<QToolButton*>(QStringLiteral("stateFailed"))->click();
+    f.panel->findChild<QToolButton*>(u"stateFailed"_s)->click();
     QCOMPARE(f.table->model()->rowCount(), 3);
     f.panel->selectTrial(30);
     QCOMPARE(f.panel->selectedTrials(), (QList<qint64>{30}));
-    QVERIFY(f.panel->findChild<QToolButton*>(QStringLiteral("stateAll"))->isChecked());
+    QVERIFY(f.panel->findChild<QToolButton*>(u"stateAll"_s)->isChecked());
     QCOMPARE(f.table->model()->rowCount(), 40);
 }
 
@@ -362,7 +363,7 @@ void TestJobsPanel::tenThousandRowsOpenAndSort()
     panel.resize(1200, 700);
     panel.show();
     QVERIFY(QTest::qWaitForWindowExposed(&panel));
-    auto* table = panel.findChild<QTableView*>(QStringLiteral("trialTable"));
+    auto* table = panel.findChild<QTableView*>(u"trialTable"_s);
 
     QElapsedTimer timer;
     timer.start();
@@ -372,7 +373,7 @@ void TestJobsPanel::tenThousandRowsOpenAndSort()
     table->sortByColumn(trials.metricColumn(), Qt::DescendingOrder);
     QCoreApplication::processEvents();
     const qint64 sortMs = timer.restart();
-    panel.controller()->proxy()->setFilterText(QStringLiteral("adam"));
+    panel.controller()->proxy()->setFilterText(u"adam"_s);
     QCoreApplication::processEvents();
     const qint64 filterMs = timer.elapsed();
     qInfo("10,000 trials: open %lld ms, sort %lld ms, text filter %lld ms", openMs, sortMs, filterMs);
@@ -403,13 +404,13 @@ void TestJobsPanel::renderForReview()
             || image.pixelColor(image.width() / 2, image.height() / 3) != image.pixelColor(0, 0));
     const QByteArray directory = qgetenv("SWEEPLINE_SCREENSHOT_DIR");
     if (!directory.isEmpty()) {
-        QVERIFY(image.save(QString::fromLocal8Bit(directory) + QStringLiteral("/jobs-panel.png")));
+        QVERIFY(image.save(QString::fromLocal8Bit(directory) + u"/jobs-panel.png"_s));
         // Unfinished trials only, one running selected: live durations, cancel enabled.
-        f.panel->findChild<QToolButton*>(QStringLiteral("stateActive"))->click();
+        f.panel->findChild<QToolButton*>(u"stateActive"_s)->click();
         f.panel->selectTrial(30);
         QVERIFY(f.action("cancelTrial")->isEnabled());
         QTest::qWait(50); // layouts settle on posted events
-        QVERIFY(f.panel->grab().save(QString::fromLocal8Bit(directory) + QStringLiteral("/jobs-panel-active.png")));
+        QVERIFY(f.panel->grab().save(QString::fromLocal8Bit(directory) + u"/jobs-panel-active.png"_s));
     }
 }
 

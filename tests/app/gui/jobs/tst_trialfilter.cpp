@@ -5,6 +5,8 @@
 
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline;
 using sweepline::gui::TrialFilter;
 
@@ -29,11 +31,11 @@ void TestTrialFilter::split_data()
     QTest::addColumn<QString>("text");
     QTest::addColumn<QStringList>("tokens");
     QTest::addRow("empty") << QString() << QStringList();
-    QTest::addRow("spaces") << QStringLiteral("  adam   16 ") << QStringList{QStringLiteral("adam"), QStringLiteral("16")};
-    QTest::addRow("phrase") << QStringLiteral("\"out of memory\" adam")
-                            << QStringList{QStringLiteral("out of memory"), QStringLiteral("adam")};
-    QTest::addRow("quoted value") << QStringLiteral("error=\"no value\"") << QStringList{QStringLiteral("error=no value")};
-    QTest::addRow("unclosed quote") << QStringLiteral("\"out of") << QStringList{QStringLiteral("out of")};
+    QTest::addRow("spaces") << u"  adam   16 "_s << QStringList{u"adam"_s, u"16"_s};
+    QTest::addRow("phrase") << u"\"out of memory\" adam"_s
+                            << QStringList{u"out of memory"_s, u"adam"_s};
+    QTest::addRow("quoted value") << u"error=\"no value\""_s << QStringList{u"error=no value"_s};
+    QTest::addRow("unclosed quote") << u"\"out of"_s << QStringList{u"out of"_s};
 }
 
 void TestTrialFilter::split()
@@ -50,38 +52,38 @@ void TestTrialFilter::matches_data()
 
     const QList<qint64> all{1, 2, 3, 4, 5, 10};
     QTest::addRow("empty") << QString() << all;
-    QTest::addRow("word") << QStringLiteral("adam") << QList<qint64>{1, 3, 5, 10};
-    QTest::addRow("any case") << QStringLiteral("ADAM") << QList<qint64>{1, 3, 5, 10};
-    QTest::addRow("every word must match") << QStringLiteral("sgd 16") << QList<qint64>{2};
-    QTest::addRow("job id text") << QStringLiteral("4710") << QList<qint64>{10};
-    QTest::addRow("error, first line") << QStringLiteral("memory") << QList<qint64>{3};
-    QTest::addRow("error, second line") << QStringLiteral("kernel") << QList<qint64>{3};
-    QTest::addRow("phrase") << QStringLiteral("\"of memory\"") << QList<qint64>{3};
-    QTest::addRow("int equal") << QStringLiteral("hidden=16") << QList<qint64>{2, 10};
-    QTest::addRow("spaces around operator") << QStringLiteral("hidden = 16") << QList<qint64>{2, 10};
-    QTest::addRow("name in any case") << QStringLiteral("HIDDEN=16") << QList<qint64>{2, 10};
-    QTest::addRow("int at least") << QStringLiteral("hidden>=32") << QList<qint64>{3, 4, 5};
-    QTest::addRow("int below") << QStringLiteral("hidden<32") << QList<qint64>{1, 2, 10};
-    QTest::addRow("float equal within rounding") << QStringLiteral("lr=0.001") << QList<qint64>{1, 4};
-    QTest::addRow("float in exponent form") << QStringLiteral("lr=1e-3") << QList<qint64>{1, 4};
-    QTest::addRow("float greater") << QStringLiteral("lr>0.01") << QList<qint64>{3, 10};
-    QTest::addRow("metric below") << QStringLiteral("loss<0.3") << QList<qint64>{2};
-    QTest::addRow("metric at most") << QStringLiteral("loss<=0.5") << QList<qint64>{1, 2};
-    QTest::addRow("no value is not equal") << QStringLiteral("loss!=0.5") << QList<qint64>{2, 3, 4, 5, 10};
-    QTest::addRow("choice equal") << QStringLiteral("solver=adam") << QList<qint64>{1, 3, 5, 10};
-    QTest::addRow("choice not equal") << QStringLiteral("solver!=ADAM") << QList<qint64>{2, 4};
-    QTest::addRow("choice equal is not contains") << QStringLiteral("solver=ada") << QList<qint64>{};
-    QTest::addRow("state") << QStringLiteral("state=running") << QList<qint64>{4};
-    QTest::addRow("state group") << QStringLiteral("state=active") << QList<qint64>{4, 5};
-    QTest::addRow("not state group") << QStringLiteral("state!=active") << QList<qint64>{1, 2, 3, 10};
-    QTest::addRow("trial numeric, 10 > 4") << QStringLiteral("trial>4") << QList<qint64>{5, 10};
-    QTest::addRow("trial numeric, 10 not < 9") << QStringLiteral("trial<9") << QList<qint64>{1, 2, 3, 4, 5};
-    QTest::addRow("job id as text") << QStringLiteral("job=4710") << QList<qint64>{10};
-    QTest::addRow("live elapsed") << QStringLiteral("elapsed>50") << QList<qint64>{2, 4};
-    QTest::addRow("live queued") << QStringLiteral("queued>=240") << QList<qint64>{4, 10};
-    QTest::addRow("comparison being typed") << QStringLiteral("loss<") << all;
-    QTest::addRow("two comparisons") << QStringLiteral("hidden=16 solver=adam") << QList<qint64>{10};
-    QTest::addRow("comparison and word") << QStringLiteral("hidden<100 sgd") << QList<qint64>{2, 4};
+    QTest::addRow("word") << u"adam"_s << QList<qint64>{1, 3, 5, 10};
+    QTest::addRow("any case") << u"ADAM"_s << QList<qint64>{1, 3, 5, 10};
+    QTest::addRow("every word must match") << u"sgd 16"_s << QList<qint64>{2};
+    QTest::addRow("job id text") << u"4710"_s << QList<qint64>{10};
+    QTest::addRow("error, first line") << u"memory"_s << QList<qint64>{3};
+    QTest::addRow("error, second line") << u"kernel"_s << QList<qint64>{3};
+    QTest::addRow("phrase") << u"\"of memory\""_s << QList<qint64>{3};
+    QTest::addRow("int equal") << u"hidden=16"_s << QList<qint64>{2, 10};
+    QTest::addRow("spaces around operator") << u"hidden = 16"_s << QList<qint64>{2, 10};
+    QTest::addRow("name in any case") << u"HIDDEN=16"_s << QList<qint64>{2, 10};
+    QTest::addRow("int at least") << u"hidden>=32"_s << QList<qint64>{3, 4, 5};
+    QTest::addRow("int below") << u"hidden<32"_s << QList<qint64>{1, 2, 10};
+    QTest::addRow("float equal within rounding") << u"lr=0.001"_s << QList<qint64>{1, 4};
+    QTest::addRow("float in exponent form") << u"lr=1e-3"_s << QList<qint64>{1, 4};
+    QTest::addRow("float greater") << u"lr>0.01"_s << QList<qint64>{3, 10};
+    QTest::addRow("metric below") << u"loss<0.3"_s << QList<qint64>{2};
+    QTest::addRow("metric at most") << u"loss<=0.5"_s << QList<qint64>{1, 2};
+    QTest::addRow("no value is not equal") << u"loss!=0.5"_s << QList<qint64>{2, 3, 4, 5, 10};
+    QTest::addRow("choice equal") << u"solver=adam"_s << QList<qint64>{1, 3, 5, 10};
+    QTest::addRow("choice not equal") << u"solver!=ADAM"_s << QList<qint64>{2, 4};
+    QTest::addRow("choice equal is not contains") << u"solver=ada"_s << QList<qint64>{};
+    QTest::addRow("state") << u"state=running"_s << QList<qint64>{4};
+    QTest::addRow("state group") << u"state=active"_s << QList<qint64>{4, 5};
+    QTest::addRow("not state group") << u"state!=active"_s << QList<qint64>{1, 2, 3, 10};
+    QTest::addRow("trial numeric, 10 > 4") << u"trial>4"_s << QList<qint64>{5, 10};
+    QTest::addRow("trial numeric, 10 not < 9") << u"trial<9"_s << QList<qint64>{1, 2, 3, 4, 5};
+    QTest::addRow("job id as text") << u"job=4710"_s << QList<qint64>{10};
+    QTest::addRow("live elapsed") << u"elapsed>50"_s << QList<qint64>{2, 4};
+    QTest::addRow("live queued") << u"queued>=240"_s << QList<qint64>{4, 10};
+    QTest::addRow("comparison being typed") << u"loss<"_s << all;
+    QTest::addRow("two comparisons") << u"hidden=16 solver=adam"_s << QList<qint64>{10};
+    QTest::addRow("comparison and word") << u"hidden<100 sgd"_s << QList<qint64>{2, 4};
 }
 
 void TestTrialFilter::matches()
@@ -107,24 +109,24 @@ void TestTrialFilter::comparisonOnUnknownColumnIsPlainText()
     model::TrialTableModel trials;
     trials.setCampaign(testing::smallCampaign());
     trials.setTrials(testing::smallTrials());
-    const TrialFilter filter = TrialFilter::parse(QStringLiteral("epochs=3"), trials);
+    const TrialFilter filter = TrialFilter::parse(u"epochs=3"_s, trials);
     QCOMPARE(filter.terms().size(), 1);
     QCOMPARE(filter.terms().first().column, -1);
     QCOMPARE(filter.terms().first().op, TrialFilter::Op::Contains);
-    QCOMPARE(filter.terms().first().text, QStringLiteral("epochs=3"));
+    QCOMPARE(filter.terms().first().text, u"epochs=3"_s);
     QVERIFY(!filter.matches(trials, 0));
 }
 
 void TestTrialFilter::campaignNamesWinOverFixedNames()
 {
     model::Campaign campaign = testing::smallCampaign();
-    campaign.parameters[0].name = QStringLiteral("Job"); // a parameter called like a fixed column
+    campaign.parameters[0].name = u"Job"_s; // a parameter called like a fixed column
     model::TrialTableModel trials;
     trials.setCampaign(campaign);
     const auto names = TrialFilter::columnNames(trials);
-    QCOMPARE(names.value(QStringLiteral("job")), trials.parameterColumn(0));
-    QCOMPARE(names.value(QStringLiteral("loss")), trials.metricColumn());
-    QCOMPARE(names.value(QStringLiteral("trial")), trials.trialColumn());
+    QCOMPARE(names.value(u"job"_s), trials.parameterColumn(0));
+    QCOMPARE(names.value(u"loss"_s), trials.metricColumn());
+    QCOMPARE(names.value(u"trial"_s), trials.trialColumn());
 }
 
 void TestTrialFilter::durations_data()
@@ -160,12 +162,12 @@ void TestTrialFilter::formatDuration_data()
 {
     QTest::addColumn<double>("seconds");
     QTest::addColumn<QString>("text");
-    QTest::addRow("zero") << 0.0 << QStringLiteral("0:00:00");
-    QTest::addRow("seconds") << 42.34 << QStringLiteral("0:00:42");
-    QTest::addRow("rounds up to a minute") << 59.6 << QStringLiteral("0:01:00");
-    QTest::addRow("minutes") << 245.0 << QStringLiteral("0:04:05");
-    QTest::addRow("hours") << 3723.4 << QStringLiteral("1:02:03");
-    QTest::addRow("days") << 2 * 86400.0 + 3 * 3600 + 4 * 60 + 5 << QStringLiteral("2 d 03:04:05");
+    QTest::addRow("zero") << 0.0 << u"0:00:00"_s;
+    QTest::addRow("seconds") << 42.34 << u"0:00:42"_s;
+    QTest::addRow("rounds up to a minute") << 59.6 << u"0:01:00"_s;
+    QTest::addRow("minutes") << 245.0 << u"0:04:05"_s;
+    QTest::addRow("hours") << 3723.4 << u"1:02:03"_s;
+    QTest::addRow("days") << 2 * 86400.0 + 3 * 3600 + 4 * 60 + 5 << u"2 d 03:04:05"_s;
 }
 
 void TestTrialFilter::formatDuration()

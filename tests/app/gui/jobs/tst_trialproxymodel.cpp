@@ -7,6 +7,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline;
 using gui::StateGroup;
 using gui::TrialProxyModel;
@@ -105,11 +107,11 @@ void TestTrialProxyModel::filterText_data()
 {
     QTest::addColumn<QString>("text");
     QTest::addColumn<QList<qint64>>("expected");
-    QTest::addRow("word") << QStringLiteral("sgd") << QList<qint64>{2, 4};
-    QTest::addRow("parameter value") << QStringLiteral("hidden=16") << QList<qint64>{2, 10};
-    QTest::addRow("metric threshold") << QStringLiteral("loss<0.4") << QList<qint64>{2};
-    QTest::addRow("live run time") << QStringLiteral("elapsed>=100") << QList<qint64>{4};
-    QTest::addRow("nothing") << QStringLiteral("no-such-thing") << QList<qint64>{};
+    QTest::addRow("word") << u"sgd"_s << QList<qint64>{2, 4};
+    QTest::addRow("parameter value") << u"hidden=16"_s << QList<qint64>{2, 10};
+    QTest::addRow("metric threshold") << u"loss<0.4"_s << QList<qint64>{2};
+    QTest::addRow("live run time") << u"elapsed>=100"_s << QList<qint64>{4};
+    QTest::addRow("nothing") << u"no-such-thing"_s << QList<qint64>{};
     QTest::addRow("cleared") << QString() << QList<qint64>{1, 2, 3, 4, 5, 10};
 }
 
@@ -119,7 +121,7 @@ void TestTrialProxyModel::filterText()
     QFETCH(QList<qint64>, expected);
     m_proxy->setNow(testing::smallNow());
     m_proxy->sort(0, Qt::AscendingOrder);
-    m_proxy->setFilterText(QStringLiteral("solver=adam")); // a previous filter is replaced, not added to
+    m_proxy->setFilterText(u"solver=adam"_s); // a previous filter is replaced, not added to
     m_proxy->setFilterText(text);
     QCOMPARE(m_proxy->filterText(), text);
     QCOMPARE(idsInOrder(*m_proxy), expected);
@@ -129,7 +131,7 @@ void TestTrialProxyModel::stateAndTextTogether()
 {
     m_proxy->sort(0, Qt::AscendingOrder);
     m_proxy->setStateGroup(StateGroup::Done);
-    m_proxy->setFilterText(QStringLiteral("adam"));
+    m_proxy->setFilterText(u"adam"_s);
     QCOMPARE(idsInOrder(*m_proxy), (QList<qint64>{1}));
     QCOMPARE(m_proxy->rowOfTrial(1), 0);
     QCOMPARE(m_proxy->rowOfTrial(2), -1);
@@ -141,17 +143,17 @@ void TestTrialProxyModel::sortsNumbersAsNumbers_data()
     QTest::addColumn<QString>("column");
     QTest::addColumn<Qt::SortOrder>("order");
     QTest::addColumn<QList<qint64>>("expected");
-    QTest::addRow("trial ascending: 10 after 9") << QStringLiteral("trial") << Qt::AscendingOrder
+    QTest::addRow("trial ascending: 10 after 9") << u"trial"_s << Qt::AscendingOrder
                                                  << QList<qint64>{1, 2, 9, 10, 100};
-    QTest::addRow("trial descending") << QStringLiteral("trial") << Qt::DescendingOrder
+    QTest::addRow("trial descending") << u"trial"_s << Qt::DescendingOrder
                                       << QList<qint64>{100, 10, 9, 2, 1};
-    QTest::addRow("metric ascending") << QStringLiteral("metric") << Qt::AscendingOrder
+    QTest::addRow("metric ascending") << u"metric"_s << Qt::AscendingOrder
                                       << QList<qint64>{9, 1, 10, 100, 2};
-    QTest::addRow("metric descending") << QStringLiteral("metric") << Qt::DescendingOrder
+    QTest::addRow("metric descending") << u"metric"_s << Qt::DescendingOrder
                                        << QList<qint64>{2, 100, 10, 1, 9};
-    QTest::addRow("int parameter, ties by trial") << QStringLiteral("hidden") << Qt::AscendingOrder
+    QTest::addRow("int parameter, ties by trial") << u"hidden"_s << Qt::AscendingOrder
                                                   << QList<qint64>{2, 10, 1, 9, 100};
-    QTest::addRow("int parameter descending, ties by trial") << QStringLiteral("hidden") << Qt::DescendingOrder
+    QTest::addRow("int parameter descending, ties by trial") << u"hidden"_s << Qt::DescendingOrder
                                                              << QList<qint64>{1, 9, 100, 2, 10};
 }
 
@@ -169,8 +171,8 @@ void TestTrialProxyModel::sortsNumbersAsNumbers()
     };
     m_trials->setTrials({trial(1, 100, 0.5), trial(2, 9, 12.0), trial(9, 100, 1e-05), trial(10, 9, 2.0),
                          trial(100, 100, 9.0)});
-    const int columnIndex = column == QLatin1String("trial") ? m_trials->trialColumn()
-        : column == QLatin1String("metric")                  ? m_trials->metricColumn()
+    const int columnIndex = column == u"trial"_s ? m_trials->trialColumn()
+        : column == u"metric"_s                  ? m_trials->metricColumn()
                                                              : m_trials->parameterColumn(0);
     m_proxy->sort(columnIndex, order);
     QCOMPARE(idsInOrder(*m_proxy), expected);
@@ -238,20 +240,20 @@ void TestTrialProxyModel::liveDurations()
     const QModelIndex elapsed = m_proxy->index(row, m_trials->elapsedColumn());
     const QModelIndex queued = m_proxy->index(row, m_trials->queuedColumn());
     QVERIFY(!elapsed.data(Qt::EditRole).isValid()); // no clock yet: only finished durations
-    QCOMPARE(queued.data().toString(), QStringLiteral("0:05:00"));
+    QCOMPARE(queued.data().toString(), u"0:05:00"_s);
 
     QSignalSpy changed(m_proxy, &QAbstractItemModel::dataChanged);
     m_proxy->setNow(testing::smallNow());
     QVERIFY(changed.count() >= 1);
     QCOMPARE(elapsed.data(TrialTableModel::SortRole).toDouble(), 100.0);
-    QCOMPARE(elapsed.data().toString(), QStringLiteral("0:01:40"));
+    QCOMPARE(elapsed.data().toString(), u"0:01:40"_s);
 
     m_proxy->setNow(testing::smallNow().addSecs(3600));
-    QCOMPARE(elapsed.data().toString(), QStringLiteral("1:01:40"));
+    QCOMPARE(elapsed.data().toString(), u"1:01:40"_s);
     // A finished trial's run time does not move with the clock.
     QCOMPARE(m_proxy->index(m_proxy->rowOfTrial(2), m_trials->elapsedColumn()).data().toString(),
-             QStringLiteral("0:01:00"));
-    QCOMPARE(m_proxy->headerData(m_trials->elapsedColumn(), Qt::Horizontal).toString(), QStringLiteral("Elapsed"));
+             u"0:01:00"_s);
+    QCOMPARE(m_proxy->headerData(m_trials->elapsedColumn(), Qt::Horizontal).toString(), u"Elapsed"_s);
 }
 
 void TestTrialProxyModel::sortByElapsedFollowsTheClock()
@@ -270,8 +272,8 @@ void TestTrialProxyModel::sortByElapsedFollowsTheClock()
 void TestTrialProxyModel::errorShowsFirstLine()
 {
     const QModelIndex error = m_proxy->index(m_proxy->rowOfTrial(3), m_trials->errorColumn());
-    QCOMPARE(error.data().toString(), QStringLiteral("out of memory …"));
-    QCOMPARE(error.data(Qt::ToolTipRole).toString(), QStringLiteral("out of memory\nkilled by the kernel"));
+    QCOMPARE(error.data().toString(), u"out of memory …"_s);
+    QCOMPARE(error.data(Qt::ToolTipRole).toString(), u"out of memory\nkilled by the kernel"_s);
 }
 
 void TestTrialProxyModel::bestTrialIsBold()
@@ -291,10 +293,10 @@ void TestTrialProxyModel::bestTrialIsBold()
 
 void TestTrialProxyModel::newCampaignReparsesFilter()
 {
-    m_proxy->setFilterText(QStringLiteral("batch=4"));
+    m_proxy->setFilterText(u"batch=4"_s);
     QCOMPARE(m_proxy->rowCount(), 0); // plain text: nothing contains "batch=4"
     model::Campaign campaign = testing::smallCampaign();
-    campaign.parameters[0].name = QStringLiteral("batch");
+    campaign.parameters[0].name = u"batch"_s;
     m_trials->setCampaign(campaign);
     m_trials->setTrials({testing::smallTrial(1, 4, 0.1, "sgd", TrialState::Planned),
                          testing::smallTrial(2, 8, 0.1, "sgd", TrialState::Planned)});

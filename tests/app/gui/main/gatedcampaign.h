@@ -12,6 +12,8 @@
 #include <QTemporaryDir>
 #include <QTimer>
 
+using namespace Qt::StringLiterals;
+
 
 // A real local campaign whose jobs wait at a gate the test opens: a test decides when each trial
 // ends, so pause, cancel and detach are checked at known moments rather than raced against timing.
@@ -24,8 +26,8 @@ public:
         QStringList values;
         for (int x = 1; x <= trials; ++x)
             values.append(QString::number(x));
-        write(QStringLiteral("gate.json"),
-              QStringLiteral(R"({
+        write(u"gate.json"_s,
+              uR"({
   "name": "gate",
   "parameters": [{"name": "x", "type": "int", "values": [%1], "default": 1}],
   "objective": {"metric": "loss", "direction": "minimize"},
@@ -33,19 +35,19 @@ public:
   "job": {"command": "/bin/sh work.sh {x}", "files": ["work.sh"], "time_limit": "00:05:00"},
   "cluster": {"scheduler": "local"}
 }
-)")
-                  .arg(values.join(QStringLiteral(", ")))
+)"_s
+                  .arg(values.join(u", "_s))
                   .arg(trials)
                   .arg(parallel)
                   .toUtf8());
         QDir().mkpath(gate());
         // The loop also ends when the folder is gone, so a failed test leaves no job waiting.
-        write(QStringLiteral("work.sh"), QStringLiteral(R"(#!/bin/sh
+        write(u"work.sh"_s, uR"(#!/bin/sh
 echo "$1" >> '%1/runs.log'
 while [ -d '%1' ] && [ ! -e '%1/release-all' ] && [ ! -e "%1/release-$1" ]; do sleep 0.05; done
 echo "epoch 1 loss: 9"
 echo "loss: $(( ($1 - 3) * ($1 - 3) )).25"
-)")
+)"_s
                                              .arg(gate())
                                              .toUtf8());
         if (openGates)
@@ -56,21 +58,21 @@ echo "loss: $(( ($1 - 3) * ($1 - 3) )).25"
     GatedCampaign& operator=(const GatedCampaign&) = delete;
 
     bool isValid() const { return m_dir.isValid(); }
-    QString path() const { return m_dir.filePath(QStringLiteral("gate.json")); }
-    QString stateDirectory() const { return m_dir.filePath(QStringLiteral("gate.sweepline")); }
+    QString path() const { return m_dir.filePath(u"gate.json"_s); }
+    QString stateDirectory() const { return m_dir.filePath(u"gate.sweepline"_s); }
     QString filePath(const QString& name) const { return m_dir.filePath(name); }
-    QString gate() const { return m_dir.filePath(QStringLiteral("gate")); }
+    QString gate() const { return m_dir.filePath(u"gate"_s); }
 
-    void release(int x) const { touch(QStringLiteral("release-%1").arg(x)); }
-    void releaseAll() const { touch(QStringLiteral("release-all")); }
+    void release(int x) const { touch(u"release-%1"_s.arg(x)); }
+    void releaseAll() const { touch(u"release-all"_s); }
 
     // The x of every job started so far, in start order.
     QStringList runs() const
     {
-        QFile file(QDir(gate()).filePath(QStringLiteral("runs.log")));
+        QFile file(QDir(gate()).filePath(u"runs.log"_s));
         if (!file.open(QIODevice::ReadOnly))
             return {};
-        return QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        return QString::fromUtf8(file.readAll()).split(u'\n', Qt::SkipEmptyParts);
     }
 
     static double expectedLoss(int x) { return (x - 3) * (x - 3) + 0.25; }
@@ -102,7 +104,7 @@ inline int xOf(const sweepline::model::TrialRecord& t)
 inline QString describe(const sweepline::model::TrialRecord& t)
 {
     const QString state = sweepline::model::toString(t.state);
-    return t.error.isEmpty() ? state : state + QStringLiteral(": ") + t.error;
+    return t.error.isEmpty() ? state : state + u": "_s + t.error;
 }
 
 inline int countIn(const sweepline::model::TrialTableModel& trials, sweepline::model::TrialState state)
@@ -143,7 +145,7 @@ private:
             auto* box = qobject_cast<QMessageBox*>(w);
             if (!box || !box->isVisible())
                 continue;
-            m_seen.append(box->windowTitle() + QStringLiteral(": ") + box->text());
+            m_seen.append(box->windowTitle() + u": "_s + box->text());
             if (QAbstractButton* ok = box->button(QMessageBox::Ok))
                 ok->click();
             else

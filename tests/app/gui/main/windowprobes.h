@@ -7,11 +7,13 @@
 #include <QSignalSpy>
 #include <QStatusBar>
 
+using namespace Qt::StringLiterals;
+
 // The text of the status bar's label of that object name, or a marker that it is missing.
 inline QString statusText(const sweepline::gui::MainWindow& window, const char* name)
 {
     const auto* label = window.statusBar()->findChild<QLabel*>(QString::fromLatin1(name));
-    return label ? label->text() : QStringLiteral("<no label %1>").arg(QString::fromLatin1(name));
+    return label ? label->text() : u"<no label %1>"_s.arg(QString::fromLatin1(name));
 }
 
 // The summary carried by the first RunController::finished a spy caught.

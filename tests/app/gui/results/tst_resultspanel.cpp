@@ -14,6 +14,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline;
 using gui::ResultsPanel;
 using model::TrialState;
@@ -53,12 +55,12 @@ void TestResultsPanel::emptyCampaign()
     model::TrialTableModel trials;
     trials.setCampaign(testing::digitsCampaign());
     ResultsPanel panel(&trials);
-    QVERIFY(labelText(panel, "headline").contains(QStringLiteral("No finished trials yet")));
-    QVERIFY(!panel.findChild<QPushButton*>(QStringLiteral("exportTable"))->isEnabled());
-    QVERIFY(!panel.findChild<QPushButton*>(QStringLiteral("exportAll"))->isEnabled());
+    QVERIFY(labelText(panel, "headline").contains(u"No finished trials yet"_s));
+    QVERIFY(!panel.findChild<QPushButton*>(u"exportTable"_s)->isEnabled());
+    QVERIFY(!panel.findChild<QPushButton*>(u"exportAll"_s)->isEnabled());
     QCOMPARE(labelText(panel, "referenceNote"),
-             QStringLiteral("The default configuration (hidden=32, learning_rate=0.001, batch_size=64, "
-                            "solver=adam) has not been measured."));
+             u"The default configuration (hidden=32, learning_rate=0.001, batch_size=64, "
+                            "solver=adam) has not been measured."_s);
 }
 
 void TestResultsPanel::defaultNotMeasuredIsSaidPlainly()
@@ -71,12 +73,12 @@ void TestResultsPanel::defaultNotMeasuredIsSaidPlainly()
     ResultsPanel panel(&trials);
     trials.setTrials(records);
 
-    QVERIFY2(labelText(panel, "referenceNote").contains(QStringLiteral("has not been measured")),
+    QVERIFY2(labelText(panel, "referenceNote").contains(u"has not been measured"_s),
              qPrintable(labelText(panel, "referenceNote")));
     QCOMPARE(panel.topTrials()->rowCount(), 5); // no reference row
     const QString best = labelText(panel, "bestNote");
-    QVERIFY2(best.startsWith(QStringLiteral("Best: trial ")) && best.endsWith(u'.'), qPrintable(best));
-    QVERIFY(!best.contains(QStringLiteral("default")));
+    QVERIFY2(best.startsWith(u"Best: trial "_s) && best.endsWith(u'.'), qPrintable(best));
+    QVERIFY(!best.contains(u"default"_s));
 }
 
 void TestResultsPanel::bestAgainstDefault()
@@ -92,13 +94,13 @@ void TestResultsPanel::bestAgainstDefault()
     const double reference = *records.first().value;
     const double gain = reference - *best->value;
     QVERIFY(gain > 0);
-    const QString expected = QStringLiteral("Best: trial %1, loss %2, %3 (%4 %) better than the default configuration.")
+    const QString expected = u"Best: trial %1, loss %2, %3 (%4 %) better than the default configuration."_s
                                  .arg(best->id)
                                  .arg(QString::number(*best->value, 'g', 6), QString::number(gain, 'g', 4))
                                  .arg(gain / reference * 100, 0, 'f', 2);
     QCOMPARE(labelText(panel, "bestNote"), expected);
-    QVERIFY(labelText(panel, "referenceNote").startsWith(QStringLiteral("The default configuration (hidden=32")));
-    QVERIFY(labelText(panel, "headline").contains(QStringLiteral("Top 5 of 24 finished trials")));
+    QVERIFY(labelText(panel, "referenceNote").startsWith(u"The default configuration (hidden=32"_s));
+    QVERIFY(labelText(panel, "headline").contains(u"Top 5 of 24 finished trials"_s));
     QCOMPARE(panel.topTrials()->rowCount(), 6);
 }
 
@@ -109,14 +111,14 @@ void TestResultsPanel::limitSpinBox()
     trials.setCampaign(campaign);
     ResultsPanel panel(&trials);
     trials.setTrials(testing::sampleTrials(campaign, QDateTime::currentDateTimeUtc()));
-    auto* limit = panel.findChild<QSpinBox*>(QStringLiteral("limit"));
+    auto* limit = panel.findChild<QSpinBox*>(u"limit"_s);
     QCOMPARE(limit->value(), 5);
     limit->setValue(10);
     QCOMPARE(panel.topTrials()->rankedCount(), 10);
-    QVERIFY(labelText(panel, "headline").contains(QStringLiteral("Top 10 of 24")));
+    QVERIFY(labelText(panel, "headline").contains(u"Top 10 of 24"_s));
     limit->setValue(30);
     QCOMPARE(panel.topTrials()->rankedCount(), 24);
-    QVERIFY(labelText(panel, "headline").contains(QStringLiteral("All 24 finished trials")));
+    QVERIFY(labelText(panel, "headline").contains(u"All 24 finished trials"_s));
 }
 
 void TestResultsPanel::followsTrialsLive()
@@ -134,8 +136,8 @@ void TestResultsPanel::followsTrialsLive()
     finished.finishedAt = finished.startedAt.addSecs(90);
     trials.upsert(finished);
     QCOMPARE(panel.topTrials()->trialIdAt(0), 30);
-    QVERIFY(labelText(panel, "bestNote").startsWith(QStringLiteral("Best: trial 30, loss 0.0001")));
-    QVERIFY(labelText(panel, "headline").contains(QStringLiteral("of 25 finished")));
+    QVERIFY(labelText(panel, "bestNote").startsWith(u"Best: trial 30, loss 0.0001"_s));
+    QVERIFY(labelText(panel, "headline").contains(u"of 25 finished"_s));
 }
 
 void TestResultsPanel::exportsWriteTheBytes()
@@ -149,12 +151,12 @@ void TestResultsPanel::exportsWriteTheBytes()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
 
-    const QString table = dir.filePath(QStringLiteral("top.csv"));
+    const QString table = dir.filePath(u"top.csv"_s);
     QVERIFY(panel.exportTable(table).ok());
     QCOMPARE(readAll(table), panel.topTrials()->toCsv());
     QCOMPARE(readAll(table).count("\r\n"), 1 + 6);
 
-    const QString all = dir.filePath(QStringLiteral("all.csv"));
+    const QString all = dir.filePath(u"all.csv"_s);
     QVERIFY(panel.exportAllTrials(all).ok());
     QCOMPARE(readAll(all), model::exportCsv(campaign, records));
     QCOMPARE(gui::allTrialsCsv(trials), model::exportCsv(campaign, records));
@@ -166,15 +168,15 @@ void TestResultsPanel::exportFailureIsReported()
     trials.setCampaign(testing::digitsCampaign());
     ResultsPanel panel(&trials);
     QTemporaryDir dir;
-    const QString path = dir.filePath(QStringLiteral("no-such-folder/top.csv"));
+    const QString path = dir.filePath(u"no-such-folder/top.csv"_s);
     const model::Status status = panel.exportTable(path);
     QVERIFY(!status.ok());
-    QVERIFY2(status.error().startsWith(QStringLiteral("Cannot write ")) && status.error().contains(path),
+    QVERIFY2(status.error().startsWith(u"Cannot write "_s) && status.error().contains(path),
              qPrintable(status.error()));
     QVERIFY(!QFile::exists(path));
 
     // An existing file is replaced whole or not at all.
-    const QString existing = dir.filePath(QStringLiteral("old.csv"));
+    const QString existing = dir.filePath(u"old.csv"_s);
     QVERIFY(gui::writeExportFile(existing, "old\r\n").ok());
     QVERIFY(gui::writeExportFile(existing, "new\r\n").ok());
     QCOMPARE(readAll(existing), QByteArray("new\r\n"));
@@ -191,7 +193,7 @@ void TestResultsPanel::doubleClickActivatesTrial()
     panel.show();
     QVERIFY(QTest::qWaitForWindowExposed(&panel));
     QSignalSpy activated(&panel, &ResultsPanel::trialActivated);
-    auto* table = panel.findChild<QTableView*>(QStringLiteral("topTable"));
+    auto* table = panel.findChild<QTableView*>(u"topTable"_s);
     const QRect reference = table->visualRect(table->model()->index(5, 2));
     QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, reference.center());
     QTest::mouseDClick(table->viewport(), Qt::LeftButton, {}, reference.center());
@@ -213,13 +215,13 @@ void TestResultsPanel::renderForReview()
     QVERIFY(!image.isNull());
     const QByteArray directory = qgetenv("SWEEPLINE_SCREENSHOT_DIR");
     if (!directory.isEmpty()) {
-        QVERIFY(image.save(QString::fromLocal8Bit(directory) + QStringLiteral("/results-panel.png")));
+        QVERIFY(image.save(QString::fromLocal8Bit(directory) + u"/results-panel.png"_s));
         // And the case of a default configuration nobody ran.
         QList<model::TrialRecord> records = trials.trials();
         records.removeFirst();
         trials.setTrials(records);
         QTest::qWait(100); // the table lays out its columns on a timer
-        QVERIFY(panel.grab().save(QString::fromLocal8Bit(directory) + QStringLiteral("/results-panel-nodefault.png")));
+        QVERIFY(panel.grab().save(QString::fromLocal8Bit(directory) + u"/results-panel-nodefault.png"_s));
     }
 }
 

@@ -8,6 +8,8 @@
 
 #include <limits>
 
+using namespace Qt::StringLiterals;
+
 using namespace sweepline;
 using gui::DefaultReference;
 using gui::TopTrialsModel;
@@ -33,25 +35,25 @@ model::Parameter parameter(const QString& name, model::ParameterType type, const
 model::Campaign campaign(Direction direction = Direction::Minimize)
 {
     model::Campaign c;
-    c.name = QStringLiteral("resnet");
+    c.name = u"resnet"_s;
     c.parameters = {
-        parameter(QStringLiteral("batch_size"), model::ParameterType::Int,
+        parameter(u"batch_size"_s, model::ParameterType::Int,
                   {qint64(192), qint64(202), qint64(210), qint64(223), qint64(231), qint64(256), qint64(300)},
                   qint64(256)),
-        parameter(QStringLiteral("optimizer"), model::ParameterType::Choice,
-                  {QStringLiteral("sgd"), QStringLiteral("adam,amsgrad")}, QStringLiteral("sgd")),
+        parameter(u"optimizer"_s, model::ParameterType::Choice,
+                  {u"sgd"_s, u"adam,amsgrad"_s}, u"sgd"_s),
     };
-    c.objective.metric = QStringLiteral("loss");
+    c.objective.metric = u"loss"_s;
     c.objective.direction = direction;
     return c;
 }
 
 model::TrialRecord trial(qint64 id, qint64 batch, std::optional<double> value, double seconds = 0,
-                         TrialState state = TrialState::Done, const QString& optimizer = QStringLiteral("sgd"))
+                         TrialState state = TrialState::Done, const QString& optimizer = u"sgd"_s)
 {
     model::TrialRecord t;
     t.id = id;
-    t.token = QStringLiteral("t%1").arg(id);
+    t.token = u"t%1"_s.arg(id);
     t.state = value ? state : (state == TrialState::Done ? TrialState::Failed : state);
     t.values = {batch, optimizer};
     t.value = value;
@@ -113,25 +115,25 @@ void TestTopTrialsModel::posterTable()
     QStringList header;
     for (int column = 0; column < top.columnCount(); ++column)
         header.append(top.headerData(column, Qt::Horizontal).toString());
-    QCOMPARE(header, (QStringList{QStringLiteral("Rank"), QStringLiteral("Trial"), QStringLiteral("batch_size"),
-                                  QStringLiteral("optimizer"), QStringLiteral("loss"),
-                                  QStringLiteral("Execution time (s)"), QStringLiteral("Improvement"),
-                                  QStringLiteral("Improvement (%)")}));
+    QCOMPARE(header, (QStringList{u"Rank"_s, u"Trial"_s, u"batch_size"_s,
+                                  u"optimizer"_s, u"loss"_s,
+                                  u"Execution time (s)"_s, u"Improvement"_s,
+                                  u"Improvement (%)"_s}));
 
     auto text = [&](int row, int column) { return top.index(row, column).data().toString(); };
-    QCOMPARE(text(0, top.rankColumn()), QStringLiteral("1st"));
-    QCOMPARE(text(1, top.rankColumn()), QStringLiteral("2nd"));
-    QCOMPARE(text(2, top.rankColumn()), QStringLiteral("3rd"));
-    QCOMPARE(text(3, top.rankColumn()), QStringLiteral("4th"));
-    QCOMPARE(text(0, top.parameterColumn(0)), QStringLiteral("210"));
-    QCOMPARE(text(0, top.metricColumn()), QStringLiteral("8.4305"));
-    QCOMPARE(text(0, top.timeColumn()), QStringLiteral("71.3"));
-    QCOMPARE(text(0, top.improvementColumn()), QStringLiteral("+0.0739"));
-    QCOMPARE(text(0, top.improvementPercentColumn()), QStringLiteral("+0.87"));
-    QCOMPARE(text(5, top.rankColumn()), QStringLiteral("default"));
-    QCOMPARE(text(5, top.parameterColumn(0)), QStringLiteral("256"));
-    QCOMPARE(text(5, top.metricColumn()), QStringLiteral("8.5044"));
-    QCOMPARE(text(5, top.timeColumn()), QStringLiteral("95.0"));
+    QCOMPARE(text(0, top.rankColumn()), u"1st"_s);
+    QCOMPARE(text(1, top.rankColumn()), u"2nd"_s);
+    QCOMPARE(text(2, top.rankColumn()), u"3rd"_s);
+    QCOMPARE(text(3, top.rankColumn()), u"4th"_s);
+    QCOMPARE(text(0, top.parameterColumn(0)), u"210"_s);
+    QCOMPARE(text(0, top.metricColumn()), u"8.4305"_s);
+    QCOMPARE(text(0, top.timeColumn()), u"71.3"_s);
+    QCOMPARE(text(0, top.improvementColumn()), u"+0.0739"_s);
+    QCOMPARE(text(0, top.improvementPercentColumn()), u"+0.87"_s);
+    QCOMPARE(text(5, top.rankColumn()), u"default"_s);
+    QCOMPARE(text(5, top.parameterColumn(0)), u"256"_s);
+    QCOMPARE(text(5, top.metricColumn()), u"8.5044"_s);
+    QCOMPARE(text(5, top.timeColumn()), u"95.0"_s);
     QCOMPARE(text(5, top.improvementColumn()), QString());
     QVERIFY(top.index(5, 0).data(TopTrialsModel::IsReferenceRole).toBool());
     QCOMPARE(top.index(5, 3).data(TopTrialsModel::TrialIdRole).toLongLong(), 1);
@@ -197,29 +199,29 @@ void TestTopTrialsModel::referenceRow_data()
 
     using S = DefaultReference::Status;
     QTest::addRow("not run") << QList<model::TrialRecord>{trial(1, 210, 8.43)} << S::NotMeasured << qint64(0)
-                             << QStringLiteral("The default configuration (batch_size=256, optimizer=sgd) has not "
-                                               "been measured.");
+                             << u"The default configuration (batch_size=256, optimizer=sgd) has not "
+                                               "been measured."_s;
     QTest::addRow("other values only") << QList<model::TrialRecord>{trial(1, 256, 8.5, 1, TrialState::Done,
-                                                                          QStringLiteral("adam,amsgrad"))}
+                                                                          u"adam,amsgrad"_s)}
                                        << S::NotMeasured << qint64(0)
-                                       << QStringLiteral("The default configuration (batch_size=256, "
-                                                         "optimizer=sgd) has not been measured.");
+                                       << u"The default configuration (batch_size=256, "
+                                                         "optimizer=sgd) has not been measured."_s;
     QTest::addRow("running") << QList<model::TrialRecord>{trial(4, 256, std::nullopt, 0, TrialState::Running)}
                              << S::Pending << qint64(4)
-                             << QStringLiteral("The default configuration (batch_size=256, optimizer=sgd) is trial "
-                                               "4, running: no value yet.");
+                             << u"The default configuration (batch_size=256, optimizer=sgd) is trial "
+                                               "4, running: no value yet."_s;
     QTest::addRow("failed") << QList<model::TrialRecord>{trial(3, 256, std::nullopt)} << S::Unmeasured << qint64(3)
-                            << QStringLiteral("The default configuration (batch_size=256, optimizer=sgd) has not "
-                                              "been measured: trial 3 ended without a value.");
+                            << u"The default configuration (batch_size=256, optimizer=sgd) has not "
+                                              "been measured: trial 3 ended without a value."_s;
     QTest::addRow("measured") << QList<model::TrialRecord>{trial(2, 210, 8.43), trial(5, 256, 8.5044)} << S::Measured
                               << qint64(5)
-                              << QStringLiteral("The default configuration (batch_size=256, optimizer=sgd) is trial "
-                                                "5: loss 8.5044.");
+                              << u"The default configuration (batch_size=256, optimizer=sgd) is trial "
+                                                "5: loss 8.5044."_s;
     QTest::addRow("measured beats failed and running")
         << QList<model::TrialRecord>{trial(1, 256, std::nullopt), trial(2, 256, std::nullopt, 0, TrialState::Running),
                                      trial(3, 256, 8.6), trial(4, 256, 8.5)}
         << S::Measured << qint64(3)
-        << QStringLiteral("The default configuration (batch_size=256, optimizer=sgd) is trial 3: loss 8.6.");
+        << u"The default configuration (batch_size=256, optimizer=sgd) is trial 3: loss 8.6."_s;
 }
 
 void TestTopTrialsModel::referenceRow()
@@ -289,10 +291,10 @@ void TestTopTrialsModel::improvementColumns()
     trials.setTrials({trial(1, 256, 0.90), trial(2, 210, 0.95), trial(3, 223, 0.81)});
     QCOMPARE(rankedIds(top), (QList<qint64>{2, 1, 3}));
     QVERIFY(qAbs(top.index(0, top.improvementColumn()).data(Qt::EditRole).toDouble() - 0.05) < 1e-12);
-    QCOMPARE(top.index(0, top.improvementPercentColumn()).data().toString(), QStringLiteral("+5.56"));
-    QCOMPARE(top.index(1, top.improvementColumn()).data().toString(), QStringLiteral("0")); // the default itself
-    QCOMPARE(top.index(2, top.improvementColumn()).data().toString(), QStringLiteral("-0.09"));
-    QCOMPARE(top.index(2, top.improvementPercentColumn()).data().toString(), QStringLiteral("-10.00"));
+    QCOMPARE(top.index(0, top.improvementPercentColumn()).data().toString(), u"+5.56"_s);
+    QCOMPARE(top.index(1, top.improvementColumn()).data().toString(), u"0"_s); // the default itself
+    QCOMPARE(top.index(2, top.improvementColumn()).data().toString(), u"-0.09"_s);
+    QCOMPARE(top.index(2, top.improvementPercentColumn()).data().toString(), u"-10.00"_s);
     QVERIFY(top.index(0, top.improvementColumn()).data(Qt::ForegroundRole).isValid()); // better: coloured
     QVERIFY(!top.index(1, top.improvementColumn()).data(Qt::ForegroundRole).isValid());
 }
@@ -373,7 +375,7 @@ void TestTopTrialsModel::csvBytes()
     TopTrialsModel top(&trials);
     top.setLimit(2);
     QList<model::TrialRecord> records = posterTrials();
-    records[2].values[1] = QStringLiteral("adam,amsgrad"); // trial 3 needs quoting
+    records[2].values[1] = u"adam,amsgrad"_s; // trial 3 needs quoting
     trials.setTrials(records);
 
     const QByteArray expected = "rank,trial,batch_size,optimizer,loss,execution_time_s,improvement,improvement_percent\r\n"
