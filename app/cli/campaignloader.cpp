@@ -34,8 +34,8 @@ std::optional<OpenedStore> openStoreForReading(const QString& stateDirectory)
     }
     model::ParseOutcome parsed = model::parseCampaign(store.value()->campaignJson());
     if (!parsed.campaign) {
-        printErr(u"%1: the recorded campaign definition is unreadable: %2"_s
-                     .arg(stateDirectory, parsed.issues.value(0).toString()));
+        printErr(u"%1: the recorded campaign definition is unreadable: %2"_s.arg(stateDirectory,
+                                                                                 parsed.issues.value(0).toString()));
         return std::nullopt;
     }
     return OpenedStore{std::move(store).value(), std::move(*parsed.campaign)};

@@ -4,8 +4,8 @@
 #include "cli/console.h"
 #include "cli/consoleprompter.h"
 #include "engine/backendfactory.h"
-#include "remote/clusterbackendmaker.h"
 #include "engine/campaignrunner.h"
+#include "remote/clusterbackendmaker.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
@@ -86,8 +86,8 @@ int cancelUnderRunningCampaign(model::TrialStore& store, engine::JobBackend& bac
         if (!t || t->jobId.isEmpty())
             continue; // not submitted yet: the running campaign sees the marker before it submits
         ++stopping;
-        backend.track({t->id, t->token, QDir(stateDir).filePath(u"runs/%1"_s.arg(id)), t->jobId,
-                       std::nullopt, t->startedAt, store.storeId(), t->attempt});
+        backend.track({t->id, t->token, QDir(stateDir).filePath(u"runs/%1"_s.arg(id)), t->jobId, std::nullopt,
+                       t->startedAt, store.storeId(), t->attempt});
         backend.cancel(id);
     }
     if (stopping > 0)
@@ -134,7 +134,8 @@ int cancelTrials(const CancelOptions& options)
     }
 
     ConsolePrompter prompter(options.acceptNewHostKey);
-    auto backend = engine::makeBackend(opened->campaign, remote::clusterBackendMaker(prompter), {options.acceptNewHostKey});
+    auto backend =
+        engine::makeBackend(opened->campaign, remote::clusterBackendMaker(prompter), {options.acceptNewHostKey});
     if (!backend) {
         printErr(backend.error());
         return ExitInvalidInput;

@@ -9,7 +9,7 @@ namespace sweepline::cli {
 struct CancelOptions {
     QString campaignPath;
     QString storeDirectory;
-    std::optional<qint64> trial;     // empty: every trial not finished yet
+    std::optional<qint64> trial; // empty: every trial not finished yet
     bool acceptNewHostKey = false;
 };
 

@@ -22,7 +22,7 @@ std::optional<remote::ssh::SecretBuffer> askTerminal(const QString& prompt, bool
     const int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
         return std::nullopt;
-    termios saved {};
+    termios saved{};
     if (::tcgetattr(fd, &saved) != 0) {
         ::close(fd);
         return std::nullopt;
@@ -63,8 +63,8 @@ bool ConsolePrompter::acceptNewHostKey(const remote::ssh::HostKeyInfo& key)
 {
     if (!m_acceptNewHostKeys)
         return false;
-    printErr(u"recording the new host key of %1 in %2: %3 %4"_s
-                 .arg(key.host, key.knownHostsFile, key.keyType, key.fingerprintSha256));
+    printErr(u"recording the new host key of %1 in %2: %3 %4"_s.arg(key.host, key.knownHostsFile, key.keyType,
+                                                                    key.fingerprintSha256));
     return true;
 }
 

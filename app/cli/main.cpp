@@ -43,8 +43,7 @@ struct Arguments {
 
 Arguments parse(const QStringList& args)
 {
-    static const QStringList valued{u"--store"_s, u"--csv"_s, u"--json"_s,
-                                    u"--trial"_s};
+    static const QStringList valued{u"--store"_s, u"--csv"_s, u"--json"_s, u"--trial"_s};
     Arguments a;
     QStringList positional;
     for (qsizetype i = 1; i < args.size(); ++i) {
@@ -67,8 +66,7 @@ Arguments parse(const QStringList& args)
         }
     }
     if (positional.size() != 2) {
-        a.error = positional.isEmpty() ? u"no command given"_s
-                                       : u"expected a command and one campaign file"_s;
+        a.error = positional.isEmpty() ? u"no command given"_s : u"expected a command and one campaign file"_s;
         return a;
     }
     a.command = positional.at(0);
@@ -134,8 +132,7 @@ int main(int argc, char* argv[])
             printErr(u"sweepline-cli: export needs --csv FILE or --json FILE"_s);
             return ExitInvalidInput;
         }
-        return exportTrials(a.campaign, store, a.values.value(u"--csv"_s),
-                            a.values.value(u"--json"_s));
+        return exportTrials(a.campaign, store, a.values.value(u"--csv"_s), a.values.value(u"--json"_s));
     }
     printErr(u"sweepline-cli: unknown command \"%1\" (see sweepline-cli --help)"_s.arg(a.command));
     return ExitInvalidInput;

@@ -31,9 +31,9 @@ int validateCampaign(const QString& campaignPath)
     qint64 points = 1;
     for (const auto& p : campaign->parameters)
         points = p.candidates.isEmpty() || points > (qint64(1) << 50) / p.candidates.size()
-            ? -1 : points * p.candidates.size();
-    printOut(u"%1: valid; %2 parameters, %3 points, strategy %4, up to %5 trials, %6 at once"_s
-                 .arg(campaignPath)
+            ? -1
+            : points * p.candidates.size();
+    printOut(u"%1: valid; %2 parameters, %3 points, strategy %4, up to %5 trials, %6 at once"_s.arg(campaignPath)
                  .arg(campaign->parameters.size())
                  .arg(points < 0 ? u"more than 10^15"_s : QString::number(points))
                  .arg(campaign->search.strategy)
@@ -58,15 +58,13 @@ int showStatus(const QString& campaignPath, const QString& storeDirectory)
     QHash<model::TrialState, int> counts;
     for (const auto& t : trials.value())
         counts[t.state]++;
-    printOut(u"campaign %1: %2 of up to %3 trials"_s
-                 .arg(campaign.name).arg(trials->size()).arg(campaign.search.maxTrials));
+    printOut(
+        u"campaign %1: %2 of up to %3 trials"_s.arg(campaign.name).arg(trials->size()).arg(campaign.search.maxTrials));
     for (model::TrialState s : model::allTrialStates())
         printOut(u"  %1 %2"_s.arg(model::toString(s), -11).arg(counts.value(s)));
     if (const model::TrialRecord* best = model::bestTrial(campaign, trials.value())) {
-        printOut(u"best: trial %1 %2=%3 %4"_s
-                     .arg(best->id)
-                     .arg(campaign.objective.metric, formatMetric(*best->value),
-                          describeValues(campaign, best->values)));
+        printOut(u"best: trial %1 %2=%3 %4"_s.arg(best->id).arg(campaign.objective.metric, formatMetric(*best->value),
+                                                                describeValues(campaign, best->values)));
     } else {
         printOut(u"best: none yet"_s);
     }

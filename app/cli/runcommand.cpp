@@ -2,12 +2,12 @@
 
 #include "cli/campaignloader.h"
 #include "cli/console.h"
-#include "cli/signalwatcher.h"
-#include "model/trialexport.h"
 #include "cli/consoleprompter.h"
+#include "cli/signalwatcher.h"
 #include "engine/backendfactory.h"
-#include "remote/clusterbackendmaker.h"
 #include "engine/campaignrunner.h"
+#include "model/trialexport.h"
+#include "remote/clusterbackendmaker.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -27,9 +27,9 @@ namespace {
 class ProgressPrinter {
 public:
     explicit ProgressPrinter(const model::Campaign& campaign, int alreadyFinished)
-        : m_campaign(campaign), m_finished(alreadyFinished)
-    {
-    }
+        : m_campaign(campaign),
+          m_finished(alreadyFinished)
+    {}
 
     void onTrial(const model::TrialRecord& t)
     {
@@ -41,8 +41,7 @@ public:
             && (!m_best || (maximize ? *t.value > m_best->second : *t.value < m_best->second)))
             m_best = std::pair{t.id, *t.value};
 
-        const QString head = u"[%1/%2] trial %3 %4"_s
-                                 .arg(m_finished, 3)
+        const QString head = u"[%1/%2] trial %3 %4"_s.arg(m_finished, 3)
                                  .arg(m_campaign.search.maxTrials)
                                  .arg(t.id)
                                  .arg(model::toString(t.state), -9);
@@ -55,8 +54,7 @@ public:
         if (!t.error.isEmpty())
             line += u"  "_s + t.error;
         if (m_best)
-            line += u"  | best: trial %1 %2=%3"_s
-                        .arg(m_best->first)
+            line += u"  | best: trial %1 %2=%3"_s.arg(m_best->first)
                         .arg(m_campaign.objective.metric, formatMetric(m_best->second));
         printOut(line);
     }
@@ -88,10 +86,8 @@ void printFinalReport(const model::Campaign& campaign, model::TrialStore& store)
     }
     printOut(u"trials: "_s + parts.join(u", "_s));
     if (const model::TrialRecord* best = model::bestTrial(campaign, trials.value())) {
-        printOut(u"best: trial %1 %2=%3 %4"_s
-                     .arg(best->id)
-                     .arg(campaign.objective.metric, formatMetric(*best->value),
-                          describeValues(campaign, best->values)));
+        printOut(u"best: trial %1 %2=%3 %4"_s.arg(best->id).arg(campaign.objective.metric, formatMetric(*best->value),
+                                                                describeValues(campaign, best->values)));
     } else {
         printOut(u"best: none yet (no trial finished with a value)"_s);
     }
@@ -118,10 +114,10 @@ int runCampaign(const RunOptions& options)
         printErr(u"%1 is in use by another run (pid %2 on %3)"_s.arg(stateDir).arg(pid).arg(host));
         return ExitRunFailure;
     }
-    auto store = model::TrialStore::open(stateDir, *campaign,
-                                         options.acceptChangedDefinition
-                                             ? model::TrialStore::DefinitionPolicy::AcceptChanged
-                                             : model::TrialStore::DefinitionPolicy::RequireSame);
+    auto store =
+        model::TrialStore::open(stateDir, *campaign,
+                                options.acceptChangedDefinition ? model::TrialStore::DefinitionPolicy::AcceptChanged
+                                                                : model::TrialStore::DefinitionPolicy::RequireSame);
     if (!store) {
         printErr(store.error());
         return ExitInvalidInput;
@@ -135,8 +131,9 @@ int runCampaign(const RunOptions& options)
             finishedBefore += model::isTerminal(t.state) ? 1 : 0;
         bestBefore = model::bestTrial(*campaign, earlier.value());
         if (!earlier->isEmpty())
-            printOut(u"resuming %1: %2 trials recorded, %3 finished"_s
-                         .arg(campaign->name).arg(earlier->size()).arg(finishedBefore));
+            printOut(u"resuming %1: %2 trials recorded, %3 finished"_s.arg(campaign->name)
+                         .arg(earlier->size())
+                         .arg(finishedBefore));
     }
 
     ConsolePrompter prompter(options.acceptNewHostKey);
@@ -168,7 +165,7 @@ int runCampaign(const RunOptions& options)
         interrupted = true;
         if (sig == SIGINT && runner.isSubmitting() && runner.activeCount() > 0) {
             printErr(u"stopping: no new trials; waiting for %1 running (Ctrl-C again to leave them "
-                                    "running in the background)"_s.arg(runner.activeCount()));
+                     "running in the background)"_s.arg(runner.activeCount()));
             runner.stopSubmitting();
         } else {
             runner.detach();
@@ -187,8 +184,8 @@ int runCampaign(const RunOptions& options)
         return ExitRunFailure;
     }
     if (summary.stillRunning > 0)
-        printErr(u"%1 trials are still running in the background; run again to collect them"_s
-                     .arg(summary.stillRunning));
+        printErr(
+            u"%1 trials are still running in the background; run again to collect them"_s.arg(summary.stillRunning));
     if (interrupted || !summary.complete) {
         printErr(u"interrupted: run \"sweepline-cli run %1\" again to continue"_s.arg(options.campaignPath));
         return ExitRunFailure;

@@ -6,7 +6,7 @@ namespace sweepline::cli {
 
 struct RunOptions {
     QString campaignPath;
-    QString storeDirectory;            // empty: beside the campaign file
+    QString storeDirectory; // empty: beside the campaign file
     bool acceptChangedDefinition = false;
     bool acceptNewHostKey = false;
 };

@@ -17,13 +17,11 @@ int main(int argc, char* argv[])
     parser.setApplicationDescription(u"Automatic hyperparameter tuning on supercomputers."_s);
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(u"campaign"_s, u"A campaign file to open."_s,
-                                 u"[CAMPAIGN.json]"_s);
-    const QCommandLineOption store(u"store"_s, u"Keep the campaign's state in DIR."_s,
-                                   u"DIR"_s);
+    parser.addPositionalArgument(u"campaign"_s, u"A campaign file to open."_s, u"[CAMPAIGN.json]"_s);
+    const QCommandLineOption store(u"store"_s, u"Keep the campaign's state in DIR."_s, u"DIR"_s);
     const QCommandLineOption screenshots(u"screenshots"_s,
                                          u"Run the campaign to its end, save a picture of every panel "
-                                                        "into DIR, and quit."_s,
+                                         "into DIR, and quit."_s,
                                          u"DIR"_s);
     parser.addOption(store);
     parser.addOption(screenshots);

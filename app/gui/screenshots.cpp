@@ -74,19 +74,19 @@ void captureAfterRun(MainWindow& window, const QString& directory)
 {
     window.setUnattended(true);
     // A run that cannot start or fails ends the program with an error: no picture of a failure.
-    QObject::connect(window.runController(), &RunController::failedToStart, &window,
-                     [] { QApplication::exit(1); });
-    QObject::connect(&window, &MainWindow::runFinished, &window, [&window, directory](const engine::RunSummary& summary) {
-        if (!summary.ok) {
-            QApplication::exit(1);
-            return;
-        }
-        // A short pause lets the last trial's update reach every panel.
-        QTimer::singleShot(500, &window, [&window, directory] {
-            captureAll(window, directory);
-            QApplication::quit();
-        });
-    });
+    QObject::connect(window.runController(), &RunController::failedToStart, &window, [] { QApplication::exit(1); });
+    QObject::connect(&window, &MainWindow::runFinished, &window,
+                     [&window, directory](const engine::RunSummary& summary) {
+                         if (!summary.ok) {
+                             QApplication::exit(1);
+                             return;
+                         }
+                         // A short pause lets the last trial's update reach every panel.
+                         QTimer::singleShot(500, &window, [&window, directory] {
+                             captureAll(window, directory);
+                             QApplication::quit();
+                         });
+                     });
     QTimer::singleShot(0, &window, [&window] { window.startRun(); });
 }
 

@@ -1,8 +1,8 @@
 #include "engine/campaignrunner.h"
 
-#include "model/trialstore.h"
 #include "engine/jobscript.h"
 #include "engine/runoutcome.h"
+#include "model/trialstore.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -30,8 +30,12 @@ model::TrialLabels fromLabels(const tuning::Labels& l)
 
 CampaignRunner::CampaignRunner(model::Campaign campaign, model::TrialStore& store, JobBackend& backend,
                                QString stateDirectory, QObject* parent)
-    : QObject(parent), m_campaign(std::move(campaign)), m_store(store), m_backend(backend),
-      m_stateDirectory(std::move(stateDirectory)), m_codec(m_campaign)
+    : QObject(parent),
+      m_campaign(std::move(campaign)),
+      m_store(store),
+      m_backend(backend),
+      m_stateDirectory(std::move(stateDirectory)),
+      m_codec(m_campaign)
 {
     connect(&m_backend, &JobBackend::submitted, this, &CampaignRunner::onSubmitted);
     connect(&m_backend, &JobBackend::notSubmitted, this, &CampaignRunner::onNotSubmitted);
@@ -72,8 +76,8 @@ model::Status CampaignRunner::start()
             // store and the exports, but the strategy cannot place them.
             std::optional<tuning::Outcome> outcome;
             if (t.state == TrialState::Done && t.value)
-                outcome = tuning::Outcome::success(m_campaign.objective.direction == model::Direction::Maximize
-                                                       ? -*t.value : *t.value);
+                outcome = tuning::Outcome::success(
+                    m_campaign.objective.direction == model::Direction::Maximize ? -*t.value : *t.value);
             else if (model::isTerminal(t.state))
                 outcome = tuning::Outcome::failure();
             history.push_back({{*point, toLabels(t.labels)}, outcome});
@@ -209,8 +213,7 @@ void CampaignRunner::onSubmitFailed(qint64 trialId, const QString& reason)
 {
     if (!m_active.remove(trialId))
         return;
-    if (!commit(m_store.markFailed(trialId, u"submission failed: "_s + reason, {},
-                                   QDateTime::currentDateTimeUtc())))
+    if (!commit(m_store.markFailed(trialId, u"submission failed: "_s + reason, {}, QDateTime::currentDateTimeUtc())))
         return;
     tellStrategy(trialId, std::nullopt);
     publish(trialId);
@@ -313,8 +316,7 @@ void CampaignRunner::cancelTrial(qint64 trialId)
         return;
     }
     if (m_planned.removeOne(trialId)) {
-        if (commit(m_store.markCancelled(trialId, u"cancelled before submission"_s,
-                                         QDateTime::currentDateTimeUtc()))) {
+        if (commit(m_store.markCancelled(trialId, u"cancelled before submission"_s, QDateTime::currentDateTimeUtc()))) {
             tellStrategy(trialId, std::nullopt);
             publish(trialId);
         }

@@ -18,7 +18,7 @@ model::Status refusedFolder(const QString& folder, const QString& why)
 {
     return model::Status::failure(
         u"the trial folder %1 %2: refusing to use it (remove it, or give the campaign another workdir)"_s.arg(folder,
-                                                                                                             why));
+                                                                                                              why));
 }
 
 QString ownerMark(const QString& token, int attempt)

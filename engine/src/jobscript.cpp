@@ -15,8 +15,7 @@ namespace sweepline::engine {
 QString formatDuration(qint64 seconds)
 {
     const qint64 days = seconds / 86400;
-    const QString hms = u"%1:%2:%3"_s
-                            .arg((seconds / 3600) % 24, 2, 10, QChar(u'0'))
+    const QString hms = u"%1:%2:%3"_s.arg((seconds / 3600) % 24, 2, 10, QChar(u'0'))
                             .arg((seconds / 60) % 60, 2, 10, QChar(u'0'))
                             .arg(seconds % 60, 2, 10, QChar(u'0'));
     return days > 0 ? QString::number(days) + u'-' + hms : hms;
@@ -68,9 +67,9 @@ QString renderJobScript(const JobScriptInput& in)
     s += u"( set -o noclobber; echo \"$$\" > %1 ) 2>/dev/null || exit 0\n"_s.arg(QLatin1String(runfiles::pid));
     // bash's own clock (no fork): the times stand even when no poll saw the job running. Microseconds
     // from bash 5 on (with the locale's decimal point), whole seconds before.
-    s += u"sweepline_started=$EPOCHREALTIME; [ -n \"$sweepline_started\" ] || printf -v sweepline_started '%(%s)T' -1\n"_s;
-    s += u"export SWEEPLINE_CAMPAIGN=%1 SWEEPLINE_TRIAL=%2 SWEEPLINE_TOKEN=%3\n"_s
-             .arg(shellQuote(in.campaign))
+    s +=
+        u"sweepline_started=$EPOCHREALTIME; [ -n \"$sweepline_started\" ] || printf -v sweepline_started '%(%s)T' -1\n"_s;
+    s += u"export SWEEPLINE_CAMPAIGN=%1 SWEEPLINE_TRIAL=%2 SWEEPLINE_TOKEN=%3\n"_s.arg(shellQuote(in.campaign))
              .arg(in.trialId)
              .arg(shellQuote(in.token));
     s += u"(\n"_s;
@@ -79,10 +78,10 @@ QString renderJobScript(const JobScriptInput& in)
     s += in.command + u'\n';
     s += u") > %1 2> %2 < /dev/null\n"_s.arg(QLatin1String(runfiles::stdoutFile), QLatin1String(runfiles::stderrFile));
     s += u"rc=$?\n"_s;
-    s += u"sweepline_finished=$EPOCHREALTIME; [ -n \"$sweepline_finished\" ] || printf -v sweepline_finished '%(%s)T' -1\n"_s;
+    s +=
+        u"sweepline_finished=$EPOCHREALTIME; [ -n \"$sweepline_finished\" ] || printf -v sweepline_finished '%(%s)T' -1\n"_s;
     s += u"printf '%d\\nstarted %s\\nfinished %s\\n' \"$rc\" \"$sweepline_started\" \"$sweepline_finished\" > %1.tmp "
-                        "&& mv -f %1.tmp %1\n"_s
-             .arg(QLatin1String(runfiles::exitCode));
+         "&& mv -f %1.tmp %1\n"_s.arg(QLatin1String(runfiles::exitCode));
     s += u"exit \"$rc\"\n"_s;
     return s;
 }

@@ -23,13 +23,13 @@ namespace lp = localprocess;
 struct LocalBackend::Watch {
     qint64 trialId = 0;
     pid_t pid = 0;
-    bool isChild = false;         // started by this process, so waitpid() can reap it
+    bool isChild = false; // started by this process, so waitpid() can reap it
     QString runDirectory;
     int pidFd = -1;
     std::unique_ptr<QSocketNotifier> exitNotifier;
     std::unique_ptr<QTimer> limitTimer;
     std::unique_ptr<QTimer> killTimer;
-    QString stopReason;           // set when we ended the job: time limit or cancel
+    QString stopReason; // set when we ended the job: time limit or cancel
 
     ~Watch()
     {
@@ -92,7 +92,13 @@ void LocalBackend::submit(const JobRequest& request)
     }
     // A pid file means this trial was launched before: never launch it twice.
     if (QFile::exists(pathIn(request.runDirectory, runfiles::pid))) {
-        track({id, request.token, request.runDirectory, {}, request.timeLimitSeconds, {}, request.storeId,
+        track({id,
+               request.token,
+               request.runDirectory,
+               {},
+               request.timeLimitSeconds,
+               {},
+               request.storeId,
                request.attempt});
         return;
     }
@@ -125,10 +131,9 @@ void LocalBackend::track(const TrackedJob& job)
         return;
     }
     const QString jobId = pid ? QString::number(*pid) : job.jobId;
-    const QDateTime startedAt = job.startedAt.isValid()
-        ? job.startedAt
+    const QDateTime startedAt = job.startedAt.isValid() ? job.startedAt
         : QFileInfo::exists(pathIn(dir, runfiles::pid)) ? QFileInfo(pathIn(dir, runfiles::pid)).lastModified().toUTC()
-                                                         : QDateTime::currentDateTimeUtc();
+                                                        : QDateTime::currentDateTimeUtc();
     if (job.jobId.isEmpty())
         emit submitted(id, jobId, startedAt);
     if (!job.startedAt.isValid())
@@ -242,7 +247,7 @@ void LocalBackend::finish(qint64 trialId, std::optional<int> signalNumber)
     end.exitCode = record.exitCode;
     takeScriptTimes(end, record);
     end.cancelled = w->stopReason == u"cancelled"_s
-                    || QFileInfo::exists(QDir(w->runDirectory).filePath(QLatin1String(kCancelMarker)));
+        || QFileInfo::exists(QDir(w->runDirectory).filePath(QLatin1String(kCancelMarker)));
     if (!w->stopReason.isEmpty())
         end.reason = w->stopReason;
     else if (end.cancelled)

@@ -43,8 +43,7 @@ RunOutcome judgeRun(const JobEnd& end, const model::MetricExtractor& extractor, 
         out.intermediate = std::move(extracted).value();
     if (truncated) {
         out.note = u"stdout was %1 bytes, over the download limit: the value and the learning curve "
-                                  "come from its last %2 bytes"_s
-                       .arg(*end.stdoutTruncatedFrom)
+                   "come from its last %2 bytes"_s.arg(*end.stdoutTruncatedFrom)
                        .arg(QFileInfo(end.stdoutPath).size());
     }
     auto withStderr = [&](QString message) {

@@ -279,8 +279,8 @@ Campaign minimalValidCampaign()
 
 const QStringList& reservedRunFileNames()
 {
-    static const QStringList names = {u"job.sh"_s, u"job.pid"_s, u"stdout"_s, u"stderr"_s, u"exit_code"_s,
-                                      u"cancel-requested"_s, u".sweepline-owner"_s};
+    static const QStringList names = {u"job.sh"_s,    u"job.pid"_s,          u"stdout"_s,          u"stderr"_s,
+                                      u"exit_code"_s, u"cancel-requested"_s, u".sweepline-owner"_s};
     return names;
 }
 

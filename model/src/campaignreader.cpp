@@ -187,8 +187,7 @@ QString SyntaxChecker::describeSyntaxError(std::size_t position, const QString& 
     if (colon >= 0)
         reason = reason.mid(colon + 2);
     reason.remove(QChar(0xFEFF)); // nlohmann quotes the byte order mark in "last read"
-    return u"invalid JSON at line %1, column %2: %3"_s.arg(QString::number(line), QString::number(column),
-                                                           reason);
+    return u"invalid JSON at line %1, column %2: %3"_s.arg(QString::number(line), QString::number(column), reason);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -231,8 +230,8 @@ void CampaignReader::checkKeys(const Json& object, const Location& where, const 
         if (known.contains(key))
             continue;
         const QString suggestion = closestKey(key, known);
-        fail(where.key(key, index), suggestion.isEmpty() ? u"unknown key"_s
-                                                         : u"unknown key (did you mean %1?)"_s.arg(quoted(suggestion)));
+        fail(where.key(key, index),
+             suggestion.isEmpty() ? u"unknown key"_s : u"unknown key (did you mean %1?)"_s.arg(quoted(suggestion)));
     }
     for (const QString& key : required) {
         if (!present.contains(key))
@@ -432,8 +431,7 @@ void CampaignReader::readParameter(const Json& object, const Location& where, Pa
 {
     if (!isObject(object, where))
         return;
-    checkKeys(object, where, {u"name"_s, u"type"_s, u"values"_s, u"range"_s, u"default"_s},
-              {u"name"_s, u"type"_s});
+    checkKeys(object, where, {u"name"_s, u"type"_s, u"values"_s, u"range"_s, u"default"_s}, {u"name"_s, u"type"_s});
     if (const Member m = member(object, where, "name"))
         readParameterName(m, parameter);
 
@@ -474,8 +472,8 @@ void CampaignReader::readParameterName(const Member& m, Parameter& parameter)
     }
     const int index = int(m_campaign.parameters.size());
     if (const auto first = m_parameterNames.constFind(*name); first != m_parameterNames.cend()) {
-        fail(m.where, u"duplicate name; parameters[%1] is already called %2"_s.arg(QString::number(*first),
-                                                                                    quoted(*name)));
+        fail(m.where,
+             u"duplicate name; parameters[%1] is already called %2"_s.arg(QString::number(*first), quoted(*name)));
         return;
     }
     m_parameterNames.insert(*name, index);
@@ -683,8 +681,9 @@ void CampaignReader::readPattern(const Member& m)
         return;
     const QRegularExpression expression(*pattern);
     if (!expression.isValid()) {
-        fail(m.where, u"invalid regular expression: %1 at offset %2"_s.arg(
-                          expression.errorString(), QString::number(expression.patternErrorOffset())));
+        fail(m.where,
+             u"invalid regular expression: %1 at offset %2"_s.arg(expression.errorString(),
+                                                                  QString::number(expression.patternErrorOffset())));
         return;
     }
     // The one group is the metric's value; more would leave it ambiguous.
@@ -788,11 +787,13 @@ void CampaignReader::readFiles(const Member& m)
         // Every file lands in the run folder under its own name, beside what the engine writes.
         const QString name = QFileInfo(cleaned).fileName();
         if (reservedRunFileNames().contains(name)) {
-            fail(element.where, u"\"%1\" is the name of a file Sweepline writes into each run folder; rename it"_s.arg(name));
+            fail(element.where,
+                 u"\"%1\" is the name of a file Sweepline writes into each run folder; rename it"_s.arg(name));
             continue;
         }
         if (const auto first = seenNames.constFind(name); first != seenNames.cend()) {
-            fail(element.where, u"has the same file name as files[%1]: both would be copied to %2"_s.arg(*first).arg(name));
+            fail(element.where,
+                 u"has the same file name as files[%1]: both would be copied to %2"_s.arg(*first).arg(name));
             continue;
         }
         seenNames.insert(name, int(i));
@@ -832,9 +833,10 @@ void CampaignReader::readCluster(const Member& m)
 {
     if (!isObject(*m, m.where))
         return;
-    static const QStringList remoteKeys{u"host"_s, u"port"_s, u"user"_s, u"identity"_s, u"known_hosts"_s,
-                                        u"ssh_config"_s, u"workdir"_s, u"directives"_s, u"poll_interval_s"_s,
-                                        u"parallel_submissions"_s, u"max_queued"_s};
+    static const QStringList remoteKeys{
+        u"host"_s,       u"port"_s,    u"user"_s,       u"identity"_s,        u"known_hosts"_s,
+        u"ssh_config"_s, u"workdir"_s, u"directives"_s, u"poll_interval_s"_s, u"parallel_submissions"_s,
+        u"max_queued"_s};
     checkKeys(*m, m.where, QStringList{u"scheduler"_s, u"setup"_s} + remoteKeys);
     ClusterSettings& cluster = m_campaign.cluster;
     if (const Member scheduler = member(*m, m.where, "scheduler")) {

@@ -21,7 +21,16 @@ bool isShellSafe(QChar c)
     if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'))
         return true;
     switch (ch) {
-    case '_': case '.': case '/': case ':': case '=': case '@': case '%': case '+': case ',': case '-':
+    case '_':
+    case '.':
+    case '/':
+    case ':':
+    case '=':
+    case '@':
+    case '%':
+    case '+':
+    case ',':
+    case '-':
         return true;
     default:
         return false;
@@ -100,11 +109,11 @@ private:
     void feedBare(QChar c, qsizetype index, bool afterDollar);
 
     std::vector<Frame> m_frames;
-    bool m_escaped = false;     // the previous character was an unquoted backslash
-    bool m_dollar = false;      // the previous character was an unquoted '$'
+    bool m_escaped = false; // the previous character was an unquoted backslash
+    bool m_dollar = false;  // the previous character was an unquoted '$'
     qsizetype m_dollarIndex = -1;
-    bool m_wordStart = true;    // the next character starts a word ('#' there starts a comment)
-    bool m_comment = false;     // the rest of the command is a comment
+    bool m_wordStart = true; // the next character starts a word ('#' there starts a comment)
+    bool m_comment = false;  // the rest of the command is a comment
 };
 
 void ShellContext::feed(QChar c, qsizetype index)
@@ -154,8 +163,8 @@ void ShellContext::feed(QChar c, qsizetype index)
 void ShellContext::feedBare(QChar c, qsizetype index, bool afterDollar)
 {
     const bool wordStart = m_wordStart;
-    m_wordStart = c == u' ' || c == u'\t' || c == u';' || c == u'&' || c == u'|' || c == u'(' || c == u')'
-        || c == u'<' || c == u'>';
+    m_wordStart = c == u' ' || c == u'\t' || c == u';' || c == u'&' || c == u'|' || c == u'(' || c == u')' || c == u'<'
+        || c == u'>';
     if (c == u'#' && wordStart && m_frames.empty()) {
         m_comment = true;
     } else if (c == u'\\') {
@@ -230,7 +239,7 @@ QString ShellContext::unterminated(const QString& text) const
             continue;
         }
         return u"unterminated %1 quote starting at column %2"_s.arg(opening,
-                                                                  QString::number(columnOf(text, frame->start)));
+                                                                    QString::number(columnOf(text, frame->start)));
     }
     return {};
 }
@@ -291,12 +300,12 @@ Result<CommandTemplate> CommandTemplate::parse(const QString& text)
         if (name.isEmpty())
             return failure(u"empty placeholder '{}' at column %1"_s.arg(columnOf(text, i)));
         if (!isPlaceholderName(name)) {
-            return failure(u"invalid placeholder {%1} at column %2; write {{ and }} for literal braces"_s
-                               .arg(name, QString::number(columnOf(text, i))));
+            return failure(u"invalid placeholder {%1} at column %2; write {{ and }} for literal braces"_s.arg(
+                name, QString::number(columnOf(text, i))));
         }
         if (const QString problem = shell.placeholderProblem(); !problem.isEmpty()) {
-            return failure(u"placeholder {%1} at column %2 %3"_s
-                               .arg(name, QString::number(columnOf(text, i)), problem));
+            return failure(
+                u"placeholder {%1} at column %2 %3"_s.arg(name, QString::number(columnOf(text, i)), problem));
         }
         shell.feedPlaceholder();
         flushLiteral();

@@ -11,7 +11,8 @@ namespace sweepline::model {
 namespace {
 
 // A number as programs print it; nan and inf are accepted so the caller can decide what they mean.
-const QString numberPattern = u"([-+]?(?:(?:[0-9]+(?:\\.[0-9]+)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?|(?i:nan|infinity|inf)\\b))"_s;
+const QString numberPattern =
+    u"([-+]?(?:(?:[0-9]+(?:\\.[0-9]+)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?|(?i:nan|infinity|inf)\\b))"_s;
 
 // Locale-independent, and explicit about nan/inf so we do not depend on what toDouble() accepts.
 std::optional<double> toNumber(QStringView text)
@@ -51,9 +52,8 @@ Result<MetricExtractor> MetricExtractor::create(const QString& metric, const QSt
         }
         if (re.captureCount() != 1) {
             return Result<MetricExtractor>::failure(
-                u"metric pattern \"%1\" must have exactly one capture group, it has %2"_s
-                    .arg(pattern)
-                    .arg(re.captureCount()));
+                u"metric pattern \"%1\" must have exactly one capture group, it has %2"_s.arg(pattern).arg(
+                    re.captureCount()));
         }
         return MetricExtractor(std::move(re));
     }
@@ -62,8 +62,8 @@ Result<MetricExtractor> MetricExtractor::create(const QString& metric, const QSt
         return Result<MetricExtractor>::failure(u"metric name is empty"_s);
 
     // Not preceded by a word character or '.', so "val_loss" and "train.loss" are not "loss".
-    const QString text = u"(?<![\\w.])"_s + QRegularExpression::escape(metric)
-        + u"[ \\t]*[:=][ \\t]*"_s + numberPattern;
+    const QString text =
+        u"(?<![\\w.])"_s + QRegularExpression::escape(metric) + u"[ \\t]*[:=][ \\t]*"_s + numberPattern;
     QRegularExpression re(text, options);
     if (!re.isValid()) {
         return Result<MetricExtractor>::failure(

@@ -7,13 +7,20 @@ namespace sweepline::model {
 QString toString(TrialState state)
 {
     switch (state) {
-    case TrialState::Planned: return u"planned"_s;
-    case TrialState::Submitting: return u"submitting"_s;
-    case TrialState::Queued: return u"queued"_s;
-    case TrialState::Running: return u"running"_s;
-    case TrialState::Done: return u"done"_s;
-    case TrialState::Failed: return u"failed"_s;
-    case TrialState::Cancelled: return u"cancelled"_s;
+    case TrialState::Planned:
+        return u"planned"_s;
+    case TrialState::Submitting:
+        return u"submitting"_s;
+    case TrialState::Queued:
+        return u"queued"_s;
+    case TrialState::Running:
+        return u"running"_s;
+    case TrialState::Done:
+        return u"done"_s;
+    case TrialState::Failed:
+        return u"failed"_s;
+    case TrialState::Cancelled:
+        return u"cancelled"_s;
     }
     return u"unknown"_s;
 }
@@ -34,8 +41,8 @@ bool isTerminal(TrialState state)
 
 const QList<TrialState>& allTrialStates()
 {
-    static const QList<TrialState> states{TrialState::Planned, TrialState::Submitting, TrialState::Queued,
-                                          TrialState::Running, TrialState::Done,       TrialState::Failed,
+    static const QList<TrialState> states{TrialState::Planned,  TrialState::Submitting, TrialState::Queued,
+                                          TrialState::Running,  TrialState::Done,       TrialState::Failed,
                                           TrialState::Cancelled};
     return states;
 }

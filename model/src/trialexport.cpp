@@ -150,9 +150,8 @@ QByteArray exportCsv(const Campaign& campaign, const QList<TrialRecord>& trials)
     QStringList header{u"trial"_s, u"state"_s};
     for (const Parameter& parameter : campaign.parameters)
         header.append(parameter.name);
-    header << campaign.objective.metric << u"job_id"_s << u"submitted_at"_s
-           << u"started_at"_s << u"finished_at"_s << u"elapsed_s"_s
-           << u"stage"_s << u"batch"_s << u"error"_s << u"note"_s;
+    header << campaign.objective.metric << u"job_id"_s << u"submitted_at"_s << u"started_at"_s << u"finished_at"_s
+           << u"elapsed_s"_s << u"stage"_s << u"batch"_s << u"error"_s << u"note"_s;
 
     QByteArray csv = csvLine(header);
     for (const TrialRecord& trial : trials)

@@ -26,19 +26,20 @@ constexpr int schemaVersion = 1;
 const QString databaseFileName = u"trials.db"_s;
 
 // Every column of trials, in the order rowToRecord() reads them.
-const QString trialColumns = u"id, token, state, params, stage, direction, batch, value, intermediate, job_id, attempt, "
+const QString trialColumns =
+    u"id, token, state, params, stage, direction, batch, value, intermediate, job_id, attempt, "
     "created_at, submitted_at, started_at, finished_at, error, note"_s;
 
 const QStringList schemaStatements = {
     u"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)"_s,
     u"CREATE TABLE trials ("
-                   "id INTEGER PRIMARY KEY, token TEXT NOT NULL UNIQUE, state TEXT NOT NULL, "
-                   "params TEXT NOT NULL, stage INT, direction TEXT, batch INT, value REAL, "
-                   "intermediate TEXT, job_id TEXT, attempt INT NOT NULL DEFAULT 0, created_at INTEGER, "
-                   "submitted_at INTEGER, started_at INTEGER, finished_at INTEGER, error TEXT, note TEXT)"_s,
+    "id INTEGER PRIMARY KEY, token TEXT NOT NULL UNIQUE, state TEXT NOT NULL, "
+    "params TEXT NOT NULL, stage INT, direction TEXT, batch INT, value REAL, "
+    "intermediate TEXT, job_id TEXT, attempt INT NOT NULL DEFAULT 0, created_at INTEGER, "
+    "submitted_at INTEGER, started_at INTEGER, finished_at INTEGER, error TEXT, note TEXT)"_s,
     u"CREATE TABLE trial_events ("
-                   "id INTEGER PRIMARY KEY, trial_id INTEGER NOT NULL REFERENCES trials(id), "
-                   "state TEXT NOT NULL, at INTEGER NOT NULL, note TEXT)"_s,
+    "id INTEGER PRIMARY KEY, trial_id INTEGER NOT NULL REFERENCES trials(id), "
+    "state TEXT NOT NULL, at INTEGER NOT NULL, note TEXT)"_s,
     u"CREATE INDEX trial_events_by_trial ON trial_events(trial_id)"_s,
     u"CREATE INDEX trials_by_state ON trials(state)"_s,
     u"PRAGMA user_version = %1"_s.arg(schemaVersion),
@@ -48,14 +49,18 @@ bool isLegalTransition(TrialState from, TrialState to)
 {
     using S = TrialState;
     switch (from) {
-    case S::Planned: return to == S::Submitting || to == S::Cancelled; // cancelled before submission
+    case S::Planned:
+        return to == S::Submitting || to == S::Cancelled; // cancelled before submission
     case S::Submitting:
         return to == S::Queued || to == S::Running || to == S::Failed || to == S::Cancelled || to == S::Planned;
-    case S::Queued: return to == S::Running || to == S::Done || to == S::Failed || to == S::Cancelled;
-    case S::Running: return to == S::Done || to == S::Failed || to == S::Cancelled;
+    case S::Queued:
+        return to == S::Running || to == S::Done || to == S::Failed || to == S::Cancelled;
+    case S::Running:
+        return to == S::Done || to == S::Failed || to == S::Cancelled;
     case S::Done:
     case S::Failed:
-    case S::Cancelled: return false;
+    case S::Cancelled:
+        return false;
     }
     return false;
 }
@@ -256,7 +261,7 @@ struct TrialStore::Private {
             QSqlDatabase::removeDatabase(connection);
     }
 
-    template <typename T = Done>
+    template<typename T = Done>
     Result<T> failure(const QString& message) const
     {
         return Result<T>::failure(message);
@@ -354,8 +359,7 @@ Status TrialStore::Private::configure()
     if (!mode)
         return failure(mode.error());
     if (mode->toString().compare(u"wal"_s, Qt::CaseInsensitive) != 0) {
-        return failure(u"%1: cannot switch to write-ahead logging (journal mode is %2)"_s
-                           .arg(path, mode->toString()));
+        return failure(u"%1: cannot switch to write-ahead logging (journal mode is %2)"_s.arg(path, mode->toString()));
     }
     return success();
 }
@@ -375,9 +379,8 @@ Status TrialStore::Private::checkVersion(bool createIfEmpty)
         return failure(version.error());
     if (version.value() > schemaVersion) {
         return failure(u"%1 was written by a newer version of Sweepline (store format %2, this "
-                                      "version reads format %3). Use a newer Sweepline, or use --store to start "
-                                      "a separate store."_s
-                           .arg(path)
+                       "version reads format %3). Use a newer Sweepline, or use --store to start "
+                       "a separate store."_s.arg(path)
                            .arg(version.value())
                            .arg(schemaVersion));
     }
@@ -437,7 +440,7 @@ Result<QHash<QString, QString>> TrialStore::Private::readMeta() const
 Status TrialStore::Private::setMeta(const QString& key, const QString& value)
 {
     return exec(u"INSERT INTO meta (key, value) VALUES (?, ?) "
-                               "ON CONFLICT(key) DO UPDATE SET value = excluded.value"_s,
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value"_s,
                 {key, value});
 }
 
@@ -458,13 +461,12 @@ Status TrialStore::Private::adoptCampaign(const Campaign& campaign, DefinitionPo
             if (storedName.isEmpty() && stored.campaign)
                 storedName = stored.campaign->name;
             if (storedName != campaign.name && !accept) {
-                return failure(u"%1 holds trials of campaign \"%2\", not \"%3\". Use --store to start "
-                                              "a separate store, or run with --accept-changed-definition to "
-                                              "continue this one with the new definition."_s
-                                   .arg(directory, storedName, campaign.name));
+                return failure(
+                    u"%1 holds trials of campaign \"%2\", not \"%3\". Use --store to start "
+                    "a separate store, or run with --accept-changed-definition to "
+                    "continue this one with the new definition."_s.arg(directory, storedName, campaign.name));
             }
-            const bool changed = storedName != campaign.name
-                || meta->value(u"fingerprint"_s) != fingerprint;
+            const bool changed = storedName != campaign.name || meta->value(u"fingerprint"_s) != fingerprint;
             if (changed && !accept) {
                 QStringList parts;
                 if (stored.campaign)
@@ -472,9 +474,9 @@ Status TrialStore::Private::adoptCampaign(const Campaign& campaign, DefinitionPo
                 if (parts.isEmpty())
                     parts.append(u"definition"_s);
                 return failure(u"%1 holds trials of a different definition of this campaign "
-                                              "(changed: %2). Run with --accept-changed-definition to continue "
-                                              "with the new definition, or use --store to start a separate store."_s
-                                   .arg(directory, parts.join(u", "_s)));
+                               "(changed: %2). Run with --accept-changed-definition to continue "
+                               "with the new definition, or use --store to start a separate store."_s.arg(
+                                   directory, parts.join(u", "_s)));
             }
             if (changed) {
                 if (auto status = setMeta(u"definition_changed_at"_s, isoNow()); !status)
@@ -520,8 +522,7 @@ Status TrialStore::Private::transition(qint64 id, TrialState to, const Change& c
         if (!from)
             return failure(unknownState(id, current->toString()));
         if (!isLegalTransition(*from, to)) {
-            return failure(
-                u"trial %1: cannot go from %2 to %3"_s.arg(id).arg(toString(*from), toString(to)));
+            return failure(u"trial %1: cannot go from %2 to %3"_s.arg(id).arg(toString(*from), toString(to)));
         }
 
         QString sql = u"UPDATE trials SET state = ?"_s;
@@ -584,10 +585,8 @@ Result<QList<TrialRecord>> TrialStore::Private::select(const QString& where, con
     return records;
 }
 
-TrialStore::TrialStore(std::unique_ptr<Private> data)
-    : d(std::move(data))
-{
-}
+TrialStore::TrialStore(std::unique_ptr<Private> data) : d(std::move(data))
+{}
 
 TrialStore::~TrialStore() = default;
 
@@ -660,11 +659,10 @@ Result<TrialRecord> TrialStore::addTrial(const QVariantList& values, const Trial
         // "sw" + store id + "-" + trial id: unique across stores and a valid job name for every scheduler.
         const QString token = u"sw%1-%2"_s.arg(d->storeId).arg(id);
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        auto inserted = d->exec(
-            u"INSERT INTO trials (id, token, state, params, stage, direction, batch, created_at) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"_s,
-            {id, token, toString(TrialState::Planned), encodeValues(values), labels.stage,
-             nullable(labels.direction), labels.batch, now});
+        auto inserted = d->exec(u"INSERT INTO trials (id, token, state, params, stage, direction, batch, created_at) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"_s,
+                                {id, token, toString(TrialState::Planned), encodeValues(values), labels.stage,
+                                 nullable(labels.direction), labels.batch, now});
         if (!inserted)
             return inserted;
         return d->exec(u"INSERT INTO trial_events (trial_id, state, at) VALUES (?, ?, ?)"_s,
@@ -682,8 +680,7 @@ Status TrialStore::markSubmitting(qint64 id)
 
 Status TrialStore::markQueued(qint64 id, const QString& jobId, const QDateTime& at)
 {
-    return d->transition(id, TrialState::Queued,
-                         {u"job_id = ?, submitted_at = ?"_s, {nullable(jobId), msOrNow(at)}},
+    return d->transition(id, TrialState::Queued, {u"job_id = ?, submitted_at = ?"_s, {nullable(jobId), msOrNow(at)}},
                          at, jobId.isEmpty() ? QString() : u"job %1"_s.arg(jobId));
 }
 
@@ -692,8 +689,7 @@ Status TrialStore::markRunning(qint64 id, const QDateTime& at)
     const qint64 ms = msOrNow(at);
     // A job seen running without a recorded submission (it started at once) was submitted by then.
     return d->transition(id, TrialState::Running,
-                         {u"started_at = ?, submitted_at = COALESCE(submitted_at, ?)"_s, {ms, ms}},
-                         at, {});
+                         {u"started_at = ?, submitted_at = COALESCE(submitted_at, ?)"_s, {ms, ms}}, at, {});
 }
 
 Status TrialStore::markDone(qint64 id, double value, const QList<double>& intermediate, const QDateTime& at,
@@ -717,8 +713,7 @@ Status TrialStore::markFailed(qint64 id, const QString& error, const QList<doubl
 
 Status TrialStore::markCancelled(qint64 id, const QString& reason, const QDateTime& at)
 {
-    return d->transition(id, TrialState::Cancelled,
-                         {u"error = ?, finished_at = ?"_s, {nullable(reason), msOrNow(at)}},
+    return d->transition(id, TrialState::Cancelled, {u"error = ?, finished_at = ?"_s, {nullable(reason), msOrNow(at)}},
                          at, reason);
 }
 
@@ -786,17 +781,16 @@ Result<QHash<TrialState, int>> TrialStore::countByState() const
 Result<QList<TrialStore::StateChange>> TrialStore::history(qint64 trialId) const
 {
     using R = Result<QList<StateChange>>;
-    auto query = d->run(
-        u"SELECT trial_id, state, at, note FROM trial_events WHERE trial_id = ? ORDER BY id"_s, {trialId});
+    auto query =
+        d->run(u"SELECT trial_id, state, at, note FROM trial_events WHERE trial_id = ? ORDER BY id"_s, {trialId});
     if (!query)
         return R::failure(query.error());
     QList<StateChange> changes;
     while (query->next()) {
         const auto state = trialStateFromString(query->value(1).toString());
         if (!state)
-            return R::failure(u"trial %1: unknown state \"%2\" in its history"_s
-                                  .arg(trialId)
-                                  .arg(query->value(1).toString()));
+            return R::failure(
+                u"trial %1: unknown state \"%2\" in its history"_s.arg(trialId).arg(query->value(1).toString()));
         changes.append({query->value(0).toLongLong(), *state, utcFromMs(query->value(2)), query->value(3).toString()});
     }
     return changes;

@@ -2,7 +2,8 @@
 
 namespace sweepline::model {
 
-TrialTableModel::TrialTableModel(QObject* parent) : QAbstractTableModel(parent) {}
+TrialTableModel::TrialTableModel(QObject* parent) : QAbstractTableModel(parent)
+{}
 
 void TrialTableModel::setCampaign(const Campaign& campaign)
 {

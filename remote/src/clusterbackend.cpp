@@ -17,7 +17,7 @@ namespace sweepline::remote {
 
 namespace {
 
-constexpr int kAbsentPollsBeforeGivingUp = 10; // the scheduler forgot the job and no exit code came
+constexpr int kAbsentPollsBeforeGivingUp = 10;    // the scheduler forgot the job and no exit code came
 constexpr int kTerminalPollsBeforeCollecting = 2; // a shared file system may show the exit code late
 constexpr int kMaxBackoffMs = 5 * 60 * 1000;
 // Files that travel inside the request file, written by the helper: no SFTP round trip per file.
@@ -47,17 +47,22 @@ struct ClusterBackend::Job {
     bool startedReported = false;
     QDateTime startedAt;
     bool cancelRequested = false;
-    bool folderClaimed = false;   // its remote folder is ours for this attempt: files may go in
-    QString stopReason;           // why we cancelled it ourselves
+    bool folderClaimed = false; // its remote folder is ours for this attempt: files may go in
+    QString stopReason;         // why we cancelled it ourselves
     int absentPolls = 0;
     int terminalPolls = 0;
 };
 
 ClusterBackend::ClusterBackend(ssh::Endpoint endpoint, std::unique_ptr<SchedulerAdapter> scheduler,
                                ClusterOptions options, ssh::CredentialPrompter& prompter, QObject* parent)
-    : engine::JobBackend(parent), m_scheduler(std::move(scheduler)), m_options(std::move(options)),
-      m_thread(new QThread(this)), m_batchTimer(new QTimer(this)), m_pollTimer(new QTimer(this)),
-      m_lookupTimer(new QTimer(this)), m_submitRetryTimer(new QTimer(this))
+    : engine::JobBackend(parent),
+      m_scheduler(std::move(scheduler)),
+      m_options(std::move(options)),
+      m_thread(new QThread(this)),
+      m_batchTimer(new QTimer(this)),
+      m_pollTimer(new QTimer(this)),
+      m_lookupTimer(new QTimer(this)),
+      m_submitRetryTimer(new QTimer(this))
 {
     qRegisterMetaType<ssh::RemoteRequest>();
     qRegisterMetaType<ssh::RemoteResponse>();
@@ -72,8 +77,8 @@ ClusterBackend::ClusterBackend(ssh::Endpoint endpoint, std::unique_ptr<Scheduler
     });
     connect(m_worker, &ssh::SshWorker::stateChanged, this, [this](ssh::ConnectionState state, const QString& detail) {
         static const char* names[] = {"disconnected", "connecting", "connected", "failed"};
-        emit connectionChanged(u"%1%2"_s.arg(QLatin1String(names[int(state)]),
-                                                          detail.isEmpty() ? QString() : u": "_s + detail));
+        emit connectionChanged(
+            u"%1%2"_s.arg(QLatin1String(names[int(state)]), detail.isEmpty() ? QString() : u": "_s + detail));
     });
     m_thread->setObjectName(u"ssh"_s);
     m_thread->start();
@@ -107,8 +112,9 @@ void ClusterBackend::send(ssh::RemoteRequest request, Callback callback)
     m_callbacks.insert(id, std::move(callback));
     if (!request.operations.isEmpty())
         ++m_commands;
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, id, request = std::move(request)] { worker->execute(id, request); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, id, request = std::move(request)] { worker->execute(id, request); },
+        Qt::QueuedConnection);
 }
 
 void ClusterBackend::onDone(quint64 requestId, const ssh::RemoteResponse& response)
@@ -221,7 +227,7 @@ void ClusterBackend::flushSubmissions()
     if (claimFolders())
         return; // the claim's answer flushes again
     ssh::RemoteRequest request;
-    QList<ssh::AgentOperation> puts;   // all the files first: the helper makes every folder at once
+    QList<ssh::AgentOperation> puts; // all the files first: the helper makes every folder at once
     QList<ssh::AgentOperation> submits;
     qsizetype putBytes = 0;
     QList<qint64> batch;
@@ -287,8 +293,8 @@ void ClusterBackend::flushSubmissions()
     }
     request.operations = puts + submits;
     if (capped)
-        setPauseReason(u"cluster.max_queued: %1 jobs in the queue; the next one is submitted when one leaves"_s
-                           .arg(*m_options.maxQueued));
+        setPauseReason(u"cluster.max_queued: %1 jobs in the queue; the next one is submitted when one leaves"_s.arg(
+            *m_options.maxQueued));
     else if (!batch.isEmpty() && m_limitedRounds == 0)
         setPauseReason({});
     if (batch.isEmpty())
@@ -335,7 +341,8 @@ bool ClusterBackend::claimFolders()
             return;
         }
         const ssh::AgentResult& result = response.results.at(0);
-        auto answers = parseClaims(claims, QString::fromUtf8(result.out), QString::fromUtf8(result.err), result.exitStatus);
+        auto answers =
+            parseClaims(claims, QString::fromUtf8(result.out), QString::fromUtf8(result.err), result.exitStatus);
         if (!answers) {
             ++m_failures;
             emit connectionChanged(answers.error());
@@ -511,8 +518,10 @@ void ClusterBackend::lookUpUnclear()
         }
         request.operations.append(ssh::AgentOperation::run(lookup.argv, lookup.workingDirectory));
         // A scheduler forgets finished jobs: the files the job script writes are evidence too.
-        request.operations.append(ssh::AgentOperation::read(joinPath(spec.jobDirectory, QLatin1String(engine::runfiles::exitCode))));
-        request.operations.append(ssh::AgentOperation::read(joinPath(spec.jobDirectory, QLatin1String(engine::runfiles::pid))));
+        request.operations.append(
+            ssh::AgentOperation::read(joinPath(spec.jobDirectory, QLatin1String(engine::runfiles::exitCode))));
+        request.operations.append(
+            ssh::AgentOperation::read(joinPath(spec.jobDirectory, QLatin1String(engine::runfiles::pid))));
         ids.append(job->trialId);
     }
     for (qint64 id : unlookable) {
@@ -536,8 +545,8 @@ void ClusterBackend::lookUpUnclear()
             const ssh::AgentResult& found = response.results.at(3 * i);
             const ssh::AgentResult& exitFile = response.results.at(3 * i + 1);
             const ssh::AgentResult& pidFile = response.results.at(3 * i + 2);
-            auto jobId = m_scheduler->parseLookup(specFor(*job), QString::fromUtf8(found.out), QString::fromUtf8(found.err),
-                                                  found.exitStatus);
+            auto jobId = m_scheduler->parseLookup(specFor(*job), QString::fromUtf8(found.out),
+                                                  QString::fromUtf8(found.err), found.exitStatus);
             if (!jobId) {
                 retry = true; // unclear again: ask again later, never submit meanwhile
                 continue;
@@ -581,10 +590,11 @@ void ClusterBackend::poll()
     if (askScheduler)
         request.operations.append(ssh::AgentOperation::run(status.argv, status.workingDirectory));
     for (qint64 id : ids)
-        request.operations.append(
-            ssh::AgentOperation::read(joinPath(remoteDirectory(*m_jobs.value(id)), QLatin1String(engine::runfiles::exitCode))));
+        request.operations.append(ssh::AgentOperation::read(
+            joinPath(remoteDirectory(*m_jobs.value(id)), QLatin1String(engine::runfiles::exitCode))));
     m_pollInFlight = true;
-    send(std::move(request), [this, ids, askScheduler](const ssh::RemoteResponse& r) { onPolled(ids, askScheduler, r); });
+    send(std::move(request),
+         [this, ids, askScheduler](const ssh::RemoteResponse& r) { onPolled(ids, askScheduler, r); });
 }
 
 void ClusterBackend::onPolled(const QList<qint64>& ids, bool askedScheduler, const ssh::RemoteResponse& response)
@@ -635,8 +645,8 @@ void ClusterBackend::onPolled(const QList<qint64>& ids, bool askedScheduler, con
                 emit started(job->trialId, job->startedAt);
             }
             enforceTimeLimit(*job);
-            const bool terminal = status->state == SchedulerJobState::Finished || status->state == SchedulerJobState::Cancelled
-                                  || status->state == SchedulerJobState::Rejected;
+            const bool terminal = status->state == SchedulerJobState::Finished
+                || status->state == SchedulerJobState::Cancelled || status->state == SchedulerJobState::Rejected;
             if (terminal && ++job->terminalPolls >= kTerminalPollsBeforeCollecting) {
                 if (status->state == SchedulerJobState::Cancelled)
                     job->cancelRequested = true;
@@ -661,12 +671,12 @@ void ClusterBackend::onPolled(const QList<qint64>& ids, bool askedScheduler, con
 // Batch schedulers enforce the time limit from the job's directives; a plain host has nobody to.
 void ClusterBackend::enforceTimeLimit(Job& job)
 {
-    if (m_scheduler->name() != u"ssh"_s || !job.timeLimitSeconds || !job.startedAt.isValid()
-        || job.cancelRequested)
+    if (m_scheduler->name() != u"ssh"_s || !job.timeLimitSeconds || !job.startedAt.isValid() || job.cancelRequested)
         return;
     if (job.startedAt.secsTo(QDateTime::currentDateTimeUtc()) <= *job.timeLimitSeconds)
         return;
-    job.stopReason = u"killed after exceeding the time limit of %1"_s.arg(engine::formatDuration(*job.timeLimitSeconds));
+    job.stopReason =
+        u"killed after exceeding the time limit of %1"_s.arg(engine::formatDuration(*job.timeLimitSeconds));
     sendCancel(job);
 }
 
@@ -694,7 +704,8 @@ void ClusterBackend::flushCollections()
         const QString remote = remoteDirectory(*job);
         const QDir local(job->localRunDirectory);
         // A download skips a missing file: a copy left by an earlier store in this folder must not stand in.
-        for (const char* name : {engine::runfiles::stdoutFile, engine::runfiles::stderrFile, engine::runfiles::exitCode})
+        for (const char* name :
+             {engine::runfiles::stdoutFile, engine::runfiles::stderrFile, engine::runfiles::exitCode})
             QFile::remove(local.filePath(QLatin1String(name)));
         for (const char* name : {engine::runfiles::stdoutFile, engine::runfiles::stderrFile}) {
             request.downloads.append({joinPath(remote, QLatin1String(name)), local.filePath(QLatin1String(name))});
@@ -729,9 +740,10 @@ void ClusterBackend::flushCollections()
                     end.reason = refused;
             }
             end.finishedAt = QDateTime::currentDateTimeUtc();
-            engine::takeScriptTimes(end, engine::readExitCodeFile(local.filePath(QLatin1String(engine::runfiles::exitCode))));
+            engine::takeScriptTimes(
+                end, engine::readExitCodeFile(local.filePath(QLatin1String(engine::runfiles::exitCode))));
             end.cancelled = (collected->cancelRequested && collected->stopReason.isEmpty())
-                            || QFileInfo::exists(local.filePath(QLatin1String(engine::kCancelMarker)));
+                || QFileInfo::exists(local.filePath(QLatin1String(engine::kCancelMarker)));
             if (!collected->stopReason.isEmpty())
                 end.reason = collected->stopReason;
             else if (end.cancelled && end.reason.isEmpty())

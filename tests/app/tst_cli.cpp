@@ -68,8 +68,8 @@ class TestCli : public QObject {
             p.kill();
             p.waitForFinished();
         }
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
+        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+                QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
     }
 
     // The objective (x - 3)^2 + penalty(kind), printed as a learning curve of three values.
@@ -106,8 +106,7 @@ class TestCli : public QObject {
   "objective": {"metric": "loss", "direction": "minimize"},
   "search": {%3},
   "job": {"command": "%4", "files": ["objective.sh"]%5}
-})"_s
-                    .arg(name, kinds, search, command, extraJob)
+})"_s.arg(name, kinds, search, command, extraJob)
                     .toUtf8());
         return path;
     }
@@ -137,8 +136,9 @@ private slots:
 
         const auto rows = exportCsv(campaign);
         QCOMPARE(rows.size(), 11);
-        QCOMPARE(rows.at(0).join(u','),
-                 u"trial,state,x,kind,loss,job_id,submitted_at,started_at,finished_at,elapsed_s,stage,batch,error,note"_s);
+        QCOMPARE(
+            rows.at(0).join(u','),
+            u"trial,state,x,kind,loss,job_id,submitted_at,started_at,finished_at,elapsed_s,stage,batch,error,note"_s);
         QSet<QString> points;
         for (qsizetype i = 1; i < rows.size(); ++i) {
             const QStringList& row = rows.at(i);
@@ -148,7 +148,7 @@ private slots:
             const int x = row.at(2).toInt();
             const int expected = (x - 3) * (x - 3) + (row.at(3) == u"slow"_s ? 10 : 0);
             QCOMPARE(row.at(4).toDouble(), double(expected));
-            QVERIFY(row.at(5).toInt() > 0);                                      // job id: the pid
+            QVERIFY(row.at(5).toInt() > 0);                                         // job id: the pid
             QVERIFY(QDateTime::fromString(row.at(8), Qt::ISODateWithMs).isValid()); // finished_at
             QVERIFY(row.at(9).toDouble() >= 0);
             points.insert(row.at(2) + row.at(3));
@@ -179,9 +179,9 @@ private slots:
 
     void failuresAreRecordedWithTheirReason()
     {
-        const QString campaign = writeCampaign(u"failures"_s, u"\"crash\", \"silent\", \"hang\""_s,
-                                               u", \"time_limit\": \"00:00:01\""_s,
-                                               u"\"strategy\": \"grid\", \"max_trials\": 3, \"parallel\": 3"_s);
+        const QString campaign =
+            writeCampaign(u"failures"_s, u"\"crash\", \"silent\", \"hang\""_s, u", \"time_limit\": \"00:00:01\""_s,
+                          u"\"strategy\": \"grid\", \"max_trials\": 3, \"parallel\": 3"_s);
         const Run r = cli({u"run"_s, campaign});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const auto rows = exportCsv(campaign);
@@ -193,8 +193,7 @@ private slots:
         }
         QCOMPARE(errors.value(u"crash"_s), u"exited with code 3: RuntimeError: boom"_s);
         QCOMPARE(errors.value(u"silent"_s), u"printed no value for metric \"loss\""_s);
-        QVERIFY2(errors.value(u"hang"_s).contains(u"time limit of 00:00:01"_s),
-                 qPrintable(errors.value(u"hang"_s)));
+        QVERIFY2(errors.value(u"hang"_s).contains(u"time limit of 00:00:01"_s), qPrintable(errors.value(u"hang"_s)));
         QVERIFY(r.out.contains(u"best: none yet"_s));
     }
 
@@ -203,14 +202,12 @@ private slots:
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("message");
         QTest::addRow("no command") << QStringList{} << u"no command given"_s;
-        QTest::addRow("unknown command") << QStringList{u"launch"_s, u"x.json"_s}
-                                         << u"unknown command \"launch\""_s;
+        QTest::addRow("unknown command") << QStringList{u"launch"_s, u"x.json"_s} << u"unknown command \"launch\""_s;
         QTest::addRow("unknown option") << QStringList{u"run"_s, u"x.json"_s, u"--fast"_s}
                                         << u"unknown option --fast"_s;
-        QTest::addRow("export without target") << QStringList{u"export"_s, u"x.json"_s}
-                                               << u"export needs --csv FILE or --json FILE"_s;
-        QTest::addRow("missing file") << QStringList{u"validate"_s, u"/nonexistent/c.json"_s}
-                                      << u"cannot read"_s;
+        QTest::addRow("export without target")
+            << QStringList{u"export"_s, u"x.json"_s} << u"export needs --csv FILE or --json FILE"_s;
+        QTest::addRow("missing file") << QStringList{u"validate"_s, u"/nonexistent/c.json"_s} << u"cannot read"_s;
     }
     void invalidInputExitsWithTwo()
     {
@@ -223,9 +220,9 @@ private slots:
 
     void invalidCampaignIsRefusedBeforeAnythingRuns()
     {
-        const QString campaign = writeCampaign(u"invalid"_s, u"\"fast\", \"fast\""_s, {},
-                                               u"\"strategy\": \"grid\", \"parallel\": 0"_s,
-                                               u"bash objective.sh {x} {kind} {nope}"_s);
+        const QString campaign =
+            writeCampaign(u"invalid"_s, u"\"fast\", \"fast\""_s, {}, u"\"strategy\": \"grid\", \"parallel\": 0"_s,
+                          u"bash objective.sh {x} {kind} {nope}"_s);
         for (const QString& command : {u"validate"_s, u"run"_s}) {
             const Run r = cli({command, campaign});
             QCOMPARE(r.exitCode, 2);
@@ -288,9 +285,10 @@ private slots:
     {
         const QString log = QDir(m_tmp.path()).filePath(u"measurements.log"_s);
         qputenv("LOG", log.toUtf8());
-        const QString campaign = writeCampaign(u"crashy"_s, u"\"fast\", \"slow\", \"other\""_s, {},
-                                               u"\"strategy\": \"random\", \"max_trials\": 15, \"parallel\": 2, \"seed\": 9"_s,
-                                               u"sleep 0.2; bash objective.sh {x} {kind}"_s);
+        const QString campaign =
+            writeCampaign(u"crashy"_s, u"\"fast\", \"slow\", \"other\""_s, {},
+                          u"\"strategy\": \"random\", \"max_trials\": 15, \"parallel\": 2, \"seed\": 9"_s,
+                          u"sleep 0.2; bash objective.sh {x} {kind}"_s);
         QRandomGenerator rng(20261123);
         int kills = 0;
         for (int attempt = 0; attempt < 12; ++attempt) {
@@ -351,9 +349,9 @@ private slots:
 
     void secondRunOnTheSameStoreIsRefused()
     {
-        const QString campaign = writeCampaign(u"locked"_s, u"\"fast\""_s, {},
-                                               u"\"strategy\": \"grid\", \"parallel\": 1"_s,
-                                               u"sleep 1; bash objective.sh {x} {kind}"_s);
+        const QString campaign =
+            writeCampaign(u"locked"_s, u"\"fast\""_s, {}, u"\"strategy\": \"grid\", \"parallel\": 1"_s,
+                          u"sleep 1; bash objective.sh {x} {kind}"_s);
         QProcess first;
         first.start(QString::fromUtf8(SWEEPLINE_CLI), {u"run"_s, campaign});
         QVERIFY(first.waitForStarted());

@@ -1,6 +1,6 @@
 #include "engine/folderclaim.h"
-#include "engine/jobscript.h"
 #include "engine/jobbackend.h"
+#include "engine/jobscript.h"
 #include "model/campaign.h"
 
 #include <QtTest>
@@ -58,8 +58,10 @@ private slots:
         QTest::addColumn<QByteArray>("stderrText");
         QTest::addColumn<QByteArray>("exitCode");
         QTest::addRow("success") << u"echo loss: 1"_s << QByteArray("loss: 1\n") << QByteArray() << QByteArray("0\n");
-        QTest::addRow("failure") << u"echo oops >&2; exit 3"_s << QByteArray() << QByteArray("oops\n") << QByteArray("3\n");
-        QTest::addRow("multi-line command") << u"echo a\necho b"_s << QByteArray("a\nb\n") << QByteArray() << QByteArray("0\n");
+        QTest::addRow("failure") << u"echo oops >&2; exit 3"_s << QByteArray() << QByteArray("oops\n")
+                                 << QByteArray("3\n");
+        QTest::addRow("multi-line command")
+            << u"echo a\necho b"_s << QByteArray("a\nb\n") << QByteArray() << QByteArray("0\n");
         QTest::addRow("environment") << u"echo $SWEEPLINE_TRIAL $SWEEPLINE_TOKEN $SWEEPLINE_CAMPAIGN"_s
                                      << QByteArray("7 swabcdef01-7 demo\n") << QByteArray() << QByteArray("0\n");
     }
@@ -102,13 +104,13 @@ private slots:
         QTest::addColumn<qint64>("started");
         QTest::addColumn<qint64>("finished");
         QTest::addRow("an older version's") << QByteArray("0\n") << std::optional<int>(0) << qint64(0) << qint64(0);
-        QTest::addRow("with times") << QByteArray("2\nstarted 1700000000\nfinished 1700000042\n") << std::optional<int>(2)
-                                    << qint64(1700000000000) << qint64(1700000042000);
+        QTest::addRow("with times") << QByteArray("2\nstarted 1700000000\nfinished 1700000042\n")
+                                    << std::optional<int>(2) << qint64(1700000000000) << qint64(1700000042000);
         QTest::addRow("microseconds, either decimal point")
             << QByteArray("0\nstarted 1700000000.250000\nfinished 1700000001,750000\n") << std::optional<int>(0)
             << qint64(1700000000250) << qint64(1700000001750);
-        QTest::addRow("garbled times") << QByteArray("0\nstarted x\nfinished -5\nstarted 1 2\n") << std::optional<int>(0)
-                                       << qint64(0) << qint64(0);
+        QTest::addRow("garbled times") << QByteArray("0\nstarted x\nfinished -5\nstarted 1 2\n")
+                                       << std::optional<int>(0) << qint64(0) << qint64(0);
         // The first line is the exit code, whatever it holds.
         QTest::addRow("no exit code") << QByteArray("started 1700000000\n") << std::optional<int>() << qint64(0)
                                       << qint64(0);
@@ -133,8 +135,8 @@ private slots:
         in.runDirectory = u"/tmp"_s;
         in.directiveLines = {u"#SBATCH --job-name=sw1-1"_s, u"#SBATCH --time=00:01:00"_s};
         const QStringList lines = renderJobScript(in).split(u'\n');
-        QCOMPARE(lines.mid(0, 3), (QStringList{u"#!/bin/bash"_s, u"#SBATCH --job-name=sw1-1"_s,
-                                               u"#SBATCH --time=00:01:00"_s}));
+        QCOMPARE(lines.mid(0, 3),
+                 (QStringList{u"#!/bin/bash"_s, u"#SBATCH --job-name=sw1-1"_s, u"#SBATCH --time=00:01:00"_s}));
     }
 
     void setupLinesRunFirst()

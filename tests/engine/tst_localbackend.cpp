@@ -244,7 +244,8 @@ private slots:
     {
         const JobRequest r = request(u"echo loss: 1"_s);
         QVERIFY(QDir().mkpath(r.runDirectory));
-        for (const auto& [name, text] : {std::pair{"exit_code", "0\n"}, {"stdout", "loss: -1000\n"}, {"job.pid", "1\n"}}) {
+        for (const auto& [name, text] :
+             {std::pair{"exit_code", "0\n"}, {"stdout", "loss: -1000\n"}, {"job.pid", "1\n"}}) {
             QFile f(QDir(r.runDirectory).filePath(QLatin1String(name)));
             QVERIFY(f.open(QIODevice::WriteOnly));
             f.write(text);
@@ -309,7 +310,8 @@ private slots:
         second.setKillGracePeriod(200);
         QSignalSpy finished(&second, &JobBackend::finished);
         // Started 10 s ago with a 5 s limit: it is already over its time.
-        second.track({r.trialId, r.token, r.runDirectory, jobId, 5, QDateTime::currentDateTimeUtc().addSecs(-10), {}, 0});
+        second.track(
+            {r.trialId, r.token, r.runDirectory, jobId, 5, QDateTime::currentDateTimeUtc().addSecs(-10), {}, 0});
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 5000);
         QVERIFY(endOf(finished, r.trialId).reason.contains(u"time limit"_s));
     }

@@ -1,9 +1,9 @@
 // Hostile parameter values go through the whole engine (campaign, job script, local backend) and
 // must reach the program verbatim, without the shell ever interpreting them.
-#include "model/campaign.h"
-#include "model/trialstore.h"
 #include "engine/campaignrunner.h"
 #include "engine/localbackend.h"
+#include "model/campaign.h"
+#include "model/trialstore.h"
 
 #include <QtTest>
 
@@ -49,15 +49,11 @@ private slots:
             valueArray.append(v);
         const QJsonObject doc{
             {u"name"_s, u"quoting"_s},
-            {u"parameters"_s, QJsonArray{QJsonObject{{u"name"_s, u"mode"_s},
-                                                                  {u"type"_s, u"choice"_s},
-                                                                  {u"values"_s, valueArray}}}},
+            {u"parameters"_s,
+             QJsonArray{QJsonObject{{u"name"_s, u"mode"_s}, {u"type"_s, u"choice"_s}, {u"values"_s, valueArray}}}},
             {u"objective"_s, QJsonObject{{u"metric"_s, u"loss"_s}}},
-            {u"search"_s, QJsonObject{{u"strategy"_s, u"grid"_s},
-                                                  {u"max_trials"_s, 100},
-                                                  {u"parallel"_s, 4}}},
-            {u"job"_s, QJsonObject{{u"command"_s,
-                                                u"/usr/bin/printf '%s' {mode} > value.txt; echo loss: 1"_s}}},
+            {u"search"_s, QJsonObject{{u"strategy"_s, u"grid"_s}, {u"max_trials"_s, 100}, {u"parallel"_s, 4}}},
+            {u"job"_s, QJsonObject{{u"command"_s, u"/usr/bin/printf '%s' {mode} > value.txt; echo loss: 1"_s}}},
         };
         auto parsed = model::parseCampaign(QJsonDocument(doc).toJson());
         QVERIFY2(parsed.campaign, qPrintable(parsed.issues.value(0).toString()));

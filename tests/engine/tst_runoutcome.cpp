@@ -30,18 +30,18 @@ private slots:
         QTest::addColumn<double>("value");
         QTest::addColumn<QString>("error");
 
-        QTest::addRow("success, last value wins") << QByteArray("loss: 3\nloss: 2\nloss: 1.5\n") << QByteArray() << 0 << QString()
-                                                  << true << 1.5 << QString();
+        QTest::addRow("success, last value wins") << QByteArray("loss: 3\nloss: 2\nloss: 1.5\n") << QByteArray() << 0
+                                                  << QString() << true << 1.5 << QString();
         QTest::addRow("non-zero exit names the stderr tail")
-            << QByteArray("loss: 1\n") << QByteArray("Traceback\n  ...\nValueError: bad batch\n\n") << 1 << QString() << false << 0.0
-            << u"exited with code 1: ValueError: bad batch"_s;
+            << QByteArray("loss: 1\n") << QByteArray("Traceback\n  ...\nValueError: bad batch\n\n") << 1 << QString()
+            << false << 0.0 << u"exited with code 1: ValueError: bad batch"_s;
         QTest::addRow("no metric") << QByteArray("accuracy: 0.9\n") << QByteArray() << 0 << QString() << false << 0.0
                                    << u"printed no value for metric \"loss\""_s;
         QTest::addRow("nan metric") << QByteArray("loss: nan\n") << QByteArray() << 0 << QString() << false << 0.0
                                     << u"metric \"loss\" is nan"_s;
-        QTest::addRow("stopped by the engine") << QByteArray("loss: 4\n") << QByteArray() << 143
-                                               << u"killed after exceeding the time limit of 00:00:01"_s
-                                               << false << 0.0 << u"killed after exceeding the time limit of 00:00:01"_s;
+        QTest::addRow("stopped by the engine")
+            << QByteArray("loss: 4\n") << QByteArray() << 143 << u"killed after exceeding the time limit of 00:00:01"_s
+            << false << 0.0 << u"killed after exceeding the time limit of 00:00:01"_s;
         QTest::addRow("no exit code") << QByteArray("loss: 4\n") << QByteArray() << -1 << QString() << false << 0.0
                                       << u"the job left no exit code"_s;
     }

@@ -178,21 +178,21 @@ private slots:
         QTest::addRow("float linear count")
             << QByteArray(R"({"name": "x", "type": "float", "range": {"min": -1, "max": 1, "count": 5}})")
             << QStringList{u"-1"_s, u"-0.5"_s, u"0"_s, u"0.5"_s, u"1"_s};
-        QTest::addRow("int step")
-            << QByteArray(R"({"name": "x", "type": "int", "range": {"min": -3, "max": 8, "step": 4}})")
-            << QStringList{u"-3"_s, u"1"_s, u"5"_s};
+        QTest::addRow("int step") << QByteArray(
+            R"({"name": "x", "type": "int", "range": {"min": -3, "max": 8, "step": 4}})")
+                                  << QStringList{u"-3"_s, u"1"_s, u"5"_s};
         QTest::addRow("int default step")
             << QByteArray(R"({"name": "x", "type": "int", "range": {"min": 3, "max": 5}})")
             << QStringList{u"3"_s, u"4"_s, u"5"_s};
-        QTest::addRow("int count")
-            << QByteArray(R"({"name": "x", "type": "int", "range": {"min": 0, "max": 10, "count": 4}})")
-            << QStringList{u"0"_s, u"3"_s, u"7"_s, u"10"_s};
+        QTest::addRow("int count") << QByteArray(
+            R"({"name": "x", "type": "int", "range": {"min": 0, "max": 10, "count": 4}})")
+                                   << QStringList{u"0"_s, u"3"_s, u"7"_s, u"10"_s};
         QTest::addRow("int log count drops duplicates")
             << QByteArray(R"({"name": "x", "type": "int", "range": {"min": 1, "max": 1000, "count": 10, "log": true}})")
             << QStringList{u"1"_s, u"2"_s, u"5"_s, u"10"_s, u"22"_s, u"46"_s, u"100"_s, u"215"_s, u"464"_s, u"1000"_s};
-        QTest::addRow("int log merging")
-            << QByteArray(R"({"name": "x", "type": "int", "range": {"min": 1, "max": 4, "count": 8, "log": true}})")
-            << QStringList{u"1"_s, u"2"_s, u"3"_s, u"4"_s};
+        QTest::addRow("int log merging") << QByteArray(
+            R"({"name": "x", "type": "int", "range": {"min": 1, "max": 4, "count": 8, "log": true}})")
+                                         << QStringList{u"1"_s, u"2"_s, u"3"_s, u"4"_s};
         QTest::addRow("float values keep order")
             << QByteArray(R"({"name": "x", "type": "float", "values": [0.5, 1, 1e-05, 0.0001]})")
             << QStringList{u"0.5"_s, u"1"_s, u"1e-05"_s, u"0.0001"_s};
@@ -247,10 +247,12 @@ private slots:
         add("swapped letters", param(R"({"name": "x", "type": "int", "range": {"min": 1, "max": 3, "stpe": 1}})"),
             {uR"(parameters[0].range.stpe: unknown key (did you mean "step"?))"_s});
         add("short typo", param(R"({"name": "x", "type": "int", "range": {"mni": 1, "max": 3}})"),
-            {uR"(parameters[0].range.mni: unknown key (did you mean "min"?))"_s, u"parameters[0].range.min: is required"_s});
+            {uR"(parameters[0].range.mni: unknown key (did you mean "min"?))"_s,
+             u"parameters[0].range.min: is required"_s});
         add("unknown job key", campaignWith({{"job", R"({"command": "run {x}", "time_limt": "10:00"})"}}),
             {uR"(job.time_limt: unknown key (did you mean "time_limit"?))"_s});
-        add("remote key with local scheduler", campaignWith({{"cluster", R"({"scheduler": "local", "host": "fugaku"})"}}),
+        add("remote key with local scheduler",
+            campaignWith({{"cluster", R"({"scheduler": "local", "host": "fugaku"})"}}),
             {uR"(cluster.host: applies to a remote scheduler; "local" runs on this computer)"_s});
         add("missing required", "{}",
             {u"name: is required"_s, u"parameters: is required"_s, u"objective: is required"_s, u"job: is required"_s});
@@ -299,8 +301,7 @@ private slots:
             campaignWith({{"parameters", R"([{"name": "learning-rate", "type": "int", "values": [1]}])"},
                           {"job", R"({"command": "run"})"}}),
             {u"parameters[0].name: must start with a letter or '_' and contain only letters, digits and '_'"_s});
-        add("duplicate parameter names",
-            campaignWith({{"parameters", R"([{"name": "x", "type": "int", "values": [1]},
+        add("duplicate parameter names", campaignWith({{"parameters", R"([{"name": "x", "type": "int", "values": [1]},
                                              {"name": "x", "type": "float", "values": [1]}])"}}),
             {uR"(parameters[1].name: duplicate name; parameters[0] is already called "x")"_s});
         add("unknown parameter type", param(R"({"name": "x", "type": "integer", "values": [1]})"),
@@ -348,18 +349,22 @@ private slots:
             {uR"(cluster.scheduler: must be one of "local", "ssh", "slurm", "pjm" or "pbs", not "lsf")"_s});
         add("remote scheduler without host", campaignWith({{"cluster", R"({"scheduler": "slurm"})"}}),
             {uR"(cluster.host: is required for scheduler "slurm")"_s});
-        add("host that reads as an option", campaignWith({{"cluster", R"({"scheduler": "pjm", "host": "-oProxyCommand=x"})"}}),
+        add("host that reads as an option",
+            campaignWith({{"cluster", R"({"scheduler": "pjm", "host": "-oProxyCommand=x"})"}}),
             {uR"(cluster.host: must be one word that does not start with "-")"_s});
         add("user with a space", campaignWith({{"cluster", R"({"scheduler": "pbs", "host": "abci", "user": "a b"})"}}),
             {uR"(cluster.user: must be one word that does not start with "-")"_s});
         add("port out of range", campaignWith({{"cluster", R"({"scheduler": "slurm", "host": "h", "port": 70000})"}}),
             {u"cluster.port: must be at most 65535"_s});
         add("directive with a newline",
-            campaignWith({{"cluster", "{\"scheduler\": \"slurm\", \"host\": \"h\", \"directives\": [\"-p a\\nSBATCH -p b\"]}"}}),
+            campaignWith(
+                {{"cluster", "{\"scheduler\": \"slurm\", \"host\": \"h\", \"directives\": [\"-p a\\nSBATCH -p b\"]}"}}),
             {u"cluster.directives[0]: must not contain a newline or NUL character"_s});
-        add("setup not a list", campaignWith({{"cluster", R"({"scheduler": "slurm", "host": "h", "setup": "module load cuda"})"}}),
+        add("setup not a list",
+            campaignWith({{"cluster", R"({"scheduler": "slurm", "host": "h", "setup": "module load cuda"})"}}),
             {u"cluster.setup: must be an array, not a string"_s});
-        add("poll interval zero", campaignWith({{"cluster", R"({"scheduler": "ssh", "host": "h", "poll_interval_s": 0})"}}),
+        add("poll interval zero",
+            campaignWith({{"cluster", R"({"scheduler": "ssh", "host": "h", "poll_interval_s": 0})"}}),
             {u"cluster.poll_interval_s: must be at least 1"_s});
         add("parallel submissions zero",
             campaignWith({{"cluster", R"({"scheduler": "slurm", "host": "h", "parallel_submissions": 0})"}}),
@@ -387,7 +392,8 @@ private slots:
         add("max queued fractional",
             campaignWith({{"cluster", R"({"scheduler": "slurm", "host": "h", "max_queued": 2.5})"}}),
             {u"cluster.max_queued: must be an integer"_s});
-        add("max queued with local scheduler", campaignWith({{"cluster", R"({"scheduler": "local", "max_queued": 3})"}}),
+        add("max queued with local scheduler",
+            campaignWith({{"cluster", R"({"scheduler": "local", "max_queued": 3})"}}),
             {uR"(cluster.max_queued: applies to a remote scheduler; "local" runs on this computer)"_s});
 
         // The command.
@@ -430,7 +436,8 @@ private slots:
         // Ranges.
         add("range min equals max", param(R"({"name": "x", "type": "int", "range": {"min": 3, "max": 3}})"),
             {u"parameters[0].range: min must be less than max"_s});
-        add("range min above max", param(R"({"name": "x", "type": "float", "range": {"min": 2, "max": 1, "step": 0.5}})"),
+        add("range min above max",
+            param(R"({"name": "x", "type": "float", "range": {"min": 2, "max": 1, "step": 0.5}})"),
             {u"parameters[0].range: min must be less than max"_s});
         add("log range from zero",
             param(R"({"name": "x", "type": "float", "range": {"min": 0, "max": 1, "count": 5, "log": true}})"),
@@ -475,11 +482,14 @@ private slots:
             {u"job.files[0]: must be a relative path"_s});
         add("duplicate file", campaignWith({{"job", R"({"command": "run {x}", "files": ["a.py", "b.py", "./a.py"]})"}}),
             {u"job.files[2]: duplicate of files[0]"_s});
-        add("file named as the job script", campaignWith({{"job", R"({"command": "run {x}", "files": ["tools/job.sh"]})"}}),
+        add("file named as the job script",
+            campaignWith({{"job", R"({"command": "run {x}", "files": ["tools/job.sh"]})"}}),
             {uR"(job.files[0]: "job.sh" is the name of a file Sweepline writes into each run folder; rename it)"_s});
-        add("file named exit_code", campaignWith({{"job", R"({"command": "run {x}", "files": ["a.py", "exit_code"]})"}}),
+        add("file named exit_code",
+            campaignWith({{"job", R"({"command": "run {x}", "files": ["a.py", "exit_code"]})"}}),
             {uR"(job.files[1]: "exit_code" is the name of a file Sweepline writes into each run folder; rename it)"_s});
-        add("same file name in two folders", campaignWith({{"job", R"({"command": "run {x}", "files": ["a/conf.ini", "b/conf.ini"]})"}}),
+        add("same file name in two folders",
+            campaignWith({{"job", R"({"command": "run {x}", "files": ["a/conf.ini", "b/conf.ini"]})"}}),
             {u"job.files[1]: has the same file name as files[0]: both would be copied to conf.ini"_s});
 
         // Malformed JSON.
@@ -492,8 +502,9 @@ private slots:
         add("column counts characters", "{\"name\": \"äöü\" x}",
             {u"invalid JSON at line 1, column 16: syntax error while parsing object - invalid literal; "
              "last read: '\"äöü\" x'; expected '}'"_s});
-        add("empty document", "", {u"invalid JSON at line 1, column 1: syntax error while parsing value - "
-                                   "unexpected end of input; expected '[', '{', or a literal"_s});
+        add("empty document", "",
+            {u"invalid JSON at line 1, column 1: syntax error while parsing value - "
+             "unexpected end of input; expected '[', '{', or a literal"_s});
         add("duplicate key", campaignWith({{"search", R"({"seed": 1, "parallel": 2, "seed": 2})"}}),
             {u"search.seed: duplicate key"_s});
         add("number overflow", campaignWith({{"search", R"({"seed": 1e400})"}}),
@@ -502,7 +513,8 @@ private slots:
             {u"invalid JSON at line 1, column 2: syntax error while parsing object key - invalid literal; "
              "last read: '{x'; expected string literal"_s});
         add("range of doubles near the limit",
-            param(R"({"name": "x", "type": "float", "range": {"min": -1e308, "max": 1e308, "count": 3}, "default": 1})"),
+            param(
+                R"({"name": "x", "type": "float", "range": {"min": -1e308, "max": 1e308, "count": 3}, "default": 1})"),
             {u"parameters[0].default: 1 is not one of the candidates"_s});
         add("infinitely many candidates",
             param(R"({"name": "x", "type": "float", "range": {"min": -1e308, "max": 1e308, "step": 1}})"),
@@ -523,20 +535,16 @@ private slots:
              u"parameters[0].values[1]: duplicate of values[0]"_s,
              uR"(parameters[1].name: duplicate name; parameters[0] is already called "x")"_s,
              u"parameters[1].range: min must be less than max"_s,
-             uR"(parameters[2].default: "b" is not one of the candidates)"_s,
-             u"parameters[2].extra: unknown key"_s,
-             u"objective.metric: must not be empty"_s,
-             u"search.parallel: must be at least 1"_s,
-             u"search.seed: must not be negative"_s,
-             u"job.command: placeholder {y} names no parameter"_s,
+             uR"(parameters[2].default: "b" is not one of the candidates)"_s, u"parameters[2].extra: unknown key"_s,
+             u"objective.metric: must not be empty"_s, u"search.parallel: must be at least 1"_s,
+             u"search.seed: must not be negative"_s, u"job.command: placeholder {y} names no parameter"_s,
              u"job.files[0]: must be a relative path"_s,
              uR"(cluster.scheduler: must be one of "local", "ssh", "slurm", "pjm" or "pbs", not "lsf")"_s});
         add("document order, not section order",
             R"({"job": {"command": "run {y}"}, "cluster": {"schedular": "local"},
                 "parameters": [{"type": "int", "values": [1], "name": "x"}], "objective": {"metric": "m"}, "name": ""})",
             {u"job.command: placeholder {y} names no parameter"_s,
-             uR"(cluster.schedular: unknown key (did you mean "scheduler"?))"_s,
-             u"name: must not be empty"_s});
+             uR"(cluster.schedular: unknown key (did you mean "scheduler"?))"_s, u"name: must not be empty"_s});
     }
 
     void badDocuments()
@@ -580,7 +588,8 @@ private slots:
 
         const ParseOutcome outcome = loadCampaignFile(path);
         QCOMPARE(issueTexts(outcome),
-                 QStringList{u"job.files[2]: file not found: "_s + QDir(folder.path()).absoluteFilePath(u"data/missing.csv"_s)});
+                 QStringList{u"job.files[2]: file not found: "_s
+                             + QDir(folder.path()).absoluteFilePath(u"data/missing.csv"_s)});
 
         // Without a source path nothing can be looked up, so only the form is checked.
         QCOMPARE(issueTexts(parseCampaign(json)), QStringList());
@@ -605,8 +614,8 @@ private slots:
     // The example the demo and the README start from must stay valid as the checks grow.
     void demoCampaignValidates()
     {
-        const ParseOutcome outcome =
-            loadCampaignFile(QString::fromUtf8(SWEEPLINE_SOURCE_DIR) + u"/resources/examples/digits-mlp/digits-mlp.json"_s);
+        const ParseOutcome outcome = loadCampaignFile(QString::fromUtf8(SWEEPLINE_SOURCE_DIR)
+                                                      + u"/resources/examples/digits-mlp/digits-mlp.json"_s);
         QCOMPARE(issueTexts(outcome), QStringList());
         QVERIFY(outcome.campaign);
         QCOMPARE(outcome.campaign->name, u"digits-mlp"_s);
@@ -616,7 +625,8 @@ private slots:
     {
         const QString path = u"/nonexistent/campaign.json"_s;
         const ParseOutcome outcome = loadCampaignFile(path);
-        QCOMPARE(issueTexts(outcome), QStringList{u"cannot read /nonexistent/campaign.json: No such file or directory"_s});
+        QCOMPARE(issueTexts(outcome),
+                 QStringList{u"cannot read /nonexistent/campaign.json: No such file or directory"_s});
         QVERIFY(!outcome.campaign);
     }
 
@@ -637,7 +647,8 @@ private slots:
                                 {"name": "b", "type": "float", "range": {"min": -1, "max": 1, "count": 5}, "default": 0}])"},
              {"job", R"({"command": "run {a} {b}"})"}});
         QTest::addRow("int ranges") << campaignWith(
-            {{"parameters", R"([{"name": "a", "type": "int", "range": {"min": 1, "max": 1000, "count": 10, "log": true}},
+            {{"parameters",
+              R"([{"name": "a", "type": "int", "range": {"min": 1, "max": 1000, "count": 10, "log": true}},
                                 {"name": "b", "type": "int", "range": {"min": -9007199254740992, "max": 9007199254740992, "step": 9007199254740992}}])"},
              {"job", R"({"command": "run {a} {b}"})"}});
         QTest::addRow("float values given as integers") << campaignWith(

@@ -214,10 +214,12 @@ private slots:
         QTest::addRow("lone open") << u"{"_s << u"unclosed '{' at column 1"_s;
         QTest::addRow("open before placeholder") << u"a {b {c}"_s << u"unclosed '{' at column 3"_s;
         QTest::addRow("stray close") << u"run lr}"_s << u"stray '}' at column 7; write }} for a literal brace"_s;
-        QTest::addRow("stray after placeholder") << u"{a}}"_s << u"stray '}' at column 4; write }} for a literal brace"_s;
+        QTest::addRow("stray after placeholder")
+            << u"{a}}"_s << u"stray '}' at column 4; write }} for a literal brace"_s;
         QTest::addRow("empty") << u"run {} x"_s << u"empty placeholder '{}' at column 5"_s;
-        QTest::addRow("shell braces") << u"awk '{print $1}'"_s
-                                      << u"invalid placeholder {print $1} at column 6; write {{ and }} for literal braces"_s;
+        QTest::addRow("shell braces")
+            << u"awk '{print $1}'"_s
+            << u"invalid placeholder {print $1} at column 6; write {{ and }} for literal braces"_s;
         QTest::addRow("digit first") << u"{1x}"_s
                                      << u"invalid placeholder {1x} at column 1; write {{ and }} for literal braces"_s;
         // Columns count characters, not UTF-16 units or bytes.
@@ -238,9 +240,11 @@ private slots:
         QTest::addRow("second placeholder") << u"run {a} '{b}'"_s << inQuotes("b", 10);
         QTest::addRow("'#' inside a word") << u"echo a#'{x}'"_s << inQuotes("x", 9);
         QTest::addRow("after emoji in quotes") << u"😀 \"{x}\""_s << inQuotes("x", 4);
-        QTest::addRow("after a backslash") << u"echo \\{x}"_s
+        QTest::addRow("after a backslash")
+            << u"echo \\{x}"_s
             << u"placeholder {x} at column 7 follows a backslash; write it bare: values are quoted for the shell"_s;
-        QTest::addRow("after a dollar") << u"echo ${x}"_s
+        QTest::addRow("after a dollar")
+            << u"echo ${x}"_s
             << u"placeholder {x} at column 7 follows '$'; write it bare: values are quoted for the shell"_s;
         // The shell ends `...` at the first backquote, also at one inside the value's quotes.
         const auto inBackquotes = [](int column) {
@@ -254,11 +258,12 @@ private slots:
         // An open quote would swallow the rest of the job script.
         QTest::addRow("unterminated '") << u"echo {x} 'abc"_s << u"unterminated ' quote starting at column 10"_s;
         QTest::addRow("unterminated \"") << u"echo {x} \"it's"_s << u"unterminated \" quote starting at column 10"_s;
-        QTest::addRow("escaped closing quote") << u"echo {x} \"a\\\""_s << u"unterminated \" quote starting at column 10"_s;
+        QTest::addRow("escaped closing quote")
+            << u"echo {x} \"a\\\""_s << u"unterminated \" quote starting at column 10"_s;
         QTest::addRow("unterminated $'") << u"echo {x} $'a\\'"_s << u"unterminated $' quote starting at column 10"_s;
         QTest::addRow("unterminated `") << u"echo {x} `date"_s << u"unterminated ` quote starting at column 10"_s;
-        QTest::addRow("innermost unterminated") << u"echo {x} \"$(echo 'a"_s
-                                                << u"unterminated ' quote starting at column 18"_s;
+        QTest::addRow("innermost unterminated")
+            << u"echo {x} \"$(echo 'a"_s << u"unterminated ' quote starting at column 18"_s;
     }
 
     void parseErrors()

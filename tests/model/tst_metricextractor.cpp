@@ -85,12 +85,11 @@ void TestMetricExtractor::extractAll_data()
     QTest::addRow("-Infinity") << u"loss: -Infinity"_s << loss << none << L{-Inf};
     QTest::addRow("several per line") << u"loss=1 acc=0.5 loss=0.75"_s << loss << none << L{1, 0.75};
     QTest::addRow("separated by punctuation") << u"loss=0.5, loss=0.25;"_s << loss << none << L{0.5, 0.25};
-    QTest::addRow("learning curve") << u"epoch 1 loss: 0.9\nepoch 2 loss: 0.7\nepoch 3 loss: 0.4\n"_s
-                                    << loss << none << L{0.9, 0.7, 0.4};
+    QTest::addRow("learning curve") << u"epoch 1 loss: 0.9\nepoch 2 loss: 0.7\nepoch 3 loss: 0.4\n"_s << loss << none
+                                    << L{0.9, 0.7, 0.4};
     QTest::addRow("CRLF") << u"loss: 1\r\nloss: 2\r\n"_s << loss << none << L{1, 2};
     QTest::addRow("CR progress") << u"loss: 3\rloss: 2\r"_s << loss << none << L{3, 2};
-    QTest::addRow("regex characters in name") << u"acc(top-1): 0.9"_s << u"acc(top-1)"_s
-                                              << none << L{0.9};
+    QTest::addRow("regex characters in name") << u"acc(top-1): 0.9"_s << u"acc(top-1)"_s << none << L{0.9};
     QTest::addRow("dotted name") << u"val.acc=0.8"_s << u"val.acc"_s << none << L{0.8};
     QTest::addRow("unicode name") << u"损失: 0.4"_s << u"损失"_s << none << L{0.4};
 
@@ -108,19 +107,15 @@ void TestMetricExtractor::extractAll_data()
     QTest::addRow("empty output") << QString() << loss << none << L{};
 
     // Custom patterns.
-    QTest::addRow("custom anchored") << u"final accuracy 93.5%\n"_s << u"acc"_s
-                                     << u"^final accuracy ([0-9.]+)%$"_s << L{93.5};
-    QTest::addRow("custom anchored CRLF") << u"final accuracy 93.5%\r\nfinal accuracy 94%\r\n"_s
-                                          << u"acc"_s << u"^final accuracy ([0-9.]+)%$"_s
-                                          << L{93.5, 94};
-    QTest::addRow("custom multiline ^") << u"x acc 1\nacc 2\n"_s << u"acc"_s
-                                        << u"^acc (\\S+)"_s << L{2};
-    QTest::addRow("custom skips non-numbers") << u"result abc\nresult 4\n"_s << u"r"_s
-                                              << u"result (\\w+)"_s << L{4};
-    QTest::addRow("custom scientific") << u"score=6.02e23"_s << u"score"_s
-                                       << u"score=(\\S+)"_s << L{6.02e23};
-    QTest::addRow("custom with non-capturing group") << u"err 0.1 ERR 0.2"_s << u"err"_s
-                                                     << u"(?:err|ERR) ([0-9.]+)"_s << L{0.1, 0.2};
+    QTest::addRow("custom anchored") << u"final accuracy 93.5%\n"_s << u"acc"_s << u"^final accuracy ([0-9.]+)%$"_s
+                                     << L{93.5};
+    QTest::addRow("custom anchored CRLF") << u"final accuracy 93.5%\r\nfinal accuracy 94%\r\n"_s << u"acc"_s
+                                          << u"^final accuracy ([0-9.]+)%$"_s << L{93.5, 94};
+    QTest::addRow("custom multiline ^") << u"x acc 1\nacc 2\n"_s << u"acc"_s << u"^acc (\\S+)"_s << L{2};
+    QTest::addRow("custom skips non-numbers") << u"result abc\nresult 4\n"_s << u"r"_s << u"result (\\w+)"_s << L{4};
+    QTest::addRow("custom scientific") << u"score=6.02e23"_s << u"score"_s << u"score=(\\S+)"_s << L{6.02e23};
+    QTest::addRow("custom with non-capturing group")
+        << u"err 0.1 ERR 0.2"_s << u"err"_s << u"(?:err|ERR) ([0-9.]+)"_s << L{0.1, 0.2};
 }
 
 void TestMetricExtractor::extractAll()
@@ -207,14 +202,10 @@ void TestMetricExtractor::createFails_data()
     QTest::addColumn<QString>("message");
 
     QTest::addRow("no metric") << QString() << QString() << u"metric name is empty"_s;
-    QTest::addRow("does not compile") << u"loss"_s << u"loss=(\\d+"_s
-                                      << u"not a valid regular expression"_s;
-    QTest::addRow("no capture group") << u"loss"_s << u"loss=\\d+"_s
-                                      << u"exactly one capture group, it has 0"_s;
-    QTest::addRow("only non-capturing") << u"loss"_s << u"(?:loss)=\\d+"_s
-                                        << u"exactly one capture group, it has 0"_s;
-    QTest::addRow("two capture groups") << u"loss"_s << u"(loss)=(\\d+)"_s
-                                        << u"exactly one capture group, it has 2"_s;
+    QTest::addRow("does not compile") << u"loss"_s << u"loss=(\\d+"_s << u"not a valid regular expression"_s;
+    QTest::addRow("no capture group") << u"loss"_s << u"loss=\\d+"_s << u"exactly one capture group, it has 0"_s;
+    QTest::addRow("only non-capturing") << u"loss"_s << u"(?:loss)=\\d+"_s << u"exactly one capture group, it has 0"_s;
+    QTest::addRow("two capture groups") << u"loss"_s << u"(loss)=(\\d+)"_s << u"exactly one capture group, it has 2"_s;
 }
 
 void TestMetricExtractor::createFails()

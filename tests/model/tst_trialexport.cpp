@@ -95,12 +95,14 @@ private slots:
 
 void TestTrialExport::csvExactBytes()
 {
-    const QByteArray expected = u"trial,state,lr,layers,opt,loss,job_id,submitted_at,started_at,finished_at,elapsed_s,stage,batch,error,note\r\n"
-        "1,done,0.1,3,\"a,b\",0.25,4711,2026-11-23T10:00:00.123Z,2026-11-23T10:00:01.000Z,"
-        "2026-11-23T10:00:03.500Z,2.500,1,2,,\"stdout was 300 bytes, over the download limit: from its last 100 bytes\"\r\n"
-        "2,failed,0.5,-1,\"say \"\"hi\"\"\nbye\",,,,,,,0,0,\"exit 1, see log\",\r\n"
-        "3,planned,0.5,,,,,,,,,0,0,,\r\n"
-        "4,done,0.1,1,\"日本語 ü\r\",nan,,,,,,0,0,,\r\n"_s.toUtf8();
+    const QByteArray expected = u"trial,state,lr,layers,opt,loss,job_id,submitted_at,started_at,finished_at,elapsed_s,"
+                                u"stage,batch,error,note\r\n"
+                                "1,done,0.1,3,\"a,b\",0.25,4711,2026-11-23T10:00:00.123Z,2026-11-23T10:00:01.000Z,"
+                                "2026-11-23T10:00:03.500Z,2.500,1,2,,\"stdout was 300 bytes, over the download limit: "
+                                "from its last 100 bytes\"\r\n"
+                                "2,failed,0.5,-1,\"say \"\"hi\"\"\nbye\",,,,,,,0,0,\"exit 1, see log\",\r\n"
+                                "3,planned,0.5,,,,,,,,,0,0,,\r\n"
+                                "4,done,0.1,1,\"日本語 ü\r\",nan,,,,,,0,0,,\r\n"_s.toUtf8();
     const QByteArray actual = exportCsv(makeCampaign(), smallCase());
     QCOMPARE(actual, expected);
 }
@@ -119,12 +121,9 @@ void TestTrialExport::jsonParsesBack()
     QCOMPARE(error.error, QJsonParseError::NoError);
     const QJsonObject root = document.object();
     QCOMPARE(root.value(u"campaign"_s).toString(), u"digits"_s);
-    QCOMPARE(root.value(u"objective"_s).toObject().value(u"metric"_s).toString(),
-             u"loss"_s);
-    QCOMPARE(root.value(u"objective"_s).toObject().value(u"direction"_s).toString(),
-             u"minimize"_s);
-    QCOMPARE(root.value(u"parameters"_s).toArray(),
-             QJsonArray({u"lr"_s, u"layers"_s, u"opt"_s}));
+    QCOMPARE(root.value(u"objective"_s).toObject().value(u"metric"_s).toString(), u"loss"_s);
+    QCOMPARE(root.value(u"objective"_s).toObject().value(u"direction"_s).toString(), u"minimize"_s);
+    QCOMPARE(root.value(u"parameters"_s).toArray(), QJsonArray({u"lr"_s, u"layers"_s, u"opt"_s}));
 
     const QJsonArray trials = root.value(u"trials"_s).toArray();
     QCOMPARE(trials.size(), 4);
@@ -156,16 +155,14 @@ void TestTrialExport::jsonParsesBack()
     QCOMPARE(second.value(u"error"_s).toString(), u"exit 1, see log"_s);
     QVERIFY(second.value(u"note"_s).isNull());
     QVERIFY(first.value(u"note"_s).toString().contains(u"download limit"_s));
-    QCOMPARE(second.value(u"parameters"_s).toObject().value(u"opt"_s).toString(),
-             u"say \"hi\"\nbye"_s);
+    QCOMPARE(second.value(u"parameters"_s).toObject().value(u"opt"_s).toString(), u"say \"hi\"\nbye"_s);
 
     const QJsonObject third = trials.at(2).toObject();
     QVERIFY(third.value(u"parameters"_s).toObject().value(u"layers"_s).isNull());
 
     const QJsonObject fourth = trials.at(3).toObject();
     QVERIFY(fourth.value(u"value"_s).isNull()); // nan
-    QCOMPARE(fourth.value(u"parameters"_s).toObject().value(u"opt"_s).toString(),
-             u"日本語 ü\r"_s);
+    QCOMPARE(fourth.value(u"parameters"_s).toObject().value(u"opt"_s).toString(), u"日本語 ü\r"_s);
 }
 
 void TestTrialExport::jsonKeepsFloatsFloats()
@@ -183,21 +180,19 @@ void TestTrialExport::jsonKeepsFloatsFloats()
 void TestTrialExport::bestTrial_data()
 {
     QTest::addColumn<bool>("maximize");
-    QTest::addColumn<QString>("trials"); // "id state value; ...", value "-" for none
+    QTest::addColumn<QString>("trials");  // "id state value; ...", value "-" for none
     QTest::addColumn<qint64>("expected"); // 0: none
 
     QTest::addRow("min") << false << u"1 done 0.5; 2 done 0.3; 3 done 0.4"_s << qint64(2);
     QTest::addRow("max") << true << u"1 done 0.5; 2 done 0.3; 3 done 0.4"_s << qint64(1);
     QTest::addRow("negative values min") << false << u"1 done -1; 2 done -3"_s << qint64(2);
     QTest::addRow("tie min: lowest id") << false << u"1 done 0.3; 2 done 0.3"_s << qint64(1);
-    QTest::addRow("tie max, listed backwards") << true << u"7 done 0.9; 5 done 0.9; 6 done 0.1"_s
-                                               << qint64(5);
+    QTest::addRow("tie max, listed backwards") << true << u"7 done 0.9; 5 done 0.9; 6 done 0.1"_s << qint64(5);
     QTest::addRow("nan skipped min") << false << u"1 done nan; 2 done 0.7"_s << qint64(2);
     QTest::addRow("nan skipped max") << true << u"1 done 0.7; 2 done nan"_s << qint64(1);
     QTest::addRow("inf skipped max") << true << u"1 done inf; 2 done 5"_s << qint64(2);
     QTest::addRow("-inf skipped min") << false << u"1 done -inf; 2 done 5"_s << qint64(2);
-    QTest::addRow("only done counts") << false
-                                      << u"1 failed 0.1; 2 running 0.05; 3 cancelled 0; 4 done 0.9"_s
+    QTest::addRow("only done counts") << false << u"1 failed 0.1; 2 running 0.05; 3 cancelled 0; 4 done 0.9"_s
                                       << qint64(4);
     QTest::addRow("done without value") << false << u"1 done -"_s << qint64(0);
     QTest::addRow("all nan") << true << u"1 done nan; 2 done nan"_s << qint64(0);

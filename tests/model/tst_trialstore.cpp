@@ -59,8 +59,7 @@ QDateTime at(int hour, int minute, int second, int ms = 0)
 // A second connection to the same file, as an outside tool would see it.
 class RawDatabase {
 public:
-    explicit RawDatabase(const QString& path)
-        : m_name(u"raw-%1"_s.arg(++s_count))
+    explicit RawDatabase(const QString& path) : m_name(u"raw-%1"_s.arg(++s_count))
     {
         auto db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_name);
         db.setDatabaseName(path);
@@ -104,13 +103,20 @@ QString storeConnection()
 Status apply(TrialStore& store, qint64 id, TrialState to)
 {
     switch (to) {
-    case TrialState::Planned: return store.markResubmittable(id, u"not found"_s);
-    case TrialState::Submitting: return store.markSubmitting(id);
-    case TrialState::Queued: return store.markQueued(id, u"4711"_s, at(10, 0, 0));
-    case TrialState::Running: return store.markRunning(id, at(10, 0, 1));
-    case TrialState::Done: return store.markDone(id, 0.5, {0.9, 0.5}, at(10, 0, 2));
-    case TrialState::Failed: return store.markFailed(id, u"exit 1"_s, {0.9}, at(10, 0, 2));
-    case TrialState::Cancelled: return store.markCancelled(id, u"user"_s, at(10, 0, 2));
+    case TrialState::Planned:
+        return store.markResubmittable(id, u"not found"_s);
+    case TrialState::Submitting:
+        return store.markSubmitting(id);
+    case TrialState::Queued:
+        return store.markQueued(id, u"4711"_s, at(10, 0, 0));
+    case TrialState::Running:
+        return store.markRunning(id, at(10, 0, 1));
+    case TrialState::Done:
+        return store.markDone(id, 0.5, {0.9, 0.5}, at(10, 0, 2));
+    case TrialState::Failed:
+        return store.markFailed(id, u"exit 1"_s, {0.9}, at(10, 0, 2));
+    case TrialState::Cancelled:
+        return store.markCancelled(id, u"user"_s, at(10, 0, 2));
     }
     return Status::failure(u"unreachable"_s);
 }
@@ -120,13 +126,20 @@ QList<TrialState> pathTo(TrialState state)
 {
     using S = TrialState;
     switch (state) {
-    case S::Planned: return {};
-    case S::Submitting: return {S::Submitting};
-    case S::Queued: return {S::Submitting, S::Queued};
-    case S::Running: return {S::Submitting, S::Queued, S::Running};
-    case S::Done: return {S::Submitting, S::Queued, S::Running, S::Done};
-    case S::Failed: return {S::Submitting, S::Failed};
-    case S::Cancelled: return {S::Submitting, S::Cancelled};
+    case S::Planned:
+        return {};
+    case S::Submitting:
+        return {S::Submitting};
+    case S::Queued:
+        return {S::Submitting, S::Queued};
+    case S::Running:
+        return {S::Submitting, S::Queued, S::Running};
+    case S::Done:
+        return {S::Submitting, S::Queued, S::Running, S::Done};
+    case S::Failed:
+        return {S::Submitting, S::Failed};
+    case S::Cancelled:
+        return {S::Submitting, S::Cancelled};
     }
     return {};
 }
@@ -136,11 +149,11 @@ bool legal(TrialState from, TrialState to)
 {
     using S = TrialState;
     static const QList<std::pair<S, S>> allowed{
-        {S::Planned, S::Submitting}, {S::Planned, S::Cancelled},  {S::Submitting, S::Queued},  {S::Submitting, S::Running},
-        {S::Submitting, S::Failed},  {S::Submitting, S::Cancelled}, {S::Submitting, S::Planned},
-        {S::Queued, S::Running},     {S::Queued, S::Done},        {S::Queued, S::Failed},
-        {S::Queued, S::Cancelled},   {S::Running, S::Done},       {S::Running, S::Failed},
-        {S::Running, S::Cancelled},
+        {S::Planned, S::Submitting}, {S::Planned, S::Cancelled}, {S::Submitting, S::Queued},
+        {S::Submitting, S::Running}, {S::Submitting, S::Failed}, {S::Submitting, S::Cancelled},
+        {S::Submitting, S::Planned}, {S::Queued, S::Running},    {S::Queued, S::Done},
+        {S::Queued, S::Failed},      {S::Queued, S::Cancelled},  {S::Running, S::Done},
+        {S::Running, S::Failed},     {S::Running, S::Cancelled},
     };
     return allowed.contains({from, to});
 }
@@ -239,8 +252,7 @@ void TestTrialStore::lifecycle()
         QCOMPARE(change.at.timeSpec(), Qt::UTC);
         states.append(toString(change.state));
     }
-    QCOMPARE(states, (QStringList{u"planned"_s, u"submitting"_s, u"queued"_s,
-                              u"running"_s, u"done"_s}));
+    QCOMPARE(states, (QStringList{u"planned"_s, u"submitting"_s, u"queued"_s, u"running"_s, u"done"_s}));
     QCOMPARE(history->at(2).at, at(10, 0, 0, 123));
     QVERIFY(history->at(2).note.contains(u"4711"_s));
     QCOMPARE(history->at(4).at, at(10, 0, 3, 500));
@@ -319,8 +331,7 @@ void TestTrialStore::transitions()
         QCOMPARE(store->history(id)->size(), events + 1);
     } else {
         QVERIFY(!status.ok());
-        QCOMPARE(status.error(),
-                 u"trial %1: cannot go from %2 to %3"_s.arg(id).arg(toString(from), toString(to)));
+        QCOMPARE(status.error(), u"trial %1: cannot go from %2 to %3"_s.arg(id).arg(toString(from), toString(to)));
         QCOMPARE(toString(store->trial(id)->state), toString(from)); // nothing half-written
         QCOMPARE(store->history(id)->size(), events);
     }
@@ -446,8 +457,7 @@ void TestTrialStore::pragmas()
         // synchronous and busy_timeout are per connection: ask the store's own connection.
         const QString connection = storeConnection();
         QVERIFY(!connection.isEmpty());
-        QCOMPARE(RawDatabase::scalarOn(connection, u"PRAGMA journal_mode"_s).toString(),
-                 u"wal"_s);
+        QCOMPARE(RawDatabase::scalarOn(connection, u"PRAGMA journal_mode"_s).toString(), u"wal"_s);
         QCOMPARE(RawDatabase::scalarOn(connection, u"PRAGMA synchronous"_s).toInt(), 2); // FULL
         QCOMPARE(RawDatabase::scalarOn(connection, u"PRAGMA foreign_keys"_s).toInt(), 1);
         QCOMPARE(RawDatabase::scalarOn(connection, u"PRAGMA busy_timeout"_s).toInt(), 5000);
@@ -477,15 +487,15 @@ void TestTrialStore::definitionMismatchRefused()
     bigger.search.parallel = 8;
     QVERIFY2(TrialStore::open(directory, bigger).ok(), "a budget change is not a definition change");
 
-    const Campaign changed =
-        makeCampaign(u"digits"_s, u"python train2.py {lr} {layers} {opt}"_s);
+    const Campaign changed = makeCampaign(u"digits"_s, u"python train2.py {lr} {layers} {opt}"_s);
     auto refused = TrialStore::open(directory, changed);
     QVERIFY(!refused.ok());
-    const QString expectedStart = QDir(directory).absolutePath()
-        + u" holds trials of a different definition of this campaign (changed: "_s;
+    const QString expectedStart =
+        QDir(directory).absolutePath() + u" holds trials of a different definition of this campaign (changed: "_s;
     QVERIFY2(refused.error().startsWith(expectedStart), qPrintable(refused.error()));
     QVERIFY2(refused.error().contains(u"job.command"_s), qPrintable(refused.error()));
-    QVERIFY2(refused.error().endsWith(u"). Run with --accept-changed-definition to continue with the new definition, or use --store to "
+    QVERIFY2(refused.error().endsWith(
+                 u"). Run with --accept-changed-definition to continue with the new definition, or use --store to "
                  "start a separate store."_s),
              qPrintable(refused.error()));
 
@@ -513,8 +523,8 @@ void TestTrialStore::otherCampaignRefused()
     QVERIFY(!refused.ok());
     QVERIFY2(refused.error().contains(u"\"digits\""_s), qPrintable(refused.error()));
     QVERIFY2(refused.error().contains(u"--store"_s), qPrintable(refused.error()));
-    auto accepted = TrialStore::open(directory, makeCampaign(u"letters"_s),
-                                     TrialStore::DefinitionPolicy::AcceptChanged);
+    auto accepted =
+        TrialStore::open(directory, makeCampaign(u"letters"_s), TrialStore::DefinitionPolicy::AcceptChanged);
     QVERIFY2(accepted.ok(), qPrintable(accepted.error()));
 }
 
@@ -658,7 +668,6 @@ void TestTrialStore::trialsIn()
     QVERIFY(store->trialsIn({})->isEmpty());
     QCOMPARE(store->trials()->size(), 4);
 }
-
 
 // A result that rests on part of the run says so; the job script's own start time replaces the one a
 // poll saw, and only while the trial runs.

@@ -18,8 +18,8 @@ using namespace sweepline::model;
 namespace {
 
 // The writer's path through the states, in order of progress.
-const QList<TrialState> progress{TrialState::Planned, TrialState::Submitting, TrialState::Queued,
-                                 TrialState::Running, TrialState::Done};
+const QList<TrialState> progress{TrialState::Planned, TrialState::Submitting, TrialState::Queued, TrialState::Running,
+                                 TrialState::Done};
 
 struct Ack {
     qint64 id = 0;
@@ -72,12 +72,17 @@ TestTrialStoreCrash::KillPlan TestTrialStoreCrash::killPlan(int iteration)
     if (iteration < 3)
         return {};
     switch (m_random.bounded(5)) {
-    case 0: return {m_random.bounded(0, 5), 0};
-    case 1: return {m_random.bounded(5, 40), 0};
-    case 2: return {m_random.bounded(40, 200), 0};
-    case 3: return {m_random.bounded(200, 700), 0};
+    case 0:
+        return {m_random.bounded(0, 5), 0};
+    case 1:
+        return {m_random.bounded(5, 40), 0};
+    case 2:
+        return {m_random.bounded(40, 200), 0};
+    case 3:
+        return {m_random.bounded(200, 700), 0};
     // Right after an acknowledgement: the moment a premature "ack" would be caught.
-    default: return {10000, m_random.bounded(1, 40)};
+    default:
+        return {10000, m_random.bounded(1, 40)};
     }
 }
 
@@ -105,8 +110,7 @@ QByteArray TestTrialStoreCrash::runAndKill(const KillPlan& plan, QString* failur
     writer.waitForFinished(10000);
     output += writer.readAllStandardOutput();
     if (exitedByItself)
-        *failure = u"the writer stopped by itself: "_s
-            + QString::fromLocal8Bit(writer.readAllStandardError());
+        *failure = u"the writer stopped by itself: "_s + QString::fromLocal8Bit(writer.readAllStandardError());
     return output;
 }
 
@@ -136,9 +140,9 @@ void TestTrialStoreCrash::verifyStore(const QHash<qint64, int>& acked, qint64* m
         const auto trial = store.trial(it.key());
         QVERIFY2(trial.ok(), qPrintable(trial.error()));
         const int stored = int(progress.indexOf(trial->state));
-        QVERIFY2(stored >= it.value(), qPrintable(u"trial %1 is %2 but was acknowledged as %3"_s
-                                                      .arg(it.key())
-                                                      .arg(toString(trial->state), toString(progress.at(it.value())))));
+        QVERIFY2(stored >= it.value(),
+                 qPrintable(u"trial %1 is %2 but was acknowledged as %3"_s.arg(it.key()).arg(
+                     toString(trial->state), toString(progress.at(it.value())))));
         const auto history = store.history(it.key());
         QVERIFY(history.ok());
         QVERIFY(history->size() >= it.value() + 1);
@@ -173,8 +177,7 @@ void TestTrialStoreCrash::acknowledgedChangesSurviveKills()
         for (const Ack& ack : acks) {
             const int step = int(progress.indexOf(ack.state));
             if (ack.state == TrialState::Planned) {
-                QVERIFY2(ack.id > lastNew,
-                         qPrintable(u"trial %1 reused after %2"_s.arg(ack.id).arg(lastNew)));
+                QVERIFY2(ack.id > lastNew, qPrintable(u"trial %1 reused after %2"_s.arg(ack.id).arg(lastNew)));
                 lastNew = ack.id;
             }
             acked[ack.id] = qMax(acked.value(ack.id, 0), step);
@@ -186,8 +189,8 @@ void TestTrialStoreCrash::acknowledgedChangesSurviveKills()
             return;
         }
     }
-    qInfo("%d kills (%d before any acknowledgement), %lld trials acknowledged, %d reached done", kills,
-          silentKills, qint64(acked.size()), doneAcks);
+    qInfo("%d kills (%d before any acknowledgement), %lld trials acknowledged, %d reached done", kills, silentKills,
+          qint64(acked.size()), doneAcks);
     QVERIFY(kills >= 20);
     QVERIFY2(silentKills >= 1, "some kills must come before the first acknowledgement");
     QVERIFY2(doneAcks > 0, "the writer never got a trial to done: kills too early to mean anything");

@@ -99,10 +99,9 @@ void TestTrialTableModel::headersAreParameterNamesAndMetric()
     QStringList headers;
     for (int column = 0; column < model.columnCount(); ++column)
         headers.append(model.headerData(column, Qt::Horizontal).toString());
-    QCOMPARE(headers, (QStringList{u"Trial"_s, u"hidden"_s, u"lr"_s,
-                                   u"solver"_s, u"State"_s, u"Job ID"_s,
-                                   u"Queued (s)"_s, u"Elapsed (s)"_s,
-                                   u"loss"_s, u"Error"_s}));
+    QCOMPARE(headers,
+             (QStringList{u"Trial"_s, u"hidden"_s, u"lr"_s, u"solver"_s, u"State"_s, u"Job ID"_s, u"Queued (s)"_s,
+                          u"Elapsed (s)"_s, u"loss"_s, u"Error"_s}));
     QCOMPARE(model.metricColumn(), 8);
     QCOMPARE(model.parameterColumn(2), 3);
 }
@@ -332,16 +331,11 @@ void TestTrialTableModel::displayText()
     model.upsert(trial);
 
     const QHash<QString, int> columns{
-        {u"trial"_s, model.trialColumn()},
-        {u"hidden"_s, model.parameterColumn(0)},
-        {u"lr"_s, model.parameterColumn(1)},
-        {u"solver"_s, model.parameterColumn(2)},
-        {u"state"_s, model.stateColumn()},
-        {u"job"_s, model.jobIdColumn()},
-        {u"queued"_s, model.queuedColumn()},
-        {u"elapsed"_s, model.elapsedColumn()},
-        {u"metric"_s, model.metricColumn()},
-        {u"error"_s, model.errorColumn()},
+        {u"trial"_s, model.trialColumn()},   {u"hidden"_s, model.parameterColumn(0)},
+        {u"lr"_s, model.parameterColumn(1)}, {u"solver"_s, model.parameterColumn(2)},
+        {u"state"_s, model.stateColumn()},   {u"job"_s, model.jobIdColumn()},
+        {u"queued"_s, model.queuedColumn()}, {u"elapsed"_s, model.elapsedColumn()},
+        {u"metric"_s, model.metricColumn()}, {u"error"_s, model.errorColumn()},
     };
     const QVariant display = model.index(0, columns.value(column)).data(Qt::DisplayRole);
     QCOMPARE(display.typeId(), QMetaType::QString);

@@ -48,7 +48,7 @@ class TestAgentProtocol : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_tmp;
-    QString m_bin;  // wrappers that count the helper's own processes
+    QString m_bin; // wrappers that count the helper's own processes
     QString m_log;
 
     struct HelperRun {
@@ -68,7 +68,8 @@ class TestAgentProtocol : public QObject {
     }
 
     // Runs the helper as the cluster does (bash, the request file as its argument).
-    HelperRun runHelper(const QByteArray& request, const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment())
+    HelperRun runHelper(const QByteArray& request,
+                        const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment())
     {
         static int n = 0;
         const QString helper = installedHelper();
@@ -128,7 +129,8 @@ private slots:
         m_bin = m_tmp.filePath(u"bin"_s);
         m_log = m_tmp.filePath(u"programs.log"_s);
         QVERIFY(QDir().mkpath(m_bin));
-        for (const QString& program : {u"base64"_s, u"head"_s, u"mkdir"_s, u"chmod"_s, u"mktemp"_s, u"rm"_s, u"mkfifo"_s, u"mv"_s}) {
+        for (const QString& program :
+             {u"base64"_s, u"head"_s, u"mkdir"_s, u"chmod"_s, u"mktemp"_s, u"rm"_s, u"mkfifo"_s, u"mv"_s}) {
             const QString real = QStandardPaths::findExecutable(program);
             QVERIFY2(!real.isEmpty(), qPrintable(program));
             QFile f(m_bin + u'/' + program);
@@ -147,17 +149,38 @@ private slots:
             AgentOperation::run({u"sbatch"_s, u"--parsable"_s, u"/w/1/job.sh"_s}, u"/w/1"_s),
             AgentOperation::read(u"/w/1/exit_code"_s),
             AgentOperation::put(u"/w/ü 1"_s, u"job.sh"_s, 0755, "#!/bin/bash\necho '$(x)'\n"),
-            AgentOperation::run({u"true"_s}),
-            AgentOperation::runConcurrently({u"pjsub"_s, u"job.sh"_s}, u"/w/2"_s, 4),
+            AgentOperation::run({u"true"_s}), AgentOperation::runConcurrently({u"pjsub"_s, u"job.sh"_s}, u"/w/2"_s, 4),
             AgentOperation::runConcurrently({u"true"_s}, {}, 1), // one at once is a plain run
         });
         QVERIFY2(encoded, qPrintable(encoded.error()));
-        QCOMPARE(encoded.value(), fields({"run", "/w/1", "3", "sbatch", "--parsable", "/w/1/job.sh",
-                                          "read", "/w/1/exit_code",
-                                          "put", "/w/\xc3\xbc 1", "job.sh", "755", "#!/bin/bash\necho '$(x)'\n",
-                                          "run", "", "1", "true",
-                                          "prun", "4", "/w/2", "2", "pjsub", "job.sh",
-                                          "run", "", "1", "true"}));
+        QCOMPARE(encoded.value(),
+                 fields({"run",
+                         "/w/1",
+                         "3",
+                         "sbatch",
+                         "--parsable",
+                         "/w/1/job.sh",
+                         "read",
+                         "/w/1/exit_code",
+                         "put",
+                         "/w/\xc3\xbc 1",
+                         "job.sh",
+                         "755",
+                         "#!/bin/bash\necho '$(x)'\n",
+                         "run",
+                         "",
+                         "1",
+                         "true",
+                         "prun",
+                         "4",
+                         "/w/2",
+                         "2",
+                         "pjsub",
+                         "job.sh",
+                         "run",
+                         "",
+                         "1",
+                         "true"}));
     }
 
     void refusesWhatCannotTravel_data()
@@ -189,12 +212,8 @@ private slots:
     {
         // Payloads hold newlines, spaces, a fake END line and raw bytes; one is base64 (it held a NUL).
         const QByteArray out = "12345\nEND 4\nR 9 0 0 0\n";
-        const QByteArray reply = "R 0 0 " + QByteArray::number(out.size()) + " 0\n" + out
-                                 + "R 1 3 b4 5\nAEE=oops!"
-                                 + "F 2 1 3\n0\n\xff"
-                                 + "F 3 0 0\n"
-                                 + "P 4\n"
-                                 + "END 5\n";
+        const QByteArray reply = "R 0 0 " + QByteArray::number(out.size()) + " 0\n" + out + "R 1 3 b4 5\nAEE=oops!"
+            + "F 2 1 3\n0\n\xff" + "F 3 0 0\n" + "P 4\n" + "END 5\n";
         qsizetype stoppedAt = 7;
         auto results = decodeAgentReply(reply, 5, &stoppedAt);
         QVERIFY2(results, qPrintable(results.error()));
@@ -262,14 +281,15 @@ private slots:
         for (const QString& name : hostileNames()) {
             const QString folder = base + u'/' + name + u"/deeper"_s;
             folders.append(folder);
-            ops.append(AgentOperation::put(folder, name, 0755, (u"#!/bin/bash\necho '$(touch INJECTED)' "_s + name).toUtf8()));
+            ops.append(
+                AgentOperation::put(folder, name, 0755, (u"#!/bin/bash\necho '$(touch INJECTED)' "_s + name).toUtf8()));
             ops.append(AgentOperation::put(folder, u"data"_s, 0640, "no newline at the end $(touch INJECTED)"));
         }
         for (qsizetype i = 0; i < folders.size(); ++i) {
             const QString name = hostileNames().at(i);
             // In the folder, a program that prints its arguments and its folder, byte for byte.
-            ops.append(AgentOperation::run({u"/bin/sh"_s, u"-c"_s, u"printf '%s|' \"$@\"; pwd; printf 'e' >&2"_s, u"sh"_s,
-                                            name, u"$(touch INJECTED)"_s, QString()},
+            ops.append(AgentOperation::run({u"/bin/sh"_s, u"-c"_s, u"printf '%s|' \"$@\"; pwd; printf 'e' >&2"_s,
+                                            u"sh"_s, name, u"$(touch INJECTED)"_s, QString()},
                                            folders.at(i)));
             ops.append(AgentOperation::read(folders.at(i) + u'/' + name));
         }
@@ -286,9 +306,9 @@ private slots:
             const QString file = folders.at(i) + u'/' + name;
             QCOMPARE(results->at(2 * i).kind, AgentOperation::Kind::Put);
             QCOMPARE(readAll(file), script);
-            QCOMPARE(QFileInfo(file).permissions() & 0x7077, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner
-                                                                  | QFile::ReadGroup | QFile::ExeGroup | QFile::ReadOther
-                                                                  | QFile::ExeOther);
+            QCOMPARE(QFileInfo(file).permissions() & 0x7077,
+                     QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup | QFile::ExeGroup
+                         | QFile::ReadOther | QFile::ExeOther);
             QCOMPARE(QFileInfo(folders.at(i) + u"/data"_s).permissions() & 0x7077,
                      QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup);
             const AgentResult& ran = results->at(firstRun + 2 * i);
@@ -331,16 +351,16 @@ private slots:
         empty.close();
 
         const QList<AgentOperation> ops{
-            AgentOperation::run({u"printf"_s, u"a\\0b\\n"_s}),                // stdout holds a NUL
+            AgentOperation::run({u"printf"_s, u"a\\0b\\n"_s}), // stdout holds a NUL
             AgentOperation::run({u"sh"_s, u"-c"_s, u"echo out; echo err >&2; exit 7"_s}),
-            AgentOperation::run({u"true"_s}),                                  // nothing at all
+            AgentOperation::run({u"true"_s}), // nothing at all
             AgentOperation::run({m_tmp.filePath(u"no such program"_s)}),
             AgentOperation::run({u"true"_s}, dir + u"/no such folder"_s),
             AgentOperation::read(dir + u"/big"_s),
             AgentOperation::read(dir + u"/binary"_s),
             AgentOperation::read(dir + u"/empty"_s),
             AgentOperation::read(dir + u"/missing"_s),
-            AgentOperation::read(dir),                                         // a folder is no file
+            AgentOperation::read(dir), // a folder is no file
         };
         const HelperRun run = runHelper(encodeAgentRequest(ops).value());
         auto results = decodeAgentReply(run.out, ops.size());
@@ -382,7 +402,8 @@ private slots:
         if (set)
             env.insert(u"LC_ALL"_s, u"C.UTF-8"_s);
         const HelperRun run = runHelper(
-            encodeAgentRequest({AgentOperation::run({u"sh"_s, u"-c"_s, u"printf '%s' \"${LC_ALL-unset}\""_s})}).value(), env);
+            encodeAgentRequest({AgentOperation::run({u"sh"_s, u"-c"_s, u"printf '%s' \"${LC_ALL-unset}\""_s})}).value(),
+            env);
         auto results = decodeAgentReply(run.out, 1);
         QVERIFY2(results, qPrintable(results.error()));
         QCOMPARE(results->at(0).out, set ? QByteArray("C.UTF-8") : QByteArray("unset"));
@@ -473,7 +494,8 @@ printf 'out %s\n' "$3"; printf 'err %s' "$i" >&2; exit "$i")sh"_s;
             QCOMPARE(r.err, QByteArray("err ") + QByteArray::number(i));
             const int seen = readAll(dir + u"/seen."_s + QString::number(i)).trimmed().toInt();
             QVERIFY2(seen >= 1 && seen <= 3, qPrintable(u"run %1 started with %2 running"_s.arg(i).arg(seen)));
-            QVERIFY2(!QFileInfo::exists(dir + u"/timed-out."_s + QString::number(i)), "the first three never ran at once");
+            QVERIFY2(!QFileInfo::exists(dir + u"/timed-out."_s + QString::number(i)),
+                     "the first three never ran at once");
         }
         QVERIFY(results->at(8).exists); // the read after the group saw the group's last file
         QCOMPARE(results->at(9).exitStatus, 9);
@@ -490,9 +512,9 @@ printf 'out %s\n' "$3"; printf 'err %s' "$i" >&2; exit "$i")sh"_s;
 
     void servedAnswersArriveInPiecesOfAnySize()
     {
-        const QByteArray reply = "R 0 0 5 0\nZ\nC 9\nEND 1\n";   // a payload that looks like framing
-        const QByteArray wire = "A\nC 10\n" + reply.left(10) + "C " + QByteArray::number(reply.size() - 10) + "\n"
-                                + reply.mid(10) + "Z\n";
+        const QByteArray reply = "R 0 0 5 0\nZ\nC 9\nEND 1\n"; // a payload that looks like framing
+        const QByteArray wire =
+            "A\nC 10\n" + reply.left(10) + "C " + QByteArray::number(reply.size() - 10) + "\n" + reply.mid(10) + "Z\n";
         for (qsizetype piece : {qsizetype(1), qsizetype(3), wire.size()}) {
             ServedAnswerReader reader;
             QCOMPARE(reader.state(), ServedAnswerReader::State::AwaitingAck);
@@ -549,8 +571,8 @@ printf 'out %s\n' "$3"; printf 'err %s' "$i" >&2; exit "$i")sh"_s;
             p.write(requestFile.toUtf8() + '\n');
             QElapsedTimer clock;
             clock.start();
-            while (reader.state() != ServedAnswerReader::State::Complete && reader.state() != ServedAnswerReader::State::Malformed
-                   && clock.elapsed() < 30000) {
+            while (reader.state() != ServedAnswerReader::State::Complete
+                   && reader.state() != ServedAnswerReader::State::Malformed && clock.elapsed() < 30000) {
                 if (p.waitForReadyRead(1000) || p.bytesAvailable() > 0)
                     reader.feed(p.readAllStandardOutput());
                 if (p.state() == QProcess::NotRunning) {
@@ -560,10 +582,10 @@ printf 'out %s\n' "$3"; printf 'err %s' "$i" >&2; exit "$i")sh"_s;
             }
             return QFileInfo::exists(requestFile) ? u"request file left behind"_s : QString();
         };
-        const QList<AgentOperation> whoServes{AgentOperation::run({u"sh"_s, u"-c"_s, u"echo $PPID"_s}),
-                                              // a concurrent run's parent is its lane, whose parent is the helper
-                                              AgentOperation::runConcurrently(
-                                                  {u"sh"_s, u"-c"_s, u"set -- $(cat /proc/$PPID/stat); echo $4"_s}, {}, 2)};
+        const QList<AgentOperation> whoServes{
+            AgentOperation::run({u"sh"_s, u"-c"_s, u"echo $PPID"_s}),
+            // a concurrent run's parent is its lane, whose parent is the helper
+            AgentOperation::runConcurrently({u"sh"_s, u"-c"_s, u"set -- $(cat /proc/$PPID/stat); echo $4"_s}, {}, 2)};
         ServedAnswerReader first;
         QCOMPARE(answer(whoServes, first), QString());
         QCOMPARE(first.state(), ServedAnswerReader::State::Complete);
@@ -587,7 +609,8 @@ printf 'out %s\n' "$3"; printf 'err %s' "$i" >&2; exit "$i")sh"_s;
         f.close();
         const QString marker = m_tmp.filePath(u"served ran"_s);
         ServedAnswerReader stopped;
-        QCOMPARE(answer({AgentOperation::put(blocker + u"/sub"_s, u"f"_s, 0644, "x"), AgentOperation::run({u"touch"_s, marker})},
+        QCOMPARE(answer({AgentOperation::put(blocker + u"/sub"_s, u"f"_s, 0644, "x"),
+                         AgentOperation::run({u"touch"_s, marker})},
                         stopped),
                  QString());
         QCOMPARE(stopped.state(), ServedAnswerReader::State::Complete);
@@ -611,7 +634,8 @@ printf 'out %s\n' "$3"; printf 'err %s' "$i" >&2; exit "$i")sh"_s;
                 return false;
             if (f.write("x") != 1 || !f.flush()) // before the time: a later write would move it
                 return false;
-            return f.setFileTime(QDateTime::currentDateTime().addSecs(-3600 * ageHours), QFileDevice::FileModificationTime);
+            return f.setFileTime(QDateTime::currentDateTime().addSecs(-3600 * ageHours),
+                                 QFileDevice::FileModificationTime);
         };
         QVERIFY(writeAged(u"dead-1.req"_s, 25));
         QVERIFY(writeAged(u"dead-1.req.out.3"_s, 25));
@@ -660,7 +684,8 @@ printf 'out %s\n' "$3"; printf 'err %s' "$i" >&2; exit "$i")sh"_s;
         }
         QCOMPARE(readAll(folder + u"/job.sh"_s), QByteArray("mine"));
         // No temporary name is left behind.
-        QCOMPARE(QDir(folder).entryList(QDir::Files | QDir::System | QDir::Hidden), QStringList({u"dangling"_s, u"job.sh"_s}));
+        QCOMPARE(QDir(folder).entryList(QDir::Files | QDir::System | QDir::Hidden),
+                 QStringList({u"dangling"_s, u"job.sh"_s}));
     }
 
     void putRefusesASymlinkedFolder()
@@ -688,10 +713,11 @@ printf 'out %s\n' "$3"; printf 'err %s' "$i" >&2; exit "$i")sh"_s;
         QVERIFY(writeFile(folder + u"/foreign"_s, "7\n"));
         // Someone else's file: the tests run as root, so "someone else" is nobody.
         QVERIFY(::chown(QFile::encodeName(folder + u"/foreign"_s).constData(), 65534, 65534) == 0);
-        QCOMPARE(::mkfifo(QFile::encodeName(folder + u"/fifo"_s).constData(), 0600), 0);   // would block a reader
-        const QList<AgentOperation> ops{AgentOperation::read(folder + u"/own"_s), AgentOperation::read(folder + u"/exit_code"_s),
-                                        AgentOperation::read(folder + u"/foreign"_s), AgentOperation::read(folder + u"/fifo"_s),
-                                        AgentOperation::read(folder + u"/missing"_s)};
+        QCOMPARE(::mkfifo(QFile::encodeName(folder + u"/fifo"_s).constData(), 0600), 0); // would block a reader
+        const QList<AgentOperation> ops{
+            AgentOperation::read(folder + u"/own"_s), AgentOperation::read(folder + u"/exit_code"_s),
+            AgentOperation::read(folder + u"/foreign"_s), AgentOperation::read(folder + u"/fifo"_s),
+            AgentOperation::read(folder + u"/missing"_s)};
         const HelperRun run = runHelper(encodeAgentRequest(ops).value());
         auto results = decodeAgentReply(run.out, ops.size());
         QVERIFY2(results, qPrintable(results.error() + QString::fromUtf8(run.err)));
@@ -705,7 +731,7 @@ printf 'out %s\n' "$3"; printf 'err %s' "$i" >&2; exit "$i")sh"_s;
             QVERIFY2(results->at(i).refusal.contains(reasons.at(i - 1)), qPrintable(results->at(i).refusal));
         }
         QVERIFY(!results->at(4).exists);
-        QVERIFY(results->at(4).refusal.isEmpty());   // simply absent
+        QVERIFY(results->at(4).refusal.isEmpty()); // simply absent
     }
 
     void numericFieldsAreValidatedBeforeUse_data()
@@ -720,7 +746,8 @@ printf 'out %s\n' "$3"; printf 'err %s' "$i" >&2; exit "$i")sh"_s;
         QTest::addRow("prun LIMIT zero") << fields({"prun", "0", "", "1", "true"}) << u"at once"_s;
         QTest::addRow("prun N") << fields({"prun", "2", "", evil, "true"}) << u"number of arguments"_s;
         QTest::addRow("put MODE") << fields({"put", m_tmp.filePath(u"modes"_s).toUtf8(), "f", evil, "x"}) << u"mode"_s;
-        QTest::addRow("put MODE symbolic") << fields({"put", m_tmp.filePath(u"modes"_s).toUtf8(), "f", "u+s", "x"}) << u"mode"_s;
+        QTest::addRow("put MODE symbolic")
+            << fields({"put", m_tmp.filePath(u"modes"_s).toUtf8(), "f", "u+s", "x"}) << u"mode"_s;
     }
     void numericFieldsAreValidatedBeforeUse()
     {
@@ -739,8 +766,9 @@ printf 'out %s\n' "$3"; printf 'err %s' "$i" >&2; exit "$i")sh"_s;
     void everythingTheHelperMakesIsOwnerOnly()
     {
         const QString folder = m_tmp.filePath(u"owner only/deeper"_s);
-        const QList<AgentOperation> ops{AgentOperation::put(folder, u"f"_s, 0644, "x"),
-                                        AgentOperation::run({u"sh"_s, u"-c"_s, u"umask; : > made-by-a-run; stat -c %a made-by-a-run"_s}, folder)};
+        const QList<AgentOperation> ops{
+            AgentOperation::put(folder, u"f"_s, 0644, "x"),
+            AgentOperation::run({u"sh"_s, u"-c"_s, u"umask; : > made-by-a-run; stat -c %a made-by-a-run"_s}, folder)};
         const HelperRun run = runHelper(encodeAgentRequest(ops).value());
         auto results = decodeAgentReply(run.out, ops.size());
         QVERIFY2(results, qPrintable(results.error()));
@@ -764,7 +792,8 @@ printf 'out %s\n' "$3"; printf 'err %s' "$i" >&2; exit "$i")sh"_s;
             ServiceMarkerScanner scanner(marker);
             QByteArray after;
             for (qsizetype at = 0; at < wire.size(); at += piece)
-                after += scanner.state() == ServiceMarkerScanner::State::Found ? wire.mid(at, piece) : scanner.feed(wire.mid(at, piece));
+                after += scanner.state() == ServiceMarkerScanner::State::Found ? wire.mid(at, piece)
+                                                                               : scanner.feed(wire.mid(at, piece));
             QCOMPARE(scanner.state(), ServiceMarkerScanner::State::Found);
             QCOMPARE(after, QByteArray("A\nZ\n"));
         }

@@ -67,7 +67,8 @@ class TestFolderClaim : public QObject {
         const QString foreign = base + u"/store/7.1"_s;
         QVERIFY(QDir().mkpath(foreign));
         write(foreign + u'/' + QLatin1String(kOwnerMarkFile), (mark + u'\n').toUtf8());
-        QVERIFY2(::chown(QFile::encodeName(foreign).constData(), 65534, 65534) == 0, "needs root to give a folder away");
+        QVERIFY2(::chown(QFile::encodeName(foreign).constData(), 65534, 65534) == 0,
+                 "needs root to give a folder away");
 
         const auto answers = claim({{fresh + u"-x"_s, mark},
                                     {unmarked, mark},

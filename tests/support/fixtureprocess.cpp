@@ -160,12 +160,11 @@ QString ProcessResult::describe() const
         what = u"killed by a signal"_s;
     else
         what = u"exit code %1"_s.arg(exitCode);
-    return u"`%1`: %2\n--- stdout ---\n%3\n--- stderr ---\n%4"_s
-        .arg(command, what, localFile(out), localFile(err));
+    return u"`%1`: %2\n--- stdout ---\n%3\n--- stderr ---\n%4"_s.arg(command, what, localFile(out), localFile(err));
 }
 
-ProcessResult runProcess(const QString& program, const QStringList& args, const QProcessEnvironment& env,
-                         int timeoutMs, const QByteArray& stdinData)
+ProcessResult runProcess(const QString& program, const QStringList& args, const QProcessEnvironment& env, int timeoutMs,
+                         const QByteArray& stdinData)
 {
     ProcessResult r;
     r.command = (QStringList{program} + args).join(u' ');
@@ -282,8 +281,7 @@ int connectLoopback(quint16 port, int timeoutMs)
         pollfd p{fd, POLLOUT, 0};
         int err = 0;
         socklen_t len = sizeof err;
-        if (::poll(&p, 1, timeoutMs) != 1 || ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0
-            || err != 0) {
+        if (::poll(&p, 1, timeoutMs) != 1 || ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
             ::close(fd);
             return -1;
         }
@@ -420,8 +418,7 @@ bool ownerAlive(const QString& token)
 FixtureDirectory::FixtureDirectory(const QString& kind)
 {
     cleanupStaleFixtures();
-    m_dir = std::make_unique<QTemporaryDir>(
-        u"%1/swlfx-%2-%3-XXXXXX"_s.arg(safeTempBase(), kind, ownerToken()));
+    m_dir = std::make_unique<QTemporaryDir>(u"%1/swlfx-%2-%3-XXXXXX"_s.arg(safeTempBase(), kind, ownerToken()));
     if (!m_dir->isValid()) {
         m_error = u"cannot create a temporary directory: %1"_s.arg(m_dir->errorString());
         return;
@@ -484,11 +481,9 @@ int killFixtureProcesses(const QString& dir, int timeoutMs, const QString& onlyE
             if (p.state == 'Z' || p.state == 'X')
                 continue;
             children[p.ppid].append(p.pid);
-            if (protectedPids.contains(p.pid)
-                || !(environMentions(p.pid, marker) || filesPointInto(p.pid, marker)))
+            if (protectedPids.contains(p.pid) || !(environMentions(p.pid, marker) || filesPointInto(p.pid, marker)))
                 continue;
-            if (!onlyExecutable.isEmpty()
-                && QFileInfo(u"/proc/%1/exe"_s.arg(p.pid)).symLinkTarget() != onlyExecutable)
+            if (!onlyExecutable.isEmpty() && QFileInfo(u"/proc/%1/exe"_s.arg(p.pid)).symLinkTarget() != onlyExecutable)
                 continue;
             roots.append(p.pid);
         }
@@ -509,8 +504,7 @@ int killFixtureProcesses(const QString& dir, int timeoutMs, const QString& onlyE
                 ++signalled;
         }
         if (t.elapsed() > timeoutMs) {
-            qWarning("killFixtureProcesses(%s): processes still present after %d ms", marker.constData(),
-                     timeoutMs);
+            qWarning("killFixtureProcesses(%s): processes still present after %d ms", marker.constData(), timeoutMs);
             return signalled;
         }
         QThread::msleep(50);
@@ -592,9 +586,11 @@ void cleanupStaleFixtures()
 // ---- daemons ----
 
 DaemonProcess::DaemonProcess(QString name, QString program, QStringList args, QString logPath)
-    : m_name(std::move(name)), m_program(std::move(program)), m_args(std::move(args)), m_logPath(std::move(logPath))
-{
-}
+    : m_name(std::move(name)),
+      m_program(std::move(program)),
+      m_args(std::move(args)),
+      m_logPath(std::move(logPath))
+{}
 
 DaemonProcess::~DaemonProcess()
 {
@@ -627,9 +623,7 @@ bool DaemonProcess::start()
     {
         QFile log(m_logPath);
         if (log.open(QIODevice::Append)) {
-            log.write(u"=== %1: %2 %3 ===\n"_s
-                          .arg(m_name, m_program, m_args.join(u' '))
-                          .toLocal8Bit());
+            log.write(u"=== %1: %2 %3 ===\n"_s.arg(m_name, m_program, m_args.join(u' ')).toLocal8Bit());
         }
     }
     m_process->start();
@@ -649,7 +643,7 @@ bool DaemonProcess::isRunning()
         return false;
     if (m_process->state() == QProcess::NotRunning)
         return false;
-    m_process->waitForFinished(0);   // reaps it if it has exited
+    m_process->waitForFinished(0); // reaps it if it has exited
     return m_process->state() != QProcess::NotRunning;
 }
 

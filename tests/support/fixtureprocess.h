@@ -21,8 +21,8 @@ namespace sweepline::testing {
 // Result of a command run to completion (or killed at its time limit).
 struct ProcessResult {
     int exitCode = -1;
-    bool crashed = false;    // killed by a signal
-    bool timedOut = false;   // killed by runProcess at the time limit
+    bool crashed = false;  // killed by a signal
+    bool timedOut = false; // killed by runProcess at the time limit
     bool failedToStart = false;
     QByteArray out;
     QByteArray err;
@@ -30,14 +30,13 @@ struct ProcessResult {
     bool ok() const { return !failedToStart && !timedOut && !crashed && exitCode == 0; }
     // "program args: exit 1 (timed out)\n--- stdout ---\n...\n--- stderr ---\n..." for failure messages.
     QString describe() const;
-    QString command;         // what was run, for describe()
+    QString command; // what was run, for describe()
 };
 
 // Runs program to completion with a bounded wait (the process is killed at timeoutMs).
 // An empty env means the test's own environment.
-ProcessResult runProcess(const QString& program, const QStringList& args,
-                         const QProcessEnvironment& env = {}, int timeoutMs = 30000,
-                         const QByteArray& stdinData = {});
+ProcessResult runProcess(const QString& program, const QStringList& args, const QProcessEnvironment& env = {},
+                         int timeoutMs = 30000, const QByteArray& stdinData = {});
 
 // Polls check() every intervalMs until it returns true or timeoutMs has passed.
 bool waitUntil(const std::function<bool()>& check, int timeoutMs, int intervalMs = 100);
@@ -113,7 +112,7 @@ int killFixtureProcesses(const QString& dir, int timeoutMs = 5000, const QString
 // A process named so that a recycled pid is not mistaken for it.
 struct ProcessRef {
     qint64 pid = 0;
-    quint64 startTime = 0;   // /proc/<pid>/stat field 22
+    quint64 startTime = 0; // /proc/<pid>/stat field 22
 };
 // All descendants of pid (children, grandchildren, ...), from /proc.
 QList<ProcessRef> processDescendants(qint64 pid);

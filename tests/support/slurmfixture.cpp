@@ -37,10 +37,8 @@ constexpr QFile::Permissions kDir0700 = QFile::ReadOwner | QFile::WriteOwner | Q
 
 } // namespace
 
-SlurmFixture::SlurmFixture(SlurmOptions options)
-    : m_options(std::move(options)), m_dir(u"slurm"_s)
-{
-}
+SlurmFixture::SlurmFixture(SlurmOptions options) : m_options(std::move(options)), m_dir(u"slurm"_s)
+{}
 
 SlurmFixture::~SlurmFixture()
 {
@@ -75,17 +73,15 @@ QString SlurmFixture::mungeLogPath() const
 QString SlurmFixture::logs() const
 {
     QString s;
-    for (const QString& name : {u"slurmctld.stderr"_s, u"slurmctld.log"_s,
-                                u"slurmd.stderr"_s, u"slurmd.log"_s,
-                                u"munged.log"_s})
+    for (const QString& name :
+         {u"slurmctld.stderr"_s, u"slurmctld.log"_s, u"slurmd.stderr"_s, u"slurmd.log"_s, u"munged.log"_s})
         s += fileTail(m_dir.filePath(u"log/"_s + name), 8 * 1024);
     return s;
 }
 
 bool SlurmFixture::logsMention(const QByteArray& text) const
 {
-    for (const QString& name : {u"slurmctld.stderr"_s, u"slurmctld.log"_s,
-                                u"slurmd.stderr"_s, u"slurmd.log"_s}) {
+    for (const QString& name : {u"slurmctld.stderr"_s, u"slurmctld.log"_s, u"slurmd.stderr"_s, u"slurmd.log"_s}) {
         QFile f(m_dir.filePath(u"log/"_s + name));
         if (f.open(QIODevice::ReadOnly) && f.readAll().contains(text))
             return true;
@@ -119,18 +115,13 @@ ProcessResult SlurmFixture::run(const QString& program, const QStringList& args,
 
 QString SlurmFixture::nodeState() const
 {
-    const ProcessResult r = run(u"sinfo"_s, {u"-h"_s, u"-N"_s,
-                                                          u"-n"_s, u"localhost"_s,
-                                                          u"-o"_s, u"%T"_s},
-                                10000);
+    const ProcessResult r = run(u"sinfo"_s, {u"-h"_s, u"-N"_s, u"-n"_s, u"localhost"_s, u"-o"_s, u"%T"_s}, 10000);
     return r.ok() ? QString::fromLocal8Bit(r.out).trimmed() : QString();
 }
 
 QString SlurmFixture::jobState(const QString& jobId) const
 {
-    const ProcessResult r = run(u"scontrol"_s, {u"show"_s, u"job"_s,
-                                                             u"-o"_s, jobId},
-                                10000);
+    const ProcessResult r = run(u"scontrol"_s, {u"show"_s, u"job"_s, u"-o"_s, jobId}, 10000);
     static const QRegularExpression re(u"\\bJobState=(\\S+)"_s);
     const QRegularExpressionMatch m = re.match(QString::fromLocal8Bit(r.out));
     return r.ok() && m.hasMatch() ? m.captured(1) : QString();
@@ -149,17 +140,14 @@ bool SlurmFixture::prepare()
         return fail(m_dir.errorString());
     if (::geteuid() != 0)
         return fail(u"needs root (SlurmUser=root, jobs of any user)"_s);
-    for (const QString& tool : {kMunged, kSlurmctld, kSlurmd, u"/usr/bin/sbatch"_s,
-                                u"/usr/bin/munge"_s}) {
+    for (const QString& tool : {kMunged, kSlurmctld, kSlurmd, u"/usr/bin/sbatch"_s, u"/usr/bin/munge"_s}) {
         if (!QFile::exists(tool))
             return fail(tool + u" is missing: install slurm-wlm and munge"_s);
     }
     m_cpus = m_options.cpus > 0 ? m_options.cpus : qMax(1, static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN)));
     // munged insists: key directory private, socket directory traversable by all.
-    if (!makeDir(m_dir.filePath(u"munge"_s), kDir0700)
-        || !makeDir(m_dir.filePath(u"run"_s), kDir0755)
-        || !makeDir(m_dir.filePath(u"log"_s), kDir0755)
-        || !makeDir(m_dir.filePath(u"state"_s), kDir0755)
+    if (!makeDir(m_dir.filePath(u"munge"_s), kDir0700) || !makeDir(m_dir.filePath(u"run"_s), kDir0755)
+        || !makeDir(m_dir.filePath(u"log"_s), kDir0755) || !makeDir(m_dir.filePath(u"state"_s), kDir0755)
         || !makeDir(m_dir.filePath(u"spool"_s), kDir0755))
         return fail(u"cannot create the fixture's directories"_s);
     const QString key = m_dir.filePath(u"munge/munge.key"_s);
@@ -224,14 +212,13 @@ bool SlurmFixture::writeConfig()
 bool SlurmFixture::startMunge()
 {
     const QString dir = m_dir.path();
-    m_munged = std::make_unique<DaemonProcess>(
-        u"munged"_s, kMunged,
-        QStringList{u"--foreground"_s, u"--socket="_s + mungeSocketPath(),
-                    u"--key-file="_s + dir + u"/munge/munge.key"_s,
-                    u"--pid-file="_s + dir + u"/run/munged.pid"_s,
-                    u"--seed-file="_s + dir + u"/munge/munged.seed"_s,
-                    u"--log-file="_s + mungeLogPath(), u"--num-threads=4"_s},
-        mungeLogPath());
+    m_munged = std::make_unique<DaemonProcess>(u"munged"_s, kMunged,
+                                               QStringList{u"--foreground"_s, u"--socket="_s + mungeSocketPath(),
+                                                           u"--key-file="_s + dir + u"/munge/munge.key"_s,
+                                                           u"--pid-file="_s + dir + u"/run/munged.pid"_s,
+                                                           u"--seed-file="_s + dir + u"/munge/munged.seed"_s,
+                                                           u"--log-file="_s + mungeLogPath(), u"--num-threads=4"_s},
+                                               mungeLogPath());
     m_munged->setEnvironment(m_daemonEnv);
     if (!m_munged->start())
         return fail(m_munged->errorString());
@@ -242,15 +229,13 @@ bool SlurmFixture::startMunge()
                 return true;
             if (!QFile::exists(mungeSocketPath()))
                 return false;
-            last = runProcess(u"munge"_s, {u"-n"_s, u"-S"_s, mungeSocketPath()},
-                              {}, 5000);
+            last = runProcess(u"munge"_s, {u"-n"_s, u"-S"_s, mungeSocketPath()}, {}, 5000);
             return last.ok();
         },
         kMungeTimeoutMs, 50);
     if (up && m_munged->isRunning())
         return true;
-    return fail(m_munged->isRunning() ? u"munged does not answer on %1: %2"_s
-                                            .arg(mungeSocketPath(), last.describe())
+    return fail(m_munged->isRunning() ? u"munged does not answer on %1: %2"_s.arg(mungeSocketPath(), last.describe())
                                       : m_munged->exitDescription());
 }
 
@@ -261,10 +246,8 @@ bool SlurmFixture::startController()
         return fail(u"startController() before start()"_s);
     if (m_ctld && m_ctld->isRunning())
         return true;
-    m_ctld = std::make_unique<DaemonProcess>(
-        u"slurmctld"_s, kSlurmctld,
-        QStringList{u"-D"_s, u"-f"_s, slurmConfPath()},
-        m_dir.filePath(u"log/slurmctld.stderr"_s));
+    m_ctld = std::make_unique<DaemonProcess>(u"slurmctld"_s, kSlurmctld, QStringList{u"-D"_s, u"-f"_s, slurmConfPath()},
+                                             m_dir.filePath(u"log/slurmctld.stderr"_s));
     m_ctld->setEnvironment(m_daemonEnv);
     if (!m_ctld->start())
         return fail(m_ctld->errorString());
@@ -320,11 +303,9 @@ bool SlurmFixture::startNode()
         return fail(u"startNode() before start()"_s);
     if (m_slurmd && m_slurmd->isRunning())
         return true;
-    m_slurmd = std::make_unique<DaemonProcess>(
-        u"slurmd"_s, kSlurmd,
-        QStringList{u"-D"_s, u"-N"_s, u"localhost"_s, u"-f"_s,
-                    slurmConfPath()},
-        m_dir.filePath(u"log/slurmd.stderr"_s));
+    m_slurmd = std::make_unique<DaemonProcess>(u"slurmd"_s, kSlurmd,
+                                               QStringList{u"-D"_s, u"-N"_s, u"localhost"_s, u"-f"_s, slurmConfPath()},
+                                               m_dir.filePath(u"log/slurmd.stderr"_s));
     m_slurmd->setEnvironment(m_daemonEnv);
     if (!m_slurmd->start())
         return fail(m_slurmd->errorString());
@@ -378,8 +359,7 @@ bool SlurmFixture::startAll()
         return true;
     const ProcessResult submit = run(u"sbatch"_s,
                                      {u"--parsable"_s, u"--job-name=sweepline-fixture-check"_s,
-                                      u"--chdir="_s + m_dir.path(), u"--output=/dev/null"_s,
-                                      u"--wrap=true"_s},
+                                      u"--chdir="_s + m_dir.path(), u"--output=/dev/null"_s, u"--wrap=true"_s},
                                      30000);
     if (!submit.ok())
         return fail(u"the check job was not accepted: "_s + submit.describe());
@@ -394,8 +374,9 @@ bool SlurmFixture::startAll()
         kCheckJobTimeoutMs, 100);
     if (state != u"COMPLETED"_s) {
         const ProcessResult show = run(u"scontrol"_s, {u"show"_s, u"job"_s, jobId});
-        return fail(u"the check job %1 did not complete within %2 ms (state \"%3\")\n%4"_s
-                        .arg(jobId).arg(kCheckJobTimeoutMs).arg(state, QString::fromLocal8Bit(show.out)));
+        return fail(u"the check job %1 did not complete within %2 ms (state \"%3\")\n%4"_s.arg(jobId)
+                        .arg(kCheckJobTimeoutMs)
+                        .arg(state, QString::fromLocal8Bit(show.out)));
     }
     phase("check job");
     m_startupTimings.chop(2);

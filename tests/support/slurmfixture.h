@@ -27,9 +27,9 @@
 namespace sweepline::testing {
 
 struct SlurmOptions {
-    int cpus = 0;                  // CPUs of the node (each counts as a core); 0: the machine's
-    bool verifyWithJob = true;     // start() runs `sbatch --wrap true` to completion
-    QStringList extraConfigLines;  // appended to slurm.conf
+    int cpus = 0;                 // CPUs of the node (each counts as a core); 0: the machine's
+    bool verifyWithJob = true;    // start() runs `sbatch --wrap true` to completion
+    QStringList extraConfigLines; // appended to slurm.conf
     // A real per-user submission limit without accounting (no slurmdbd): Slurm's job_submit/throttle
     // refuses a user's submissions beyond this many per hour, with ESLURM_ACCOUNTING_POLICY. Its
     // counts live in slurmctld's memory, so stopController() + startController() clears them. 0: off.
@@ -53,14 +53,14 @@ public:
 
     // Restarts of slurmctld alone, keeping its state (jobs, node): SIGTERM, so it saves state.
     bool stopController();
-    bool startController();    // waits until `scontrol ping` reports it UP and the node responds
+    bool startController(); // waits until `scontrol ping` reports it UP and the node responds
     // slurmd alone; running jobs (their slurmstepd) survive, as on a real node.
     bool stopNode();
-    bool startNode();          // waits until the node is back (idle, mixed or allocated)
+    bool startNode(); // waits until the node is back (idle, mixed or allocated)
 
     QString slurmConfPath() const;
-    QProcessEnvironment environment() const;              // the test's environment + SLURM_CONF
-    QMap<QString, QString> sessionEnvironment() const;    // {SLURM_CONF: path}, for SshServerFixture
+    QProcessEnvironment environment() const;           // the test's environment + SLURM_CONF
+    QMap<QString, QString> sessionEnvironment() const; // {SLURM_CONF: path}, for SshServerFixture
     QString mungeSocketPath() const;
     QString directory() const { return m_dir.path(); }
     quint16 controllerPort() const { return m_ctldPort.port(); }

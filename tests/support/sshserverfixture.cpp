@@ -50,8 +50,7 @@ void removeStalePasswordUsers()
             continue;
         if (ownerAlive(comment.mid(kPasswordUserComment.size())))
             continue;
-        const ProcessResult r = runProcess(u"userdel"_s, {u"-f"_s,
-                                           QString::fromLocal8Bit(f.at(0))}, {}, 30000);
+        const ProcessResult r = runProcess(u"userdel"_s, {u"-f"_s, QString::fromLocal8Bit(f.at(0))}, {}, 30000);
         if (!r.ok())
             qWarning("sweepline fixtures: could not remove stale user: %s", qPrintable(r.describe()));
     }
@@ -77,8 +76,7 @@ void removeStalePamServices()
 
 } // namespace
 
-SshServerFixture::SshServerFixture(SshServerOptions options)
-    : m_options(std::move(options)), m_dir(u"ssh"_s)
+SshServerFixture::SshServerFixture(SshServerOptions options) : m_options(std::move(options)), m_dir(u"ssh"_s)
 {
     if (m_options.oneTimePasswords) {
         m_options.createPasswordUser = true;
@@ -130,8 +128,7 @@ QString SshServerFixture::log() const
 
 bool SshServerFixture::fail(const QString& message)
 {
-    m_error = u"SshServerFixture (%1): %2\n%3"_s
-                  .arg(m_dir.path(), message, fileTail(logPath()));
+    m_error = u"SshServerFixture (%1): %2\n%3"_s.arg(m_dir.path(), message, fileTail(logPath()));
     qWarning("%s", qPrintable(m_error));
     return false;
 }
@@ -159,8 +156,7 @@ QString SshServerFixture::hostKeyFingerprintSha256() const
         return {};
     const QByteArray blob = QByteArray::fromBase64(fields.at(1).toLatin1());
     const QByteArray digest = QCryptographicHash::hash(blob, QCryptographicHash::Sha256);
-    return u"SHA256:"_s
-        + QString::fromLatin1(digest.toBase64(QByteArray::OmitTrailingEquals));
+    return u"SHA256:"_s + QString::fromLatin1(digest.toBase64(QByteArray::OmitTrailingEquals));
 }
 
 bool SshServerFixture::generateHostKey()
@@ -168,9 +164,9 @@ bool SshServerFixture::generateHostKey()
     const QString key = m_dir.filePath(u"ssh_host_ed25519_key"_s);
     QFile::remove(key);
     QFile::remove(key + u".pub"_s);
-    const ProcessResult r = runProcess(kSshKeygen, {u"-q"_s, u"-t"_s, u"ed25519"_s,
-                                                    u"-N"_s, QString(), u"-C"_s,
-                                                    u"sweepline-test-host"_s, u"-f"_s, key});
+    const ProcessResult r = runProcess(
+        kSshKeygen,
+        {u"-q"_s, u"-t"_s, u"ed25519"_s, u"-N"_s, QString(), u"-C"_s, u"sweepline-test-host"_s, u"-f"_s, key});
     if (!r.ok())
         return fail(u"cannot generate the host key: "_s + r.describe());
     QFile pub(key + u".pub"_s);
@@ -208,9 +204,8 @@ bool SshServerFixture::prepare()
                 {passphraseKeyPath(), passphrase(), u"sweepline-test-passphrase"_s}};
     QString authorized;
     for (const auto& k : keys) {
-        const ProcessResult r = runProcess(kSshKeygen, {u"-q"_s, u"-t"_s, u"ed25519"_s,
-                                                        u"-N"_s, k.passphrase, u"-C"_s,
-                                                        k.comment, u"-f"_s, k.path});
+        const ProcessResult r = runProcess(
+            kSshKeygen, {u"-q"_s, u"-t"_s, u"ed25519"_s, u"-N"_s, k.passphrase, u"-C"_s, k.comment, u"-f"_s, k.path});
         if (!r.ok())
             return fail(u"cannot generate a user key: "_s + r.describe());
         QFile pub(k.path + u".pub"_s);
@@ -240,21 +235,18 @@ bool SshServerFixture::createPasswordUser()
     m_password = randomPassword();
     const QString home = m_dir.filePath(u"home-"_s + m_passwordUser);
     ProcessResult r = runProcess(u"useradd"_s,
-                                 {u"-M"_s, u"-l"_s, u"-U"_s,
-                                  u"-d"_s, home, u"-s"_s, u"/bin/bash"_s,
-                                  u"-c"_s, kPasswordUserComment + ownerToken(), m_passwordUser},
+                                 {u"-M"_s, u"-l"_s, u"-U"_s, u"-d"_s, home, u"-s"_s, u"/bin/bash"_s, u"-c"_s,
+                                  kPasswordUserComment + ownerToken(), m_passwordUser},
                                  {}, 30000);
     if (!r.ok()) {
         const QString user = m_passwordUser;
         m_passwordUser.clear();
         return fail(u"cannot create the test user %1: %2"_s.arg(user, r.describe()));
     }
-    if (!QDir().mkpath(home)
-        || !runProcess(u"chown"_s, {m_passwordUser + u":"_s + m_passwordUser, home}).ok())
+    if (!QDir().mkpath(home) || !runProcess(u"chown"_s, {m_passwordUser + u":"_s + m_passwordUser, home}).ok())
         return fail(u"cannot create the home directory "_s + home);
     QFile::setPermissions(home, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
-    r = runProcess(u"chpasswd"_s, {}, {}, 30000,
-                   (m_passwordUser + u':' + m_password + u'\n').toLocal8Bit());
+    r = runProcess(u"chpasswd"_s, {}, {}, 30000, (m_passwordUser + u':' + m_password + u'\n').toLocal8Bit());
     if (!r.ok())
         return fail(u"cannot set the test user's password: "_s + r.describe());
     return true;
@@ -282,9 +274,9 @@ bool SshServerFixture::installOneTimePasswords()
     }
     m_pamService = kPamServicePrefix + u"%1-%2"_s.arg(::getpid()).arg(g_userCounter.fetchAndAddRelaxed(1));
     // window=4: codes of the neighbouring 30 s steps still count, so a test at a step's edge passes.
-    const QString service = u"# owner %1\n%2auth required pam_oath.so usersfile=%3 window=4\n"
-                                           "account required pam_permit.so\nsession required pam_permit.so\n"_s
-                                .arg(ownerToken(), info, users);
+    const QString service =
+        u"# owner %1\n%2auth required pam_oath.so usersfile=%3 window=4\n"
+        "account required pam_permit.so\nsession required pam_permit.so\n"_s.arg(ownerToken(), info, users);
     if (!writeTextFile(kPamDirectory + u'/' + m_pamService, service, 0644)) {
         m_pamService.clear();
         return fail(u"cannot write the PAM service in "_s + kPamDirectory);
@@ -321,8 +313,7 @@ bool SshServerFixture::writeSshdConfig()
     static const QRegularExpression safeValue(u"^[A-Za-z0-9/._:,=+@%-]*$"_s);
     for (auto it = env.cbegin(); it != env.cend(); ++it) {
         if (!safeValue.match(it.value()).hasMatch())
-            return fail(u"session variable %1 has characters sshd_config cannot hold: %2"_s
-                            .arg(it.key(), it.value()));
+            return fail(u"session variable %1 has characters sshd_config cannot hold: %2"_s.arg(it.key(), it.value()));
         setEnv << it.key() + u'=' + it.value();
     }
     const bool pam = m_options.keyboardInteractiveAuthentication;
@@ -339,8 +330,7 @@ bool SshServerFixture::writeSshdConfig()
         {u"MAX_SESSIONS"_s, QString::number(m_options.maxSessions)},
         {u"SET_ENV"_s, setEnv.join(u' ')},
         {u"EXTRA_LINES"_s, m_options.extraConfigLines.join(u'\n')},
-        {u"SFTP_SUBSYSTEM"_s, m_options.sftpSubsystem ? u"Subsystem sftp internal-sftp"_s
-                                                                   : u"# no SFTP subsystem"_s},
+        {u"SFTP_SUBSYSTEM"_s, m_options.sftpSubsystem ? u"Subsystem sftp internal-sftp"_s : u"# no SFTP subsystem"_s},
     };
     for (auto it = fields.cbegin(); it != fields.cend(); ++it)
         text.replace(u"{{%1}}"_s.arg(it.key()), it.value());
@@ -363,9 +353,7 @@ bool SshServerFixture::startOnce(bool* portConflict)
     // Through its own symlink, sshd's PAM service is the one installOneTimePasswords() wrote.
     const QString program = m_pamService.isEmpty() ? kSshd : m_dir.filePath(m_pamService);
     m_sshd = std::make_unique<DaemonProcess>(u"sshd"_s, program,
-                                             QStringList{u"-D"_s, u"-e"_s,
-                                                         u"-f"_s, sshdConfigPath()},
-                                             logPath());
+                                             QStringList{u"-D"_s, u"-e"_s, u"-f"_s, sshdConfigPath()}, logPath());
     m_sshd->setEnvironment(env);
     if (!m_sshd->start())
         return fail(m_sshd->errorString());
@@ -381,8 +369,9 @@ bool SshServerFixture::startOnce(bool* portConflict)
     if (up && m_sshd->isRunning())
         return true;
     const QString why = m_sshd->isRunning()
-        ? u"sshd gave no SSH banner on port %1 within %2 ms (got \"%3\")"_s
-              .arg(port()).arg(kStartTimeoutMs).arg(QString::fromLatin1(banner))
+        ? u"sshd gave no SSH banner on port %1 within %2 ms (got \"%3\")"_s.arg(port())
+              .arg(kStartTimeoutMs)
+              .arg(QString::fromLatin1(banner))
         : m_sshd->exitDescription();
     m_sshd->kill();
     QFile log(logPath());
@@ -457,7 +446,7 @@ bool SshServerFixture::regenerateHostKey()
 }
 
 QString SshServerFixture::clientConfigBlock(const QString& alias, const QString& user, const QString& identity,
-                                           const QStringList& extraLines, bool batchMode) const
+                                            const QStringList& extraLines, bool batchMode) const
 {
     QStringList b{
         u"Host "_s + alias,

@@ -58,11 +58,11 @@ struct SshServerOptions {
 // Options for writeClientConfig(): an ssh_config usable by the OpenSSH client (ssh -F) and by libssh
 // (ssh_options_parse_config).
 struct SshClientConfig {
-    QString path;                                   // empty: <fixture dir>/ssh_config
+    QString path; // empty: <fixture dir>/ssh_config
     QString alias = u"sweepline-test"_s;
-    QString user;                                   // empty: userName()
-    QString identityFile;                           // empty: userKeyPath()
-    bool batchMode = true;                          // BatchMode yes (no prompts)
+    QString user;          // empty: userName()
+    QString identityFile;  // empty: userKeyPath()
+    bool batchMode = true; // BatchMode yes (no prompts)
     // Reach this server through a second fixture acting as bastion.
     const SshServerFixture* jumpHost = nullptr;
     QString jumpAlias = u"sweepline-bastion"_s;
@@ -70,7 +70,7 @@ struct SshClientConfig {
     // libssh 0.10 turns ProxyJump into a ProxyCommand running `ssh` WITHOUT -F, so the inner ssh would
     // not know the alias, the bastion's key or known_hosts: use ProxyCommand for libssh tests.
     enum class Jump { ProxyJump, ProxyCommand } jumpStyle = Jump::ProxyJump;
-    QStringList extraLines;                         // added to the alias's Host block
+    QStringList extraLines; // added to the alias's Host block
 };
 
 class SshServerFixture {
@@ -88,30 +88,34 @@ public:
     // Stops the listening sshd. KillSessions (default) also kills every open connection and the
     // commands running in them, like a server going away; KeepSessions is a gentle restart.
     void stop(StopMode mode = StopMode::KillSessions);
-    bool restart() { stop(); return start(); }
+    bool restart()
+    {
+        stop();
+        return start();
+    }
     bool isRunning() const;
     QString errorString() const { return m_error; }
 
     QString host() const { return u"127.0.0.1"_s; }
     quint16 port() const { return m_port.port(); }
     QString userName() const { return u"root"_s; }
-    QString userKeyPath() const;                     // ed25519, no passphrase
+    QString userKeyPath() const; // ed25519, no passphrase
     QString userPublicKeyPath() const { return userKeyPath() + u".pub"_s; }
-    QString passphraseKeyPath() const;               // ed25519, encrypted with passphrase()
+    QString passphraseKeyPath() const; // ed25519, encrypted with passphrase()
     QString passphrase() const { return u"correct horse"_s; }
-    QString passwordUserName() const { return m_passwordUser; }   // empty unless createPasswordUser
+    QString passwordUserName() const { return m_passwordUser; } // empty unless createPasswordUser
     QString password() const { return m_password; }
-    QString otpSecretHex() const { return m_otpSecret; }            // for oathtool --totp
-    QString pamServiceName() const { return m_pamService; }         // empty unless oneTimePasswords
+    QString otpSecretHex() const { return m_otpSecret; }    // for oathtool --totp
+    QString pamServiceName() const { return m_pamService; } // empty unless oneTimePasswords
 
     // known_hosts with "[127.0.0.1]:PORT ssh-ed25519 ..." for the host key at the first start (or at
     // the last updateKnownHosts()): regenerateHostKey() deliberately leaves it alone.
     QString knownHostsPath() const;
     // Rewrites knownHostsPath() with the current host key.
     bool updateKnownHosts();
-    QString knownHostsLine() const;                  // for the current host key
-    QString hostPublicKey() const { return m_hostPublicKey; }   // "ssh-ed25519 AAAA..."
-    QString hostKeyFingerprintSha256() const;        // "SHA256:..." as ssh-keygen -lf prints it
+    QString knownHostsLine() const;                           // for the current host key
+    QString hostPublicKey() const { return m_hostPublicKey; } // "ssh-ed25519 AAAA..."
+    QString hostKeyFingerprintSha256() const;                 // "SHA256:..." as ssh-keygen -lf prints it
     // A new host key; sshd is restarted on the same port if it was running.
     bool regenerateHostKey();
 
@@ -133,7 +137,7 @@ public:
     QString directory() const { return m_dir.path(); }
     QString sshdConfigPath() const;
     QString logPath() const;
-    QString log() const;                             // sshd's stderr (-e) since the fixture was created
+    QString log() const; // sshd's stderr (-e) since the fixture was created
 
 private:
     bool prepare();
@@ -150,7 +154,7 @@ private:
     FixtureDirectory m_dir;
     PortReservation m_port;
     std::unique_ptr<DaemonProcess> m_sshd;
-    QList<ProcessRef> m_detachedSessions;   // left running by stop(KeepSessions)
+    QList<ProcessRef> m_detachedSessions; // left running by stop(KeepSessions)
     bool m_prepared = false;
     QString m_hostPublicKey;
     QString m_passwordUser;

@@ -52,7 +52,7 @@ QList<qint64> processesOfUid(uint uid)
 int killProcessesOfUid(uint uid, int timeoutMs)
 {
     if (uid == 0)
-        return 0;   // never root's processes, whatever went wrong before
+        return 0; // never root's processes, whatever went wrong before
     int signalled = 0;
     QElapsedTimer t;
     t.start();
@@ -93,18 +93,16 @@ void removeStaleTestAccounts()
     for (const QByteArray& entry : passwd.readAll().split('\n')) {
         // name:password:uid:gid:comment:home:shell
         const QStringList fields = QString::fromLocal8Bit(entry).split(u':');
-        if (fields.size() < 7 || !fields.at(0).startsWith(u"swlfx"_s)
-            || !fields.at(4).startsWith(kAccountComment) || ownerAlive(fields.at(4).mid(kAccountComment.size())))
+        if (fields.size() < 7 || !fields.at(0).startsWith(u"swlfx"_s) || !fields.at(4).startsWith(kAccountComment)
+            || ownerAlive(fields.at(4).mid(kAccountComment.size())))
             continue;
         killProcessesOfUid(fields.at(2).toUInt(), 5000);
         deleteAccount(fields.at(0));
     }
 }
 
-TestAccount::TestAccount(TestAccountOptions options)
-    : m_options(std::move(options)), m_dir(u"account"_s)
-{
-}
+TestAccount::TestAccount(TestAccountOptions options) : m_options(std::move(options)), m_dir(u"account"_s)
+{}
 
 TestAccount::~TestAccount()
 {
@@ -153,12 +151,10 @@ bool TestAccount::create()
     const QString name = u"swlfx%1a%2"_s.arg(::getpid()).arg(g_accountCounter.fetchAndAddRelaxed(1));
     m_home = m_dir.filePath(m_options.homeDirectoryName);
     // -p '*': no password, yet not locked ('!'), which sshd without PAM would refuse even for a key.
-    const ProcessResult added = runProcess(
-        u"useradd"_s,
-        {u"-M"_s, u"-l"_s, u"-U"_s, u"-p"_s, u"*"_s,
-         u"-d"_s, m_home, u"-s"_s, m_options.shell, u"-c"_s,
-         kAccountComment + ownerToken(), name},
-        {}, 30000);
+    const ProcessResult added = runProcess(u"useradd"_s,
+                                           {u"-M"_s, u"-l"_s, u"-U"_s, u"-p"_s, u"*"_s, u"-d"_s, m_home, u"-s"_s,
+                                            m_options.shell, u"-c"_s, kAccountComment + ownerToken(), name},
+                                           {}, 30000);
     if (!added.ok())
         return fail(u"cannot create the account %1: %2"_s.arg(name, added.describe()));
     m_name = name;
@@ -173,8 +169,7 @@ bool TestAccount::create()
         return fail(u"cannot create the home folder "_s + m_home);
     if (m_options.noisyLoginFiles && !writeLoginFiles())
         return false;
-    const ProcessResult owned = runProcess(u"chown"_s,
-        {u"-R"_s, u"%1:%2"_s.arg(m_uid).arg(m_gid), m_home});
+    const ProcessResult owned = runProcess(u"chown"_s, {u"-R"_s, u"%1:%2"_s.arg(m_uid).arg(m_gid), m_home});
     if (!owned.ok())
         return fail(u"cannot give the home folder to the account: "_s + owned.describe());
     if (!QFile::setPermissions(m_home, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner))
@@ -191,16 +186,16 @@ bool TestAccount::writeLoginFiles()
     const QString header = u"# Written by TestAccount: noisy, as login files on real sites are.\n"_s;
     // bash reads ~/.bashrc for commands run by sshd, ~/.bash_profile as a login shell; sh reads
     // ~/.profile as a login shell.
-    const QString posix = header
-        + u"printf '%s' %1\nprintf '%s' %2 >&2\ncd \"$HOME\"/%3\n"_s.arg(out, err, kLoginDirectoryName);
+    const QString posix =
+        header + u"printf '%s' %1\nprintf '%s' %2 >&2\ncd \"$HOME\"/%3\n"_s.arg(out, err, kLoginDirectoryName);
     const QString bashProfile = header + u"echo 'bash_profile: login shell'\n. \"$HOME\"/.bashrc\n"_s;
     // tcsh reads ~/.tcshrc for every shell, commands over ssh included. Its quotes cannot hold a
     // newline, so the banner's newlines are printf(1)'s \n escapes; and stderr goes through sh, as
     // tcsh can only redirect it together with stdout (opening /dev/stderr fails on a foreign pipe).
     const auto escaped = [](const QString& quoted) { return QString(quoted).replace(u'\n', u"\\n"_s); };
     const QString tcsh = header
-        + u"/usr/bin/printf '%b' %1\n/bin/sh -c \"printf '%b' %2 >&2\"\ncd \"$HOME\"/%3\n"_s
-              .arg(escaped(out), escaped(err), kLoginDirectoryName);
+        + u"/usr/bin/printf '%b' %1\n/bin/sh -c \"printf '%b' %2 >&2\"\ncd \"$HOME\"/%3\n"_s.arg(
+            escaped(out), escaped(err), kLoginDirectoryName);
     const struct {
         const char* name;
         const QString& text;
@@ -215,7 +210,7 @@ bool TestAccount::writeLoginFiles()
 ProcessResult TestAccount::run(const QString& program, const QStringList& args, const QProcessEnvironment& env,
                                int timeoutMs, const QByteArray& stdinData) const
 {
-    if (m_uid == 0) {   // not created: never run as root instead
+    if (m_uid == 0) { // not created: never run as root instead
         ProcessResult notCreated;
         notCreated.failedToStart = true;
         notCreated.command = program;
@@ -227,9 +222,8 @@ ProcessResult TestAccount::run(const QString& program, const QStringList& args, 
         all.insert(key, env.value(key));
     // env -C: start in the home folder, not in the test's (maybe unreadable) working folder.
     return runProcess(u"setpriv"_s,
-                      QStringList{u"--reuid=%1"_s.arg(m_uid), u"--regid=%1"_s.arg(m_gid),
-                                  u"--init-groups"_s, u"--"_s, u"/usr/bin/env"_s,
-                                  u"-C"_s, m_home, program}
+                      QStringList{u"--reuid=%1"_s.arg(m_uid), u"--regid=%1"_s.arg(m_gid), u"--init-groups"_s, u"--"_s,
+                                  u"/usr/bin/env"_s, u"-C"_s, m_home, program}
                           + args,
                       all, timeoutMs, stdinData);
 }

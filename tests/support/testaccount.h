@@ -45,10 +45,9 @@ struct TestAccountOptions {
 
 // What the noisy login files print. The stdout banner holds a line that looks like a helper reply
 // and ends without a newline, so whatever the command prints next starts on the banner's last line.
-inline constexpr char kLoginBannerStdout[] =
-    "Welcome to the Sweepline test login node (stdout banner)\n"
-    "A 0 this line only looks like a reply\n"
-    "module: default environment loaded";
+inline constexpr char kLoginBannerStdout[] = "Welcome to the Sweepline test login node (stdout banner)\n"
+                                             "A 0 this line only looks like a reply\n"
+                                             "module: default environment loaded";
 inline constexpr char kLoginBannerStderr[] =
     "Lmod: the following modules were loaded: gcc/12 openmpi/4 (stderr banner)\n";
 

@@ -7,8 +7,7 @@
 namespace sweepline::tuning::testing {
 
 // A space of ordinal dimensions with the given sizes; defaults are set where a value is >= 0.
-inline SearchSpace makeSpace(std::initializer_list<std::size_t> sizes,
-                             std::initializer_list<int> defaults = {})
+inline SearchSpace makeSpace(std::initializer_list<std::size_t> sizes, std::initializer_list<int> defaults = {})
 {
     std::vector<Dimension> dims;
     auto def = defaults.begin();

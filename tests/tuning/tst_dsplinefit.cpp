@@ -166,8 +166,7 @@ private slots:
         QVERIFY2(err < 1e-9, qPrintable(u"relative error %1"_s.arg(err)));
         // The rotated-out right-hand side is the minimum of the objective.
         const long double objective = denseObjective(want, alpha, obs);
-        QVERIFY(std::fabs(static_cast<long double>(fit.objective()) - objective) <=
-                1e-9L * std::max(1.0L, objective));
+        QVERIFY(std::fabs(static_cast<long double>(fit.objective()) - objective) <= 1e-9L * std::max(1.0L, objective));
         // Fitted values at candidates are read at their markers.
         for (std::size_t c = 0; c < std::size_t(n); ++c)
             QCOMPARE(fit.value(c), got[DSplineFit::markerOf(c)]);
@@ -211,8 +210,8 @@ private slots:
                     err = std::max(err, std::abs(a[i] - b[i]));
                 }
                 QVERIFY2(err <= 1e-10 * scale, qPrintable(u"step %1: %2"_s.arg(step).arg(err)));
-                QVERIFY(std::abs(incremental.objective() - other->objective()) <=
-                        1e-10 * std::max(1.0, other->objective()));
+                QVERIFY(std::abs(incremental.objective() - other->objective())
+                        <= 1e-10 * std::max(1.0, other->objective()));
             }
         }
     }
@@ -308,13 +307,12 @@ private slots:
         DSplineFit noisy(n);
         for (std::size_t c = 0; c < n; ++c) {
             const double x = double(c);
-            exact.add(c, 3.0 * std::sin(0.7 * x));                      // wiggly, no noise
+            exact.add(c, 3.0 * std::sin(0.7 * x));                     // wiggly, no noise
             noisy.add(c, 0.02 * (x - 12.0) * (x - 12.0) + noise(rng)); // smooth trend, noisy
         }
         const double alphaExact = exact.chooseAlphaByAbic();
         const double alphaNoisy = noisy.chooseAlphaByAbic();
-        QVERIFY2(alphaNoisy > 100.0 * alphaExact,
-                 qPrintable(u"exact %1, noisy %2"_s.arg(alphaExact).arg(alphaNoisy)));
+        QVERIFY2(alphaNoisy > 100.0 * alphaExact, qPrintable(u"exact %1, noisy %2"_s.arg(alphaExact).arg(alphaNoisy)));
         QVERIFY(alphaExact >= 1e-5 && alphaNoisy <= 1e5);
         QCOMPARE(noisy.alpha(), alphaNoisy);
         // The choice is a minimum of ABIC along log10(alpha).

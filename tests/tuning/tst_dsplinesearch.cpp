@@ -20,12 +20,12 @@ namespace {
 using Objective = std::function<double(const Point&)>;
 
 struct Run {
-    std::vector<Proposal> proposals;    // in proposal order
-    std::vector<Point> evaluated;       // in completion order
-    std::size_t firstAtBest = 0;        // evaluations until the final best value was first seen
+    std::vector<Proposal> proposals; // in proposal order
+    std::vector<Point> evaluated;    // in completion order
+    std::size_t firstAtBest = 0;     // evaluations until the final best value was first seen
     double best = std::numeric_limits<double>::infinity();
     Point bestPoint;
-    std::vector<std::size_t> idleAt;    // evaluations done when an ask left a slot idle
+    std::vector<std::size_t> idleAt; // evaluations done when an ask left a slot idle
     std::size_t maxPending = 0;
     bool repeated = false;
     bool exhausted = false;
@@ -520,9 +520,10 @@ private slots:
         QCOMPARE(*s.bestPoint(), optimum);
         // Found within 2% of the grid, and the whole run stays under the bound.
         QVERIFY2(run.firstAtBest <= 62, qPrintable(QString::number(run.firstAtBest)));
-        QVERIFY2(run.evaluated.size() <= std::size_t(maxEvaluations), qPrintable(QString::number(run.evaluated.size())));
-        qInfo("%s: optimum after %zu evaluations, stopped after %zu of 3125", qPrintable(function),
-              run.firstAtBest, run.evaluated.size());
+        QVERIFY2(run.evaluated.size() <= std::size_t(maxEvaluations),
+                 qPrintable(QString::number(run.evaluated.size())));
+        qInfo("%s: optimum after %zu evaluations, stopped after %zu of 3125", qPrintable(function), run.firstAtBest,
+              run.evaluated.size());
     }
 
     void shallowOptimumOnA700PointLine()
@@ -534,7 +535,8 @@ private slots:
         QVERIFY(!run.repeated);
         QVERIFY(run.exhausted);
         QVERIFY((run.best - best) / best <= 0.01);
-        QVERIFY2(std::abs(double(run.bestPoint[0]) + 1.0 - 210.0) <= 7.0, qPrintable(QString::number(run.bestPoint[0])));
+        QVERIFY2(std::abs(double(run.bestPoint[0]) + 1.0 - 210.0) <= 7.0,
+                 qPrintable(QString::number(run.bestPoint[0])));
         QVERIFY2(run.evaluated.size() <= 30, qPrintable(QString::number(run.evaluated.size())));
         // The base (centre), its neighbours, then the line's ends and thirds.
         const std::vector<std::size_t> head{349, 350, 348, 0, 699, 233, 466};
@@ -658,7 +660,9 @@ private slots:
     {
         // 2-D: the best neighbour of the centre is along the second axis.
         const auto space = makeSpace({9, 31});
-        auto f = [](const Point& p) { return std::abs(double(p[0]) - 4.0) + 0.1 * (double(p[1]) - 25.0) * (double(p[1]) - 25.0); };
+        auto f = [](const Point& p) {
+            return std::abs(double(p[0]) - 4.0) + 0.1 * (double(p[1]) - 25.0) * (double(p[1]) - 25.0);
+        };
         DSplineSearch s(space);
         std::vector<Point> order;
         for (int i = 0; i < 9; ++i) {
@@ -753,9 +757,10 @@ private slots:
         QCOMPARE(run.bestPoint, optimum); // the same quality as the sequential search
         // A slot is left idle only while the final round drains: in the last 8 evaluations.
         for (std::size_t at : run.idleAt)
-            QVERIFY2(at + 8 >= run.evaluated.size(), qPrintable(u"idle at %1 of %2"_s.arg(at).arg(run.evaluated.size())));
-        qInfo("%s with 8 jobs: optimum after %zu evaluations, stopped after %zu", qPrintable(function),
-              run.firstAtBest, run.evaluated.size());
+            QVERIFY2(at + 8 >= run.evaluated.size(),
+                     qPrintable(u"idle at %1 of %2"_s.arg(at).arg(run.evaluated.size())));
+        qInfo("%s with 8 jobs: optimum after %zu evaluations, stopped after %zu", qPrintable(function), run.firstAtBest,
+              run.evaluated.size());
     }
 
     void parallelOnTheLongLine()
@@ -910,8 +915,8 @@ private slots:
         const SearchSpace space = mixedSpace();
         auto f = [](const Point& p) {
             const double solverCost[4] = {3.0, 0.0, 5.0, 1.0};
-            return (double(p[0]) - 5.0) * (double(p[0]) - 5.0) + solverCost[p[1]] +
-                   0.5 * (double(p[2]) - 1.0) * (double(p[2]) - 1.0);
+            return (double(p[0]) - 5.0) * (double(p[0]) - 5.0) + solverCost[p[1]]
+                + 0.5 * (double(p[2]) - 1.0) * (double(p[2]) - 1.0);
         };
         Point optimum;
         minimumOver(space, f, &optimum);
@@ -999,7 +1004,8 @@ private slots:
 
         // A dimension with one candidate never moves.
         DSplineSearch s(makeSpace({5, 1, 5}));
-        const Run run = drive(s, [](const Point& p) { return std::abs(double(p[0]) - 1) + std::abs(double(p[2]) - 4); }, 2);
+        const Run run = drive(
+            s, [](const Point& p) { return std::abs(double(p[0]) - 1) + std::abs(double(p[2]) - 4); }, 2);
         QVERIFY(!run.repeated && run.exhausted);
         QCOMPARE(run.bestPoint, (Point{1, 0, 4}));
     }

@@ -239,8 +239,8 @@ private slots:
             random.push_back(evaluationsToOnePercent(r, f, optimum));
         }
         const std::size_t mt = median(tpe), mr = median(random);
-        qInfo("%s: median evaluations to 1%%: tpe %zu, random %zu (of %llu points)",
-              qPrintable(objective), mt, mr, static_cast<unsigned long long>(*space.cardinality()));
+        qInfo("%s: median evaluations to 1%%: tpe %zu, random %zu (of %llu points)", qPrintable(objective), mt, mr,
+              static_cast<unsigned long long>(*space.cardinality()));
         QVERIFY2(mt * 3 <= mr, qPrintable(u"tpe %1 vs random %2"_s.arg(mt).arg(mr)));
     }
 

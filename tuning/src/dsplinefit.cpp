@@ -9,7 +9,8 @@ namespace sweepline::tuning {
 
 DSplineFit::DSplineFit(std::size_t candidates, double alpha)
     : m_candidates(std::max<std::size_t>(candidates, 1)),
-      m_markers(kStride * (m_candidates - 1) + 1 + 2 * kBuffer), m_alpha(alpha),
+      m_markers(kStride * (m_candidates - 1) + 1 + 2 * kBuffer),
+      m_alpha(alpha),
       m_countPerCandidate(m_candidates, 0)
 {
     refactor();

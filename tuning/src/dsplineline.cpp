@@ -9,8 +9,12 @@
 namespace sweepline::tuning {
 
 DSplineLineSearch::DSplineLineSearch(std::size_t size, Mode mode, DSplineLineOptions options)
-    : m_mode(mode), m_options(options), m_fit(std::max<std::size_t>(size, 1), options.alpha),
-      m_state(size, Slot::Unknown), m_values(size, 0.0), m_first(firstPoints(size))
+    : m_mode(mode),
+      m_options(options),
+      m_fit(std::max<std::size_t>(size, 1), options.alpha),
+      m_state(size, Slot::Unknown),
+      m_values(size, 0.0),
+      m_first(firstPoints(size))
 {
     if (size == 0)
         m_stop = StopReason::AllMeasured;
@@ -95,9 +99,8 @@ void DSplineLineSearch::record(std::size_t index, Result result)
 
 bool DSplineLineSearch::firstPointsResolved() const
 {
-    return std::all_of(m_first.begin(), m_first.end(), [this](std::size_t i) {
-        return m_state[i] == Slot::Measured || m_state[i] == Slot::Failed;
-    });
+    return std::all_of(m_first.begin(), m_first.end(),
+                       [this](std::size_t i) { return m_state[i] == Slot::Measured || m_state[i] == Slot::Failed; });
 }
 
 void DSplineLineSearch::judge(bool fitChanged)
@@ -341,8 +344,8 @@ std::vector<std::size_t> DSplineLineSearch::refinementPoints() const
         if (right)
             out.push_back(*right);
     }
-    if (const auto o = fittedOptimum(); o && m_state[*o] == Slot::Unknown &&
-                                         std::find(out.begin(), out.end(), *o) == out.end())
+    if (const auto o = fittedOptimum();
+        o && m_state[*o] == Slot::Unknown && std::find(out.begin(), out.end(), *o) == out.end())
         out.push_back(*o);
     return out;
 }

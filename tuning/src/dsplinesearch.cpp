@@ -73,8 +73,10 @@ std::vector<std::size_t> probeIndices(const GridLine& g, bool categorical)
 } // namespace
 
 DSplineSearch::DSplineSearch(SearchSpace space, DSplineSearchOptions options)
-    : m_space(std::move(space)), m_options(options),
-      m_maxLevel(dspline::maxLevel(m_space, options.maxLinesPerRound)), m_cardinality(m_space.cardinality()),
+    : m_space(std::move(space)),
+      m_options(options),
+      m_maxLevel(dspline::maxLevel(m_space, options.maxLinesPerRound)),
+      m_cardinality(m_space.cardinality()),
       m_axisSteps(dspline::enumerateSteps(m_space, 1, 1))
 {
     if (m_cardinality && *m_cardinality == 0) {
@@ -602,8 +604,8 @@ void DSplineSearch::restore(const std::vector<HistoryEntry>& history)
         if (!m_space.contains(p) || isKnown(p))
             continue;
         settle();
-        const bool ownLinePoint = m_phase == Phase::Searching && p != m_round.base &&
-                                  std::find(m_round.probes.begin(), m_round.probes.end(), p) == m_round.probes.end();
+        const bool ownLinePoint = m_phase == Phase::Searching && p != m_round.base
+            && std::find(m_round.probes.begin(), m_round.probes.end(), p) == m_round.probes.end();
         registerProposal(p, ownLinePoint);
         if (entry.outcome)
             tell(p, *entry.outcome);

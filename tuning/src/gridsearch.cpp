@@ -3,10 +3,11 @@
 namespace sweepline::tuning {
 
 GridSearch::GridSearch(SearchSpace space)
-    : m_space(std::move(space)), m_base(m_space.basePoint()), m_offset(m_space.dimensionCount(), 0),
+    : m_space(std::move(space)),
+      m_base(m_space.basePoint()),
+      m_offset(m_space.dimensionCount(), 0),
       m_done(m_space.cardinality() == std::uint64_t{0})
-{
-}
+{}
 
 Point GridSearch::pointAt(const Point& offset) const
 {

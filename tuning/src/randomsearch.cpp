@@ -17,7 +17,9 @@ constexpr int kFeistelRounds = 6;
 } // namespace
 
 RandomSearch::RandomSearch(SearchSpace space, std::uint64_t seed)
-    : m_space(std::move(space)), m_seed(seed), m_rngState(splitmix64(seed))
+    : m_space(std::move(space)),
+      m_seed(seed),
+      m_rngState(splitmix64(seed))
 {
     const auto n = m_space.cardinality();
     if (n && *n <= (std::uint64_t{1} << 62)) {

@@ -23,9 +23,9 @@ std::optional<std::uint64_t> product(const std::vector<Dimension>& dims)
 } // namespace
 
 SearchSpace::SearchSpace(std::vector<Dimension> dimensions)
-    : m_dimensions(std::move(dimensions)), m_cardinality(product(m_dimensions))
-{
-}
+    : m_dimensions(std::move(dimensions)),
+      m_cardinality(product(m_dimensions))
+{}
 
 Point SearchSpace::basePoint() const
 {

@@ -7,8 +7,7 @@
 
 namespace sweepline::tuning {
 
-std::unique_ptr<Strategy> makeStrategy(std::string_view name, const SearchSpace& space,
-                                       const StrategyOptions& options)
+std::unique_ptr<Strategy> makeStrategy(std::string_view name, const SearchSpace& space, const StrategyOptions& options)
 {
     if (name == "grid")
         return std::make_unique<GridSearch>(space);

@@ -18,7 +18,10 @@ std::uint64_t splitmix64(std::uint64_t& state)
     return x ^ (x >> 31);
 }
 
-std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+std::uint64_t rotl(std::uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
 
 // Probability that a standard normal falls in [z0, z1], accurate in both tails.
 double gaussMass(double z0, double z1)
@@ -102,7 +105,10 @@ std::uint64_t TpeRandom::next()
     return result;
 }
 
-double TpeRandom::uniform() { return double(next() >> 11) * 0x1.0p-53; }
+double TpeRandom::uniform()
+{
+    return double(next() >> 11) * 0x1.0p-53;
+}
 
 double TpeRandom::normal()
 {
@@ -112,7 +118,10 @@ double TpeRandom::normal()
     return std::sqrt(-2.0 * std::log(u1)) * std::cos(twoPi * u2);
 }
 
-std::size_t TpeRandom::below(std::size_t bound) { return static_cast<std::size_t>(next() % bound); }
+std::size_t TpeRandom::below(std::size_t bound)
+{
+    return static_cast<std::size_t>(next() % bound);
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -269,7 +278,10 @@ double TpeParzen::logPmf(std::size_t index) const
 // ---------------------------------------------------------------------------------------------
 
 TpeSearch::TpeSearch(SearchSpace space, std::uint64_t seed, TpeOptions options)
-    : m_space(std::move(space)), m_seed(seed), m_options(options), m_rng(seed)
+    : m_space(std::move(space)),
+      m_seed(seed),
+      m_options(options),
+      m_rng(seed)
 {
     for (const auto& d : m_space.dimensions())
         m_coordinates.push_back(coordinatesOf(d));

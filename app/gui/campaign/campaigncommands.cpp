@@ -23,7 +23,10 @@ model::Campaign withoutParameters(model::Campaign campaign)
 } // namespace
 
 ParameterRowCommand::ParameterRowCommand(CampaignEditor* editor, Kind kind, int row, model::Parameter parameter)
-    : m_editor(editor), m_kind(kind), m_row(row), m_parameter(std::move(parameter))
+    : m_editor(editor),
+      m_kind(kind),
+      m_row(row),
+      m_parameter(std::move(parameter))
 {
     setText((kind == Kind::Insert ? u"Add %1"_s : u"Remove %1"_s).arg(label(m_parameter)));
 }
@@ -45,7 +48,9 @@ void ParameterRowCommand::undo()
 }
 
 ParameterMoveCommand::ParameterMoveCommand(CampaignEditor* editor, int from, int to)
-    : m_editor(editor), m_from(from), m_to(to)
+    : m_editor(editor),
+      m_from(from),
+      m_to(to)
 {
     setText(u"Move %1"_s.arg(label(editor->campaign().parameters.at(from))));
 }
@@ -62,7 +67,10 @@ void ParameterMoveCommand::undo()
 
 ParameterEditCommand::ParameterEditCommand(CampaignEditor* editor, int row, model::Parameter before,
                                            model::Parameter after, const QString& what)
-    : m_editor(editor), m_row(row), m_before(std::move(before)), m_after(std::move(after))
+    : m_editor(editor),
+      m_row(row),
+      m_before(std::move(before)),
+      m_after(std::move(after))
 {
     setText(u"Change %1 of %2"_s.arg(what, label(m_before)));
 }
@@ -77,9 +85,11 @@ void ParameterEditCommand::undo()
     m_editor->applyParameter(m_row, m_before);
 }
 
-SettingsCommand::SettingsCommand(CampaignEditor* editor, model::Campaign before, model::Campaign after,
-                                 QString key, const QString& text)
-    : m_editor(editor), m_before(withoutParameters(std::move(before))), m_after(withoutParameters(std::move(after))),
+SettingsCommand::SettingsCommand(CampaignEditor* editor, model::Campaign before, model::Campaign after, QString key,
+                                 const QString& text)
+    : m_editor(editor),
+      m_before(withoutParameters(std::move(before))),
+      m_after(withoutParameters(std::move(after))),
       m_key(std::move(key))
 {
     setText(text);

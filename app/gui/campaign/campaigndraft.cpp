@@ -40,7 +40,7 @@ void readStringList(const Json& object, const char* key, QStringList& target)
     }
 }
 
-template <typename T>
+template<typename T>
 void readInteger(const Json& object, const char* key, T& target)
 {
     const Json* value = find(object, key);
@@ -73,7 +73,8 @@ model::Parameter readParameter(const Json& object)
     parameter.type = type == u"float" ? ParameterType::Float
         : type == u"choice"           ? ParameterType::Choice
                                       : ParameterType::Int;
-    if (const Json* range = find(object, "range"); range && range->is_object() && parameter.type != ParameterType::Choice) {
+    if (const Json* range = find(object, "range");
+        range && range->is_object() && parameter.type != ParameterType::Choice) {
         model::ParameterRange r;
         if (const Json* min = find(*range, "min"); min && min->is_number())
             r.min = min->get<double>();

@@ -2,8 +2,8 @@
 
 #include "gui/campaign/campaigncommands.h"
 #include "gui/campaign/campaigndraft.h"
-#include "model/trialstore.h"
 #include "gui/campaign/parameteredit.h"
+#include "model/trialstore.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -42,7 +42,8 @@ QString renamePlaceholder(const QString& command, const QString& from, const QSt
         if (rest.startsWith(u"{{") || rest.startsWith(u"}}")) {
             result += rest.left(2);
             i += 2;
-        } else if (rest.startsWith(u'{') && rest.mid(1).startsWith(from) && rest.mid(1 + from.size()).startsWith(u'}')) {
+        } else if (rest.startsWith(u'{') && rest.mid(1).startsWith(from)
+                   && rest.mid(1 + from.size()).startsWith(u'}')) {
             result += u'{' + to + u'}';
             i += from.size() + 2;
         } else {
@@ -217,8 +218,8 @@ void CampaignEditor::setParameter(int row, const model::Parameter& parameter, co
         return;
     // A renamed parameter takes its placeholder in the command along, in the same undo step.
     const bool renamed = !before.name.isEmpty() && !parameter.name.isEmpty() && before.name != parameter.name;
-    const QString command = renamed ? renamePlaceholder(m_campaign.job.command, before.name, parameter.name)
-                                    : m_campaign.job.command;
+    const QString command =
+        renamed ? renamePlaceholder(m_campaign.job.command, before.name, parameter.name) : m_campaign.job.command;
     if (command == m_campaign.job.command) {
         m_undoStack->push(new ParameterEditCommand(this, row, before, parameter, what));
         return;
@@ -229,7 +230,7 @@ void CampaignEditor::setParameter(int row, const model::Parameter& parameter, co
     m_undoStack->endMacro();
 }
 
-template <typename Mutate>
+template<typename Mutate>
 void CampaignEditor::editSettings(const QString& key, const QString& text, Mutate mutate)
 {
     model::Campaign after = m_campaign;
@@ -246,7 +247,8 @@ void CampaignEditor::setName(const QString& name)
 
 void CampaignEditor::setMetric(const QString& metric)
 {
-    editSettings(u"objective.metric"_s, u"Change the metric"_s, [&](model::Campaign& c) { c.objective.metric = metric; });
+    editSettings(u"objective.metric"_s, u"Change the metric"_s,
+                 [&](model::Campaign& c) { c.objective.metric = metric; });
 }
 
 void CampaignEditor::setDirection(model::Direction direction)
@@ -263,17 +265,20 @@ void CampaignEditor::setPattern(const QString& pattern)
 
 void CampaignEditor::setStrategy(const QString& strategy)
 {
-    editSettings(u"search.strategy"_s, u"Change the strategy"_s, [&](model::Campaign& c) { c.search.strategy = strategy; });
+    editSettings(u"search.strategy"_s, u"Change the strategy"_s,
+                 [&](model::Campaign& c) { c.search.strategy = strategy; });
 }
 
 void CampaignEditor::setMaxTrials(int maxTrials)
 {
-    editSettings(u"search.max_trials"_s, u"Change the budget"_s, [&](model::Campaign& c) { c.search.maxTrials = maxTrials; });
+    editSettings(u"search.max_trials"_s, u"Change the budget"_s,
+                 [&](model::Campaign& c) { c.search.maxTrials = maxTrials; });
 }
 
 void CampaignEditor::setParallel(int parallel)
 {
-    editSettings(u"search.parallel"_s, u"Change parallel trials"_s, [&](model::Campaign& c) { c.search.parallel = parallel; });
+    editSettings(u"search.parallel"_s, u"Change parallel trials"_s,
+                 [&](model::Campaign& c) { c.search.parallel = parallel; });
 }
 
 void CampaignEditor::setSeed(quint64 seed)

@@ -78,7 +78,7 @@ public:
     void setCluster(const model::ClusterSettings& cluster);
 
 signals:
-    void changed();                       // after every edit, undo, redo and document change
+    void changed(); // after every edit, undo, redo and document change
     void issuesChanged();
     void validityChanged(bool valid);
     void modifiedChanged(bool modified);
@@ -104,7 +104,7 @@ private:
     void applySettings(const model::Campaign& settings); // everything but the parameters
 
     // Pushes a command that changes the non-parameter fields; key merges consecutive typing.
-    template <typename Mutate>
+    template<typename Mutate>
     void editSettings(const QString& key, const QString& text, Mutate mutate);
     void afterChange();
     void revalidate();

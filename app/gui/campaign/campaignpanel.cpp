@@ -37,9 +37,16 @@ QGroupBox* group(const QString& title, QWidget* content, QWidget* parent)
 } // namespace
 
 CampaignPanel::CampaignPanel(CampaignEditor* editor, QWidget* parent)
-    : QWidget(parent), m_editor(editor), m_targets(std::make_unique<IssueTargets>()), m_scroll(new QScrollArea(this)),
-      m_name(new QLineEdit), m_parameters(new ParameterSection(editor)), m_objective(new ObjectiveSection(editor)),
-      m_search(new SearchSection(editor)), m_job(new JobSection(editor)), m_status(new QLabel),
+    : QWidget(parent),
+      m_editor(editor),
+      m_targets(std::make_unique<IssueTargets>()),
+      m_scroll(new QScrollArea(this)),
+      m_name(new QLineEdit),
+      m_parameters(new ParameterSection(editor)),
+      m_objective(new ObjectiveSection(editor)),
+      m_search(new SearchSection(editor)),
+      m_job(new JobSection(editor)),
+      m_status(new QLabel),
       m_issues(new QListWidget)
 {
     setStyleSheet(invalidFieldStyleSheet());

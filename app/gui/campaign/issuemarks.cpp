@@ -2,8 +2,8 @@
 
 #include <QAbstractSpinBox>
 #include <QComboBox>
-#include <QLineEdit>
 #include <QHash>
+#include <QLineEdit>
 #include <QStyle>
 
 using namespace Qt::StringLiterals;
@@ -26,8 +26,7 @@ void IssueTargets::add(const QString& path, QWidget* widget)
 bool IssueTargets::covers(const QString& registered, const QString& path)
 {
     return path == registered
-        || (path.startsWith(registered)
-            && (path.at(registered.size()) == u'.' || path.at(registered.size()) == u'['));
+        || (path.startsWith(registered) && (path.at(registered.size()) == u'.' || path.at(registered.size()) == u'['));
 }
 
 void IssueTargets::show(const QList<model::ValidationIssue>& issues)

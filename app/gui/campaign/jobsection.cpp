@@ -52,10 +52,18 @@ QDir campaignFolder(const QString& sourcePath)
 } // namespace
 
 JobSection::JobSection(CampaignEditor* editor, QWidget* parent)
-    : QWidget(parent), m_editor(editor), m_command(new PlaceholderLineEdit(this)), m_placeholderHint(new QLabel(this)),
-      m_files(new QListWidget(this)), m_addFiles(new QPushButton(u"Add &files…"_s, this)),
-      m_removeFiles(new QPushButton(u"Remo&ve"_s, this)), m_timeLimit(new QLineEdit(this)), m_cluster(new QLabel(this)),
-      m_previewScheduler(new QComboBox(this)), m_preview(new QPlainTextEdit(this)), m_previewNotes(new QLabel(this))
+    : QWidget(parent),
+      m_editor(editor),
+      m_command(new PlaceholderLineEdit(this)),
+      m_placeholderHint(new QLabel(this)),
+      m_files(new QListWidget(this)),
+      m_addFiles(new QPushButton(u"Add &files…"_s, this)),
+      m_removeFiles(new QPushButton(u"Remo&ve"_s, this)),
+      m_timeLimit(new QLineEdit(this)),
+      m_cluster(new QLabel(this)),
+      m_previewScheduler(new QComboBox(this)),
+      m_preview(new QPlainTextEdit(this)),
+      m_previewNotes(new QLabel(this))
 {
     const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     m_command->setObjectName(u"jobCommand"_s);
@@ -156,9 +164,9 @@ void JobSection::refresh()
                 unused.append(u'{' + name + u'}');
         }
     }
-    m_placeholderHint->setText(unused.isEmpty() ? QString()
-                                                : u"Not in the command yet: %1 (type { to insert one)"_s.arg(
-                                                      unused.join(u", "_s)));
+    m_placeholderHint->setText(unused.isEmpty()
+                                   ? QString()
+                                   : u"Not in the command yet: %1 (type { to insert one)"_s.arg(unused.join(u", "_s)));
     m_placeholderHint->setVisible(!unused.isEmpty());
 
     // The list shows the files in order; rebuilt only when they differ, so a selection survives.
@@ -192,7 +200,8 @@ void JobSection::refresh()
 
 void JobSection::refreshPreview()
 {
-    const ScriptPreview preview = previewJobScript(m_editor->campaign(), m_previewScheduler->currentText(), m_editor->stateDirectory());
+    const ScriptPreview preview =
+        previewJobScript(m_editor->campaign(), m_previewScheduler->currentText(), m_editor->stateDirectory());
     if (m_preview->toPlainText() != preview.script)
         m_preview->setPlainText(preview.script);
     m_previewNotes->setText(preview.notes.join(u' '));

@@ -7,9 +7,9 @@ namespace sweepline::gui {
 
 // What the objective would read from a run's output, with the engine's own model::MetricExtractor.
 struct MetricTestResult {
-    QString error;          // the metric or pattern cannot be used; nothing was extracted
-    QList<double> values;   // every value in order (the learning curve); the last is the trial's value
-    QList<int> lines;       // 0-based lines of the output that hold a value, for highlighting
+    QString error;        // the metric or pattern cannot be used; nothing was extracted
+    QList<double> values; // every value in order (the learning curve); the last is the trial's value
+    QList<int> lines;     // 0-based lines of the output that hold a value, for highlighting
 };
 
 MetricTestResult testMetric(const QString& metric, const QString& pattern, const QString& output);

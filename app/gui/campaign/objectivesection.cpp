@@ -18,8 +18,13 @@ using namespace Qt::StringLiterals;
 namespace sweepline::gui {
 
 ObjectiveSection::ObjectiveSection(CampaignEditor* editor, QWidget* parent)
-    : QWidget(parent), m_editor(editor), m_metric(new QLineEdit(this)), m_direction(new QComboBox(this)),
-      m_pattern(new QLineEdit(this)), m_output(new QPlainTextEdit(this)), m_result(new QLabel(this))
+    : QWidget(parent),
+      m_editor(editor),
+      m_metric(new QLineEdit(this)),
+      m_direction(new QComboBox(this)),
+      m_pattern(new QLineEdit(this)),
+      m_output(new QPlainTextEdit(this)),
+      m_result(new QLabel(this))
 {
     m_metric->setObjectName(u"metric"_s);
     m_metric->setToolTip(u"The name the training run prints its value under, e.g. loss"_s);

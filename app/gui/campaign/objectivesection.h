@@ -21,7 +21,7 @@ public:
     void registerIssueTargets(IssueTargets& targets);
 
 private:
-    void refresh();        // from the campaign
+    void refresh(); // from the campaign
     void runTest();
 
     CampaignEditor* m_editor;

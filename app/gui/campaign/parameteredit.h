@@ -26,5 +26,4 @@ model::Parameter asList(const model::Parameter& parameter);
 // Turning "log" on replaces a step with a count, since a log range is always given by a count.
 model::Parameter withLog(const model::Parameter& parameter, bool log);
 
-
 } // namespace sweepline::gui

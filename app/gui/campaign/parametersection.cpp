@@ -18,10 +18,16 @@ using namespace Qt::StringLiterals;
 namespace sweepline::gui {
 
 ParameterSection::ParameterSection(CampaignEditor* editor, QWidget* parent)
-    : QWidget(parent), m_editor(editor), m_model(new ParameterTableModel(editor, this)), m_view(new QTableView(this)),
-      m_add(new QPushButton(u"&Add"_s, this)), m_remove(new QPushButton(u"&Remove"_s, this)),
-      m_up(new QPushButton(u"Move &up"_s, this)), m_down(new QPushButton(u"Move do&wn"_s, this)),
-      m_summary(new QLabel(this)), m_rejected(new QLabel(this))
+    : QWidget(parent),
+      m_editor(editor),
+      m_model(new ParameterTableModel(editor, this)),
+      m_view(new QTableView(this)),
+      m_add(new QPushButton(u"&Add"_s, this)),
+      m_remove(new QPushButton(u"&Remove"_s, this)),
+      m_up(new QPushButton(u"Move &up"_s, this)),
+      m_down(new QPushButton(u"Move do&wn"_s, this)),
+      m_summary(new QLabel(this)),
+      m_rejected(new QLabel(this))
 {
     m_view->setObjectName(u"parameterTable"_s);
     m_view->setModel(m_model);
@@ -35,10 +41,10 @@ ParameterSection::ParameterSection(CampaignEditor* editor, QWidget* parent)
     QHeaderView* header = m_view->horizontalHeader();
     header->setSectionResizeMode(QHeaderView::Interactive);
     header->setSectionResizeMode(ParameterTableModel::Values, QHeaderView::Stretch);
-    const QList<std::pair<int, int>> widths{{ParameterTableModel::Name, 130}, {ParameterTableModel::Type, 70},
-                                            {ParameterTableModel::Source, 70}, {ParameterTableModel::Min, 70},
-                                            {ParameterTableModel::Max, 70},   {ParameterTableModel::Step, 60},
-                                            {ParameterTableModel::Count, 55}, {ParameterTableModel::Log, 40},
+    const QList<std::pair<int, int>> widths{{ParameterTableModel::Name, 130},   {ParameterTableModel::Type, 70},
+                                            {ParameterTableModel::Source, 70},  {ParameterTableModel::Min, 70},
+                                            {ParameterTableModel::Max, 70},     {ParameterTableModel::Step, 60},
+                                            {ParameterTableModel::Count, 55},   {ParameterTableModel::Log, 40},
                                             {ParameterTableModel::Default, 80}, {ParameterTableModel::Candidates, 80}};
     for (const auto& [column, width] : widths)
         m_view->setColumnWidth(column, width);
@@ -90,7 +96,8 @@ ParameterSection::ParameterSection(CampaignEditor* editor, QWidget* parent)
             });
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, [this](const QModelIndex&, int first) {
         if (m_model->rowCount() > 0)
-            m_view->setCurrentIndex(m_model->index(std::min(first, m_model->rowCount() - 1), ParameterTableModel::Name));
+            m_view->setCurrentIndex(
+                m_model->index(std::min(first, m_model->rowCount() - 1), ParameterTableModel::Name));
     });
     connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this, &ParameterSection::updateButtons);
     connect(m_editor, &CampaignEditor::changed, this, [this] {

@@ -56,7 +56,9 @@ QString columnHelp(int column)
 } // namespace
 
 ParameterTableModel::ParameterTableModel(CampaignEditor* editor, QObject* parent)
-    : QAbstractTableModel(parent), m_editor(editor), m_rows(editor->campaign().parameters)
+    : QAbstractTableModel(parent),
+      m_editor(editor),
+      m_rows(editor->campaign().parameters)
 {
     const auto current = [this](int row) { return m_editor->campaign().parameters.at(row); };
     connect(editor, &CampaignEditor::parameterInserted, this, [this, current](int row) {
@@ -215,8 +217,8 @@ QVariant ParameterTableModel::headerData(int section, Qt::Orientation orientatio
         return columnHelp(section);
     if (role != Qt::DisplayRole)
         return {};
-    static const QStringList titles{u"Name"_s, u"Type"_s, u"Given as"_s, u"Values"_s, u"Min"_s, u"Max"_s,
-                                    u"Step"_s, u"Count"_s, u"Log"_s, u"Default"_s, u"Candidates"_s};
+    static const QStringList titles{u"Name"_s, u"Type"_s,  u"Given as"_s, u"Values"_s,  u"Min"_s,       u"Max"_s,
+                                    u"Step"_s, u"Count"_s, u"Log"_s,      u"Default"_s, u"Candidates"_s};
     return titles.value(section);
 }
 
@@ -290,8 +292,8 @@ bool ParameterTableModel::setData(const QModelIndex& index, const QVariant& valu
         if (!text.isEmpty() || column != Step) {
             bound = number(text);
             if (!bound)
-                return reject(u"\"%1\" is not %2"_s.arg(text, p.type == ParameterType::Int ? u"a whole number"_s
-                                                                                            : u"a number"_s));
+                return reject(u"\"%1\" is not %2"_s.arg(
+                    text, p.type == ParameterType::Int ? u"a whole number"_s : u"a number"_s));
         }
         if (column == Min)
             p.range->min = *bound;

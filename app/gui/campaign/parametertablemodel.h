@@ -3,8 +3,8 @@
 #include "model/campaign.h"
 
 #include <QAbstractTableModel>
-#include <QMap>
 #include <QList>
+#include <QMap>
 #include <QPoint>
 #include <QStringList>
 
@@ -54,7 +54,7 @@ private:
     bool isApplicable(int row, int column) const;
 
     CampaignEditor* m_editor;
-    QList<model::Parameter> m_rows;             // mirror of the editor's, updated from its signals
+    QList<model::Parameter> m_rows;                  // mirror of the editor's, updated from its signals
     QMap<std::pair<int, int>, QStringList> m_issues; // (row, column) -> messages
 };
 

@@ -11,7 +11,9 @@ using namespace Qt::StringLiterals;
 namespace sweepline::gui {
 
 PlaceholderLineEdit::PlaceholderLineEdit(QWidget* parent)
-    : QLineEdit(parent), m_completer(new QCompleter(this)), m_names(new QStringListModel(this))
+    : QLineEdit(parent),
+      m_completer(new QCompleter(this)),
+      m_names(new QStringListModel(this))
 {
     m_completer->setModel(m_names);
     m_completer->setCaseSensitivity(Qt::CaseInsensitive);
@@ -65,8 +67,9 @@ void PlaceholderLineEdit::updateCompletion()
     }
     m_completer->popup()->setCurrentIndex(m_completer->completionModel()->index(0, 0));
     QRect rect = cursorRect();
-    rect.setWidth(std::max(160, m_completer->popup()->sizeHintForColumn(0)
-                                    + m_completer->popup()->verticalScrollBar()->sizeHint().width()));
+    rect.setWidth(std::max(160,
+                           m_completer->popup()->sizeHintForColumn(0)
+                               + m_completer->popup()->verticalScrollBar()->sizeHint().width()));
     m_completer->complete(rect);
 }
 

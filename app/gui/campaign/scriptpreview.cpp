@@ -1,8 +1,8 @@
 #include "gui/campaign/scriptpreview.h"
 
+#include "engine/jobscript.h"
 #include "model/commandtemplate.h"
 #include "model/trialstore.h"
-#include "engine/jobscript.h"
 #include "remote/scheduler.h"
 #include "remote/schedulers/adapterbase.h"
 
@@ -79,16 +79,17 @@ ScriptPreview previewJobScript(const model::Campaign& campaign, const QString& s
     const bool local = scheduler == u"local";
     if (local) {
         const QString store = !stateDirectory.isEmpty() ? stateDirectory
-            : campaign.sourcePath.isEmpty()               ? QDir::current().filePath(campaign.name + u".sweepline"_s)
-                                                          : model::defaultStateDirectory(campaign.sourcePath);
+            : campaign.sourcePath.isEmpty()             ? QDir::current().filePath(campaign.name + u".sweepline"_s)
+                                                        : model::defaultStateDirectory(campaign.sourcePath);
         input.runDirectory = QDir(store).filePath(u"runs/1"_s);
         if (input.timeLimitSeconds)
             preview.notes.append(u"On this computer Sweepline itself stops a run past its time limit."_s);
     } else {
         input.runDirectory = remoteJobDirectory(campaign);
-        preview.notes.append(u"The folder assumes the home folder /home/%1; the account's real one is used. "
-                             "The \"%2\" after the campaign's name stands for the store's own id."_s.arg(
-            campaign.cluster.user.isEmpty() ? u"user"_s : campaign.cluster.user, QLatin1String(kStoreId)));
+        preview.notes.append(
+            u"The folder assumes the home folder /home/%1; the account's real one is used. "
+            "The \"%2\" after the campaign's name stands for the store's own id."_s.arg(
+                campaign.cluster.user.isEmpty() ? u"user"_s : campaign.cluster.user, QLatin1String(kStoreId)));
         const auto adapter = remote::makeSchedulerAdapter(scheduler);
         if (!adapter) {
             preview.notes.append(u"Unknown scheduler \"%1\"."_s.arg(scheduler));

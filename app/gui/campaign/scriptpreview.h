@@ -8,8 +8,8 @@
 namespace sweepline::gui {
 
 struct ScriptPreview {
-    QString script;       // what the first trial's job.sh would hold
-    QStringList notes;    // what was assumed or why something is missing, for the user to read
+    QString script;    // what the first trial's job.sh would hold
+    QStringList notes; // what was assumed or why something is missing, for the user to read
 };
 
 // The job script of a first trial (every parameter at its default, else its first candidate), as

@@ -38,8 +38,13 @@ QString strategyDescription(const QString& name)
 } // namespace
 
 SearchSection::SearchSection(CampaignEditor* editor, QWidget* parent)
-    : QWidget(parent), m_editor(editor), m_strategy(new QComboBox(this)), m_strategyHelp(new QLabel(this)),
-      m_maxTrials(new QSpinBox(this)), m_parallel(new QSpinBox(this)), m_seed(new QLineEdit(this)),
+    : QWidget(parent),
+      m_editor(editor),
+      m_strategy(new QComboBox(this)),
+      m_strategyHelp(new QLabel(this)),
+      m_maxTrials(new QSpinBox(this)),
+      m_parallel(new QSpinBox(this)),
+      m_seed(new QLineEdit(this)),
       m_budgetHint(new QLabel(this))
 {
     m_strategy->setObjectName(u"strategy"_s);

@@ -6,15 +6,14 @@
 #include <QAbstractSeries>
 #include <QChart>
 #include <QFontMetricsF>
-#include <QPainter>
 #include <QPaintEngine>
+#include <QPainter>
 
 #include <cmath>
 
 namespace sweepline::gui {
 
-ChartAnnotations::ChartAnnotations(QChart* chart, Layer layer)
-    : QGraphicsObject(chart), m_chart(chart)
+ChartAnnotations::ChartAnnotations(QChart* chart, Layer layer) : QGraphicsObject(chart), m_chart(chart)
 {
     setZValue(layer == Layer::BelowSeries ? chartstyle::bracketZ : chartstyle::labelZ);
     setAcceptedMouseButtons(Qt::NoButton);
@@ -216,8 +215,10 @@ void ChartAnnotations::paintBrackets(QPainter* painter, const QRectF& plot) cons
             const QRgb pixel = qPremultiply(tint.rgba());
             auto* line = reinterpret_cast<QRgb*>(row.scanLine(0));
             for (int i = 0; i < m_brackets.size(); i += 2) {
-                const int x0 = std::clamp(int((map(m_brackets.at(i).min, 0).x() - plot.left()) * scale), 0, int(row.width()) - 1);
-                const int x1 = std::clamp(int((map(m_brackets.at(i).max, 0).x() - plot.left()) * scale), x0 + 1, int(row.width()));
+                const int x0 =
+                    std::clamp(int((map(m_brackets.at(i).min, 0).x() - plot.left()) * scale), 0, int(row.width()) - 1);
+                const int x1 =
+                    std::clamp(int((map(m_brackets.at(i).max, 0).x() - plot.left()) * scale), x0 + 1, int(row.width()));
                 std::fill(line + x0, line + x1, pixel);
             }
             painter->drawImage(plot, row);
@@ -308,7 +309,8 @@ void ChartAnnotations::paintLabels(QPainter* painter, const QRectF& plot) const
             box.moveRight(at.x() - 10);
         if (box.top() < plot.top())
             box.moveTop(at.y() + 10);
-        box.moveLeft(std::clamp(box.left(), plot.left() + 1, std::max(plot.left() + 1, plot.right() - size.width() - 1)));
+        box.moveLeft(
+            std::clamp(box.left(), plot.left() + 1, std::max(plot.left() + 1, plot.right() - size.width() - 1)));
         box.moveTop(std::clamp(box.top(), plot.top() + 1, std::max(plot.top() + 1, plot.bottom() - size.height() - 1)));
         painter->setPen(QPen(label.color, 1));
         painter->setBrush(QColor(255, 255, 255, 230));

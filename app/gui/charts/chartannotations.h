@@ -42,7 +42,7 @@ public:
         QString text;
     };
     struct Bar {
-        double y = 0;      // centre, in the y axis' units
+        double y = 0; // centre, in the y axis' units
         double from = 0;
         double to = 0;
         QColor color;

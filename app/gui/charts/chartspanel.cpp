@@ -64,11 +64,16 @@ const QList<ChartsPanel::ChartKind>& ChartsPanel::allCharts()
 QString ChartsPanel::title(ChartKind kind)
 {
     switch (kind) {
-    case ChartKind::Objective: return tr("Objective");
-    case ChartKind::Transition: return tr("Search transition");
-    case ChartKind::ExecutionTime: return tr("Execution time");
-    case ChartKind::Timeline: return tr("Timeline");
-    case ChartKind::LearningCurves: return tr("Learning curves");
+    case ChartKind::Objective:
+        return tr("Objective");
+    case ChartKind::Transition:
+        return tr("Search transition");
+    case ChartKind::ExecutionTime:
+        return tr("Execution time");
+    case ChartKind::Timeline:
+        return tr("Timeline");
+    case ChartKind::LearningCurves:
+        return tr("Learning curves");
     }
     return {};
 }
@@ -89,12 +94,18 @@ ChartsPanel::ChartsPanel(model::TrialTableModel* model, QWidget* parent) : QWidg
         case ChartKind::Objective:
             page = parameterPage(m_objective, m_objectiveOptions, u"objective"_s);
             break;
-        case ChartKind::Transition: page = transitionPage(); break;
+        case ChartKind::Transition:
+            page = transitionPage();
+            break;
         case ChartKind::ExecutionTime:
             page = parameterPage(m_executionTime, m_timeOptions, u"executionTime"_s);
             break;
-        case ChartKind::Timeline: page = timelinePage(); break;
-        case ChartKind::LearningCurves: page = curvesPage(); break;
+        case ChartKind::Timeline:
+            page = timelinePage();
+            break;
+        case ChartKind::LearningCurves:
+            page = curvesPage();
+            break;
         }
         m_tabs->addTab(page, title(kind));
     }
@@ -150,7 +161,8 @@ QWidget* ChartsPanel::parameterPage(ParameterChart* chart, ParameterOptions& opt
 
     connect(options.parameter, &QComboBox::currentIndexChanged, chart, &ParameterChart::setParameter);
     connect(options.logScale, &QCheckBox::toggled, chart, &ParameterChart::setLogScale);
-    connect(chart, &ParameterChart::optionsChanged, this, [this, chart, options] { syncParameterOptions(chart, options); });
+    connect(chart, &ParameterChart::optionsChanged, this,
+            [this, chart, options] { syncParameterOptions(chart, options); });
     syncParameterOptions(chart, options);
     return page;
 }
@@ -223,7 +235,8 @@ QWidget* ChartsPanel::curvesPage()
     m_pickerView->setObjectName(u"curveTrials"_s);
     m_pickerView->setModel(m_picker);
     m_pickerView->setUniformItemSizes(true);
-    m_pickerView->setFixedWidth(m_pickerView->fontMetrics().horizontalAdvance(u"Trial 00000: 0.00000e-00, 000 reports"_s) + 30);
+    m_pickerView->setFixedWidth(
+        m_pickerView->fontMetrics().horizontalAdvance(u"Trial 00000: 0.00000e-00, 000 reports"_s) + 30);
     m_pickerView->setToolTip(tr("Trials that reported intermediate values, best first"));
     body->addWidget(m_pickerView);
     layout->addLayout(body, 1);
@@ -259,11 +272,16 @@ void ChartsPanel::setCurrentChart(ChartKind kind)
 TrialChart* ChartsPanel::chart(ChartKind kind) const
 {
     switch (kind) {
-    case ChartKind::Objective: return m_objective;
-    case ChartKind::Transition: return m_transition;
-    case ChartKind::ExecutionTime: return m_executionTime;
-    case ChartKind::Timeline: return m_timeline;
-    case ChartKind::LearningCurves: return m_curves;
+    case ChartKind::Objective:
+        return m_objective;
+    case ChartKind::Transition:
+        return m_transition;
+    case ChartKind::ExecutionTime:
+        return m_executionTime;
+    case ChartKind::Timeline:
+        return m_timeline;
+    case ChartKind::LearningCurves:
+        return m_curves;
     }
     return nullptr;
 }
@@ -294,14 +312,13 @@ void ChartsPanel::hideEvent(QHideEvent* event)
 
 QString ChartsPanel::suggestedFileName(ChartKind kind) const
 {
-    static const QStringList slugs{u"objective"_s, u"transition"_s,
-                                   u"execution-time"_s, u"timeline"_s,
+    static const QStringList slugs{u"objective"_s, u"transition"_s, u"execution-time"_s, u"timeline"_s,
                                    u"learning-curves"_s};
     QString name = m_model->campaign().name.isEmpty() ? u"campaign"_s : m_model->campaign().name;
     name += u'-' + slugs.value(int(allCharts().indexOf(kind)));
-    const ParameterChart* byParameter = kind == ChartKind::Objective       ? m_objective
-                                        : kind == ChartKind::ExecutionTime ? m_executionTime
-                                                                           : nullptr;
+    const ParameterChart* byParameter = kind == ChartKind::Objective ? m_objective
+        : kind == ChartKind::ExecutionTime                           ? m_executionTime
+                                                                     : nullptr;
     if (byParameter && byParameter->parameter() >= 0)
         name += u"-vs-"_s + m_model->campaign().parameters.at(byParameter->parameter()).name;
     return fileSafe(name);
@@ -322,14 +339,13 @@ void ChartsPanel::exportCurrentChart()
 {
     const ChartKind kind = currentChart();
     QString selectedFilter;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export %1").arg(title(kind)),
-                                                      suggestedFileName(kind) + u".png"_s,
-                                                      tr("PNG image (*.png);;SVG drawing (*.svg)"), &selectedFilter);
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export %1").arg(title(kind)), suggestedFileName(kind) + u".png"_s,
+                                     tr("PNG image (*.png);;SVG drawing (*.svg)"), &selectedFilter);
     if (path.isEmpty())
         return;
     QString target = path;
-    if (!target.endsWith(u".png"_s, Qt::CaseInsensitive)
-        && !target.endsWith(u".svg"_s, Qt::CaseInsensitive))
+    if (!target.endsWith(u".png"_s, Qt::CaseInsensitive) && !target.endsWith(u".svg"_s, Qt::CaseInsensitive))
         target += selectedFilter.contains(u"svg"_s) ? u".svg"_s : u".png"_s;
     const model::Status status = exportChart(kind, target);
     if (!status) {

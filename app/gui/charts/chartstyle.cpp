@@ -15,12 +15,30 @@ using namespace Qt::StringLiterals;
 
 namespace sweepline::gui::chartstyle {
 
-QColor trialColor() { return QColor(0x1f, 0x77, 0xb4); }
-QColor bestColor() { return QColor(0xd6, 0x27, 0x28); }
-QColor bracketColor() { return QColor(0xff, 0x7f, 0x0e); }
-QColor defaultColor() { return QColor(0x2c, 0xa0, 0x2c); }
-QColor failedColor() { return QColor(0xd6, 0x27, 0x28); }
-QColor textColor() { return QColor(0x21, 0x21, 0x21); }
+QColor trialColor()
+{
+    return QColor(0x1f, 0x77, 0xb4);
+}
+QColor bestColor()
+{
+    return QColor(0xd6, 0x27, 0x28);
+}
+QColor bracketColor()
+{
+    return QColor(0xff, 0x7f, 0x0e);
+}
+QColor defaultColor()
+{
+    return QColor(0x2c, 0xa0, 0x2c);
+}
+QColor failedColor()
+{
+    return QColor(0xd6, 0x27, 0x28);
+}
+QColor textColor()
+{
+    return QColor(0x21, 0x21, 0x21);
+}
 
 QFont labelFont()
 {

@@ -28,10 +28,10 @@ QColor defaultColor();
 QColor failedColor();
 QColor textColor();
 
-QFont labelFont();   // tick labels, legend, annotations
-QFont titleFont();   // axis titles
+QFont labelFont(); // tick labels, legend, annotations
+QFont titleFont(); // axis titles
 
-QChart* newChart();  // caller owns it
+QChart* newChart(); // caller owns it
 QValueAxis* newValueAxis(const QString& title);
 QLogValueAxis* newLogAxis(const QString& title);
 // Categories centred on 0, 1, 2, ...; range [-0.5, n - 0.5].

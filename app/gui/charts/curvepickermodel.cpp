@@ -5,7 +5,8 @@
 namespace sweepline::gui {
 
 CurvePickerModel::CurvePickerModel(model::TrialTableModel* source, QObject* parent)
-    : QSortFilterProxyModel(parent), m_source(source)
+    : QSortFilterProxyModel(parent),
+      m_source(source)
 {
     setSourceModel(source);
     setDynamicSortFilter(true);
@@ -56,7 +57,7 @@ QVariant CurvePickerModel::data(const QModelIndex& index, int role) const
     switch (role) {
     case Qt::DisplayRole: {
         const QString value = t.state == model::TrialState::Done && t.value ? QString::number(*t.value, 'g', 5)
-                                                                             : model::toString(t.state);
+                                                                            : model::toString(t.state);
         const qsizetype reports = t.intermediate.size();
         return reports == 1 ? tr("Trial %1: %2, 1 report").arg(t.id).arg(value)
                             : tr("Trial %1: %2, %3 reports").arg(t.id).arg(value).arg(reports);

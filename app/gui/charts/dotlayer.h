@@ -23,9 +23,9 @@ class DotLayer : public QGraphicsObject {
     Q_OBJECT
 public:
     struct Style {
-        qreal size = 7;          // diameter in pixels
+        qreal size = 7; // diameter in pixels
         QBrush brush;
-        QPen pen = Qt::NoPen;    // an outline (hollow dots: Qt::NoBrush and a pen)
+        QPen pen = Qt::NoPen; // an outline (hollow dots: Qt::NoBrush and a pen)
     };
 
     // z: where it sits among the chart's items (axes 3, series 4, legend 5).

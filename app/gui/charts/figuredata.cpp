@@ -1,6 +1,5 @@
 #include "gui/charts/figuredata.h"
 
-
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -107,13 +106,15 @@ bool sameValue(const QVariant& a, const QVariant& b, model::ParameterType type)
     if (!a.isValid() || !b.isValid())
         return false;
     switch (type) {
-    case model::ParameterType::Int: return a.toLongLong() == b.toLongLong();
+    case model::ParameterType::Int:
+        return a.toLongLong() == b.toLongLong();
     case model::ParameterType::Float: {
         const double x = a.toDouble();
         const double y = b.toDouble();
         return std::abs(x - y) <= 1e-9 * std::max(std::abs(x), std::abs(y));
     }
-    case model::ParameterType::Choice: return a.toString() == b.toString();
+    case model::ParameterType::Choice:
+        return a.toString() == b.toString();
     }
     return false;
 }
@@ -241,10 +242,10 @@ QList<qint64> defaultCurveTrials(const QList<CurveCandidate>& candidates, model:
     QList<qint64> chosen;
     for (int i = 0; i < measured.size() && i < best; ++i)
         chosen.append(measured.at(i).id);
-    const auto recent = std::max_element(withCurves.cbegin(), withCurves.cend(),
-                                         [](const CurveCandidate& a, const CurveCandidate& b) {
-                                             return std::pair(a.finishedAtMs, a.id) < std::pair(b.finishedAtMs, b.id);
-                                         });
+    const auto recent =
+        std::max_element(withCurves.cbegin(), withCurves.cend(), [](const CurveCandidate& a, const CurveCandidate& b) {
+            return std::pair(a.finishedAtMs, a.id) < std::pair(b.finishedAtMs, b.id);
+        });
     if (recent != withCurves.cend() && !chosen.contains(recent->id))
         chosen.append(recent->id);
     return chosen;

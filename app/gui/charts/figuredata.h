@@ -88,7 +88,7 @@ double niceStep(double span, int targetTicks = 6);
 
 // A unit for durations so that the largest reads between about 1 and 600 of it.
 struct TimeUnit {
-    QString name;   // "s", "min", "h", "d"
+    QString name; // "s", "min", "h", "d"
     double seconds = 1.0;
 };
 TimeUnit timeUnitFor(double maxSeconds);

@@ -24,8 +24,8 @@ public:
     explicit LearningCurveChart(model::TrialTableModel* model, QObject* parent = nullptr);
 
     bool automaticSelection() const { return m_automatic; }
-    void setAutomaticSelection();                      // the best five and the most recent
-    void setSelectedTrials(const QList<qint64>& ids);  // the user's choice, in this order
+    void setAutomaticSelection();                     // the best five and the most recent
+    void setSelectedTrials(const QList<qint64>& ids); // the user's choice, in this order
     QList<qint64> shownTrials() const { return m_shown; }
 
     QLineSeries* seriesOf(qint64 trialId) const { return m_series.value(trialId); }
@@ -46,7 +46,7 @@ private:
     QColor freeColor() const;
 
     bool m_automatic = true;
-    QList<qint64> m_chosen;     // the user's choice when not automatic
+    QList<qint64> m_chosen; // the user's choice when not automatic
     QList<qint64> m_shown;
     QHash<qint64, QLineSeries*> m_series;
     QValueAxis* m_xAxis = nullptr;

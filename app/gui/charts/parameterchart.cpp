@@ -45,7 +45,8 @@ QColor withAlpha(QColor color, int alpha)
 } // namespace
 
 ParameterChart::ParameterChart(Measure measure, model::TrialTableModel* model, QObject* parent)
-    : TrialChart(model, parent), m_measure(measure)
+    : TrialChart(model, parent),
+      m_measure(measure)
 {
     setChart(chartstyle::newChart());
     // Translucent dots so that trials stacked on the same value read as darker.
@@ -324,8 +325,7 @@ void ParameterChart::finish()
         m_best.reset();
         for (auto it = m_raw.cbegin(); it != m_raw.cend(); ++it) {
             const Raw& best = m_best ? m_raw.value(*m_best) : Raw{};
-            if (!m_best || figures::isBetter(it->y, best.y, direction)
-                || (it->y == best.y && it.key() < *m_best))
+            if (!m_best || figures::isBetter(it->y, best.y, direction) || (it->y == best.y && it.key() < *m_best))
                 m_best = it.key();
         }
         QList<QPointF> bestPoint;

@@ -50,7 +50,7 @@ public:
     // and, for the execution time, the failed ones.
     const QList<QPointF>& points() const;
     const QList<QPointF>& failedPoints() const;
-    DotLayer* failedDots() const { return m_failedDots; }       // execution time only
+    DotLayer* failedDots() const { return m_failedDots; }             // execution time only
     QScatterSeries* bestSeries() const { return m_bestSeries; }       // objective only
     QScatterSeries* defaultSeries() const { return m_defaultSeries; } // objective only
     QAbstractAxis* xAxis() const { return m_xAxis; }
@@ -71,7 +71,7 @@ protected:
 private:
     struct Raw {
         double x = 0;
-        double y = 0;      // the metric, or seconds
+        double y = 0; // the metric, or seconds
         bool failed = false;
     };
     // Takes the model's campaign: a new set of parameters starts over at the first one.
@@ -80,8 +80,8 @@ private:
     std::optional<Raw> rawOf(const model::TrialRecord& trial) const;
     QPointF plotted(qint64 id, const Raw& raw) const;
     void place(qint64 id, const Raw& raw);
-    void replot();   // every point from m_raw again (unit or scale changed)
-    void finish();   // best, default, ranges, legend after any change
+    void replot(); // every point from m_raw again (unit or scale changed)
+    void finish(); // best, default, ranges, legend after any change
 
     Measure m_measure;
     QStringList m_parameterNames;

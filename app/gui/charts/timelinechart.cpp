@@ -65,7 +65,8 @@ void setLabels(QCategoryAxis* axis, const QList<std::pair<double, QString>>& lab
 } // namespace
 
 TimelineChart::TimelineChart(model::TrialTableModel* model, QObject* parent)
-    : TrialChart(model, parent), m_now([] { return QDateTime::currentDateTimeUtc(); })
+    : TrialChart(model, parent),
+      m_now([] { return QDateTime::currentDateTimeUtc(); })
 {
     setChart(chartstyle::newChart());
     QChart* c = chart();
@@ -77,7 +78,9 @@ TimelineChart::TimelineChart(model::TrialTableModel* model, QObject* parent)
         entry->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
         entry->setBrush(state == TrialState::Queued ? queuedColor() : stateColor(state));
         entry->setPen(Qt::NoPen);
-        entry->setName(state == TrialState::Queued ? tr("Queued") : model::toString(state).replace(0, 1, model::toString(state).at(0).toUpper()));
+        entry->setName(state == TrialState::Queued
+                           ? tr("Queued")
+                           : model::toString(state).replace(0, 1, model::toString(state).at(0).toUpper()));
         c->addSeries(entry);
         m_stateLegend.insert(state, entry);
     }

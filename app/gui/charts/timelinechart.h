@@ -68,9 +68,9 @@ private:
     QList<QPointF> m_steps;
     QTimer m_clockTimer;
 
-    QScatterSeries* m_reference = nullptr; // no points: maps the bars through the left axis
-    QLineSeries* m_countReference = nullptr; // no points: holds the right axis
-    QScatterSeries* m_concurrencyLegend = nullptr; // no points: the strip's legend entry
+    QScatterSeries* m_reference = nullptr;                   // no points: maps the bars through the left axis
+    QLineSeries* m_countReference = nullptr;                 // no points: holds the right axis
+    QScatterSeries* m_concurrencyLegend = nullptr;           // no points: the strip's legend entry
     QHash<model::TrialState, QScatterSeries*> m_stateLegend; // no points: legend entries
     QValueAxis* m_timeAxis = nullptr;
     QCategoryAxis* m_trialAxis = nullptr;

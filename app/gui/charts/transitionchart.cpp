@@ -19,8 +19,7 @@ using figures::LabelledTrial;
 using figures::LabelRun;
 using figures::Measured;
 
-TransitionChart::TransitionChart(model::TrialTableModel* model, QObject* parent)
-    : TrialChart(model, parent)
+TransitionChart::TransitionChart(model::TrialTableModel* model, QObject* parent) : TrialChart(model, parent)
 {
     setChart(chartstyle::newChart());
     QChart* c = chart();
@@ -46,8 +45,8 @@ TransitionChart::TransitionChart(model::TrialTableModel* model, QObject* parent)
     m_batchBestDots = new DotLayer(c, chartstyle::markedDotZ, best);
     m_failedDots = new DotLayer(c, chartstyle::markedDotZ, failed);
 
-    for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{
-             m_bracketLegend, m_defaultLine, m_bestSoFarLine, m_trialSeries, m_batchBestSeries, m_failedSeries})
+    for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{m_bracketLegend, m_defaultLine, m_bestSoFarLine,
+                                                                      m_trialSeries, m_batchBestSeries, m_failedSeries})
         c->addSeries(s);
 
     m_xAxis = chartstyle::newValueAxis(tr("Trial (in proposal order)"));

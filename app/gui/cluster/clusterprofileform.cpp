@@ -51,12 +51,23 @@ QString schedulerDescription(const QString& name)
 } // namespace
 
 ClusterProfileForm::ClusterProfileForm(QWidget* parent)
-    : QWidget(parent), m_targets(std::make_unique<IssueTargets>()), m_scheduler(new QComboBox(this)),
-      m_host(new QComboBox(this)), m_port(new QSpinBox(this)), m_user(new QLineEdit(this)),
-      m_identity(new QLineEdit(this)), m_browseIdentity(new QPushButton(u"Browse…"_s, this)),
-      m_workdir(new QLineEdit(this)), m_directives(new QPlainTextEdit(this)), m_setup(new QPlainTextEdit(this)),
-      m_pollInterval(new QSpinBox(this)), m_parallelSubmissions(new QSpinBox(this)), m_maxQueued(new QSpinBox(this)),
-      m_knownHosts(new QLineEdit(this)), m_sshConfig(new QLineEdit(this)), m_issueText(new QLabel(this))
+    : QWidget(parent),
+      m_targets(std::make_unique<IssueTargets>()),
+      m_scheduler(new QComboBox(this)),
+      m_host(new QComboBox(this)),
+      m_port(new QSpinBox(this)),
+      m_user(new QLineEdit(this)),
+      m_identity(new QLineEdit(this)),
+      m_browseIdentity(new QPushButton(u"Browse…"_s, this)),
+      m_workdir(new QLineEdit(this)),
+      m_directives(new QPlainTextEdit(this)),
+      m_setup(new QPlainTextEdit(this)),
+      m_pollInterval(new QSpinBox(this)),
+      m_parallelSubmissions(new QSpinBox(this)),
+      m_maxQueued(new QSpinBox(this)),
+      m_knownHosts(new QLineEdit(this)),
+      m_sshConfig(new QLineEdit(this)),
+      m_issueText(new QLabel(this))
 {
     setStyleSheet(invalidFieldStyleSheet());
     m_scheduler->setObjectName(u"scheduler"_s);
@@ -224,9 +235,9 @@ void ClusterProfileForm::updateEnabled()
     const bool remote = m_scheduler->currentText() != u"local";
     m_scheduler->setEnabled(!m_readOnly);
     m_setup->setEnabled(!m_readOnly);
-    for (QWidget* w : std::initializer_list<QWidget*>{m_host, m_port, m_user, m_identity, m_browseIdentity, m_workdir,
-                                                      m_directives, m_pollInterval, m_parallelSubmissions, m_maxQueued, m_knownHosts,
-                                                      m_sshConfig})
+    for (QWidget* w :
+         std::initializer_list<QWidget*>{m_host, m_port, m_user, m_identity, m_browseIdentity, m_workdir, m_directives,
+                                         m_pollInterval, m_parallelSubmissions, m_maxQueued, m_knownHosts, m_sshConfig})
         w->setEnabled(!m_readOnly && remote);
 }
 
@@ -268,7 +279,7 @@ void ClusterProfileForm::validate()
     m_issues.clear();
     for (const model::ValidationIssue& issue : std::as_const(issues))
         m_issues.append(issue.path.startsWith(u"cluster."_s) ? issue.path.mid(8) + u": "_s + issue.message
-                                                            : issue.toString());
+                                                             : issue.toString());
     m_issueText->setText(m_issues.join(u'\n'));
     m_issueText->setVisible(!m_issues.isEmpty());
 }

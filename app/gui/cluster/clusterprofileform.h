@@ -28,7 +28,7 @@ public:
     void setSettings(const model::ClusterSettings& settings); // emits nothing
     model::ClusterSettings settings() const;                  // remote keys left out for "local"
     void setReadOnly(bool readOnly);
-    QStringList issues() const;                               // "host: is required ..."
+    QStringList issues() const; // "host: is required ..."
 
 signals:
     void edited(); // by the user

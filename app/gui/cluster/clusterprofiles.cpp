@@ -19,7 +19,8 @@ ClusterProfiles::ClusterProfiles(QObject* parent) : QObject(parent), m_settings(
 }
 
 ClusterProfiles::ClusterProfiles(const QString& settingsFile, QObject* parent)
-    : QObject(parent), m_settings(std::make_unique<QSettings>(settingsFile, QSettings::IniFormat))
+    : QObject(parent),
+      m_settings(std::make_unique<QSettings>(settingsFile, QSettings::IniFormat))
 {
     read();
 }

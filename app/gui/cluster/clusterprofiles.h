@@ -29,7 +29,7 @@ public:
     static QString builtInName();
     static bool isBuiltIn(const QString& name);
 
-    QStringList names() const;   // the built-in profile first, then the others by name
+    QStringList names() const; // the built-in profile first, then the others by name
     bool contains(const QString& name) const;
     // The named profile's settings; the built-in (local) settings for a name that is not there, so
     // check contains() where that matters.
@@ -38,7 +38,7 @@ public:
     // Adds or replaces a profile; refused for the built-in name and for an empty or multi-line name.
     model::Status setProfile(const QString& name, const model::ClusterSettings& settings);
     model::Status rename(const QString& from, const QString& to);
-    bool remove(const QString& name);  // false for the built-in profile or an unknown name
+    bool remove(const QString& name); // false for the built-in profile or an unknown name
 
     // A name not used yet: "Cluster", "Cluster 2", ...
     QString unusedName(const QString& base) const;

@@ -20,11 +20,18 @@ using namespace Qt::StringLiterals;
 namespace sweepline::gui {
 
 ClusterProfilesPanel::ClusterProfilesPanel(ClusterProfiles* profiles, QWidget* parent)
-    : QWidget(parent), m_profiles(profiles), m_guiPrompter(new GuiPrompter(this)),
-      m_prompter(m_guiPrompter), m_list(new QListWidget(this)), m_new(new QPushButton(u"&New"_s, this)),
-      m_duplicate(new QPushButton(u"D&uplicate"_s, this)), m_delete(new QPushButton(u"&Delete"_s, this)),
-      m_name(new QLineEdit(this)), m_form(new ClusterProfileForm(this)),
-      m_use(new QPushButton(u"Use for this &campaign"_s, this)), m_test(new QPushButton(u"&Test connection"_s, this)),
+    : QWidget(parent),
+      m_profiles(profiles),
+      m_guiPrompter(new GuiPrompter(this)),
+      m_prompter(m_guiPrompter),
+      m_list(new QListWidget(this)),
+      m_new(new QPushButton(u"&New"_s, this)),
+      m_duplicate(new QPushButton(u"D&uplicate"_s, this)),
+      m_delete(new QPushButton(u"&Delete"_s, this)),
+      m_name(new QLineEdit(this)),
+      m_form(new ClusterProfileForm(this)),
+      m_use(new QPushButton(u"Use for this &campaign"_s, this)),
+      m_test(new QPushButton(u"&Test connection"_s, this)),
       m_status(new QLabel(this))
 {
     m_list->setObjectName(u"profileList"_s);
@@ -241,16 +248,18 @@ void ClusterProfilesPanel::showReport(const ConnectionReport& report)
     html += u".<br>"_s;
     QStringList lines;
     for (const CommandCheck& check : report.commands) {
-        lines.append(check.found() ? u"<span style=\"color:#2e7d32\">✔</span> %1 <small>(%2)</small>"_s.arg(
-                                         check.name.toHtmlEscaped(), check.path.toHtmlEscaped())
-                                   : u"<span style=\"color:#b71c1c\">✘ %1 not found</span>"_s.arg(check.name.toHtmlEscaped()));
+        lines.append(check.found()
+                         ? u"<span style=\"color:#2e7d32\">✔</span> %1 <small>(%2)</small>"_s.arg(
+                             check.name.toHtmlEscaped(), check.path.toHtmlEscaped())
+                         : u"<span style=\"color:#b71c1c\">✘ %1 not found</span>"_s.arg(check.name.toHtmlEscaped()));
     }
     html += lines.join(u"<br>"_s);
     if (report.schedulerFound()) {
         html += u"<br>The %1 commands are there: this profile is ready."_s.arg(report.scheduler.toHtmlEscaped());
     } else {
         html += u"<br><span style=\"color:#b71c1c\">Sweepline runs these on the login node's PATH and cannot submit "
-                "%1 jobs without them. Is the scheduler right for this cluster?</span>"_s.arg(report.scheduler.toHtmlEscaped());
+                "%1 jobs without them. Is the scheduler right for this cluster?</span>"_s.arg(
+                    report.scheduler.toHtmlEscaped());
     }
     m_status->setText(html);
 }

@@ -53,7 +53,7 @@ private:
     void showReport(const ConnectionReport& report);
 
     ClusterProfiles* m_profiles;
-    GuiPrompter* m_guiPrompter;              // a child; declined before the tester is waited for
+    GuiPrompter* m_guiPrompter; // a child; declined before the tester is waited for
     remote::ssh::CredentialPrompter* m_prompter;
     std::unique_ptr<ConnectionTester> m_tester;
     QListWidget* m_list;

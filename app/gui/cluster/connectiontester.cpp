@@ -60,9 +60,8 @@ QString describe(const remote::ssh::Endpoint& endpoint)
 }
 
 // Runs on the worker thread. notify is called there too and must be thread-safe.
-template <typename Notify>
-ConnectionReport probe(const model::ClusterSettings& settings, remote::ssh::CredentialPrompter& prompter,
-                       Notify notify)
+template<typename Notify>
+ConnectionReport probe(const model::ClusterSettings& settings, remote::ssh::CredentialPrompter& prompter, Notify notify)
 {
     using namespace remote::ssh;
     ConnectionReport report;
@@ -99,7 +98,7 @@ ConnectionReport probe(const model::ClusterSettings& settings, remote::ssh::Cred
     if (!response.ok) {
         report.error = recorder.declinedKey
             ? u"the %1 key of %2 (%3) was not trusted, so nothing was sent"_s.arg(
-                  recorder.declinedKey->keyType, recorder.declinedKey->host, recorder.declinedKey->fingerprintSha256)
+                recorder.declinedKey->keyType, recorder.declinedKey->host, recorder.declinedKey->fingerprintSha256)
             : response.error;
         return report;
     }
@@ -133,7 +132,8 @@ QStringList ConnectionReport::missingCommands() const
 }
 
 ConnectionTester::ConnectionTester(remote::ssh::CredentialPrompter& prompter, QObject* parent)
-    : QObject(parent), m_prompter(prompter)
+    : QObject(parent),
+      m_prompter(prompter)
 {
     qRegisterMetaType<ConnectionReport>();
 }
@@ -166,7 +166,8 @@ bool ConnectionTester::start(const model::ClusterSettings& settings)
         return false;
     // notify and the result cross back to this object's thread as queued calls.
     const auto notify = [this](const QString& message) {
-        QMetaObject::invokeMethod(this, [this, message] { emit progress(message); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, message] { emit progress(message); }, Qt::QueuedConnection);
     };
     m_thread = QThread::create([this, settings, notify] {
         const ConnectionReport report = probe(settings, m_prompter, notify);

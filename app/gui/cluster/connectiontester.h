@@ -13,21 +13,21 @@ class QThread;
 namespace sweepline::gui {
 
 struct CommandCheck {
-    QString name;   // "sbatch"
-    QString path;   // where "command -v" found it on the login node; empty when missing
+    QString name; // "sbatch"
+    QString path; // where "command -v" found it on the login node; empty when missing
     bool found() const { return !path.isEmpty(); }
 };
 
 struct ConnectionReport {
     bool connected = false;
-    QString error;             // why the test failed, in the SSH layer's words
-    QString endpoint;          // "user@host:port" as resolved from the settings and ~/.ssh/config
-    QString loginNode;         // the login node's own name (uname -n)
-    QString home;              // the account's home folder
+    QString error;     // why the test failed, in the SSH layer's words
+    QString endpoint;  // "user@host:port" as resolved from the settings and ~/.ssh/config
+    QString loginNode; // the login node's own name (uname -n)
+    QString home;      // the account's home folder
     QString scheduler;
     QList<CommandCheck> commands;
 
-    bool schedulerFound() const;   // every command the scheduler needs is there
+    bool schedulerFound() const; // every command the scheduler needs is there
     QStringList missingCommands() const;
 };
 

@@ -15,7 +15,7 @@ using namespace Qt::StringLiterals;
 namespace sweepline::gui {
 
 struct GuiPrompter::Question {
-    bool hostKey = false;               // a yes/no question about a host key, else a CredentialDialog
+    bool hostKey = false; // a yes/no question about a host key, else a CredentialDialog
     remote::ssh::HostKeyInfo key;
     QString title;
     QString instruction;
@@ -27,7 +27,7 @@ struct GuiPrompter::Pending {
     QSemaphore done;
     QMutex mutex;
     bool answered = false;
-    std::optional<std::vector<remote::ssh::SecretBuffer>> answer;   // a trusted host key: empty
+    std::optional<std::vector<remote::ssh::SecretBuffer>> answer; // a trusted host key: empty
 
     bool isAnswered()
     {
@@ -49,8 +49,7 @@ struct GuiPrompter::Pending {
 };
 
 GuiPrompter::GuiPrompter(QWidget* parent) : QObject(parent), m_dialogParent(parent)
-{
-}
+{}
 
 GuiPrompter::~GuiPrompter()
 {
@@ -97,7 +96,8 @@ std::optional<std::vector<remote::ssh::SecretBuffer>> GuiPrompter::ask(const Que
         m_open.removeIf([](const std::weak_ptr<Pending>& weak) { return weak.expired(); });
         m_open.append(pending);
     }
-    QMetaObject::invokeMethod(this, [this, question, pending] { open(question, pending); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this, question, pending] { open(question, pending); }, Qt::QueuedConnection);
     pending->done.acquire();
     return std::move(pending->answer);
 }
@@ -128,7 +128,8 @@ void GuiPrompter::open(const Question& question, const std::shared_ptr<Pending>&
         });
         dialog = box;
     } else {
-        auto* credentials = new CredentialDialog(question.title, question.instruction, question.prompts, m_dialogParent);
+        auto* credentials =
+            new CredentialDialog(question.title, question.instruction, question.prompts, m_dialogParent);
         connect(credentials, &QDialog::finished, this, [credentials, pending](int result) {
             // takeAnswers() empties the fields; every answer then goes into a SecretBuffer and its
             // last QString copy, no longer shared with a widget, is overwritten in place.

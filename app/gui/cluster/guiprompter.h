@@ -2,10 +2,10 @@
 
 #include "remote/ssh/credentialprompter.h"
 
+#include <QDialog>
 #include <QMutex>
 #include <QObject>
 #include <QPointer>
-#include <QDialog>
 #include <QWidget>
 
 #include <memory>
@@ -46,10 +46,10 @@ private:
     void open(const Question& question, const std::shared_ptr<Pending>& pending);
 
     QPointer<QWidget> m_dialogParent;
-    QMutex m_mutex;                           // guards the two below: workers and the GUI thread use them
+    QMutex m_mutex; // guards the two below: workers and the GUI thread use them
     bool m_declining = false;
     QList<std::weak_ptr<Pending>> m_open;
-    QList<QPointer<QDialog>> m_dialogs;       // GUI thread only
+    QList<QPointer<QDialog>> m_dialogs; // GUI thread only
 };
 
 } // namespace sweepline::gui

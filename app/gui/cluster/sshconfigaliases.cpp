@@ -118,8 +118,8 @@ private:
 QStringList sshConfigHostAliases(const QString& configPath, const QString& userSshDirectory)
 {
     const QString sshDirectory = userSshDirectory.isEmpty() ? QDir::home().filePath(u".ssh"_s) : userSshDirectory;
-    const QString config = configPath.isEmpty() ? QDir(sshDirectory).filePath(u"config"_s)
-                                                : remote::ssh::expandHome(configPath);
+    const QString config =
+        configPath.isEmpty() ? QDir(sshDirectory).filePath(u"config"_s) : remote::ssh::expandHome(configPath);
     Reader reader(sshDirectory);
     reader.read(config, 0);
     return reader.aliases();

@@ -31,7 +31,9 @@ QString tsvCell(const QVariant& raw, const QVariant& display)
 } // namespace
 
 JobsController::JobsController(model::TrialTableModel* trials, QObject* parent)
-    : QObject(parent), m_trials(trials), m_proxy(new TrialProxyModel(trials, this))
+    : QObject(parent),
+      m_trials(trials),
+      m_proxy(new TrialProxyModel(trials, this))
 {
     m_clock.setInterval(1000);
     connect(&m_clock, &QTimer::timeout, this, &JobsController::tick);

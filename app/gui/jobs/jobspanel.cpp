@@ -27,17 +27,17 @@ using namespace Qt::StringLiterals;
 namespace sweepline::gui {
 
 JobsPanel::JobsPanel(model::TrialTableModel* trials, QWidget* parent)
-    : QWidget(parent)
-    , m_controller(new JobsController(trials, this))
-    , m_summary(new QLabel(this))
-    , m_stateButtons(new QButtonGroup(this))
-    , m_filter(new QLineEdit(this))
-    , m_table(new QTableView(this))
-    , m_details(new TrialDetailsView(trials, this))
-    , m_cancelAction(new QAction(style()->standardIcon(QStyle::SP_BrowserStop), tr("Cancel trial"), this))
-    , m_copyAction(new QAction(tr("Copy rows"), this))
-    , m_stateDelegate(new StateDelegate(this))
-    , m_filterDelay(new QTimer(this))
+    : QWidget(parent),
+      m_controller(new JobsController(trials, this)),
+      m_summary(new QLabel(this)),
+      m_stateButtons(new QButtonGroup(this)),
+      m_filter(new QLineEdit(this)),
+      m_table(new QTableView(this)),
+      m_details(new TrialDetailsView(trials, this)),
+      m_cancelAction(new QAction(style()->standardIcon(QStyle::SP_BrowserStop), tr("Cancel trial"), this)),
+      m_copyAction(new QAction(tr("Copy rows"), this)),
+      m_stateDelegate(new StateDelegate(this)),
+      m_filterDelay(new QTimer(this))
 {
     m_summary->setObjectName(u"summary"_s);
     m_filter->setObjectName(u"filter"_s);
@@ -249,8 +249,7 @@ void JobsPanel::selectTrial(qint64 id)
     if (row < 0)
         return;
     const QModelIndex index = proxy->index(row, 0);
-    m_table->selectionModel()->setCurrentIndex(
-        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     m_table->scrollTo(index);
 }
 

@@ -6,8 +6,8 @@ namespace sweepline::gui {
 
 const QList<StateGroup>& allStateGroups()
 {
-    static const QList<StateGroup> groups{StateGroup::All, StateGroup::Active, StateGroup::Done,
-                                          StateGroup::Failed, StateGroup::Cancelled};
+    static const QList<StateGroup> groups{StateGroup::All, StateGroup::Active, StateGroup::Done, StateGroup::Failed,
+                                          StateGroup::Cancelled};
     return groups;
 }
 
@@ -15,11 +15,16 @@ bool isInGroup(model::TrialState state, StateGroup group)
 {
     using S = model::TrialState;
     switch (group) {
-    case StateGroup::All: return true;
-    case StateGroup::Active: return !model::isTerminal(state);
-    case StateGroup::Done: return state == S::Done;
-    case StateGroup::Failed: return state == S::Failed;
-    case StateGroup::Cancelled: return state == S::Cancelled;
+    case StateGroup::All:
+        return true;
+    case StateGroup::Active:
+        return !model::isTerminal(state);
+    case StateGroup::Done:
+        return state == S::Done;
+    case StateGroup::Failed:
+        return state == S::Failed;
+    case StateGroup::Cancelled:
+        return state == S::Cancelled;
     }
     return false;
 }
@@ -27,11 +32,16 @@ bool isInGroup(model::TrialState state, StateGroup group)
 QString displayName(StateGroup group)
 {
     switch (group) {
-    case StateGroup::All: return QCoreApplication::translate("StateGroup", "All");
-    case StateGroup::Active: return QCoreApplication::translate("StateGroup", "Active");
-    case StateGroup::Done: return QCoreApplication::translate("StateGroup", "Done");
-    case StateGroup::Failed: return QCoreApplication::translate("StateGroup", "Failed");
-    case StateGroup::Cancelled: return QCoreApplication::translate("StateGroup", "Cancelled");
+    case StateGroup::All:
+        return QCoreApplication::translate("StateGroup", "All");
+    case StateGroup::Active:
+        return QCoreApplication::translate("StateGroup", "Active");
+    case StateGroup::Done:
+        return QCoreApplication::translate("StateGroup", "Done");
+    case StateGroup::Failed:
+        return QCoreApplication::translate("StateGroup", "Failed");
+    case StateGroup::Cancelled:
+        return QCoreApplication::translate("StateGroup", "Cancelled");
     }
     return {};
 }

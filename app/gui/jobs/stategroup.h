@@ -10,7 +10,7 @@ namespace sweepline::gui {
 // The coarse states a researcher filters by: "what is still going on" versus how trials ended.
 enum class StateGroup {
     All,
-    Active,    // planned, submitting, queued, running: everything not finished
+    Active, // planned, submitting, queued, running: everything not finished
     Done,
     Failed,
     Cancelled,

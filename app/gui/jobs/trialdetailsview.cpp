@@ -8,8 +8,8 @@
 #include <QLocale>
 #include <QPainter>
 #include <QPainterPath>
-#include <QScrollBar>
 #include <QPlainTextEdit>
+#include <QScrollBar>
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
@@ -35,8 +35,7 @@ QString timestamp(const QDateTime& at)
 QString row(const QString& name, const QString& valueHtml)
 {
     return u"<tr><td style=\"padding-right:12px; white-space:nowrap\">%1</td>"
-                          "<td style=\"white-space:nowrap\">%2</td></tr>"_s
-        .arg(name.toHtmlEscaped(), valueHtml);
+           "<td style=\"white-space:nowrap\">%2</td></tr>"_s.arg(name.toHtmlEscaped(), valueHtml);
 }
 
 QString section(const QString& title)
@@ -112,15 +111,15 @@ void LearningCurveView::paintEvent(QPaintEvent*)
 }
 
 TrialDetailsView::TrialDetailsView(model::TrialTableModel* trials, QWidget* parent)
-    : QWidget(parent)
-    , m_trials(trials)
-    , m_title(new QLabel(this))
-    , m_details(new QTextBrowser(this))
-    , m_curveCaption(new QLabel(tr("<b>Learning curve</b>"), this))
-    , m_curve(new LearningCurveView(this))
-    , m_curveValues(new QLabel(this))
-    , m_errorCaption(new QLabel(tr("<b>Error</b>"), this))
-    , m_error(new QPlainTextEdit(this))
+    : QWidget(parent),
+      m_trials(trials),
+      m_title(new QLabel(this)),
+      m_details(new QTextBrowser(this)),
+      m_curveCaption(new QLabel(tr("<b>Learning curve</b>"), this)),
+      m_curve(new LearningCurveView(this)),
+      m_curveValues(new QLabel(this)),
+      m_errorCaption(new QLabel(tr("<b>Error</b>"), this)),
+      m_error(new QPlainTextEdit(this))
 {
     m_title->setObjectName(u"trialTitle"_s);
     m_details->setObjectName(u"detailsText"_s);
@@ -203,9 +202,9 @@ void TrialDetailsView::refresh()
     QStringList values;
     for (double value : trial.intermediate)
         values.append(QString::number(value, 'g', 6));
-    m_curveValues->setText(values.isEmpty() ? tr("No values yet.")
-                                            : tr("%n value(s): %1", nullptr, int(values.size()))
-                                                  .arg(values.join(u", "_s)));
+    m_curveValues->setText(values.isEmpty()
+                               ? tr("No values yet.")
+                               : tr("%n value(s): %1", nullptr, int(values.size())).arg(values.join(u", "_s)));
 
     const bool hasError = !trial.error.isEmpty();
     m_errorCaption->setVisible(hasError);
@@ -224,21 +223,19 @@ QString TrialDetailsView::detailsHtml(const model::TrialRecord& trial) const
         const QString value = model::Campaign::formatValue(trial.values.value(i));
         const bool isDefault = parameter.defaultValue.isValid() && !value.isEmpty()
             && model::Campaign::formatValue(parameter.defaultValue) == value;
-        html += row(parameter.name, value.toHtmlEscaped()
-                                        + (isDefault ? u" <i>(%1)</i>"_s.arg(tr("default")) : QString()));
+        html +=
+            row(parameter.name, value.toHtmlEscaped() + (isDefault ? u" <i>(%1)</i>"_s.arg(tr("default")) : QString()));
     }
 
     html += section(tr("Result"));
-    html += row(campaign.objective.metric, trial.value ? u"<b>%1</b>"_s.arg(number(*trial.value))
-                                                       : u"—"_s);
+    html += row(campaign.objective.metric, trial.value ? u"<b>%1</b>"_s.arg(number(*trial.value)) : u"—"_s);
     html += row(tr("Job ID"), trial.jobId.isEmpty() ? u"—"_s : trial.jobId.toHtmlEscaped());
     html += row(tr("Attempt"), QString::number(trial.attempt));
     html += row(tr("Token"), trial.token.toHtmlEscaped());
 
     html += section(tr("Search"));
     html += row(tr("Stage"), QString::number(trial.labels.stage));
-    html += row(tr("Direction"), trial.labels.direction.isEmpty() ? u"—"_s
-                                                                   : trial.labels.direction.toHtmlEscaped());
+    html += row(tr("Direction"), trial.labels.direction.isEmpty() ? u"—"_s : trial.labels.direction.toHtmlEscaped());
     html += row(tr("Batch"), QString::number(trial.labels.batch));
 
     html += section(tr("Times"));

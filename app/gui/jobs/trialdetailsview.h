@@ -11,7 +11,7 @@ class QTextBrowser;
 namespace sweepline::model {
 class TrialTableModel;
 struct TrialRecord;
-}
+} // namespace sweepline::model
 
 namespace sweepline::gui {
 

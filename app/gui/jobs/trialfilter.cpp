@@ -61,13 +61,20 @@ bool holds(TrialFilter::Op op, int order)
 {
     using Op = TrialFilter::Op;
     switch (op) {
-    case Op::Equal: return order == 0;
-    case Op::NotEqual: return order != 0;
-    case Op::Less: return order < 0;
-    case Op::LessEqual: return order <= 0;
-    case Op::Greater: return order > 0;
-    case Op::GreaterEqual: return order >= 0;
-    case Op::Contains: return false;
+    case Op::Equal:
+        return order == 0;
+    case Op::NotEqual:
+        return order != 0;
+    case Op::Less:
+        return order < 0;
+    case Op::LessEqual:
+        return order <= 0;
+    case Op::Greater:
+        return order > 0;
+    case Op::GreaterEqual:
+        return order >= 0;
+    case Op::Contains:
+        return false;
     }
     return false;
 }
@@ -107,9 +114,8 @@ QStringList TrialFilter::split(const QString& text)
 QHash<QString, int> TrialFilter::columnNames(const model::TrialTableModel& model)
 {
     QHash<QString, int> names{
-        {u"trial"_s, model.trialColumn()},   {u"state"_s, model.stateColumn()},
-        {u"job"_s, model.jobIdColumn()},     {u"jobid"_s, model.jobIdColumn()},
-        {u"job_id"_s, model.jobIdColumn()},  {u"queued"_s, model.queuedColumn()},
+        {u"trial"_s, model.trialColumn()},     {u"state"_s, model.stateColumn()},  {u"job"_s, model.jobIdColumn()},
+        {u"jobid"_s, model.jobIdColumn()},     {u"job_id"_s, model.jobIdColumn()}, {u"queued"_s, model.queuedColumn()},
         {u"elapsed"_s, model.elapsedColumn()}, {u"error"_s, model.errorColumn()},
     };
     // The campaign's own names win over the fixed ones: a parameter may well be called "batch".

@@ -31,7 +31,8 @@ QString firstLine(const QString& text)
 } // namespace
 
 TrialProxyModel::TrialProxyModel(TrialTableModel* trials, QObject* parent)
-    : QSortFilterProxyModel(parent), m_trials(trials)
+    : QSortFilterProxyModel(parent),
+      m_trials(trials)
 {
     Q_ASSERT(trials);
     m_collator.setNumericMode(true);
@@ -139,14 +140,13 @@ QVariant TrialProxyModel::data(const QModelIndex& index, int role) const
         const auto& parameters = m_trials->campaign().parameters;
         const bool numericParameter = parameter >= 0 && parameter < parameters.size()
             && parameters.at(parameter).type != model::ParameterType::Choice;
-        const bool numeric = isDuration || numericParameter || column == m_trials->trialColumn()
-            || column == m_trials->metricColumn();
+        const bool numeric =
+            isDuration || numericParameter || column == m_trials->trialColumn() || column == m_trials->metricColumn();
         return numeric ? QVariant(int(Qt::AlignRight | Qt::AlignVCenter)) : QVariant();
     }
     if (column == m_trials->errorColumn() && role == Qt::DisplayRole)
         return firstLine(source.data(Qt::DisplayRole).toString());
-    if (column == m_trials->metricColumn() && m_bestTrial != 0
-        && m_trials->trialAt(source.row()).id == m_bestTrial) {
+    if (column == m_trials->metricColumn() && m_bestTrial != 0 && m_trials->trialAt(source.row()).id == m_bestTrial) {
         if (role == Qt::FontRole) {
             QFont bold;
             bold.setBold(true);

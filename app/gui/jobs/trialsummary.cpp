@@ -44,8 +44,7 @@ QString summaryHtml(const TrialSummary& summary, const model::Campaign& campaign
         const int n = summary.count(state);
         if (n == 0)
             continue;
-        parts.append(u"<span style=\"color:%1\">&#9679;</span>&nbsp;%2&nbsp;%3"_s
-                         .arg(stateColor(state).name())
+        parts.append(u"<span style=\"color:%1\">&#9679;</span>&nbsp;%2&nbsp;%3"_s.arg(stateColor(state).name())
                          .arg(n)
                          .arg(model::toString(state)));
     }

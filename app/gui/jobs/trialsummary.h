@@ -17,7 +17,7 @@ namespace sweepline::gui {
 struct TrialSummary {
     std::array<int, 7> counts{}; // indexed by int(model::TrialState)
     int total = 0;
-    qint64 bestTrial = 0;        // 0: no finished trial with a value yet
+    qint64 bestTrial = 0; // 0: no finished trial with a value yet
     std::optional<double> bestValue;
 
     int count(model::TrialState state) const { return counts.at(std::size_t(state)); }

@@ -43,8 +43,7 @@ QString formatDuration(double seconds)
         return {};
     const qint64 total = qRound64(std::max(0.0, seconds));
     const qint64 days = total / 86400;
-    const QString clock = u"%1:%2:%3"_s
-                              .arg(total / 3600 % 24, days > 0 ? 2 : 1, 10, QChar(u'0'))
+    const QString clock = u"%1:%2:%3"_s.arg(total / 3600 % 24, days > 0 ? 2 : 1, 10, QChar(u'0'))
                               .arg(total / 60 % 60, 2, 10, QChar(u'0'))
                               .arg(total % 60, 2, 10, QChar(u'0'));
     return days > 0 ? u"%1 d %2"_s.arg(days).arg(clock) : clock;

@@ -1,7 +1,7 @@
 #include "gui/main/engineworker.h"
 
-#include "model/trialstore.h"
 #include "engine/backendfactory.h"
+#include "model/trialstore.h"
 #include "remote/clusterbackendmaker.h"
 
 #include <QDir>
@@ -11,9 +11,9 @@ using namespace Qt::StringLiterals;
 namespace sweepline::gui {
 
 EngineWorker::EngineWorker(remote::ssh::CredentialPrompter& prompter, QObject* parent)
-    : QObject(parent), m_prompter(prompter)
-{
-}
+    : QObject(parent),
+      m_prompter(prompter)
+{}
 
 EngineWorker::~EngineWorker()
 {
@@ -45,7 +45,8 @@ void EngineWorker::start(const model::Campaign& campaign, const QString& stateDi
         QString host, app;
         m_lock->getLockInfo(&pid, &host, &app);
         m_lock.reset();
-        emit failedToStart(tr("Another run (%1, pid %2 on %3) is using %4.").arg(app).arg(pid).arg(host, stateDirectory), false);
+        emit failedToStart(
+            tr("Another run (%1, pid %2 on %3) is using %4.").arg(app).arg(pid).arg(host, stateDirectory), false);
         return;
     }
     auto store = model::TrialStore::open(stateDirectory, campaign,

@@ -1,8 +1,8 @@
 #pragma once
 
+#include "engine/campaignrunner.h"
 #include "model/campaign.h"
 #include "model/trial.h"
-#include "engine/campaignrunner.h"
 #include "remote/ssh/credentialprompter.h"
 
 #include <QLockFile>

@@ -200,10 +200,11 @@ void MainWindow::updateTitle()
 
 void MainWindow::updateStatus()
 {
-    static const QHash<RunController::State, QString> names{
-        {RunController::State::Idle, tr("Idle")},         {RunController::State::Starting, tr("Starting…")},
-        {RunController::State::Running, tr("Running")},   {RunController::State::Paused, tr("Submissions paused")},
-        {RunController::State::Stopping, tr("Cancelling…")}};
+    static const QHash<RunController::State, QString> names{{RunController::State::Idle, tr("Idle")},
+                                                            {RunController::State::Starting, tr("Starting…")},
+                                                            {RunController::State::Running, tr("Running")},
+                                                            {RunController::State::Paused, tr("Submissions paused")},
+                                                            {RunController::State::Stopping, tr("Cancelling…")}};
     m_runLabel->setText(names.value(m_run->state()));
     QHash<model::TrialState, int> counts;
     for (const model::TrialRecord& t : m_run->trials()->trials())
@@ -272,9 +273,9 @@ void MainWindow::warn(const QString& title, const QString& message)
 void MainWindow::showRunFailure(const QString& message, bool definitionChanged)
 {
     if (definitionChanged && !m_unattended) {
-        const auto answer = QMessageBox::question(
-            this, tr("The campaign definition changed"),
-            tr("%1\n\nContinue the recorded trials with the new definition?").arg(message));
+        const auto answer =
+            QMessageBox::question(this, tr("The campaign definition changed"),
+                                  tr("%1\n\nContinue the recorded trials with the new definition?").arg(message));
         if (answer == QMessageBox::Yes) {
             if (const auto campaign = m_editor->runnableCampaign())
                 m_run->start(*campaign, true, true);
@@ -297,8 +298,8 @@ bool MainWindow::saveCampaign()
 
 bool MainWindow::saveCampaignAs()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save campaign"), m_editor->sourcePath(),
-                                                      tr("Campaigns (*.json)"));
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Save campaign"), m_editor->sourcePath(), tr("Campaigns (*.json)"));
     if (path.isEmpty())
         return false;
     if (auto saved = m_editor->save(path); !saved) {

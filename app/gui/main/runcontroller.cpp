@@ -11,7 +11,8 @@ using namespace Qt::StringLiterals;
 namespace sweepline::gui {
 
 RunController::RunController(remote::ssh::CredentialPrompter& prompter, QObject* parent)
-    : QObject(parent), m_thread(new QThread(this))
+    : QObject(parent),
+      m_thread(new QThread(this))
 {
     qRegisterMetaType<model::TrialRecord>();
     qRegisterMetaType<model::Campaign>();
@@ -85,10 +86,11 @@ void RunController::launch(const model::Campaign& campaign, bool acceptChangedDe
         return;
     m_campaign = campaign;
     setState(State::Starting);
-    QMetaObject::invokeMethod(m_engine, [engine = m_engine, campaign, dir = m_stateDirectory, acceptChangedDefinition,
-                                         acceptNewHostKey, monitorOnly] {
-        engine->start(campaign, dir, acceptChangedDefinition, acceptNewHostKey, monitorOnly);
-    });
+    QMetaObject::invokeMethod(
+        m_engine,
+        [engine = m_engine, campaign, dir = m_stateDirectory, acceptChangedDefinition, acceptNewHostKey, monitorOnly] {
+            engine->start(campaign, dir, acceptChangedDefinition, acceptNewHostKey, monitorOnly);
+        });
 }
 
 void RunController::start(const model::Campaign& campaign, bool acceptChangedDefinition, bool acceptNewHostKey)

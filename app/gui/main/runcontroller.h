@@ -1,9 +1,9 @@
 #pragma once
 
+#include "engine/campaignrunner.h"
 #include "model/campaign.h"
 #include "model/result.h"
 #include "model/trialtablemodel.h"
-#include "engine/campaignrunner.h"
 #include "remote/ssh/credentialprompter.h"
 
 #include <QObject>
@@ -40,7 +40,7 @@ public:
     void resume();
     void cancelTrial(qint64 trialId);
     void cancelAll();
-    void detach();  // stop watching; jobs keep running and the next start picks them up
+    void detach(); // stop watching; jobs keep running and the next start picks them up
 
 signals:
     void stateChanged(sweepline::gui::RunController::State state);

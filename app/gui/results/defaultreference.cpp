@@ -90,8 +90,7 @@ QString DefaultReference::description(const model::Campaign& campaign) const
         if (campaign.parameters.isEmpty())
             return tr("The campaign has no parameters yet.");
         return tr("There is no default configuration to compare with: %1 %2 no default.")
-            .arg(parametersWithoutDefault.join(u", "_s),
-                 parametersWithoutDefault.size() == 1 ? tr("has") : tr("have"));
+            .arg(parametersWithoutDefault.join(u", "_s), parametersWithoutDefault.size() == 1 ? tr("has") : tr("have"));
     case Status::NotMeasured:
         return tr("The default configuration (%1) has not been measured.").arg(configuration);
     case Status::Pending:
@@ -103,8 +102,7 @@ QString DefaultReference::description(const model::Campaign& campaign) const
                  trialState == model::TrialState::Cancelled ? tr("was cancelled") : tr("ended"));
     case Status::Measured:
         return tr("The default configuration (%1) is trial %2: %3 %4.")
-            .arg(configuration, QString::number(trialId), campaign.objective.metric,
-                 QString::number(*value, 'g', 6));
+            .arg(configuration, QString::number(trialId), campaign.objective.metric, QString::number(*value, 'g', 6));
     }
     return {};
 }

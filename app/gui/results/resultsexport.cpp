@@ -17,8 +17,8 @@ QByteArray allTrialsCsv(const model::TrialTableModel& trials)
 model::Status writeExportFile(const QString& path, const QByteArray& bytes)
 {
     auto failure = [&](const QString& reason) {
-        return model::Status::failure(
-            QCoreApplication::translate("ResultsExport", "Cannot write %1: %2").arg(QDir::toNativeSeparators(path), reason));
+        return model::Status::failure(QCoreApplication::translate("ResultsExport", "Cannot write %1: %2")
+                                          .arg(QDir::toNativeSeparators(path), reason));
     };
     if (path.isEmpty())
         return failure(QCoreApplication::translate("ResultsExport", "no file name"));

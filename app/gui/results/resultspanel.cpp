@@ -25,17 +25,17 @@ using namespace Qt::StringLiterals;
 namespace sweepline::gui {
 
 ResultsPanel::ResultsPanel(model::TrialTableModel* trials, QWidget* parent)
-    : QWidget(parent)
-    , m_trials(trials)
-    , m_top(new TopTrialsModel(trials, this))
-    , m_headline(new QLabel(this))
-    , m_limit(new QSpinBox(this))
-    , m_exportTable(new QPushButton(tr("Export table…"), this))
-    , m_exportAll(new QPushButton(tr("Export all trials…"), this))
-    , m_bestNote(new QLabel(this))
-    , m_referenceNote(new QLabel(this))
-    , m_table(new QTableView(this))
-    , m_status(new QLabel(this))
+    : QWidget(parent),
+      m_trials(trials),
+      m_top(new TopTrialsModel(trials, this)),
+      m_headline(new QLabel(this)),
+      m_limit(new QSpinBox(this)),
+      m_exportTable(new QPushButton(tr("Export table…"), this)),
+      m_exportAll(new QPushButton(tr("Export all trials…"), this)),
+      m_bestNote(new QLabel(this)),
+      m_referenceNote(new QLabel(this)),
+      m_table(new QTableView(this)),
+      m_status(new QLabel(this))
 {
     m_headline->setObjectName(u"headline"_s);
     m_limit->setObjectName(u"limit"_s);
@@ -107,8 +107,8 @@ void ResultsPanel::updateNotes()
 {
     const model::Campaign& campaign = m_trials->campaign();
     const QString metric = campaign.objective.metric.toHtmlEscaped();
-    const QString better = campaign.objective.direction == model::Direction::Maximize ? tr("higher is better")
-                                                                                       : tr("lower is better");
+    const QString better =
+        campaign.objective.direction == model::Direction::Maximize ? tr("higher is better") : tr("lower is better");
     const int finished = m_top->finishedCount();
     if (finished == 0) {
         m_headline->setText(tr("<b>No finished trials yet</b>: the best appear here as trials finish."));
@@ -131,9 +131,9 @@ void ResultsPanel::updateNotes()
             const double amount = improvement.toDouble();
             const QString size = QString::number(std::abs(amount), 'g', 4)
                 + (percent.isValid() ? u" (%1 %)"_s.arg(std::abs(percent.toDouble()), 0, 'f', 2) : QString());
-            text += amount > 0   ? tr(", %1 better than the default configuration.").arg(size)
-                : amount < 0     ? tr(", %1 worse than the default configuration.").arg(size)
-                                 : tr(", the same as the default configuration.");
+            text += amount > 0 ? tr(", %1 better than the default configuration.").arg(size)
+                : amount < 0   ? tr(", %1 worse than the default configuration.").arg(size)
+                               : tr(", the same as the default configuration.");
         } else {
             text += u'.';
         }
@@ -170,7 +170,8 @@ void ResultsPanel::fitTable()
             continue;
         int columnWidth = header->sectionSizeHint(column);
         for (int row = 0; row < m_top->rowCount(); ++row)
-            columnWidth = std::max(columnWidth, metrics.horizontalAdvance(m_top->index(row, column).data().toString()) + padding);
+            columnWidth =
+                std::max(columnWidth, metrics.horizontalAdvance(m_top->index(row, column).data().toString()) + padding);
         m_table->setColumnWidth(column, columnWidth);
         width += columnWidth;
     }
@@ -218,7 +219,8 @@ void ResultsPanel::exportAllTrialsInteractively()
 QString ResultsPanel::suggestedPath(const QString& suffix) const
 {
     const model::Campaign& campaign = m_trials->campaign();
-    const QString folder = campaign.sourcePath.isEmpty() ? QDir::homePath() : QFileInfo(campaign.sourcePath).absolutePath();
+    const QString folder =
+        campaign.sourcePath.isEmpty() ? QDir::homePath() : QFileInfo(campaign.sourcePath).absolutePath();
     const QString base = campaign.name.isEmpty() ? u"campaign"_s : campaign.name;
     return QDir(folder).filePath(base + suffix + u".csv"_s);
 }

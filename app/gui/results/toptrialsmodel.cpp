@@ -64,7 +64,8 @@ bool sameRow(const model::TrialRecord& a, const model::TrialRecord& b)
 } // namespace
 
 TopTrialsModel::TopTrialsModel(model::TrialTableModel* trials, QObject* parent)
-    : QAbstractTableModel(parent), m_trials(trials)
+    : QAbstractTableModel(parent),
+      m_trials(trials)
 {
     Q_ASSERT(trials);
     connect(trials, &QAbstractItemModel::modelReset, this, &TopTrialsModel::reset);
@@ -349,14 +350,12 @@ QByteArray TopTrialsModel::toCsv() const
     QStringList header{u"rank"_s, u"trial"_s};
     for (const model::Parameter& parameter : campaign.parameters)
         header.append(parameter.name);
-    header << campaign.objective.metric << u"execution_time_s"_s << u"improvement"_s
-           << u"improvement_percent"_s;
+    header << campaign.objective.metric << u"execution_time_s"_s << u"improvement"_s << u"improvement_percent"_s;
     QByteArray csv = csvLine(header);
 
     for (int row = 0; row < rowCount(); ++row) {
         const model::TrialRecord& trial = *recordAt(row);
-        QStringList fields{isReferenceRow(row) ? u"default"_s : QString::number(row + 1),
-                           QString::number(trial.id)};
+        QStringList fields{isReferenceRow(row) ? u"default"_s : QString::number(row + 1), QString::number(trial.id)};
         for (int i = 0; i < m_parameterCount; ++i)
             fields.append(model::Campaign::formatValue(trial.values.value(i)));
         fields.append(QString::number(*trial.value, 'g', QLocale::FloatingPointShortest));

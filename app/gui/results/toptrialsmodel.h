@@ -76,8 +76,8 @@ private:
     int m_limit = 5;
     int m_parameterCount = 0;
     int m_finished = 0;
-    QList<model::TrialRecord> m_ranked;     // best first; copies, as the source's rows move
-    model::TrialRecord m_referenceTrial;    // valid when m_reference.isMeasured()
+    QList<model::TrialRecord> m_ranked;  // best first; copies, as the source's rows move
+    model::TrialRecord m_referenceTrial; // valid when m_reference.isMeasured()
     DefaultReference m_reference;
 };
 

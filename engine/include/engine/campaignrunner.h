@@ -1,11 +1,11 @@
 #pragma once
 
+#include "engine/jobbackend.h"
 #include "model/campaign.h"
 #include "model/commandtemplate.h"
 #include "model/metricextractor.h"
 #include "model/pointcodec.h"
 #include "model/trial.h"
-#include "engine/jobbackend.h"
 #include "tuning/strategy.h"
 
 #include <QHash>
@@ -22,10 +22,10 @@ class TrialStore;
 namespace sweepline::engine {
 
 struct RunSummary {
-    bool ok = true;          // false when the run stopped on an error (see error)
+    bool ok = true; // false when the run stopped on an error (see error)
     QString error;
-    bool complete = false;   // the search has nothing left to do: budget spent or space exhausted
-    int stillRunning = 0;    // jobs left running when the run was detached
+    bool complete = false; // the search has nothing left to do: budget spent or space exhausted
+    int stillRunning = 0;  // jobs left running when the run was detached
 };
 
 // Drives one campaign: asks the strategy for points, records each trial state change in the store
@@ -34,8 +34,8 @@ struct RunSummary {
 class CampaignRunner : public QObject {
     Q_OBJECT
 public:
-    CampaignRunner(model::Campaign campaign, model::TrialStore& store, JobBackend& backend,
-                   QString stateDirectory, QObject* parent = nullptr);
+    CampaignRunner(model::Campaign campaign, model::TrialStore& store, JobBackend& backend, QString stateDirectory,
+                   QObject* parent = nullptr);
     ~CampaignRunner() override;
 
     // Picks up the trials of earlier runs, then starts filling job slots. Errors here are fatal.
@@ -43,10 +43,10 @@ public:
     // Before start(): only watch the jobs of earlier runs (for a cancel), submit nothing new.
     void setSubmissionsEnabled(bool enabled) { m_submissionsEnabled = enabled; }
 
-    void stopSubmitting();    // no new jobs; finished() once the running ones end
-    void pauseSubmitting();   // no new jobs, and keep watching the running ones until resumed
+    void stopSubmitting();  // no new jobs; finished() once the running ones end
+    void pauseSubmitting(); // no new jobs, and keep watching the running ones until resumed
     void resumeSubmitting();
-    void detach();            // leave running jobs running (the next run picks them up); finished() now
+    void detach(); // leave running jobs running (the next run picks them up); finished() now
     void cancelTrial(qint64 trialId);
     void cancelAll();
 
@@ -86,16 +86,16 @@ private:
     std::optional<model::CommandTemplate> m_command;
     std::optional<model::MetricExtractor> m_extractor;
 
-    QHash<qint64, model::TrialRecord> m_trials;  // the store's rows this run touches, kept current
+    QHash<qint64, model::TrialRecord> m_trials; // the store's rows this run touches, kept current
     QHash<qint64, tuning::Point> m_points;
-    QList<qint64> m_planned;                     // in store but not yet handed to the backend
-    QSet<qint64> m_active;                       // handed to the backend, not finished
+    QList<qint64> m_planned; // in store but not yet handed to the backend
+    QSet<qint64> m_active;   // handed to the backend, not finished
     QSet<qint64> m_cancelRequested;
-    int m_trialCount = 0;                        // every trial of the campaign: the budget's measure
+    int m_trialCount = 0; // every trial of the campaign: the budget's measure
     bool m_submitting = false;
     bool m_submissionsEnabled = true;
-    bool m_paused = false;                       // paused: no new jobs, yet not finishing either
-    bool m_strategyIdle = false;                 // the last ask() gave nothing
+    bool m_paused = false;       // paused: no new jobs, yet not finishing either
+    bool m_strategyIdle = false; // the last ask() gave nothing
     bool m_finished = false;
 };
 

@@ -13,10 +13,10 @@ namespace sweepline::engine {
 
 struct JobRequest {
     qint64 trialId = 0;
-    QString token;                 // unique job name; an unclear submission is looked up by it
-    QString runDirectory;          // local folder of this trial: job script, outputs, exit code
-    JobScriptInput script;         // what the job runs; the backend fills in where it runs
-    QStringList inputFiles;        // absolute local paths, copied beside the script
+    QString token;          // unique job name; an unclear submission is looked up by it
+    QString runDirectory;   // local folder of this trial: job script, outputs, exit code
+    JobScriptInput script;  // what the job runs; the backend fills in where it runs
+    QStringList inputFiles; // absolute local paths, copied beside the script
     std::optional<qint64> timeLimitSeconds;
     // With the attempt, names the trial's own remote folder: two stores, or two attempts of one
     // trial, never share one (see ClusterBackend::remoteDirectory).
@@ -29,23 +29,23 @@ struct TrackedJob {
     qint64 trialId = 0;
     QString token;
     QString runDirectory;
-    QString jobId;                 // empty when the submission's answer never arrived
+    QString jobId; // empty when the submission's answer never arrived
     std::optional<qint64> timeLimitSeconds;
-    QDateTime startedAt;           // invalid when not known to have started
-    QString storeId;               // as in JobRequest: the folder of the attempt that was recorded
+    QDateTime startedAt; // invalid when not known to have started
+    QString storeId;     // as in JobRequest: the folder of the attempt that was recorded
     int attempt = 0;
 };
 
 struct JobEnd {
-    std::optional<int> exitCode;   // what the job script recorded as its last act
-    QString reason;                // why there is no usable exit code, or what ended the job
-    QString stdoutPath;            // local copy of the job's stdout
-    QDateTime startedAt;           // as the job script recorded it; invalid when unknown
+    std::optional<int> exitCode; // what the job script recorded as its last act
+    QString reason;              // why there is no usable exit code, or what ended the job
+    QString stdoutPath;          // local copy of the job's stdout
+    QDateTime startedAt;         // as the job script recorded it; invalid when unknown
     QDateTime finishedAt;
     // Set when the local copy holds only the end of a stdout larger than the download limit: the
     // size of the whole stdout on the cluster.
     std::optional<qint64> stdoutTruncatedFrom;
-    bool cancelled = false;        // ended by a cancel, ours or another's
+    bool cancelled = false; // ended by a cancel, ours or another's
 };
 
 // The job script's own clock wins over when a backend saw the end: it is right even for a job
@@ -81,8 +81,8 @@ public:
 
 signals:
     void submitted(qint64 trialId, const QString& jobId, const QDateTime& at);
-    void notSubmitted(qint64 trialId, const QString& reason);  // certainly not submitted: safe to retry
-    void submitFailed(qint64 trialId, const QString& reason);  // refused for good: the trial fails
+    void notSubmitted(qint64 trialId, const QString& reason); // certainly not submitted: safe to retry
+    void submitFailed(qint64 trialId, const QString& reason); // refused for good: the trial fails
     void started(qint64 trialId, const QDateTime& at);
     void finished(qint64 trialId, const sweepline::engine::JobEnd& end);
     // Nothing more can be done without a person: a host key or a login was refused.

@@ -22,10 +22,10 @@ struct JobScriptInput {
     QString campaign;
     qint64 trialId = 0;
     QString token;
-    QString runDirectory;           // absolute path where the job runs, on the machine that runs it
-    QStringList directiveLines;     // the scheduler's "#SBATCH ..." lines, placed right after the shebang
-    QString command;                // the job command with every value already shell-quoted
-    QStringList setup;              // lines run before the command
+    QString runDirectory;       // absolute path where the job runs, on the machine that runs it
+    QStringList directiveLines; // the scheduler's "#SBATCH ..." lines, placed right after the shebang
+    QString command;            // the job command with every value already shell-quoted
+    QStringList setup;          // lines run before the command
     std::optional<qint64> timeLimitSeconds;
 };
 

@@ -1,8 +1,8 @@
 #pragma once
 
+#include "engine/jobbackend.h"
 #include "model/metricextractor.h"
 #include "model/trial.h"
-#include "engine/jobbackend.h"
 
 #include <QList>
 #include <QString>
@@ -16,7 +16,7 @@ struct RunOutcome {
     std::optional<double> value;
     QList<double> intermediate;
     QString error;
-    QString note;  // what the value rests on, when it is not the whole output (a truncated stdout)
+    QString note; // what the value rests on, when it is not the whole output (a truncated stdout)
 };
 
 // Judges a finished job: a non-zero exit, a stop by the engine, no metric printed or a metric that

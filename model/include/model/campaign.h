@@ -29,9 +29,9 @@ struct Parameter {
     QString name;
     ParameterType type = ParameterType::Int;
     // Exactly one of these two is the user's definition.
-    QVariantList listedValues;            // "values": qint64 for int, double for float, QString for choice
-    std::optional<ParameterRange> range;  // "range"
-    QVariant defaultValue;                // invalid when no default was given
+    QVariantList listedValues;           // "values": qint64 for int, double for float, QString for choice
+    std::optional<ParameterRange> range; // "range"
+    QVariant defaultValue;               // invalid when no default was given
 
     // The expanded, ordered candidates (same QVariant types as listedValues) and the default's index.
     QVariantList candidates;
@@ -55,8 +55,8 @@ struct SearchSettings {
 
 struct JobSettings {
     QString command;
-    QStringList files;              // relative to the campaign file's folder
-    QString timeLimit;              // as written: "HH:MM:SS", "MM:SS" or "D-HH:MM:SS"; empty: none
+    QStringList files; // relative to the campaign file's folder
+    QString timeLimit; // as written: "HH:MM:SS", "MM:SS" or "D-HH:MM:SS"; empty: none
     std::optional<qint64> timeLimitSeconds;
 };
 
@@ -70,14 +70,14 @@ struct ClusterSettings {
     QString host;
     std::optional<int> port;
     QString user;
-    QString identity;               // a private key file; "~/" is the home folder
-    QString knownHosts;             // default: ~/.ssh/known_hosts
-    QString sshConfig;              // default: ~/.ssh/config
+    QString identity;                 // a private key file; "~/" is the home folder
+    QString knownHosts;               // default: ~/.ssh/known_hosts
+    QString sshConfig;                // default: ~/.ssh/config
     QString workdir = u"sweepline"_s; // on the cluster, relative to the home folder
-    QStringList directives;         // the scheduler's own options, one per line
-    QStringList setup;              // lines run in the job script before the command
+    QStringList directives;           // the scheduler's own options, one per line
+    QStringList setup;                // lines run in the job script before the command
     int pollIntervalSeconds = 30;
-    int parallelSubmissions = 4;    // submit commands (sbatch, pjsub, qsub) of one batch running at once
+    int parallelSubmissions = 4; // submit commands (sbatch, pjsub, qsub) of one batch running at once
     // At most this many of the campaign's jobs in the queue at once (queued and running); none: no cap.
     // Sites cap jobs per user; staying under the cap keeps submissions from being refused.
     std::optional<int> maxQueued;
@@ -109,8 +109,8 @@ struct ValidationIssue {
 };
 
 struct ParseOutcome {
-    std::optional<Campaign> campaign;  // set only when issues is empty
-    QList<ValidationIssue> issues;     // every problem found, in document order
+    std::optional<Campaign> campaign; // set only when issues is empty
+    QList<ValidationIssue> issues;    // every problem found, in document order
 };
 
 // Parses and validates a campaign document. sourcePath locates job.files; it may be empty.

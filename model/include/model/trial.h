@@ -15,8 +15,8 @@ enum class TrialState {
     Submitting, // its token is recorded; the submit command may or may not have gone through
     Queued,     // the scheduler accepted it and gave a job id
     Running,
-    Done,       // finished with a metric value
-    Failed,     // finished without a usable value; error says why
+    Done,   // finished with a metric value
+    Failed, // finished without a usable value; error says why
     Cancelled,
 };
 
@@ -32,21 +32,21 @@ struct TrialLabels {
 };
 
 struct TrialRecord {
-    qint64 id = 0;          // trial number, from 1, in proposal order
-    QString token;          // unique name of its job; what an unclear submit is looked up by
+    qint64 id = 0; // trial number, from 1, in proposal order
+    QString token; // unique name of its job; what an unclear submit is looked up by
     TrialState state = TrialState::Planned;
-    QVariantList values;    // one per campaign parameter, in the campaign's order
+    QVariantList values; // one per campaign parameter, in the campaign's order
     TrialLabels labels;
-    std::optional<double> value;   // the metric as the program printed it
-    QList<double> intermediate;    // every match of the metric, in order (the learning curve)
+    std::optional<double> value; // the metric as the program printed it
+    QList<double> intermediate;  // every match of the metric, in order (the learning curve)
     QString jobId;
-    int attempt = 0;               // how many times it was submitted
+    int attempt = 0; // how many times it was submitted
     QDateTime createdAt;
     QDateTime submittedAt;
     QDateTime startedAt;
     QDateTime finishedAt;
     QString error;
-    QString note;                  // e.g. the value came from the tail of a truncated stdout
+    QString note; // e.g. the value came from the tail of a truncated stdout
 
     std::optional<double> elapsedSeconds() const; // finished - started, when both are known
 };

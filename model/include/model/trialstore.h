@@ -41,7 +41,7 @@ public:
     Result<TrialRecord> addTrial(const QVariantList& values, const TrialLabels& labels);
 
     // State changes. Each checks that the transition is legal (see trial.h) and fails otherwise.
-    Status markSubmitting(qint64 id);                                  // attempt += 1
+    Status markSubmitting(qint64 id); // attempt += 1
     Status markQueued(qint64 id, const QString& jobId, const QDateTime& at);
     Status markRunning(qint64 id, const QDateTime& at);
     // note: what the result rests on when it is not the whole run (see TrialRecord::note).
@@ -56,7 +56,7 @@ public:
     Status correctStartedAt(qint64 id, const QDateTime& at);
 
     Result<TrialRecord> trial(qint64 id) const;
-    Result<QList<TrialRecord>> trials() const;                  // by id
+    Result<QList<TrialRecord>> trials() const; // by id
     Result<QList<TrialRecord>> trialsIn(const QList<TrialState>& states) const;
     Result<QHash<TrialState, int>> countByState() const;
 

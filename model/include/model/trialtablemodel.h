@@ -20,9 +20,9 @@ class TrialTableModel : public QAbstractTableModel {
 public:
     enum Role {
         SortRole = Qt::UserRole + 1,
-        StateRole,       // model::TrialState as int, on every column
-        TrialIdRole,     // qint64, on every column
-        StageRole,       // labels, on every column
+        StateRole,   // model::TrialState as int, on every column
+        TrialIdRole, // qint64, on every column
+        StageRole,   // labels, on every column
         BatchRole,
         DirectionRole,
     };
@@ -59,7 +59,7 @@ private:
     QVariant rawValue(const TrialRecord& t, int column) const;
 
     Campaign m_campaign;
-    QList<TrialRecord> m_trials;      // ordered by id
+    QList<TrialRecord> m_trials; // ordered by id
     QHash<qint64, int> m_rowById;
 };
 

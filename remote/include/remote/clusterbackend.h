@@ -18,13 +18,13 @@ class QTimer;
 namespace sweepline::remote {
 
 struct ClusterOptions {
-    QString campaign;               // names the campaign's folder on the cluster
-    QString workdir;                // "sweepline", "~/sweepline" or an absolute path
+    QString campaign; // names the campaign's folder on the cluster
+    QString workdir;  // "sweepline", "~/sweepline" or an absolute path
     QStringList directives;
     int pollIntervalMs = 30000;
-    int batchDelayMs = 50;          // submissions arriving within this window share one command
-    int parallelSubmissions = 4;    // submit commands of one batch running at once on the login node
-    std::optional<int> maxQueued;   // the campaign's jobs in the queue at once (queued and running)
+    int batchDelayMs = 50;        // submissions arriving within this window share one command
+    int parallelSubmissions = 4;  // submit commands of one batch running at once on the login node
+    std::optional<int> maxQueued; // the campaign's jobs in the queue at once (queued and running)
     bool acceptNewHostKey = false;
     // A larger stdout comes back as its tail (its last metric is there); settable for tests.
     qint64 maxDownloadBytes = ssh::kDefaultMaxDownload;
@@ -66,7 +66,7 @@ private:
     bool claimFolders(); // true while a claim is under way; it calls flushSubmissions() when answered
     void refuseBeforeSubmission(const QList<std::pair<qint64, QString>>& refusals); // each trial fails, never submitted
     void onSubmitted(const QList<qint64>& ids, const ssh::RemoteResponse& response);
-    int jobsInQueue() const;        // submitted or maybe submitted, not yet seen to end
+    int jobsInQueue() const; // submitted or maybe submitted, not yet seen to end
     void setPauseReason(const QString& reason);
     void lookUpUnclear();
     void poll();
@@ -107,9 +107,9 @@ private:
     bool m_lookupInFlight = false;
     bool m_claimInFlight = false;
     bool m_loginInFlight = false;
-    int m_failures = 0;             // consecutive failed requests, for the back-off
-    int m_limitedRounds = 0;        // consecutive submit rounds the scheduler refused for a limit
-    QString m_pauseReason;          // as last announced by submissionsPaused
+    int m_failures = 0;      // consecutive failed requests, for the back-off
+    int m_limitedRounds = 0; // consecutive submit rounds the scheduler refused for a limit
+    QString m_pauseReason;   // as last announced by submissionsPaused
     static constexpr int kAttemptsBeforeFirstLogin = 3;
     int m_attemptsWithoutLogin = 0; // failed requests before the first login
     int m_logins = 0;

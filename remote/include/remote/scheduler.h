@@ -24,18 +24,18 @@ enum class SchedulerJobState {
 
 struct SchedulerJobStatus {
     QString jobId;
-    QString jobName;               // the trial's token where the output carries it
+    QString jobName; // the trial's token where the output carries it
     SchedulerJobState state = SchedulerJobState::Queued;
-    std::optional<int> exitCode;   // where the scheduler reports one
-    QString rawState;              // the scheduler's own word, for messages ("CD", "EXT", "F")
-    QDateTime startedAt;           // where reported
+    std::optional<int> exitCode; // where the scheduler reports one
+    QString rawState;            // the scheduler's own word, for messages ("CD", "EXT", "F")
+    QDateTime startedAt;         // where reported
 };
 
 struct JobSpec {
-    QString token;                  // becomes the job name
-    QString jobDirectory;           // absolute remote folder holding job.sh; outputs go there
+    QString token;        // becomes the job name
+    QString jobDirectory; // absolute remote folder holding job.sh; outputs go there
     std::optional<qint64> timeLimitSeconds;
-    QStringList directives;         // the user's own, as written: "-L rscgrp=cx-share", "--partition=gpu"
+    QStringList directives; // the user's own, as written: "-L rscgrp=cx-share", "--partition=gpu"
 };
 
 // What a submit command's answer means for the trial.
@@ -59,7 +59,7 @@ struct SubmitOutcome {
 // A command to run on the login node: a program and its arguments, never a shell string.
 struct RemoteCommand {
     QStringList argv;
-    QString workingDirectory;       // empty: the login directory
+    QString workingDirectory; // empty: the login directory
 };
 
 // One scheduler reduced to strings in, strings out (the submitit way), so each adapter is tested from
@@ -84,7 +84,7 @@ public:
     // Only the jobs the output mentions; a job absent from it is unknown, never finished.
     // A failure (error text, unparseable output) means nothing may be concluded from this poll.
     virtual model::Result<QList<SchedulerJobStatus>> parseStatus(const QString& out, const QString& err,
-                                                                int exitCode) const = 0;
+                                                                 int exitCode) const = 0;
 
     virtual RemoteCommand cancelCommand(const QStringList& jobIds) const = 0;
     // Cancels the one job of a trial. A scheduler's ids are never reused while a job is known, so

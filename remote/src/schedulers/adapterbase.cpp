@@ -130,8 +130,8 @@ model::Status commonChecks(const JobSpec& spec)
         return Status::failure(u"The time limit must be positive (Slurm reads 0 as \"no limit\")"_s);
     for (const QString& directive : spec.directives) {
         if (!schedulers::isSafeDirective(directive))
-            return Status::failure(u"The directive \"%1\" is empty or holds a line break or control character"_s
-                                       .arg(directive));
+            return Status::failure(
+                u"The directive \"%1\" is empty or holds a line break or control character"_s.arg(directive));
     }
     return model::success();
 }

@@ -78,9 +78,9 @@ std::optional<SchedulerJobState> PbsAdapter::stateFor(const QString& pbsState)
 {
     using S = SchedulerJobState;
     static const QHash<QString, S> states{
-        {u"Q"_s, S::Queued},   {u"H"_s, S::Queued},   {u"W"_s, S::Queued},   {u"T"_s, S::Queued},
-        {u"S"_s, S::Queued},   {u"U"_s, S::Queued},   {u"R"_s, S::Running},  {u"E"_s, S::Running},
-        {u"B"_s, S::Running},  {u"F"_s, S::Finished}, {u"X"_s, S::Finished},
+        {u"Q"_s, S::Queued},  {u"H"_s, S::Queued},   {u"W"_s, S::Queued},   {u"T"_s, S::Queued},
+        {u"S"_s, S::Queued},  {u"U"_s, S::Queued},   {u"R"_s, S::Running},  {u"E"_s, S::Running},
+        {u"B"_s, S::Running}, {u"F"_s, S::Finished}, {u"X"_s, S::Finished},
     };
     if (const auto it = states.constFind(pbsState); it != states.cend())
         return *it;
@@ -143,7 +143,7 @@ RemoteCommand PbsAdapter::statusCommand(const QStringList& jobIds, const QString
 }
 
 model::Result<QList<SchedulerJobStatus>> PbsAdapter::parseStatus(const QString& out, const QString& err,
-                                                                int exitCode) const
+                                                                 int exitCode) const
 {
     using R = model::Result<QList<SchedulerJobStatus>>;
     QStringList otherErrors;
@@ -202,7 +202,8 @@ RemoteCommand PbsAdapter::lookupCommand(const JobSpec& spec) const
 {
     if (!isValidToken(spec.token))
         return {};
-    return {{u"sh"_s, u"-c"_s, u"exec qselect -x -u \"$(id -un)\" -N \"$1\""_s, u"sweepline-qselect"_s, spec.token}, {}};
+    return {{u"sh"_s, u"-c"_s, u"exec qselect -x -u \"$(id -un)\" -N \"$1\""_s, u"sweepline-qselect"_s, spec.token},
+            {}};
 }
 
 model::Result<QString> PbsAdapter::parseLookup(const JobSpec& spec, const QString& out, const QString& err,

@@ -43,10 +43,10 @@ bool isUnknownIdError(const QString& line)
 
 struct Table {
     QList<QStringList> rows;
-    QStringList errors;        // [ERR.] lines other than unknown ids
-    bool unknownIds = false;   // at least one "Invalid jobid"
+    QStringList errors;      // [ERR.] lines other than unknown ids
+    bool unknownIds = false; // at least one "Invalid jobid"
     bool sawTable = false;
-    QString garbage;           // the first line that fits nowhere, when there is no table
+    QString garbage; // the first line that fits nowhere, when there is no table
 };
 
 // Rows are the lines under a "JOB_ID ..." header whose first field is a job id; any other line ends
@@ -138,9 +138,9 @@ std::optional<SchedulerJobState> PjmAdapter::stateFor(const QString& pjmState)
 {
     using S = SchedulerJobState;
     static const QHash<QString, S> states{
-        {u"ACC"_s, S::Queued},  {u"QUE"_s, S::Queued},    {u"RNA"_s, S::Queued},   {u"HLD"_s, S::Queued},
-        {u"SPP"_s, S::Queued},  {u"SPD"_s, S::Queued},    {u"RNP"_s, S::Running},  {u"RUN"_s, S::Running},
-        {u"RNE"_s, S::Running}, {u"RNO"_s, S::Running},   {u"RSM"_s, S::Running},  {u"EXT"_s, S::Finished},
+        {u"ACC"_s, S::Queued},    {u"QUE"_s, S::Queued},   {u"RNA"_s, S::Queued},   {u"HLD"_s, S::Queued},
+        {u"SPP"_s, S::Queued},    {u"SPD"_s, S::Queued},   {u"RNP"_s, S::Running},  {u"RUN"_s, S::Running},
+        {u"RNE"_s, S::Running},   {u"RNO"_s, S::Running},  {u"RSM"_s, S::Running},  {u"EXT"_s, S::Finished},
         {u"CCL"_s, S::Cancelled}, {u"ERR"_s, S::Rejected}, {u"RJT"_s, S::Rejected},
     };
     if (const auto it = states.constFind(pjmState); it != states.cend())
@@ -223,7 +223,7 @@ RemoteCommand PjmAdapter::statusCommand(const QStringList& jobIds, const QString
 }
 
 model::Result<QList<SchedulerJobStatus>> PjmAdapter::parseStatus(const QString& out, const QString& err,
-                                                                int exitCode) const
+                                                                 int exitCode) const
 {
     using R = model::Result<QList<SchedulerJobStatus>>;
     auto table = readTables(out, err, 4);
@@ -269,8 +269,7 @@ RemoteCommand PjmAdapter::lookupCommand(const JobSpec& spec) const
 {
     if (!isValidToken(spec.token))
         return {};
-    return {{u"sh"_s, u"-c"_s, bothQueriesScript, u"sweepline-pjstat"_s, lookupColumns, u"jnam="_s + spec.token},
-            {}};
+    return {{u"sh"_s, u"-c"_s, bothQueriesScript, u"sweepline-pjstat"_s, lookupColumns, u"jnam="_s + spec.token}, {}};
 }
 
 model::Result<QString> PjmAdapter::parseLookup(const JobSpec& spec, const QString& out, const QString& err,

@@ -22,8 +22,7 @@ bool isPlain(QChar c)
 
 bool isQuotable(const QString& word)
 {
-    return std::none_of(word.begin(), word.end(),
-                        [](QChar c) { return c == u'\n' || c == u'\r' || c == QChar::Null; });
+    return std::none_of(word.begin(), word.end(), [](QChar c) { return c == u'\n' || c == u'\r' || c == QChar::Null; });
 }
 
 QString quoteWord(const QString& word)

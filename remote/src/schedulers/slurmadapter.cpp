@@ -70,15 +70,14 @@ std::optional<SchedulerJobState> SlurmAdapter::stateFor(const QString& slurmStat
 {
     using S = SchedulerJobState;
     static const QHash<QString, S> states{
-        {u"PENDING"_s, S::Queued},      {u"CONFIGURING"_s, S::Queued},  {u"REQUEUED"_s, S::Queued},
-        {u"REQUEUE_HOLD"_s, S::Queued}, {u"REQUEUE_FED"_s, S::Queued},  {u"RESV_DEL_HOLD"_s, S::Queued},
-        {u"SUSPENDED"_s, S::Queued},    {u"STOPPED"_s, S::Queued},      {u"SPECIAL_EXIT"_s, S::Queued},
-        {u"RUNNING"_s, S::Running},     {u"COMPLETING"_s, S::Running},  {u"STAGE_OUT"_s, S::Running},
-        {u"SIGNALING"_s, S::Running},   {u"RESIZING"_s, S::Running},
-        {u"COMPLETED"_s, S::Finished},  {u"FAILED"_s, S::Finished},     {u"TIMEOUT"_s, S::Finished},
-        {u"NODE_FAIL"_s, S::Finished},  {u"OUT_OF_MEMORY"_s, S::Finished}, {u"BOOT_FAIL"_s, S::Finished},
-        {u"DEADLINE"_s, S::Finished},   {u"PREEMPTED"_s, S::Finished},
-        {u"CANCELLED"_s, S::Cancelled},
+        {u"PENDING"_s, S::Queued},         {u"CONFIGURING"_s, S::Queued},  {u"REQUEUED"_s, S::Queued},
+        {u"REQUEUE_HOLD"_s, S::Queued},    {u"REQUEUE_FED"_s, S::Queued},  {u"RESV_DEL_HOLD"_s, S::Queued},
+        {u"SUSPENDED"_s, S::Queued},       {u"STOPPED"_s, S::Queued},      {u"SPECIAL_EXIT"_s, S::Queued},
+        {u"RUNNING"_s, S::Running},        {u"COMPLETING"_s, S::Running},  {u"STAGE_OUT"_s, S::Running},
+        {u"SIGNALING"_s, S::Running},      {u"RESIZING"_s, S::Running},    {u"COMPLETED"_s, S::Finished},
+        {u"FAILED"_s, S::Finished},        {u"TIMEOUT"_s, S::Finished},    {u"NODE_FAIL"_s, S::Finished},
+        {u"OUT_OF_MEMORY"_s, S::Finished}, {u"BOOT_FAIL"_s, S::Finished},  {u"DEADLINE"_s, S::Finished},
+        {u"PREEMPTED"_s, S::Finished},     {u"CANCELLED"_s, S::Cancelled},
     };
     // sacct writes "CANCELLED by 1234" and "CANCELLED+".
     if (slurmState.startsWith(u"CANCELLED"))
@@ -155,7 +154,7 @@ RemoteCommand SlurmAdapter::statusCommand(const QStringList& jobIds, const QStri
 }
 
 model::Result<QList<SchedulerJobStatus>> SlurmAdapter::parseStatus(const QString& out, const QString& err,
-                                                                  int exitCode) const
+                                                                   int exitCode) const
 {
     if (exitCode != 0 || hasSlurmError(err))
         return statusFailure(failureText(u"squeue"_s, out, err, exitCode));
@@ -199,7 +198,7 @@ RemoteCommand SlurmAdapter::lookupCommand(const JobSpec& spec) const
 }
 
 model::Result<QString> SlurmAdapter::parseLookup(const JobSpec& spec, const QString& out, const QString& err,
-                                                  int exitCode) const
+                                                 int exitCode) const
 {
     using R = model::Result<QString>;
     if (exitCode != 0 || hasSlurmError(err))

@@ -23,8 +23,9 @@ QString lookupScript()
 
 // Pids are reused: a pid is signalled only while it still runs one of our job scripts (its token is
 // the script's argument; see submitScript). The kill goes to the process group the script leads.
-const QString cancelScript = u"for p; do case \"$(ps -o args= -p \"$p\")\" in \"bash %1 sw\"*) "
-                             "kill -TERM -- \"-$p\";; esac; done; exit 0"_s.arg(QLatin1String(engine::runfiles::script));
+const QString cancelScript =
+    u"for p; do case \"$(ps -o args= -p \"$p\")\" in \"bash %1 sw\"*) "
+    "kill -TERM -- \"-$p\";; esac; done; exit 0"_s.arg(QLatin1String(engine::runfiles::script));
 
 const QString cancelTrialScript = u"case \"$(ps -o args= -p \"$1\")\" in \"bash %1 $2\") "
                                   "kill -TERM -- \"-$1\";; esac; exit 0"_s.arg(QLatin1String(engine::runfiles::script));
@@ -52,13 +53,12 @@ const QString& SshAdapter::submitScript()
 {
     // "&" rather than "setsid -f": a background child of a non-interactive bash is no process group
     // leader, so even a setsid without -f (util-linux before 2.31) makes it a session leader at once.
-    static const QString script =
-        u"cd -- \"$1\" || exit 1; "
-        "setsid bash %1 \"$2\" </dev/null >/dev/null 2>&1 & "
-        "i=0; while [ \"$i\" -lt 50 ]; do "
-        "if [ -s %2 ]; then cat %2; exit 0; fi; sleep 0.1; i=$((i+1)); done; "
-        "echo \"%2 did not appear in $1 within 5 seconds\" >&2; exit 1"_s.arg(QLatin1String(engine::runfiles::script),
-                                                                                QLatin1String(engine::runfiles::pid));
+    static const QString script = u"cd -- \"$1\" || exit 1; "
+                                  "setsid bash %1 \"$2\" </dev/null >/dev/null 2>&1 & "
+                                  "i=0; while [ \"$i\" -lt 50 ]; do "
+                                  "if [ -s %2 ]; then cat %2; exit 0; fi; sleep 0.1; i=$((i+1)); done; "
+                                  "echo \"%2 did not appear in $1 within 5 seconds\" >&2; exit 1"_s.arg(
+                                      QLatin1String(engine::runfiles::script), QLatin1String(engine::runfiles::pid));
     return script;
 }
 
@@ -76,8 +76,8 @@ const QRegularExpression& SshAdapter::jobIdPattern() const
 model::Status SshAdapter::checkJobSpec(const JobSpec& spec) const
 {
     if (!spec.directives.isEmpty())
-        return model::Status::failure(u"A host without a scheduler takes no directives (\"%1\")"_s
-                                          .arg(spec.directives.first()));
+        return model::Status::failure(
+            u"A host without a scheduler takes no directives (\"%1\")"_s.arg(spec.directives.first()));
     return SchedulerAdapterBase::checkJobSpec(spec);
 }
 
@@ -120,7 +120,7 @@ RemoteCommand SshAdapter::statusCommand(const QStringList& jobIds, const QString
 }
 
 model::Result<QList<SchedulerJobStatus>> SshAdapter::parseStatus(const QString& out, const QString& err,
-                                                                int exitCode) const
+                                                                 int exitCode) const
 {
     QStringList rows = lines(out);
     if (exitCode != 0)
@@ -129,8 +129,8 @@ model::Result<QList<SchedulerJobStatus>> SshAdapter::parseStatus(const QString& 
         return statusFailure(u"The status script's answer was cut short: "_s + out.right(200));
     rows.removeLast();
     static const QRegularExpression row(u"^([0-9]+)\\s+(\\S+)\\s*(.*)$"_s);
-    static const QRegularExpression ourScript(u"(^|[\\s/])%1(\\s|$)"_s.arg(
-        QRegularExpression::escape(QLatin1String(engine::runfiles::script))));
+    static const QRegularExpression ourScript(
+        u"(^|[\\s/])%1(\\s|$)"_s.arg(QRegularExpression::escape(QLatin1String(engine::runfiles::script))));
     QList<SchedulerJobStatus> jobs;
     for (const QString& line : std::as_const(rows)) {
         const auto match = row.match(line);

@@ -38,7 +38,7 @@ bool isPlainFileName(const QString& name)
 bool isDigits(const QByteArray& text)
 {
     return !text.isEmpty() && text.size() <= 18
-           && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+        && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // Reads the helper's framing: header lines, each followed by payloads of announced length.
@@ -115,10 +115,10 @@ Result<QByteArray> encodeAgentRequest(const QList<AgentOperation>& operations)
         case AgentOperation::Kind::Put:
             if (!op.path.startsWith(u'/') || !isPlainFileName(op.name) || op.mode < 0 || op.mode > 07777)
                 return Result<QByteArray>::failure(
-                    u"cannot write \"%1\" into \"%2\": a file name in an absolute folder is needed"_s
-                        .arg(op.name, op.path));
+                    u"cannot write \"%1\" into \"%2\": a file name in an absolute folder is needed"_s.arg(op.name,
+                                                                                                          op.path));
             ok = appendField(out, u"put"_s) && appendField(out, op.path) && appendField(out, op.name)
-                 && appendField(out, QString::number(op.mode, 8)) && appendField(out, op.content);
+                && appendField(out, QString::number(op.mode, 8)) && appendField(out, op.content);
             break;
         }
         if (!ok)
@@ -135,8 +135,7 @@ Result<QList<AgentResult>> decodeAgentReply(const QByteArray& reply, qsizetype e
     QList<AgentResult> results;
     ReplyReader reader(reply);
     const auto unreadable = [&] {
-        return R::failure(u"the cluster helper gave an unreadable answer at operation %1: %2"_s
-                              .arg(results.size())
+        return R::failure(u"the cluster helper gave an unreadable answer at operation %1: %2"_s.arg(results.size())
                               .arg(reader.lastHeader()));
     };
     while (!reader.atEnd()) {
@@ -173,8 +172,7 @@ Result<QList<AgentResult>> decodeAgentReply(const QByteArray& reply, qsizetype e
                 return unreadable();
             if (stoppedAt)
                 *stoppedAt = results.size();
-            return R::failure(u"the cluster helper stopped at operation %1 of %2: %3"_s
-                                  .arg(results.size() + 1)
+            return R::failure(u"the cluster helper stopped at operation %1 of %2: %3"_s.arg(results.size() + 1)
                                   .arg(expectedCount)
                                   .arg(QString::fromUtf8(message).trimmed()));
         } else {
@@ -182,8 +180,7 @@ Result<QList<AgentResult>> decodeAgentReply(const QByteArray& reply, qsizetype e
         }
         results.append(r);
     }
-    return R::failure(u"the cluster helper's answer was cut short after %1 of %2 operations"_s
-                          .arg(results.size())
+    return R::failure(u"the cluster helper's answer was cut short after %1 of %2 operations"_s.arg(results.size())
                           .arg(expectedCount));
 }
 

@@ -86,9 +86,8 @@ AgentAnswer AgentService::askOnce(const QByteArray& line, std::chrono::seconds t
         if (idle.elapsed() > idleLimitMs || clock.elapsed() > totalLimitMs) {
             stop(); // what it says later belongs to nobody
             return failed(FailureKind::Timeout,
-                          idle.elapsed() > idleLimitMs
-                              ? u"no answer within %1 s"_s.arg(m_session.timeout().count())
-                              : u"no complete answer within %1 s"_s.arg(totalLimitMs / 1000),
+                          idle.elapsed() > idleLimitMs ? u"no answer within %1 s"_s.arg(m_session.timeout().count())
+                                                       : u"no complete answer within %1 s"_s.arg(totalLimitMs / 1000),
                           true);
         }
         QByteArray out;
@@ -106,8 +105,7 @@ AgentAnswer AgentService::askOnce(const QByteArray& line, std::chrono::seconds t
                     stop();
                     return failed(FailureKind::Remote,
                                   u"the cluster helper did not start: the login shell printed more than %1 KiB "
-                                                 "without it (it began: %2)"_s
-                                      .arg(ServiceMarkerScanner::kMaxPreamble / 1024)
+                                  "without it (it began: %2)"_s.arg(ServiceMarkerScanner::kMaxPreamble / 1024)
                                       .arg(QString::fromUtf8(banner).trimmed()),
                                   false);
                 }
@@ -128,8 +126,8 @@ AgentAnswer AgentService::askOnce(const QByteArray& line, std::chrono::seconds t
         }
         if (reader.state() == ServedAnswerReader::State::Malformed) {
             stop();
-            return failed(FailureKind::Remote,
-                          withDetail(u"the cluster helper gave an unreadable answer"_s, err), true);
+            return failed(FailureKind::Remote, withDetail(u"the cluster helper gave an unreadable answer"_s, err),
+                          true);
         }
         if (ended) {
             const bool neverServed = m_awaitingMarker.has_value();
@@ -141,14 +139,14 @@ AgentAnswer AgentService::askOnce(const QByteArray& line, std::chrono::seconds t
             if (reader.state() == ServedAnswerReader::State::AwaitingAck) {
                 notTaken = true;
                 return failed(FailureKind::Remote,
-                              withDetail(u"the cluster helper ended before it took the request"_s, err),
-                              false);
+                              withDetail(u"the cluster helper ended before it took the request"_s, err), false);
             }
             // It died in the middle: what it answered says what ran, the rest is unknown.
             AgentAnswer answer;
             answer.ok = true;
             answer.reply = reader.reply();
-            answer.err = "the cluster helper ended in the middle of the request" + (err.isEmpty() ? QByteArray() : ": " + err);
+            answer.err =
+                "the cluster helper ended in the middle of the request" + (err.isEmpty() ? QByteArray() : ": " + err);
             return answer;
         }
     }

@@ -40,8 +40,8 @@ model::Result<ClientConfig> readClientConfig(const QString& alias, const QString
     QProcess p;
     p.start(ssh, args);
     if (!p.waitForFinished(10000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0)
-        return R::failure(u"cannot read the ssh configuration for \"%1\": %2"_s
-                              .arg(alias, QString::fromUtf8(p.readAllStandardError()).trimmed()));
+        return R::failure(u"cannot read the ssh configuration for \"%1\": %2"_s.arg(
+            alias, QString::fromUtf8(p.readAllStandardError()).trimmed()));
     ClientConfig c;
     const QStringList lines = QString::fromUtf8(p.readAllStandardOutput()).split(u'\n', Qt::SkipEmptyParts);
     for (const QString& line : lines) {
@@ -83,8 +83,8 @@ QStringList hopConfigArguments(const JumpHop& hop)
 
 bool isHostCharacter(QChar c)
 {
-    return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9') || c == u'.'
-           || c == u'-' || c == u'_';
+    return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9') || c == u'.' || c == u'-'
+        || c == u'_';
 }
 
 // OpenSSH refuses what could be read as an option or a shell word; so do we, with the reason.
@@ -213,8 +213,7 @@ model::Result<QList<JumpHop>> parseProxyJump(const QString& value)
     for (qsizetype i = 0; i < parts.size(); ++i) {
         JumpHop hop;
         if (const QString bad = parseHop(parts.at(i), hop); !bad.isEmpty())
-            return R::failure(u"ProxyJump \"%1\": hop %2 of %3 %4%5"_s
-                                  .arg(trimmed)
+            return R::failure(u"ProxyJump \"%1\": hop %2 of %3 %4%5"_s.arg(trimmed)
                                   .arg(i + 1)
                                   .arg(parts.size())
                                   .arg(bad.startsWith(u"is "_s) ? QString() : u"has "_s, bad));
@@ -240,8 +239,8 @@ QString proxyJumpCommand(const QString& sshProgram, const QString& configFile, c
     for (const QString& arg : hopConfigArguments(hops.last()))
         parts << model::shellQuote(arg);
     // The target as we resolved it, not libssh's %h: no value of ours is left for it to expand.
-    parts << u"-W"_s << model::shellQuote(u"[%1]:%2"_s.arg(targetHost).arg(targetPort))
-          << u"--"_s << model::shellQuote(hops.last().host);
+    parts << u"-W"_s << model::shellQuote(u"[%1]:%2"_s.arg(targetHost).arg(targetPort)) << u"--"_s
+          << model::shellQuote(hops.last().host);
     return escapePercent(parts.join(u' '));
 }
 
@@ -276,8 +275,8 @@ model::Result<Endpoint> resolveEndpoint(const model::ClusterSettings& cluster)
             e.identityFiles.append(f);
     }
     e.knownHostsFile = !cluster.knownHosts.isEmpty() ? expandHome(cluster.knownHosts)
-                       : !config->knownHostsFiles.isEmpty() ? expandHome(config->knownHostsFiles.first())
-                                                            : QDir::homePath() + u"/.ssh/known_hosts"_s;
+        : !config->knownHostsFiles.isEmpty()         ? expandHome(config->knownHostsFiles.first())
+                                                     : QDir::homePath() + u"/.ssh/known_hosts"_s;
     e.identityAgent = agentSocket(config->identityAgent);
     if (!config->proxyCommand.isEmpty()) {
         e.proxyCommand = config->proxyCommand; // the user's own command, as ssh would run it
@@ -288,13 +287,13 @@ model::Result<Endpoint> resolveEndpoint(const model::ClusterSettings& cluster)
         for (JumpHop& hop : hops.value()) {
             auto hopConfig = readClientConfig(hop.host, configFile, hopConfigArguments(hop));
             if (!hopConfig)
-                return R::failure(u"cluster.host \"%1\": ProxyJump hop %2: %3"_s
-                                      .arg(cluster.host, hop.toJumpSpec(), hopConfig.error()));
+                return R::failure(u"cluster.host \"%1\": ProxyJump hop %2: %3"_s.arg(cluster.host, hop.toJumpSpec(),
+                                                                                     hopConfig.error()));
             hop.hostName = hopConfig->hostName.isEmpty() ? hop.host : hopConfig->hostName;
         }
         e.jumpHops = std::move(hops).value();
-        e.proxyCommand = proxyJumpCommand(QStandardPaths::findExecutable(u"ssh"_s), configFile,
-                                          e.jumpHops, e.hostName, e.port);
+        e.proxyCommand =
+            proxyJumpCommand(QStandardPaths::findExecutable(u"ssh"_s), configFile, e.jumpHops, e.hostName, e.port);
     }
     return e;
 }

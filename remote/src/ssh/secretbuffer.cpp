@@ -24,11 +24,12 @@ SecretBuffer::~SecretBuffer()
 }
 
 SecretBuffer::SecretBuffer(SecretBuffer&& other) noexcept
-    : m_data(std::exchange(other.m_data, nullptr)), m_size(std::exchange(other.m_size, 0)),
-      m_mapped(std::exchange(other.m_mapped, 0)), m_dontDump(std::exchange(other.m_dontDump, false)),
+    : m_data(std::exchange(other.m_data, nullptr)),
+      m_size(std::exchange(other.m_size, 0)),
+      m_mapped(std::exchange(other.m_mapped, 0)),
+      m_dontDump(std::exchange(other.m_dontDump, false)),
       m_locked(std::exchange(other.m_locked, false))
-{
-}
+{}
 
 SecretBuffer& SecretBuffer::operator=(SecretBuffer&& other) noexcept
 {

@@ -74,20 +74,20 @@ QString connectFailure(const Endpoint& endpoint, const QString& libsshError)
     for (const JumpHop& hop : endpoint.jumpHops) {
         if (!resolves(hop.hostName))
             return u"cannot connect to %1: its ProxyJump host \"%2\" (%3) cannot be resolved: "
-                                  "unknown host name. Check ProxyJump in the ssh configuration."_s
-                .arg(endpoint.alias, hop.toJumpSpec(), hop.hostName);
+                   "unknown host name. Check ProxyJump in the ssh configuration."_s.arg(endpoint.alias,
+                                                                                        hop.toJumpSpec(), hop.hostName);
     }
     if (!endpoint.jumpHops.isEmpty())
-        return u"cannot connect to %1 through ProxyJump %2: %3"_s
-            .arg(endpoint.alias,
-                 std::accumulate(endpoint.jumpHops.cbegin(), endpoint.jumpHops.cend(), QString(),
-                                 [](const QString& all, const JumpHop& hop) {
-                                     return all.isEmpty() ? hop.toJumpSpec() : all + u',' + hop.toJumpSpec();
-                                 }),
-                 libsshError);
+        return u"cannot connect to %1 through ProxyJump %2: %3"_s.arg(
+            endpoint.alias,
+            std::accumulate(endpoint.jumpHops.cbegin(), endpoint.jumpHops.cend(), QString(),
+                            [](const QString& all, const JumpHop& hop) {
+                                return all.isEmpty() ? hop.toJumpSpec() : all + u',' + hop.toJumpSpec();
+                            }),
+            libsshError);
     if (endpoint.proxyCommand.isEmpty() && !resolves(endpoint.hostName))
-        return u"cannot connect to %1: unknown host: \"%2\" cannot be resolved"_s
-            .arg(endpoint.alias, endpoint.hostName);
+        return u"cannot connect to %1: unknown host: \"%2\" cannot be resolved"_s.arg(endpoint.alias,
+                                                                                      endpoint.hostName);
     return u"cannot connect to %1: %2"_s.arg(endpoint.alias, libsshError);
 }
 
@@ -124,7 +124,8 @@ QString hostLabel(const Endpoint& e)
 
 } // namespace
 
-SshSession::SshSession(std::chrono::seconds timeout) : h(std::make_unique<Handles>()), m_timeout(timeout) {}
+SshSession::SshSession(std::chrono::seconds timeout) : h(std::make_unique<Handles>()), m_timeout(timeout)
+{}
 
 SshSession::~SshSession() = default;
 
@@ -225,34 +226,33 @@ Status SshSession::checkHostKey(const Endpoint& endpoint, CredentialPrompter& pr
         m_hostKey.status = HostKeyInfo::Status::Changed;
         return fail(FailureKind::HostKey,
                     u"the host key of %1 has CHANGED: it now presents %2. This can mean someone is "
-                                   "intercepting the connection. Nothing was sent. Check %3 with your administrators "
-                                   "before replacing the recorded key."_s
-                        .arg(m_hostKey.host, seen, endpoint.knownHostsFile));
+                    "intercepting the connection. Nothing was sent. Check %3 with your administrators "
+                    "before replacing the recorded key."_s.arg(m_hostKey.host, seen, endpoint.knownHostsFile));
     case SSH_KNOWN_HOSTS_OTHER:
         m_hostKey.status = HostKeyInfo::Status::Other;
         return fail(FailureKind::HostKey,
                     u"%1 presents %2, but %3 records a key of another type for it. Nothing was sent. "
-                                   "Check %3 with your administrators."_s
-                        .arg(m_hostKey.host, seen, endpoint.knownHostsFile));
+                    "Check %3 with your administrators."_s.arg(m_hostKey.host, seen, endpoint.knownHostsFile));
     case SSH_KNOWN_HOSTS_UNKNOWN:
     case SSH_KNOWN_HOSTS_NOT_FOUND:
         m_hostKey.status = HostKeyInfo::Status::Unknown;
         if (!acceptNew || !prompter.acceptNewHostKey(m_hostKey))
             return fail(FailureKind::HostKey,
                         u"%1 is not in %2 (it presents %3). Check the fingerprint with your "
-                                       "administrators, then accept it (sweepline-cli: --accept-new-host-key)."_s
-                            .arg(m_hostKey.host, endpoint.knownHostsFile, seen));
+                        "administrators, then accept it (sweepline-cli: --accept-new-host-key)."_s.arg(
+                            m_hostKey.host, endpoint.knownHostsFile, seen));
         QDir().mkpath(QFileInfo(endpoint.knownHostsFile).absolutePath());
         if (ssh_session_update_known_hosts(s) != SSH_OK)
-            return fail(FailureKind::HostKey, u"cannot record the host key in %1: %2"_s
-                                                  .arg(endpoint.knownHostsFile, sshError()));
+            return fail(FailureKind::HostKey,
+                        u"cannot record the host key in %1: %2"_s.arg(endpoint.knownHostsFile, sshError()));
         return model::success();
     case SSH_KNOWN_HOSTS_ERROR:
         break;
     }
     m_hostKey.status = HostKeyInfo::Status::Error;
-    return fail(FailureKind::HostKey, u"cannot check the host key of %1 against %2: %3"_s
-                                          .arg(m_hostKey.host, endpoint.knownHostsFile, sshError()));
+    return fail(
+        FailureKind::HostKey,
+        u"cannot check the host key of %1 against %2: %3"_s.arg(m_hostKey.host, endpoint.knownHostsFile, sshError()));
 }
 
 Status SshSession::authenticate(const Endpoint& endpoint, CredentialPrompter& prompter)
@@ -268,8 +268,7 @@ Status SshSession::authenticate(const Endpoint& endpoint, CredentialPrompter& pr
     auto refused = [&](const QString& method) {
         return fail(FailureKind::Authentication,
                     u"login refused: %1 did not accept the %2 for %3. Sweepline does not retry a "
-                                   "failed login by itself."_s
-                        .arg(endpoint.alias, method, who));
+                    "failed login by itself."_s.arg(endpoint.alias, method, who));
     };
 
     if (methods & SSH_AUTH_METHOD_PUBLICKEY) {
@@ -312,7 +311,8 @@ Status SshSession::authenticate(const Endpoint& endpoint, CredentialPrompter& pr
                 prompts.append({serverText(QString::fromUtf8(text), true), echo != 0});
             }
             if (count > 0) {
-                std::optional<std::vector<SecretBuffer>> answers = prompter.keyboardInteractive(name, instruction, prompts);
+                std::optional<std::vector<SecretBuffer>> answers =
+                    prompter.keyboardInteractive(name, instruction, prompts);
                 if (!answers || answers->size() != std::size_t(count))
                     return fail(FailureKind::Authentication, u"login to %1 cancelled"_s.arg(endpoint.alias));
                 for (int i = 0; i < count; ++i)
@@ -336,9 +336,8 @@ Status SshSession::authenticate(const Endpoint& endpoint, CredentialPrompter& pr
     }
     return fail(FailureKind::Authentication,
                 u"login refused: authentication to %1 as %2 failed (tried: %3). Sweepline does not "
-                               "retry a failed login by itself."_s
-                    .arg(endpoint.alias, who,
-                         tried.isEmpty() ? u"nothing the server offers"_s : tried.join(u", "_s)));
+                "retry a failed login by itself."_s.arg(
+                    endpoint.alias, who, tried.isEmpty() ? u"nothing the server offers"_s : tried.join(u", "_s)));
 }
 
 Status SshSession::openSftp()
@@ -347,8 +346,7 @@ Status SshSession::openSftp()
     if (!h->sftp || sftp_init(h->sftp) != SSH_OK)
         return fail(FailureKind::Remote,
                     u"no SFTP subsystem (the login worked, but the server refused SFTP, which "
-                                   "Sweepline needs; its sshd_config needs a \"Subsystem sftp\" line): %1"_s
-                        .arg(sshError()));
+                    "Sweepline needs; its sshd_config needs a \"Subsystem sftp\" line): %1"_s.arg(sshError()));
     ++m_channels;
     char* home = sftp_canonicalize_path(h->sftp, ".");
     if (!home)
@@ -471,7 +469,8 @@ Result<std::optional<SshSession::OutputFile>> SshSession::readOutputFile(const Q
         return R::failure(fail(FailureKind::Network, u"not connected"_s).error());
     const auto remoteError = [&](const QString& what) {
         return R::failure(fail(ssh_is_connected(h->session) ? FailureKind::Remote : FailureKind::Network,
-                               u"cannot %1 %2: %3"_s.arg(what, remotePath, sshError())).error());
+                               u"cannot %1 %2: %3"_s.arg(what, remotePath, sshError()))
+                              .error());
     };
     const auto refuse = [&](const QString& why) {
         OutputFile file;
@@ -481,14 +480,14 @@ Result<std::optional<SshSession::OutputFile>> SshSession::readOutputFile(const Q
     const QByteArray path = remotePath.toUtf8();
     const QByteArray folder = QFileInfo(remotePath).path().toUtf8();
     std::unique_ptr<sftp_attributes_struct, void (*)(sftp_attributes)> link(sftp_lstat(h->sftp, path.constData()),
-                                                                             sftp_attributes_free);
+                                                                            sftp_attributes_free);
     if (!link) {
         if (ssh_is_connected(h->session) && sftp_get_error(h->sftp) == SSH_FX_NO_SUCH_FILE)
             return std::optional<OutputFile>();
         return remoteError(u"look at"_s);
     }
     std::unique_ptr<sftp_attributes_struct, void (*)(sftp_attributes)> dir(sftp_lstat(h->sftp, folder.constData()),
-                                                                            sftp_attributes_free);
+                                                                           sftp_attributes_free);
     if (!dir)
         return remoteError(u"look at the folder of"_s);
     if (link->type != SSH_FILEXFER_TYPE_REGULAR)
@@ -514,7 +513,8 @@ Result<std::optional<SshSession::OutputFile>> SshSession::readOutputFile(const Q
     }
     char buffer[32768];
     while (out.data.size() < maxBytes) {
-        const ssize_t n = sftp_read(f.file, buffer, size_t(std::min<qint64>(sizeof buffer, maxBytes - out.data.size())));
+        const ssize_t n =
+            sftp_read(f.file, buffer, size_t(std::min<qint64>(sizeof buffer, maxBytes - out.data.size())));
         if (n < 0)
             return R::failure(fail(FailureKind::Network, u"cannot read %1: %2"_s.arg(remotePath, sshError())).error());
         if (n == 0)
@@ -524,7 +524,8 @@ Result<std::optional<SshSession::OutputFile>> SshSession::readOutputFile(const Q
     return std::optional<OutputFile>(std::move(out));
 }
 
-Result<std::optional<QByteArray>> SshSession::readRemote(const QString& remotePath, qint64 maxBytes, bool missingIsError)
+Result<std::optional<QByteArray>> SshSession::readRemote(const QString& remotePath, qint64 maxBytes,
+                                                         bool missingIsError)
 {
     using R = Result<std::optional<QByteArray>>;
     if (!isConnected())
@@ -536,7 +537,8 @@ Result<std::optional<QByteArray>> SshSession::readRemote(const QString& remotePa
         if (!missingIsError && ssh_is_connected(h->session) && sftp_get_error(h->sftp) == SSH_FX_NO_SUCH_FILE)
             return std::optional<QByteArray>();
         return R::failure(fail(ssh_is_connected(h->session) ? FailureKind::Remote : FailureKind::Network,
-                               u"cannot read %1: %2"_s.arg(remotePath, sshError())).error());
+                               u"cannot read %1: %2"_s.arg(remotePath, sshError()))
+                              .error());
     }
     QByteArray data;
     char buffer[32768];
@@ -564,7 +566,8 @@ Result<bool> SshSession::exists(const QString& remotePath)
     if (sftp_get_error(h->sftp) == SSH_FX_NO_SUCH_FILE)
         return false;
     return R::failure(fail(ssh_is_connected(h->session) ? FailureKind::Remote : FailureKind::Network,
-                           u"cannot look at %1: %2"_s.arg(remotePath, sshError())).error());
+                           u"cannot look at %1: %2"_s.arg(remotePath, sshError()))
+                          .error());
 }
 
 Status SshSession::makePath(const QString& remotePath)

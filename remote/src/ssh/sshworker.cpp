@@ -50,12 +50,13 @@ model::Status writeLocalCopy(const QString& path, const QByteArray& data)
 }
 
 SshWorker::SshWorker(Endpoint endpoint, CredentialPrompter& prompter, bool acceptNewHostKey)
-    : m_endpoint(std::move(endpoint)), m_prompter(prompter), m_acceptNewHostKey(acceptNewHostKey),
+    : m_endpoint(std::move(endpoint)),
+      m_prompter(prompter),
+      m_acceptNewHostKey(acceptNewHostKey),
       m_session(std::make_unique<SshSession>()),
       m_agent(std::make_unique<AgentService>(*m_session, QByteArray())),
       m_clientId(QString::number(QRandomGenerator::global()->generate64(), 36))
-{
-}
+{}
 
 SshWorker::~SshWorker() = default;
 
@@ -112,13 +113,13 @@ model::Status SshWorker::locateHelper()
     if (!home.startsWith(u'/') || home.contains(u'\n') || home.contains(u'\r'))
         return model::Status::failure(
             u"the home folder the server reports (%1) is not an absolute path of one line: Sweepline "
-                           "cannot place its helper there"_s.arg(home));
+            "cannot place its helper there"_s.arg(home));
     m_helperFolder = (home == u"/"_s ? QString() : home) + u'/' + kHelperFolder;
     // The command line goes through the login shell's parser (sh, bash or tcsh): only a path of
     // safe characters goes into it verbatim. Otherwise "~/", which every one of them expands to the
     // same home (sshd sets HOME), without splitting or evaluating what it expands to.
-    const QString helperInCommand = kShellSafePath.match(m_helperFolder).hasMatch()
-        ? m_helperFolder : u"~/"_s + kHelperFolder;
+    const QString helperInCommand =
+        kShellSafePath.match(m_helperFolder).hasMatch() ? m_helperFolder : u"~/"_s + kHelperFolder;
     m_agent->setCommandLine(u"bash %1/%2"_s.arg(helperInCommand, agentFileName()).toUtf8());
     // A helper that ended (a reaper, a pkill) may have been damaged too: checked again before it restarts.
     m_agent->setBeforeRestart([this] { return installAgent(); });
@@ -197,7 +198,8 @@ RemoteResponse SshWorker::serve(const RemoteRequest& request)
         }
         if (!written)
             return failure(written.error(), false);
-        const AgentAnswer answer = m_agent->ask(requestFile, m_session->timeout() + kPerOperation * request.operations.size());
+        const AgentAnswer answer =
+            m_agent->ask(requestFile, m_session->timeout() + kPerOperation * request.operations.size());
         if (!answer.ok) {
             RemoteResponse r;
             r.failure = answer.failure;
@@ -215,8 +217,8 @@ RemoteResponse SshWorker::serve(const RemoteRequest& request)
             };
             const bool mayHaveRun = stoppedAt >= 0 ? ranBefore(stoppedAt) : ranBefore(request.operations.size());
             const QString detail = QString::fromUtf8(answer.err.left(300)).trimmed();
-            RemoteResponse r = failure(detail.isEmpty() ? results.error() : results.error() + u" ("_s + detail
-                                           + u')', mayHaveRun);
+            RemoteResponse r =
+                failure(detail.isEmpty() ? results.error() : results.error() + u" ("_s + detail + u')', mayHaveRun);
             r.failure = FailureKind::Remote;
             return r;
         }

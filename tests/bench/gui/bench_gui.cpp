@@ -95,7 +95,9 @@ Latency summarize(QList<double> lateness)
     if (lateness.isEmpty())
         return {};
     std::sort(lateness.begin(), lateness.end());
-    auto at = [&](double q) { return lateness.at(std::min<qsizetype>(lateness.size() - 1, qsizetype(q * double(lateness.size())))); };
+    auto at = [&](double q) {
+        return lateness.at(std::min<qsizetype>(lateness.size() - 1, qsizetype(q * double(lateness.size()))));
+    };
     return {at(0.5), at(0.95), lateness.last(), int(lateness.size())};
 }
 
@@ -140,7 +142,8 @@ QList<model::TrialRecord> liveUpdates(const model::Campaign& campaign, int store
     QList<model::TrialRecord> sequence;
     for (int first = 0; first < finals.size() && sequence.size() < updates; first += burst) {
         const int last = std::min<int>(int(finals.size()), first + burst);
-        for (model::TrialState stage : {model::TrialState::Queued, model::TrialState::Running, model::TrialState::Done}) {
+        for (model::TrialState stage :
+             {model::TrialState::Queued, model::TrialState::Running, model::TrialState::Done}) {
             for (int i = first; i < last && sequence.size() < updates; ++i) {
                 model::TrialRecord t = finals.at(i);
                 if (stage != model::TrialState::Done || t.state != model::TrialState::Failed)
@@ -223,10 +226,11 @@ int main(int argc, char** argv)
     panel.show();
     QCoreApplication::processEvents();
 
-    std::printf("bench_gui: %d trials of a 5-parameter campaign, batches of 8, stages 1-5; store on disk, page cache warm\n",
-                options.trials);
-    std::printf("Qt %s, platform %s, panel %dx%d, OpenGL off\n\n", qVersion(), qPrintable(QGuiApplication::platformName()),
-                panel.width(), panel.height());
+    std::printf(
+        "bench_gui: %d trials of a 5-parameter campaign, batches of 8, stages 1-5; store on disk, page cache warm\n",
+        options.trials);
+    std::printf("Qt %s, platform %s, panel %dx%d, OpenGL off\n\n", qVersion(),
+                qPrintable(QGuiApplication::platformName()), panel.width(), panel.height());
     std::printf("(a) open the store and draw every chart              ms\n");
     QElapsedTimer step;
     qint64 total = 0;
@@ -266,11 +270,13 @@ int main(int argc, char** argv)
     std::printf("  %-46s %8.1f   target 1000 ms: %s\n\n", "total", ms(total), ms(total) <= 1000 ? "met" : "NOT met");
 
     // (b) latency with the panel on show.
-    const QList<model::TrialRecord> updates = liveUpdates(*campaign.campaign, options.trials, options.updates, options.burst);
+    const QList<model::TrialRecord> updates =
+        liveUpdates(*campaign.campaign, options.trials, options.updates, options.burst);
     const int bursts = int((updates.size() + options.burst - 1) / options.burst);
     const int durationMs = bursts * options.burstMs + 300;
-    std::printf("(b) event-loop latency: a 10 ms timer's lateness, panel on show; %lld updates in bursts of %d every %d ms\n",
-                static_cast<long long>(updates.size()), options.burst, options.burstMs);
+    std::printf(
+        "(b) event-loop latency: a 10 ms timer's lateness, panel on show; %lld updates in bursts of %d every %d ms\n",
+        static_cast<long long>(updates.size()), options.burst, options.burstMs);
     std::printf("    (%.0f updates/s over %.1f s; the model holds the %d stored trials first)\n",
                 1000.0 * options.burst / options.burstMs, durationMs / 1000.0, options.trials);
     std::printf("  %-32s %8s %8s %8s   ms late\n", "chart on show", "median", "p95", "max");

@@ -14,9 +14,9 @@
 //
 //   tests/bench/remote/run [TRIALS [REPEATS]]      (default 200 and 3; builds the release preset)
 
+#include "engine/jobscript.h"
 #include "model/campaign.h"
 #include "remote/clusterbackend.h"
-#include "engine/jobscript.h"
 #include "remote/scheduler.h"
 #include "remote/ssh/agentprotocol.h"
 #include "remote/ssh/endpoint.h"
@@ -47,10 +47,10 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-const QString kAlias = u"sweepline-test"_s;   // SshClientConfig's default alias
+const QString kAlias = u"sweepline-test"_s; // SshClientConfig's default alias
 const QString kJobCommand = u"echo loss: 0"_s;
-constexpr double kTarget = 1.5;                 // Sweepline's submission at most 1.5 x the floor
-constexpr int kSlurmCpus = 64;                  // no-op jobs: let the one node run many at once
+constexpr double kTarget = 1.5; // Sweepline's submission at most 1.5 x the floor
+constexpr int kSlurmCpus = 64;  // no-op jobs: let the one node run many at once
 constexpr int kPollIntervalMs = 1000;
 const int kAtOnce = remote::ClusterOptions{}.parallelSubmissions; // Sweepline's default
 constexpr int kRoundTimeoutMs = 20 * 60 * 1000;
@@ -125,9 +125,9 @@ bool waitForIdleQueue(const SlurmFixture& slurm)
 {
     return waitUntil(
         [&] {
-            const ProcessResult r = slurm.run(u"squeue"_s, {u"--noheader"_s, u"--all"_s,
-                                                            u"--states=PENDING,CONFIGURING,RUNNING,COMPLETING"_s,
-                                                            u"--format=%i"_s});
+            const ProcessResult r = slurm.run(
+                u"squeue"_s,
+                {u"--noheader"_s, u"--all"_s, u"--states=PENDING,CONFIGURING,RUNNING,COMPLETING"_s, u"--format=%i"_s});
             return r.ok() && r.out.trimmed().isEmpty();
         },
         kRoundTimeoutMs, 250);
@@ -135,14 +135,14 @@ bool waitForIdleQueue(const SlurmFixture& slurm)
 
 struct Round {
     QString name;
-    QDateTime startedAt;           // wall clock, to place slurmctld's log lines
-    qint64 submitMs = -1;          // until every job id is known
+    QDateTime startedAt;  // wall clock, to place slurmctld's log lines
+    qint64 submitMs = -1; // until every job id is known
     QStringList jobIds;
-    qint64 firstSbatchMs = -1;     // slurmctld accepted the first / last job, from startedAt
+    qint64 firstSbatchMs = -1; // slurmctld accepted the first / last job, from startedAt
     qint64 lastSbatchMs = -1;
-    double medianGapMs = -1;       // between consecutive submissions: the cost per job, robust to bursts
-    int logins = 0;                // "Accepted publickey" in the sshd log
-    QStringList folders;           // where the jobs write their exit codes
+    double medianGapMs = -1; // between consecutive submissions: the cost per job, robust to bursts
+    int logins = 0;          // "Accepted publickey" in the sshd log
+    QStringList folders;     // where the jobs write their exit codes
     int ranOk = 0;
     QString error;
 };
@@ -201,9 +201,9 @@ Round runFloor(int repeat, const QString& clusterDir, const SlurmFixture& slurm,
 {
     const QString tag = u"floor%1"_s.arg(repeat);
     const QStringList folders = prepareJobFolders(clusterDir + u'/' + tag, u"bench-"_s + tag, trials);
-    Round r = shellLoop(u"floor %1"_s.arg(repeat),
-                        u"for d in \"$@\"; do sbatch --parsable \"$d/job.sh\" || exit 1; done"_s, folders,
-                        slurm.environment(), trials);
+    Round r =
+        shellLoop(u"floor %1"_s.arg(repeat), u"for d in \"$@\"; do sbatch --parsable \"$d/job.sh\" || exit 1; done"_s,
+                  folders, slurm.environment(), trials);
     r.folders = folders;
     return r;
 }
@@ -263,7 +263,8 @@ Round runHelperLocally(const QString& clusterDir, const QString& scratch, const 
     }
     for (qsizetype i = puts.size(); i < results->size(); ++i) {
         const remote::ssh::AgentResult& result = results->at(i);
-        auto id = slurmAdapter->parseSubmit(QString::fromUtf8(result.out), QString::fromUtf8(result.err), result.exitStatus);
+        auto id =
+            slurmAdapter->parseSubmit(QString::fromUtf8(result.out), QString::fromUtf8(result.err), result.exitStatus);
         if (id.kind != remote::SubmitOutcome::Kind::Submitted) {
             r.error = id.message;
             return r;
@@ -277,25 +278,26 @@ Round runSshLoop(const QString& clusterDir, const QString& clientConfig, const S
 {
     const QStringList folders = prepareJobFolders(clusterDir + u"/ssh-loop"_s, u"bench-ssh"_s, trials);
     const int loginsBefore = acceptedLogins(ssh);
-    Round r = shellLoop(u"ssh loop"_s,
-                        u"cfg=$1 host=$2; shift 2\n"
-                        "for d in \"$@\"; do ssh -n -F \"$cfg\" \"$host\" sbatch --parsable \"$d/job.sh\" || exit 1; done"_s,
-                        QStringList{clientConfig, kAlias} + folders, {}, trials);
+    Round r =
+        shellLoop(u"ssh loop"_s,
+                  u"cfg=$1 host=$2; shift 2\n"
+                  "for d in \"$@\"; do ssh -n -F \"$cfg\" \"$host\" sbatch --parsable \"$d/job.sh\" || exit 1; done"_s,
+                  QStringList{clientConfig, kAlias} + folders, {}, trials);
     r.logins = acceptedLogins(ssh) - loginsBefore;
     r.folders = folders;
     return r;
 }
 
 struct SweeplineRound : Round {
-    qint64 connectedMs = -1;         // "connected": login, SFTP channel, helper checked
+    qint64 connectedMs = -1; // "connected": login, SFTP channel, helper checked
     qint64 firstFinishedMs = -1;
-    qint64 finishMs = -1;            // the last `finished`: collected, outputs downloaded
-    int sessionLogins = -1;          // ClusterBackend::logins()
+    qint64 finishMs = -1;   // the last `finished`: collected, outputs downloaded
+    int sessionLogins = -1; // ClusterBackend::logins()
     int channels = -1;
     int commands = -1;
-    int commandsAtSubmitted = -1;    // commandsSent() once every job was submitted
+    int commandsAtSubmitted = -1; // commandsSent() once every job was submitted
     int channelsAtSubmitted = -1;
-    int polls = 0;                   // remote commands that ran squeue (from the squeue wrapper's log)
+    int polls = 0; // remote commands that ran squeue (from the squeue wrapper's log)
     int squeueCalls = 0;
     int maxJobsInOnePoll = 0;
     int badExits = 0;
@@ -314,7 +316,7 @@ SweeplineRound runSweepline(int repeat, const model::ClusterSettings& cluster, c
     remote::ClusterOptions options;
     options.campaign = u"sweepline%1"_s.arg(repeat);
     options.workdir = cluster.workdir;
-    options.pollIntervalMs = kPollIntervalMs;   // batchDelayMs: the default
+    options.pollIntervalMs = kPollIntervalMs; // batchDelayMs: the default
     RefusingPrompter prompter;
     remote::ClusterBackend backend(std::move(endpoint).value(), remote::makeSchedulerAdapter(cluster.scheduler),
                                    options, prompter);
@@ -351,18 +353,18 @@ SweeplineRound runSweepline(int repeat, const model::ClusterSettings& cluster, c
             loop.quit();
         }
     });
-    QObject::connect(&backend, &engine::JobBackend::submitFailed, &loop, [&](qint64 id, const QString& why) {
-        stop(u"trial %1 refused: %2"_s.arg(id).arg(why));
-    });
-    QObject::connect(&backend, &engine::JobBackend::notSubmitted, &loop, [&](qint64 id, const QString& why) {
-        stop(u"trial %1 not submitted: %2"_s.arg(id).arg(why));
-    });
+    QObject::connect(&backend, &engine::JobBackend::submitFailed, &loop,
+                     [&](qint64 id, const QString& why) { stop(u"trial %1 refused: %2"_s.arg(id).arg(why)); });
+    QObject::connect(&backend, &engine::JobBackend::notSubmitted, &loop,
+                     [&](qint64 id, const QString& why) { stop(u"trial %1 not submitted: %2"_s.arg(id).arg(why)); });
     QObject::connect(&backend, &engine::JobBackend::fatalError, &loop, [&](const QString& why) { stop(why); });
     QTimer watchdog;
     watchdog.setSingleShot(true);
     QObject::connect(&watchdog, &QTimer::timeout, &loop, [&] {
-        stop(u"gave up after %1 s: %2 of %3 submitted, %4 finished"_s
-                 .arg(kRoundTimeoutMs / 1000).arg(r.jobIds.size()).arg(trials).arg(finished));
+        stop(u"gave up after %1 s: %2 of %3 submitted, %4 finished"_s.arg(kRoundTimeoutMs / 1000)
+                 .arg(r.jobIds.size())
+                 .arg(trials)
+                 .arg(finished));
     });
 
     QList<engine::JobRequest> requests;
@@ -410,23 +412,23 @@ SweeplineRound runSweepline(int repeat, const model::ClusterSettings& cluster, c
 
 // Where the time of one submission goes, measured piece by piece on the same sshd.
 struct Breakdown {
-    double connectMs = -1;        // login + SFTP channel (+ home folder)
-    double execChannelMs = -1;    // one exec channel running `true` through the login shell
-    double bashrcMs = -1;         // bash started as sshd starts it, so it reads root's ~/.bashrc
-    double bareBashMs = -1;       // bash without rc files
-    double mkdirMs = -1;          // SshSession::makePath of a new job folder (only for files sent over SFTP)
-    double uploadMs = -1;         // SshSession::writeFile of a job script
-    double statMs = -1;           // one SFTP round trip (exists)
-    double downloadMs = -1;       // readFileIfPresent of a small file (collecting: 2 per job)
-    double saveFileMs = -1;       // QSaveFile write + commit (fdatasync) of a small local file (the former way)
-    double plainFileMs = -1;      // writeLocalCopy: temporary file and rename, no sync (collecting: 3 per job)
-    double helperPerOpMs = -1;    // the helper running /bin/true N times, per operation
-    double loopPerOpMs = -1;      // a bash loop running /bin/true N times, per iteration
-    double helperPutMs = -1;      // the helper writing N job scripts (put) into N new folders, per file
+    double connectMs = -1;     // login + SFTP channel (+ home folder)
+    double execChannelMs = -1; // one exec channel running `true` through the login shell
+    double bashrcMs = -1;      // bash started as sshd starts it, so it reads root's ~/.bashrc
+    double bareBashMs = -1;    // bash without rc files
+    double mkdirMs = -1;       // SshSession::makePath of a new job folder (only for files sent over SFTP)
+    double uploadMs = -1;      // SshSession::writeFile of a job script
+    double statMs = -1;        // one SFTP round trip (exists)
+    double downloadMs = -1;    // readFileIfPresent of a small file (collecting: 2 per job)
+    double saveFileMs = -1;    // QSaveFile write + commit (fdatasync) of a small local file (the former way)
+    double plainFileMs = -1;   // writeLocalCopy: temporary file and rename, no sync (collecting: 3 per job)
+    double helperPerOpMs = -1; // the helper running /bin/true N times, per operation
+    double loopPerOpMs = -1;   // a bash loop running /bin/true N times, per iteration
+    double helperPutMs = -1;   // the helper writing N job scripts (put) into N new folders, per file
     QString error;
 };
 
-template <typename F>
+template<typename F>
 double meanMs(int times, F&& f)
 {
     QElapsedTimer t;
@@ -474,10 +476,11 @@ Breakdown measureBreakdown(const model::ClusterSettings& cluster, const QString&
     b.execChannelMs = meanMs(5, [&](int) { ok = execToTheEnd(QByteArrayLiteral("true")) && ok; });
 
     const QString probe = cluster.workdir + u"/probe"_s;
-    const QByteArray script(700, '#');    // about the size of a rendered job script
+    const QByteArray script(700, '#'); // about the size of a rendered job script
     constexpr int samples = 50;
     b.mkdirMs = meanMs(samples, [&](int i) { ok = session.makePath(jobFolder(probe, i)).ok() && ok; });
-    b.uploadMs = meanMs(samples, [&](int i) { ok = session.writeFile(jobFolder(probe, i) + u"/job.sh"_s, script, 0755).ok() && ok; });
+    b.uploadMs = meanMs(
+        samples, [&](int i) { ok = session.writeFile(jobFolder(probe, i) + u"/job.sh"_s, script, 0755).ok() && ok; });
     b.statMs = meanMs(samples, [&](int i) { ok = session.exists(jobFolder(probe, i) + u"/job.sh"_s).ok() && ok; });
     b.downloadMs = meanMs(samples, [&](int i) {
         const auto data = session.readFileIfPresent(jobFolder(probe, i) + u"/job.sh"_s, 1 << 20);
@@ -514,23 +517,32 @@ Breakdown measureBreakdown(const model::ClusterSettings& cluster, const QString&
         b.error = u"cannot write the helper and its request"_s;
         return b;
     }
-    b.helperPerOpMs = meanMs(1, [&](int) {
-        const ProcessResult p = runProcess(u"bash"_s, {u"--norc"_s, helper, request});
-        ok = p.ok() && remote::ssh::decodeAgentReply(p.out, trials).ok() && ok;
-    }) / trials;
+    b.helperPerOpMs = meanMs(1,
+                             [&](int) {
+                                 const ProcessResult p = runProcess(u"bash"_s, {u"--norc"_s, helper, request});
+                                 ok = p.ok() && remote::ssh::decodeAgentReply(p.out, trials).ok() && ok;
+                             })
+        / trials;
     QList<remote::ssh::AgentOperation> puts;
     for (int i = 0; i < trials; ++i)
         puts.append(remote::ssh::AgentOperation::put(jobFolder(scratch + u"/puts"_s, i), u"job.sh"_s, 0755, script));
     const auto encodedPuts = remote::ssh::encodeAgentRequest(puts);
-    b.helperPutMs = meanMs(1, [&](int) {
-        ok = encodedPuts.ok() && writeBytes(request, encodedPuts.value()) && ok;
-        const ProcessResult p = runProcess(u"bash"_s, {u"--norc"_s, helper, request});
-        ok = p.ok() && remote::ssh::decodeAgentReply(p.out, trials).ok() && ok;
-    }) / trials;
-    b.loopPerOpMs = meanMs(1, [&](int) {
-        ok = runProcess(u"bash"_s, {u"--norc"_s, u"-c"_s, u"for ((i = 0; i < %1; i++)); do /bin/true; done"_s.arg(trials)}).ok()
-             && ok;
-    }) / trials;
+    b.helperPutMs = meanMs(1,
+                           [&](int) {
+                               ok = encodedPuts.ok() && writeBytes(request, encodedPuts.value()) && ok;
+                               const ProcessResult p = runProcess(u"bash"_s, {u"--norc"_s, helper, request});
+                               ok = p.ok() && remote::ssh::decodeAgentReply(p.out, trials).ok() && ok;
+                           })
+        / trials;
+    b.loopPerOpMs = meanMs(1,
+                           [&](int) {
+                               ok = runProcess(u"bash"_s,
+                                               {u"--norc"_s, u"-c"_s,
+                                                u"for ((i = 0; i < %1; i++)); do /bin/true; done"_s.arg(trials)})
+                                        .ok()
+                                   && ok;
+                           })
+        / trials;
     if (!ok && b.error.isEmpty())
         b.error = u"a local measurement failed"_s;
     return b;
@@ -546,7 +558,7 @@ QString ms(qint64 v)
     return v < 0 ? u"-"_s : QString::number(v);
 }
 
-template <typename R>
+template<typename R>
 qint64 medianSubmitMs(const QList<R>& rounds)
 {
     QList<qint64> v;
@@ -559,7 +571,8 @@ qint64 medianSubmitMs(const QList<R>& rounds)
 void tableRow(const QString& name, qint64 submitMs, int trials, qint64 floorMs, const QString& logins,
               const QString& channels, const QString& commands, const QString& perPoll)
 {
-    const QString ratio = submitMs > 0 && floorMs > 0 ? QString::number(double(submitMs) / double(floorMs), 'f', 2) : u"-"_s;
+    const QString ratio =
+        submitMs > 0 && floorMs > 0 ? QString::number(double(submitMs) / double(floorMs), 'f', 2) : u"-"_s;
     std::printf("%-40s %9s %7s %8s %7s %9s %9s %10s\n", qPrintable(name), qPrintable(ms(submitMs)),
                 qPrintable(ms(double(submitMs) / trials)), qPrintable(ratio), qPrintable(logins), qPrintable(channels),
                 qPrintable(commands), qPrintable(perPoll));
@@ -597,7 +610,7 @@ int main(int argc, char** argv)
     QTemporaryDir tmp(QDir::tempPath() + u"/swlbench-XXXXXX"_s);
     if (!tmp.isValid())
         return 1;
-    const QString clusterDir = tmp.filePath(u"cluster"_s);  // the "cluster's" side of the files
+    const QString clusterDir = tmp.filePath(u"cluster"_s); // the "cluster's" side of the files
     const QString wrappers = tmp.filePath(u"bin"_s);
     const QString squeueLog = tmp.filePath(u"squeue.log"_s);
     QDir().mkpath(clusterDir);
@@ -607,8 +620,7 @@ int main(int argc, char** argv)
     // the very same /usr/bin/sbatch.
     writeTextFile(wrappers + u"/squeue"_s,
                   u"#!/bin/sh\nprintf '%s %s\\n' \"$(readlink /proc/$PPID/fd/3 | tr ' ' _)\" \"$*\" >> %1\n"
-                                 "exec /usr/bin/squeue \"$@\"\n"_s
-                      .arg(squeueLog),
+                  "exec /usr/bin/squeue \"$@\"\n"_s.arg(squeueLog),
                   0755);
 
     progress(u"starting Slurm (one node, %1 CPUs) and sshd on loopback"_s.arg(kSlurmCpus));
@@ -706,16 +718,17 @@ int main(int argc, char** argv)
                 qPrintable(loadAtStart), qPrintable(loadAverage()));
     std::printf("floors and sweepline: median of %d interleaved rounds; channels and commands: up to all submitted\n",
                 repeats);
-    std::printf("sweepline runs %d submissions at once on the login node (cluster.parallel_submissions, its default)\n\n",
-                kAtOnce);
+    std::printf(
+        "sweepline runs %d submissions at once on the login node (cluster.parallel_submissions, its default)\n\n",
+        kAtOnce);
     std::printf("%-40s %9s %7s %8s %7s %9s %9s %10s\n", "", "submit ms", "ms/job", "x floor", "logins", "channels",
                 "commands", "cmds/poll");
     tableRow(u"floor: sbatch on the node, no SSH"_s, floorMs, trials, floorMs, u"0"_s, u"0"_s, QString::number(trials),
              u"-"_s);
-    tableRow(u"parallel floor: %1 sbatch at once, no SSH"_s.arg(kAtOnce), parallelFloorMs, trials, floorMs,
-             u"0"_s, u"0"_s, QString::number(trials), u"-"_s);
-    tableRow(u"ssh loop: `ssh alias sbatch` per job"_s, sshLoop.submitMs, trials, floorMs, QString::number(sshLoop.logins),
-             QString::number(trials), QString::number(trials), u"-"_s);
+    tableRow(u"parallel floor: %1 sbatch at once, no SSH"_s.arg(kAtOnce), parallelFloorMs, trials, floorMs, u"0"_s,
+             u"0"_s, QString::number(trials), u"-"_s);
+    tableRow(u"ssh loop: `ssh alias sbatch` per job"_s, sshLoop.submitMs, trials, floorMs,
+             QString::number(sshLoop.logins), QString::number(trials), QString::number(trials), u"-"_s);
     tableRow(u"sweepline: ClusterBackend, one session"_s, swlMs, trials, floorMs, QString::number(maxLogins),
              QString::number(maxChannels), QString::number(maxCommands),
              polls > 0 ? QString::number(double(pollCommands) / polls, 'f', 2) : u"-"_s);
@@ -723,9 +736,9 @@ int main(int argc, char** argv)
     const bool measured = floorMs > 0 && swlMs > 0 && problems.isEmpty();
     const double ratio = measured ? double(swlMs) / double(floorMs) : 0;
     std::printf("\ntarget: submitting the %d jobs takes at most %.1f x the floor: %s\n", trials, kTarget,
-                !measured ? "NOT MEASURED (see the problems below)"
-                : ratio <= kTarget ? qPrintable(u"met (%1 x)"_s.arg(ratio, 0, 'f', 2))
-                                   : qPrintable(u"NOT met (%1 x)"_s.arg(ratio, 0, 'f', 2)));
+                !measured              ? "NOT MEASURED (see the problems below)"
+                    : ratio <= kTarget ? qPrintable(u"met (%1 x)"_s.arg(ratio, 0, 'f', 2))
+                                       : qPrintable(u"NOT met (%1 x)"_s.arg(ratio, 0, 'f', 2)));
     if (measured && parallelFloorMs > 0)
         std::printf("at equal concurrency (%d at once, no SSH): %.2f x the parallel floor, %s ms more\n", kAtOnce,
                     double(swlMs) / double(parallelFloorMs), qPrintable(ms(swlMs - parallelFloorMs)));
@@ -746,10 +759,10 @@ int main(int argc, char** argv)
     std::printf("  %-13s %10s %9s %12s %10s %13s %13s %9s %10s\n", "round", "connected", "submitted", "1st finished",
                 "finished", "logins (log)", "channels", "commands", "polls");
     for (const SweeplineRound& r : std::as_const(sweeplines)) {
-        std::printf("  %-13s %10s %9s %12s %10s %13s %13d %9d %10s\n", qPrintable(r.name), qPrintable(ms(r.connectedMs)),
-                    qPrintable(ms(r.submitMs)), qPrintable(ms(r.firstFinishedMs)), qPrintable(ms(r.finishMs)),
-                    qPrintable(u"%1 (%2)"_s.arg(r.sessionLogins).arg(r.logins)), r.channels, r.commands,
-                    qPrintable(u"%1"_s.arg(r.polls)));
+        std::printf("  %-13s %10s %9s %12s %10s %13s %13d %9d %10s\n", qPrintable(r.name),
+                    qPrintable(ms(r.connectedMs)), qPrintable(ms(r.submitMs)), qPrintable(ms(r.firstFinishedMs)),
+                    qPrintable(ms(r.finishMs)), qPrintable(u"%1 (%2)"_s.arg(r.sessionLogins).arg(r.logins)), r.channels,
+                    r.commands, qPrintable(u"%1"_s.arg(r.polls)));
         if (r.badExits > 0)
             problems << u"%1: %2 jobs finished without exit code 0"_s.arg(r.name).arg(r.badExits);
         if (r.squeueCalls != r.polls)
@@ -758,14 +771,16 @@ int main(int argc, char** argv)
     int largestPoll = 0;
     for (const SweeplineRound& r : std::as_const(sweeplines))
         largestPoll = std::max(largestPoll, r.maxJobsInOnePoll);
-    std::printf("  (times in ms from the first submit(); channels = 1 SFTP + 1 for the helper, which serves every command; every poll was one command "
+    std::printf("  (times in ms from the first submit(); channels = 1 SFTP + 1 for the helper, which serves every "
+                "command; every poll was one command "
                 "running squeue once, the largest for %d jobs)\n",
                 largestPoll);
 
     std::printf("\nwhere the time goes, measured piece by piece on the same sshd:\n");
     std::printf("  SSH login + SFTP channel:                               %s ms\n", qPrintable(ms(b.connectMs)));
     std::printf("  one exec channel running `true` via root's login shell: %s ms\n", qPrintable(ms(b.execChannelMs)));
-    std::printf("    bash started as sshd starts it (reads ~/.bashrc, which runs `pyenv init`): %s ms; without rc files: %s ms\n",
+    std::printf("    bash started as sshd starts it (reads ~/.bashrc, which runs `pyenv init`): %s ms; without rc "
+                "files: %s ms\n",
                 qPrintable(ms(b.bashrcMs)), qPrintable(ms(b.bareBashMs)));
     std::printf("  SFTP makePath of a new job folder (SFTP uploads only):   %s ms\n", qPrintable(ms(b.mkdirMs)));
     std::printf("  SFTP writeFile of a job script (SFTP uploads only):      %s ms\n", qPrintable(ms(b.uploadMs)));

@@ -142,9 +142,8 @@ Table loadTable(const fs::path& path)
                 values.insert(*number(s));
             d.numericValues.assign(values.begin(), values.end());
             for (const auto& s : texts)
-                indexOf[k][s] =
-                    std::size_t(std::lower_bound(d.numericValues.begin(), d.numericValues.end(), *number(s)) -
-                                d.numericValues.begin());
+                indexOf[k][s] = std::size_t(std::lower_bound(d.numericValues.begin(), d.numericValues.end(), *number(s))
+                                            - d.numericValues.begin());
             d.kind = DimensionKind::Ordinal;
             if (d.numericValues.size() >= 3 && d.numericValues.front() > 0.0) {
                 std::vector<double> logs;
@@ -318,7 +317,7 @@ void add(Summary& s, const Table& t, const Run& r, std::size_t budget)
     s.utilisation.push_back(r.activeTime > 0 ? r.busyTime / (double(r.slots) * r.activeTime) : 1.0);
 }
 
-template <typename T>
+template<typename T>
 T median(std::vector<T> v)
 {
     std::sort(v.begin(), v.end());
@@ -533,8 +532,8 @@ try {
                 rows.push_back({name, slots, s});
                 all[{t.name, name, slots}] = s;
             }
-            if (a.optuna && optuna["tables"].contains(t.name) &&
-                optuna["tables"][t.name].contains(std::to_string(slots))) {
+            if (a.optuna && optuna["tables"].contains(t.name)
+                && optuna["tables"][t.name].contains(std::to_string(slots))) {
                 Summary s;
                 for (const auto& jr : optuna["tables"][t.name][std::to_string(slots)]) {
                     Run r;

@@ -50,11 +50,11 @@ class TestAgentService : public QObject {
     {
         RemoteResponse response;
         const quint64 id = ++m_nextId;
-        const auto connection = connect(m_worker.get(), &SshWorker::done, this,
-                                        [&](quint64 doneId, const RemoteResponse& r) {
-                                            if (doneId == id)
-                                                response = r;
-                                        });
+        const auto connection =
+            connect(m_worker.get(), &SshWorker::done, this, [&](quint64 doneId, const RemoteResponse& r) {
+                if (doneId == id)
+                    response = r;
+            });
         m_worker->execute(id, request); // on this thread: done() is emitted before it returns
         disconnect(connection);
         return response;
@@ -98,10 +98,7 @@ class TestAgentService : public QObject {
     QString installedHelper() const { return helperFolder() + u'/' + agentFileName(); }
 
 private slots:
-    void init()
-    {
-        startAs({});
-    }
+    void init() { startAs({}); }
 
     void cleanup()
     {
@@ -151,7 +148,8 @@ private slots:
             QCOMPARE(QFileInfo(m_account->home() + u"/trial/job.sh"_s).ownerId(), m_account->uid());
         }
         QCOMPARE(m_worker->helperStarts(), 1);
-        QDirIterator injected(m_account->home(), {u"INJECTED"_s}, QDir::AllEntries | QDir::Hidden, QDirIterator::Subdirectories);
+        QDirIterator injected(m_account->home(), {u"INJECTED"_s}, QDir::AllEntries | QDir::Hidden,
+                              QDirIterator::Subdirectories);
         QVERIFY2(!injected.hasNext(), "the home's name was interpreted by a shell");
         QVERIFY(!QFileInfo::exists(m_account->loginDirectory() + u"/INJECTED"_s));
     }
@@ -167,8 +165,8 @@ private slots:
         }
         // What a run makes is owner-only too: a request's scratch files while it runs.
         RemoteRequest request;
-        request.operations.append(AgentOperation::run({u"sh"_s, u"-c"_s,
-                                                        u"stat -c %a \"$HOME\"/.sweepline/requests/*.out"_s}));
+        request.operations.append(
+            AgentOperation::run({u"sh"_s, u"-c"_s, u"stat -c %a \"$HOME\"/.sweepline/requests/*.out"_s}));
         const RemoteResponse r = execute(request);
         QVERIFY2(r.ok, qPrintable(r.error));
         QCOMPARE(r.results.at(0).out, QByteArray("600\n"));
@@ -179,7 +177,8 @@ private slots:
         QTest::addColumn<QByteArray>("damaged");
         QTest::addRow("truncated") << agentScript().left(agentScript().size() / 2);
         QTest::addRow("empty") << QByteArray();
-        QTest::addRow("changed") << QByteArray(agentScript()).replace("set -u", "touch \"$HOME\"/RAN-A-CHANGED-HELPER; set -u");
+        QTest::addRow("changed")
+            << QByteArray(agentScript()).replace("set -u", "touch \"$HOME\"/RAN-A-CHANGED-HELPER; set -u");
     }
     void aTruncatedOrChangedHelperIsReinstalled()
     {
@@ -190,7 +189,7 @@ private slots:
             QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
             QCOMPARE(f.write(damaged), damaged.size());
         }
-        newWorker();   // the next login checks it
+        newWorker(); // the next login checks it
         const RemoteResponse r = execute(askForThePidOfItsHelper());
         QVERIFY2(r.ok, qPrintable(r.error));
         QFile f(installedHelper());
@@ -225,7 +224,7 @@ private slots:
     {
         QVERIFY(helperPid() > 0);
         QVERIFY(QDir(helperFolder() + u"/requests"_s).removeRecursively());
-        const qint64 pid = helperPid();   // the same session, the same helper
+        const qint64 pid = helperPid(); // the same session, the same helper
         QVERIFY(pid > 0);
         QCOMPARE(m_worker->helperStarts(), 1);
         const QFileInfo requests(helperFolder() + u"/requests"_s);

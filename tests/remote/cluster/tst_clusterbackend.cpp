@@ -38,8 +38,8 @@ class TestClusterBackend : public QObject {
         options.campaign = campaign;
         options.workdir = u"sweepline"_s;
         options.pollIntervalMs = 500;
-        return std::make_unique<ClusterBackend>(std::move(endpoint).value(), makeSchedulerAdapter(u"ssh"_s),
-                                                options, m_prompts);
+        return std::make_unique<ClusterBackend>(std::move(endpoint).value(), makeSchedulerAdapter(u"ssh"_s), options,
+                                                m_prompts);
     }
 
     static TrackedJob unclearJob(qint64 id)

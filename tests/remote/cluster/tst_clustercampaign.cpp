@@ -58,7 +58,7 @@ class TestClusterCampaign : public QObject {
     std::unique_ptr<SshServerFixture> m_ssh;
     std::unique_ptr<TestAccount> m_account;
     QString m_clientConfig;
-    QString m_wrappers;   // a PATH entry on the "cluster" with a slowable sbatch
+    QString m_wrappers; // a PATH entry on the "cluster" with a slowable sbatch
     int m_campaigns = 0;
 
     QString path(const QString& name) const { return QDir(m_tmp.path()).filePath(name); }
@@ -79,7 +79,7 @@ class TestClusterCampaign : public QObject {
         QString host = u"sweepline-test"_s;
         QString sshConfig;
         QString knownHosts;
-        bool binaryFile = false;   // a job file holding NUL bytes, which goes over SFTP, not in the request
+        bool binaryFile = false; // a job file holding NUL bytes, which goes over SFTP, not in the request
     };
 
     // A campaign in its own folder; returns the campaign file. Its jobs log to measuredLog(), in the account's home.
@@ -107,21 +107,21 @@ class TestClusterCampaign : public QObject {
         }
         writeTextFile(dir + u"/objective.sh"_s,
                       u"x=$1; kind=$2; log=$3\n"
-                                     "%2"
-                                     "sleep %1\n"
-                                     "case \"$kind\" in fast) p=0 ;; slow) p=10 ;; crash) echo 'RuntimeError: boom' >&2; exit 3 ;;"
-                                     " hang) sleep 600 ;; esac\n"
-                                     "echo \"$x $kind $SWEEPLINE_TRIAL\" >> \"$log\"\n"
-                                     "echo \"loss: $(( (x - 3) * (x - 3) + p ))\"\n"_s
-                          .arg(o.sleep, check));
-        QString cluster = u"\"scheduler\": \"%1\", \"host\": \"%2\", \"ssh_config\": \"%3\", "
-                                         "\"workdir\": \"%4\", \"poll_interval_s\": 1"_s
-                              .arg(o.scheduler, o.host, o.sshConfig.isEmpty() ? m_clientConfig : o.sshConfig,
-                                   remotePath(u"remote"_s));
+                      "%2"
+                      "sleep %1\n"
+                      "case \"$kind\" in fast) p=0 ;; slow) p=10 ;; crash) echo 'RuntimeError: boom' >&2; exit 3 ;;"
+                      " hang) sleep 600 ;; esac\n"
+                      "echo \"$x $kind $SWEEPLINE_TRIAL\" >> \"$log\"\n"
+                      "echo \"loss: $(( (x - 3) * (x - 3) + p ))\"\n"_s.arg(o.sleep, check));
+        QString cluster =
+            u"\"scheduler\": \"%1\", \"host\": \"%2\", \"ssh_config\": \"%3\", "
+            "\"workdir\": \"%4\", \"poll_interval_s\": 1"_s.arg(
+                o.scheduler, o.host, o.sshConfig.isEmpty() ? m_clientConfig : o.sshConfig, remotePath(u"remote"_s));
         if (!o.knownHosts.isEmpty())
             cluster += u", \"known_hosts\": \"%1\""_s.arg(o.knownHosts);
         const QString file = dir + u"/campaign.json"_s;
-        writeTextFile(file, uR"({
+        writeTextFile(file,
+                      uR"({
   "name": "cluster%1",
   "parameters": [
     {"name": "x", "type": "int", "range": {"min": 1, "max": 5}, "default": 3},
@@ -131,14 +131,13 @@ class TestClusterCampaign : public QObject {
   "search": {"strategy": "grid", "max_trials": %3, "parallel": %4},
   "job": {"command": "bash objective.sh {x} {kind} %5", "files": [%8]%6},
   "cluster": {%7}
-})"_s
-                                .arg(m_campaigns)
-                                .arg(o.kinds)
-                                .arg(o.maxTrials)
-                                .arg(o.parallel)
-                                .arg(remotePath(u"measured-%1.log"_s.arg(QFileInfo(dir).fileName())),
-                                     o.timeLimit.isEmpty() ? QString() : u", \"time_limit\": \"%1\""_s.arg(o.timeLimit),
-                                     cluster, files));
+})"_s.arg(m_campaigns)
+                          .arg(o.kinds)
+                          .arg(o.maxTrials)
+                          .arg(o.parallel)
+                          .arg(remotePath(u"measured-%1.log"_s.arg(QFileInfo(dir).fileName())),
+                               o.timeLimit.isEmpty() ? QString() : u", \"time_limit\": \"%1\""_s.arg(o.timeLimit),
+                               cluster, files));
         return file;
     }
 
@@ -180,9 +179,9 @@ class TestClusterCampaign : public QObject {
             if (!numeric || !cmdline.open(QIODevice::ReadOnly) || !environment.open(QIODevice::ReadOnly))
                 continue;
             const QList<QByteArray> args = cmdline.readAll().split('\0');
-            const bool helper = args.contains("--serve") && std::any_of(args.cbegin(), args.cend(), [](const QByteArray& a) {
-                return a.contains("/agent-") && a.endsWith(".sh");
-            });
+            const bool helper = args.contains("--serve")
+                && std::any_of(args.cbegin(), args.cend(),
+                               [](const QByteArray& a) { return a.contains("/agent-") && a.endsWith(".sh"); });
             if (helper && environment.readAll().split('\0').contains(ours))
                 pids.append(pid);
         }
@@ -200,7 +199,7 @@ class TestClusterCampaign : public QObject {
     }
 
     // Runs the CLI in the background until the log shows `measured` jobs, then calls disrupt().
-    template <typename Disrupt>
+    template<typename Disrupt>
     Run runWithDisruption(const QString& campaign, int measured, Disrupt disrupt)
     {
         QProcess p;
@@ -209,8 +208,8 @@ class TestClusterCampaign : public QObject {
         waitUntil([&] { return readLines(log).size() >= measured || p.state() == QProcess::NotRunning; }, 120000);
         disrupt();
         p.waitForFinished(300000);
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
+        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+                QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
     }
 
 private slots:
@@ -218,8 +217,9 @@ private slots:
     {
         QVERIFY(m_tmp.isValid());
         // The account reaches the sbatch wrapper in here (read and run, not write).
-        QVERIFY(QFile::setPermissions(m_tmp.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup
-                                                        | QFile::ExeGroup | QFile::ReadOther | QFile::ExeOther));
+        QVERIFY(QFile::setPermissions(m_tmp.path(),
+                                      QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup
+                                          | QFile::ExeGroup | QFile::ReadOther | QFile::ExeOther));
         m_account = std::make_unique<TestAccount>();
         QVERIFY2(m_account->create(), qPrintable(m_account->errorString()));
         m_slurm = std::make_unique<SlurmFixture>();
@@ -231,12 +231,11 @@ private slots:
         QDir().mkpath(m_wrappers);
         writeTextFile(m_wrappers + u"/sbatch"_s,
                       u"#!/bin/sh\nout=$(/usr/bin/sbatch \"$@\"); rc=$?\n"
-                                     "if [ -e %1 ]; then touch %1.submitted; sleep 8; fi\n"
-                                     "printf '%s\\n' \"$out\"; exit $rc\n"_s
-                          .arg(slowSbatchFlag()));
-        QFile::setPermissions(m_wrappers + u"/sbatch"_s, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner
-                                                                          | QFile::ReadGroup | QFile::ExeGroup | QFile::ReadOther
-                                                                          | QFile::ExeOther);
+                      "if [ -e %1 ]; then touch %1.submitted; sleep 8; fi\n"
+                      "printf '%s\\n' \"$out\"; exit $rc\n"_s.arg(slowSbatchFlag()));
+        QFile::setPermissions(m_wrappers + u"/sbatch"_s,
+                              QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup
+                                  | QFile::ExeGroup | QFile::ReadOther | QFile::ExeOther);
 
         SshServerOptions options;
         options.sessionEnvironment = m_slurm->sessionEnvironment();
@@ -320,7 +319,7 @@ private slots:
         config.path = path(u"jump_config"_s);
         config.alias = u"behind-bastion"_s;
         config.jumpHost = &bastion;
-        config.user = m_account->name();   // the bastion's own login stays root's: its fixture's only user
+        config.user = m_account->name(); // the bastion's own login stays root's: its fixture's only user
         const QString file = m_ssh->writeClientConfig(config);
         CampaignOptions o;
         o.host = u"behind-bastion"_s;

@@ -27,7 +27,7 @@ ProcessResult cli(const QStringList& args)
 
 struct TerminalRun {
     int exitCode = -1;
-    QByteArray output;   // all the terminal showed
+    QByteArray output; // all the terminal showed
 };
 
 // Runs the CLI on a pseudo-terminal of its own (its controlling terminal, so /dev/tty is it);
@@ -112,7 +112,8 @@ class TestConnections : public QObject {
         QDir().mkpath(dir);
         writeTextFile(dir + u"/objective.sh"_s, u"echo \"loss: $(( ($1 - 2) * ($1 - 2) ))\"\n"_s, 0644);
         const QString file = dir + u"/campaign.json"_s;
-        writeTextFile(file, uR"({
+        writeTextFile(file,
+                      uR"({
   "name": "conn%1",
   "parameters": [{"name": "x", "type": "int", "range": {"min": 1, "max": 3}, "default": 2}],
   "objective": {"metric": "loss"},
@@ -120,7 +121,7 @@ class TestConnections : public QObject {
   "job": {"command": "bash objective.sh {x}", "files": ["objective.sh"]},
   "cluster": {"scheduler": "ssh", "host": "%2", "ssh_config": "%3", "workdir": "%4", "poll_interval_s": 1}
 })"_s.arg(m_campaigns)
-                                .arg(host, sshConfig, workdir),
+                          .arg(host, sshConfig, workdir),
                       0644);
         return file;
     }
@@ -182,9 +183,11 @@ private slots:
 void TestConnections::unknownHost()
 {
     const QString config = path(u"unknown_config"_s);
-    writeTextFile(config, u"Host nowhere\n  HostName nowhere.invalid\n  UserKnownHostsFile %1\n"_s.arg(path(u"kh"_s)), 0644);
+    writeTextFile(config, u"Host nowhere\n  HostName nowhere.invalid\n  UserKnownHostsFile %1\n"_s.arg(path(u"kh"_s)),
+                  0644);
     const ProcessResult r = cli({u"run"_s, writeCampaign(u"nowhere"_s, config)});
-    verifyStoppedNaming(r, u"never connected (3 attempts): cannot connect to nowhere: unknown host: \"nowhere.invalid\""_s, 3);
+    verifyStoppedNaming(
+        r, u"never connected (3 attempts): cannot connect to nowhere: unknown host: \"nowhere.invalid\""_s, 3);
 }
 
 void TestConnections::noSftpSubsystem()
@@ -221,8 +224,9 @@ void TestConnections::unresolvableProxyJump()
     client.path = path(u"badjump_config"_s);
     client.extraLines = {u"ProxyJump jumper@nohop.invalid:2222"_s};
     const ProcessResult r = cli({u"run"_s, writeCampaign(u"sweepline-test"_s, ssh.writeClientConfig(client))});
-    verifyStoppedNaming(r, u"never connected (3 attempts): cannot connect to sweepline-test: its ProxyJump host "
-                           "\"jumper@nohop.invalid:2222\" (nohop.invalid) cannot be resolved"_s,
+    verifyStoppedNaming(r,
+                        u"never connected (3 attempts): cannot connect to sweepline-test: its ProxyJump host "
+                        "\"jumper@nohop.invalid:2222\" (nohop.invalid) cannot be resolved"_s,
                         3);
     QVERIFY(!ssh.log().contains(u"Accepted"_s));
 }
@@ -236,10 +240,11 @@ void TestConnections::campaignThroughTwoBastions()
         QVERIFY2(s->start(), qPrintable(s->errorString()));
     const QString config = path(u"chain_config"_s);
     // The first hop as a user@host:port value, the second as an alias: each with its own settings.
-    writeTextFile(config,
-                  target.clientConfigBlock(u"behind-two"_s, {}, {}, {u"ProxyJump root@first:%1,second"_s.arg(first.port())})
-                      + first.clientConfigBlock(u"first"_s) + second.clientConfigBlock(u"second"_s),
-                  0644);
+    writeTextFile(
+        config,
+        target.clientConfigBlock(u"behind-two"_s, {}, {}, {u"ProxyJump root@first:%1,second"_s.arg(first.port())})
+            + first.clientConfigBlock(u"first"_s) + second.clientConfigBlock(u"second"_s),
+        0644);
     const QString campaign = writeCampaign(u"behind-two"_s, config, path(u"chain-work"_s));
     const ProcessResult r = cli({u"run"_s, campaign});
     QVERIFY2(r.ok(), qPrintable(r.describe() + first.log() + second.log()));
@@ -255,9 +260,9 @@ void TestConnections::passwordAskedOnTheTerminal()
     SshServerFixture ssh(passwordLogins());
     QVERIFY2(ssh.start(), qPrintable(ssh.errorString()));
     int asked = 0;
-    const TerminalRun run = answerOnTerminal(passwordUserCampaign(ssh),
-                                             "Password for " + ssh.passwordUserName().toUtf8() + "@sweepline-test: ",
-                                             [&] { return ssh.password().toUtf8(); }, asked);
+    const TerminalRun run = answerOnTerminal(
+        passwordUserCampaign(ssh), "Password for " + ssh.passwordUserName().toUtf8() + "@sweepline-test: ",
+        [&] { return ssh.password().toUtf8(); }, asked);
     QVERIFY2(run.exitCode == 0, run.output.constData());
     QCOMPARE(asked, 1);
     QVERIFY2(!run.output.contains(ssh.password().toUtf8()), run.output.constData()); // echo was off
@@ -269,15 +274,19 @@ void TestConnections::oneTimePasswordAskedOnTheTerminal()
 {
     SshServerOptions options;
     options.oneTimePasswords = true;
-    options.otpInfoText = "\x1b[2J\x1b]0;owned\x07" "Cluster login";
+    options.otpInfoText = "\x1b[2J\x1b]0;owned\x07"
+                          "Cluster login";
     SshServerFixture ssh(options);
     QVERIFY2(ssh.start(), qPrintable(ssh.errorString()));
     int asked = 0;
     QString code;
-    const TerminalRun run = answerOnTerminal(passwordUserCampaign(ssh), "One-time password (OATH) for", [&] {
-        code = oathCode(ssh.otpSecretHex());
-        return code.toUtf8();
-    }, asked);
+    const TerminalRun run = answerOnTerminal(
+        passwordUserCampaign(ssh), "One-time password (OATH) for",
+        [&] {
+            code = oathCode(ssh.otpSecretHex());
+            return code.toUtf8();
+        },
+        asked);
     QVERIFY2(run.exitCode == 0, run.output.constData());
     QCOMPARE(asked, 1);
     QVERIFY2(run.output.contains("Cluster login"), run.output.constData());
@@ -292,8 +301,8 @@ void TestConnections::wrongPasswordOnTheTerminalStops()
     SshServerFixture ssh(passwordLogins());
     QVERIFY2(ssh.start(), qPrintable(ssh.errorString()));
     int asked = 0;
-    const TerminalRun run = answerOnTerminal(passwordUserCampaign(ssh), "Password for ",
-                                             [] { return QByteArray("not-the-password"); }, asked);
+    const TerminalRun run = answerOnTerminal(
+        passwordUserCampaign(ssh), "Password for ", [] { return QByteArray("not-the-password"); }, asked);
     QCOMPARE(run.exitCode, 1);
     QCOMPARE(asked, 1);
     QVERIFY2(run.output.contains("run stopped: login refused"), run.output.constData());

@@ -36,9 +36,8 @@ class TestOtherUsers : public QObject {
     ProcessResult neighbourSbatch(const QString& name, const QStringList& options, const QString& command)
     {
         return m_neighbour->run(u"sbatch"_s,
-                                QStringList{u"--parsable"_s, u"--job-name="_s + name,
-                                            u"--output=/dev/null"_s}
-                                    + options + QStringList{u"--wrap="_s + command},
+                                QStringList{u"--parsable"_s, u"--job-name="_s + name, u"--output=/dev/null"_s} + options
+                                    + QStringList{u"--wrap="_s + command},
                                 m_cluster.slurm().environment());
     }
 
@@ -55,11 +54,10 @@ private slots:
             QDir().mkpath(wrappers);
             writeTextFile(wrappers + u"/sbatch"_s,
                           u"#!/bin/sh\nwhile [ ! -e %1 ]; do sleep 0.1; done\n"
-                                         "out=$(/usr/bin/sbatch \"$@\"); rc=$?\n"
-                                         "if [ \"$rc\" -eq 0 ] && mkdir %2 2>/dev/null; then echo \"$out\" > %2/id; "
-                                         "echo 'sbatch: the reply was cut short'; exit 0; fi\n"
-                                         "printf '%s\\n' \"$out\"; exit $rc\n"_s
-                              .arg(goFlag(), firstSubmission()),
+                          "out=$(/usr/bin/sbatch \"$@\"); rc=$?\n"
+                          "if [ \"$rc\" -eq 0 ] && mkdir %2 2>/dev/null; then echo \"$out\" > %2/id; "
+                          "echo 'sbatch: the reply was cut short'; exit 0; fi\n"
+                          "printf '%s\\n' \"$out\"; exit $rc\n"_s.arg(goFlag(), firstSubmission()),
                           0755);
             options.sessionEnvironment.insert(u"PATH"_s, wrappers + u":/usr/local/bin:/usr/bin:/bin"_s);
         });
@@ -80,9 +78,9 @@ private slots:
     {
         const QString dir = m_tmp.filePath(u"campaign"_s);
         QDir().mkpath(dir);
-        writeTextFile(dir + u"/objective.sh"_s,
-                      u"x=$1\nsleep 1\necho \"$x $SLURM_JOB_ID\" >> %1\necho \"loss: $(( 10 * x + 3 ))\"\n"_s
-                          .arg(jobLog()));
+        writeTextFile(
+            dir + u"/objective.sh"_s,
+            u"x=$1\nsleep 1\necho \"$x $SLURM_JOB_ID\" >> %1\necho \"loss: $(( 10 * x + 3 ))\"\n"_s.arg(jobLog()));
         const QString workdir = remotePath(u"remote"_s);
         const QString campaign = dir + u"/campaign.json"_s;
         writeTextFile(campaign, uR"({
@@ -92,8 +90,7 @@ private slots:
   "search": {"strategy": "grid", "max_trials": 4, "parallel": 2},
   "job": {"command": "bash objective.sh {x}", "files": ["objective.sh"]},
   "cluster": {"scheduler": "slurm", "host": "sweepline-test", "ssh_config": "%1", "workdir": "%2", "poll_interval_s": 1}
-})"_s
-                                    .arg(m_cluster.clientConfig(), workdir));
+})"_s.arg(m_cluster.clientConfig(), workdir));
 
         QProcess run;
         run.start(QString::fromUtf8(SWEEPLINE_CLI), {u"run"_s, campaign});
@@ -117,8 +114,7 @@ private slots:
         const ProcessResult running = neighbourSbatch(token(1), {}, u"sleep 300"_s);
         QVERIFY2(running.ok(), qPrintable(running.describe()));
         neighbourIds << QString::fromUtf8(running.out).trimmed();
-        QVERIFY(waitUntil([&] { return m_cluster.slurm().jobState(neighbourIds.constLast()) == u"RUNNING"_s; },
-                          60000));
+        QVERIFY(waitUntil([&] { return m_cluster.slurm().jobState(neighbourIds.constLast()) == u"RUNNING"_s; }, 60000));
         QVERIFY(waitUntil([&] { return m_cluster.slurm().jobState(neighbourIds.at(1)) == u"FAILED"_s; }, 60000));
 
         QVERIFY(writeTextFile(goFlag(), QString(), 0644));
@@ -129,8 +125,8 @@ private slots:
 
         // Every trial is done with its own value and the id Slurm gave its own job.
         const QString csv = dir + u"/trials.csv"_s;
-        const ProcessResult exported = runProcess(QString::fromUtf8(SWEEPLINE_CLI),
-                                                  {u"export"_s, campaign, u"--csv"_s, csv});
+        const ProcessResult exported =
+            runProcess(QString::fromUtf8(SWEEPLINE_CLI), {u"export"_s, campaign, u"--csv"_s, csv});
         QVERIFY2(exported.ok(), qPrintable(exported.describe()));
         QMap<QString, QString> ownIdOfX; // x -> SLURM_JOB_ID, as the job itself logged it
         for (const QString& line : readLines(jobLog()))
@@ -143,7 +139,8 @@ private slots:
             const QStringList row = line.split(u',');
             QVERIFY2(row.value(State) == u"done"_s, qPrintable(line + u'\n' + err));
             QCOMPARE(row.value(Loss).toInt(), 10 * row.value(X).toInt() + 3);
-            QVERIFY2(row.value(JobId) == ownIdOfX.value(row.value(X)), qPrintable(line + u' ' + ownIdOfX.value(row.value(X))));
+            QVERIFY2(row.value(JobId) == ownIdOfX.value(row.value(X)),
+                     qPrintable(line + u' ' + ownIdOfX.value(row.value(X))));
             QVERIFY(!neighbourIds.contains(row.value(JobId)));
             recordedIds << row.value(JobId);
         }

@@ -8,10 +8,10 @@
 #include "model/trialstore.h"
 #include "support/accountcluster.h"
 
+#include "support/testfiles.h"
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include "support/testfiles.h"
 
 #include <QtTest>
 
@@ -61,11 +61,11 @@ class TestSharedWorkdir : public QObject {
         QString name = u"shared"_s;
         QString scheduler = u"slurm"_s;
         int maxTrials = 4;
-        int offset = 0;          // each campaign's jobs print loss = 10 * x + offset: whose value it is shows
+        int offset = 0; // each campaign's jobs print loss = 10 * x + offset: whose value it is shows
         int pollSeconds = 1;
         int sleepSeconds = 0;
         QString timeLimit;
-        QString beforeValue;     // shell lines the job runs before it prints its value
+        QString beforeValue; // shell lines the job runs before it prints its value
     };
 
     // A campaign file in a folder of its own; its jobs log "x offset trial" to measuredLog().
@@ -76,33 +76,30 @@ class TestSharedWorkdir : public QObject {
         QDir().mkpath(dir);
         writeTextFile(dir + u"/objective.sh"_s,
                       u"x=$1; log=$2\n"
-                                     "sleep %2\n"
-                                     "echo \"$x %1 $SWEEPLINE_TRIAL\" >> \"$log\"\n"
-                                     "%3\n"
-                                     "echo \"loss: $(( 10 * x + %1 ))\"\n"_s
-                          .arg(o.offset)
+                      "sleep %2\n"
+                      "echo \"$x %1 $SWEEPLINE_TRIAL\" >> \"$log\"\n"
+                      "%3\n"
+                      "echo \"loss: $(( 10 * x + %1 ))\"\n"_s.arg(o.offset)
                           .arg(o.sleepSeconds)
                           .arg(o.beforeValue));
         const QString cluster = o.scheduler == u"local"_s
             ? uR"("scheduler": "local")"_s
             : uR"("scheduler": "%1", "host": "sweepline-test", "ssh_config": "%2", "workdir": "%3",
-              "poll_interval_s": %4)"_s
-                  .arg(o.scheduler, m_cluster.clientConfig(), workdir())
+              "poll_interval_s": %4)"_s.arg(o.scheduler, m_cluster.clientConfig(), workdir())
                   .arg(o.pollSeconds);
         const QString file = dir + u"/campaign.json"_s;
-        writeTextFile(file, uR"({
+        writeTextFile(file,
+                      uR"({
   "name": "%1",
   "parameters": [{"name": "x", "type": "int", "range": {"min": 1, "max": 8}, "default": 1}],
   "objective": {"metric": "loss"},
   "search": {"strategy": "grid", "max_trials": %2, "parallel": 2},
   "job": {"command": "bash objective.sh {x} %3", "files": ["objective.sh"]%5},
   "cluster": {%4}
-})"_s
-                                .arg(o.name)
-                                .arg(o.maxTrials)
-                                .arg(remotePath(u"measured-%1.log"_s.arg(QFileInfo(dir).fileName())), cluster,
-                                     o.timeLimit.isEmpty() ? QString()
-                                                           : u", \"time_limit\": \"%1\""_s.arg(o.timeLimit)));
+})"_s.arg(o.name)
+                          .arg(o.maxTrials)
+                          .arg(remotePath(u"measured-%1.log"_s.arg(QFileInfo(dir).fileName())), cluster,
+                               o.timeLimit.isEmpty() ? QString() : u", \"time_limit\": \"%1\""_s.arg(o.timeLimit)));
         return file;
     }
 
@@ -199,8 +196,9 @@ private slots:
         QProcess run;
         run.start(QString::fromUtf8(SWEEPLINE_CLI), {u"run"_s, campaign});
         QVERIFY(run.waitForStarted());
-        QVERIFY(waitUntil([&] { return !readLines(measuredLog(campaign)).isEmpty() || run.state() == QProcess::NotRunning; },
-                          120000));
+        QVERIFY(waitUntil(
+            [&] { return !readLines(measuredLog(campaign)).isEmpty() || run.state() == QProcess::NotRunning; },
+            120000));
         QVERIFY2(run.state() == QProcess::Running, run.readAllStandardError().constData());
         ::kill(pid_t(run.processId()), SIGKILL);
         run.waitForFinished();
@@ -235,15 +233,16 @@ private slots:
         writeTextFile(planted + u"/job.pid"_s, u"1234\n"_s);
         for (const QString& own : {madeBySomeone, planted}) {
             for (const QString& name : QDir(own).entryList(QDir::Files | QDir::Hidden) + QStringList{u"."_s})
-                QVERIFY(::chown(QFile::encodeName(QDir(own).filePath(name)).constData(), m_cluster.account().uid(), m_cluster.account().gid()) == 0);
+                QVERIFY(::chown(QFile::encodeName(QDir(own).filePath(name)).constData(), m_cluster.account().uid(),
+                                m_cluster.account().gid())
+                        == 0);
         }
         const QString elsewhere = remotePath(u"elsewhere"_s);
         QVERIFY(QDir().mkpath(elsewhere));
         QVERIFY(QFile::link(elsewhere, base + u"/4.1"_s));
         const QString foreign = base + u"/5.1"_s;
         QVERIFY(QDir().mkpath(foreign));
-        writeTextFile(foreign + u"/.sweepline-owner"_s,
-                      u"sw%1-5 attempt 1\n"_s.arg(QFileInfo(base).fileName()), 0644);
+        writeTextFile(foreign + u"/.sweepline-owner"_s, u"sw%1-5 attempt 1\n"_s.arg(QFileInfo(base).fileName()), 0644);
 
         o.maxTrials = 6; // the budget may grow between runs
         writeCampaign(o, folderOf(campaign));
@@ -317,7 +316,8 @@ private slots:
         QVERIFY2(status.ok() && status.out.count("note: trial ") == 2, qPrintable(status.describe()));
         const QString json = folderOf(campaign) + u"/trials.json"_s;
         QVERIFY(cli({u"export"_s, campaign, u"--json"_s, json}).ok());
-        const QJsonArray trials = QJsonDocument::fromJson(fileText(json).toUtf8()).object().value(u"trials"_s).toArray();
+        const QJsonArray trials =
+            QJsonDocument::fromJson(fileText(json).toUtf8()).object().value(u"trials"_s).toArray();
         QCOMPARE(trials.size(), 2);
         for (const QJsonValue& trial : trials) {
             const QJsonArray curve = trial.toObject().value(u"intermediate"_s).toArray();
@@ -340,8 +340,8 @@ private slots:
         o.name = u"planted"_s;
         o.maxTrials = 2;
         o.beforeValue = u"echo 'loss: 5'; if [ \"$x\" = 1 ]; then rm -f stdout; ln -s %1 stdout; "
-                                       "else pwd > %2; for i in $(seq 600); do [ -e %3 ] && break; sleep 0.1; done; fi; exit 0"_s
-                            .arg(fake, ready, go);
+                        "else pwd > %2; for i in $(seq 600); do [ -e %3 ] && break; sleep 0.1; done; fi; exit 0"_s.arg(
+                            fake, ready, go);
         const QString campaign = writeCampaign(o);
         QProcess run;
         run.start(QString::fromUtf8(SWEEPLINE_CLI), {u"run"_s, campaign});
@@ -350,7 +350,8 @@ private slots:
         const QString folder = fileText(ready).trimmed();
         QVERIFY(writeTextFile(folder + u"/stdout.planted"_s, u"loss: -1000\n"_s, 0644));
         QVERIFY(::rename(QFile::encodeName(folder + u"/stdout.planted"_s).constData(),
-                         QFile::encodeName(folder + u"/stdout"_s).constData()) == 0);
+                         QFile::encodeName(folder + u"/stdout"_s).constData())
+                == 0);
         QVERIFY(writeTextFile(go, {}));
         QVERIFY(run.waitForFinished(300000));
         QVERIFY2(run.exitCode() == 0 || run.exitCode() == 1, run.readAllStandardError().constData());
@@ -362,16 +363,14 @@ private slots:
         }
         const QString csv = fileText(folderOf(campaign) + u"/trials.csv"_s);
         QVERIFY2(csv.contains(u"not a regular file"_s), qPrintable(csv));
-        QVERIFY2(csv.contains(u"belongs to user 0, the folder to user %1"_s.arg(m_cluster.account().uid())), qPrintable(csv));
+        QVERIFY2(csv.contains(u"belongs to user 0, the folder to user %1"_s.arg(m_cluster.account().uid())),
+                 qPrintable(csv));
         QVERIFY(!csv.contains(u"-1000"_s));
     }
 
     // Jobs far shorter than the poll interval are never seen running: their scripts' own clocks give
     // the start and end, so queue time and run time are known.
-    void shortJobsGetTheirScriptsTimes_data()
-    {
-        schedulerRows({u"slurm"_s, u"ssh"_s, u"local"_s});
-    }
+    void shortJobsGetTheirScriptsTimes_data() { schedulerRows({u"slurm"_s, u"ssh"_s, u"local"_s}); }
     void shortJobsGetTheirScriptsTimes()
     {
         QFETCH(QString, scheduler);

@@ -47,13 +47,13 @@ class TestSiteLimits : public QObject {
         QDir().mkpath(dir);
         writeTextFile(dir + u"/objective.sh"_s,
                       u"x=$1\nstart=$(date +%s.%N)\nsleep 2\n"
-                                     "echo \"$x $start $(date +%s.%N)\" >> %1\necho \"loss: $(( 10 * x ))\"\n"_s
-                          .arg(log));
+                      "echo \"$x $start $(date +%s.%N)\" >> %1\necho \"loss: $(( 10 * x ))\"\n"_s.arg(log));
         SshClientConfig client;
         client.user = account.name();
         const QString config = m_ssh->writeClientConfig(client);
         const QString file = dir + u"/campaign.json"_s;
-        writeTextFile(file, uR"({
+        writeTextFile(file,
+                      uR"({
   "name": "%1",
   "parameters": [{"name": "x", "type": "int", "range": {"min": 1, "max": 8}, "default": 1}],
   "objective": {"metric": "loss"},
@@ -61,10 +61,9 @@ class TestSiteLimits : public QObject {
   "job": {"command": "bash objective.sh {x}", "files": ["objective.sh"]},
   "cluster": {"scheduler": "slurm", "host": "sweepline-test", "ssh_config": "%3", "workdir": "%4",
               "poll_interval_s": 1%5}
-})"_s
-                                .arg(name)
-                                .arg(trials)
-                                .arg(config, account.home() + u"/remote"_s, extraCluster));
+})"_s.arg(name)
+                          .arg(trials)
+                          .arg(config, account.home() + u"/remote"_s, extraCluster));
         return file;
     }
 
@@ -72,8 +71,7 @@ class TestSiteLimits : public QObject {
     void verifyAllDone(const QString& campaign, int trials)
     {
         const QString csv = QFileInfo(campaign).absolutePath() + u"/trials.csv"_s;
-        const ProcessResult r = runProcess(QString::fromUtf8(SWEEPLINE_CLI),
-                                           {u"export"_s, campaign, u"--csv"_s, csv});
+        const ProcessResult r = runProcess(QString::fromUtf8(SWEEPLINE_CLI), {u"export"_s, campaign, u"--csv"_s, csv});
         QVERIFY2(r.ok(), qPrintable(r.describe()));
         const QStringList rows = readLines(csv).mid(1);
         QCOMPARE(rows.size(), trials);
@@ -127,7 +125,8 @@ private slots:
                 return err.contains(u"Reached jobs per hour limit"_s) || run.state() == QProcess::NotRunning;
             },
             120000);
-        QVERIFY2(paused && run.state() == QProcess::Running, qPrintable(err + fileTail(m_slurm->controllerLogPath(), 2000)));
+        QVERIFY2(paused && run.state() == QProcess::Running,
+                 qPrintable(err + fileTail(m_slurm->controllerLogPath(), 2000)));
         QVERIFY2(err.contains(u"submissions: submissions paused for "_s), qPrintable(err));
         QVERIFY2(err.contains(u"Job violates accounting/QOS policy"_s), qPrintable(err));
         // The first two ran; nothing else reached the queue while the limit held.
@@ -147,19 +146,19 @@ private slots:
         verifyAllDone(campaign, 4);
 
         // The limit holds again (two more since the restart): sbatch's refusal is the one recorded.
-        const ProcessResult refused = m_limited->run(
-            u"sbatch"_s, {u"--output=/dev/null"_s, u"--wrap=true"_s}, m_slurm->environment());
+        const ProcessResult refused =
+            m_limited->run(u"sbatch"_s, {u"--output=/dev/null"_s, u"--wrap=true"_s}, m_slurm->environment());
         QVERIFY2(refused.exitCode != 0, qPrintable(refused.describe()));
         QCOMPARE(QString::fromUtf8(refused.err),
-                 fileText((QString::fromUtf8(SWEEPLINE_SOURCE_DIR) + u"/tests/remote/schedulers/data/slurm/recorded_sbatch_throttle_22.05.err"_s)));
+                 fileText((QString::fromUtf8(SWEEPLINE_SOURCE_DIR)
+                           + u"/tests/remote/schedulers/data/slurm/recorded_sbatch_throttle_22.05.err"_s)));
     }
 
     // max_queued 1 with two trials at once allowed: the campaign's jobs never share the queue.
     void maxQueuedKeepsOneJobInTheQueue()
     {
         const QString log = m_capped->home() + u"/capped.log"_s;
-        const QString campaign =
-            writeCampaign(u"capped"_s, *m_capped, 2, uR"(, "max_queued": 1)"_s, log);
+        const QString campaign = writeCampaign(u"capped"_s, *m_capped, 2, uR"(, "max_queued": 1)"_s, log);
         const ProcessResult r = runProcess(QString::fromUtf8(SWEEPLINE_CLI), {u"run"_s, campaign}, {}, 240000);
         QVERIFY2(r.ok(), qPrintable(r.describe()));
         QVERIFY2(r.err.contains("submissions: cluster.max_queued: 1 jobs in the queue"), qPrintable(r.describe()));

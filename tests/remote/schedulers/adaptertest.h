@@ -27,11 +27,16 @@ inline QString fixture(const QString& name)
 inline QString stateName(SchedulerJobState state)
 {
     switch (state) {
-    case SchedulerJobState::Queued: return u"Queued"_s;
-    case SchedulerJobState::Running: return u"Running"_s;
-    case SchedulerJobState::Finished: return u"Finished"_s;
-    case SchedulerJobState::Cancelled: return u"Cancelled"_s;
-    case SchedulerJobState::Rejected: return u"Rejected"_s;
+    case SchedulerJobState::Queued:
+        return u"Queued"_s;
+    case SchedulerJobState::Running:
+        return u"Running"_s;
+    case SchedulerJobState::Finished:
+        return u"Finished"_s;
+    case SchedulerJobState::Cancelled:
+        return u"Cancelled"_s;
+    case SchedulerJobState::Rejected:
+        return u"Rejected"_s;
     }
     return u"?"_s;
 }
@@ -41,9 +46,8 @@ inline QStringList describe(const QList<SchedulerJobStatus>& jobs)
 {
     QStringList result;
     for (const SchedulerJobStatus& job : jobs) {
-        result.append(u"%1 %2 %3 %4"_s
-                          .arg(job.jobId, stateName(job.state),
-                               job.exitCode ? QString::number(*job.exitCode) : u"-"_s, job.rawState));
+        result.append(u"%1 %2 %3 %4"_s.arg(job.jobId, stateName(job.state),
+                                           job.exitCode ? QString::number(*job.exitCode) : u"-"_s, job.rawState));
     }
     return result;
 }
@@ -51,10 +55,14 @@ inline QStringList describe(const QList<SchedulerJobStatus>& jobs)
 inline QString kindName(SubmitOutcome::Kind kind)
 {
     switch (kind) {
-    case SubmitOutcome::Kind::Submitted: return u"submitted"_s;
-    case SubmitOutcome::Kind::Refused: return u"refused"_s;
-    case SubmitOutcome::Kind::Limited: return u"limited"_s;
-    case SubmitOutcome::Kind::Unclear: return u"unclear"_s;
+    case SubmitOutcome::Kind::Submitted:
+        return u"submitted"_s;
+    case SubmitOutcome::Kind::Refused:
+        return u"refused"_s;
+    case SubmitOutcome::Kind::Limited:
+        return u"limited"_s;
+    case SubmitOutcome::Kind::Unclear:
+        return u"unclear"_s;
     }
     return u"?"_s;
 }
@@ -86,22 +94,32 @@ inline JobSpec makeSpec(const QStringList& directives = {}, std::optional<qint64
 inline QStringList hostileIds()
 {
     return {
-        u"12345; rm -rf ~"_s, u"$(touch INJECTED)"_s, u"`id`"_s,
-        u"-1"_s,               u"--help"_s,            u"12345\n6789"_s,
-        u""_s,                 u" 12345"_s,            u"12345 "_s,
-        u"1 2"_s,              u"../etc/passwd"_s,     u"12345|x"_s,
-        u"12345'"_s,           u"１２３"_s,           u"0x10"_s,
-        u"12345"_s + QChar(0),       u"*"_s,                 u"12345,6789"_s,
+        u"12345; rm -rf ~"_s,
+        u"$(touch INJECTED)"_s,
+        u"`id`"_s,
+        u"-1"_s,
+        u"--help"_s,
+        u"12345\n6789"_s,
+        u""_s,
+        u" 12345"_s,
+        u"12345 "_s,
+        u"1 2"_s,
+        u"../etc/passwd"_s,
+        u"12345|x"_s,
+        u"12345'"_s,
+        u"１２３"_s,
+        u"0x10"_s,
+        u"12345"_s + QChar(0),
+        u"*"_s,
+        u"12345,6789"_s,
     };
 }
 
 inline QStringList hostileTokens()
 {
     return {
-        u"sw1; rm -rf ~"_s, u"$(id)"_s,      u"-sw1"_s,
-        u"1sw"_s,           u"sw 1"_s,       u"sw1,sw2"_s,
-        u"sw1\nsw2"_s,      u""_s,           u"sw_1"_s,
-        u"sw1=2"_s,         u"sw1+sw2"_s,    QString(70, u's'),
+        u"sw1; rm -rf ~"_s, u"$(id)"_s, u"-sw1"_s, u"1sw"_s,   u"sw 1"_s,    u"sw1,sw2"_s,
+        u"sw1\nsw2"_s,      u""_s,      u"sw_1"_s, u"sw1=2"_s, u"sw1+sw2"_s, QString(70, u's'),
     };
 }
 

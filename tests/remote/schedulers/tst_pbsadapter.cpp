@@ -51,8 +51,9 @@ private slots:
         QTest::addRow("user directives verbatim, after ours")
             << QStringList{u"-q rt_G.small"_s, u"-l select=1:ncpus=4:ngpus=1"_s, u"-P grpname"_s, u"-j oe"_s}
             << std::optional<qint64>()
-            << head + QStringList{u"#PBS -q rt_G.small"_s, u"#PBS -l select=1:ncpus=4:ngpus=1"_s,
-                                  u"#PBS -P grpname"_s, u"#PBS -j oe"_s};
+            << head
+                + QStringList{u"#PBS -q rt_G.small"_s, u"#PBS -l select=1:ncpus=4:ngpus=1"_s, u"#PBS -P grpname"_s,
+                              u"#PBS -j oe"_s};
     }
     void directiveLines()
     {
@@ -107,25 +108,51 @@ private slots:
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QString>("kind");   // submitted, refused, limited, unclear
         QTest::addColumn<QString>("detail"); // the job id, or a part of the message
-        QTest::addRow("short server") << "pbs/qsub_ok.out" << "" << 0 << "submitted" << "1234.pbs-server";
-        QTest::addRow("full server name, spaces") << "pbs/qsub_fqdn.out" << "" << 0
-                                                  << "submitted" << "1235.pbs01.cluster.example.org";
-        QTest::addRow("array") << "pbs/qsub_array.out" << "" << 0 << "submitted" << "1236[].pbs-server";
-        QTest::addRow("warning before the id") << "pbs/qsub_warning.out" << "" << 0 << "submitted" << "1237.pbs-server";
-        QTest::addRow("unknown queue") << "" << "pbs/qsub_unknown_queue.err" << 170 << "refused" << "qsub: Unknown queue";
-        QTest::addRow("limits") << "" << "pbs/qsub_limits.err" << 188 << "refused" << "resource limits";
-        QTest::addRow("server down") << "" << "pbs/qsub_server_down.err" << 1 << "refused" << "cannot connect";
-        QTest::addRow("empty") << "" << "" << 0 << "unclear" << "no job id";
-        QTest::addRow("garbage") << "pbs/garbage.out" << "" << 0 << "unclear" << "no job id";
-        QTest::addRow("id but non-zero exit") << "pbs/qsub_ok.out" << "" << 1 << "refused" << "exited with code 1";
-        QTest::addRow("two ids") << "pbs/qselect_two.out" << "" << 0 << "unclear" << "several";
-        QTest::addRow("hostile") << "pbs/qselect_hostile.out" << "" << 0 << "unclear" << "no job id";
+        QTest::addRow("short server") << "pbs/qsub_ok.out"
+                                      << "" << 0 << "submitted"
+                                      << "1234.pbs-server";
+        QTest::addRow("full server name, spaces") << "pbs/qsub_fqdn.out"
+                                                  << "" << 0 << "submitted"
+                                                  << "1235.pbs01.cluster.example.org";
+        QTest::addRow("array") << "pbs/qsub_array.out"
+                               << "" << 0 << "submitted"
+                               << "1236[].pbs-server";
+        QTest::addRow("warning before the id") << "pbs/qsub_warning.out"
+                                               << "" << 0 << "submitted"
+                                               << "1237.pbs-server";
+        QTest::addRow("unknown queue") << ""
+                                       << "pbs/qsub_unknown_queue.err" << 170 << "refused"
+                                       << "qsub: Unknown queue";
+        QTest::addRow("limits") << ""
+                                << "pbs/qsub_limits.err" << 188 << "refused"
+                                << "resource limits";
+        QTest::addRow("server down") << ""
+                                     << "pbs/qsub_server_down.err" << 1 << "refused"
+                                     << "cannot connect";
+        QTest::addRow("empty") << ""
+                               << "" << 0 << "unclear"
+                               << "no job id";
+        QTest::addRow("garbage") << "pbs/garbage.out"
+                                 << "" << 0 << "unclear"
+                                 << "no job id";
+        QTest::addRow("id but non-zero exit") << "pbs/qsub_ok.out"
+                                              << "" << 1 << "refused"
+                                              << "exited with code 1";
+        QTest::addRow("two ids") << "pbs/qselect_two.out"
+                                 << "" << 0 << "unclear"
+                                 << "several";
+        QTest::addRow("hostile") << "pbs/qselect_hostile.out"
+                                 << "" << 0 << "unclear"
+                                 << "no job id";
         // Per-user queue limits clear as the user's jobs leave the queue: wait, do not fail.
-        QTest::addRow("server's queued-job limit") << "" << "pbs/qsub_maxqueued.err" << 1 << "limited"
+        QTest::addRow("server's queued-job limit") << ""
+                                                   << "pbs/qsub_maxqueued.err" << 1 << "limited"
                                                    << "Maximum number of jobs already in queue";
-        QTest::addRow("queued-job limit for the user") << "" << "pbs/qsub_maxuserqueued.err" << 1 << "limited"
+        QTest::addRow("queued-job limit for the user") << ""
+                                                       << "pbs/qsub_maxuserqueued.err" << 1 << "limited"
                                                        << "already in queue for user";
-        QTest::addRow("queue's per-user limit") << "" << "pbs/qsub_queue_user_limit.err" << 38 << "limited"
+        QTest::addRow("queue's per-user limit") << ""
+                                                << "pbs/qsub_queue_user_limit.err" << 38 << "limited"
                                                 << "would exceed queue generic's per-user limit";
     }
     void parseSubmit()
@@ -181,7 +208,8 @@ private slots:
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QStringList>("expected");
         QTest::addRow("every state")
-            << "pbs/qstat_all_states.json" << "" << 0
+            << "pbs/qstat_all_states.json"
+            << "" << 0
             << QStringList{
                    u"101.pbs-server Queued - Q"_s,
                    u"102.pbs-server Queued - H"_s,
@@ -201,11 +229,14 @@ private slots:
                    u"116.pbs-server Queued - U"_s,
                };
         QTest::addRow("unknown ids beside known ones")
-            << "pbs/qstat_some_unknown.json" << "pbs/qstat_unknown.err" << 153
-            << QStringList{u"106.pbs-server Running - R"_s};
-        QTest::addRow("only unknown ids") << "" << "pbs/qstat_unknown.err" << 153 << QStringList();
-        QTest::addRow("no Jobs key") << "pbs/qstat_no_jobs.json" << "" << 0 << QStringList();
-        QTest::addRow("empty") << "" << "" << 0 << QStringList();
+            << "pbs/qstat_some_unknown.json"
+            << "pbs/qstat_unknown.err" << 153 << QStringList{u"106.pbs-server Running - R"_s};
+        QTest::addRow("only unknown ids") << ""
+                                          << "pbs/qstat_unknown.err" << 153 << QStringList();
+        QTest::addRow("no Jobs key") << "pbs/qstat_no_jobs.json"
+                                     << "" << 0 << QStringList();
+        QTest::addRow("empty") << ""
+                               << "" << 0 << QStringList();
     }
     void parseStatus()
     {
@@ -244,14 +275,20 @@ private slots:
         QTest::addColumn<QString>("err");
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QString>("errorPart");
-        QTest::addRow("server down") << "" << "pbs/qstat_server_down.err" << 2 << "cannot connect";
+        QTest::addRow("server down") << ""
+                                     << "pbs/qstat_server_down.err" << 2 << "cannot connect";
         QTest::addRow("unknown ids and a busy server") << "pbs/qstat_some_unknown.json"
                                                        << "pbs/qstat_unknown_and_busy.err" << 153 << "Server is busy";
-        QTest::addRow("non-zero, silent") << "pbs/qstat_some_unknown.json" << "" << 1 << "exited with code 1";
-        QTest::addRow("garbage") << "pbs/garbage.out" << "" << 0 << "not its JSON";
-        QTest::addRow("truncated JSON") << "pbs/truncated.json" << "" << 0 << "not its JSON";
-        QTest::addRow("Jobs not an object") << "pbs/qstat_jobs_not_object.json" << "" << 0 << "no job table";
-        QTest::addRow("not installed") << "" << "slurm/not_found.err" << 127 << "command not found";
+        QTest::addRow("non-zero, silent") << "pbs/qstat_some_unknown.json"
+                                          << "" << 1 << "exited with code 1";
+        QTest::addRow("garbage") << "pbs/garbage.out"
+                                 << "" << 0 << "not its JSON";
+        QTest::addRow("truncated JSON") << "pbs/truncated.json"
+                                        << "" << 0 << "not its JSON";
+        QTest::addRow("Jobs not an object") << "pbs/qstat_jobs_not_object.json"
+                                            << "" << 0 << "no job table";
+        QTest::addRow("not installed") << ""
+                                       << "slurm/not_found.err" << 127 << "command not found";
     }
     void parseStatusFailures()
     {
@@ -289,12 +326,18 @@ private slots:
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<bool>("ok");
         QTest::addColumn<QString>("expected");
-        QTest::addRow("found") << "pbs/qselect_one.out" << "" << 0 << true << "1300.pbs-server";
-        QTest::addRow("two: the first") << "pbs/qselect_two.out" << "" << 0 << true << "1301.pbs-server";
-        QTest::addRow("none") << "" << "" << 0 << true << "";
-        QTest::addRow("error") << "" << "pbs/qselect_error.err" << 2 << false << "illegal -N value";
-        QTest::addRow("hostile line") << "pbs/qselect_hostile.out" << "" << 0 << false << "Unexpected";
-        QTest::addRow("garbage") << "pbs/garbage.out" << "" << 0 << false << "Unexpected";
+        QTest::addRow("found") << "pbs/qselect_one.out"
+                               << "" << 0 << true << "1300.pbs-server";
+        QTest::addRow("two: the first") << "pbs/qselect_two.out"
+                                        << "" << 0 << true << "1301.pbs-server";
+        QTest::addRow("none") << ""
+                              << "" << 0 << true << "";
+        QTest::addRow("error") << ""
+                               << "pbs/qselect_error.err" << 2 << false << "illegal -N value";
+        QTest::addRow("hostile line") << "pbs/qselect_hostile.out"
+                                      << "" << 0 << false << "Unexpected";
+        QTest::addRow("garbage") << "pbs/garbage.out"
+                                 << "" << 0 << false << "Unexpected";
     }
     void parseLookup()
     {

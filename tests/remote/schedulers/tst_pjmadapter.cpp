@@ -46,16 +46,15 @@ private slots:
         QTest::addRow("no limit") << QStringList() << std::optional<qint64>() << head;
         QTest::addRow("30 minutes") << QStringList() << std::optional<qint64>(1800)
                                     << head + QStringList{u"#PJM -L elapse=0:30:00"_s};
-        QTest::addRow("a day and more: hours, no D- form") << QStringList() << std::optional<qint64>(86400 + 3723)
-                                                           << head + QStringList{u"#PJM -L elapse=25:02:03"_s};
+        QTest::addRow("a day and more: hours, no D- form")
+            << QStringList() << std::optional<qint64>(86400 + 3723) << head + QStringList{u"#PJM -L elapse=25:02:03"_s};
         QTest::addRow("a week") << QStringList() << std::optional<qint64>(7 * 86400)
                                 << head + QStringList{u"#PJM -L elapse=168:00:00"_s};
         QTest::addRow("user directives verbatim, after ours")
-            << QStringList{u"-L rscgrp=cx-share"_s, u"-L node=1"_s, u"-L jobenv=singularity"_s, u"-g GROUP"_s,
-                           u"-j"_s}
+            << QStringList{u"-L rscgrp=cx-share"_s, u"-L node=1"_s, u"-L jobenv=singularity"_s, u"-g GROUP"_s, u"-j"_s}
             << std::optional<qint64>(59)
-            << head + QStringList{u"#PJM -L elapse=0:00:59"_s, u"#PJM -L rscgrp=cx-share"_s, u"#PJM -L node=1"_s,
-                                  u"#PJM -L jobenv=singularity"_s, u"#PJM -g GROUP"_s, u"#PJM -j"_s};
+            << head + QStringList{u"#PJM -L elapse=0:00:59"_s,     u"#PJM -L rscgrp=cx-share"_s, u"#PJM -L node=1"_s,
+                                  u"#PJM -L jobenv=singularity"_s, u"#PJM -g GROUP"_s,           u"#PJM -j"_s};
     }
     void directiveLines()
     {
@@ -105,20 +104,45 @@ private slots:
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QString>("kind");   // submitted, refused, limited, unclear
         QTest::addColumn<QString>("detail"); // the job id, or a part of the message
-        QTest::addRow("submitted") << "pjm/pjsub_ok.out" << "" << 0 << "submitted" << "12345";
-        QTest::addRow("step job") << "pjm/pjsub_step.out" << "" << 0 << "submitted" << "932267_1";
-        QTest::addRow("bulk job") << "pjm/pjsub_bulk.out" << "" << 0 << "submitted" << "123456[2]";
-        QTest::addRow("warning first") << "pjm/pjsub_warning.out" << "" << 0 << "submitted" << "12346";
-        QTest::addRow("message on stderr") << "" << "pjm/pjsub_ok.out" << 0 << "submitted" << "12345";
-        QTest::addRow("node limit") << "" << "pjm/pjsub_node_limit.err" << 1 << "refused"
+        QTest::addRow("submitted") << "pjm/pjsub_ok.out"
+                                   << "" << 0 << "submitted"
+                                   << "12345";
+        QTest::addRow("step job") << "pjm/pjsub_step.out"
+                                  << "" << 0 << "submitted"
+                                  << "932267_1";
+        QTest::addRow("bulk job") << "pjm/pjsub_bulk.out"
+                                  << "" << 0 << "submitted"
+                                  << "123456[2]";
+        QTest::addRow("warning first") << "pjm/pjsub_warning.out"
+                                       << "" << 0 << "submitted"
+                                       << "12346";
+        QTest::addRow("message on stderr") << ""
+                                           << "pjm/pjsub_ok.out" << 0 << "submitted"
+                                           << "12345";
+        QTest::addRow("node limit") << ""
+                                    << "pjm/pjsub_node_limit.err" << 1 << "refused"
                                     << "[ERR.] PJM 0057 pjsub node=32 is greater than the upper limit (24).";
-        QTest::addRow("node limit, exit 0") << "" << "pjm/pjsub_node_limit.err" << 0 << "refused" << "PJM 0057";
-        QTest::addRow("resource group, on stdout") << "pjm/pjsub_rscgrp.out" << "" << 2 << "refused" << "PJM 0007";
-        QTest::addRow("hostile id") << "pjm/pjsub_hostile_id.out" << "" << 0 << "unclear" << "no job id";
-        QTest::addRow("not installed") << "" << "pjm/not_found.err" << 127 << "refused" << "not found";
-        QTest::addRow("empty") << "" << "" << 0 << "unclear" << "no job id";
-        QTest::addRow("garbage") << "pjm/garbage.out" << "" << 0 << "unclear" << "Segmentation fault";
-        QTest::addRow("id but non-zero exit") << "pjm/pjsub_ok.out" << "" << 1 << "refused" << "exited with code 1";
+        QTest::addRow("node limit, exit 0") << ""
+                                            << "pjm/pjsub_node_limit.err" << 0 << "refused"
+                                            << "PJM 0057";
+        QTest::addRow("resource group, on stdout") << "pjm/pjsub_rscgrp.out"
+                                                   << "" << 2 << "refused"
+                                                   << "PJM 0007";
+        QTest::addRow("hostile id") << "pjm/pjsub_hostile_id.out"
+                                    << "" << 0 << "unclear"
+                                    << "no job id";
+        QTest::addRow("not installed") << ""
+                                       << "pjm/not_found.err" << 127 << "refused"
+                                       << "not found";
+        QTest::addRow("empty") << ""
+                               << "" << 0 << "unclear"
+                               << "no job id";
+        QTest::addRow("garbage") << "pjm/garbage.out"
+                                 << "" << 0 << "unclear"
+                                 << "Segmentation fault";
+        QTest::addRow("id but non-zero exit") << "pjm/pjsub_ok.out"
+                                              << "" << 1 << "refused"
+                                              << "exited with code 1";
     }
     void parseSubmit()
     {
@@ -135,8 +159,9 @@ private slots:
         const QStringList ids{u"48969021"_s, u"932267_1"_s, u"123456[2]"_s};
         QCOMPARE(adapter.activeStatusCommand(ids).argv,
                  argv({"pjstat", "-v", "--choose", "jid,st,ec,sn", "--filter", "jid=48969021+932267_1+123456[2]"}));
-        QCOMPARE(adapter.historyCommand(ids).argv, argv({"pjstat", "-H", "day=3", "-v", "--choose", "jid,st,ec,sn",
-                                                         "--filter", "jid=48969021+932267_1+123456[2]"}));
+        QCOMPARE(adapter.historyCommand(ids).argv,
+                 argv({"pjstat", "-H", "day=3", "-v", "--choose", "jid,st,ec,sn", "--filter",
+                       "jid=48969021+932267_1+123456[2]"}));
         const RemoteCommand both = adapter.statusCommand(ids, {});
         QCOMPARE(both.argv.size(), 6);
         QCOMPARE(both.argv.mid(0, 2), argv({"sh", "-c"}));
@@ -185,30 +210,36 @@ private slots:
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QStringList>("expected");
         QTest::addRow("banner, then active states")
-            << "pjm/pjstat_banner_active.out" << "" << 0
+            << "pjm/pjstat_banner_active.out"
+            << "" << 0
             << QStringList{u"48969021 Queued - ACC"_s,  u"48969022 Queued - QUE"_s,  u"48969023 Queued - RNA"_s,
                            u"48969024 Queued - HLD"_s,  u"48969025 Queued - SPD"_s,  u"48969026 Running - RUN"_s,
                            u"48969027 Running - RNE"_s, u"48969028 Running - RNO"_s, u"48969029 Running - RNP"_s,
                            u"932267_1 Running - RUN"_s, u"123456[2] Queued - QUE"_s};
         QTest::addRow("active and history, banners before both")
-            << "pjm/pjstat_combined.out" << "" << 0
-            << QStringList{u"48969026 Running - RUN"_s,
-                           u"48969040 Running - RUN"_s, // the active row wins over an older history row
-                           u"48969030 Finished 0 EXT"_s,
-                           u"48969031 Finished 1 EXT"_s,
-                           u"48969032 Finished 137 EXT (signal 9)"_s,
-                           u"48969033 Cancelled - CCL"_s,
-                           u"48969034 Rejected - ERR"_s,
-                           u"48969035 Rejected - RJT"_s};
-        QTest::addRow("invalid jobid, exit 0") << "pjm/pjstat_history_only.out" << "pjm/pjstat_invalid_jobid.err" << 0
-                                               << QStringList{u"48969030 Finished 0 EXT"_s};
-        QTest::addRow("invalid jobid, exit 1") << "pjm/pjstat_history_only.out" << "pjm/pjstat_invalid_jobid.err" << 1
-                                               << QStringList{u"48969030 Finished 0 EXT"_s};
-        QTest::addRow("only invalid jobids") << "" << "pjm/pjstat_invalid_jobid.err" << 1 << QStringList();
-        QTest::addRow("nothing at all") << "" << "" << 0 << QStringList();
-        QTest::addRow("header alone") << "pjm/pjstat_header_only.out" << "" << 0 << QStringList();
-        QTest::addRow("unknown state left out") << "pjm/pjstat_unknown_state.out" << "" << 0
-                                                << QStringList{u"48969031 Running - RUN"_s};
+            << "pjm/pjstat_combined.out"
+            << "" << 0 << QStringList{u"48969026 Running - RUN"_s,
+                                      u"48969040 Running - RUN"_s, // the active row wins over an older history row
+                                      u"48969030 Finished 0 EXT"_s,
+                                      u"48969031 Finished 1 EXT"_s,
+                                      u"48969032 Finished 137 EXT (signal 9)"_s,
+                                      u"48969033 Cancelled - CCL"_s,
+                                      u"48969034 Rejected - ERR"_s,
+                                      u"48969035 Rejected - RJT"_s};
+        QTest::addRow("invalid jobid, exit 0")
+            << "pjm/pjstat_history_only.out"
+            << "pjm/pjstat_invalid_jobid.err" << 0 << QStringList{u"48969030 Finished 0 EXT"_s};
+        QTest::addRow("invalid jobid, exit 1")
+            << "pjm/pjstat_history_only.out"
+            << "pjm/pjstat_invalid_jobid.err" << 1 << QStringList{u"48969030 Finished 0 EXT"_s};
+        QTest::addRow("only invalid jobids") << ""
+                                             << "pjm/pjstat_invalid_jobid.err" << 1 << QStringList();
+        QTest::addRow("nothing at all") << ""
+                                        << "" << 0 << QStringList();
+        QTest::addRow("header alone") << "pjm/pjstat_header_only.out"
+                                      << "" << 0 << QStringList();
+        QTest::addRow("unknown state left out") << "pjm/pjstat_unknown_state.out"
+                                                << "" << 0 << QStringList{u"48969031 Running - RUN"_s};
     }
     void parseStatus()
     {
@@ -227,16 +258,24 @@ private slots:
         QTest::addColumn<QString>("err");
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QString>("errorPart");
-        QTest::addRow("server down") << "" << "pjm/pjstat_server_down.err" << 1 << "PJM 0020";
-        QTest::addRow("server down, exit 0") << "" << "pjm/pjstat_server_down.err" << 0 << "PJM 0020";
-        QTest::addRow("server down among good rows") << "pjm/pjstat_combined.out" << "pjm/pjstat_server_down.err" << 0
-                                                      << "PJM 0020";
-        QTest::addRow("not installed") << "" << "pjm/not_found.err" << 127 << "not found";
-        QTest::addRow("non-zero, silent") << "pjm/pjstat_history_only.out" << "" << 1 << "exited with code 1";
-        QTest::addRow("garbage") << "pjm/garbage.out" << "" << 0 << "no job table";
-        QTest::addRow("bad exit code column") << "pjm/pjstat_bad_ec.out" << "" << 0 << "Unexpected pjstat row";
-        QTest::addRow("short row") << "pjm/pjstat_short_row.out" << "" << 0 << "Unexpected pjstat row";
-        QTest::addRow("other columns") << "pjm/pjstat_wrong_columns.out" << "" << 0 << "Unexpected pjstat columns";
+        QTest::addRow("server down") << ""
+                                     << "pjm/pjstat_server_down.err" << 1 << "PJM 0020";
+        QTest::addRow("server down, exit 0") << ""
+                                             << "pjm/pjstat_server_down.err" << 0 << "PJM 0020";
+        QTest::addRow("server down among good rows") << "pjm/pjstat_combined.out"
+                                                     << "pjm/pjstat_server_down.err" << 0 << "PJM 0020";
+        QTest::addRow("not installed") << ""
+                                       << "pjm/not_found.err" << 127 << "not found";
+        QTest::addRow("non-zero, silent") << "pjm/pjstat_history_only.out"
+                                          << "" << 1 << "exited with code 1";
+        QTest::addRow("garbage") << "pjm/garbage.out"
+                                 << "" << 0 << "no job table";
+        QTest::addRow("bad exit code column") << "pjm/pjstat_bad_ec.out"
+                                              << "" << 0 << "Unexpected pjstat row";
+        QTest::addRow("short row") << "pjm/pjstat_short_row.out"
+                                   << "" << 0 << "Unexpected pjstat row";
+        QTest::addRow("other columns") << "pjm/pjstat_wrong_columns.out"
+                                       << "" << 0 << "Unexpected pjstat columns";
     }
     void parseStatusFailures()
     {
@@ -281,15 +320,24 @@ private slots:
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<bool>("ok");
         QTest::addColumn<QString>("expected");
-        QTest::addRow("queued, after a banner") << "pjm/lookup_active.out" << "" << 0 << true << "48969050";
-        QTest::addRow("two in history: the first") << "pjm/lookup_history.out" << "" << 0 << true << "48969049";
-        QTest::addRow("none: headers only") << "pjm/lookup_none.out" << "" << 0 << true << "";
-        QTest::addRow("none: nothing printed") << "" << "" << 0 << true << "";
-        QTest::addRow("truncated name") << "pjm/lookup_truncated.out" << "" << 0 << false << "Unexpected";
-        QTest::addRow("status columns") << "pjm/pjstat_history_only.out" << "" << 0 << false << "columns";
-        QTest::addRow("server down") << "" << "pjm/pjstat_server_down.err" << 1 << false << "PJM 0020";
-        QTest::addRow("garbage") << "pjm/garbage.out" << "" << 0 << false << "no job table";
-        QTest::addRow("non-zero, silent") << "" << "" << 1 << false << "exited with code 1";
+        QTest::addRow("queued, after a banner") << "pjm/lookup_active.out"
+                                                << "" << 0 << true << "48969050";
+        QTest::addRow("two in history: the first") << "pjm/lookup_history.out"
+                                                   << "" << 0 << true << "48969049";
+        QTest::addRow("none: headers only") << "pjm/lookup_none.out"
+                                            << "" << 0 << true << "";
+        QTest::addRow("none: nothing printed") << ""
+                                               << "" << 0 << true << "";
+        QTest::addRow("truncated name") << "pjm/lookup_truncated.out"
+                                        << "" << 0 << false << "Unexpected";
+        QTest::addRow("status columns") << "pjm/pjstat_history_only.out"
+                                        << "" << 0 << false << "columns";
+        QTest::addRow("server down") << ""
+                                     << "pjm/pjstat_server_down.err" << 1 << false << "PJM 0020";
+        QTest::addRow("garbage") << "pjm/garbage.out"
+                                 << "" << 0 << false << "no job table";
+        QTest::addRow("non-zero, silent") << ""
+                                          << "" << 1 << false << "exited with code 1";
     }
     void parseLookup()
     {
@@ -329,10 +377,9 @@ private slots:
         QFile fake(bin.filePath(u"pjstat"_s));
         QVERIFY(fake.open(QIODevice::WriteOnly));
         fake.write(u"#!/bin/sh\n"
-                                  "printf '%s|' \"$@\" >> '%1'; echo >> '%1'\n"
-                                  "if [ \"$1\" = -H ]; then echo ' JOB_ID ST EC SN'; echo ' 2 EXT 0 0'; exit %3; fi\n"
-                                  "echo ' JOB_ID ST EC SN'; echo ' 1 RUN - -'; exit %2\n"_s
-                       .arg(log)
+                   "printf '%s|' \"$@\" >> '%1'; echo >> '%1'\n"
+                   "if [ \"$1\" = -H ]; then echo ' JOB_ID ST EC SN'; echo ' 2 EXT 0 0'; exit %3; fi\n"
+                   "echo ' JOB_ID ST EC SN'; echo ' 1 RUN - -'; exit %2\n"_s.arg(log)
                        .arg(activeExit)
                        .arg(historyExit)
                        .toUtf8());
@@ -350,8 +397,9 @@ private slots:
 
         QFile logFile(log);
         QVERIFY(logFile.open(QIODevice::ReadOnly));
-        QCOMPARE(QString::fromUtf8(logFile.readAll()),
-                 u"-v|--choose|jid,st,ec,sn|--filter|jid=1+2|\n-H|day=3|-v|--choose|jid,st,ec,sn|--filter|jid=1+2|\n"_s);
+        QCOMPARE(
+            QString::fromUtf8(logFile.readAll()),
+            u"-v|--choose|jid,st,ec,sn|--filter|jid=1+2|\n-H|day=3|-v|--choose|jid,st,ec,sn|--filter|jid=1+2|\n"_s);
         const auto result = adapter.parseStatus(QString::fromUtf8(shell.readAllStandardOutput()),
                                                 QString::fromUtf8(shell.readAllStandardError()), shell.exitCode());
         if (expectedExit == 0) {

@@ -43,8 +43,9 @@ private slots:
     void submitCommand()
     {
         const RemoteCommand command = adapter.submitCommand(makeSpec());
-        QCOMPARE(command.argv, (QStringList{u"bash"_s, u"-c"_s, SshAdapter::submitScript(), u"sweepline-submit"_s,
-                                            u"/home/alice/sweepline/demo/runs/7"_s, makeSpec().token}));
+        QCOMPARE(command.argv,
+                 (QStringList{u"bash"_s, u"-c"_s, SshAdapter::submitScript(), u"sweepline-submit"_s,
+                              u"/home/alice/sweepline/demo/runs/7"_s, makeSpec().token}));
         // The script is fixed text: no value of the job inside, one line.
         QVERIFY(!SshAdapter::submitScript().contains(u"alice"_s));
         QVERIFY(!SshAdapter::submitScript().contains(u'\n'));
@@ -60,12 +61,24 @@ private slots:
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QString>("jobId");
         QTest::addColumn<QString>("errorPart");
-        QTest::addRow("pid") << "ssh/submit_ok.out" << "" << 0 << "4242" << "";
-        QTest::addRow("pid file never appeared") << "" << "ssh/submit_no_pid.err" << 1 << "" << "did not appear";
-        QTest::addRow("no folder") << "" << "ssh/submit_no_folder.err" << 1 << "" << "No such file";
-        QTest::addRow("empty") << "" << "" << 0 << "" << "no process id";
-        QTest::addRow("garbage") << "ssh/garbage.out" << "" << 0 << "" << "no process id";
-        QTest::addRow("pid 1") << "ssh/submit_pid1.out" << "" << 0 << "" << "no process id";
+        QTest::addRow("pid") << "ssh/submit_ok.out"
+                             << "" << 0 << "4242"
+                             << "";
+        QTest::addRow("pid file never appeared") << ""
+                                                 << "ssh/submit_no_pid.err" << 1 << ""
+                                                 << "did not appear";
+        QTest::addRow("no folder") << ""
+                                   << "ssh/submit_no_folder.err" << 1 << ""
+                                   << "No such file";
+        QTest::addRow("empty") << ""
+                               << "" << 0 << ""
+                               << "no process id";
+        QTest::addRow("garbage") << "ssh/garbage.out"
+                                 << "" << 0 << ""
+                                 << "no process id";
+        QTest::addRow("pid 1") << "ssh/submit_pid1.out"
+                               << "" << 0 << ""
+                               << "no process id";
     }
     void parseSubmit()
     {
@@ -76,8 +89,7 @@ private slots:
         QFETCH(QString, errorPart);
         // The launcher knows no site limits: an answer is a pid or a refusal.
         verifyOutcome(adapter.parseSubmit(fixture(out), fixture(err), exitCode),
-                      jobId.isEmpty() ? u"refused"_s : u"submitted"_s,
-                      jobId.isEmpty() ? errorPart : jobId);
+                      jobId.isEmpty() ? u"refused"_s : u"submitted"_s, jobId.isEmpty() ? errorPart : jobId);
     }
 
     void jobIdPattern_data()
@@ -103,7 +115,8 @@ private slots:
     // Each pid travels with its trial's token, so the script can tell our job from a reused pid.
     void statusCommand()
     {
-        const RemoteCommand command = adapter.statusCommand({u"4242"_s, u"4243"_s}, {u"sw1a2b3c4d-7"_s, u"sw1a2b3c4d-8"_s});
+        const RemoteCommand command =
+            adapter.statusCommand({u"4242"_s, u"4243"_s}, {u"sw1a2b3c4d-7"_s, u"sw1a2b3c4d-8"_s});
         QCOMPARE(command.argv.mid(0, 2), argv({"bash", "-c"}));
         QCOMPARE(command.argv.mid(3), argv({"sweepline-status", "4242", "sw1a2b3c4d-7", "4243", "sw1a2b3c4d-8"}));
         QVERIFY(!command.argv.at(2).contains(u"4242"_s));
@@ -129,9 +142,10 @@ private slots:
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QStringList>("expected");
         QTest::addRow("running, by absolute path, stopped")
-            << "ssh/status_mixed.out" << "" << 0
-            << QStringList{u"4242 Running - Ss"_s, u"4245 Running - Ss"_s, u"4246 Running - Ts"_s};
-        QTest::addRow("none left") << "ssh/status_done.out" << "" << 0 << QStringList();
+            << "ssh/status_mixed.out"
+            << "" << 0 << QStringList{u"4242 Running - Ss"_s, u"4245 Running - Ss"_s, u"4246 Running - Ts"_s};
+        QTest::addRow("none left") << "ssh/status_done.out"
+                                   << "" << 0 << QStringList();
     }
     void parseStatus()
     {
@@ -150,12 +164,18 @@ private slots:
         QTest::addColumn<QString>("err");
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QString>("errorPart");
-        QTest::addRow("syntax error") << "" << "ssh/ps_syntax_error.err" << 1 << "syntax error";
-        QTest::addRow("killed") << "" << "" << 137 << "exited with code 137";
-        QTest::addRow("garbage") << "ssh/status_garbage.out" << "" << 0 << "Unexpected ps output";
-        QTest::addRow("rows, then exit 1") << "ssh/status_mixed.out" << "" << 1 << "exited with code 1";
-        QTest::addRow("cut short") << "ssh/status_cut_short.out" << "" << 0 << "cut short";
-        QTest::addRow("nothing") << "" << "" << 0 << "cut short";
+        QTest::addRow("syntax error") << ""
+                                      << "ssh/ps_syntax_error.err" << 1 << "syntax error";
+        QTest::addRow("killed") << ""
+                                << "" << 137 << "exited with code 137";
+        QTest::addRow("garbage") << "ssh/status_garbage.out"
+                                 << "" << 0 << "Unexpected ps output";
+        QTest::addRow("rows, then exit 1") << "ssh/status_mixed.out"
+                                           << "" << 1 << "exited with code 1";
+        QTest::addRow("cut short") << "ssh/status_cut_short.out"
+                                   << "" << 0 << "cut short";
+        QTest::addRow("nothing") << ""
+                                 << "" << 0 << "cut short";
     }
     void parseStatusFailures()
     {
@@ -195,11 +215,16 @@ private slots:
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<bool>("ok");
         QTest::addColumn<QString>("expected");
-        QTest::addRow("pid") << "ssh/lookup_pid.out" << "" << 0 << true << "4242";
-        QTest::addRow("no pid file") << "ssh/lookup_none.out" << "" << 0 << true << "";
-        QTest::addRow("empty pid file") << "" << "" << 0 << false << "no process id yet";
-        QTest::addRow("garbage") << "ssh/garbage.out" << "" << 0 << false << "no process id yet";
-        QTest::addRow("bash missing") << "" << "slurm/not_found.err" << 127 << false << "command not found";
+        QTest::addRow("pid") << "ssh/lookup_pid.out"
+                             << "" << 0 << true << "4242";
+        QTest::addRow("no pid file") << "ssh/lookup_none.out"
+                                     << "" << 0 << true << "";
+        QTest::addRow("empty pid file") << ""
+                                        << "" << 0 << false << "no process id yet";
+        QTest::addRow("garbage") << "ssh/garbage.out"
+                                 << "" << 0 << false << "no process id yet";
+        QTest::addRow("bash missing") << ""
+                                      << "slurm/not_found.err" << 127 << false << "command not found";
     }
     void parseLookup()
     {

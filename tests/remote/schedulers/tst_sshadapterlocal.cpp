@@ -26,8 +26,8 @@ class TestSshAdapterLocal : public QObject {
     {
         const QString line = remoteCommandLine(command);
         QProcess process;
-        const QStringList options = loginShell.endsWith(u"tcsh"_s) ? QStringList{u"-f"_s, u"-c"_s, line}
-                                                                    : QStringList{u"-c"_s, line};
+        const QStringList options =
+            loginShell.endsWith(u"tcsh"_s) ? QStringList{u"-f"_s, u"-c"_s, line} : QStringList{u"-c"_s, line};
         process.start(loginShell, options);
         if (!process.waitForFinished(20000))
             return {{}, u"timeout"_s, -1};
@@ -41,13 +41,12 @@ class TestSshAdapterLocal : public QObject {
         QFile file(QDir(directory).filePath(QLatin1String(runfiles::script)));
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write(u"#!/bin/bash\n"
-                                  "cd -- '%1' || exit 97\n"
-                                  "( set -o noclobber; echo \"$$\" > job.pid ) 2>/dev/null || exit 0\n"
-                                  "( %2 ) > stdout 2> stderr < /dev/null\n"
-                                  "rc=$?\n"
-                                  "printf '%d\\n' \"$rc\" > exit_code.tmp && mv -f exit_code.tmp exit_code\n"
-                                  "exit \"$rc\"\n"_s
-                       .arg(directory, command)
+                   "cd -- '%1' || exit 97\n"
+                   "( set -o noclobber; echo \"$$\" > job.pid ) 2>/dev/null || exit 0\n"
+                   "( %2 ) > stdout 2> stderr < /dev/null\n"
+                   "rc=$?\n"
+                   "printf '%d\\n' \"$rc\" > exit_code.tmp && mv -f exit_code.tmp exit_code\n"
+                   "exit \"$rc\"\n"_s.arg(directory, command)
                        .toUtf8());
     }
 
@@ -220,7 +219,8 @@ private slots:
         // The same pids with their own tokens are seen: the check is not blind.
         const Output status = run(u"/bin/sh"_s, adapter.statusCommand({otherJob.value()}, {otherSpec.token}));
         const auto jobs = adapter.parseStatus(status.out, status.err, status.exitCode);
-        QVERIFY2(jobs && jobs->size() == 1 && jobs->first().state == SchedulerJobState::Running, qPrintable(status.out));
+        QVERIFY2(jobs && jobs->size() == 1 && jobs->first().state == SchedulerJobState::Running,
+                 qPrintable(status.out));
 
         const Output cancel = run(u"/bin/sh"_s, adapter.cancelCommand({QString::number(foreignPid)}));
         QCOMPARE(cancel.exitCode, 0);

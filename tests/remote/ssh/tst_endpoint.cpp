@@ -19,7 +19,8 @@ using namespace sweepline::remote::ssh;
 
 namespace {
 
-QString writeFile(const QString& path, const QString& text, QFile::Permissions mode = QFile::ReadOwner | QFile::WriteOwner)
+QString writeFile(const QString& path, const QString& text,
+                  QFile::Permissions mode = QFile::ReadOwner | QFile::WriteOwner)
 {
     QFile f(path);
     if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(text.toUtf8()) < 0)
@@ -41,9 +42,8 @@ struct OpenSshHop {
 OpenSshHop openSshLastHop(const QString& config, const QString& alias)
 {
     QProcess p;
-    p.start(u"ssh"_s, {u"-v"_s, u"-F"_s, config, u"-o"_s,
-                                    u"BatchMode=yes"_s, u"-o"_s, u"ConnectTimeout=1"_s,
-                                    alias, u"true"_s});
+    p.start(u"ssh"_s,
+            {u"-v"_s, u"-F"_s, config, u"-o"_s, u"BatchMode=yes"_s, u"-o"_s, u"ConnectTimeout=1"_s, alias, u"true"_s});
     if (!p.waitForFinished(20000))
         p.kill();
     const QString log = QString::fromUtf8(p.readAllStandardError());
@@ -132,8 +132,7 @@ void TestEndpoint::parsesEveryForm()
     QCOMPARE(parsed->size(), hops.size());
     for (qsizetype i = 0; i < hops.size(); ++i) {
         const JumpHop& hop = parsed->at(i);
-        QCOMPARE(u"%1|%2|%3"_s.arg(hop.user, hop.host, hop.port ? QString::number(*hop.port) : QString()),
-                 hops.at(i));
+        QCOMPARE(u"%1|%2|%3"_s.arg(hop.user, hop.host, hop.port ? QString::number(*hop.port) : QString()), hops.at(i));
     }
 }
 
@@ -191,11 +190,10 @@ void TestEndpoint::resolvesLikeOpenSsh()
     // Each hop alias has settings of its own, which must apply unless the value overrides them.
     const QString config = writeFile(m_dir.filePath(u"cmp_config"_s),
                                      u"Host target\n  HostName 192.0.2.10\n  ProxyJump %1\n"
-                                                    "Host hop1\n  HostName 192.0.2.1\n  User hopuser\n  Port 2222\n"
-                                                    "Host hop2\n  HostName 192.0.2.2\n"
-                                                    "Host hop3\n  HostName 192.0.2.3\n  User third\n"
-                                                    "Host *\n  ConnectTimeout 1\n"_s
-                                         .arg(value));
+                                     "Host hop1\n  HostName 192.0.2.1\n  User hopuser\n  Port 2222\n"
+                                     "Host hop2\n  HostName 192.0.2.2\n"
+                                     "Host hop3\n  HostName 192.0.2.3\n  User third\n"
+                                     "Host *\n  ConnectTimeout 1\n"_s.arg(value));
     sweepline::model::ClusterSettings cluster;
     cluster.host = u"target"_s;
     cluster.sshConfig = config;
@@ -215,8 +213,7 @@ void TestEndpoint::resolvesLikeOpenSsh()
     // (ssh -G normalizes a single hop, so one at a time).
     QStringList opensshEarlier;
     for (const QString& hop : openssh.earlier.split(u',', Qt::SkipEmptyParts)) {
-        const QString again = writeFile(m_dir.filePath(u"earlier_config"_s),
-                                        u"Host x\n  ProxyJump %1\n"_s.arg(hop));
+        const QString again = writeFile(m_dir.filePath(u"earlier_config"_s), u"Host x\n  ProxyJump %1\n"_s.arg(hop));
         opensshEarlier << sshG(again, {u"x"_s}).value(u"proxyjump"_s);
     }
     QCOMPARE(earlier, opensshEarlier);
@@ -258,10 +255,10 @@ void TestEndpoint::hostileValuesReachSshAsSingleArguments()
     // with /bin/sh -c, for real.
     const QString record = m_dir.filePath(u"argv.txt"_s);
     const QString marker = m_dir.filePath(u"pwned"_s);
-    const QString fakeSsh = writeFile(m_dir.filePath(u"fake ssh"_s),
-                                      u"#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > '%1'\n"_s
-                                          .arg(record),
-                                      QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    const QString fakeSsh =
+        writeFile(m_dir.filePath(u"fake ssh"_s),
+                  u"#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > '%1'\n"_s.arg(record),
+                  QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
     const QString hostileConfig = m_dir.filePath(u"it's a $(touch %1) config"_s).arg(marker);
     const QString hostileUser = u"a'b\"c$(touch %1)`touch %1`;%h%p%%"_s.arg(marker);
     QList<JumpHop> hops(2);
@@ -285,10 +282,10 @@ void TestEndpoint::hostileValuesReachSshAsSingleArguments()
     QFile f(record);
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QStringList argv = QString::fromUtf8(f.readAll()).split(u'\n', Qt::SkipEmptyParts);
-    const QStringList expected{u"-F"_s, hostileConfig, u"-o"_s, u"BatchMode=yes"_s,
-                               u"-J"_s, hostileUser + u"@first:2201"_s, u"-l"_s,
-                               hostileUser, u"-p"_s, u"2202"_s, u"-W"_s,
-                               u"[tar%get]:22"_s, u"--"_s, u"::1"_s};
+    const QStringList expected{
+        u"-F"_s, hostileConfig, u"-o"_s, u"BatchMode=yes"_s, u"-J"_s, hostileUser + u"@first:2201"_s,
+        u"-l"_s, hostileUser,   u"-p"_s, u"2202"_s,          u"-W"_s, u"[tar%get]:22"_s,
+        u"--"_s, u"::1"_s};
     QCOMPARE(argv, expected);
     QVERIFY(!QFile::exists(marker));
 }

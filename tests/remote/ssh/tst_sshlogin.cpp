@@ -22,7 +22,7 @@ namespace {
 // Answers as told and records every question, so a test sees how often it was asked what.
 class ScriptedPrompter final : public CredentialPrompter {
 public:
-    std::optional<QString> answer;     // for every passphrase, password and prompt
+    std::optional<QString> answer;      // for every passphrase, password and prompt
     std::function<QString()> answerNow; // computed at the moment of asking (a one-time code)
 
     bool acceptNewHostKey(const HostKeyInfo&) override { return false; }
@@ -293,7 +293,8 @@ void TestSshLogin::oneTimePassword()
     SshServerOptions options;
     options.oneTimePasswords = true;
     // What a hostile or broken server might send: colours, a window title, a bell, a bidi override.
-    options.otpInfoText = "\x1b[31mWelcome\x1b]0;owned\x07 to the \xe2\x80\xae" "cluster\x1b[0m";
+    options.otpInfoText = "\x1b[31mWelcome\x1b]0;owned\x07 to the \xe2\x80\xae"
+                          "cluster\x1b[0m";
     SshServerFixture ssh(options);
     QVERIFY2(ssh.start(), qPrintable(ssh.errorString()));
     ScriptedPrompter prompter;
@@ -304,7 +305,8 @@ void TestSshLogin::oneTimePassword()
     QCOMPARE(prompter.asked, QStringList{u"keyboard-interactive"_s});
     QVERIFY(ssh.log().contains(u"Accepted keyboard-interactive/pam for "_s + ssh.passwordUserName()));
     // The server's words arrive, its control characters do not.
-    const QString shown = prompter.names.join(u' ') + prompter.instructions.join(u' ') + prompter.promptTexts.join(u' ');
+    const QString shown =
+        prompter.names.join(u' ') + prompter.instructions.join(u' ') + prompter.promptTexts.join(u' ');
     QVERIFY2(shown.contains(u"One-time password"_s), qPrintable(shown));
     QVERIFY2(shown.contains(u"[31mWelcome]0;owned to the cluster[0m"_s), qPrintable(shown));
     for (QChar c : shown)
@@ -356,17 +358,16 @@ void TestSshLogin::proxyJumpForms()
     QVERIFY2(bastion.start(), qPrintable(bastion.errorString()));
     // The bare forms take their key and known hosts from "Host *", as a user's config would give them.
     const QString config = m_dir.filePath(u"forms_config"_s);
-    testing::writeTextFile(config,
-                           u"Host target\n  HostName 127.0.0.1\n  Port %1\n  User root\n  ProxyJump %2\n"
-                           "Host bastion\n  HostName 127.0.0.1\n  Port %3\n  User root\n"
-                           "Host *\n  IdentityFile %4\n  IdentityFile %5\n  IdentitiesOnly yes\n  IdentityAgent none\n"
-                           "  UserKnownHostsFile %6 %7\n  GlobalKnownHostsFile /dev/null\n  StrictHostKeyChecking yes\n"
-                           "  CheckHostIP no\n  BatchMode yes\n  ConnectTimeout 10\n"_s
-                               .arg(target.port())
-                               .arg(form.contains(u"%1"_s) ? form.arg(bastion.port()) : form)
-                               .arg(bastion.port())
-                               .arg(target.userKeyPath(), bastion.userKeyPath(), target.knownHostsPath(),
-                                    bastion.knownHostsPath()));
+    testing::writeTextFile(
+        config,
+        u"Host target\n  HostName 127.0.0.1\n  Port %1\n  User root\n  ProxyJump %2\n"
+        "Host bastion\n  HostName 127.0.0.1\n  Port %3\n  User root\n"
+        "Host *\n  IdentityFile %4\n  IdentityFile %5\n  IdentitiesOnly yes\n  IdentityAgent none\n"
+        "  UserKnownHostsFile %6 %7\n  GlobalKnownHostsFile /dev/null\n  StrictHostKeyChecking yes\n"
+        "  CheckHostIP no\n  BatchMode yes\n  ConnectTimeout 10\n"_s.arg(target.port())
+            .arg(form.contains(u"%1"_s) ? form.arg(bastion.port()) : form)
+            .arg(bastion.port())
+            .arg(target.userKeyPath(), bastion.userKeyPath(), target.knownHostsPath(), bastion.knownHostsPath()));
     model::ClusterSettings cluster;
     cluster.host = u"target"_s;
     cluster.sshConfig = config;
@@ -390,8 +391,9 @@ void TestSshLogin::chainThroughTwoBastions()
         QVERIFY2(s->start(), qPrintable(s->errorString()));
     // Each hop has its own alias, port, key and known hosts: each takes its own settings.
     const QString config = m_dir.filePath(u"chain_config"_s);
-    testing::writeTextFile(config, target.clientConfigBlock(u"target"_s, {}, {}, {u"ProxyJump first,second"_s})
-                                       + first.clientConfigBlock(u"first"_s) + second.clientConfigBlock(u"second"_s));
+    testing::writeTextFile(config,
+                           target.clientConfigBlock(u"target"_s, {}, {}, {u"ProxyJump first,second"_s})
+                               + first.clientConfigBlock(u"first"_s) + second.clientConfigBlock(u"second"_s));
     model::ClusterSettings cluster;
     cluster.host = u"target"_s;
     cluster.sshConfig = config;

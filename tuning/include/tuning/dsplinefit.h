@@ -76,8 +76,8 @@ public:
     double chooseAlphaByAbic(double log10Lo = -5.0, double log10Hi = 5.0);
 
 private:
-    void refactor();                          // rebuilds R from alpha*D and all observations
-    void fold(std::size_t marker, double y);  // Givens-rotates one unit row into R
+    void refactor();                         // rebuilds R from alpha*D and all observations
+    void fold(std::size_t marker, double y); // Givens-rotates one unit row into R
     void solve() const;
 
     std::size_t m_candidates;

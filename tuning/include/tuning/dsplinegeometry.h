@@ -66,8 +66,8 @@ public:
     const Point& centre() const { return m_centre; }
 
 private:
-    bool resetBox();   // sets up the box of the current radius; false when the grid is covered
-    bool advance();    // odometer step within the box; false after its last point
+    bool resetBox(); // sets up the box of the current radius; false when the grid is covered
+    bool advance();  // odometer step within the box; false after its last point
 
     std::vector<std::size_t> m_sizes;
     Point m_centre;

@@ -12,8 +12,8 @@ namespace sweepline::tuning {
 
 struct DSplineLineOptions {
     double alpha = DSplineFit::kDefaultAlpha;
-    bool autoAlpha = false;       // choose alpha by ABIC after every usable measurement
-    std::size_t maxPoints = 30;   // a line stops once this many of its points are measured
+    bool autoAlpha = false;        // choose alpha by ABIC after every usable measurement
+    std::size_t maxPoints = 30;    // a line stops once this many of its points are measured
     std::size_t stableUpdates = 3; // ... or once the fitted optimum survives this many updates
     // Sweepline's addition to the published rules: bisect towards the best measured point and do
     // not call a line stable while the neighbours of its best point are unmeasured. A fit through a
@@ -96,9 +96,12 @@ private:
     void apply(std::size_t index, Result result); // stores a result without judging the stop rules
     void judge(bool fitChanged);                  // updates the optimum tracking and stop rules
     bool firstPointsResolved() const;
-    bool resolved(std::size_t index) const { return m_state[index] == Slot::Measured || m_state[index] == Slot::Failed; }
-    bool neighbourhoodResolved() const;                     // the refinement's stop condition
-    std::vector<std::size_t> refinementPoints() const;     // bisection towards the best, in order
+    bool resolved(std::size_t index) const
+    {
+        return m_state[index] == Slot::Measured || m_state[index] == Slot::Failed;
+    }
+    bool neighbourhoodResolved() const;                // the refinement's stop condition
+    std::vector<std::size_t> refinementPoints() const; // bisection towards the best, in order
     std::vector<std::size_t> priorityOrder(const std::vector<bool>& taken) const; // DSICE's zones
     std::vector<double> distanceToKnown() const;
 

@@ -64,7 +64,7 @@ private:
         bool categorical = false;
         std::vector<Point> probes; // its direction-search points
         DSplineLineSearch search;
-        bool started = false;      // given a point of its own: the round waits for it
+        bool started = false; // given a point of its own: the round waits for it
     };
     struct Round {
         Point base;
@@ -87,9 +87,9 @@ private:
     void finishRound();
     bool improves() const;
     bool mayWiden() const;
-    void remember();                                      // the finished round's lines, for restarts
+    void remember();                                       // the finished round's lines, for restarts
     std::vector<Point> restartBases(std::size_t maxCount); // prunes the pool as it goes
-    bool restart();                                       // false: nowhere to restart from
+    bool restart();                                        // false: nowhere to restart from
     std::optional<double> valueAt(const Point& p) const;
     bool isResolved(const Point& p) const;
     bool isKnown(const Point& p) const { return m_known.count(p) != 0; }

@@ -25,8 +25,8 @@ private:
 
     SearchSpace m_space;
     Point m_base;
-    Point m_offset;        // per-dimension distance from the base, modulo the dimension's size
-    bool m_done = false;   // the odometer has passed its last position
+    Point m_offset;      // per-dimension distance from the base, modulo the dimension's size
+    bool m_done = false; // the odometer has passed its last position
     std::set<Point> m_proposed;
     int m_batch = 0;
 };

@@ -27,10 +27,10 @@ private:
 
     SearchSpace m_space;
     std::uint64_t m_seed;
-    std::uint64_t m_size = 0;      // cardinality, 0 when it does not fit in 64 bits
-    unsigned m_halfBits = 0;       // the Feistel domain is 2^(2*m_halfBits) >= m_size
-    std::uint64_t m_next = 0;      // next permutation index to try
-    std::uint64_t m_rngState = 0;  // for the unbounded case
+    std::uint64_t m_size = 0;     // cardinality, 0 when it does not fit in 64 bits
+    unsigned m_halfBits = 0;      // the Feistel domain is 2^(2*m_halfBits) >= m_size
+    std::uint64_t m_next = 0;     // next permutation index to try
+    std::uint64_t m_rngState = 0; // for the unbounded case
     std::set<Point> m_proposed;
     int m_batch = 0;
 };

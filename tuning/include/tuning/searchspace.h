@@ -18,7 +18,7 @@ enum class DimensionKind {
 
 struct Dimension {
     std::string name;
-    std::size_t size = 0;                    // number of candidates, at least 1
+    std::size_t size = 0; // number of candidates, at least 1
     DimensionKind kind = DimensionKind::Ordinal;
     bool logScale = false;                   // candidates were spaced logarithmically
     std::vector<double> numericValues;       // one per candidate for numeric ordinals, else empty

@@ -59,8 +59,7 @@ struct StrategyOptions {
 };
 
 // nullptr when the name is not one of strategyNames().
-std::unique_ptr<Strategy> makeStrategy(std::string_view name, const SearchSpace& space,
-                                       const StrategyOptions& options);
+std::unique_ptr<Strategy> makeStrategy(std::string_view name, const SearchSpace& space, const StrategyOptions& options);
 const std::vector<std::string>& strategyNames();
 
 } // namespace sweepline::tuning

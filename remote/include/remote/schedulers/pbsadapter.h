@@ -26,7 +26,7 @@ public:
     // "qstat: Unknown Job Id ..." lines (exit 153) mean "not mentioned", not a failed poll.
     // The ids are the keys qstat prints, which is the form qsub printed on the same server.
     model::Result<QList<SchedulerJobStatus>> parseStatus(const QString& out, const QString& err,
-                                                        int exitCode) const override;
+                                                         int exitCode) const override;
 
     RemoteCommand cancelCommand(const QStringList& jobIds) const override;
 

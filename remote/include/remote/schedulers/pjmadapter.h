@@ -39,7 +39,7 @@ public:
     // both tables is reported as the first (active) one says: a job restarted under the same id may
     // still have an older EXT row in the history. "Invalid jobid" errors only mean "not mentioned".
     model::Result<QList<SchedulerJobStatus>> parseStatus(const QString& out, const QString& err,
-                                                        int exitCode) const override;
+                                                         int exitCode) const override;
 
     RemoteCommand cancelCommand(const QStringList& jobIds) const override;
 

@@ -26,7 +26,7 @@ public:
     // longer ago than MinJobAge, 300 s by default) are simply absent: the backend reads exit_code.
     RemoteCommand statusCommand(const QStringList& jobIds, const QStringList& tokens) const override;
     model::Result<QList<SchedulerJobStatus>> parseStatus(const QString& out, const QString& err,
-                                                        int exitCode) const override;
+                                                         int exitCode) const override;
 
     RemoteCommand cancelCommand(const QStringList& jobIds) const override;
 

@@ -32,7 +32,7 @@ public:
     // are left out of the command.
     RemoteCommand statusCommand(const QStringList& jobIds, const QStringList& tokens) const override;
     model::Result<QList<SchedulerJobStatus>> parseStatus(const QString& out, const QString& err,
-                                                        int exitCode) const override;
+                                                         int exitCode) const override;
 
     // SIGTERM to each job's process group, but only while the pid still runs one of our job scripts
     // (its command line "bash job.sh sw..."): a reused pid of another program is left alone. Only

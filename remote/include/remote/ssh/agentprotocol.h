@@ -60,11 +60,11 @@ struct AgentOperation {
 
 struct AgentResult {
     AgentOperation::Kind kind = AgentOperation::Kind::Run;
-    int exitStatus = -1;  // Run
-    QByteArray out;       // Run: stdout; Read: the file's content (its first 64 KiB)
-    QByteArray err;       // Run: stderr
-    bool exists = false;  // Read
-    QString refusal;      // Read, !exists: why a file that is there was not read (a symlink, another user's)
+    int exitStatus = -1; // Run
+    QByteArray out;      // Run: stdout; Read: the file's content (its first 64 KiB)
+    QByteArray err;      // Run: stderr
+    bool exists = false; // Read
+    QString refusal;     // Read, !exists: why a file that is there was not read (a symlink, another user's)
 };
 
 // NUL-separated fields; a field holding a NUL cannot be sent and is refused, and so is a put whose

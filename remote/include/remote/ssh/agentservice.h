@@ -14,11 +14,11 @@ namespace sweepline::remote::ssh {
 
 struct AgentAnswer {
     bool ok = false;
-    QByteArray reply;      // ok: the helper's reply for decodeAgentReply, cut short if the helper died in it
-    QByteArray err;        // what the helper printed on stderr meanwhile
+    QByteArray reply; // ok: the helper's reply for decodeAgentReply, cut short if the helper died in it
+    QByteArray err;   // what the helper printed on stderr meanwhile
     FailureKind failure = FailureKind::None;
     QString error;
-    bool taken = false;    // !ok: the helper took the request, or may have: some of it may have run
+    bool taken = false; // !ok: the helper took the request, or may have: some of it may have run
 };
 
 // The login-node helper serving one session's requests on one channel (agent.sh --serve): the
@@ -50,7 +50,7 @@ private:
     SshSession& m_session;
     QByteArray m_command;
     std::function<model::Status()> m_beforeRestart;
-    std::optional<ServiceMarkerScanner> m_awaitingMarker;   // set from start until the marker arrived
+    std::optional<ServiceMarkerScanner> m_awaitingMarker; // set from start until the marker arrived
     int m_starts = 0;
 };
 

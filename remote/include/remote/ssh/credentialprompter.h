@@ -14,14 +14,14 @@ namespace sweepline::remote::ssh {
 struct HostKeyInfo {
     enum class Status { Known, Unknown, Changed, Other, Error };
     Status status = Status::Error;
-    QString host;                 // "[127.0.0.1]:2222" as known_hosts names it
-    QString keyType;              // "ssh-ed25519"
-    QString fingerprintSha256;    // "SHA256:..."
+    QString host;              // "[127.0.0.1]:2222" as known_hosts names it
+    QString keyType;           // "ssh-ed25519"
+    QString fingerprintSha256; // "SHA256:..."
     QString knownHostsFile;
 };
 
 struct InteractivePrompt {
-    QString text;  // the server's prompt, control characters removed (see serverText)
+    QString text; // the server's prompt, control characters removed (see serverText)
     bool echo = false;
 };
 
@@ -59,8 +59,8 @@ public:
     virtual std::optional<SecretBuffer> passphrase(const QString& keyFile) = 0;
     virtual std::optional<SecretBuffer> password(const QString& user, const QString& host) = 0;
     // One answer per prompt, in order. name, instruction and prompts are already serverText().
-    virtual std::optional<std::vector<SecretBuffer>> keyboardInteractive(const QString& name, const QString& instruction,
-                                                                         const QList<InteractivePrompt>& prompts) = 0;
+    virtual std::optional<std::vector<SecretBuffer>>
+    keyboardInteractive(const QString& name, const QString& instruction, const QList<InteractivePrompt>& prompts) = 0;
 };
 
 } // namespace sweepline::remote::ssh

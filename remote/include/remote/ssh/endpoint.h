@@ -14,10 +14,10 @@ namespace sweepline::remote::ssh {
 // One hop of a ProxyJump value, as OpenSSH reads it: [user@]host[:port], ssh://[user@]host[:port],
 // an IPv6 address in brackets.
 struct JumpHop {
-    QString user;                 // empty: the hop's own ~/.ssh/config (or the local user) decides
-    QString host;                 // as written: an alias, a name or an address (no brackets)
-    std::optional<int> port;      // nullopt: the hop's own config decides
-    QString hostName;             // what ssh -G resolves host to (filled by resolveEndpoint)
+    QString user;            // empty: the hop's own ~/.ssh/config (or the local user) decides
+    QString host;            // as written: an alias, a name or an address (no brackets)
+    std::optional<int> port; // nullopt: the hop's own config decides
+    QString hostName;        // what ssh -G resolves host to (filled by resolveEndpoint)
 
     // The hop in the [user@]host[:port] form ssh -J reads back.
     QString toJumpSpec() const;
@@ -36,17 +36,17 @@ QString proxyJumpCommand(const QString& sshProgram, const QString& configFile, c
 
 // Where and as whom to log in, with ~/.ssh/config applied.
 struct Endpoint {
-    QString alias;                // as the user wrote it: what messages name
-    QString hostName;             // what to connect to
+    QString alias;    // as the user wrote it: what messages name
+    QString hostName; // what to connect to
     int port = 22;
     QString user;
-    QStringList identityFiles;    // tried in order
+    QStringList identityFiles; // tried in order
     QString knownHostsFile;
     // IdentityAgent: empty for $SSH_AUTH_SOCK (OpenSSH's default), "none" for no agent, else the
     // agent's socket.
     QString identityAgent;
-    QString proxyCommand;         // for a ProxyJump; empty when connecting directly
-    QList<JumpHop> jumpHops;      // the ProxyJump hops behind proxyCommand, first hop first
+    QString proxyCommand;    // for a ProxyJump; empty when connecting directly
+    QList<JumpHop> jumpHops; // the ProxyJump hops behind proxyCommand, first hop first
 };
 
 // Resolves a cluster section the way OpenSSH would: the alias's settings from the ssh config file

@@ -24,9 +24,9 @@ public:
 
     // false only when no memory could be mapped; the buffer is then unchanged.
     bool append(char c);
-    void clear();                         // wipes, keeps the pages
+    void clear(); // wipes, keeps the pages
 
-    const char* c_str() const { return m_data ? m_data : ""; }   // NUL-terminated
+    const char* c_str() const { return m_data ? m_data : ""; } // NUL-terminated
     std::size_t size() const { return m_size; }
     bool isEmpty() const { return m_size == 0; }
     bool excludedFromCoreDumps() const { return m_dontDump; }
@@ -38,7 +38,7 @@ private:
 
     char* m_data = nullptr;
     std::size_t m_size = 0;
-    std::size_t m_mapped = 0;             // bytes mapped; room for m_mapped - 1 characters and a NUL
+    std::size_t m_mapped = 0; // bytes mapped; room for m_mapped - 1 characters and a NUL
     bool m_dontDump = false;
     bool m_locked = false;
 };

@@ -94,14 +94,15 @@ private:
     model::Status checkHostKey(const Endpoint& endpoint, CredentialPrompter& prompter, bool acceptNew);
     model::Status authenticate(const Endpoint& endpoint, CredentialPrompter& prompter);
     model::Status openSftp();
-    model::Result<std::optional<QByteArray>> readRemote(const QString& remotePath, qint64 maxBytes, bool missingIsError);
+    model::Result<std::optional<QByteArray>> readRemote(const QString& remotePath, qint64 maxBytes,
+                                                        bool missingIsError);
     QString sshError() const;
 
     struct Handles;
     std::unique_ptr<Handles> h;
     std::chrono::seconds m_timeout;
     QString m_home;
-    QSet<QString> m_knownFolders;  // folders that exist, made or found in this session
+    QSet<QString> m_knownFolders; // folders that exist, made or found in this session
     HostKeyInfo m_hostKey;
     FailureKind m_lastFailure = FailureKind::None;
     int m_logins = 0;

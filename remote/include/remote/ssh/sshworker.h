@@ -33,7 +33,7 @@ struct RemoteDownload {
 
 struct LocalCopy {
     QString localPath;
-    QByteArray data;   // what an operation of the same session already read, e.g. an exit code
+    QByteArray data; // what an operation of the same session already read, e.g. an exit code
 };
 
 // Everything one step of the engine needs from the cluster, done over the one session in order:
@@ -53,10 +53,10 @@ struct RemoteResponse {
     QString error;
     bool operationsMayHaveRun = false; // the command was sent: when !ok its effects are unknown
     QList<AgentResult> results;
-    QStringList downloaded;            // local paths written
+    QStringList downloaded;                    // local paths written
     QHash<QString, qint64> truncatedDownloads; // local path -> size of the whole remote file
     QHash<QString, QString> refusedDownloads;  // local path -> why the remote file was not read
-    QString home;                      // the account's home folder, once logged in
+    QString home;                              // the account's home folder, once logged in
 };
 
 enum class ConnectionState { Disconnected, Connecting, Connected, Failed };
@@ -103,11 +103,11 @@ private:
     CredentialPrompter& m_prompter;
     bool m_acceptNewHostKey;
     std::unique_ptr<SshSession> m_session;
-    std::unique_ptr<AgentService> m_agent;   // uses m_session: declared after it, destroyed before it
+    std::unique_ptr<AgentService> m_agent; // uses m_session: declared after it, destroyed before it
     QTimer* m_keepAlive = nullptr;
-    QString m_fatalError;          // set once on a host-key or authentication failure
-    QString m_clientId;            // names this client's request files on the cluster
-    QString m_helperFolder;        // absolute: <home>/.sweepline
+    QString m_fatalError;   // set once on a host-key or authentication failure
+    QString m_clientId;     // names this client's request files on the cluster
+    QString m_helperFolder; // absolute: <home>/.sweepline
     quint64 m_requestFiles = 0;
     ConnectionState m_state = ConnectionState::Disconnected;
     QString m_stateDetail;

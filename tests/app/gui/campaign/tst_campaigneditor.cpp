@@ -375,7 +375,8 @@ void TestCampaignEditor::scriptPreview()
     for (const QString& line : expected)
         QVERIFY2(preview.script.contains(line), qPrintable(line + u" not in:\n"_s + preview.script));
     // The first trial starts at the defaults.
-    QVERIFY2(preview.script.contains(u"/usr/bin/python3 train.py --hidden 32 --lr 0.001"_s), qPrintable(preview.script));
+    QVERIFY2(preview.script.contains(u"/usr/bin/python3 train.py --hidden 32 --lr 0.001"_s),
+             qPrintable(preview.script));
     if (scheduler != u"local")
         QVERIFY(preview.script.contains(u"/home/user/sweepline/digits-mlp/1/1.1"_s));
 }

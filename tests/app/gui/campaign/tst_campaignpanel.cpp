@@ -53,7 +53,7 @@ QByteArray canonical(const QByteArray& json, const QString& sourcePath)
     return model::toJson(*outcome.campaign);
 }
 
-template <typename T>
+template<typename T>
 T* field(QWidget& panel, const char* name)
 {
     T* widget = panel.findChild<T*>(QString::fromLatin1(name));
@@ -262,8 +262,7 @@ void TestCampaignPanel::fillWholeFormSaveReload()
     QVERIFY(f.editor.save(path).ok());
     CampaignEditor reloaded;
     QVERIFY(reloaded.load(path).ok());
-    QCOMPARE(QString::fromUtf8(model::toJson(reloaded.campaign())),
-             QString::fromUtf8(canonical(kExpected, path)));
+    QCOMPARE(QString::fromUtf8(model::toJson(reloaded.campaign())), QString::fromUtf8(canonical(kExpected, path)));
 
     // Undo walks the whole session back to the template, and the form follows; redo comes back.
     const QByteArray filled = model::toJson(f.editor.campaign());
@@ -391,7 +390,8 @@ void TestCampaignPanel::patternLiveTest()
     QVERIFY(QTest::qWaitForWindowActive(&f.panel));
     auto* output = field<QPlainTextEdit>(f.panel, "metricTestOutput");
     auto* result = field<QLabel>(f.panel, "metricTestResult");
-    QApplication::clipboard()->setText(u"epoch 1 loss: 0.9\nepoch 2 val_loss: 0.8\nepoch 2 loss: 0.5\nacc=0.75\nloss=0.25\n"_s);
+    QApplication::clipboard()->setText(
+        u"epoch 1 loss: 0.9\nepoch 2 val_loss: 0.8\nepoch 2 loss: 0.5\nacc=0.75\nloss=0.25\n"_s);
     QTest::mouseClick(output->viewport(), Qt::LeftButton);
     QTest::keyClick(output, Qt::Key_V, Qt::ControlModifier);
     QCOMPARE(output->toPlainText().count(u'\n'), 5);

@@ -72,9 +72,11 @@ void TestParameterTableModel::editsBecomeParameters_data()
     QTest::addRow("values") << int(Column::Values) << u"1, 5,7,"_s
                             << QByteArray(R"({"name":"x","type":"int","values":[1,5,7],"default":1})");
     QTest::addRow("type float") << int(Column::Type) << u"float"_s
-                                << QByteArray(R"({"name":"x","type":"float","values":[1.0,2.0,4.0,8.0],"default":1.0})");
+                                << QByteArray(
+                                       R"({"name":"x","type":"float","values":[1.0,2.0,4.0,8.0],"default":1.0})");
     QTest::addRow("type choice") << int(Column::Type) << u"choice"_s
-                                 << QByteArray(R"({"name":"x","type":"choice","values":["1","2","4","8"],"default":"1"})");
+                                 << QByteArray(
+                                        R"({"name":"x","type":"choice","values":["1","2","4","8"],"default":"1"})");
     QTest::addRow("range") << int(Column::Source) << u"range"_s
                            << QByteArray(R"({"name":"x","type":"int","range":{"min":1,"max":8,"step":1},"default":1})");
     QTest::addRow("default") << int(Column::Default) << u"4"_s
@@ -237,7 +239,8 @@ void TestParameterTableModel::parseValueList_data()
     QTest::addColumn<QVariantList>("values");
     QTest::addColumn<QString>("error");
     using T = model::ParameterType;
-    QTest::addRow("ints") << u" 8, 16 ,32"_s << int(T::Int) << QVariantList{qint64(8), qint64(16), qint64(32)} << QString();
+    QTest::addRow("ints") << u" 8, 16 ,32"_s << int(T::Int) << QVariantList{qint64(8), qint64(16), qint64(32)}
+                          << QString();
     QTest::addRow("trailing comma") << u"1,2,"_s << int(T::Int) << QVariantList{qint64(1), qint64(2)} << QString();
     QTest::addRow("empty") << u""_s << int(T::Int) << QVariantList{} << QString();
     QTest::addRow("not an int") << u"1, 2.5"_s << int(T::Int) << QVariantList{} << u"\"2.5\" is not a whole number"_s;
@@ -274,7 +277,8 @@ void TestParameterTableModel::formatValueListRoundTrips()
     QCOMPARE(text, uR"("a, b", " c", "say ""hi""", "", plain)"_s);
     QCOMPARE(sweepline::gui::parseValueList(text, model::ParameterType::Choice).value(), choices);
     const QVariantList floats{0.0001, 0.1, 2.0};
-    QCOMPARE(sweepline::gui::parseValueList(formatValueList(floats, model::ParameterType::Float), model::ParameterType::Float)
+    QCOMPARE(sweepline::gui::parseValueList(formatValueList(floats, model::ParameterType::Float),
+                                            model::ParameterType::Float)
                  .value(),
              floats);
 }

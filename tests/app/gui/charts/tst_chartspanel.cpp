@@ -316,7 +316,8 @@ void TestChartsPanel::gallery()
     QFETCH(QString, campaign);
     const bool batch = campaign == u"batch"_s;
     model::Campaign c = batch ? samples::batchSizeCampaign() : samples::fiveParameterCampaign();
-    QList<model::TrialRecord> trials = batch ? samples::batchSizeTrials(c)
+    QList<model::TrialRecord> trials = batch
+        ? samples::batchSizeTrials(c)
         : samples::fiveParameterTrials(c, 200, 8, campaign == u"running"_s ? 11 : 0);
     const bool choice = campaign == u"choice"_s;
     if (choice) {
@@ -346,8 +347,8 @@ void TestChartsPanel::gallery()
     QDir().mkpath(folder);
     for (Kind kind : ChartsPanel::allCharts()) {
         for (const char* suffix : {".png", ".svg"}) {
-            const QString path = QDir(folder).filePath(campaign + u'-'
-                                                       + m_panel->suggestedFileName(kind) + QLatin1String(suffix));
+            const QString path =
+                QDir(folder).filePath(campaign + u'-' + m_panel->suggestedFileName(kind) + QLatin1String(suffix));
             const model::Status status = m_panel->exportChart(kind, path);
             QVERIFY2(status.ok(), qPrintable(status.error()));
             QVERIFY(QFileInfo(path).size() > 1000);
@@ -361,8 +362,8 @@ void TestChartsPanel::gallery()
         QTRY_VERIFY(!m_panel->chart(kind)->hasPendingUpdates());
         const QPixmap shot = m_panel->grab();
         QVERIFY(!shot.isNull());
-        QVERIFY(shot.save(QDir(folder).filePath(campaign + u"-panel-"_s + m_panel->suggestedFileName(kind)
-                                                + u".png"_s)));
+        QVERIFY(
+            shot.save(QDir(folder).filePath(campaign + u"-panel-"_s + m_panel->suggestedFileName(kind) + u".png"_s)));
     }
 }
 

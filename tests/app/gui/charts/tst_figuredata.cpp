@@ -23,7 +23,8 @@ QList<LabelledTrial> labelled(const QList<int>& labels, qint64 firstId = 1)
     return trials;
 }
 
-model::Parameter parameter(const QString& name, model::ParameterType type, const QVariantList& candidates, int defaultIndex)
+model::Parameter parameter(const QString& name, model::ParameterType type, const QVariantList& candidates,
+                           int defaultIndex)
 {
     model::Parameter p;
     p.name = name;
@@ -85,12 +86,10 @@ void TestFigureData::consecutiveRuns_data()
     QTest::addRow("empty") << QList<int>{} << QList<LabelRun>{};
     QTest::addRow("batches of three") << QList<int>{1, 1, 1, 2, 2, 2, 3}
                                       << QList<LabelRun>{{1, 1, 3, 3}, {2, 4, 6, 3}, {3, 7, 7, 1}};
-    QTest::addRow("unlabelled trials form no run") << QList<int>{0, 0, 1, 1, 0}
-                                                   << QList<LabelRun>{{1, 3, 4, 2}};
-    QTest::addRow("an unlabelled trial does not split a run") << QList<int>{2, 0, 2}
-                                                              << QList<LabelRun>{{2, 1, 3, 2}};
-    QTest::addRow("a label that comes back is a new run") << QList<int>{1, 2, 1}
-                                                          << QList<LabelRun>{{1, 1, 1, 1}, {2, 2, 2, 1}, {1, 3, 3, 1}};
+    QTest::addRow("unlabelled trials form no run") << QList<int>{0, 0, 1, 1, 0} << QList<LabelRun>{{1, 3, 4, 2}};
+    QTest::addRow("an unlabelled trial does not split a run") << QList<int>{2, 0, 2} << QList<LabelRun>{{2, 1, 3, 2}};
+    QTest::addRow("a label that comes back is a new run")
+        << QList<int>{1, 2, 1} << QList<LabelRun>{{1, 1, 1, 1}, {2, 2, 2, 1}, {1, 3, 3, 1}};
 }
 
 void TestFigureData::consecutiveRuns()
@@ -138,7 +137,8 @@ void TestFigureData::restartsAreWhereTheStageFalls()
     QCOMPARE(runs.size(), 6);
     QCOMPARE(gui::figures::restartNumbers(runs), (QList<int>{0, 0, 0, 1, 0, 2}));
     QCOMPARE(gui::figures::restartNumbers({}), QList<int>());
-    QCOMPARE(gui::figures::restartNumbers(gui::figures::consecutiveRuns(labelled({1, 2, 3, 3}))), (QList<int>{0, 0, 0}));
+    QCOMPARE(gui::figures::restartNumbers(gui::figures::consecutiveRuns(labelled({1, 2, 3, 3}))),
+             (QList<int>{0, 0, 0}));
 }
 
 void TestFigureData::bestOfEachRun_data()
@@ -204,17 +204,18 @@ void TestFigureData::concurrency_data()
     QTest::addColumn<int>("peak");
     QTest::addRow("none") << QList<Interval>{} << QList<QPointF>{} << 0;
     QTest::addRow("one") << QList<Interval>{{1, 3}} << QList<QPointF>{{1, 0}, {1, 1}, {3, 1}, {3, 0}} << 1;
-    QTest::addRow("overlapping")
-        << QList<Interval>{{0, 10}, {2, 5}, {4, 6}}
-        << QList<QPointF>{{0, 0}, {0, 1}, {2, 1}, {2, 2}, {4, 2}, {4, 3}, {5, 3}, {5, 2}, {6, 2}, {6, 1}, {10, 1}, {10, 0}}
-        << 3;
+    QTest::addRow("overlapping") << QList<Interval>{{0, 10}, {2, 5}, {4, 6}}
+                                 << QList<QPointF>{{0, 0}, {0, 1}, {2, 1}, {2, 2}, {4, 2},  {4, 3},
+                                                   {5, 3}, {5, 2}, {6, 2}, {6, 1}, {10, 1}, {10, 0}}
+                                 << 3;
     QTest::addRow("one ends as the next starts: no dip")
         << QList<Interval>{{0, 2}, {2, 4}} << QList<QPointF>{{0, 0}, {0, 1}, {4, 1}, {4, 0}} << 1;
-    QTest::addRow("a batch starting together")
-        << QList<Interval>{{1, 2}, {1, 3}, {1, 3}} << QList<QPointF>{{1, 0}, {1, 3}, {2, 3}, {2, 2}, {3, 2}, {3, 0}} << 3;
+    QTest::addRow("a batch starting together") << QList<Interval>{{1, 2}, {1, 3}, {1, 3}}
+                                               << QList<QPointF>{{1, 0}, {1, 3}, {2, 3}, {2, 2}, {3, 2}, {3, 0}} << 3;
     QTest::addRow("empty intervals are ignored") << QList<Interval>{{5, 5}, {6, 4}} << QList<QPointF>{} << 0;
     QTest::addRow("unsorted input") << QList<Interval>{{4, 6}, {0, 5}}
-                                    << QList<QPointF>{{0, 0}, {0, 1}, {4, 1}, {4, 2}, {5, 2}, {5, 1}, {6, 1}, {6, 0}} << 2;
+                                    << QList<QPointF>{{0, 0}, {0, 1}, {4, 1}, {4, 2}, {5, 2}, {5, 1}, {6, 1}, {6, 0}}
+                                    << 2;
 }
 
 void TestFigureData::concurrency()
@@ -328,7 +329,7 @@ void TestFigureData::defaultCurves()
     QFETCH(int, best);
     QFETCH(QList<qint64>, chosen);
     const QList<CurveCandidate> candidates{
-        {1, 0.2, 1000, 10}, {2, 0.3, 2000, 10}, {3, 0.1, 3000, 10}, {4, 0.4, 4000, 10},
+        {1, 0.2, 1000, 10}, {2, 0.3, 2000, 10}, {3, 0.1, 3000, 10},         {4, 0.4, 4000, 10},
         {5, 0.5, 5000, 10}, {6, 0.6, 6000, 10}, {7, std::nullopt, 9000, 4}, {8, 0.05, 9500, 0},
     };
     QCOMPARE(defaultCurveTrials(candidates, Direction(direction), best), chosen);

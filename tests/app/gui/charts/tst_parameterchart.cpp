@@ -1,7 +1,7 @@
+#include "charttestdata.h"
 #include "gui/charts/chartannotations.h"
 #include "gui/charts/dotlayer.h"
 #include "gui/charts/parameterchart.h"
-#include "charttestdata.h"
 
 #include <QCategoryAxis>
 #include <QLogValueAxis>
@@ -66,8 +66,8 @@ void TestParameterChart::failedAndUnfinishedTrialsAddNoPoint()
 {
     Fixture f;
     ParameterChart chart(ParameterChart::Measure::Objective, &f.model);
-    for (TrialState state : {TrialState::Planned, TrialState::Queued, TrialState::Running, TrialState::Failed,
-                             TrialState::Cancelled})
+    for (TrialState state :
+         {TrialState::Planned, TrialState::Queued, TrialState::Running, TrialState::Failed, TrialState::Cancelled})
         f.model.upsert(trial(f.model.rowCount() + 1, state));
     chart.flush();
     QCOMPARE(chart.points().size(), 0);
@@ -130,7 +130,8 @@ void TestParameterChart::marksTheBest()
     QFETCH(qint64, best);
     Fixture f(smallCampaign(model::Direction(direction)));
     ParameterChart chart(ParameterChart::Measure::Objective, &f.model);
-    f.model.setTrials({trial(1, TrialState::Done, 0.5), trial(2, TrialState::Done, 0.2), trial(3, TrialState::Done, 0.9)});
+    f.model.setTrials(
+        {trial(1, TrialState::Done, 0.5), trial(2, TrialState::Done, 0.2), trial(3, TrialState::Done, 0.9)});
     chart.flush();
     QCOMPARE(chart.bestTrial(), std::optional<qint64>(best));
     QCOMPARE(chart.bestSeries()->count(), 1);
@@ -216,8 +217,8 @@ void TestParameterChart::categoriesSpreadIntoStrips()
     QCOMPARE(axis->categoriesLabels(), (QStringList{u"sgd"_s, u"adam"_s}));
     QSet<double> xs;
     for (const QPointF& p : chart.points()) {
-        const int category = f.model.trialAt(f.model.rowOfTrial(qint64(std::lround(p.y() * 10)))).values.at(2)
-                == u"sgd"_s ? 0 : 1;
+        const int category =
+            f.model.trialAt(f.model.rowOfTrial(qint64(std::lround(p.y() * 10)))).values.at(2) == u"sgd"_s ? 0 : 1;
         QVERIFY(std::abs(p.x() - category) < 0.25);
         xs.insert(p.x());
     }

@@ -1,9 +1,9 @@
+#include "charttestdata.h"
 #include "gui/charts/chartannotations.h"
 #include "gui/charts/learningcurvechart.h"
 #include "gui/charts/timelinechart.h"
 #include "gui/charts/transitionchart.h"
 #include "gui/common/statecolors.h"
-#include "charttestdata.h"
 
 #include <QCategoryAxis>
 #include <QChart>
@@ -120,7 +120,8 @@ void TestTrialCharts::transitionPutsFailuresOnTheTopEdge()
 void TestTrialCharts::transitionBestSoFar()
 {
     Fixture f;
-    f.model.setTrials({trial(1, TrialState::Done, 0.5), trial(2, TrialState::Done, 0.7), trial(3, TrialState::Done, 0.2)});
+    f.model.setTrials(
+        {trial(1, TrialState::Done, 0.5), trial(2, TrialState::Done, 0.7), trial(3, TrialState::Done, 0.2)});
     gui::TransitionChart chart(&f.model);
     chart.flush();
     QCOMPARE(chart.bestSoFarLine()->count(), 0);
@@ -154,8 +155,7 @@ void TestTrialCharts::timelineBarsAndConcurrency()
     QCOMPARE(steps.last().y(), 0.0);
     // The strip's area follows the steps, and the right axis labels the counts up to the peak.
     QCOMPARE(chart.annotations()->stepArea().size(), steps.size());
-    QCOMPARE(chart.countAxis()->categoriesLabels(), (QStringList{u"0"_s, u"1"_s,
-                                                                 u"2"_s, u"3"_s}));
+    QCOMPARE(chart.countAxis()->categoriesLabels(), (QStringList{u"0"_s, u"1"_s, u"2"_s, u"3"_s}));
     // Trial 1 at the top.
     QVERIFY(chart.trialAxis()->isReverse());
     QVERIFY(chart.trialAxis()->min() < 1 && chart.trialAxis()->max() > 20);
@@ -172,10 +172,10 @@ void TestTrialCharts::timelineOpenSpansEndNow()
     chart.flush();
     const auto bars = chart.annotations()->bars();
     QCOMPARE(bars.size(), 3);
-    QCOMPARE(bars.at(1).to, 29.0);         // running until now, in minutes
+    QCOMPARE(bars.at(1).to, 29.0); // running until now, in minutes
     QCOMPARE(bars.at(1).color, gui::stateColor(TrialState::Running));
     QCOMPARE(bars.at(2).from, 1.0);
-    QCOMPARE(bars.at(2).to, 29.0);         // queued until now
+    QCOMPARE(bars.at(2).to, 29.0); // queued until now
     QCOMPARE(chart.timeUnit().name, u"min"_s);
     QCOMPARE(chart.peakConcurrency(), 1);
 }
@@ -213,7 +213,8 @@ void TestTrialCharts::curvesShowTheBestAndTheLatest()
 void TestTrialCharts::curvesFollowTheUsersChoice()
 {
     Fixture f;
-    f.model.setTrials({trial(1, TrialState::Done, 0.5), trial(2, TrialState::Done, 0.4), trial(3, TrialState::Done, 0.3)});
+    f.model.setTrials(
+        {trial(1, TrialState::Done, 0.5), trial(2, TrialState::Done, 0.4), trial(3, TrialState::Done, 0.3)});
     gui::LearningCurveChart chart(&f.model);
     chart.flush();
     chart.setSelectedTrials({1, 99});

@@ -26,7 +26,7 @@ using namespace sweepline::gui;
 
 namespace {
 
-template <typename T>
+template<typename T>
 T* field(QWidget& parent, const char* name)
 {
     T* widget = parent.findChild<T*>(QString::fromLatin1(name));
@@ -58,7 +58,7 @@ QByteArray campaignJsonOf(const model::ClusterSettings& cluster)
 }
 
 // The top-level dialog of a class, once it is shown.
-template <typename T>
+template<typename T>
 T* shownDialog(const char* objectName)
 {
     for (QWidget* w : QApplication::topLevelWidgets()) {
@@ -146,10 +146,12 @@ void TestClusterProfilesPanel::formRoundTrip()
     expected.parallelSubmissions = 2;
     expected.maxQueued = 150;
     expected.knownHosts = u"~/.ssh/known_hosts_hpc"_s;
-    QCOMPARE(QString::fromUtf8(campaignJsonOf(profiles.profile(u"Flow"_s))), QString::fromUtf8(campaignJsonOf(expected)));
+    QCOMPARE(QString::fromUtf8(campaignJsonOf(profiles.profile(u"Flow"_s))),
+             QString::fromUtf8(campaignJsonOf(expected)));
     QVERIFY(field<QLabel>(panel, "profileIssues")->isHidden());
     ClusterProfiles reloaded(settingsFile());
-    QCOMPARE(QString::fromUtf8(campaignJsonOf(reloaded.profile(u"Flow"_s))), QString::fromUtf8(campaignJsonOf(expected)));
+    QCOMPARE(QString::fromUtf8(campaignJsonOf(reloaded.profile(u"Flow"_s))),
+             QString::fromUtf8(campaignJsonOf(expected)));
 
     // Away and back: the form shows what was saved.
     panel.selectProfile(ClusterProfiles::builtInName());

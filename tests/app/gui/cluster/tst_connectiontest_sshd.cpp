@@ -67,7 +67,7 @@ private:
     QMutex m_mutex;
 };
 
-template <typename T>
+template<typename T>
 T* shownDialog(const QString& objectName = {})
 {
     for (QWidget* w : QApplication::allWidgets()) {
@@ -120,8 +120,7 @@ model::ClusterSettings TestConnectionTestSshd::settings(const QString& scheduler
     return s;
 }
 
-ConnectionReport TestConnectionTestSshd::run(remote::ssh::CredentialPrompter& prompter,
-                                             const model::ClusterSettings& s)
+ConnectionReport TestConnectionTestSshd::run(remote::ssh::CredentialPrompter& prompter, const model::ClusterSettings& s)
 {
     ConnectionTester tester(prompter);
     QSignalSpy finished(&tester, &ConnectionTester::finished);

@@ -107,7 +107,9 @@ void TestGuiLogin::oneTimePasswordInADialog()
 {
     SshServerOptions options;
     options.oneTimePasswords = true;
-    options.otpInfoText = "\x1b[2J\x1b]0;owned\x07" "Cluster \xe2\x80\xae" "login\r";
+    options.otpInfoText = "\x1b[2J\x1b]0;owned\x07"
+                          "Cluster \xe2\x80\xae"
+                          "login\r";
     SshServerFixture ssh(options);
     QVERIFY2(ssh.start(), qPrintable(ssh.errorString()));
     Login login(ssh);

@@ -29,7 +29,8 @@ void TestSshConfigAliases::aliases_data()
         << Files{{u"config"_s, u"Host a b *.example.org c? !d e\nHost *\n  User me\n"_s}}
         << QStringList{u"a"_s, u"b"_s, u"e"_s};
     QTest::addRow("case, equals, tabs, comments, quotes")
-        << Files{{u"config"_s, u"# Host commented\nhost\tone # trailing comment\nHOST=two\nHost = three\nHost \"four\"\n"_s}}
+        << Files{{u"config"_s,
+                  u"# Host commented\nhost\tone # trailing comment\nHOST=two\nHost = three\nHost \"four\"\n"_s}}
         << QStringList{u"one"_s, u"two"_s, u"three"_s, u"four"_s};
     QTest::addRow("repeats once") << Files{{u"config"_s, u"Host a\nHost b a\n"_s}} << QStringList{u"a"_s, u"b"_s};
     QTest::addRow("Match blocks are not hosts")
@@ -37,13 +38,13 @@ void TestSshConfigAliases::aliases_data()
     QTest::addRow("include relative to .ssh, in place")
         << Files{{u"config"_s, u"Host first\nInclude clusters\nHost last\n"_s}, {u"clusters"_s, u"Host middle\n"_s}}
         << QStringList{u"first"_s, u"middle"_s, u"last"_s};
-    QTest::addRow("include glob, sorted")
-        << Files{{u"config"_s, u"Include config.d/*.conf\n"_s},
-                 {u"config.d/20-b.conf"_s, u"Host b\n"_s},
-                 {u"config.d/10-a.conf"_s, u"Host a\n"_s},
-                 {u"config.d/ignored.txt"_s, u"Host no\n"_s}}
-        << QStringList{u"a"_s, u"b"_s};
-    QTest::addRow("nested include") << Files{{u"config"_s, u"Include one\n"_s}, {u"one"_s, u"Host x\nInclude two\n"_s},
+    QTest::addRow("include glob, sorted") << Files{{u"config"_s, u"Include config.d/*.conf\n"_s},
+                                                   {u"config.d/20-b.conf"_s, u"Host b\n"_s},
+                                                   {u"config.d/10-a.conf"_s, u"Host a\n"_s},
+                                                   {u"config.d/ignored.txt"_s, u"Host no\n"_s}}
+                                          << QStringList{u"a"_s, u"b"_s};
+    QTest::addRow("nested include") << Files{{u"config"_s, u"Include one\n"_s},
+                                             {u"one"_s, u"Host x\nInclude two\n"_s},
                                              {u"two"_s, u"Host y\n"_s}}
                                     << QStringList{u"x"_s, u"y"_s};
     QTest::addRow("include loop ends") << Files{{u"config"_s, u"Host a\nInclude config\n"_s}} << QStringList{u"a"_s};

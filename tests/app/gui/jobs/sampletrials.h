@@ -18,8 +18,8 @@ using namespace Qt::StringLiterals;
 
 inline model::Campaign digitsCampaign()
 {
-    const auto outcome =
-        model::loadCampaignFile((QString::fromUtf8(SWEEPLINE_SOURCE_DIR) + u"/resources/examples/digits-mlp/digits-mlp.json"_s));
+    const auto outcome = model::loadCampaignFile(
+        (QString::fromUtf8(SWEEPLINE_SOURCE_DIR) + u"/resources/examples/digits-mlp/digits-mlp.json"_s));
     if (!outcome.campaign)
         qFatal("digits-mlp.json does not parse");
     return *outcome.campaign;
@@ -46,8 +46,7 @@ inline QList<model::TrialRecord> sampleTrials(const model::Campaign& campaign, c
             isDefault = trial.values.at(i) == campaign.parameters.at(i).defaultValue;
         if (isDefault) // only trial 1 runs the default configuration
             trial.values[3] = u"sgd"_s;
-        trial.labels = {int((id - 1) / 10), id % 2 ? u"hidden+"_s : u"lr-"_s,
-                        int((id - 1) / 4)};
+        trial.labels = {int((id - 1) / 10), id % 2 ? u"hidden+"_s : u"lr-"_s, int((id - 1) / 4)};
         trial.createdAt = start.addSecs(id * 50);
 
         trial.state = id <= 28 ? TrialState::Done
@@ -66,8 +65,8 @@ inline QList<model::TrialRecord> sampleTrials(const model::Campaign& campaign, c
         }
         if (trial.state != TrialState::Planned && trial.state != TrialState::Submitting)
             trial.jobId = QString::number(48213 + id);
-        const bool ran = trial.state == TrialState::Done || trial.state == TrialState::Failed
-            || trial.state == TrialState::Running;
+        const bool ran =
+            trial.state == TrialState::Done || trial.state == TrialState::Failed || trial.state == TrialState::Running;
         if (ran)
             trial.startedAt = trial.submittedAt.addSecs(5 + random.bounded(90));
         if (model::isTerminal(trial.state))
@@ -88,7 +87,7 @@ inline QList<model::TrialRecord> sampleTrials(const model::Campaign& campaign, c
             trial.value = trial.intermediate.last();
         if (trial.state == TrialState::Failed) {
             trial.error = id == 7 ? u"exit code 137: killed (out of memory)\nslurmstepd: error: Detected "
-                                                   "1 oom_kill event in StepId=48220.batch"_s
+                                    "1 oom_kill event in StepId=48220.batch"_s
                                   : u"no value of loss in stdout (exit code 1)"_s;
         }
         if (trial.state == TrialState::Cancelled)

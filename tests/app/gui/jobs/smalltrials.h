@@ -27,8 +27,7 @@ inline model::Campaign smallCampaign()
     model::Campaign campaign;
     campaign.name = u"small"_s;
     campaign.parameters = {
-        smallParameter(u"hidden"_s, ParameterType::Int,
-                       {qint64(8), qint64(16), qint64(32), qint64(64), qint64(128)}),
+        smallParameter(u"hidden"_s, ParameterType::Int, {qint64(8), qint64(16), qint64(32), qint64(64), qint64(128)}),
         smallParameter(u"lr"_s, ParameterType::Float, {0.001, 0.01, 0.1}),
         smallParameter(u"solver"_s, ParameterType::Choice, {u"sgd"_s, u"adam"_s}),
     };

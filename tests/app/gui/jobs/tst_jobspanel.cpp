@@ -18,8 +18,8 @@
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QTableView>
-#include <QTextBrowser>
 #include <QTest>
+#include <QTextBrowser>
 #include <QToolButton>
 
 using namespace Qt::StringLiterals;
@@ -269,8 +269,8 @@ void TestJobsPanel::copySelectedRowsAsTsv()
     QTest::keyClick(f.table, Qt::Key_C, Qt::ControlModifier);
 
     const QString expected = u"Trial\tloss\thidden\tlr\tsolver\tState\tQueued (s)\tElapsed (s)\tError\n"
-        "2\t0.25\t16\t0.01\tsgd\tdone\t100\t60\t\n"
-        "3\t\t128\t0.1\tadam\tfailed\t\t\tout of memory killed by the kernel\n"_s;
+                             "2\t0.25\t16\t0.01\tsgd\tdone\t100\t60\t\n"
+                             "3\t\t128\t0.1\tadam\tfailed\t\t\tout of memory killed by the kernel\n"_s;
     QCOMPARE(QApplication::clipboard()->text(), expected);
 }
 

@@ -32,8 +32,7 @@ void TestTrialFilter::split_data()
     QTest::addColumn<QStringList>("tokens");
     QTest::addRow("empty") << QString() << QStringList();
     QTest::addRow("spaces") << u"  adam   16 "_s << QStringList{u"adam"_s, u"16"_s};
-    QTest::addRow("phrase") << u"\"out of memory\" adam"_s
-                            << QStringList{u"out of memory"_s, u"adam"_s};
+    QTest::addRow("phrase") << u"\"out of memory\" adam"_s << QStringList{u"out of memory"_s, u"adam"_s};
     QTest::addRow("quoted value") << u"error=\"no value\""_s << QStringList{u"error=no value"_s};
     QTest::addRow("unclosed quote") << u"\"out of"_s << QStringList{u"out of"_s};
 }

@@ -143,18 +143,14 @@ void TestTrialProxyModel::sortsNumbersAsNumbers_data()
     QTest::addColumn<QString>("column");
     QTest::addColumn<Qt::SortOrder>("order");
     QTest::addColumn<QList<qint64>>("expected");
-    QTest::addRow("trial ascending: 10 after 9") << u"trial"_s << Qt::AscendingOrder
-                                                 << QList<qint64>{1, 2, 9, 10, 100};
-    QTest::addRow("trial descending") << u"trial"_s << Qt::DescendingOrder
-                                      << QList<qint64>{100, 10, 9, 2, 1};
-    QTest::addRow("metric ascending") << u"metric"_s << Qt::AscendingOrder
-                                      << QList<qint64>{9, 1, 10, 100, 2};
-    QTest::addRow("metric descending") << u"metric"_s << Qt::DescendingOrder
-                                       << QList<qint64>{2, 100, 10, 1, 9};
-    QTest::addRow("int parameter, ties by trial") << u"hidden"_s << Qt::AscendingOrder
-                                                  << QList<qint64>{2, 10, 1, 9, 100};
-    QTest::addRow("int parameter descending, ties by trial") << u"hidden"_s << Qt::DescendingOrder
-                                                             << QList<qint64>{1, 9, 100, 2, 10};
+    QTest::addRow("trial ascending: 10 after 9") << u"trial"_s << Qt::AscendingOrder << QList<qint64>{1, 2, 9, 10, 100};
+    QTest::addRow("trial descending") << u"trial"_s << Qt::DescendingOrder << QList<qint64>{100, 10, 9, 2, 1};
+    QTest::addRow("metric ascending") << u"metric"_s << Qt::AscendingOrder << QList<qint64>{9, 1, 10, 100, 2};
+    QTest::addRow("metric descending") << u"metric"_s << Qt::DescendingOrder << QList<qint64>{2, 100, 10, 1, 9};
+    QTest::addRow("int parameter, ties by trial")
+        << u"hidden"_s << Qt::AscendingOrder << QList<qint64>{2, 10, 1, 9, 100};
+    QTest::addRow("int parameter descending, ties by trial")
+        << u"hidden"_s << Qt::DescendingOrder << QList<qint64>{1, 9, 100, 2, 10};
 }
 
 void TestTrialProxyModel::sortsNumbersAsNumbers()
@@ -169,11 +165,11 @@ void TestTrialProxyModel::sortsNumbersAsNumbers()
         t.values[0] = hidden;
         return t;
     };
-    m_trials->setTrials({trial(1, 100, 0.5), trial(2, 9, 12.0), trial(9, 100, 1e-05), trial(10, 9, 2.0),
-                         trial(100, 100, 9.0)});
+    m_trials->setTrials(
+        {trial(1, 100, 0.5), trial(2, 9, 12.0), trial(9, 100, 1e-05), trial(10, 9, 2.0), trial(100, 100, 9.0)});
     const int columnIndex = column == u"trial"_s ? m_trials->trialColumn()
         : column == u"metric"_s                  ? m_trials->metricColumn()
-                                                             : m_trials->parameterColumn(0);
+                                                 : m_trials->parameterColumn(0);
     m_proxy->sort(columnIndex, order);
     QCOMPARE(idsInOrder(*m_proxy), expected);
 }
@@ -190,8 +186,8 @@ void TestTrialProxyModel::missingValuesLastInBothOrders()
 {
     QFETCH(Qt::SortOrder, order);
     QFETCH(QList<qint64>, expected);
-    m_trials->setTrials({withValue(1, 0.9), withValue(2, std::nullopt, TrialState::Running),
-                         withValue(3, 0.1), withValue(4, std::nan(""), TrialState::Done),
+    m_trials->setTrials({withValue(1, 0.9), withValue(2, std::nullopt, TrialState::Running), withValue(3, 0.1),
+                         withValue(4, std::nan(""), TrialState::Done),
                          withValue(5, std::nullopt, TrialState::Planned)});
     m_proxy->sort(m_trials->metricColumn(), order);
     QCOMPARE(idsInOrder(*m_proxy), expected);
@@ -251,8 +247,7 @@ void TestTrialProxyModel::liveDurations()
     m_proxy->setNow(testing::smallNow().addSecs(3600));
     QCOMPARE(elapsed.data().toString(), u"1:01:40"_s);
     // A finished trial's run time does not move with the clock.
-    QCOMPARE(m_proxy->index(m_proxy->rowOfTrial(2), m_trials->elapsedColumn()).data().toString(),
-             u"0:01:00"_s);
+    QCOMPARE(m_proxy->index(m_proxy->rowOfTrial(2), m_trials->elapsedColumn()).data().toString(), u"0:01:00"_s);
     QCOMPARE(m_proxy->headerData(m_trials->elapsedColumn(), Qt::Horizontal).toString(), u"Elapsed"_s);
 }
 

@@ -14,7 +14,6 @@
 
 using namespace Qt::StringLiterals;
 
-
 // A real local campaign whose jobs wait at a gate the test opens: a test decides when each trial
 // ends, so pause, cancel and detach are checked at known moments rather than raced against timing.
 class GatedCampaign {
@@ -35,21 +34,20 @@ public:
   "job": {"command": "/bin/sh work.sh {x}", "files": ["work.sh"], "time_limit": "00:05:00"},
   "cluster": {"scheduler": "local"}
 }
-)"_s
-                  .arg(values.join(u", "_s))
+)"_s.arg(values.join(u", "_s))
                   .arg(trials)
                   .arg(parallel)
                   .toUtf8());
         QDir().mkpath(gate());
         // The loop also ends when the folder is gone, so a failed test leaves no job waiting.
-        write(u"work.sh"_s, uR"(#!/bin/sh
+        write(u"work.sh"_s,
+              uR"(#!/bin/sh
 echo "$1" >> '%1/runs.log'
 while [ -d '%1' ] && [ ! -e '%1/release-all' ] && [ ! -e "%1/release-$1" ]; do sleep 0.05; done
 echo "epoch 1 loss: 9"
 echo "loss: $(( ($1 - 3) * ($1 - 3) )).25"
-)"_s
-                                             .arg(gate())
-                                             .toUtf8());
+)"_s.arg(gate())
+                  .toUtf8());
         if (openGates)
             releaseAll();
     }

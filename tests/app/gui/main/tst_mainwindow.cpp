@@ -1,5 +1,5 @@
-#include "gui/main/mainwindow.h"
 #include "gatedcampaign.h"
+#include "gui/main/mainwindow.h"
 #include "windowprobes.h"
 
 #include <QAbstractItemModelTester>
@@ -83,8 +83,9 @@ void TestMainWindow::runsACampaignToItsEnd()
     QList<RunController::State> seen;
     for (const QList<QVariant>& change : states)
         seen.append(change.at(0).value<RunController::State>());
-    QCOMPARE(seen, (QList<RunController::State>{RunController::State::Starting, RunController::State::Running,
-                                                 RunController::State::Idle}));
+    QCOMPARE(seen,
+             (QList<RunController::State>{RunController::State::Starting, RunController::State::Running,
+                                          RunController::State::Idle}));
 
     // Every trial done, each with the value its job printed and its learning curve.
     const model::TrialTableModel& trials = *run->trials();
@@ -117,8 +118,9 @@ void TestMainWindow::runsACampaignToItsEnd()
         if (!top->isColumnHidden(column))
             shown.append(top->model()->headerData(column, Qt::Horizontal).toString());
     }
-    QCOMPARE(shown, (QStringList{u"Rank"_s, u"Trial"_s, u"x"_s, u"loss"_s, u"Execution time (s)"_s,
-                                 u"Improvement"_s, u"Improvement (%)"_s}));
+    QCOMPARE(shown,
+             (QStringList{u"Rank"_s, u"Trial"_s, u"x"_s, u"loss"_s, u"Execution time (s)"_s, u"Improvement"_s,
+                          u"Improvement (%)"_s}));
     QVERIFY(QFile::exists(campaign.stateDirectory() + u"/trials.db"_s));
     QVERIFY2(boxes.seen().isEmpty(), qPrintable(boxes.seen().join(u'\n')));
 }

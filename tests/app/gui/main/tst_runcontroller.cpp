@@ -1,5 +1,5 @@
-#include "gui/main/mainwindow.h"
 #include "gatedcampaign.h"
+#include "gui/main/mainwindow.h"
 #include "windowprobes.h"
 
 #include <QAbstractItemModelTester>

@@ -1,9 +1,9 @@
+#include "app/gui/jobs/sampletrials.h"
 #include "gui/results/resultsexport.h"
 #include "gui/results/resultspanel.h"
 #include "gui/results/toptrialsmodel.h"
 #include "model/trialexport.h"
 #include "model/trialtablemodel.h"
-#include "app/gui/jobs/sampletrials.h"
 
 #include <QFile>
 #include <QLabel>
@@ -60,7 +60,7 @@ void TestResultsPanel::emptyCampaign()
     QVERIFY(!panel.findChild<QPushButton*>(u"exportAll"_s)->isEnabled());
     QCOMPARE(labelText(panel, "referenceNote"),
              u"The default configuration (hidden=32, learning_rate=0.001, batch_size=64, "
-                            "solver=adam) has not been measured."_s);
+             "solver=adam) has not been measured."_s);
 }
 
 void TestResultsPanel::defaultNotMeasuredIsSaidPlainly()
@@ -94,10 +94,10 @@ void TestResultsPanel::bestAgainstDefault()
     const double reference = *records.first().value;
     const double gain = reference - *best->value;
     QVERIFY(gain > 0);
-    const QString expected = u"Best: trial %1, loss %2, %3 (%4 %) better than the default configuration."_s
-                                 .arg(best->id)
-                                 .arg(QString::number(*best->value, 'g', 6), QString::number(gain, 'g', 4))
-                                 .arg(gain / reference * 100, 0, 'f', 2);
+    const QString expected =
+        u"Best: trial %1, loss %2, %3 (%4 %) better than the default configuration."_s.arg(best->id)
+            .arg(QString::number(*best->value, 'g', 6), QString::number(gain, 'g', 4))
+            .arg(gain / reference * 100, 0, 'f', 2);
     QCOMPARE(labelText(panel, "bestNote"), expected);
     QVERIFY(labelText(panel, "referenceNote").startsWith(u"The default configuration (hidden=32"_s));
     QVERIFY(labelText(panel, "headline").contains(u"Top 5 of 24 finished trials"_s));

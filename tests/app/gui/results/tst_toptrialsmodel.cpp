@@ -40,8 +40,7 @@ model::Campaign campaign(Direction direction = Direction::Minimize)
         parameter(u"batch_size"_s, model::ParameterType::Int,
                   {qint64(192), qint64(202), qint64(210), qint64(223), qint64(231), qint64(256), qint64(300)},
                   qint64(256)),
-        parameter(u"optimizer"_s, model::ParameterType::Choice,
-                  {u"sgd"_s, u"adam,amsgrad"_s}, u"sgd"_s),
+        parameter(u"optimizer"_s, model::ParameterType::Choice, {u"sgd"_s, u"adam,amsgrad"_s}, u"sgd"_s),
     };
     c.objective.metric = u"loss"_s;
     c.objective.direction = direction;
@@ -67,9 +66,14 @@ model::TrialRecord trial(qint64 id, qint64 batch, std::optional<double> value, d
 // Table 1 of the poster: the top five by smallest loss and the default, 256.
 QList<model::TrialRecord> posterTrials()
 {
-    return {trial(1, 256, 8.5044, 95), trial(2, 210, 8.4305, 71.3), trial(3, 223, 8.4332, 74.8),
-            trial(4, 202, 8.4385, 68.1), trial(5, 192, 8.4415, 80.5), trial(6, 231, 8.4458, 89.6),
-            trial(7, 300, 8.6, 120), trial(8, 300, std::nullopt, 0, TrialState::Failed),
+    return {trial(1, 256, 8.5044, 95),
+            trial(2, 210, 8.4305, 71.3),
+            trial(3, 223, 8.4332, 74.8),
+            trial(4, 202, 8.4385, 68.1),
+            trial(5, 192, 8.4415, 80.5),
+            trial(6, 231, 8.4458, 89.6),
+            trial(7, 300, 8.6, 120),
+            trial(8, 300, std::nullopt, 0, TrialState::Failed),
             trial(9, 192, std::nullopt, 0, TrialState::Running)};
 }
 
@@ -115,10 +119,9 @@ void TestTopTrialsModel::posterTable()
     QStringList header;
     for (int column = 0; column < top.columnCount(); ++column)
         header.append(top.headerData(column, Qt::Horizontal).toString());
-    QCOMPARE(header, (QStringList{u"Rank"_s, u"Trial"_s, u"batch_size"_s,
-                                  u"optimizer"_s, u"loss"_s,
-                                  u"Execution time (s)"_s, u"Improvement"_s,
-                                  u"Improvement (%)"_s}));
+    QCOMPARE(header,
+             (QStringList{u"Rank"_s, u"Trial"_s, u"batch_size"_s, u"optimizer"_s, u"loss"_s, u"Execution time (s)"_s,
+                          u"Improvement"_s, u"Improvement (%)"_s}));
 
     auto text = [&](int row, int column) { return top.index(row, column).data().toString(); };
     QCOMPARE(text(0, top.rankColumn()), u"1st"_s);
@@ -161,10 +164,10 @@ void TestTopTrialsModel::topN_data()
     QTest::addRow("ties by trial") << Direction::Maximize << QList<double>{1, 2, 2, 1} << 4
                                    << QList<qint64>{2, 3, 1, 4};
     QTest::addRow("fewer than N") << Direction::Minimize << QList<double>{0.4, 0.3} << 5 << QList<qint64>{2, 1};
-    QTest::addRow("failed and infinite left out") << Direction::Minimize << QList<double>{nan, 0.3, -inf, 0.2} << 5
-                                                  << QList<qint64>{4, 2};
-    QTest::addRow("negative values, maximize") << Direction::Maximize << QList<double>{-3, -1, -2} << 2
-                                               << QList<qint64>{2, 3};
+    QTest::addRow("failed and infinite left out")
+        << Direction::Minimize << QList<double>{nan, 0.3, -inf, 0.2} << 5 << QList<qint64>{4, 2};
+    QTest::addRow("negative values, maximize")
+        << Direction::Maximize << QList<double>{-3, -1, -2} << 2 << QList<qint64>{2, 3};
     QTest::addRow("none") << Direction::Minimize << QList<double>{} << 5 << QList<qint64>{};
 }
 
@@ -200,23 +203,23 @@ void TestTopTrialsModel::referenceRow_data()
     using S = DefaultReference::Status;
     QTest::addRow("not run") << QList<model::TrialRecord>{trial(1, 210, 8.43)} << S::NotMeasured << qint64(0)
                              << u"The default configuration (batch_size=256, optimizer=sgd) has not "
-                                               "been measured."_s;
+                                "been measured."_s;
     QTest::addRow("other values only") << QList<model::TrialRecord>{trial(1, 256, 8.5, 1, TrialState::Done,
                                                                           u"adam,amsgrad"_s)}
                                        << S::NotMeasured << qint64(0)
                                        << u"The default configuration (batch_size=256, "
-                                                         "optimizer=sgd) has not been measured."_s;
+                                          "optimizer=sgd) has not been measured."_s;
     QTest::addRow("running") << QList<model::TrialRecord>{trial(4, 256, std::nullopt, 0, TrialState::Running)}
                              << S::Pending << qint64(4)
                              << u"The default configuration (batch_size=256, optimizer=sgd) is trial "
-                                               "4, running: no value yet."_s;
+                                "4, running: no value yet."_s;
     QTest::addRow("failed") << QList<model::TrialRecord>{trial(3, 256, std::nullopt)} << S::Unmeasured << qint64(3)
                             << u"The default configuration (batch_size=256, optimizer=sgd) has not "
-                                              "been measured: trial 3 ended without a value."_s;
+                               "been measured: trial 3 ended without a value."_s;
     QTest::addRow("measured") << QList<model::TrialRecord>{trial(2, 210, 8.43), trial(5, 256, 8.5044)} << S::Measured
                               << qint64(5)
                               << u"The default configuration (batch_size=256, optimizer=sgd) is trial "
-                                                "5: loss 8.5044."_s;
+                                 "5: loss 8.5044."_s;
     QTest::addRow("measured beats failed and running")
         << QList<model::TrialRecord>{trial(1, 256, std::nullopt), trial(2, 256, std::nullopt, 0, TrialState::Running),
                                      trial(3, 256, 8.6), trial(4, 256, 8.5)}
@@ -259,8 +262,8 @@ void TestTopTrialsModel::improvement_data()
 
     QTest::addRow("poster: lower loss") << Direction::Minimize << 8.5044 << 8.4305 << 0.0739
                                         << QVariant(0.0739 / 8.5044 * 100);
-    QTest::addRow("seed poster: FDE 0.70 to 0.48") << Direction::Minimize << 0.70 << 0.48 << 0.22
-                                                   << QVariant(0.22 / 0.70 * 100);
+    QTest::addRow("seed poster: FDE 0.70 to 0.48")
+        << Direction::Minimize << 0.70 << 0.48 << 0.22 << QVariant(0.22 / 0.70 * 100);
     QTest::addRow("worse when minimizing") << Direction::Minimize << 1.0 << 1.5 << -0.5 << QVariant(-50.0);
     QTest::addRow("higher accuracy") << Direction::Maximize << 0.90 << 0.95 << 0.05 << QVariant(0.05 / 0.90 * 100);
     QTest::addRow("lower accuracy") << Direction::Maximize << 0.90 << 0.81 << -0.09 << QVariant(-10.0);
@@ -378,10 +381,11 @@ void TestTopTrialsModel::csvBytes()
     records[2].values[1] = u"adam,amsgrad"_s; // trial 3 needs quoting
     trials.setTrials(records);
 
-    const QByteArray expected = "rank,trial,batch_size,optimizer,loss,execution_time_s,improvement,improvement_percent\r\n"
-                                "1,2,210,sgd,8.4305,71.300,0.0739,0.868961949109\r\n"
-                                "2,3,223,\"adam,amsgrad\",8.4332,74.800,0.0712,0.837213677626\r\n"
-                                "default,1,256,sgd,8.5044,95.000,,\r\n";
+    const QByteArray expected =
+        "rank,trial,batch_size,optimizer,loss,execution_time_s,improvement,improvement_percent\r\n"
+        "1,2,210,sgd,8.4305,71.300,0.0739,0.868961949109\r\n"
+        "2,3,223,\"adam,amsgrad\",8.4332,74.800,0.0712,0.837213677626\r\n"
+        "default,1,256,sgd,8.5044,95.000,,\r\n";
     QCOMPARE(top.toCsv(), expected);
 }
 
@@ -391,8 +395,9 @@ void TestTopTrialsModel::csvWithoutReference()
     trials.setCampaign(campaign());
     TopTrialsModel top(&trials);
     trials.setTrials({trial(1, 210, 0.25)});
-    QCOMPARE(top.toCsv(), QByteArray("rank,trial,batch_size,optimizer,loss,execution_time_s,improvement,"
-                                     "improvement_percent\r\n1,1,210,sgd,0.25,,,\r\n"));
+    QCOMPARE(top.toCsv(),
+             QByteArray("rank,trial,batch_size,optimizer,loss,execution_time_s,improvement,"
+                        "improvement_percent\r\n1,1,210,sgd,0.25,,,\r\n"));
 }
 
 QTEST_MAIN(TestTopTrialsModel)
