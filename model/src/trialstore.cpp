@@ -6,6 +6,7 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QUrl>
 #include <QUuid>
 
 #include <nlohmann/json.hpp>
@@ -244,13 +245,6 @@ struct TrialStore::Private {
         QVariantList binds;
     };
 
-    QString directory;
-    QString path;
-    QString connection;
-    QSqlDatabase db;
-    QString storeId;
-    QByteArray campaignJson;
-
     ~Private()
     {
         // The connection can only be removed once no QSqlDatabase refers to it.
@@ -261,10 +255,18 @@ struct TrialStore::Private {
             QSqlDatabase::removeDatabase(connection);
     }
 
+    QString directory;
+    QString path;
+    QString connection;
+    QSqlDatabase db;
+    QString storeId;
+    QByteArray campaignJson;
+    bool hasNoteColumn = true; // false only in a store made before trials had a note, opened read-only
+
     template<typename T = Done>
-    Result<T> failure(const QString& message) const
+    Result<T> failure(const QString& message, ErrorCode code = ErrorCode::Io) const
     {
-        return Result<T>::failure(message);
+        return Result<T>::failure(code, message);
     }
 
     QString sqlFailure(const QString& what, const QSqlError& error) const
@@ -316,11 +318,14 @@ struct TrialStore::Private {
         return status;
     }
 
+    Status addConnection(const QString& databasePath);
     Status connect(const QString& databasePath);
+    Status connectReadOnly(const QString& databasePath);
     Status configure();
     Result<int> userVersion() const;
     Status checkVersion(bool createIfEmpty);
     Status addNoteColumn();
+    Result<bool> noteColumnExists() const;
     Status createSchema();
     Result<QHash<QString, QString>> readMeta() const;
     Status setMeta(const QString& key, const QString& value);
@@ -332,18 +337,49 @@ struct TrialStore::Private {
     Result<QList<TrialRecord>> select(const QString& where, const QVariantList& binds) const;
 };
 
-Status TrialStore::Private::connect(const QString& databasePath)
+Status TrialStore::Private::addConnection(const QString& databasePath)
 {
     path = databasePath;
     connection = u"sweepline-trialstore-%1"_s.arg(QUuid::createUuid().toString(QUuid::WithoutBraces));
     db = QSqlDatabase::addDatabase(u"QSQLITE"_s, connection);
     if (!db.isValid())
         return failure(u"%1: the Qt SQLite driver (QSQLITE) is not available"_s.arg(path));
+    return success();
+}
+
+Status TrialStore::Private::connect(const QString& databasePath)
+{
+    if (auto added = addConnection(databasePath); !added)
+        return added;
     db.setDatabaseName(path);
     db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
     if (!db.open())
         return failure(u"%1: cannot open: %2"_s.arg(path, db.lastError().text()));
     return configure();
+}
+
+// Reads without writing a byte: no schema upgrade, no journal-mode switch, no checkpoint. In a
+// folder this process cannot write and without a write-ahead log nobody can be writing (a writer
+// makes the log first), so SQLite is told the file is immutable: it then makes no -wal, -shm or
+// lock file either. Elsewhere a run may be writing, and the reader sees its commits.
+Status TrialStore::Private::connectReadOnly(const QString& databasePath)
+{
+    if (auto added = addConnection(databasePath); !added)
+        return added;
+    const bool frozen = !QFileInfo(directory).isWritable() && !QFileInfo::exists(databasePath + u"-wal"_s);
+    if (frozen) {
+        QUrl url = QUrl::fromLocalFile(databasePath);
+        url.setQuery(u"immutable=1"_s);
+        db.setDatabaseName(url.toString(QUrl::FullyEncoded));
+        db.setConnectOptions(u"QSQLITE_OPEN_READONLY;QSQLITE_OPEN_URI"_s);
+    } else {
+        db.setDatabaseName(path);
+        db.setConnectOptions(u"QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"_s);
+    }
+    if (!db.open())
+        return failure(u"%1: cannot open for reading: %2"_s.arg(path, db.lastError().text()));
+    // A second guard: SQLite refuses every write on this connection, whatever a caller asks.
+    return exec(u"PRAGMA query_only = ON"_s);
 }
 
 Status TrialStore::Private::configure()
@@ -382,28 +418,37 @@ Status TrialStore::Private::checkVersion(bool createIfEmpty)
                        "version reads format %3). Use a newer Sweepline, or use --store to start "
                        "a separate store."_s.arg(path)
                            .arg(version.value())
-                           .arg(schemaVersion));
+                           .arg(schemaVersion),
+                       ErrorCode::InvalidInput);
     }
     if (version.value() == schemaVersion)
         return success();
     if (!createIfEmpty)
-        return failure(u"%1 is not a Sweepline trial store"_s.arg(path));
+        return failure(u"%1 is not a Sweepline trial store"_s.arg(path), ErrorCode::InvalidInput);
     return createSchema();
 }
 
+Result<bool> TrialStore::Private::noteColumnExists() const
+{
+    auto columns = run(u"PRAGMA table_info(trials)"_s);
+    if (!columns)
+        return failure<bool>(columns.error());
+    while (columns->next()) {
+        if (columns->value(1).toString() == u"note"_s)
+            return true;
+    }
+    return false;
+}
+
 // Stores made before trials had a note get the column: added, not a new format, so an older
-// Sweepline (which names its columns) still opens the store.
+// Sweepline (which names its columns) still opens the store. A read-only open reads them without.
 Status TrialStore::Private::addNoteColumn()
 {
     return transaction([this]() -> Status {
-        auto columns = run(u"PRAGMA table_info(trials)"_s);
-        if (!columns)
-            return failure(columns.error());
-        while (columns->next()) {
-            if (columns->value(1).toString() == u"note"_s)
-                return success();
-        }
-        return exec(u"ALTER TABLE trials ADD COLUMN note TEXT"_s);
+        auto exists = noteColumnExists();
+        if (!exists)
+            return failure(exists.error());
+        return exists.value() ? success() : exec(u"ALTER TABLE trials ADD COLUMN note TEXT"_s);
     });
 }
 
@@ -461,10 +506,10 @@ Status TrialStore::Private::adoptCampaign(const Campaign& campaign, DefinitionPo
             if (storedName.isEmpty() && stored.campaign)
                 storedName = stored.campaign->name;
             if (storedName != campaign.name && !accept) {
-                return failure(
-                    u"%1 holds trials of campaign \"%2\", not \"%3\". Use --store to start "
-                    "a separate store, or run with --accept-changed-definition to "
-                    "continue this one with the new definition."_s.arg(directory, storedName, campaign.name));
+                return failure(u"%1 holds trials of campaign \"%2\", not \"%3\". Use --store to start "
+                               "a separate store, or run with --accept-changed-definition to "
+                               "continue this one with the new definition."_s.arg(directory, storedName, campaign.name),
+                               ErrorCode::DefinitionChanged);
             }
             const bool changed = storedName != campaign.name || meta->value(u"fingerprint"_s) != fingerprint;
             if (changed && !accept) {
@@ -476,7 +521,8 @@ Status TrialStore::Private::adoptCampaign(const Campaign& campaign, DefinitionPo
                 return failure(u"%1 holds trials of a different definition of this campaign "
                                "(changed: %2). Run with --accept-changed-definition to continue "
                                "with the new definition, or use --store to start a separate store."_s.arg(
-                                   directory, parts.join(u", "_s)));
+                                   directory, parts.join(u", "_s)),
+                               ErrorCode::DefinitionChanged);
             }
             if (changed) {
                 if (auto status = setMeta(u"definition_changed_at"_s, isoNow()); !status)
@@ -505,7 +551,7 @@ Status TrialStore::Private::loadMeta()
     storeId = meta->value(u"store_id"_s);
     campaignJson = meta->value(u"campaign_json"_s).toUtf8();
     if (storeId.isEmpty())
-        return failure(u"%1 is not a Sweepline trial store (it has no store id)"_s.arg(path));
+        return failure(u"%1 is not a Sweepline trial store (it has no store id)"_s.arg(path), ErrorCode::InvalidInput);
     return success();
 }
 
@@ -517,12 +563,13 @@ Status TrialStore::Private::transition(qint64 id, TrialState to, const Change& c
         if (!current)
             return failure(current.error());
         if (current->isNull())
-            return failure(u"trial %1: no such trial"_s.arg(id));
+            return failure(u"trial %1: no such trial"_s.arg(id), ErrorCode::NotFound);
         const auto from = trialStateFromString(current->toString());
         if (!from)
-            return failure(unknownState(id, current->toString()));
+            return failure(unknownState(id, current->toString()), ErrorCode::Failed);
         if (!isLegalTransition(*from, to)) {
-            return failure(u"trial %1: cannot go from %2 to %3"_s.arg(id).arg(toString(*from), toString(to)));
+            return failure(u"trial %1: cannot go from %2 to %3"_s.arg(id).arg(toString(*from), toString(to)),
+                           ErrorCode::Failed);
         }
 
         QString sql = u"UPDATE trials SET state = ?"_s;
@@ -572,7 +619,9 @@ Result<TrialRecord> TrialStore::Private::rowToRecord(const QSqlQuery& query) con
 
 Result<QList<TrialRecord>> TrialStore::Private::select(const QString& where, const QVariantList& binds) const
 {
-    auto query = run(u"SELECT %1 FROM trials %2 ORDER BY id"_s.arg(trialColumns, where), binds);
+    // "note" is last, so a store without the column reads as one whose trials have none.
+    const QString columns = hasNoteColumn ? trialColumns : trialColumns.chopped(4) + u"NULL AS note"_s;
+    auto query = run(u"SELECT %1 FROM trials %2 ORDER BY id"_s.arg(columns, where), binds);
     if (!query)
         return failure<QList<TrialRecord>>(query.error());
     QList<TrialRecord> records;
@@ -597,7 +646,7 @@ Result<std::unique_ptr<TrialStore>> TrialStore::open(const QString& directory, c
     auto d = std::make_unique<Private>();
     d->directory = QDir::cleanPath(QFileInfo(directory).absoluteFilePath());
     if (!QDir().mkpath(d->directory))
-        return R::failure(u"cannot create the state directory %1"_s.arg(d->directory));
+        return R::failure(ErrorCode::Io, u"cannot create the state directory %1"_s.arg(d->directory));
     Status status = d->connect(QDir(d->directory).filePath(databaseFileName));
     if (status)
         status = d->checkVersion(true);
@@ -608,29 +657,52 @@ Result<std::unique_ptr<TrialStore>> TrialStore::open(const QString& directory, c
     if (status)
         status = d->loadMeta();
     if (!status)
-        return R::failure(status.error());
+        return status.failureInfo();
     return std::unique_ptr<TrialStore>(new TrialStore(std::move(d)));
 }
 
-Result<std::unique_ptr<TrialStore>> TrialStore::openExisting(const QString& directory)
+Result<std::unique_ptr<TrialStore>> TrialStore::openExisting(const QString& directory, Access access)
 {
     using R = Result<std::unique_ptr<TrialStore>>;
     auto d = std::make_unique<Private>();
     d->directory = QDir::cleanPath(QFileInfo(directory).absoluteFilePath());
     const QString path = QDir(d->directory).filePath(databaseFileName);
     // Checked first: opening a missing file would create an empty store.
-    if (!QFileInfo(path).isFile())
-        return R::failure(u"no state for this campaign yet: %1"_s.arg(d->directory));
-    Status status = d->connect(path);
+    if (!exists(d->directory))
+        return R::failure(ErrorCode::NotFound, u"no state for this campaign yet: %1"_s.arg(d->directory));
+    const bool readOnly = access == Access::ReadOnly;
+    Status status = readOnly ? d->connectReadOnly(path) : d->connect(path);
     if (status)
         status = d->checkVersion(false);
-    if (status)
+    if (status && readOnly) {
+        auto note = d->noteColumnExists();
+        if (note)
+            d->hasNoteColumn = note.value();
+        else
+            status = note.failureInfo();
+    } else if (status) {
         status = d->addNoteColumn();
+    }
     if (status)
         status = d->loadMeta();
     if (!status)
-        return R::failure(status.error());
+        return status.failureInfo();
     return std::unique_ptr<TrialStore>(new TrialStore(std::move(d)));
+}
+
+bool TrialStore::exists(const QString& directory)
+{
+    return QFileInfo(QDir(directory).filePath(databaseFileName)).isFile();
+}
+
+Result<Campaign> TrialStore::recordedCampaign() const
+{
+    ParseOutcome parsed = parseCampaign(d->campaignJson);
+    if (!parsed.campaign)
+        return Result<Campaign>::failure(ErrorCode::InvalidInput,
+                                         u"%1: the recorded campaign definition is unreadable: %2"_s.arg(
+                                             d->directory, parsed.issues.value(0).toString()));
+    return std::move(*parsed.campaign);
 }
 
 QString TrialStore::directory() const
@@ -738,7 +810,7 @@ Result<TrialRecord> TrialStore::trial(qint64 id) const
     if (!records)
         return Result<TrialRecord>::failure(records.error());
     if (records->isEmpty())
-        return Result<TrialRecord>::failure(u"trial %1: no such trial"_s.arg(id));
+        return Result<TrialRecord>::failure(ErrorCode::NotFound, u"trial %1: no such trial"_s.arg(id));
     return records->first();
 }
 

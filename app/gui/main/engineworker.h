@@ -1,26 +1,19 @@
 #pragma once
 
 #include "engine/campaignrunner.h"
+#include "engine/runsession.h"
 #include "model/campaign.h"
 #include "model/trial.h"
 #include "remote/ssh/credentialprompter.h"
 
-#include <QLockFile>
 #include <QObject>
 
 #include <memory>
 
-namespace sweepline::model {
-class TrialStore;
-}
-namespace sweepline::remote {
-class JobBackend;
-}
-
 namespace sweepline::gui {
 
-// The engine of one run, living on its own thread: its own store connection, the backend and the
-// campaign runner. Every slot returns at once; results come back as queued signals, so the GUI
+// The engine of one run, living on its own thread: its own engine::RunSession (lock, store
+// connection, backend, campaign runner). Every slot returns at once; results come back as queued signals, so the GUI
 // thread never waits on the disk or the network.
 class EngineWorker : public QObject {
     Q_OBJECT
@@ -43,6 +36,8 @@ signals:
     void trialChanged(const sweepline::model::TrialRecord& trial);
     void connectionChanged(const QString& description);
     void submissionsPaused(const QString& reason); // empty: submitting again
+    // definitionChanged: the store holds another definition (ErrorCode::DefinitionChanged); starting
+    // again with acceptChangedDefinition goes on with the new one.
     void failedToStart(const QString& message, bool definitionChanged);
     void finished(const sweepline::engine::RunSummary& summary);
 
@@ -50,10 +45,7 @@ private:
     void release();
 
     remote::ssh::CredentialPrompter& m_prompter;
-    std::unique_ptr<QLockFile> m_lock;
-    std::unique_ptr<model::TrialStore> m_store;
-    std::unique_ptr<engine::JobBackend> m_backend;
-    std::unique_ptr<engine::CampaignRunner> m_runner;
+    std::unique_ptr<engine::RunSession> m_session;
 };
 
 } // namespace sweepline::gui

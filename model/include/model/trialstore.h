@@ -23,19 +23,31 @@ public:
         AcceptChanged, // the user chose to change the definition: record the new one and go on
     };
 
-    // Opens or creates <directory>/trials.db for this campaign.
+    // Opens or creates <directory>/trials.db for this campaign. Fails with DefinitionChanged when
+    // the store holds another definition and the policy is RequireSame.
     static Result<std::unique_ptr<TrialStore>> open(const QString& directory, const Campaign& campaign,
                                                     DefinitionPolicy policy = DefinitionPolicy::RequireSame);
+    enum class Access {
+        ReadWrite,
+        // Writes nothing, not even a schema upgrade or SQLite's -wal/-shm in a folder it cannot
+        // write: status and export work on a read-only folder. Every change fails.
+        ReadOnly,
+    };
     // Opens an existing store as it is, whatever its definition (status, export, the GUI).
-    static Result<std::unique_ptr<TrialStore>> openExisting(const QString& directory);
+    // Fails with NotFound when there is none.
+    static Result<std::unique_ptr<TrialStore>> openExisting(const QString& directory,
+                                                            Access access = Access::ReadWrite);
+    // Whether <directory> holds a store (opening one that does not would create it).
+    static bool exists(const QString& directory);
 
     ~TrialStore();
     TrialStore(const TrialStore&) = delete;
     TrialStore& operator=(const TrialStore&) = delete;
 
     QString directory() const;
-    QByteArray campaignJson() const; // the definition the store was last opened with
-    QString storeId() const;         // random, made with the store: names its remote folders
+    QByteArray campaignJson() const;           // the definition the store was last opened with
+    Result<Campaign> recordedCampaign() const; // campaignJson() parsed
+    QString storeId() const;                   // random, made with the store: names its remote folders
 
     // A new Planned trial with the next id and a fresh unique token.
     Result<TrialRecord> addTrial(const QVariantList& values, const TrialLabels& labels);
