@@ -215,7 +215,7 @@ flush_par() {
 # Runs the request file $1; its reply ends with "END <count>\n".
 run_request() {
     request=$1 out=$1.out err=$1.err
-    reply= sent_at=$SECONDS i=0
+    reply='' sent_at=$SECONDS i=0
     put_index=() put_dir=() put_path=() put_mode=() put_data=()
     par_index=() par_cwd=() par_first=() par_argc=() par_argv=() par_limit=1
     exec 3< "$request" 2> /dev/null || fail 0 "cannot read the request file"
@@ -294,7 +294,7 @@ run_request() {
 
 # A run without a folder runs in the home (<home>/.sweepline/agent-X.sh), not where the login
 # shell's rc files moved to.
-case ${BASH_SOURCE[0]} in */.sweepline/*) home=${BASH_SOURCE[0]%/.sweepline/*}; cd -- "${home:-/}" 2> /dev/null ;; esac
+case ${BASH_SOURCE[0]} in */.sweepline/*) home=${BASH_SOURCE[0]%/.sweepline/*}; cd -- "${home:-/}" 2> /dev/null || true ;; esac
 if [ -z "$serving" ]; then
     run_request "$request"
     exit 0
