@@ -131,14 +131,15 @@ bool ClusterBackend::handleFailure(const ssh::RemoteResponse& response)
 {
     if (response.ok)
         return false;
-    if (response.failure == ssh::FailureKind::HostKey || response.failure == ssh::FailureKind::Authentication) {
-        emit fatalError(response.error);
+    const model::ErrorCode code = response.error.code;
+    if (code == model::ErrorCode::HostKeyChanged || code == model::ErrorCode::LoginRefused) {
+        emit fatalError(response.error.message);
         return true;
     }
     // Never logged in (no home folder yet): an unknown host, a missing SFTP subsystem or a dead jump
     // host does not heal by waiting, so a few attempts settle it. Once connected, drops back off.
     if (m_home.isEmpty() && ++m_attemptsWithoutLogin >= kAttemptsBeforeFirstLogin) {
-        emit fatalError(u"never connected (%1 attempts): %2"_s.arg(m_attemptsWithoutLogin).arg(response.error));
+        emit fatalError(u"never connected (%1 attempts): %2"_s.arg(m_attemptsWithoutLogin).arg(response.error.message));
         return true;
     }
     ++m_failures;

@@ -70,6 +70,7 @@ ConnectionReport probe(const model::ClusterSettings& settings, remote::ssh::Cred
     auto endpoint = resolveEndpoint(settings);
     if (!endpoint) {
         report.error = endpoint.error();
+        report.errorCode = endpoint.errorCode();
         return report;
     }
     report.endpoint = describe(endpoint.value());
@@ -96,10 +97,11 @@ ConnectionReport probe(const model::ClusterSettings& settings, remote::ssh::Cred
     worker.shutdown();
 
     if (!response.ok) {
-        report.error = recorder.declinedKey
+        report.errorCode = response.error.code;
+        report.error = response.error.code == model::ErrorCode::HostKeyChanged && recorder.declinedKey
             ? u"the %1 key of %2 (%3) was not trusted, so nothing was sent"_s.arg(
                 recorder.declinedKey->keyType, recorder.declinedKey->host, recorder.declinedKey->fingerprintSha256)
-            : response.error;
+            : response.error.message;
         return report;
     }
     report.connected = true;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "model/campaign.h"
+#include "model/result.h"
 #include "remote/ssh/credentialprompter.h"
 
 #include <QList>
@@ -20,7 +21,8 @@ struct CommandCheck {
 
 struct ConnectionReport {
     bool connected = false;
-    QString error;     // why the test failed, in the SSH layer's words
+    QString error;                                         // why the test failed, in the SSH layer's words
+    model::ErrorCode errorCode = model::ErrorCode::Failed; // what failed, when !connected
     QString endpoint;  // "user@host:port" as resolved from the settings and ~/.ssh/config
     QString loginNode; // the login node's own name (uname -n)
     QString home;      // the account's home folder

@@ -211,11 +211,12 @@ model::Result<QString> PbsAdapter::parseLookup(const JobSpec& spec, const QStrin
 {
     using R = model::Result<QString>;
     if (exitCode != 0)
-        return R::failure(failureText(u"qselect"_s, out, err, exitCode));
+        return R::failure(model::ErrorCode::UnclearSubmission, failureText(u"qselect"_s, out, err, exitCode));
     QStringList ids;
     for (const QString& line : lines(out)) {
         if (!isValidJobId(line))
-            return R::failure(u"Unexpected qselect output while looking for job %1: %2"_s.arg(spec.token, line));
+            return R::failure(model::ErrorCode::UnclearSubmission,
+                              u"Unexpected qselect output while looking for job %1: %2"_s.arg(spec.token, line));
         ids.append(line);
     }
     return firstSubmitted(ids);

@@ -278,14 +278,15 @@ model::Result<QString> PjmAdapter::parseLookup(const JobSpec& spec, const QStrin
     using R = model::Result<QString>;
     auto table = readTables(out, err, 5);
     if (!table)
-        return R::failure(table.error());
+        return R::failure(model::ErrorCode::UnclearSubmission, table.error());
     if (auto status = checkQuery(table.value(), out, err, exitCode); !status)
-        return R::failure(status.error());
+        return R::failure(model::ErrorCode::UnclearSubmission, status.error());
     QStringList ids;
     for (const QStringList& row : table->rows) {
         // A name that differs (a truncated column, a filter we misread) makes the answer unclear.
         if (row.at(4) != spec.token || !isValidJobId(row.at(0)))
-            return R::failure(u"Unexpected pjstat row while looking for job %1: %2"_s.arg(spec.token, row.join(u' ')));
+            return R::failure(model::ErrorCode::UnclearSubmission,
+                              u"Unexpected pjstat row while looking for job %1: %2"_s.arg(spec.token, row.join(u' ')));
         ids.append(row.at(0));
     }
     return firstSubmitted(ids);

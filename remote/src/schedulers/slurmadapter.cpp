@@ -202,13 +202,14 @@ model::Result<QString> SlurmAdapter::parseLookup(const JobSpec& spec, const QStr
 {
     using R = model::Result<QString>;
     if (exitCode != 0 || hasSlurmError(err))
-        return R::failure(failureText(u"squeue"_s, out, err, exitCode));
+        return R::failure(model::ErrorCode::UnclearSubmission, failureText(u"squeue"_s, out, err, exitCode));
     QStringList ids;
     for (const QString& line : lines(out)) {
         const QStringList fields = line.split(u'|');
         // A different name would mean the filter did not do what we think: unclear, not "none".
         if (fields.size() != 2 || fields.at(1) != spec.token || !isValidJobId(fields.at(0)))
-            return R::failure(u"Unexpected squeue output while looking for job %1: %2"_s.arg(spec.token, line));
+            return R::failure(model::ErrorCode::UnclearSubmission,
+                              u"Unexpected squeue output while looking for job %1: %2"_s.arg(spec.token, line));
         ids.append(fields.at(0));
     }
     return firstSubmitted(ids);

@@ -181,12 +181,13 @@ model::Result<QString> SshAdapter::parseLookup(const JobSpec& spec, const QStrin
     using R = model::Result<QString>;
     const QString text = out.trimmed();
     if (exitCode != 0)
-        return R::failure(failureText(u"Reading job.pid"_s, out, err, exitCode));
+        return R::failure(model::ErrorCode::UnclearSubmission, failureText(u"Reading job.pid"_s, out, err, exitCode));
     if (text == noPidFile)
         return QString();
     if (isValidJobId(text))
         return text;
-    return R::failure(u"%1/job.pid holds no process id yet (\"%2\")"_s.arg(spec.jobDirectory, text.left(100)));
+    return R::failure(model::ErrorCode::UnclearSubmission,
+                      u"%1/job.pid holds no process id yet (\"%2\")"_s.arg(spec.jobDirectory, text.left(100)));
 }
 
 } // namespace sweepline::remote

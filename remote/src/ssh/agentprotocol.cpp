@@ -100,9 +100,10 @@ Result<QByteArray> encodeAgentRequest(const QList<AgentOperation>& operations)
         switch (op.kind) {
         case AgentOperation::Kind::Run:
             if (op.argv.isEmpty())
-                return Result<QByteArray>::failure(u"an empty command cannot be run"_s);
+                return Result<QByteArray>::failure(model::ErrorCode::InvalidInput, u"an empty command cannot be run"_s);
             if (op.atOnce < 1)
-                return Result<QByteArray>::failure(u"operations at once must be at least 1"_s);
+                return Result<QByteArray>::failure(model::ErrorCode::InvalidInput,
+                                                   u"operations at once must be at least 1"_s);
             ok = op.atOnce == 1 ? appendField(out, u"run"_s)
                                 : appendField(out, u"prun"_s) && appendField(out, QString::number(op.atOnce));
             ok = ok && appendField(out, op.workingDirectory) && appendField(out, QString::number(op.argv.size()));
@@ -115,6 +116,7 @@ Result<QByteArray> encodeAgentRequest(const QList<AgentOperation>& operations)
         case AgentOperation::Kind::Put:
             if (!op.path.startsWith(u'/') || !isPlainFileName(op.name) || op.mode < 0 || op.mode > 07777)
                 return Result<QByteArray>::failure(
+                    model::ErrorCode::InvalidInput,
                     u"cannot write \"%1\" into \"%2\": a file name in an absolute folder is needed"_s.arg(op.name,
                                                                                                           op.path));
             ok = appendField(out, u"put"_s) && appendField(out, op.path) && appendField(out, op.name)
@@ -122,7 +124,8 @@ Result<QByteArray> encodeAgentRequest(const QList<AgentOperation>& operations)
             break;
         }
         if (!ok)
-            return Result<QByteArray>::failure(u"a command argument or file holds a NUL character"_s);
+            return Result<QByteArray>::failure(model::ErrorCode::InvalidInput,
+                                               u"a command argument or file holds a NUL character"_s);
     }
     return out;
 }
@@ -135,7 +138,8 @@ Result<QList<AgentResult>> decodeAgentReply(const QByteArray& reply, qsizetype e
     QList<AgentResult> results;
     ReplyReader reader(reply);
     const auto unreadable = [&] {
-        return R::failure(u"the cluster helper gave an unreadable answer at operation %1: %2"_s.arg(results.size())
+        return R::failure(model::ErrorCode::RemoteRefused,
+                          u"the cluster helper gave an unreadable answer at operation %1: %2"_s.arg(results.size())
                               .arg(reader.lastHeader()));
     };
     while (!reader.atEnd()) {
@@ -149,7 +153,8 @@ Result<QList<AgentResult>> decodeAgentReply(const QByteArray& reply, qsizetype e
             break;
         }
         if (f->size() < 2 || !isDigits(f->at(1)) || f->at(1).toLongLong() != results.size())
-            return R::failure(u"the cluster helper answered out of order: %1"_s.arg(reader.lastHeader()));
+            return R::failure(model::ErrorCode::RemoteRefused,
+                              u"the cluster helper answered out of order: %1"_s.arg(reader.lastHeader()));
         AgentResult r;
         if (tag == "R" && f->size() == 5) {
             bool ok = false;
@@ -172,7 +177,8 @@ Result<QList<AgentResult>> decodeAgentReply(const QByteArray& reply, qsizetype e
                 return unreadable();
             if (stoppedAt)
                 *stoppedAt = results.size();
-            return R::failure(u"the cluster helper stopped at operation %1 of %2: %3"_s.arg(results.size() + 1)
+            return R::failure(model::ErrorCode::RemoteRefused,
+                              u"the cluster helper stopped at operation %1 of %2: %3"_s.arg(results.size() + 1)
                                   .arg(expectedCount)
                                   .arg(QString::fromUtf8(message).trimmed()));
         } else {
@@ -180,7 +186,8 @@ Result<QList<AgentResult>> decodeAgentReply(const QByteArray& reply, qsizetype e
         }
         results.append(r);
     }
-    return R::failure(u"the cluster helper's answer was cut short after %1 of %2 operations"_s.arg(results.size())
+    return R::failure(model::ErrorCode::RemoteRefused,
+                      u"the cluster helper's answer was cut short after %1 of %2 operations"_s.arg(results.size())
                           .arg(expectedCount));
 }
 

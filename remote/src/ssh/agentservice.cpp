@@ -14,13 +14,17 @@ namespace {
 
 constexpr std::chrono::milliseconds kReadSlice(200);
 
-AgentAnswer failed(FailureKind kind, QString error, bool taken)
+AgentAnswer failed(model::Error error, bool taken)
 {
     AgentAnswer a;
-    a.failure = kind;
     a.error = std::move(error);
     a.taken = taken;
     return a;
+}
+
+AgentAnswer failed(model::ErrorCode code, QString message, bool taken)
+{
+    return failed(model::Error{code, std::move(message)}, taken);
 }
 
 QString withDetail(const QString& error, const QByteArray& err)
@@ -55,7 +59,7 @@ AgentAnswer AgentService::ask(const QString& requestFile, std::chrono::seconds t
             if (started)
                 started = start();
             if (!started)
-                return failed(m_session.lastFailure(), started.error(), false);
+                return failed(started.failureInfo(), false);
         }
         bool notTaken = false;
         AgentAnswer answer = askOnce(line, totalLimit, notTaken);
@@ -72,7 +76,7 @@ AgentAnswer AgentService::askOnce(const QByteArray& line, std::chrono::seconds t
         // Still connected: the helper's channel is gone and the line reached nobody. Otherwise it may have.
         notTaken = m_session.isConnected();
         stop();
-        return failed(m_session.lastFailure(), written.error(), !notTaken);
+        return failed(written.failureInfo(), !notTaken);
     }
     ServedAnswerReader reader;
     QByteArray err;
@@ -85,17 +89,19 @@ AgentAnswer AgentService::askOnce(const QByteArray& line, std::chrono::seconds t
     for (;;) {
         if (idle.elapsed() > idleLimitMs || clock.elapsed() > totalLimitMs) {
             stop(); // what it says later belongs to nobody
-            return failed(FailureKind::Timeout,
+            return failed(model::ErrorCode::Timeout,
                           idle.elapsed() > idleLimitMs ? u"no answer within %1 s"_s.arg(m_session.timeout().count())
                                                        : u"no complete answer within %1 s"_s.arg(totalLimitMs / 1000),
                           true);
         }
-        QByteArray out;
-        bool ended = false;
-        if (auto read = m_session.readFromService(out, err, kReadSlice, ended); !read) {
+        auto read = m_session.readFromService(kReadSlice);
+        if (!read) {
             stop();
-            return failed(m_session.lastFailure(), read.error(), true);
+            return failed(read.failureInfo(), true);
         }
+        QByteArray out = std::move(read->out);
+        err += read->err;
+        const bool ended = read->ended;
         if (!out.isEmpty()) {
             idle.restart();
             if (m_awaitingMarker) {
@@ -103,7 +109,7 @@ AgentAnswer AgentService::askOnce(const QByteArray& line, std::chrono::seconds t
                 if (m_awaitingMarker->state() == ServiceMarkerScanner::State::TooLong) {
                     const QByteArray banner = m_awaitingMarker->preamble().left(300);
                     stop();
-                    return failed(FailureKind::Remote,
+                    return failed(model::ErrorCode::RemoteRefused,
                                   u"the cluster helper did not start: the login shell printed more than %1 KiB "
                                   "without it (it began: %2)"_s.arg(ServiceMarkerScanner::kMaxPreamble / 1024)
                                       .arg(QString::fromUtf8(banner).trimmed()),
@@ -126,19 +132,19 @@ AgentAnswer AgentService::askOnce(const QByteArray& line, std::chrono::seconds t
         }
         if (reader.state() == ServedAnswerReader::State::Malformed) {
             stop();
-            return failed(FailureKind::Remote, withDetail(u"the cluster helper gave an unreadable answer"_s, err),
-                          true);
+            return failed(model::ErrorCode::RemoteRefused,
+                          withDetail(u"the cluster helper gave an unreadable answer"_s, err), true);
         }
         if (ended) {
             const bool neverServed = m_awaitingMarker.has_value();
             stop();
             notTaken = neverServed;
             if (neverServed)
-                return failed(FailureKind::Remote,
+                return failed(model::ErrorCode::RemoteRefused,
                               withDetail(u"the cluster helper ended before it started serving"_s, err), false);
             if (reader.state() == ServedAnswerReader::State::AwaitingAck) {
                 notTaken = true;
-                return failed(FailureKind::Remote,
+                return failed(model::ErrorCode::RemoteRefused,
                               withDetail(u"the cluster helper ended before it took the request"_s, err), false);
             }
             // It died in the middle: what it answered says what ran, the rest is unknown.

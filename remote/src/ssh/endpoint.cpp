@@ -32,7 +32,8 @@ model::Result<ClientConfig> readClientConfig(const QString& alias, const QString
     using R = model::Result<ClientConfig>;
     const QString ssh = QStandardPaths::findExecutable(u"ssh"_s);
     if (ssh.isEmpty())
-        return R::failure(u"the OpenSSH client (ssh) is needed to read ssh config files; install openssh-client"_s);
+        return R::failure(model::ErrorCode::NotFound,
+                          u"the OpenSSH client (ssh) is needed to read ssh config files; install openssh-client"_s);
     QStringList args{u"-G"_s};
     if (!configFile.isEmpty())
         args << u"-F"_s << configFile;
@@ -40,8 +41,9 @@ model::Result<ClientConfig> readClientConfig(const QString& alias, const QString
     QProcess p;
     p.start(ssh, args);
     if (!p.waitForFinished(10000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0)
-        return R::failure(u"cannot read the ssh configuration for \"%1\": %2"_s.arg(
-            alias, QString::fromUtf8(p.readAllStandardError()).trimmed()));
+        return R::failure(model::ErrorCode::InvalidInput,
+                          u"cannot read the ssh configuration for \"%1\": %2"_s.arg(
+                              alias, QString::fromUtf8(p.readAllStandardError()).trimmed()));
     ClientConfig c;
     const QStringList lines = QString::fromUtf8(p.readAllStandardOutput()).split(u'\n', Qt::SkipEmptyParts);
     for (const QString& line : lines) {
@@ -207,13 +209,14 @@ model::Result<QList<JumpHop>> parseProxyJump(const QString& value)
     using R = model::Result<QList<JumpHop>>;
     const QString trimmed = value.trimmed();
     if (trimmed.isEmpty())
-        return R::failure(u"ProxyJump is empty"_s);
+        return R::failure(model::ErrorCode::InvalidInput, u"ProxyJump is empty"_s);
     const QStringList parts = trimmed.split(u',');
     QList<JumpHop> hops;
     for (qsizetype i = 0; i < parts.size(); ++i) {
         JumpHop hop;
         if (const QString bad = parseHop(parts.at(i), hop); !bad.isEmpty())
-            return R::failure(u"ProxyJump \"%1\": hop %2 of %3 %4%5"_s.arg(trimmed)
+            return R::failure(model::ErrorCode::InvalidInput,
+                              u"ProxyJump \"%1\": hop %2 of %3 %4%5"_s.arg(trimmed)
                                   .arg(i + 1)
                                   .arg(parts.size())
                                   .arg(bad.startsWith(u"is "_s) ? QString() : u"has "_s, bad));
@@ -258,10 +261,10 @@ model::Result<Endpoint> resolveEndpoint(const model::ClusterSettings& cluster)
     using R = model::Result<Endpoint>;
     const QString configFile = cluster.sshConfig.isEmpty() ? QString() : expandHome(cluster.sshConfig);
     if (!configFile.isEmpty() && !QFileInfo::exists(configFile))
-        return R::failure(u"cluster.ssh_config: file not found: %1"_s.arg(configFile));
+        return R::failure(model::ErrorCode::NotFound, u"cluster.ssh_config: file not found: %1"_s.arg(configFile));
     auto config = readClientConfig(cluster.host, configFile);
     if (!config)
-        return R::failure(config.error());
+        return config.failureInfo();
 
     Endpoint e;
     e.alias = cluster.host;
@@ -283,11 +286,12 @@ model::Result<Endpoint> resolveEndpoint(const model::ClusterSettings& cluster)
     } else if (!config->proxyJump.isEmpty()) {
         auto hops = parseProxyJump(config->proxyJump);
         if (!hops)
-            return R::failure(u"cluster.host \"%1\": %2"_s.arg(cluster.host, hops.error()));
+            return R::failure(hops.errorCode(), u"cluster.host \"%1\": %2"_s.arg(cluster.host, hops.error()));
         for (JumpHop& hop : hops.value()) {
             auto hopConfig = readClientConfig(hop.host, configFile, hopConfigArguments(hop));
             if (!hopConfig)
-                return R::failure(u"cluster.host \"%1\": ProxyJump hop %2: %3"_s.arg(cluster.host, hop.toJumpSpec(),
+                return R::failure(hopConfig.errorCode(),
+                                  u"cluster.host \"%1\": ProxyJump hop %2: %3"_s.arg(cluster.host, hop.toJumpSpec(),
                                                                                      hopConfig.error()));
             hop.hostName = hopConfig->hostName.isEmpty() ? hop.host : hopConfig->hostName;
         }

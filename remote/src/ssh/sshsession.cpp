@@ -19,6 +19,8 @@ using namespace Qt::StringLiterals;
 
 namespace sweepline::remote::ssh {
 
+using model::Error;
+using model::ErrorCode;
 using model::Result;
 using model::Status;
 
@@ -91,6 +93,11 @@ QString connectFailure(const Endpoint& endpoint, const QString& libsshError)
     return u"cannot connect to %1: %2"_s.arg(endpoint.alias, libsshError);
 }
 
+Error fail(ErrorCode code, QString message)
+{
+    return Error{code, std::move(message)};
+}
+
 struct KeyGuard {
     ssh_key key = nullptr;
     ~KeyGuard() { ssh_key_free(key); }
@@ -129,10 +136,9 @@ SshSession::SshSession(std::chrono::seconds timeout) : h(std::make_unique<Handle
 
 SshSession::~SshSession() = default;
 
-Status SshSession::fail(FailureKind kind, const QString& message)
+ErrorCode SshSession::refusedOrLost() const
 {
-    m_lastFailure = kind;
-    return Status::failure(message);
+    return h->session && ssh_is_connected(h->session) ? ErrorCode::RemoteRefused : ErrorCode::Network;
 }
 
 QString SshSession::sshError() const
@@ -155,10 +161,9 @@ Status SshSession::connect(const Endpoint& endpoint, CredentialPrompter& prompte
 {
     h->reset();
     m_knownFolders.clear();
-    m_lastFailure = FailureKind::None;
     h->session = ssh_new();
     if (!h->session)
-        return fail(FailureKind::Network, u"cannot create an SSH session"_s);
+        return fail(ErrorCode::Network, u"cannot create an SSH session"_s);
     ssh_session s = h->session;
     const QByteArray host = endpoint.hostName.toUtf8();
     const QByteArray user = endpoint.user.toUtf8();
@@ -181,7 +186,7 @@ Status SshSession::connect(const Endpoint& endpoint, CredentialPrompter& prompte
         ssh_options_set(s, SSH_OPTIONS_IDENTITY_AGENT, agent.constData());
 
     if (ssh_connect(s) != SSH_OK)
-        return fail(FailureKind::Network, connectFailure(endpoint, sshError()));
+        return fail(ErrorCode::Network, connectFailure(endpoint, sshError()));
     if (auto checked = checkHostKey(endpoint, prompter, acceptNewHostKey); !checked) {
         h->reset();
         return checked;
@@ -193,7 +198,7 @@ Status SshSession::connect(const Endpoint& endpoint, CredentialPrompter& prompte
     ++m_logins;
     if (auto sftp = openSftp(); !sftp) {
         h->reset();
-        return fail(m_lastFailure, u"%1: %2"_s.arg(endpoint.alias, sftp.error()));
+        return Error{sftp.errorCode(), u"%1: %2"_s.arg(endpoint.alias, sftp.error())};
     }
     return model::success();
 }
@@ -203,11 +208,11 @@ Status SshSession::checkHostKey(const Endpoint& endpoint, CredentialPrompter& pr
     ssh_session s = h->session;
     KeyGuard key;
     if (ssh_get_server_publickey(s, &key.key) != SSH_OK)
-        return fail(FailureKind::Network, u"%1 sent no host key: %2"_s.arg(endpoint.alias, sshError()));
+        return fail(ErrorCode::Network, u"%1 sent no host key: %2"_s.arg(endpoint.alias, sshError()));
     unsigned char* hash = nullptr;
     size_t hashLength = 0;
     if (ssh_get_publickey_hash(key.key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hashLength) != SSH_OK)
-        return fail(FailureKind::HostKey, u"cannot hash the host key of %1"_s.arg(endpoint.alias));
+        return fail(ErrorCode::HostKeyChanged, u"cannot hash the host key of %1"_s.arg(endpoint.alias));
     char* fingerprint = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hashLength);
     ssh_clean_pubkey_hash(&hash);
     m_hostKey = {};
@@ -224,26 +229,26 @@ Status SshSession::checkHostKey(const Endpoint& endpoint, CredentialPrompter& pr
         return model::success();
     case SSH_KNOWN_HOSTS_CHANGED:
         m_hostKey.status = HostKeyInfo::Status::Changed;
-        return fail(FailureKind::HostKey,
+        return fail(ErrorCode::HostKeyChanged,
                     u"the host key of %1 has CHANGED: it now presents %2. This can mean someone is "
                     "intercepting the connection. Nothing was sent. Check %3 with your administrators "
                     "before replacing the recorded key."_s.arg(m_hostKey.host, seen, endpoint.knownHostsFile));
     case SSH_KNOWN_HOSTS_OTHER:
         m_hostKey.status = HostKeyInfo::Status::Other;
-        return fail(FailureKind::HostKey,
+        return fail(ErrorCode::HostKeyChanged,
                     u"%1 presents %2, but %3 records a key of another type for it. Nothing was sent. "
                     "Check %3 with your administrators."_s.arg(m_hostKey.host, seen, endpoint.knownHostsFile));
     case SSH_KNOWN_HOSTS_UNKNOWN:
     case SSH_KNOWN_HOSTS_NOT_FOUND:
         m_hostKey.status = HostKeyInfo::Status::Unknown;
         if (!acceptNew || !prompter.acceptNewHostKey(m_hostKey))
-            return fail(FailureKind::HostKey,
+            return fail(ErrorCode::HostKeyChanged,
                         u"%1 is not in %2 (it presents %3). Check the fingerprint with your "
                         "administrators, then accept it (sweepline-cli: --accept-new-host-key)."_s.arg(
                             m_hostKey.host, endpoint.knownHostsFile, seen));
         QDir().mkpath(QFileInfo(endpoint.knownHostsFile).absolutePath());
         if (ssh_session_update_known_hosts(s) != SSH_OK)
-            return fail(FailureKind::HostKey,
+            return fail(ErrorCode::HostKeyChanged,
                         u"cannot record the host key in %1: %2"_s.arg(endpoint.knownHostsFile, sshError()));
         return model::success();
     case SSH_KNOWN_HOSTS_ERROR:
@@ -251,7 +256,7 @@ Status SshSession::checkHostKey(const Endpoint& endpoint, CredentialPrompter& pr
     }
     m_hostKey.status = HostKeyInfo::Status::Error;
     return fail(
-        FailureKind::HostKey,
+        ErrorCode::HostKeyChanged,
         u"cannot check the host key of %1 against %2: %3"_s.arg(m_hostKey.host, endpoint.knownHostsFile, sshError()));
 }
 
@@ -266,7 +271,7 @@ Status SshSession::authenticate(const Endpoint& endpoint, CredentialPrompter& pr
     // What a person typed is tried once: a refused answer ends the login, it does not lead on to the
     // next method or a second try (which could lock the account or burn a one-time code).
     auto refused = [&](const QString& method) {
-        return fail(FailureKind::Authentication,
+        return fail(ErrorCode::LoginRefused,
                     u"login refused: %1 did not accept the %2 for %3. Sweepline does not retry a "
                     "failed login by itself."_s.arg(endpoint.alias, method, who));
     };
@@ -285,10 +290,10 @@ Status SshSession::authenticate(const Endpoint& endpoint, CredentialPrompter& pr
                 // Encrypted: ask for the passphrase, which lives only for this import.
                 const std::optional<SecretBuffer> passphrase = prompter.passphrase(file);
                 if (!passphrase)
-                    return fail(FailureKind::Authentication, u"no passphrase given for %1"_s.arg(file));
+                    return fail(ErrorCode::LoginRefused, u"no passphrase given for %1"_s.arg(file));
                 rc = ssh_pki_import_privkey_file(path.constData(), passphrase->c_str(), nullptr, nullptr, &key.key);
                 if (rc != SSH_OK)
-                    return fail(FailureKind::Authentication,
+                    return fail(ErrorCode::LoginRefused,
                                 u"cannot unlock %1: wrong passphrase or unreadable key"_s.arg(file));
             }
             if (rc == SSH_OK && ssh_userauth_publickey(s, nullptr, key.key) == SSH_AUTH_SUCCESS)
@@ -314,7 +319,7 @@ Status SshSession::authenticate(const Endpoint& endpoint, CredentialPrompter& pr
                 std::optional<std::vector<SecretBuffer>> answers =
                     prompter.keyboardInteractive(name, instruction, prompts);
                 if (!answers || answers->size() != std::size_t(count))
-                    return fail(FailureKind::Authentication, u"login to %1 cancelled"_s.arg(endpoint.alias));
+                    return fail(ErrorCode::LoginRefused, u"login to %1 cancelled"_s.arg(endpoint.alias));
                 for (int i = 0; i < count; ++i)
                     ssh_userauth_kbdint_setanswer(s, unsigned(i), answers->at(std::size_t(i)).c_str());
                 answered = true;
@@ -334,7 +339,7 @@ Status SshSession::authenticate(const Endpoint& endpoint, CredentialPrompter& pr
             return refused(u"password"_s);
         }
     }
-    return fail(FailureKind::Authentication,
+    return fail(ErrorCode::LoginRefused,
                 u"login refused: authentication to %1 as %2 failed (tried: %3). Sweepline does not "
                 "retry a failed login by itself."_s.arg(
                     endpoint.alias, who, tried.isEmpty() ? u"nothing the server offers"_s : tried.join(u", "_s)));
@@ -344,13 +349,13 @@ Status SshSession::openSftp()
 {
     h->sftp = sftp_new(h->session);
     if (!h->sftp || sftp_init(h->sftp) != SSH_OK)
-        return fail(FailureKind::Remote,
+        return fail(ErrorCode::RemoteRefused,
                     u"no SFTP subsystem (the login worked, but the server refused SFTP, which "
                     "Sweepline needs; its sshd_config needs a \"Subsystem sftp\" line): %1"_s.arg(sshError()));
     ++m_channels;
     char* home = sftp_canonicalize_path(h->sftp, ".");
     if (!home)
-        return fail(FailureKind::Remote, u"cannot find the home folder over SFTP: %1"_s.arg(sshError()));
+        return fail(ErrorCode::RemoteRefused, u"cannot find the home folder over SFTP: %1"_s.arg(sshError()));
     m_home = QString::fromUtf8(home);
     ssh_string_free_char(home);
     return model::success();
@@ -360,14 +365,14 @@ Status SshSession::startService(const QByteArray& commandLine)
 {
     h->closeService();
     if (!isConnected())
-        return fail(FailureKind::Network, u"not connected"_s);
+        return fail(ErrorCode::Network, u"not connected"_s);
     ChannelGuard ch;
     ch.channel = ssh_channel_new(h->session);
     if (!ch.channel || ssh_channel_open_session(ch.channel) != SSH_OK)
-        return fail(FailureKind::Network, u"cannot open a channel: %1"_s.arg(sshError()));
+        return fail(ErrorCode::Network, u"cannot open a channel: %1"_s.arg(sshError()));
     ++m_channels;
     if (ssh_channel_request_exec(ch.channel, commandLine.constData()) != SSH_OK)
-        return fail(FailureKind::Remote, u"the server refused to run a command: %1"_s.arg(sshError()));
+        return fail(ErrorCode::RemoteRefused, u"the server refused to run a command: %1"_s.arg(sshError()));
     h->service = std::exchange(ch.channel, nullptr);
     return model::success();
 }
@@ -384,41 +389,40 @@ bool SshSession::serviceRunning()
 Status SshSession::writeToService(const QByteArray& bytes)
 {
     if (!h->service)
-        return fail(FailureKind::Remote, u"the helper is not running"_s);
+        return fail(ErrorCode::RemoteRefused, u"the helper is not running"_s);
     qsizetype written = 0;
     while (written < bytes.size()) {
         const int n = ssh_channel_write(h->service, bytes.constData() + written, uint32_t(bytes.size() - written));
         if (n == SSH_ERROR)
-            return fail(ssh_is_connected(h->session) ? FailureKind::Remote : FailureKind::Network,
-                        u"cannot write to the helper: %1"_s.arg(sshError()));
+            return fail(refusedOrLost(), u"cannot write to the helper: %1"_s.arg(sshError()));
         written += n;
     }
     return model::success();
 }
 
-Status SshSession::readFromService(QByteArray& out, QByteArray& err, std::chrono::milliseconds wait, bool& ended)
+Result<ServiceOutput> SshSession::readFromService(std::chrono::milliseconds wait)
 {
-    ended = false;
     if (!h->service)
-        return fail(FailureKind::Remote, u"the helper is not running"_s);
+        return fail(ErrorCode::RemoteRefused, u"the helper is not running"_s);
+    ServiceOutput read;
     char buffer[16384];
     const int n = ssh_channel_read_timeout(h->service, buffer, sizeof buffer, 0, int(wait.count()));
     if (n == SSH_ERROR)
-        return fail(FailureKind::Network, u"connection lost: %1"_s.arg(sshError()));
+        return fail(ErrorCode::Network, u"connection lost: %1"_s.arg(sshError()));
     if (n > 0)
-        out.append(buffer, n);
+        read.out.append(buffer, n);
     int e = 0;
     while ((e = ssh_channel_read_nonblocking(h->service, buffer, sizeof buffer, 1)) > 0)
-        err.append(buffer, e);
+        read.err.append(buffer, e);
     if (e == SSH_ERROR)
-        return fail(FailureKind::Network, u"connection lost: %1"_s.arg(sshError()));
+        return fail(ErrorCode::Network, u"connection lost: %1"_s.arg(sshError()));
     if (ssh_channel_is_eof(h->service) || !ssh_channel_is_open(h->service)) {
         int rest = 0;
         while ((rest = ssh_channel_read_nonblocking(h->service, buffer, sizeof buffer, 0)) > 0)
-            out.append(buffer, rest);
-        ended = true;
+            read.out.append(buffer, rest);
+        read.ended = true;
     }
-    return model::success();
+    return read;
 }
 
 void SshSession::stopService()
@@ -429,21 +433,20 @@ void SshSession::stopService()
 Status SshSession::writeFile(const QString& remotePath, const QByteArray& data, int mode)
 {
     if (!isConnected())
-        return fail(FailureKind::Network, u"not connected"_s);
+        return fail(ErrorCode::Network, u"not connected"_s);
     const QByteArray path = remotePath.toUtf8();
     FileGuard f;
     f.file = sftp_open(h->sftp, path.constData(), O_WRONLY | O_CREAT | O_TRUNC, mode_t(mode));
     if (!f.file) {
         m_knownFolders.clear(); // someone may have removed a folder we made: the next makePath checks again
-        return fail(ssh_is_connected(h->session) ? FailureKind::Remote : FailureKind::Network,
-                    u"cannot write %1: %2"_s.arg(remotePath, sshError()));
+        return fail(refusedOrLost(), u"cannot write %1: %2"_s.arg(remotePath, sshError()));
     }
     qsizetype written = 0;
     while (written < data.size()) {
         const size_t chunk = size_t(std::min<qsizetype>(data.size() - written, 32768));
         const ssize_t n = sftp_write(f.file, data.constData() + written, chunk);
         if (n <= 0)
-            return fail(FailureKind::Network, u"cannot write %1: %2"_s.arg(remotePath, sshError()));
+            return fail(ErrorCode::Network, u"cannot write %1: %2"_s.arg(remotePath, sshError()));
         written += n;
     }
     return model::success();
@@ -453,7 +456,7 @@ Result<QByteArray> SshSession::readFile(const QString& remotePath, qint64 maxByt
 {
     auto data = readRemote(remotePath, maxBytes, true);
     if (!data)
-        return Result<QByteArray>::failure(data.error());
+        return data.failureInfo();
     return std::move(data).value().value_or(QByteArray());
 }
 
@@ -466,11 +469,9 @@ Result<std::optional<SshSession::OutputFile>> SshSession::readOutputFile(const Q
 {
     using R = Result<std::optional<OutputFile>>;
     if (!isConnected())
-        return R::failure(fail(FailureKind::Network, u"not connected"_s).error());
+        return fail(ErrorCode::Network, u"not connected"_s);
     const auto remoteError = [&](const QString& what) {
-        return R::failure(fail(ssh_is_connected(h->session) ? FailureKind::Remote : FailureKind::Network,
-                               u"cannot %1 %2: %3"_s.arg(what, remotePath, sshError()))
-                              .error());
+        return fail(refusedOrLost(), u"cannot %1 %2: %3"_s.arg(what, remotePath, sshError()));
     };
     const auto refuse = [&](const QString& why) {
         OutputFile file;
@@ -516,7 +517,7 @@ Result<std::optional<SshSession::OutputFile>> SshSession::readOutputFile(const Q
         const ssize_t n =
             sftp_read(f.file, buffer, size_t(std::min<qint64>(sizeof buffer, maxBytes - out.data.size())));
         if (n < 0)
-            return R::failure(fail(FailureKind::Network, u"cannot read %1: %2"_s.arg(remotePath, sshError())).error());
+            return fail(ErrorCode::Network, u"cannot read %1: %2"_s.arg(remotePath, sshError()));
         if (n == 0)
             break;
         out.data.append(buffer, n);
@@ -527,25 +528,22 @@ Result<std::optional<SshSession::OutputFile>> SshSession::readOutputFile(const Q
 Result<std::optional<QByteArray>> SshSession::readRemote(const QString& remotePath, qint64 maxBytes,
                                                          bool missingIsError)
 {
-    using R = Result<std::optional<QByteArray>>;
     if (!isConnected())
-        return R::failure(fail(FailureKind::Network, u"not connected"_s).error());
+        return fail(ErrorCode::Network, u"not connected"_s);
     const QByteArray path = remotePath.toUtf8();
     FileGuard f;
     f.file = sftp_open(h->sftp, path.constData(), O_RDONLY, 0);
     if (!f.file) {
         if (!missingIsError && ssh_is_connected(h->session) && sftp_get_error(h->sftp) == SSH_FX_NO_SUCH_FILE)
             return std::optional<QByteArray>();
-        return R::failure(fail(ssh_is_connected(h->session) ? FailureKind::Remote : FailureKind::Network,
-                               u"cannot read %1: %2"_s.arg(remotePath, sshError()))
-                              .error());
+        return fail(refusedOrLost(), u"cannot read %1: %2"_s.arg(remotePath, sshError()));
     }
     QByteArray data;
     char buffer[32768];
     while (data.size() < maxBytes) {
         const ssize_t n = sftp_read(f.file, buffer, sizeof buffer);
         if (n < 0)
-            return R::failure(fail(FailureKind::Network, u"cannot read %1: %2"_s.arg(remotePath, sshError())).error());
+            return fail(ErrorCode::Network, u"cannot read %1: %2"_s.arg(remotePath, sshError()));
         if (n == 0)
             break;
         data.append(buffer, n);
@@ -555,9 +553,8 @@ Result<std::optional<QByteArray>> SshSession::readRemote(const QString& remotePa
 
 Result<bool> SshSession::exists(const QString& remotePath)
 {
-    using R = Result<bool>;
     if (!isConnected())
-        return R::failure(fail(FailureKind::Network, u"not connected"_s).error());
+        return fail(ErrorCode::Network, u"not connected"_s);
     sftp_attributes attributes = sftp_stat(h->sftp, remotePath.toUtf8().constData());
     if (attributes) {
         sftp_attributes_free(attributes);
@@ -565,9 +562,7 @@ Result<bool> SshSession::exists(const QString& remotePath)
     }
     if (sftp_get_error(h->sftp) == SSH_FX_NO_SUCH_FILE)
         return false;
-    return R::failure(fail(ssh_is_connected(h->session) ? FailureKind::Remote : FailureKind::Network,
-                           u"cannot look at %1: %2"_s.arg(remotePath, sshError()))
-                          .error());
+    return fail(refusedOrLost(), u"cannot look at %1: %2"_s.arg(remotePath, sshError()));
 }
 
 Status SshSession::makePath(const QString& remotePath)
@@ -578,7 +573,7 @@ Status SshSession::makePath(const QString& remotePath)
     if (path.isEmpty() || path == u"/"_s || path == u"."_s || m_knownFolders.contains(path))
         return model::success();
     if (!isConnected())
-        return fail(FailureKind::Network, u"not connected"_s);
+        return fail(ErrorCode::Network, u"not connected"_s);
     const QByteArray bytes = path.toUtf8();
     if (sftp_mkdir(h->sftp, bytes.constData(), 0755) != SSH_OK) {
         // OpenSSH answers a plain failure for an existing folder, "no such file" for a missing parent.
@@ -593,13 +588,13 @@ Status SshSession::makePath(const QString& remotePath)
         sftp_attributes attributes = sftp_stat(h->sftp, bytes.constData());
         if (!attributes) {
             if (!ssh_is_connected(h->session))
-                return fail(FailureKind::Network, u"cannot create %1: %2"_s.arg(path, sshError()));
-            return fail(FailureKind::Remote, u"cannot create %1: %2"_s.arg(path, sshError()));
+                return fail(ErrorCode::Network, u"cannot create %1: %2"_s.arg(path, sshError()));
+            return fail(ErrorCode::RemoteRefused, u"cannot create %1: %2"_s.arg(path, sshError()));
         }
         const bool folder = attributes->type == SSH_FILEXFER_TYPE_DIRECTORY;
         sftp_attributes_free(attributes);
         if (!folder)
-            return fail(FailureKind::Remote, u"cannot create %1: a file of that name is in the way"_s.arg(path));
+            return fail(ErrorCode::RemoteRefused, u"cannot create %1: a file of that name is in the way"_s.arg(path));
     }
     m_knownFolders.insert(path);
     return model::success();
@@ -608,7 +603,7 @@ Status SshSession::makePath(const QString& remotePath)
 Status SshSession::renameOver(const QString& from, const QString& to, bool* atomic)
 {
     if (!isConnected())
-        return fail(FailureKind::Network, u"not connected"_s);
+        return fail(ErrorCode::Network, u"not connected"_s);
     const QByteArray source = from.toUtf8();
     const QByteArray target = to.toUtf8();
     if (atomic)
@@ -619,12 +614,11 @@ Status SshSession::renameOver(const QString& from, const QString& to, bool* atom
     if (sftp_rename(h->sftp, source.constData(), target.constData()) == SSH_OK)
         return model::success();
     if (!ssh_is_connected(h->session))
-        return fail(FailureKind::Network, u"cannot rename %1 to %2: %3"_s.arg(from, to, sshError()));
+        return fail(ErrorCode::Network, u"cannot rename %1 to %2: %3"_s.arg(from, to, sshError()));
     const QByteArray aside = target + ".old-" + QByteArray::number(QRandomGenerator::global()->generate64(), 36);
     if (sftp_rename(h->sftp, target.constData(), aside.constData()) != SSH_OK
         || sftp_rename(h->sftp, source.constData(), target.constData()) != SSH_OK)
-        return fail(ssh_is_connected(h->session) ? FailureKind::Remote : FailureKind::Network,
-                    u"cannot rename %1 to %2: %3"_s.arg(from, to, sshError()));
+        return fail(refusedOrLost(), u"cannot rename %1 to %2: %3"_s.arg(from, to, sshError()));
     if (atomic)
         *atomic = false;
     sftp_unlink(h->sftp, aside.constData());
@@ -634,17 +628,16 @@ Status SshSession::renameOver(const QString& from, const QString& to, bool* atom
 Status SshSession::setPermissions(const QString& remotePath, int mode)
 {
     if (!isConnected())
-        return fail(FailureKind::Network, u"not connected"_s);
+        return fail(ErrorCode::Network, u"not connected"_s);
     if (sftp_chmod(h->sftp, remotePath.toUtf8().constData(), mode_t(mode)) != SSH_OK)
-        return fail(ssh_is_connected(h->session) ? FailureKind::Remote : FailureKind::Network,
-                    u"cannot change the mode of %1: %2"_s.arg(remotePath, sshError()));
+        return fail(refusedOrLost(), u"cannot change the mode of %1: %2"_s.arg(remotePath, sshError()));
     return model::success();
 }
 
 Status SshSession::keepAlive()
 {
     if (!isConnected() || ssh_send_ignore(h->session, "keepalive") != SSH_OK)
-        return fail(FailureKind::Network, u"connection lost: %1"_s.arg(sshError()));
+        return fail(ErrorCode::Network, u"connection lost: %1"_s.arg(sshError()));
     return model::success();
 }
 

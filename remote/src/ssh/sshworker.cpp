@@ -38,13 +38,13 @@ model::Status writeLocalCopy(const QString& path, const QByteArray& data)
         const QString why = f.errorString();
         f.close();
         QFile::remove(part);
-        return model::Status::failure(u"cannot write %1: %2"_s.arg(path, why));
+        return model::Status::failure(model::ErrorCode::Io, u"cannot write %1: %2"_s.arg(path, why));
     }
     f.close();
     if (std::rename(QFile::encodeName(part).constData(), QFile::encodeName(path).constData()) != 0) {
         const QString why = QString::fromLocal8Bit(std::strerror(errno));
         QFile::remove(part);
-        return model::Status::failure(u"cannot write %1: %2"_s.arg(path, why));
+        return model::Status::failure(model::ErrorCode::Io, u"cannot write %1: %2"_s.arg(path, why));
     }
     return model::success();
 }
@@ -72,8 +72,8 @@ void SshWorker::setState(ConnectionState state, const QString& detail)
 
 model::Status SshWorker::ensureConnected()
 {
-    if (!m_fatalError.isEmpty())
-        return model::Status::failure(m_fatalError);
+    if (m_fatalError)
+        return *m_fatalError;
     if (m_session->isConnected())
         return model::success();
     setState(ConnectionState::Connecting, m_endpoint.alias);
@@ -87,9 +87,9 @@ model::Status SshWorker::ensureConnected()
         connected = m_agent->start();
     emit countersChanged(m_session->logins(), m_session->channelsOpened());
     if (!connected) {
-        const FailureKind kind = m_session->lastFailure();
-        if (kind == FailureKind::HostKey || kind == FailureKind::Authentication) {
-            m_fatalError = connected.error();
+        const model::ErrorCode code = connected.errorCode();
+        if (code == model::ErrorCode::HostKeyChanged || code == model::ErrorCode::LoginRefused) {
+            m_fatalError = connected.failureInfo();
             setState(ConnectionState::Failed, connected.error());
         } else {
             setState(ConnectionState::Disconnected, connected.error());
@@ -137,7 +137,7 @@ model::Status SshWorker::installAgent()
         return made;
     auto installed = m_session->readFileIfPresent(path, agentScript().size() + 1);
     if (!installed)
-        return model::Status::failure(installed.error());
+        return installed.failureInfo();
     if (installed->has_value() && installed->value() == agentScript())
         return model::success();
     const QString temporary = u"%1.%2.tmp"_s.arg(path, m_clientId);
@@ -158,11 +158,10 @@ QString SshWorker::requestsFolder() const
     return m_helperFolder + u"/requests"_s;
 }
 
-RemoteResponse SshWorker::failure(const QString& error, bool mayHaveRun) const
+RemoteResponse SshWorker::failure(model::Error error, bool mayHaveRun)
 {
     RemoteResponse r;
-    r.failure = m_session->lastFailure();
-    r.error = error;
+    r.error = std::move(error);
     r.operationsMayHaveRun = mayHaveRun;
     return r;
 }
@@ -170,43 +169,34 @@ RemoteResponse SshWorker::failure(const QString& error, bool mayHaveRun) const
 RemoteResponse SshWorker::serve(const RemoteRequest& request)
 {
     if (auto connected = ensureConnected(); !connected)
-        return failure(connected.error(), false);
+        return failure(connected.failureInfo(), false);
     for (const QString& dir : request.directories) {
         if (auto made = m_session->makePath(dir); !made)
-            return failure(made.error(), false);
+            return failure(made.failureInfo(), false);
     }
     for (const RemoteUpload& upload : request.uploads) {
         if (auto written = m_session->writeFile(upload.remotePath, upload.data, upload.mode); !written)
-            return failure(written.error(), false);
+            return failure(written.failureInfo(), false);
     }
     RemoteResponse response;
     if (!request.operations.isEmpty()) {
         auto encoded = encodeAgentRequest(request.operations);
-        if (!encoded) {
-            RemoteResponse r;
-            r.failure = FailureKind::Remote;
-            r.error = encoded.error();
-            return r;
-        }
+        if (!encoded)
+            return failure(encoded.failureInfo(), false);
         // Only our own fixed names go into the command line; the operations travel in the file.
         const QString requestFile = u"%1/%2-%3.req"_s.arg(requestsFolder(), m_clientId).arg(++m_requestFiles);
         auto written = m_session->writeFile(requestFile, encoded.value(), 0600);
-        if (!written && m_session->lastFailure() == FailureKind::Remote) {
+        if (!written && written.errorCode() == model::ErrorCode::RemoteRefused) {
             // Someone removed the requests folder during the session: make it again, once.
             if (auto made = makeOwnerOnlyFolder(requestsFolder()); made)
                 written = m_session->writeFile(requestFile, encoded.value(), 0600);
         }
         if (!written)
-            return failure(written.error(), false);
+            return failure(written.failureInfo(), false);
         const AgentAnswer answer =
             m_agent->ask(requestFile, m_session->timeout() + kPerOperation * request.operations.size());
-        if (!answer.ok) {
-            RemoteResponse r;
-            r.failure = answer.failure;
-            r.error = answer.error;
-            r.operationsMayHaveRun = answer.taken;
-            return r;
-        }
+        if (!answer.ok)
+            return failure(answer.error, answer.taken);
         qsizetype stoppedAt = -1;
         auto results = decodeAgentReply(answer.reply, request.operations.size(), &stoppedAt);
         if (!results) {
@@ -217,10 +207,9 @@ RemoteResponse SshWorker::serve(const RemoteRequest& request)
             };
             const bool mayHaveRun = stoppedAt >= 0 ? ranBefore(stoppedAt) : ranBefore(request.operations.size());
             const QString detail = QString::fromUtf8(answer.err.left(300)).trimmed();
-            RemoteResponse r =
-                failure(detail.isEmpty() ? results.error() : results.error() + u" ("_s + detail + u')', mayHaveRun);
-            r.failure = FailureKind::Remote;
-            return r;
+            return failure({model::ErrorCode::RemoteRefused,
+                            detail.isEmpty() ? results.error() : results.error() + u" ("_s + detail + u')'},
+                           mayHaveRun);
         }
         response.results = std::move(results).value();
     }
@@ -228,7 +217,7 @@ RemoteResponse SshWorker::serve(const RemoteRequest& request)
         // A trial's outputs: a file planted there by someone else is not read (see readOutputFile).
         auto data = m_session->readOutputFile(download.remotePath, std::max<qint64>(1, request.maxDownloadBytes));
         if (!data)
-            return failure(data.error(), !request.operations.isEmpty());
+            return failure(data.failureInfo(), !request.operations.isEmpty());
         if (!data->has_value())
             continue;
         if (!data.value()->refused.isEmpty()) {
@@ -237,21 +226,13 @@ RemoteResponse SshWorker::serve(const RemoteRequest& request)
         }
         if (data.value()->truncated)
             response.truncatedDownloads.insert(download.localPath, data.value()->size);
-        if (auto written = writeLocalCopy(download.localPath, data.value()->data); !written) {
-            RemoteResponse r;
-            r.failure = FailureKind::Remote;
-            r.error = written.error();
-            return r;
-        }
+        if (auto written = writeLocalCopy(download.localPath, data.value()->data); !written)
+            return failure(written.failureInfo(), false);
         response.downloaded.append(download.localPath);
     }
     for (const LocalCopy& copy : request.localCopies) {
-        if (auto written = writeLocalCopy(copy.localPath, copy.data); !written) {
-            RemoteResponse r;
-            r.failure = FailureKind::Remote;
-            r.error = written.error();
-            return r;
-        }
+        if (auto written = writeLocalCopy(copy.localPath, copy.data); !written)
+            return failure(written.failureInfo(), false);
         response.downloaded.append(copy.localPath);
     }
     response.ok = true;
@@ -262,9 +243,10 @@ RemoteResponse SshWorker::serve(const RemoteRequest& request)
 void SshWorker::execute(quint64 requestId, const RemoteRequest& request)
 {
     RemoteResponse response = serve(request);
-    if (!response.ok && (response.failure == FailureKind::Network || response.failure == FailureKind::Timeout)) {
+    const model::ErrorCode code = response.error.code;
+    if (!response.ok && (code == model::ErrorCode::Network || code == model::ErrorCode::Timeout)) {
         m_session->disconnect(); // a half-open connection is worse than none: the next request logs in anew
-        setState(ConnectionState::Disconnected, response.error);
+        setState(ConnectionState::Disconnected, response.error.message);
     }
     emit countersChanged(m_session->logins(), m_session->channelsOpened());
     emit done(requestId, response);

@@ -461,14 +461,14 @@ Breakdown measureBreakdown(const model::ClusterSettings& cluster, const QString&
     const auto execToTheEnd = [&session](const QByteArray& commandLine) {
         if (!session.startService(commandLine))
             return false;
-        QByteArray out;
-        QByteArray err;
         bool ended = false;
         QElapsedTimer waited;
         waited.start();
         while (!ended && waited.elapsed() < 30000) {
-            if (!session.readFromService(out, err, std::chrono::milliseconds(200), ended))
+            const auto read = session.readFromService(std::chrono::milliseconds(200));
+            if (!read)
                 return false;
+            ended = read->ended;
         }
         session.stopService();
         return ended;

@@ -10,6 +10,7 @@
 #include "support/refusingprompter.h"
 #include "support/sshserverfixture.h"
 #include "support/testaccount.h"
+#include "support/verifyresult.h"
 
 #include <QtTest>
 
@@ -81,7 +82,7 @@ class TestAgentService : public QObject {
         cluster.host = u"sweepline-test"_s;
         cluster.sshConfig = m_ssh->writeClientConfig(client);
         auto endpoint = resolveEndpoint(cluster);
-        QVERIFY2(endpoint, qPrintable(endpoint.error()));
+        QVERIFY_RESULT(endpoint);
         m_worker = std::make_unique<SshWorker>(std::move(endpoint).value(), m_prompts, false);
     }
 
@@ -139,7 +140,7 @@ private slots:
         request.operations.append(AgentOperation::read(m_account->home() + u"/trial/job.sh"_s));
         for (int round = 0; round < 2; ++round) {
             const RemoteResponse r = execute(request);
-            QVERIFY2(r.ok, qPrintable(r.error + m_ssh->log()));
+            QVERIFY2(r.ok, qPrintable(r.error.message + m_ssh->log()));
             QCOMPARE(r.results.size(), 3);
             QCOMPARE(QString::fromUtf8(r.results.at(0).out),
                      u"%1\n%2\n0077\n"_s.arg(m_account->home()).arg(m_account->uid()));
@@ -168,7 +169,7 @@ private slots:
         request.operations.append(
             AgentOperation::run({u"sh"_s, u"-c"_s, u"stat -c %a \"$HOME\"/.sweepline/requests/*.out"_s}));
         const RemoteResponse r = execute(request);
-        QVERIFY2(r.ok, qPrintable(r.error));
+        QVERIFY2(r.ok, qPrintable(r.error.message));
         QCOMPARE(r.results.at(0).out, QByteArray("600\n"));
     }
 
@@ -191,7 +192,7 @@ private slots:
         }
         newWorker(); // the next login checks it
         const RemoteResponse r = execute(askForThePidOfItsHelper());
-        QVERIFY2(r.ok, qPrintable(r.error));
+        QVERIFY2(r.ok, qPrintable(r.error.message));
         QFile f(installedHelper());
         QVERIFY(f.open(QIODevice::ReadOnly));
         QVERIFY(f.readAll() == agentScript());
@@ -212,7 +213,7 @@ private slots:
         QCOMPARE(::kill(pid_t(first), SIGKILL), 0);
         QVERIFY(QTest::qWaitFor([&] { return !processExists(first); }, 10000));
         const RemoteResponse r = execute(askForThePidOfItsHelper());
-        QVERIFY2(r.ok, qPrintable(r.error));
+        QVERIFY2(r.ok, qPrintable(r.error.message));
         QCOMPARE(m_worker->helperStarts(), 2);
         QCOMPARE(m_worker->logins(), 1);
         QFile f(installedHelper());
@@ -264,7 +265,7 @@ private slots:
         }
         // Not an unclear answer: the request never reached the dead helper and went to a new one.
         const RemoteResponse r = execute(askForThePidOfItsHelper());
-        QVERIFY2(r.ok, qPrintable(r.error));
+        QVERIFY2(r.ok, qPrintable(r.error.message));
         const qint64 second = r.results.at(0).out.trimmed().toLongLong();
         QVERIFY(second > 0 && second != first);
         QCOMPARE(m_worker->helperStarts(), 2);
@@ -279,8 +280,9 @@ private slots:
         request.operations.append(AgentOperation::run({u"sh"_s, u"-c"_s, u"kill -9 $PPID"_s}));
         const RemoteResponse r = execute(request);
         QVERIFY(!r.ok);
-        QVERIFY2(r.operationsMayHaveRun, qPrintable(r.error));
-        QVERIFY2(r.error.contains(u"cut short"_s), qPrintable(r.error));
+        QVERIFY2(r.operationsMayHaveRun, qPrintable(r.error.message));
+        QCOMPARE(r.error.code, model::ErrorCode::RemoteRefused);
+        QVERIFY2(r.error.message.contains(u"cut short"_s), qPrintable(r.error.message));
         // The next request gets a new helper.
         QVERIFY(helperPid() > 0);
         QCOMPARE(m_worker->helperStarts(), 2);

@@ -14,10 +14,9 @@ namespace sweepline::remote::ssh {
 
 struct AgentAnswer {
     bool ok = false;
-    QByteArray reply; // ok: the helper's reply for decodeAgentReply, cut short if the helper died in it
-    QByteArray err;   // what the helper printed on stderr meanwhile
-    FailureKind failure = FailureKind::None;
-    QString error;
+    QByteArray reply;   // ok: the helper's reply for decodeAgentReply, cut short if the helper died in it
+    QByteArray err;     // what the helper printed on stderr meanwhile
+    model::Error error; // !ok: what went wrong (Timeout: no answer in time)
     bool taken = false; // !ok: the helper took the request, or may have: some of it may have run
 };
 

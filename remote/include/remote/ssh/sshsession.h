@@ -14,17 +14,17 @@
 
 namespace sweepline::remote::ssh {
 
-enum class FailureKind {
-    None,
-    Network,        // connect, read or write failed: worth reconnecting later
-    Timeout,        // no answer in time: the result of what was asked is unknown
-    HostKey,        // the host key is changed, of another type, or not trusted: a hard stop
-    Authentication, // never retried automatically
-    Remote,         // the server refused something (an SFTP error, an exec refused)
+// What one read of the service brought.
+struct ServiceOutput {
+    QByteArray out;     // stdout
+    QByteArray err;     // stderr
+    bool ended = false; // it will print nothing more (it exited or closed its output)
 };
 
 // One authenticated libssh session and its SFTP channel. Blocking: it lives on one worker thread,
-// which owns it and all its channels. Every call is bounded by the session's timeout.
+// which owns it and all its channels. Every call is bounded by the session's timeout. A failure's
+// code says what happened: Network (worth reconnecting), HostKeyChanged and LoginRefused (final),
+// RemoteRefused (the server refused something it was asked, the connection is fine).
 class SshSession {
 public:
     explicit SshSession(std::chrono::seconds timeout = std::chrono::seconds(30));
@@ -47,9 +47,8 @@ public:
     // unasked, is false. Never blocks.
     bool serviceRunning();
     model::Status writeToService(const QByteArray& bytes);
-    // Appends what it printed (stdout to out, stderr to err), waiting up to `wait` for stdout.
-    // ended: it will print nothing more (it exited or closed its output).
-    model::Status readFromService(QByteArray& out, QByteArray& err, std::chrono::milliseconds wait, bool& ended);
+    // What it printed since the last read, waiting up to `wait` for stdout.
+    model::Result<ServiceOutput> readFromService(std::chrono::milliseconds wait);
     void stopService();
 
     model::Status writeFile(const QString& remotePath, const QByteArray& data, int mode);
@@ -82,7 +81,6 @@ public:
     // Traffic that keeps NAT and firewalls from dropping an idle connection.
     model::Status keepAlive();
 
-    FailureKind lastFailure() const { return m_lastFailure; }
     const HostKeyInfo& hostKey() const { return m_hostKey; }
 
     // For benchmarks and tests: what the session cost the server.
@@ -90,7 +88,8 @@ public:
     int channelsOpened() const { return m_channels; }
 
 private:
-    model::Status fail(FailureKind kind, const QString& message);
+    // Network when the connection is gone, else RemoteRefused: the server said no.
+    model::ErrorCode refusedOrLost() const;
     model::Status checkHostKey(const Endpoint& endpoint, CredentialPrompter& prompter, bool acceptNew);
     model::Status authenticate(const Endpoint& endpoint, CredentialPrompter& prompter);
     model::Status openSftp();
@@ -104,7 +103,6 @@ private:
     QString m_home;
     QSet<QString> m_knownFolders; // folders that exist, made or found in this session
     HostKeyInfo m_hostKey;
-    FailureKind m_lastFailure = FailureKind::None;
     int m_logins = 0;
     int m_channels = 0;
 };

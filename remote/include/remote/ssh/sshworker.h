@@ -12,6 +12,7 @@
 #include <QString>
 
 #include <memory>
+#include <optional>
 
 class QTimer;
 
@@ -49,8 +50,7 @@ struct RemoteRequest {
 
 struct RemoteResponse {
     bool ok = false;
-    FailureKind failure = FailureKind::None;
-    QString error;
+    model::Error error;                // !ok: its code says what happened (HostKeyChanged, Network, ...)
     bool operationsMayHaveRun = false; // the command was sent: when !ok its effects are unknown
     QList<AgentResult> results;
     QStringList downloaded;                    // local paths written
@@ -95,7 +95,7 @@ private:
     model::Status makeOwnerOnlyFolder(const QString& path);
     QString requestsFolder() const;
     RemoteResponse serve(const RemoteRequest& request);
-    RemoteResponse failure(const QString& error, bool mayHaveRun) const;
+    static RemoteResponse failure(model::Error error, bool mayHaveRun);
     void setState(ConnectionState state, const QString& detail);
     void keepAlive();
 
@@ -105,9 +105,9 @@ private:
     std::unique_ptr<SshSession> m_session;
     std::unique_ptr<AgentService> m_agent; // uses m_session: declared after it, destroyed before it
     QTimer* m_keepAlive = nullptr;
-    QString m_fatalError;   // set once on a host-key or authentication failure
-    QString m_clientId;     // names this client's request files on the cluster
-    QString m_helperFolder; // absolute: <home>/.sweepline
+    std::optional<model::Error> m_fatalError; // set once on a host-key or login failure
+    QString m_clientId;                       // names this client's request files on the cluster
+    QString m_helperFolder;                   // absolute: <home>/.sweepline
     quint64 m_requestFiles = 0;
     ConnectionState m_state = ConnectionState::Disconnected;
     QString m_stateDetail;

@@ -7,6 +7,7 @@
 #include "gui/cluster/connectiontester.h"
 #include "gui/cluster/credentialdialog.h"
 #include "support/sshserverfixture.h"
+#include "support/verifyresult.h"
 
 #include <QApplication>
 #include <QDir>
@@ -86,6 +87,7 @@ private slots:
     void initTestCase();
     void firstContactAsksWithTheServersFingerprint();
     void declinedHostKeyRecordsNothing();
+    void changedHostKeyIsNotOffered();
     void missingSchedulerCommandsAreNamed();
     void panelWithItsDialogs();
 
@@ -172,11 +174,38 @@ void TestConnectionTestSshd::declinedHostKeyRecordsNothing()
     const model::ClusterSettings s = settings(u"pbs"_s);
     const ConnectionReport report = run(prompter, s);
     QVERIFY(!report.connected);
+    QCOMPARE(report.errorCode, model::ErrorCode::HostKeyChanged);
     QVERIFY2(report.error.contains(u"was not trusted"_s), qPrintable(report.error));
     QVERIFY(report.error.contains(m_ssh->hostKeyFingerprintSha256()));
     QVERIFY(prompter.passphraseFiles.isEmpty()); // nothing is sent to a host that is not trusted
     QFile knownHosts(s.knownHosts);
     QVERIFY(!knownHosts.exists() || (knownHosts.open(QIODevice::ReadOnly) && knownHosts.readAll().trimmed().isEmpty()));
+}
+
+void TestConnectionTestSshd::changedHostKeyIsNotOffered()
+{
+    // known_hosts records another key for the server: the server's key has changed.
+    const QString otherKey = m_dir.filePath(u"other_host_key"_s);
+    const testing::ProcessResult made =
+        testing::runProcess(u"ssh-keygen"_s, {u"-q"_s, u"-t"_s, u"ed25519"_s, u"-N"_s, QString(), u"-f"_s, otherKey});
+    QVERIFY2(made.ok(), qPrintable(made.describe()));
+    QFile publicKey(otherKey + u".pub"_s);
+    QVERIFY(publicKey.open(QIODevice::ReadOnly));
+    model::ClusterSettings s = settings(u"slurm"_s);
+    s.knownHosts = m_dir.filePath(u"known_hosts_changed"_s);
+    const QStringList words = QString::fromUtf8(publicKey.readAll()).split(u' ');
+    testing::writeTextFile(
+        s.knownHosts, u"[%1]:%2 %3 %4\n"_s.arg(m_ssh->host()).arg(m_ssh->port()).arg(words.value(0), words.value(1)),
+        0600);
+
+    ScriptedPrompter prompter;
+    prompter.passphraseAnswer = m_ssh->passphrase();
+    const ConnectionReport report = run(prompter, s);
+    QVERIFY(!report.connected);
+    QCOMPARE(report.errorCode, model::ErrorCode::HostKeyChanged);
+    QVERIFY2(report.error.contains(m_ssh->hostKeyFingerprintSha256()), qPrintable(report.error));
+    QVERIFY(prompter.hostKeys.isEmpty()); // a changed key is refused, never offered
+    QVERIFY(prompter.passphraseFiles.isEmpty());
 }
 
 void TestConnectionTestSshd::missingSchedulerCommandsAreNamed()
@@ -198,7 +227,7 @@ void TestConnectionTestSshd::panelWithItsDialogs()
     ClusterProfiles profiles(settingsFile);
     model::ClusterSettings s = settings(u"slurm"_s);
     s.knownHosts = m_dir.filePath(u"known_hosts_panel"_s);
-    QVERIFY(profiles.setProfile(u"Test sshd"_s, s).ok());
+    QVERIFY_RESULT(profiles.setProfile(u"Test sshd"_s, s));
     ClusterProfilesPanel panel(&profiles);
     panel.resize(900, 620);
     panel.show();

@@ -6,6 +6,7 @@
 #include "gui/cluster/guiprompter.h"
 #include "remote/ssh/sshsession.h"
 #include "support/sshserverfixture.h"
+#include "support/verifyresult.h"
 
 #include <QApplication>
 #include <QLabel>
@@ -144,8 +145,7 @@ void TestGuiLogin::wrongPasswordInADialogIsTriedOnce()
     QCOMPARE(dialog->windowTitle(), u"Password"_s);
     QCOMPARE(answerDialog(dialog, u"not-the-password"_s), QString());
     QTRY_VERIFY_WITH_TIMEOUT(login.thread->isFinished(), 30000);
-    QVERIFY(!login.result);
-    QVERIFY2(login.result.error().startsWith(u"login refused"_s), qPrintable(login.result.error()));
+    QVERIFY_FAILS_WITH(login.result, sweepline::model::ErrorCode::LoginRefused);
     QTRY_COMPARE(int(ssh.log().count(u"Failed password for "_s + ssh.passwordUserName())), 1);
     QTest::qWait(300);
     QVERIFY(!shownDialog(login.window)); // asked once: no second dialog
