@@ -301,23 +301,39 @@ ParseOutcome parseCampaign(const QByteArray& json, const QString& sourcePath)
     return reader.read(root);
 }
 
+Result<Campaign> ParseOutcome::toResult() const
+{
+    if (campaign)
+        return *campaign;
+    QStringList lines;
+    for (const ValidationIssue& issue : issues)
+        lines.append(issue.toString());
+    return Error{code, lines.isEmpty() ? u"not a campaign"_s : lines.join(u'\n')};
+}
+
 ParseOutcome loadCampaignFile(const QString& path)
 {
-    const QString absolute = QFileInfo(path).absoluteFilePath();
+    const QFileInfo info(path);
+    const QString absolute = info.absoluteFilePath();
     QFile file(absolute);
-    const auto failure = [&](const QString& reason) {
+    const auto failure = [&](ErrorCode code, const QString& reason) {
         ParseOutcome outcome;
+        outcome.code = code;
         outcome.issues.append({{}, u"cannot read %1: %2"_s.arg(path, reason)});
         return outcome;
     };
-    if (!file.open(QIODevice::ReadOnly))
-        return failure(file.errorString());
+    if (!file.open(QIODevice::ReadOnly)) {
+        const ErrorCode code = !info.exists() ? ErrorCode::NotFound
+            : info.isDir()                    ? ErrorCode::InvalidInput
+                                              : ErrorCode::Io;
+        return failure(code, file.errorString());
+    }
     // A campaign is a few kilobytes; refuse to pull a mistakenly chosen huge file into memory.
     if (file.size() > kMaxFileSize)
-        return failure(u"larger than %1 MiB"_s.arg(kMaxFileSize / (1024 * 1024)));
+        return failure(ErrorCode::InvalidInput, u"larger than %1 MiB"_s.arg(kMaxFileSize / (1024 * 1024)));
     const QByteArray content = file.readAll();
     if (file.error() != QFileDevice::NoError)
-        return failure(file.errorString());
+        return failure(ErrorCode::Io, file.errorString());
     return parseCampaign(content, absolute);
 }
 

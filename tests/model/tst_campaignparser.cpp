@@ -1,8 +1,10 @@
 #include "model/campaign.h"
+#include "support/verifyresult.h"
 #include "tuning/strategy.h"
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -554,6 +556,7 @@ private slots:
         const ParseOutcome outcome = parseCampaign(json);
         QCOMPARE(issueTexts(outcome), expected);
         QVERIFY(!outcome.campaign);
+        QCOMPARE(outcome.code, ErrorCode::InvalidInput);
     }
 
     void unknownStrategy()
@@ -628,6 +631,70 @@ private slots:
         QCOMPARE(issueTexts(outcome),
                  QStringList{u"cannot read /nonexistent/campaign.json: No such file or directory"_s});
         QVERIFY(!outcome.campaign);
+        QVERIFY_FAILS_WITH(outcome.toResult(), ErrorCode::NotFound);
+        QCOMPARE(outcome.toResult().error(), issueTexts(outcome).first());
+    }
+
+    // What went wrong, by its code: a file that is there but refused is the user's to fix.
+    void loadFailuresCarryTheirCode_data()
+    {
+        QTest::addColumn<QByteArray>("content"); // empty: a folder of that name instead of a file
+        QTest::addColumn<int>("code");           // an ErrorCode
+        const int invalid = int(ErrorCode::InvalidInput);
+        QTest::addRow("malformed JSON") << QByteArray(R"({"name": "x",)") << invalid;
+        QTest::addRow("not an object") << QByteArray("[1, 2]") << invalid;
+        QTest::addRow("invalid campaign") << campaignWith({{"search", R"({"strategy": "nope"})"}}) << invalid;
+        QTest::addRow("a folder") << QByteArray() << invalid;
+    }
+
+    void loadFailuresCarryTheirCode()
+    {
+        QFETCH(QByteArray, content);
+        QFETCH(int, code);
+        QTemporaryDir folder;
+        QVERIFY(folder.isValid());
+        const QString path = folder.filePath(u"campaign.json"_s);
+        if (content.isEmpty()) {
+            QVERIFY(QDir().mkpath(path));
+        } else {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(content);
+        }
+        const ParseOutcome outcome = loadCampaignFile(path);
+        QVERIFY(!outcome.campaign);
+        QVERIFY(!outcome.issues.isEmpty());
+        QCOMPARE(int(outcome.code), code);
+        const Result<Campaign> result = outcome.toResult();
+        QVERIFY_FAILS_WITH(result, ErrorCode(code));
+        // Every issue reaches the message, one a line, as the validator listed them.
+        QCOMPARE(result.error().split(u'\n'), issueTexts(outcome));
+    }
+
+    void unreadableFileIsIo()
+    {
+        QTemporaryDir folder;
+        QVERIFY(folder.isValid());
+        const QString path = folder.filePath(u"campaign.json"_s);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(campaignWith({}));
+        file.close();
+        QVERIFY(file.setPermissions(QFileDevice::WriteOwner));
+        // root opens it anyway; then only the read below tells.
+        if (!QFile(path).open(QIODevice::ReadOnly))
+            QVERIFY_FAILS_WITH(loadCampaignFile(path).toResult(), ErrorCode::Io);
+        // Opens, and its first read fails (EIO: address 0 is not mapped).
+        if (!QFileInfo::exists(u"/proc/self/mem"_s))
+            QSKIP("no /proc/self/mem to fail a read with");
+        QVERIFY_FAILS_WITH(loadCampaignFile(u"/proc/self/mem"_s).toResult(), ErrorCode::Io);
+    }
+
+    void validCampaignAsResult()
+    {
+        const Result<Campaign> result = parseCampaign(kGoodExample).toResult();
+        QVERIFY_RESULT(result);
+        QCOMPARE(result->name, u"digits-mlp"_s);
     }
 
     void roundTrip_data()

@@ -111,6 +111,12 @@ struct ValidationIssue {
 struct ParseOutcome {
     std::optional<Campaign> campaign; // set only when issues is empty
     QList<ValidationIssue> issues;    // every problem found, in document order
+    // Why there is no campaign: InvalidInput when the document was refused, NotFound when the file is
+    // not there, Io when it could not be read.
+    ErrorCode code = ErrorCode::InvalidInput;
+
+    // For callers that pass a failure on: the campaign, or the code with every issue, one a line.
+    Result<Campaign> toResult() const;
 };
 
 // Parses and validates a campaign document. sourcePath locates job.files; it may be empty.
