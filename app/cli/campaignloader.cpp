@@ -27,18 +27,31 @@ QString stateDirectoryFor(const QString& campaignPath, const QString& storeOptio
 
 std::optional<OpenedStore> openStoreForReading(const QString& stateDirectory)
 {
-    auto store = model::TrialStore::openExisting(stateDirectory);
+    auto store = model::TrialStore::openExisting(stateDirectory, model::TrialStore::Access::ReadOnly);
     if (!store) {
         printErr(store.error());
         return std::nullopt;
     }
-    model::ParseOutcome parsed = model::parseCampaign(store.value()->campaignJson());
-    if (!parsed.campaign) {
-        printErr(u"%1: the recorded campaign definition is unreadable: %2"_s.arg(stateDirectory,
-                                                                                 parsed.issues.value(0).toString()));
+    auto campaign = store.value()->recordedCampaign();
+    if (!campaign) {
+        printErr(campaign.error());
         return std::nullopt;
     }
-    return OpenedStore{std::move(store).value(), std::move(*parsed.campaign)};
+    return OpenedStore{std::move(store).value(), std::move(campaign).value()};
+}
+
+int exitCodeFor(model::ErrorCode code)
+{
+    // What the user must change (the campaign, the store choice) versus what went wrong at run time.
+    switch (code) {
+    case model::ErrorCode::StoreLocked:
+    case model::ErrorCode::Io:
+    case model::ErrorCode::Network:
+    case model::ErrorCode::Timeout:
+        return ExitRunFailure;
+    default:
+        return ExitInvalidInput;
+    }
 }
 
 QString describeValues(const model::Campaign& campaign, const QVariantList& values)

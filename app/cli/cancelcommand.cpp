@@ -4,14 +4,13 @@
 #include "cli/console.h"
 #include "cli/consoleprompter.h"
 #include "engine/backendfactory.h"
-#include "engine/campaignrunner.h"
+#include "engine/runsession.h"
 #include "remote/clusterbackendmaker.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
-#include <QLockFile>
 #include <QThread>
 
 using namespace Qt::StringLiterals;
@@ -134,20 +133,26 @@ int cancelTrials(const CancelOptions& options)
     }
 
     ConsolePrompter prompter(options.acceptNewHostKey);
-    auto backend =
-        engine::makeBackend(opened->campaign, remote::clusterBackendMaker(prompter), {options.acceptNewHostKey});
-    if (!backend) {
-        printErr(backend.error());
-        return ExitInvalidInput;
-    }
-    QLockFile lock(QDir(stateDir).filePath(u"run.lock"_s));
-    lock.setStaleLockTime(0);
-    if (!lock.tryLock())
+    const engine::BackendOptions backendOptions{options.acceptNewHostKey};
+    auto session = engine::RunSession::openRecorded(stateDir, remote::clusterBackendMaker(prompter), backendOptions);
+    if (!session && session.errorCode() == model::ErrorCode::StoreLocked) {
+        // Another run holds the lock: stop the jobs without it, and let that run record their end.
+        auto backend = engine::makeBackend(opened->campaign, remote::clusterBackendMaker(prompter), backendOptions);
+        if (!backend) {
+            printErr(backend.error());
+            return exitCodeFor(backend.errorCode());
+        }
         return cancelUnderRunningCampaign(*opened->store, *backend.value(), stateDir, ids,
                                           opened->campaign.cluster.pollIntervalSeconds);
+    }
+    if (!session) {
+        printErr(session.error());
+        return exitCodeFor(session.errorCode());
+    }
+    opened.reset(); // the session's store is the one that records the cancels
 
     // No run watches the campaign: this process watches the jobs to their end and records them.
-    engine::CampaignRunner runner(opened->campaign, *opened->store, *backend.value(), stateDir);
+    engine::CampaignRunner& runner = session.value()->runner();
     runner.setSubmissionsEnabled(false);
     QSet<qint64> open(ids.begin(), ids.end());
     QObject::connect(&runner, &engine::CampaignRunner::trialChanged, &runner, [&](const model::TrialRecord& t) {

@@ -55,9 +55,7 @@ int showStatus(const QString& campaignPath, const QString& storeDirectory)
         return ExitRunFailure;
     }
     const model::Campaign& campaign = opened->campaign;
-    QHash<model::TrialState, int> counts;
-    for (const auto& t : trials.value())
-        counts[t.state]++;
+    const QHash<model::TrialState, int> counts = model::countByState(trials.value());
     printOut(
         u"campaign %1: %2 of up to %3 trials"_s.arg(campaign.name).arg(trials->size()).arg(campaign.search.maxTrials));
     for (model::TrialState s : model::allTrialStates())

@@ -4,14 +4,11 @@
 #include "cli/console.h"
 #include "cli/consoleprompter.h"
 #include "cli/signalwatcher.h"
-#include "engine/backendfactory.h"
-#include "engine/campaignrunner.h"
+#include "engine/runsession.h"
 #include "model/trialexport.h"
 #include "remote/clusterbackendmaker.h"
 
 #include <QCoreApplication>
-#include <QDir>
-#include <QLockFile>
 
 #include <csignal>
 
@@ -76,9 +73,7 @@ void printFinalReport(const model::Campaign& campaign, model::TrialStore& store)
     auto trials = store.trials();
     if (!trials)
         return;
-    QHash<TrialState, int> counts;
-    for (const auto& t : trials.value())
-        counts[t.state]++;
+    const QHash<TrialState, int> counts = model::countByState(trials.value());
     QStringList parts;
     for (TrialState s : model::allTrialStates()) {
         if (counts.value(s))
@@ -101,34 +96,25 @@ int runCampaign(const RunOptions& options)
     if (!campaign)
         return ExitInvalidInput;
     const QString stateDir = stateDirectoryFor(options.campaignPath, options.storeDirectory);
-    if (!QDir().mkpath(stateDir)) {
-        printErr(u"cannot create the state folder %1"_s.arg(stateDir));
-        return ExitRunFailure;
+    ConsolePrompter prompter(options.acceptNewHostKey);
+    engine::RunSessionOptions sessionOptions;
+    sessionOptions.definition = options.acceptChangedDefinition ? model::TrialStore::DefinitionPolicy::AcceptChanged
+                                                                : model::TrialStore::DefinitionPolicy::RequireSame;
+    sessionOptions.backend.acceptNewHostKey = options.acceptNewHostKey;
+    auto session = engine::RunSession::open(*campaign, stateDir, remote::clusterBackendMaker(prompter), sessionOptions);
+    if (!session) {
+        printErr(session.error());
+        return exitCodeFor(session.errorCode());
     }
-    QLockFile lock(QDir(stateDir).filePath(u"run.lock"_s));
-    lock.setStaleLockTime(0); // a lock is stale only when its process is gone
-    if (!lock.tryLock()) {
-        qint64 pid = 0;
-        QString host, app;
-        lock.getLockInfo(&pid, &host, &app);
-        printErr(u"%1 is in use by another run (pid %2 on %3)"_s.arg(stateDir).arg(pid).arg(host));
-        return ExitRunFailure;
-    }
-    auto store =
-        model::TrialStore::open(stateDir, *campaign,
-                                options.acceptChangedDefinition ? model::TrialStore::DefinitionPolicy::AcceptChanged
-                                                                : model::TrialStore::DefinitionPolicy::RequireSame);
-    if (!store) {
-        printErr(store.error());
-        return ExitInvalidInput;
-    }
+    model::TrialStore& store = session.value()->store();
+    engine::JobBackend& backend = session.value()->backend();
+    engine::CampaignRunner& runner = session.value()->runner();
 
     int finishedBefore = 0;
     const model::TrialRecord* bestBefore = nullptr;
-    auto earlier = store.value()->trials();
+    auto earlier = store.trials();
     if (earlier) {
-        for (const auto& t : earlier.value())
-            finishedBefore += model::isTerminal(t.state) ? 1 : 0;
+        finishedBefore = model::countFinished(earlier.value());
         bestBefore = model::bestTrial(*campaign, earlier.value());
         if (!earlier->isEmpty())
             printOut(u"resuming %1: %2 trials recorded, %3 finished"_s.arg(campaign->name)
@@ -136,18 +122,11 @@ int runCampaign(const RunOptions& options)
                          .arg(finishedBefore));
     }
 
-    ConsolePrompter prompter(options.acceptNewHostKey);
-    auto backend = engine::makeBackend(*campaign, remote::clusterBackendMaker(prompter), {options.acceptNewHostKey});
-    if (!backend) {
-        printErr(backend.error());
-        return ExitInvalidInput;
-    }
-    QObject::connect(backend->get(), &engine::JobBackend::connectionChanged, backend->get(),
+    QObject::connect(&backend, &engine::JobBackend::connectionChanged, &backend,
                      [](const QString& state) { printErr(u"connection: "_s + state); });
-    QObject::connect(backend->get(), &engine::JobBackend::submissionsPaused, backend->get(), [](const QString& reason) {
+    QObject::connect(&backend, &engine::JobBackend::submissionsPaused, &backend, [](const QString& reason) {
         printErr(reason.isEmpty() ? u"submissions: going on"_s : u"submissions: "_s + reason);
     });
-    engine::CampaignRunner runner(*campaign, *store.value(), *backend.value(), stateDir);
     ProgressPrinter progress(*campaign, finishedBefore);
     progress.seedBest(bestBefore);
     QObject::connect(&runner, &engine::CampaignRunner::trialChanged, &runner,
@@ -178,7 +157,7 @@ int runCampaign(const RunOptions& options)
     }
     QCoreApplication::exec();
 
-    printFinalReport(*campaign, *store.value());
+    printFinalReport(*campaign, store);
     if (!summary.ok) {
         printErr(u"run stopped: %1"_s.arg(summary.error));
         return ExitRunFailure;

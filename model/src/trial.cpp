@@ -1,5 +1,7 @@
 #include "model/trial.h"
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace sweepline::model {
@@ -45,6 +47,21 @@ const QList<TrialState>& allTrialStates()
                                           TrialState::Running,  TrialState::Done,       TrialState::Failed,
                                           TrialState::Cancelled};
     return states;
+}
+
+QHash<TrialState, int> countByState(const QList<TrialRecord>& trials)
+{
+    QHash<TrialState, int> counts;
+    for (TrialState state : allTrialStates())
+        counts.insert(state, 0);
+    for (const TrialRecord& trial : trials)
+        ++counts[trial.state];
+    return counts;
+}
+
+int countFinished(const QList<TrialRecord>& trials)
+{
+    return int(std::count_if(trials.begin(), trials.end(), [](const TrialRecord& t) { return isTerminal(t.state); }));
 }
 
 std::optional<double> TrialRecord::elapsedSeconds() const

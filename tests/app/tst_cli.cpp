@@ -2,6 +2,7 @@
 #include <QtTest>
 
 #include <csignal>
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -60,10 +61,10 @@ class TestCli : public QObject {
 
     QTemporaryDir m_tmp;
 
-    static Run cli(const QStringList& args, int timeoutMs = 120000)
+    static Run cli(const QStringList& args, int timeoutMs = 120000, const QString& program = {})
     {
         QProcess p;
-        p.start(QString::fromUtf8(SWEEPLINE_CLI), args);
+        p.start(program.isEmpty() ? QString::fromUtf8(SWEEPLINE_CLI) : program, args);
         if (!p.waitForFinished(timeoutMs)) {
             p.kill();
             p.waitForFinished();
@@ -111,6 +112,48 @@ class TestCli : public QObject {
         return path;
     }
 
+    static QByteArray readFile(const QString& path)
+    {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    }
+
+    // Every file under a folder, by relative path, with its bytes.
+    static QMap<QString, QByteArray> snapshot(const QString& folder)
+    {
+        QMap<QString, QByteArray> files;
+        QDirIterator it(folder, QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QString path = it.next();
+            files.insert(QDir(folder).relativeFilePath(path), it.fileInfo().isDir() ? QByteArray() : readFile(path));
+        }
+        return files;
+    }
+
+    // Folders r-x and files r-- for everyone, or back to writable by their owner.
+    static void setTreeReadOnly(const QString& folder, bool readOnly)
+    {
+        const auto dirMode = QFileDevice::Permissions(readOnly ? 0x5555 : 0x7755);
+        const auto fileMode = QFileDevice::Permissions(readOnly ? 0x4444 : 0x6644);
+        QDirIterator it(folder, QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QString path = it.next();
+            QFile::setPermissions(path, it.fileInfo().isDir() ? dirMode : fileMode);
+        }
+        QFile::setPermissions(folder, dirMode);
+    }
+
+    // Runs the CLI as a user that mode bits apply to: as root (CI), setpriv makes it "nobody".
+    Run asOrdinaryUser(const QStringList& args)
+    {
+        if (::geteuid() != 0)
+            return cli(args);
+        return cli(
+            QStringList{u"--reuid=65534"_s, u"--regid=65534"_s, u"--clear-groups"_s, QString::fromUtf8(SWEEPLINE_CLI)}
+                + args,
+            120000, u"setpriv"_s);
+    }
+
     QList<QStringList> exportCsv(const QString& campaign)
     {
         const QString csv = QDir(m_tmp.path()).filePath(QFileInfo(campaign).baseName() + u".csv"_s);
@@ -123,7 +166,12 @@ class TestCli : public QObject {
     }
 
 private slots:
-    void initTestCase() { QVERIFY(m_tmp.isValid()); }
+    void initTestCase()
+    {
+        QVERIFY(m_tmp.isValid());
+        // The ordinary user of the read-only checks reads the campaign files here.
+        QVERIFY(QFile::setPermissions(m_tmp.path(), QFileDevice::Permissions(0x7755)));
+    }
 
     void fullRunMatchesItsCsv()
     {
@@ -355,12 +403,84 @@ private slots:
         QProcess first;
         first.start(QString::fromUtf8(SWEEPLINE_CLI), {u"run"_s, campaign});
         QVERIFY(first.waitForStarted());
-        QTest::qWait(300);
+        // The first run holds the lock once its pid is in the lock file.
+        const QString lockFile = QDir(m_tmp.path()).filePath(u"locked.sweepline/run.lock"_s);
+        const QByteArray pidLine = QByteArray::number(first.processId()) + '\n';
+        QTRY_VERIFY_WITH_TIMEOUT(readFile(lockFile).startsWith(pidLine), 10000);
         const Run second = cli({u"run"_s, campaign});
         QCOMPARE(second.exitCode, 1);
         QVERIFY2(second.err.contains(u"in use by another run"_s), qPrintable(second.err));
+        QVERIFY2(second.err.contains(u"pid %1 "_s.arg(first.processId())), qPrintable(second.err));
         ::kill(pid_t(first.processId()), SIGTERM);
         first.waitForFinished();
+    }
+
+    void runInAReadOnlyFolderSaysReadOnly()
+    {
+        const QString campaign =
+            writeCampaign(u"rorun"_s, u"\"fast\""_s, {}, u"\"strategy\": \"grid\", \"max_trials\": 1"_s);
+        const QString state = QDir(m_tmp.path()).filePath(u"rorun.sweepline"_s);
+        QVERIFY(QDir().mkpath(state));
+        setTreeReadOnly(state, true);
+        const Run r = asOrdinaryUser({u"run"_s, campaign});
+        setTreeReadOnly(state, false);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(u"read-only"_s), qPrintable(r.err));
+        QVERIFY2(!r.err.contains(u"pid"_s), qPrintable(r.err));
+        QVERIFY(QDir(state).isEmpty(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot));
+    }
+
+    // status and export open the store read-only: on a folder nobody may write they work, and every
+    // file there stays as it was (no schema change, no -wal, -shm or lock file).
+    void statusAndExportWorkOnAReadOnlyFolder()
+    {
+        const QString campaign = writeCampaign(u"readonly"_s, u"\"fast\""_s, {},
+                                               u"\"strategy\": \"grid\", \"max_trials\": 3, \"parallel\": 1"_s);
+        const Run run = cli({u"run"_s, campaign});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QString state = QDir(m_tmp.path()).filePath(u"readonly.sweepline"_s);
+        const QString out = QDir(m_tmp.path()).filePath(u"readonly-out"_s);
+        QVERIFY(QDir().mkpath(out));
+        QVERIFY(QFile::setPermissions(out, QFileDevice::Permissions(0x7777)));
+        const auto before = snapshot(state);
+        QVERIFY(before.contains(u"trials.db"_s));
+        setTreeReadOnly(state, true);
+        const Run status = asOrdinaryUser({u"status"_s, campaign});
+        const Run exported = asOrdinaryUser({u"export"_s, campaign, u"--csv"_s, out + u"/t.csv"_s});
+        const auto after = snapshot(state);
+        setTreeReadOnly(state, false);
+        QVERIFY2(status.exitCode == 0, qPrintable(status.err));
+        QVERIFY2(status.out.contains(u"campaign readonly: 3 of up to 3 trials"_s), qPrintable(status.out));
+        QVERIFY2(exported.exitCode == 0, qPrintable(exported.err));
+        QCOMPARE(parseCsv(QString::fromUtf8(readFile(out + u"/t.csv"_s))).size(), 4);
+        QCOMPARE(after.keys(), before.keys());
+        QVERIFY(after == before);
+    }
+
+    // A cancel while a run watches the campaign stops the jobs without the lock and waits for that
+    // run to record them; with no run left, it watches the jobs itself.
+    void cancelWithAndWithoutARunningCampaign()
+    {
+        const QString campaign =
+            writeCampaign(u"cancelling"_s, u"\"fast\""_s, {},
+                          u"\"strategy\": \"grid\", \"max_trials\": 4, \"parallel\": 2"_s, u"sleep 60"_s);
+        QProcess running;
+        running.start(QString::fromUtf8(SWEEPLINE_CLI), {u"run"_s, campaign});
+        QVERIFY(running.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(cli({u"status"_s, campaign}).out.contains(u"running     2"_s), 20000);
+        const Run first = cli({u"cancel"_s, campaign, u"--trial"_s, u"1"_s});
+        QVERIFY2(first.exitCode == 0, qPrintable(first.err));
+        QVERIFY2(first.out.contains(u"cancelled 1 trial(s)"_s), qPrintable(first.out));
+        // The run fills the freed slot; SIGTERM leaves its jobs running for the next process.
+        QTRY_VERIFY_WITH_TIMEOUT(cli({u"status"_s, campaign}).out.contains(u"running     2"_s), 20000);
+        ::kill(pid_t(running.processId()), SIGTERM);
+        QVERIFY(running.waitForFinished(20000));
+        const Run rest = cli({u"cancel"_s, campaign});
+        QVERIFY2(rest.exitCode == 0, qPrintable(rest.err));
+        QVERIFY2(rest.out.contains(u"cancelled"_s), qPrintable(rest.out));
+        const Run status = cli({u"status"_s, campaign});
+        QVERIFY2(status.out.contains(u"running     0"_s), qPrintable(status.out));
+        QVERIFY2(status.out.contains(u"cancelled   3"_s), qPrintable(status.out));
     }
 };
 

@@ -1,4 +1,5 @@
 #include "model/trialstore.h"
+#include "support/verifyresult.h"
 
 #include <QDir>
 #include <QFile>
@@ -690,8 +691,8 @@ void TestTrialStore::noteAndScriptStart()
     QCOMPARE(*done->elapsedSeconds(), 9.0);
 }
 
-// A store written before trials had a note: it opens (for a run and for status), gains the column,
-// and keeps every trial.
+// A store written before trials had a note: it opens (for a run and for status), gains the column
+// when opened for writing (never when read-only), and keeps every trial.
 void TestTrialStore::storeWithoutNoteColumnStaysReadable()
 {
     const QString directory = m_tmp.filePath(u"old"_s);
@@ -709,6 +710,16 @@ void TestTrialStore::storeWithoutNoteColumnStaysReadable()
         db.close();
     }
     QSqlDatabase::removeDatabase(u"old-format"_s);
+    const QString columnCount = u"SELECT COUNT(*) FROM pragma_table_info('trials')"_s;
+    const int oldColumns = RawDatabase(QDir(directory).filePath(u"trials.db"_s)).scalar(columnCount).toInt();
+    {
+        auto reading = TrialStore::openExisting(directory, TrialStore::Access::ReadOnly);
+        QVERIFY_RESULT(reading);
+        QCOMPARE(reading.value()->trials()->size(), 1);
+        QVERIFY(reading.value()->trial(1)->note.isEmpty());
+        QVERIFY_FAILS_WITH(reading.value()->markSubmitting(1), ErrorCode::Io); // read-only: every change fails
+    }
+    QCOMPARE(RawDatabase(QDir(directory).filePath(u"trials.db"_s)).scalar(columnCount).toInt(), oldColumns);
     auto existing = TrialStore::openExisting(directory);
     QVERIFY2(existing, qPrintable(existing.error()));
     QCOMPARE(existing.value()->trials()->size(), 1);

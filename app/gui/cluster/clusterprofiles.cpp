@@ -55,11 +55,13 @@ model::ClusterSettings ClusterProfiles::profile(const QString& name) const
 model::Status ClusterProfiles::checkName(const QString& name)
 {
     if (name.trimmed().isEmpty())
-        return model::Status::failure(u"A profile needs a name"_s);
+        return model::Status::failure(model::ErrorCode::InvalidInput, u"A profile needs a name"_s);
     if (name != name.trimmed() || name.contains(u'\n') || name.contains(u'\r'))
-        return model::Status::failure(u"A profile name is one line without surrounding spaces"_s);
+        return model::Status::failure(model::ErrorCode::InvalidInput,
+                                      u"A profile name is one line without surrounding spaces"_s);
     if (isBuiltIn(name))
-        return model::Status::failure(u"\"%1\" is built in and cannot be changed"_s.arg(name));
+        return model::Status::failure(model::ErrorCode::InvalidInput,
+                                      u"\"%1\" is built in and cannot be changed"_s.arg(name));
     return model::success();
 }
 
@@ -82,9 +84,9 @@ model::Status ClusterProfiles::rename(const QString& from, const QString& to)
     if (auto ok = checkName(to); !ok)
         return ok;
     if (!m_profiles.contains(from))
-        return model::Status::failure(u"There is no profile \"%1\""_s.arg(from));
+        return model::Status::failure(model::ErrorCode::NotFound, u"There is no profile \"%1\""_s.arg(from));
     if (m_profiles.contains(to))
-        return model::Status::failure(u"A profile \"%1\" exists already"_s.arg(to));
+        return model::Status::failure(model::ErrorCode::InvalidInput, u"A profile \"%1\" exists already"_s.arg(to));
     m_profiles.insert(to, m_profiles.take(from));
     write();
     emit changed();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QDateTime>
+#include <QHash>
 #include <QList>
 #include <QString>
 #include <QVariant>
@@ -50,5 +51,10 @@ struct TrialRecord {
 
     std::optional<double> elapsedSeconds() const; // finished - started, when both are known
 };
+
+// How many of the trials are in each state; every state has an entry, 0 when there is none.
+QHash<TrialState, int> countByState(const QList<TrialRecord>& trials);
+// How many of the trials have finished (done, failed or cancelled).
+int countFinished(const QList<TrialRecord>& trials);
 
 } // namespace sweepline::model

@@ -1,4 +1,5 @@
 #include "gui/cluster/clusterprofiles.h"
+#include "support/verifyresult.h"
 
 #include <QFile>
 #include <QSignalSpy>
@@ -59,9 +60,9 @@ void TestClusterProfiles::builtInProfile()
     QCOMPARE(local.scheduler, u"local"_s);
     QVERIFY(!local.isRemote());
     QVERIFY(profiles.contains(ClusterProfiles::builtInName()));
-    QVERIFY(!profiles.setProfile(ClusterProfiles::builtInName(), flow()).ok());
+    QVERIFY_FAILS_WITH(profiles.setProfile(ClusterProfiles::builtInName(), flow()), model::ErrorCode::InvalidInput);
     QVERIFY(!profiles.remove(ClusterProfiles::builtInName()));
-    QVERIFY(!profiles.rename(ClusterProfiles::builtInName(), u"x"_s).ok());
+    QVERIFY_FAILS_WITH(profiles.rename(ClusterProfiles::builtInName(), u"x"_s), model::ErrorCode::InvalidInput);
     QCOMPARE(profiles.profile(ClusterProfiles::builtInName()).scheduler, u"local"_s);
     QVERIFY(!profiles.contains(u"nothing"_s));
     QVERIFY(!profiles.profile(u"nothing"_s).isRemote());
@@ -74,11 +75,11 @@ void TestClusterProfiles::persistAndReload()
     {
         ClusterProfiles profiles(file);
         QSignalSpy changed(&profiles, &ClusterProfiles::changed);
-        QVERIFY(profiles.setProfile(u"Flow"_s, flow()).ok());
+        QVERIFY_RESULT(profiles.setProfile(u"Flow"_s, flow()));
         model::ClusterSettings minimal;
         minimal.scheduler = u"slurm"_s;
         minimal.host = u"login.example.org"_s;
-        QVERIFY(profiles.setProfile(u"A cluster"_s, minimal).ok());
+        QVERIFY_RESULT(profiles.setProfile(u"A cluster"_s, minimal));
         QCOMPARE(changed.count(), 2);
     }
     ClusterProfiles reloaded(file);
@@ -99,10 +100,11 @@ void TestClusterProfiles::renameAndRemove()
     QTemporaryDir dir;
     const QString file = dir.filePath(u"settings.ini"_s);
     ClusterProfiles profiles(file);
-    QVERIFY(profiles.setProfile(u"Flow"_s, flow()).ok());
-    QVERIFY(profiles.setProfile(u"Other"_s, model::ClusterSettings{}).ok());
-    QVERIFY(!profiles.rename(u"Flow"_s, u"Other"_s).ok()); // taken
-    QVERIFY(profiles.rename(u"Flow"_s, u"Flow (Nagoya)"_s).ok());
+    QVERIFY_RESULT(profiles.setProfile(u"Flow"_s, flow()));
+    QVERIFY_RESULT(profiles.setProfile(u"Other"_s, model::ClusterSettings{}));
+    QVERIFY_FAILS_WITH(profiles.rename(u"Flow"_s, u"Other"_s), model::ErrorCode::InvalidInput); // taken
+    QVERIFY_FAILS_WITH(profiles.rename(u"Nothing"_s, u"Else"_s), model::ErrorCode::NotFound);
+    QVERIFY_RESULT(profiles.rename(u"Flow"_s, u"Flow (Nagoya)"_s));
     QVERIFY(profiles.remove(u"Other"_s));
     QVERIFY(!profiles.remove(u"Other"_s));
     QCOMPARE(profiles.unusedName(u"Flow (Nagoya)"_s), u"Flow (Nagoya) 2"_s);
@@ -127,7 +129,7 @@ void TestClusterProfiles::refusedNames()
     QTemporaryDir dir;
     ClusterProfiles profiles(dir.filePath(u"settings.ini"_s));
     QSignalSpy changed(&profiles, &ClusterProfiles::changed);
-    QVERIFY(!profiles.setProfile(name, flow()).ok());
+    QVERIFY_FAILS_WITH(profiles.setProfile(name, flow()), model::ErrorCode::InvalidInput);
     QCOMPARE(changed.count(), 0);
     QCOMPARE(profiles.names().size(), 1);
 }
@@ -138,7 +140,7 @@ void TestClusterProfiles::noSecretsInTheFile()
     const QString file = dir.filePath(u"settings.ini"_s);
     {
         ClusterProfiles profiles(file);
-        QVERIFY(profiles.setProfile(u"Flow"_s, flow()).ok());
+        QVERIFY_RESULT(profiles.setProfile(u"Flow"_s, flow()));
     }
     QFile settings(file);
     QVERIFY(settings.open(QIODevice::ReadOnly));

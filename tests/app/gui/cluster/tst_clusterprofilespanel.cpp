@@ -3,6 +3,7 @@
 #include "gui/cluster/clusterprofilespanel.h"
 #include "gui/cluster/credentialdialog.h"
 #include "gui/cluster/guiprompter.h"
+#include "support/verifyresult.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -103,7 +104,7 @@ void TestClusterProfilesPanel::formRoundTrip()
     flow.host = u"flow"_s;
     flow.user = u"fujika"_s;
     flow.directives = {u"-L rscgrp=cx-share"_s};
-    QVERIFY(profiles.setProfile(u"Flow"_s, flow).ok());
+    QVERIFY_RESULT(profiles.setProfile(u"Flow"_s, flow));
 
     ClusterProfilesPanel panel(&profiles);
     panel.resize(900, 620);
@@ -262,7 +263,7 @@ void TestClusterProfilesPanel::hostOffersSshConfigAliases()
     settings.scheduler = u"pjm"_s;
     settings.host = u"fugaku"_s;
     settings.sshConfig = config;
-    QVERIFY(profiles.setProfile(u"Fugaku"_s, settings).ok());
+    QVERIFY_RESULT(profiles.setProfile(u"Fugaku"_s, settings));
     ClusterProfilesPanel panel(&profiles);
     panel.selectProfile(u"Fugaku"_s);
     auto* host = field<QComboBox>(panel, "host");
@@ -374,7 +375,7 @@ void TestClusterProfilesPanel::testConnectionReportsFailureWithoutBlocking()
     QFile config(settings.sshConfig);
     QVERIFY(config.open(QIODevice::WriteOnly));
     config.close();
-    QVERIFY(profiles.setProfile(u"Nowhere"_s, settings).ok());
+    QVERIFY_RESULT(profiles.setProfile(u"Nowhere"_s, settings));
     ClusterProfilesPanel panel(&profiles);
     panel.selectProfile(u"Nowhere"_s);
     auto* test = field<QPushButton>(panel, "testConnection");
