@@ -1,4 +1,5 @@
 #include "model/commandtemplate.h"
+#include "support/verifyresult.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -91,7 +92,7 @@ private slots:
     void renderSurvivesShell()
     {
         const auto command = CommandTemplate::parse(u"printf %s {a}{{-}}{b}"_s);
-        QVERIFY2(command.ok(), qPrintable(command.error()));
+        QVERIFY_RESULT(command);
         const QString a = u"x'; touch INJECTED; echo '"_s;
         const QString b = u"$(touch INJECTED)"_s;
         const QString rendered = command->render({{u"a"_s, a}, {u"b"_s, b}});
@@ -130,7 +131,7 @@ private slots:
         if (!QFileInfo::exists(shell))
             QSKIP("shell not installed");
         const auto command = CommandTemplate::parse(text);
-        QVERIFY2(command.ok(), qPrintable(command.error()));
+        QVERIFY_RESULT(command);
         const QString value = u"x'\"; touch INJECTED; echo ')$(touch INJECTED)`touch INJECTED`\\"_s;
         QTemporaryDir folder;
         QVERIFY(folder.isValid());
@@ -163,7 +164,7 @@ private slots:
         QFETCH(QString, text);
         QFETCH(QString, expected);
         const auto command = CommandTemplate::parse(text);
-        QVERIFY2(command.ok(), qPrintable(command.error()));
+        QVERIFY_RESULT(command);
         const QHash<QString, QString> values = {
             {u"lr"_s, u"0.001"_s}, {u"solver"_s, u"adam"_s}, {u"name"_s, u"my run"_s}, {u"empty"_s, QString()}};
         QCOMPARE(command->render(values), expected);
@@ -202,7 +203,7 @@ private slots:
         QFETCH(QString, text);
         QFETCH(QStringList, expected);
         const auto command = CommandTemplate::parse(text);
-        QVERIFY2(command.ok(), qPrintable(command.error()));
+        QVERIFY_RESULT(command);
         QCOMPARE(command->placeholders(), expected);
     }
 

@@ -1,4 +1,5 @@
 #include "model/metricextractor.h"
+#include "support/verifyresult.h"
 
 #include <QTemporaryFile>
 #include <QTest>
@@ -126,7 +127,7 @@ void TestMetricExtractor::extractAll()
     QFETCH(QList<double>, expected);
 
     const auto extractor = MetricExtractor::create(metric, pattern);
-    QVERIFY2(extractor.ok(), qPrintable(extractor.error()));
+    QVERIFY_RESULT(extractor);
     const QList<double> actual = extractor->extractAll(output);
     QVERIFY2(sameValues(actual, expected),
              qPrintable(u"got %1, expected %2"_s.arg(describe(actual), describe(expected))));
@@ -144,9 +145,9 @@ void TestMetricExtractor::extractFromFile()
     file.write(output.toUtf8());
     file.close();
     const auto extractor = MetricExtractor::create(metric, pattern);
-    QVERIFY2(extractor.ok(), qPrintable(extractor.error()));
+    QVERIFY_RESULT(extractor);
     const auto actual = extractor->extractFromFile(file.fileName());
-    QVERIFY2(actual, qPrintable(actual.error()));
+    QVERIFY_RESULT(actual);
     QVERIFY2(sameValues(actual.value(), expected),
              qPrintable(u"got %1, expected %2"_s.arg(describe(actual.value()), describe(expected))));
 }
@@ -171,7 +172,7 @@ void TestMetricExtractor::longLinesAreReadInPiecesWithoutLosingValues()
     file.close();
     const auto extractor = MetricExtractor::create(u"loss"_s);
     const auto actual = extractor->extractFromFile(file.fileName());
-    QVERIFY2(actual, qPrintable(actual.error()));
+    QVERIFY_RESULT(actual);
     QCOMPARE(actual->size(), expected.size());
     QVERIFY(sameValues(actual.value(), expected));
 }
@@ -224,7 +225,7 @@ void TestMetricExtractor::createFails()
 void TestMetricExtractor::namedGroupCountsAsOne()
 {
     const auto extractor = MetricExtractor::create(u"x"_s, u"x=(?<value>\\S+)"_s);
-    QVERIFY2(extractor.ok(), qPrintable(extractor.error()));
+    QVERIFY_RESULT(extractor);
     QCOMPARE(extractor->extractAll(u"x=1 x=2"), (QList<double>{1, 2}));
 }
 

@@ -2,6 +2,7 @@
 // payloads, replies cut short), and resources/remote/agent.sh itself run by bash on this machine
 // against requests full of hostile names and contents, with its helper programs counted.
 #include "remote/ssh/agentprotocol.h"
+#include "support/verifyresult.h"
 
 #include <QtTest>
 
@@ -152,7 +153,7 @@ private slots:
             AgentOperation::run({u"true"_s}), AgentOperation::runConcurrently({u"pjsub"_s, u"job.sh"_s}, u"/w/2"_s, 4),
             AgentOperation::runConcurrently({u"true"_s}, {}, 1), // one at once is a plain run
         });
-        QVERIFY2(encoded, qPrintable(encoded.error()));
+        QVERIFY_RESULT(encoded);
         QCOMPARE(encoded.value(),
                  fields({"run",
                          "/w/1",
@@ -216,7 +217,7 @@ private slots:
             + "F 2 1 3\n0\n\xff" + "F 3 0 0\n" + "P 4\n" + "END 5\n";
         qsizetype stoppedAt = 7;
         auto results = decodeAgentReply(reply, 5, &stoppedAt);
-        QVERIFY2(results, qPrintable(results.error()));
+        QVERIFY_RESULT(results);
         QCOMPARE(stoppedAt, -1);
         QCOMPARE(results->size(), 5);
         QCOMPARE(results->at(0).kind, AgentOperation::Kind::Run);
@@ -295,7 +296,7 @@ private slots:
         }
         const qsizetype firstRun = 2 * folders.size();
         auto encoded = encodeAgentRequest(ops);
-        QVERIFY2(encoded, qPrintable(encoded.error()));
+        QVERIFY_RESULT(encoded);
         const HelperRun run = runHelper(encoded.value());
         QVERIFY2(run.err.isEmpty(), run.err.constData());
         auto results = decodeAgentReply(run.out, ops.size());
@@ -405,7 +406,7 @@ private slots:
             encodeAgentRequest({AgentOperation::run({u"sh"_s, u"-c"_s, u"printf '%s' \"${LC_ALL-unset}\""_s})}).value(),
             env);
         auto results = decodeAgentReply(run.out, 1);
-        QVERIFY2(results, qPrintable(results.error()));
+        QVERIFY_RESULT(results);
         QCOMPARE(results->at(0).out, set ? QByteArray("C.UTF-8") : QByteArray("unset"));
     }
 
@@ -590,11 +591,11 @@ printf 'out %s\n' "$3"; printf 'err %s' "$i" >&2; exit "$i")sh"_s;
         QCOMPARE(answer(whoServes, first), QString());
         QCOMPARE(first.state(), ServedAnswerReader::State::Complete);
         auto firstResults = decodeAgentReply(first.reply(), 2);
-        QVERIFY2(firstResults, qPrintable(firstResults.error()));
+        QVERIFY_RESULT(firstResults);
         ServedAnswerReader second;
         QCOMPARE(answer(whoServes, second), QString());
         auto secondResults = decodeAgentReply(second.reply(), 2);
-        QVERIFY2(secondResults, qPrintable(secondResults.error()));
+        QVERIFY_RESULT(secondResults);
         // Every operation of both requests ran under the one helper process.
         const QByteArray helperPid = QByteArray::number(p.processId()) + '\n';
         QCOMPARE(firstResults->at(0).out, helperPid);
@@ -771,7 +772,7 @@ printf 'out %s\n' "$3"; printf 'err %s' "$i" >&2; exit "$i")sh"_s;
             AgentOperation::run({u"sh"_s, u"-c"_s, u"umask; : > made-by-a-run; stat -c %a made-by-a-run"_s}, folder)};
         const HelperRun run = runHelper(encodeAgentRequest(ops).value());
         auto results = decodeAgentReply(run.out, ops.size());
-        QVERIFY2(results, qPrintable(results.error()));
+        QVERIFY_RESULT(results);
         QCOMPARE(QFileInfo(folder).permissions() & 0x0077, QFileDevice::Permissions());
         QCOMPARE(QFileInfo(m_tmp.filePath(u"owner only"_s)).permissions() & 0x0077, QFileDevice::Permissions());
         QCOMPARE(results->at(1).out, QByteArray("0077\n600\n"));

@@ -1,6 +1,7 @@
 // Claiming trial folders: the fixed bash script the cluster runs (here with this computer's bash,
 // exactly as the helper runs it: argv, no shell) and the local backend's own claim.
 #include "remote/folderclaim.h"
+#include "support/verifyresult.h"
 
 #include <QtTest>
 
@@ -46,7 +47,7 @@ class TestFolderClaim : public QObject {
         const QString mark = ownerMark(u"swabc-1"_s, 1);
         const QString fresh = base + u"/store/1.1"_s;
         auto first = claim({{fresh, mark}});
-        QVERIFY2(first.at(0), qPrintable(first.at(0).error()));
+        QVERIFY_RESULT(first.at(0));
         QCOMPARE(QFileInfo(fresh).permissions() & (QFile::ReadGroup | QFile::ReadOther | QFile::ExeOther),
                  QFileDevice::Permissions());
         // The same attempt again (an answer lost on the way): accepted.
@@ -105,7 +106,7 @@ private slots:
         const QString canary = path(u"canary"_s);
         const QString folder = path(u"odd $(touch %1) `touch %1` ' \" ; x/1.1"_s).arg(canary);
         const auto answers = claimRemotely({{folder, u"m $(touch %1)"_s.arg(canary)}});
-        QVERIFY2(answers.at(0), qPrintable(answers.at(0).error()));
+        QVERIFY_RESULT(answers.at(0));
         QVERIFY(QFileInfo(folder).isDir());
         QVERIFY(!QFileInfo::exists(canary));
         QFile mark(folder + u'/' + QLatin1String(kOwnerMarkFile));

@@ -9,6 +9,7 @@
 #include "support/accountcluster.h"
 
 #include "support/testfiles.h"
+#include "support/verifyresult.h"
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -219,7 +220,7 @@ private slots:
         const ProcessResult a = cli({u"run"_s, campaign});
         QVERIFY2(a.ok(), qPrintable(a.describe()));
         auto store = sweepline::model::TrialStore::openExisting(storeOf(campaign));
-        QVERIFY2(store, qPrintable(store.error()));
+        QVERIFY_RESULT(store);
         const QString base = workdir() + u"/refusing/"_s + store.value()->storeId();
         store.value().reset();
 

@@ -6,6 +6,7 @@
 #include "remote/ssh/secretbuffer.h"
 #include "remote/ssh/sshsession.h"
 #include "support/refusingprompter.h"
+#include "support/verifyresult.h"
 
 #include <QProcess>
 #include <QRegularExpression>
@@ -128,7 +129,7 @@ void TestEndpoint::parsesEveryForm()
     QFETCH(QString, value);
     QFETCH(QStringList, hops);
     const auto parsed = parseProxyJump(value);
-    QVERIFY2(parsed, qPrintable(parsed.error()));
+    QVERIFY_RESULT(parsed);
     QCOMPARE(parsed->size(), hops.size());
     for (qsizetype i = 0; i < hops.size(); ++i) {
         const JumpHop& hop = parsed->at(i);
@@ -198,7 +199,7 @@ void TestEndpoint::resolvesLikeOpenSsh()
     cluster.host = u"target"_s;
     cluster.sshConfig = config;
     const auto endpoint = resolveEndpoint(cluster);
-    QVERIFY2(endpoint, qPrintable(endpoint.error()));
+    QVERIFY_RESULT(endpoint);
     QVERIFY(!endpoint->jumpHops.isEmpty());
     const JumpHop& last = endpoint->jumpHops.last();
 
