@@ -11,6 +11,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <memory>
+
 using namespace Qt::StringLiterals;
 using namespace sweepline;
 using namespace sweepline::remote::ssh;
@@ -57,8 +59,15 @@ class TestSshSession : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_dir;
+    std::unique_ptr<SshServerFixture> m_ssh; // a new server for each test: some change its key or stop it
 
 private slots:
+    void init()
+    {
+        m_ssh = std::make_unique<SshServerFixture>();
+        QVERIFY2(m_ssh->start(), qPrintable(m_ssh->errorString()));
+    }
+    void cleanup() { m_ssh.reset(); }
     void changedHostKeyIsHostKeyChanged();
     void untrustedHostKeyIsHostKeyChanged();
     void keyTheServerRefusesIsLoginRefused();
@@ -70,8 +79,7 @@ private slots:
 
 void TestSshSession::changedHostKeyIsHostKeyChanged()
 {
-    SshServerFixture ssh;
-    QVERIFY2(ssh.start(), qPrintable(ssh.errorString()));
+    SshServerFixture& ssh = *m_ssh;
     SilentPrompter prompter;
     SshSession session;
     QVERIFY_RESULT(session.connect(endpointOf(ssh), prompter, false));
@@ -93,8 +101,7 @@ void TestSshSession::changedHostKeyIsHostKeyChanged()
 
 void TestSshSession::untrustedHostKeyIsHostKeyChanged()
 {
-    SshServerFixture ssh;
-    QVERIFY2(ssh.start(), qPrintable(ssh.errorString()));
+    SshServerFixture& ssh = *m_ssh;
     Endpoint endpoint = endpointOf(ssh);
     endpoint.knownHostsFile = m_dir.filePath(u"empty_known_hosts"_s);
     SilentPrompter prompter;
@@ -110,8 +117,7 @@ void TestSshSession::untrustedHostKeyIsHostKeyChanged()
 
 void TestSshSession::keyTheServerRefusesIsLoginRefused()
 {
-    SshServerFixture ssh;
-    QVERIFY2(ssh.start(), qPrintable(ssh.errorString()));
+    SshServerFixture& ssh = *m_ssh;
     Endpoint endpoint = endpointOf(ssh);
     endpoint.identityFiles = {ssh.passphraseKeyPath()}; // encrypted, and the prompter gives no passphrase
     SilentPrompter prompter;
@@ -124,8 +130,7 @@ void TestSshSession::keyTheServerRefusesIsLoginRefused()
 
 void TestSshSession::closedPortIsNetwork()
 {
-    SshServerFixture ssh;
-    QVERIFY2(ssh.start(), qPrintable(ssh.errorString()));
+    SshServerFixture& ssh = *m_ssh;
     ssh.stop();
     SilentPrompter prompter;
     SshSession session(std::chrono::seconds(5));
@@ -135,8 +140,7 @@ void TestSshSession::closedPortIsNetwork()
 
 void TestSshSession::refusedWriteIsRemoteRefused()
 {
-    SshServerFixture ssh;
-    QVERIFY2(ssh.start(), qPrintable(ssh.errorString()));
+    SshServerFixture& ssh = *m_ssh;
     SilentPrompter prompter;
     SshSession session;
     QVERIFY_RESULT(session.connect(endpointOf(ssh), prompter, false));
@@ -151,8 +155,7 @@ void TestSshSession::refusedWriteIsRemoteRefused()
 
 void TestSshSession::serviceOutputIsOneResult()
 {
-    SshServerFixture ssh;
-    QVERIFY2(ssh.start(), qPrintable(ssh.errorString()));
+    SshServerFixture& ssh = *m_ssh;
     SilentPrompter prompter;
     SshSession session;
     QVERIFY_RESULT(session.connect(endpointOf(ssh), prompter, false));
@@ -178,8 +181,7 @@ void TestSshSession::serviceOutputIsOneResult()
 
 void TestSshSession::workerKeepsAHostKeyFailureFinal()
 {
-    SshServerFixture ssh;
-    QVERIFY2(ssh.start(), qPrintable(ssh.errorString()));
+    SshServerFixture& ssh = *m_ssh;
     QVERIFY2(ssh.regenerateHostKey(), qPrintable(ssh.errorString()));
     SilentPrompter prompter;
     SshWorker worker(endpointOf(ssh), prompter, false);
