@@ -57,6 +57,10 @@ model::Campaign campaign(const QString& values)
     return *parsed.campaign;
 }
 
+// r-x for everyone: a folder a user may enter and read, and not write.
+const QFileDevice::Permissions readableByAll{QFile::ReadOwner | QFile::ExeOwner | QFile::ReadUser | QFile::ExeUser
+                                             | QFile::ReadGroup | QFile::ExeGroup | QFile::ReadOther | QFile::ExeOther};
+
 // Only this computer: a campaign with a cluster section would be refused.
 const engine::ClusterBackendMaker noCluster;
 
@@ -74,9 +78,7 @@ private slots:
     {
         QVERIFY(m_tmp.isValid());
         // "nobody" must reach the folders inside (QTemporaryDir makes its folder 0700).
-        QVERIFY(QFile::setPermissions(m_tmp.path(),
-                                      QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup
-                                          | QFile::ExeGroup | QFile::ReadOther | QFile::ExeOther));
+        QVERIFY(QFile::setPermissions(m_tmp.path(), readableByAll | QFile::WriteOwner | QFile::WriteUser));
     }
 
     void opensLockStoreBackendAndRunner()
@@ -116,9 +118,7 @@ private slots:
     {
         const QString state = folder(u"readonly"_s);
         QVERIFY(QDir().mkpath(state));
-        QVERIFY(QFile::setPermissions(state,
-                                      QFile::ReadOwner | QFile::ExeOwner | QFile::ReadGroup | QFile::ExeGroup
-                                          | QFile::ReadOther | QFile::ExeOther));
+        QVERIFY(QFile::setPermissions(state, readableByAll));
         model::Result<std::unique_ptr<RunSession>> session = model::Error{};
         {
             AsOrdinaryUser user;
@@ -170,10 +170,11 @@ private slots:
     void remoteCampaignNeedsAClusterMaker()
     {
         model::Campaign remote = campaign(u"1"_s);
+        remote.cluster.scheduler = u"slurm"_s;
         remote.cluster.host = u"login.example.org"_s;
         const QString state = folder(u"remote"_s);
         auto session = RunSession::open(remote, state, noCluster);
-        QVERIFY(!session);
+        QVERIFY2(!session && session.error().contains(u"cannot reach login nodes"_s), "a remote campaign ran locally");
         // Refused after the lock was taken: the lock is released with what was opened.
         QVERIFY(!QFileInfo::exists(QDir(state).filePath(u"run.lock"_s)));
     }
