@@ -459,9 +459,18 @@ private slots:
         const QString campaign = writeCampaign(c);
         QProcess run;
         run.start(QString::fromUtf8(SWEEPLINE_CLI), {u"run"_s, campaign});
-        // Trial 2 is x=3 "hang": wait for trial 1 to be measured, then cancel trial 2.
+        // Trial 2 is x=3 "hang": cancel it once the store shows trial 1 done and trial 2 running (the
+        // export opens the store read-only beside the run).
         QVERIFY(waitUntil([&] { return readLines(measuredLog(campaign)).size() >= 1; }, 60000));
-        QTest::qWait(1500);
+        QStringList seen;
+        QVERIFY2(waitUntil(
+                     [&] {
+                         seen = exportRows(campaign);
+                         return seen.size() == 3 && seen.at(1).startsWith(u"1,done,"_s)
+                             && seen.at(2).startsWith(u"2,running,"_s);
+                     },
+                     60000, 250),
+                 qPrintable(seen.join(u'\n')));
         const Run cancel = cli({u"cancel"_s, campaign, u"--trial"_s, u"2"_s});
         QVERIFY2(cancel.exitCode == 0, qPrintable(cancel.err + cancel.out));
         QVERIFY(run.waitForFinished(120000));
