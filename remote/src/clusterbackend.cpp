@@ -3,6 +3,8 @@
 #include "remote/folderclaim.h"
 #include "remote/schedulers/adapterbase.h"
 
+#include <QCoreApplication>
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -10,6 +12,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <chrono>
 
 using namespace Qt::StringLiterals;
 
@@ -20,6 +23,8 @@ namespace {
 constexpr int kAbsentPollsBeforeGivingUp = 10;    // the scheduler forgot the job and no exit code came
 constexpr int kTerminalPollsBeforeCollecting = 2; // a shared file system may show the exit code late
 constexpr int kMaxBackoffMs = 5 * 60 * 1000;
+// How long closing waits for the SSH thread: well under the session timeout a stalled call may take.
+constexpr std::chrono::milliseconds kWorkerStopDeadline(2000);
 // Files that travel inside the request file, written by the helper: no SFTP round trip per file.
 // Larger ones, or ones holding a NUL, go over SFTP; the cap per request bounds the helper's memory.
 constexpr qsizetype kMaxPutFile = qsizetype(1) << 20;
@@ -96,9 +101,32 @@ ClusterBackend::ClusterBackend(ssh::Endpoint endpoint, std::unique_ptr<Scheduler
 ClusterBackend::~ClusterBackend()
 {
     detachAll();
-    QMetaObject::invokeMethod(m_worker, &ssh::SshWorker::shutdown, Qt::BlockingQueuedConnection);
-    m_thread->quit();
-    m_thread->wait();
+    // The worker may sit in a blocking libssh call for up to the session timeout. It skips what is
+    // still queued (SshWorker::execute checks the interruption), and is given a short while to end
+    // the call in flight; past that it is left to end on its own: nothing it does reaches us any more.
+    // The jobs stay on the cluster and every submission was committed before it was sent, so the
+    // next run re-attaches to all of them.
+    m_thread->requestInterruption();
+    QMetaObject::invokeMethod(
+        m_worker,
+        [worker = m_worker] {
+            worker->shutdown();
+            QThread::currentThread()->quit();
+        },
+        Qt::QueuedConnection);
+    if (m_thread->wait(QDeadlineTimer(kWorkerStopDeadline)))
+        return;
+    qWarning("ClusterBackend: the SSH request in flight did not end in %lld ms; leaving it to end on its own",
+             qint64(kWorkerStopDeadline.count()));
+    // A QThread destroyed while it runs aborts the process: this one goes once it has finished, on
+    // the application's thread (ours may end before).
+    QThread* thread = m_thread;
+    thread->setParent(nullptr);
+    if (QCoreApplication* app = QCoreApplication::instance())
+        thread->moveToThread(app->thread());
+    connect(thread, &QThread::finished, thread, &QObject::deleteLater);
+    if (thread->isFinished()) // it ended since the wait: no finished signal is coming
+        thread->deleteLater();
 }
 
 QString ClusterBackend::name() const

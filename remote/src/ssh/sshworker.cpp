@@ -5,6 +5,7 @@
 #include <QFileInfo>
 #include <QRandomGenerator>
 #include <QRegularExpression>
+#include <QThread>
 #include <QTimer>
 
 #include <algorithm>
@@ -242,6 +243,10 @@ RemoteResponse SshWorker::serve(const RemoteRequest& request)
 
 void SshWorker::execute(quint64 requestId, const RemoteRequest& request)
 {
+    // Its owner is closing (ClusterBackend's destructor): requests still queued would each hold the
+    // thread for up to the session timeout, and nobody waits for their answers any more.
+    if (QThread::currentThread()->isInterruptionRequested())
+        return;
     RemoteResponse response = serve(request);
     const model::ErrorCode code = response.error.code;
     if (!response.ok && (code == model::ErrorCode::Network || code == model::ErrorCode::Timeout)) {
@@ -254,6 +259,8 @@ void SshWorker::execute(quint64 requestId, const RemoteRequest& request)
 
 void SshWorker::keepAlive()
 {
+    if (QThread::currentThread()->isInterruptionRequested())
+        return;
     if (m_session->isConnected() && !m_session->keepAlive()) {
         m_session->disconnect();
         setState(ConnectionState::Disconnected, u"the connection was lost"_s);
