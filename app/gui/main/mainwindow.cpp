@@ -21,6 +21,8 @@
 #include <QTabWidget>
 #include <QUndoStack>
 
+#include <utility>
+
 using namespace Qt::StringLiterals;
 
 namespace sweepline::gui {
@@ -79,6 +81,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         m_pauseLabel->setVisible(!reason.isEmpty());
     });
     connect(m_run, &RunController::failedToStart, this, &MainWindow::showRunFailure);
+    connect(m_run, &RunController::loaded, this, &MainWindow::trialsLoaded);
     connect(m_run, &RunController::finished, this, [this](const engine::RunSummary& summary) {
         if (!summary.ok)
             warn(tr("Run stopped"), summary.error);
@@ -101,6 +104,11 @@ MainWindow::~MainWindow()
     // Children go in creation order, controllers first: the panels hold on to them (a panel's
     // destructor disconnects from its controller), so they must go before.
     delete m_tabs;
+    // The engine's threads may be waiting on a question: answered first, and the run stops while the
+    // prompter they ask still exists.
+    m_prompter->declineAll();
+    delete m_run;
+    m_run = nullptr;
 }
 
 void MainWindow::createActions()
@@ -181,13 +189,14 @@ void MainWindow::updateActions()
 {
     const RunController::State state = m_run->state();
     const bool idle = state == RunController::State::Idle;
-    m_startAction->setEnabled(idle && m_campaignPanel->runAllowed());
+    const bool loading = m_run->isLoading();
+    m_startAction->setEnabled(idle && !loading && m_campaignPanel->runAllowed());
     m_pauseAction->setEnabled(state == RunController::State::Running);
     m_resumeAction->setEnabled(state == RunController::State::Paused);
     m_cancelAllAction->setEnabled(state == RunController::State::Running || state == RunController::State::Paused);
     m_detachAction->setEnabled(!idle);
-    m_openAction->setEnabled(idle);
-    m_newAction->setEnabled(idle);
+    m_openAction->setEnabled(idle && !loading);
+    m_newAction->setEnabled(idle && !loading);
 }
 
 void MainWindow::updateTitle()
@@ -205,7 +214,7 @@ void MainWindow::updateStatus()
                                                             {RunController::State::Running, tr("Running")},
                                                             {RunController::State::Paused, tr("Submissions paused")},
                                                             {RunController::State::Stopping, tr("Cancelling…")}};
-    m_runLabel->setText(names.value(m_run->state()));
+    m_runLabel->setText(m_run->isLoading() ? tr("Reading the trials…") : names.value(m_run->state()));
     QHash<model::TrialState, int> counts;
     for (const model::TrialRecord& t : m_run->trials()->trials())
         counts[t.state]++;
@@ -228,16 +237,33 @@ bool MainWindow::openCampaign(const QString& path, const QString& storeDirectory
     }
     m_editor->setStateDirectoryOverride(storeDirectory);
     m_recent->add(path);
-    const auto campaign = m_editor->runnableCampaign();
-    if (campaign) {
-        if (auto opened = m_run->open(*campaign, m_editor->stateDirectory()); !opened)
-            QMessageBox::warning(this, tr("Cannot read the campaign's trials"), opened.error());
-        else if (m_run->hasUnfinishedTrials())
-            m_run->monitor(); // jobs of an earlier run are still out there: watch them again
-    }
-    m_tabs->setCurrentWidget(m_run->trials()->rowCount() > 0 ? static_cast<QWidget*>(m_jobsPanel) : m_campaignPanel);
+    m_afterLoad = AfterLoad::MonitorUnfinished;
+    m_tabs->setCurrentWidget(m_campaignPanel);
+    if (const auto campaign = m_editor->runnableCampaign())
+        m_run->open(*campaign, m_editor->stateDirectory());
     updateActions();
+    updateStatus();
     return true;
+}
+
+void MainWindow::trialsLoaded(const model::Status& status)
+{
+    const AfterLoad next = std::exchange(m_afterLoad, AfterLoad::Nothing);
+    updateActions();
+    updateStatus();
+    if (!status) {
+        warn(tr("Cannot read the campaign's trials"), status.error());
+        return;
+    }
+    if (next == AfterLoad::Start) {
+        if (const auto campaign = m_editor->runnableCampaign())
+            m_run->start(*campaign, false, true);
+        return;
+    }
+    if (m_run->trials()->rowCount() > 0)
+        m_tabs->setCurrentWidget(m_jobsPanel);
+    if (next == AfterLoad::MonitorUnfinished && m_run->hasUnfinishedTrials())
+        m_run->monitor(); // jobs of an earlier run are still out there: watch them again
 }
 
 void MainWindow::startRun()
@@ -252,13 +278,15 @@ void MainWindow::startRun()
         m_tabs->setCurrentWidget(m_campaignPanel);
         return;
     }
-    if (m_run->stateDirectory() != m_editor->stateDirectory()) {
-        if (auto opened = m_run->open(*campaign, m_editor->stateDirectory()); !opened) {
-            QMessageBox::warning(this, tr("Cannot read the campaign's trials"), opened.error());
-            return;
-        }
-    }
     m_tabs->setCurrentWidget(m_jobsPanel);
+    if (m_run->stateDirectory() != m_editor->stateDirectory()) {
+        // Started once the recorded trials are shown, and not when they cannot be read.
+        m_afterLoad = AfterLoad::Start;
+        m_run->open(*campaign, m_editor->stateDirectory());
+        updateActions();
+        updateStatus();
+        return;
+    }
     m_run->start(*campaign, false, true);
 }
 

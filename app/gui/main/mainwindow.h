@@ -58,6 +58,7 @@ private:
     void showRunFailure(const QString& message, bool definitionChanged);
     void warn(const QString& title, const QString& message);
     void updateStatus();
+    void trialsLoaded(const model::Status& status);
 
     CampaignEditor* m_editor = nullptr;
     ClusterProfiles* m_profiles = nullptr;
@@ -72,6 +73,9 @@ private:
     ChartsPanel* m_chartsPanel = nullptr;
     ResultsPanel* m_resultsPanel = nullptr;
 
+    // What the window does once the run controller shows a store's trials.
+    enum class AfterLoad { Nothing, MonitorUnfinished, Start };
+    AfterLoad m_afterLoad = AfterLoad::Nothing;
     bool m_unattended = false;
     QLabel* m_runLabel = nullptr;
     QLabel* m_connectionLabel = nullptr;

@@ -3,12 +3,52 @@
 #include "gui/main/engineworker.h"
 #include "model/trialstore.h"
 
-#include <QFileInfo>
+#include <QDeadlineTimer>
 #include <QThread>
+
+#include <chrono>
+#include <optional>
 
 using namespace Qt::StringLiterals;
 
 namespace sweepline::gui {
+
+namespace {
+
+// Well past ClusterBackend's own deadline for its SSH thread, which an engine that detaches waits on.
+constexpr std::chrono::milliseconds kEngineStopDeadline(5000);
+
+} // namespace
+
+struct TrialsRead {
+    quint64 generation = 0;
+    QList<model::TrialRecord> trials;
+    std::optional<model::Error> error;
+};
+
+// Reads a campaign's store on the engine thread, one read after another, in order with the engine's
+// own requests; the trials come back by a queued signal, so the GUI thread never waits on the disk.
+class StoreReader : public QObject {
+    Q_OBJECT
+public:
+    void read(quint64 generation, const QString& stateDirectory)
+    {
+        TrialsRead result{generation, {}, {}};
+        if (model::TrialStore::exists(stateDirectory)) {
+            auto store = model::TrialStore::openExisting(stateDirectory);
+            auto trials =
+                store ? store.value()->trials() : model::Result<QList<model::TrialRecord>>(store.failureInfo());
+            if (trials)
+                result.trials = std::move(trials).value();
+            else
+                result.error = trials.failureInfo();
+        }
+        emit trialsRead(result);
+    }
+
+signals:
+    void trialsRead(const sweepline::gui::TrialsRead& read);
+};
 
 RunController::RunController(remote::ssh::CredentialPrompter& prompter, QObject* parent)
     : QObject(parent),
@@ -17,9 +57,14 @@ RunController::RunController(remote::ssh::CredentialPrompter& prompter, QObject*
     qRegisterMetaType<model::TrialRecord>();
     qRegisterMetaType<model::Campaign>();
     qRegisterMetaType<engine::RunSummary>();
+    qRegisterMetaType<TrialsRead>();
     m_engine = new EngineWorker(prompter);
     m_engine->moveToThread(m_thread);
     connect(m_thread, &QThread::finished, m_engine, &QObject::deleteLater);
+    m_reader = new StoreReader;
+    m_reader->moveToThread(m_thread);
+    connect(m_thread, &QThread::finished, m_reader, &QObject::deleteLater);
+    connect(m_reader, &StoreReader::trialsRead, this, &RunController::showRead);
     connect(m_engine, &EngineWorker::trialChanged, this, [this](const model::TrialRecord& t) { m_trials.upsert(t); });
     connect(m_engine, &EngineWorker::connectionChanged, this, &RunController::connectionChanged);
     connect(m_engine, &EngineWorker::submissionsPaused, this, &RunController::submissionsPaused);
@@ -39,10 +84,25 @@ RunController::RunController(remote::ssh::CredentialPrompter& prompter, QObject*
 
 RunController::~RunController()
 {
-    // Jobs outlive the window, as they outlive a killed CLI: the next start picks them up.
-    QMetaObject::invokeMethod(m_engine, &EngineWorker::detach, Qt::BlockingQueuedConnection);
-    m_thread->quit();
-    m_thread->wait();
+    // Jobs outlive the window, as they outlive a killed CLI: the next start picks them up. The engine
+    // commits each state change as it handles it, so everything that reached it before the detach is
+    // in the store; the thread ends right after, without the GUI thread blocking on its SSH requests.
+    QMetaObject::invokeMethod(
+        m_engine,
+        [engine = m_engine] {
+            engine->detach();
+            QThread::currentThread()->quit();
+        },
+        Qt::QueuedConnection);
+    if (m_thread->wait(QDeadlineTimer(kEngineStopDeadline)))
+        return;
+    qWarning("RunController: the engine did not stop in %lld ms; leaving it to end on its own",
+             qint64(kEngineStopDeadline.count()));
+    // A QThread destroyed while it runs aborts the process: this one goes once it has finished.
+    m_thread->setParent(nullptr);
+    connect(m_thread, &QThread::finished, m_thread, &QObject::deleteLater);
+    if (m_thread->isFinished()) // it ended since the wait: no finished signal is coming
+        m_thread->deleteLater();
 }
 
 void RunController::setState(State state)
@@ -53,21 +113,30 @@ void RunController::setState(State state)
     emit stateChanged(state);
 }
 
-model::Status RunController::open(const model::Campaign& campaign, const QString& stateDirectory)
+void RunController::open(const model::Campaign& campaign, const QString& stateDirectory)
 {
     m_campaign = campaign;
     m_stateDirectory = stateDirectory;
     m_trials.setCampaign(campaign);
-    if (!QFileInfo::exists(stateDirectory + u"/trials.db"_s))
-        return model::success();
-    auto store = model::TrialStore::openExisting(stateDirectory);
-    if (!store)
-        return model::Status::failure(store.error());
-    auto trials = store.value()->trials();
-    if (!trials)
-        return model::Status::failure(trials.error());
-    m_trials.setTrials(trials.value());
-    return model::success();
+    ++m_opened;
+    m_loading = true;
+    QMetaObject::invokeMethod(
+        m_reader,
+        [reader = m_reader, generation = m_opened, stateDirectory] { reader->read(generation, stateDirectory); },
+        Qt::QueuedConnection);
+}
+
+void RunController::showRead(const TrialsRead& read)
+{
+    if (read.generation != m_opened)
+        return; // another campaign was opened meanwhile
+    m_loading = false;
+    if (read.error) {
+        emit loaded(*read.error);
+        return;
+    }
+    m_trials.setTrials(read.trials);
+    emit loaded(model::success());
 }
 
 bool RunController::hasUnfinishedTrials() const
@@ -141,3 +210,5 @@ void RunController::detach()
 }
 
 } // namespace sweepline::gui
+
+#include "runcontroller.moc"

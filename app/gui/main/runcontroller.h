@@ -13,6 +13,8 @@ class QThread;
 namespace sweepline::gui {
 
 class EngineWorker;
+class StoreReader;
+struct TrialsRead;
 
 // The GUI's handle on a campaign's run: it shows the trials of the store, and drives an EngineWorker
 // on its own thread. Run control (start, pause, resume, cancel) only sends requests; the trial model
@@ -30,8 +32,11 @@ public:
     State state() const { return m_state; }
     QString stateDirectory() const { return m_stateDirectory; }
 
-    // Shows a campaign and whatever its store already holds; does not run anything.
-    model::Status open(const model::Campaign& campaign, const QString& stateDirectory);
+    // Shows a campaign, then whatever its store already holds: the store is read on the engine
+    // thread, and loaded() follows with the outcome. A request sent after open() (start, monitor)
+    // reaches the engine after the read. Runs nothing.
+    void open(const model::Campaign& campaign, const QString& stateDirectory);
+    bool isLoading() const { return m_loading; }
     bool hasUnfinishedTrials() const;
 
     void start(const model::Campaign& campaign, bool acceptChangedDefinition = false, bool acceptNewHostKey = false);
@@ -48,9 +53,12 @@ signals:
     void submissionsPaused(const QString& reason); // empty: submitting again
     void failedToStart(const QString& message, bool definitionChanged);
     void finished(const sweepline::engine::RunSummary& summary);
+    // The store's trials are shown (or could not be read) after open(); a superseded open() has none.
+    void loaded(const sweepline::model::Status& status);
 
 private:
     void setState(State state);
+    void showRead(const TrialsRead& read);
     void launch(const model::Campaign& campaign, bool acceptChangedDefinition, bool acceptNewHostKey, bool monitorOnly);
 
     model::TrialTableModel m_trials;
@@ -58,6 +66,9 @@ private:
     QString m_stateDirectory;
     QThread* m_thread = nullptr;
     EngineWorker* m_engine = nullptr;
+    StoreReader* m_reader = nullptr; // reads stores on the engine thread
+    quint64 m_opened = 0;            // the latest open(): a read for an earlier one is dropped
+    bool m_loading = false;          // the latest open()'s read is out
     State m_state = State::Idle;
 };
 

@@ -2,6 +2,10 @@
 #include "gui/main/mainwindow.h"
 #include "windowprobes.h"
 
+#include "model/campaign.h"
+#include "model/trialstore.h"
+#include "support/verifyresult.h"
+
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QLabel>
@@ -12,6 +16,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTest>
+#include <QTimer>
 
 using namespace sweepline;
 using gui::MainWindow;
@@ -37,6 +42,7 @@ private slots:
     void initTestCase();
     void runsACampaignToItsEnd();
     void reopeningShowsTheRecordedTrials();
+    void largeStoreIsReadWhileTheWindowGoesOn();
     void malformedFilesAreRefused();
     void invalidCampaignOpensButDoesNotRun();
     void unreadableStoreIsReported();
@@ -61,6 +67,7 @@ void TestMainWindow::runsACampaignToItsEnd()
     MainWindow window;
     window.show();
     QVERIFY(window.openCampaign(campaign.path()));
+    QVERIFY(trialsShown(window));
     QCOMPARE(window.runController()->trials()->rowCount(), 0);
     QCOMPARE(statusText(window, "runState"), u"Idle"_s);
 
@@ -144,6 +151,7 @@ void TestMainWindow::reopeningShowsTheRecordedTrials()
     MainWindow second;
     QSignalSpy states(second.runController(), &RunController::stateChanged);
     QVERIFY(second.openCampaign(campaign.path()));
+    QVERIFY(trialsShown(second));
     const model::TrialTableModel& trials = *second.runController()->trials();
     QCOMPARE(trials.rowCount(), 4);
     for (int row = 0; row < trials.rowCount(); ++row) {
@@ -162,6 +170,44 @@ void TestMainWindow::reopeningShowsTheRecordedTrials()
     QCOMPARE(statusText(second, "trialCounts"), u"4 done"_s);
     QCOMPARE(campaign.runs().size(), 4);
     QCOMPARE(second.runController()->stateDirectory(), QFileInfo(campaign.stateDirectory()).absoluteFilePath());
+    QVERIFY2(boxes.seen().isEmpty(), qPrintable(boxes.seen().join(u'\n')));
+}
+
+// The store is read on the engine thread: openCampaign() returns before the trials are there, the
+// GUI thread goes on handling events (a timer ticks) meanwhile, and the status bar says so.
+void TestMainWindow::largeStoreIsReadWhileTheWindowGoesOn()
+{
+    constexpr int kTrials = 1000;
+    GatedCampaign campaign(kTrials, 2, true);
+    QVERIFY(campaign.isValid());
+    {
+        const auto parsed = model::loadCampaignFile(campaign.path());
+        QVERIFY2(parsed.campaign, qPrintable(parsed.toResult().error()));
+        auto store = model::TrialStore::open(campaign.stateDirectory(), *parsed.campaign);
+        QVERIFY_RESULT(store);
+        for (int x = 1; x <= kTrials; ++x)
+            QVERIFY_RESULT(store.value()->addTrial({x}, {}));
+    }
+    MessageBoxAnswerer boxes;
+    MainWindow window;
+    const model::TrialTableModel& trials = *window.runController()->trials();
+    int ticks = 0;
+    int ticksWhenShown = -1;
+    QTimer ticker;
+    connect(&ticker, &QTimer::timeout, this, [&] { ++ticks; });
+    connect(window.runController(), &RunController::loaded, this, [&] { ticksWhenShown = ticks; });
+    ticker.start(0);
+
+    QVERIFY(window.openCampaign(campaign.path()));
+    QCOMPARE(trials.rowCount(), 0);
+    QVERIFY(window.runController()->isLoading());
+    QCOMPARE(statusText(window, "runState"), u"Reading the trials…"_s);
+    QVERIFY(trialsShown(window));
+    QCOMPARE(trials.rowCount(), kTrials);
+    QVERIFY2(ticksWhenShown > 0, qPrintable(u"%1 ticks"_s.arg(ticksWhenShown)));
+    QCOMPARE(statusText(window, "runState"), u"Idle"_s);
+    QCOMPARE(currentTab(window), u"Jobs"_s);
+    QCOMPARE(window.runController()->state(), RunController::State::Idle); // Planned trials: nothing to monitor
     QVERIFY2(boxes.seen().isEmpty(), qPrintable(boxes.seen().join(u'\n')));
 }
 
@@ -240,7 +286,8 @@ void TestMainWindow::unreadableStoreIsReported()
     MainWindow window;
     // The campaign itself is fine, so it opens; its trials cannot be shown, and the user is told.
     QVERIFY(window.openCampaign(campaign.path()));
-    QCOMPARE(boxes.seen().size(), 1);
+    QVERIFY(trialsShown(window));
+    QTRY_COMPARE(boxes.seen().size(), 1);
     QVERIFY2(boxes.seen().first().startsWith(u"Cannot read the campaign's trials: "_s),
              qPrintable(boxes.seen().first()));
     QCOMPARE(window.runController()->trials()->rowCount(), 0);

@@ -187,6 +187,7 @@ void TestRunController::detachedTrialsAreMonitoredAgainAndRunOnce()
     QAbstractItemModelTester tester(run->trials(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     QSignalSpy finished(run, &RunController::finished);
     QVERIFY(second.openCampaign(campaign.path()));
+    QVERIFY(trialsShown(second));
     QCOMPARE(trials.rowCount(), 2);
     // Watched again, submitting nothing new until told to.
     QTRY_COMPARE_WITH_TIMEOUT(run->state(), RunController::State::Paused, kRunTimeoutMs);

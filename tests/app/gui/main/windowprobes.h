@@ -6,6 +6,7 @@
 #include <QLabel>
 #include <QSignalSpy>
 #include <QStatusBar>
+#include <QTest>
 
 using namespace Qt::StringLiterals;
 
@@ -20,4 +21,10 @@ inline QString statusText(const sweepline::gui::MainWindow& window, const char* 
 inline sweepline::engine::RunSummary firstSummary(const QSignalSpy& finished)
 {
     return finished.at(0).at(0).value<sweepline::engine::RunSummary>();
+}
+
+// Waits until the store of the campaign last opened is read (on the engine thread) and shown.
+inline bool trialsShown(const sweepline::gui::MainWindow& window, int timeoutMs = 30000)
+{
+    return QTest::qWaitFor([&] { return !window.runController()->isLoading(); }, timeoutMs);
 }
