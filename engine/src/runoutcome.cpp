@@ -40,13 +40,13 @@ RunOutcome judgeRun(const JobEnd& end, const model::MetricExtractor& extractor, 
     const bool truncated = end.stdoutTruncatedFrom.has_value();
     auto extracted = extractor.extractFromFile(end.stdoutPath, truncated);
     if (extracted)
-        out.intermediate = std::move(extracted).value();
+        out.intermediate = extracted.value(); // shares the list's data; extracted is read again below
     if (truncated) {
         out.note = u"stdout was %1 bytes, over the download limit: the value and the learning curve "
                    "come from its last %2 bytes"_s.arg(*end.stdoutTruncatedFrom)
                        .arg(QFileInfo(end.stdoutPath).size());
     }
-    auto withStderr = [&](QString message) {
+    auto withStderr = [&](const QString& message) {
         const QString tail = lastLine(stderrPath);
         return tail.isEmpty() ? message : message + u": "_s + tail;
     };

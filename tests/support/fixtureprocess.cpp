@@ -135,7 +135,7 @@ QString safeTempBase()
 {
     // Paths go unquoted into sshd_config, slurm.conf and a unix socket address (108 bytes max).
     static const QRegularExpression safe(u"^/[A-Za-z0-9/._-]*$"_s);
-    const QString t = QDir::tempPath();
+    QString t = QDir::tempPath();
     if (t.size() <= 60 && safe.match(t).hasMatch())
         return t;
     return u"/tmp"_s;

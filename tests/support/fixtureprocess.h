@@ -42,7 +42,7 @@ ProcessResult runProcess(const QString& program, const QStringList& args, const 
 bool waitUntil(const std::function<bool()>& check, int timeoutMs, int intervalMs = 100);
 
 // The last maxBytes of a file, with a header naming it; "(no such file)" if it is missing.
-QString fileTail(const QString& path, qint64 maxBytes = 16 * 1024);
+QString fileTail(const QString& path, qint64 maxBytes = qint64{16} * 1024);
 
 // Writes text to path (creating it 0600 unless mode is given). Returns false on failure.
 bool writeTextFile(const QString& path, const QString& text, int mode = 0600);

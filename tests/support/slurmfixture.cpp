@@ -75,7 +75,7 @@ QString SlurmFixture::logs() const
     QString s;
     for (const QString& name :
          {u"slurmctld.stderr"_s, u"slurmctld.log"_s, u"slurmd.stderr"_s, u"slurmd.log"_s, u"munged.log"_s})
-        s += fileTail(m_dir.filePath(u"log/"_s + name), 8 * 1024);
+        s += fileTail(m_dir.filePath(u"log/"_s + name), qint64{8} * 1024);
     return s;
 }
 

@@ -472,7 +472,7 @@ QString SshServerFixture::clientConfigBlock(const QString& alias, const QString&
 
 QString SshServerFixture::writeClientConfig(const SshClientConfig& config) const
 {
-    const QString path = config.path.isEmpty() ? m_dir.filePath(u"ssh_config"_s) : config.path;
+    QString path = config.path.isEmpty() ? m_dir.filePath(u"ssh_config"_s) : config.path;
     QStringList extra = config.extraLines;
     QString text = u"# Written by SshServerFixture::writeClientConfig for a test.\n"_s;
     if (config.jumpHost) {

@@ -837,6 +837,7 @@ private slots:
         }
         // The jobs still running report in, interleaved with new proposals.
         std::vector<Point> running;
+        running.reserve(pendingIdx.size());
         for (std::size_t i : pendingIdx)
             running.push_back(history[i].proposal.point);
         double best = std::numeric_limits<double>::infinity();

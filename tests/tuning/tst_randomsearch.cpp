@@ -40,6 +40,7 @@ private slots:
         RandomSearch whole(space, 5), pieces(space, 5);
         auto all = whole.ask(42);
         std::vector<Point> p1;
+        p1.reserve(all.size());
         for (auto& p : all)
             p1.push_back(p.point);
         std::vector<Point> p2;
@@ -84,6 +85,7 @@ private slots:
         RandomSearch resumed(space, 3);
         resumed.restore(history);
         std::vector<Point> got;
+        got.reserve(history.size());
         for (const auto& h : history)
             got.push_back(h.proposal.point);
         for (auto& p : take(resumed, 25))

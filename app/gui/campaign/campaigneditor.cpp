@@ -146,7 +146,7 @@ model::Result<QList<model::ValidationIssue>> CampaignEditor::load(const QString&
     // Refused by the validator: open what can be held, unless the file cannot be read or parsed.
     QFile file(path);
     std::optional<model::Campaign> draft;
-    if (file.open(QIODevice::ReadOnly) && file.size() < 16 * 1024 * 1024)
+    if (file.open(QIODevice::ReadOnly) && file.size() < qint64{16} * 1024 * 1024)
         draft = readCampaignDraft(file.readAll());
     if (!draft) {
         const QString reason = outcome.issues.isEmpty() ? u"not a campaign file"_s : outcome.issues.first().toString();

@@ -191,7 +191,8 @@ void ChartAnnotations::paintBrackets(QPainter* painter, const QRectF& plot) cons
         return;
     const ValueMap map = valueMapOf(m_chart, m_series);
     const QList<double> lines = figures::bracketLines(m_brackets);
-    const double spacing = (lines.last() - lines.first()) * std::abs(map.ax) / std::max<qsizetype>(1, lines.size() - 1);
+    const double spacing =
+        (lines.last() - lines.first()) * std::abs(map.ax) / double(std::max<qsizetype>(1, lines.size() - 1));
     painter->save();
     painter->setClipRect(plot);
     if (spacing >= 12 || lines.size() < 3) {

@@ -117,7 +117,7 @@ QCategoryAxis* newCategoryAxis(const QString& title, const QStringList& categori
     axis->setStartValue(-0.5);
     for (int i = 0; i < categories.size(); ++i)
         axis->append(categories.at(i), i + 0.5);
-    axis->setRange(-0.5, std::max<qsizetype>(1, categories.size()) - 0.5);
+    axis->setRange(-0.5, double(std::max<qsizetype>(1, categories.size())) - 0.5);
     axis->setGridLineVisible(false);
     return axis;
 }

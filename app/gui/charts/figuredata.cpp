@@ -136,7 +136,7 @@ bool isDefaultConfiguration(const model::Campaign& campaign, const QVariantList&
     return true;
 }
 
-QList<QPointF> concurrencySteps(QList<Interval> intervals)
+QList<QPointF> concurrencySteps(const QList<Interval>& intervals)
 {
     // +1 at each start, -1 at each end; sorted, then summed per instant so that simultaneous events
     // make one step.

@@ -76,7 +76,7 @@ struct Interval {
 
 // How many intervals are open at each moment, as the corners of a step line: for each instant the
 // count changes, (t, before) then (t, after). Starts and ends at 0. Empty intervals are ignored.
-QList<QPointF> concurrencySteps(QList<Interval> intervals);
+QList<QPointF> concurrencySteps(const QList<Interval>& intervals);
 int maxConcurrency(const QList<QPointF>& steps);
 
 // [min, max] widened by fraction of the span on each side; a single value gets a span of its own.

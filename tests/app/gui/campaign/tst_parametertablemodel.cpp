@@ -100,7 +100,7 @@ void TestParameterTableModel::editsBecomeParameters()
 
     model::Campaign probe = editor.campaign();
     const model::Campaign expectedCampaign = [&] {
-        model::Campaign c = editor.campaign();
+        const model::Campaign& c = editor.campaign();
         QByteArray json = model::toJson(c);
         const qsizetype start = json.indexOf("\"parameters\"");
         const qsizetype end = json.indexOf("\"objective\"");

@@ -49,7 +49,7 @@ inline model::Campaign smallCampaign(model::Direction direction = model::Directi
     return c;
 }
 
-inline QDateTime at(int minutes)
+inline QDateTime at(qint64 minutes)
 {
     return samples::sampleEpoch().addSecs(minutes * 60);
 }

@@ -337,7 +337,7 @@ void TestChartsPanel::gallery()
     m_model->setCampaign(c);
     m_model->setTrials(trials);
     if (campaign == u"running"_s) {
-        const QDateTime now = trials.last().submittedAt.addSecs(40 * 60);
+        QDateTime now = trials.last().submittedAt.addSecs(qint64{40} * 60);
         m_panel->timelineChart()->setClock([now] { return now; });
         m_panel->transitionChart()->setShowBestSoFar(true);
     }

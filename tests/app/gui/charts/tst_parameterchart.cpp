@@ -241,7 +241,7 @@ void TestParameterChart::executionTimeInReadableUnits()
     // A long trial turns the axis into minutes, and every point with it.
     f.model.upsert(trial(2, TrialState::Done, 0.4)); // ten minutes
     TrialRecord failed = trial(3, TrialState::Failed);
-    failed.finishedAt = failed.startedAt.addSecs(30 * 60);
+    failed.finishedAt = failed.startedAt.addSecs(qint64{30} * 60);
     f.model.upsert(failed);
     chart.flush();
     QCOMPARE(chart.timeUnit(), u"min"_s);

@@ -166,7 +166,7 @@ void TestTrialCharts::timelineOpenSpansEndNow()
 {
     Fixture f;
     gui::TimelineChart chart(&f.model);
-    const QDateTime now = at(30);
+    QDateTime now = at(30);
     chart.setClock([now] { return now; });
     f.model.setTrials({trial(1, TrialState::Running), trial(2, TrialState::Queued)});
     chart.flush();

@@ -32,7 +32,7 @@ inline QList<model::TrialRecord> sampleTrials(const model::Campaign& campaign, c
     using model::TrialState;
     QRandomGenerator random(7);
     QList<model::TrialRecord> trials;
-    const QDateTime start = now.addSecs(-40 * 60);
+    const QDateTime start = now.addSecs(qint64{-40} * 60);
     for (qint64 id = 1; id <= 40; ++id) {
         model::TrialRecord trial;
         trial.id = id;
