@@ -25,7 +25,7 @@ using detail::CampaignReader;
 using detail::Json;
 using detail::SyntaxChecker;
 
-constexpr qint64 kMaxFileSize = 16 * 1024 * 1024;
+constexpr qint64 kMaxFileSize = qint64(16) * 1024 * 1024;
 
 QString directionKeyword(Direction direction)
 {
@@ -330,7 +330,7 @@ ParseOutcome loadCampaignFile(const QString& path)
     }
     // A campaign is a few kilobytes; refuse to pull a mistakenly chosen huge file into memory.
     if (file.size() > kMaxFileSize)
-        return failure(ErrorCode::InvalidInput, u"larger than %1 MiB"_s.arg(kMaxFileSize / (1024 * 1024)));
+        return failure(ErrorCode::InvalidInput, u"larger than %1 MiB"_s.arg(kMaxFileSize / (qint64(1024) * 1024)));
     const QByteArray content = file.readAll();
     if (file.error() != QFileDevice::NoError)
         return failure(ErrorCode::Io, file.errorString());

@@ -884,7 +884,7 @@ void CampaignReader::readClusterConnection(const Json& object, const Location& w
     ClusterSettings& cluster = m_campaign.cluster;
     // Host and user reach the ssh client's command line: nothing that could read as an option.
     auto readWord = [this](const Member& m) -> std::optional<QString> {
-        const std::optional<QString> text = readString(m);
+        std::optional<QString> text = readString(m);
         if (text && (text->startsWith(u'-') || text->contains(QRegularExpression(u"\\s"_s)))) {
             fail(m.where, u"must be one word that does not start with \"-\""_s);
             return std::nullopt;

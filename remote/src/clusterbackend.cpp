@@ -134,10 +134,10 @@ QString ClusterBackend::name() const
     return m_scheduler->name();
 }
 
-void ClusterBackend::send(ssh::RemoteRequest request, Callback callback)
+void ClusterBackend::send(ssh::RemoteRequest request, const Callback& callback)
 {
     const quint64 id = ++m_nextRequest;
-    m_callbacks.insert(id, std::move(callback));
+    m_callbacks.insert(id, callback);
     if (!request.operations.isEmpty())
         ++m_commands;
     QMetaObject::invokeMethod(

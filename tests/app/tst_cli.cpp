@@ -76,7 +76,7 @@ class TestCli : public QObject {
     // The objective (x - 3)^2 + penalty(kind), printed as a learning curve of three values.
     QString writeObjective(const QDir& dir)
     {
-        const QString path = dir.filePath(u"objective.sh"_s);
+        QString path = dir.filePath(u"objective.sh"_s);
         QFile f(path);
         f.open(QIODevice::WriteOnly);
         f.write("x=$1; kind=$2\n"
@@ -95,7 +95,7 @@ class TestCli : public QObject {
     {
         QDir dir(m_tmp.path());
         writeObjective(dir);
-        const QString path = dir.filePath(name + u".json"_s);
+        QString path = dir.filePath(name + u".json"_s);
         QFile f(path);
         f.open(QIODevice::WriteOnly);
         f.write(uR"({

@@ -35,7 +35,7 @@ class TestJobScript : public QObject {
         in.runDirectory = tmp.path();
         in.command = command;
         in.setup = setup;
-        const QString path = QDir(tmp.path()).filePath(QLatin1String(runfiles::script));
+        QString path = QDir(tmp.path()).filePath(QLatin1String(runfiles::script));
         QFile f(path);
         f.open(QIODevice::WriteOnly);
         f.write(renderJobScript(in).toUtf8());
@@ -46,7 +46,7 @@ private slots:
     // The validator keeps job.files off these names; it must know every file a run folder gets.
     void everyRunFileNameIsReserved()
     {
-        const QStringList reserved = sweepline::model::reservedRunFileNames();
+        const QStringList& reserved = sweepline::model::reservedRunFileNames();
         for (const char* name : {runfiles::script, runfiles::stdoutFile, runfiles::stderrFile, runfiles::exitCode,
                                  runfiles::pid, sweepline::engine::kCancelMarker, sweepline::engine::kOwnerMarkFile})
             QVERIFY2(reserved.contains(QLatin1String(name)), name);

@@ -44,7 +44,8 @@ QByteArray campaignWith(std::initializer_list<std::pair<const char*, const char*
         {"job", R"({"command": "run {x}"})"},
     };
     for (const auto& [key, value] : overrides) {
-        const auto it = std::find_if(members.begin(), members.end(), [&](const auto& m) { return m.first == key; });
+        const QByteArray& name = key; // clang before 16 cannot capture a structured binding
+        const auto it = std::find_if(members.begin(), members.end(), [&](const auto& m) { return m.first == name; });
         if (it == members.end())
             members.append(std::pair<QByteArray, QByteArray>(key, value));
         else if (value == nullptr)

@@ -61,7 +61,7 @@ class TestAgentProtocol : public QObject {
     // The helper's script, installed next to its requests folder as on the cluster.
     QString installedHelper()
     {
-        const QString helper = m_tmp.filePath(u"agent.sh"_s);
+        QString helper = m_tmp.filePath(u"agent.sh"_s);
         QFile h(helper);
         if (!h.exists() && (!h.open(QIODevice::WriteOnly) || h.write(agentScript()) != agentScript().size()))
             return {};
@@ -635,7 +635,7 @@ printf 'out %s\n' "$3"; printf 'err %s' "$i" >&2; exit "$i")sh"_s;
                 return false;
             if (f.write("x") != 1 || !f.flush()) // before the time: a later write would move it
                 return false;
-            return f.setFileTime(QDateTime::currentDateTime().addSecs(-3600 * ageHours),
+            return f.setFileTime(QDateTime::currentDateTime().addSecs(qint64(-3600) * ageHours),
                                  QFileDevice::FileModificationTime);
         };
         QVERIFY(writeAged(u"dead-1.req"_s, 25));

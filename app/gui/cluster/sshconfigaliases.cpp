@@ -14,7 +14,7 @@ namespace sweepline::gui {
 namespace {
 
 constexpr int kMaxIncludeDepth = 16; // ssh's own limit
-constexpr qint64 kMaxConfigSize = 4 * 1024 * 1024;
+constexpr qint64 kMaxConfigSize = qint64(4) * 1024 * 1024;
 
 // "Keyword arg1 arg2", "Keyword=arg", with double-quoted arguments; comments start with '#'.
 QStringList splitLine(const QString& line)

@@ -56,7 +56,7 @@ private:
     struct Job;
     using Callback = std::function<void(const ssh::RemoteResponse&)>;
 
-    void send(ssh::RemoteRequest request, Callback callback);
+    void send(ssh::RemoteRequest request, const Callback& callback);
     void onDone(quint64 requestId, const ssh::RemoteResponse& response);
     bool handleFailure(const ssh::RemoteResponse& response);
     void scheduleRetry(QTimer* timer);

@@ -61,7 +61,7 @@ QString quoteForRemoteShell(const QStringList& argv)
 
 QString remoteCommandLine(const RemoteCommand& command)
 {
-    const QString line = quoteForRemoteShell(command.argv);
+    QString line = quoteForRemoteShell(command.argv);
     if (line.isEmpty() || command.workingDirectory.isEmpty())
         return line;
     // csh's cd knows no "--"; a folder starting with '-' would be read as an option.

@@ -133,7 +133,7 @@ QString parseHop(QString text, JumpHop& hop)
     const qsizetype at = text.lastIndexOf(u'@');
     if (at >= 0) {
         hop.user = text.left(at);
-        if (const QString bad = checkUser(hop.user); !bad.isEmpty())
+        if (QString bad = checkUser(hop.user); !bad.isEmpty())
             return bad;
         text = text.mid(at + 1);
     }
@@ -159,7 +159,7 @@ QString parseHop(QString text, JumpHop& hop)
         hasPort = colon >= 0;
         portText = colon < 0 ? QString() : text.mid(colon + 1);
     }
-    if (const QString bad = checkHost(hop.host, bracketed); !bad.isEmpty())
+    if (QString bad = checkHost(hop.host, bracketed); !bad.isEmpty())
         return bad;
     // "host:" means the default port to OpenSSH too.
     if (hasPort && !portText.isEmpty()) {

@@ -119,7 +119,7 @@ class TestClusterCampaign : public QObject {
                 o.scheduler, o.host, o.sshConfig.isEmpty() ? m_clientConfig : o.sshConfig, remotePath(u"remote"_s));
         if (!o.knownHosts.isEmpty())
             cluster += u", \"known_hosts\": \"%1\""_s.arg(o.knownHosts);
-        const QString file = dir + u"/campaign.json"_s;
+        QString file = dir + u"/campaign.json"_s;
         writeTextFile(file,
                       uR"({
   "name": "cluster%1",

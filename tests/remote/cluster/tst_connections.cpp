@@ -111,7 +111,7 @@ class TestConnections : public QObject {
         const QString dir = path(u"c%1"_s.arg(++m_campaigns));
         QDir().mkpath(dir);
         writeTextFile(dir + u"/objective.sh"_s, u"echo \"loss: $(( ($1 - 2) * ($1 - 2) ))\"\n"_s, 0644);
-        const QString file = dir + u"/campaign.json"_s;
+        QString file = dir + u"/campaign.json"_s;
         writeTextFile(file,
                       uR"({
   "name": "conn%1",
@@ -133,7 +133,7 @@ class TestConnections : public QObject {
         const QStringList err = lines(r.err);
         QVERIFY2(!err.isEmpty(), qPrintable(r.describe()));
         QCOMPARE(int(err.filter(u"run stopped:"_s).size()), 1);
-        const QString last = err.last();
+        const QString& last = err.last();
         QVERIFY2(last.startsWith(u"run stopped: "_s), qPrintable(r.describe()));
         QVERIFY2(last.contains(cause), qPrintable(last));
         QCOMPARE(int(err.filter(u"connection: connecting"_s).size()), attempts);

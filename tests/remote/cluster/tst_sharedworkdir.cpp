@@ -88,7 +88,7 @@ class TestSharedWorkdir : public QObject {
             : uR"("scheduler": "%1", "host": "sweepline-test", "ssh_config": "%2", "workdir": "%3",
               "poll_interval_s": %4)"_s.arg(o.scheduler, m_cluster.clientConfig(), workdir())
                   .arg(o.pollSeconds);
-        const QString file = dir + u"/campaign.json"_s;
+        QString file = dir + u"/campaign.json"_s;
         writeTextFile(file,
                       uR"({
   "name": "%1",
@@ -320,7 +320,7 @@ private slots:
         const QJsonArray trials =
             QJsonDocument::fromJson(fileText(json).toUtf8()).object().value(u"trials"_s).toArray();
         QCOMPARE(trials.size(), 2);
-        for (const QJsonValue& trial : trials) {
+        for (const auto& trial : trials) {
             const QJsonArray curve = trial.toObject().value(u"intermediate"_s).toArray();
             QVERIFY2(curve.size() > 50 && curve.size() < 300, qPrintable(QString::number(curve.size())));
             QCOMPARE(curve.last().toDouble(), trial.toObject().value(u"value"_s).toDouble());

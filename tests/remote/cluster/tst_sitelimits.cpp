@@ -51,7 +51,7 @@ class TestSiteLimits : public QObject {
         SshClientConfig client;
         client.user = account.name();
         const QString config = m_ssh->writeClientConfig(client);
-        const QString file = dir + u"/campaign.json"_s;
+        QString file = dir + u"/campaign.json"_s;
         writeTextFile(file,
                       uR"({
   "name": "%1",

@@ -288,7 +288,7 @@ private slots:
     {
         const auto result = adapter.parseStatus(fixture(u"slurm/squeue_all_states.out"_s), {}, 0);
         QVERIFY(result);
-        const auto jobs = result.value();
+        const auto& jobs = result.value();
         QCOMPARE(jobs.at(0).jobName, u"sw1a2b3c4d-1"_s);
         QVERIFY(!jobs.at(0).startedAt.isValid()); // pending: %S is only a forecast
         QVERIFY(!jobs.at(1).startedAt.isValid());

@@ -325,8 +325,8 @@ void TestEndpoint::secretBufferOwnsItsPages()
     // Moving hands over the same bytes: nothing is copied that would need wiping.
     SecretBuffer moved = std::move(secret);
     QCOMPARE(moved.c_str(), pages);
-    QVERIFY(secret.isEmpty());
-    QCOMPARE(QByteArray(secret.c_str()), QByteArray());
+    QVERIFY(secret.isEmpty()); // NOLINT(bugprone-use-after-move): the moved-from state is what is checked
+    QCOMPARE(QByteArray(secret.c_str()), QByteArray()); // NOLINT(bugprone-use-after-move)
     // Growing past a page moves to new pages and wipes and unmaps the old ones.
     for (int i = 0; i < 5000; ++i)
         QVERIFY(moved.append('x'));

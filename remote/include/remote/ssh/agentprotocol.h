@@ -101,9 +101,9 @@ private:
 // nothing a banner prints can pass for it.
 class ServiceMarkerScanner {
 public:
-    static constexpr qsizetype kMaxPreamble = 256 * 1024;
+    static constexpr qsizetype kMaxPreamble = qsizetype(256) * 1024;
     enum class State { Searching, Found, TooLong };
-    explicit ServiceMarkerScanner(QByteArray marker) : m_marker(std::move(marker) + '\n') {}
+    explicit ServiceMarkerScanner(const QByteArray& marker) : m_marker(marker + '\n') {}
     // Returns what came after the marker line once it is found (empty while searching).
     QByteArray feed(const QByteArray& bytes);
     State state() const { return m_state; }

@@ -35,12 +35,11 @@ inline QString serverText(const QString& text, bool keepLineBreaks = false)
     clean.reserve(text.size());
     for (QChar c : text) {
         const QChar::Category category = c.category();
-        if (keepLineBreaks && c == u'\n')
-            clean += c;
-        else if (c == u'\t')
+        if (c == u'\t')
             clean += u' ';
-        else if (category != QChar::Other_Control && category != QChar::Other_Format
-                 && category != QChar::Separator_Line && category != QChar::Separator_Paragraph)
+        else if ((keepLineBreaks && c == u'\n')
+                 || (category != QChar::Other_Control && category != QChar::Other_Format
+                     && category != QChar::Separator_Line && category != QChar::Separator_Paragraph))
             clean += c;
     }
     return clean;
