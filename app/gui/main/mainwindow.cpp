@@ -215,9 +215,7 @@ void MainWindow::updateStatus()
                                                             {RunController::State::Paused, tr("Submissions paused")},
                                                             {RunController::State::Stopping, tr("Cancelling…")}};
     m_runLabel->setText(m_run->isLoading() ? tr("Reading the trials…") : names.value(m_run->state()));
-    QHash<model::TrialState, int> counts;
-    for (const model::TrialRecord& t : m_run->trials()->trials())
-        counts[t.state]++;
+    const QHash<model::TrialState, int> counts = model::countByState(m_run->trials()->trials());
     QStringList parts;
     for (model::TrialState s : model::allTrialStates()) {
         if (counts.value(s))

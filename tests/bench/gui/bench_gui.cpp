@@ -209,7 +209,7 @@ int main(int argc, char** argv)
     const QString storeDir = options.store.isEmpty() ? temporary.path() : options.store;
     if (!scratchDir->isValid() || !temporary.isValid())
         fail(u"no temporary folder"_s);
-    if (!QFileInfo::exists(QDir(storeDir).filePath(u"trials.db"_s))) {
+    if (!model::TrialStore::exists(storeDir)) {
         std::fprintf(stderr, "bench_gui: writing %d trials...\n", options.trials);
         writeStore(scratchDir->path(), *reparsed.campaign, history);
         QDir().mkpath(storeDir);
