@@ -4,6 +4,7 @@
 #include "engine/localbackend.h"
 #include "model/campaign.h"
 #include "model/trialstore.h"
+#include "support/verifyresult.h"
 
 #include <QtTest>
 
@@ -60,7 +61,7 @@ private slots:
 
         const QString stateDir = QDir(tmp.path()).filePath(u"quoting.sweepline"_s);
         auto store = model::TrialStore::open(stateDir, *parsed.campaign);
-        QVERIFY2(store, qPrintable(store.error()));
+        QVERIFY_RESULT(store);
         engine::LocalBackend backend;
         engine::CampaignRunner runner(*parsed.campaign, *store.value(), backend, stateDir);
         QSignalSpy finished(&runner, &engine::CampaignRunner::finished);

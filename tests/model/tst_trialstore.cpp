@@ -215,7 +215,7 @@ void TestTrialStore::lifecycle()
 
     const TrialLabels labels{2, u"up"_s, 7};
     auto added = store->addTrial(someValues(), labels);
-    QVERIFY2(added.ok(), qPrintable(added.error()));
+    QVERIFY_RESULT(added);
     QCOMPARE(added->id, 1);
     QCOMPARE(toString(added->state), toString(TrialState::Planned));
     QCOMPARE(added->attempt, 0);
@@ -233,7 +233,7 @@ void TestTrialStore::lifecycle()
     QVERIFY(store->markDone(1, 0.25, {0.5, 0.25}, at(10, 0, 3, 500)));
 
     auto done = store->trial(1);
-    QVERIFY2(done.ok(), qPrintable(done.error()));
+    QVERIFY_RESULT(done);
     QCOMPARE(toString(done->state), toString(TrialState::Done));
     QCOMPARE(done->jobId, u"4711"_s);
     QCOMPARE(done->submittedAt, at(10, 0, 0, 123));
@@ -246,7 +246,7 @@ void TestTrialStore::lifecycle()
     QVERIFY(done->error.isEmpty());
 
     auto history = store->history(1);
-    QVERIFY2(history.ok(), qPrintable(history.error()));
+    QVERIFY_RESULT(history);
     QStringList states;
     for (const auto& change : history.value()) {
         QCOMPARE(change.trialId, 1);
@@ -327,7 +327,7 @@ void TestTrialStore::transitions()
 
     const Status status = apply(*store, id, to);
     if (legal(from, to)) {
-        QVERIFY2(status.ok(), qPrintable(status.error()));
+        QVERIFY_RESULT(status);
         QCOMPARE(toString(store->trial(id)->state), toString(to));
         QCOMPARE(store->history(id)->size(), events + 1);
     } else {
@@ -379,14 +379,14 @@ void TestTrialStore::typedValuesRoundTrip()
         auto store = openStore(directory);
         QVERIFY(store);
         auto added = store->addTrial({value, u"x"_s}, {});
-        QVERIFY2(added.ok(), qPrintable(added.error()));
+        QVERIFY_RESULT(added);
         id = added->id;
     }
     // Read back through a fresh connection: what is on disk, not a cache.
     auto store = TrialStore::openExisting(directory);
-    QVERIFY2(store.ok(), qPrintable(store.error()));
+    QVERIFY_RESULT(store);
     const auto trial = store.value()->trial(id);
-    QVERIFY2(trial.ok(), qPrintable(trial.error()));
+    QVERIFY_RESULT(trial);
     QCOMPARE(trial->values.size(), 2);
     const QVariant back = trial->values.at(0);
     QCOMPARE(back.typeId(), value.typeId());
@@ -420,7 +420,7 @@ void TestTrialStore::metricValuesRoundTrip()
     QVERIFY(store->markDone(id, value, curve, at(10, 0, 5)));
 
     const auto trial = store->trial(id);
-    QVERIFY2(trial.ok(), qPrintable(trial.error()));
+    QVERIFY_RESULT(trial);
     QVERIFY(trial->value.has_value());
     const auto same = [](double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; };
     QVERIFY(same(*trial->value, value));
@@ -502,7 +502,7 @@ void TestTrialStore::definitionMismatchRefused()
 
     {
         auto accepted = TrialStore::open(directory, changed, TrialStore::DefinitionPolicy::AcceptChanged);
-        QVERIFY2(accepted.ok(), qPrintable(accepted.error()));
+        QVERIFY_RESULT(accepted);
         QCOMPARE(accepted.value()->campaignJson(), toJson(changed));
         QCOMPARE(accepted.value()->trials()->size(), 1); // the old trials stay
     }
@@ -526,7 +526,7 @@ void TestTrialStore::otherCampaignRefused()
     QVERIFY2(refused.error().contains(u"--store"_s), qPrintable(refused.error()));
     auto accepted =
         TrialStore::open(directory, makeCampaign(u"letters"_s), TrialStore::DefinitionPolicy::AcceptChanged);
-    QVERIFY2(accepted.ok(), qPrintable(accepted.error()));
+    QVERIFY_RESULT(accepted);
 }
 
 void TestTrialStore::twoStoresInOneFolder()
@@ -574,7 +574,7 @@ void TestTrialStore::openExistingReadsStore()
         QVERIFY(store->addTrial(someValues(), {}));
     }
     auto store = TrialStore::openExisting(directory);
-    QVERIFY2(store.ok(), qPrintable(store.error()));
+    QVERIFY_RESULT(store);
     QCOMPARE(store.value()->directory(), QDir(directory).absolutePath());
     QCOMPARE(store.value()->campaignJson(), toJson(campaign));
     QCOMPARE(store.value()->trials()->size(), 1);
@@ -633,7 +633,7 @@ void TestTrialStore::countByState()
     auto store = openStore(m_tmp.filePath(u"counts"_s));
     QVERIFY(store);
     auto empty = store->countByState();
-    QVERIFY2(empty.ok(), qPrintable(empty.error()));
+    QVERIFY_RESULT(empty);
     QCOMPARE(empty->size(), allTrialStates().size());
     for (TrialState state : allTrialStates())
         QCOMPARE(empty->value(state, -1), 0);
@@ -662,7 +662,7 @@ void TestTrialStore::trialsIn()
             QVERIFY(apply(*store, id, step));
     }
     const auto active = store->trialsIn({TrialState::Queued, TrialState::Running});
-    QVERIFY2(active.ok(), qPrintable(active.error()));
+    QVERIFY_RESULT(active);
     QCOMPARE(active->size(), 2);
     QCOMPARE(active->at(0).id, 1);
     QCOMPARE(active->at(1).id, 3);
@@ -721,7 +721,7 @@ void TestTrialStore::storeWithoutNoteColumnStaysReadable()
     }
     QCOMPARE(RawDatabase(QDir(directory).filePath(u"trials.db"_s)).scalar(columnCount).toInt(), oldColumns);
     auto existing = TrialStore::openExisting(directory);
-    QVERIFY2(existing, qPrintable(existing.error()));
+    QVERIFY_RESULT(existing);
     QCOMPARE(existing.value()->trials()->size(), 1);
     QVERIFY(existing.value()->trial(1)->note.isEmpty());
     existing.value().reset();

@@ -2,6 +2,7 @@
 // acknowledged is on disk and that the file is intact.
 
 #include "model/trialstore.h"
+#include "support/verifyresult.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -126,7 +127,7 @@ void TestTrialStoreCrash::verifyStore(const QHash<qint64, int>& acked, qint64* m
     QCOMPARE(store.integrityCheck().value(), u"ok"_s);
 
     const auto trials = store.trials();
-    QVERIFY2(trials.ok(), qPrintable(trials.error()));
+    QVERIFY_RESULT(trials);
     QSet<QString> tokens;
     qint64 expectedId = 1;
     for (const TrialRecord& trial : trials.value()) {
@@ -138,13 +139,13 @@ void TestTrialStoreCrash::verifyStore(const QHash<qint64, int>& acked, qint64* m
 
     for (auto it = acked.cbegin(); it != acked.cend(); ++it) {
         const auto trial = store.trial(it.key());
-        QVERIFY2(trial.ok(), qPrintable(trial.error()));
+        QVERIFY_RESULT(trial);
         const int stored = int(progress.indexOf(trial->state));
         QVERIFY2(stored >= it.value(),
                  qPrintable(u"trial %1 is %2 but was acknowledged as %3"_s.arg(it.key()).arg(
                      toString(trial->state), toString(progress.at(it.value())))));
         const auto history = store.history(it.key());
-        QVERIFY(history.ok());
+        QVERIFY_RESULT(history);
         QVERIFY(history->size() >= it.value() + 1);
     }
 }

@@ -1,5 +1,6 @@
 // The PBS Pro / OpenPBS adapter against recorded qsub, qstat (JSON) and qselect output.
 #include "adaptertest.h"
+#include "support/verifyresult.h"
 
 #include "remote/schedulers/pbsadapter.h"
 
@@ -245,7 +246,7 @@ private slots:
         QFETCH(int, exitCode);
         QFETCH(QStringList, expected);
         const auto result = adapter.parseStatus(fixture(out), fixture(err), exitCode);
-        QVERIFY2(result, qPrintable(result.error()));
+        QVERIFY_RESULT(result);
         QStringList jobs = describe(result.value());
         jobs.sort(); // JSON objects carry no order
         expected.sort();

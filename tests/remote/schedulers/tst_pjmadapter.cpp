@@ -1,6 +1,7 @@
 // The Fujitsu PJM adapter against recorded pjsub and pjstat output, and its two-query status script
 // against a stand-in pjstat.
 #include "adaptertest.h"
+#include "support/verifyresult.h"
 
 #include "remote/schedulers/pjmadapter.h"
 #include "remote/schedulers/remotequote.h"
@@ -248,7 +249,7 @@ private slots:
         QFETCH(int, exitCode);
         QFETCH(QStringList, expected);
         const auto result = adapter.parseStatus(fixture(out), fixture(err), exitCode);
-        QVERIFY2(result, qPrintable(result.error()));
+        QVERIFY_RESULT(result);
         QCOMPARE(describe(result.value()), expected);
     }
 
@@ -403,7 +404,7 @@ private slots:
         const auto result = adapter.parseStatus(QString::fromUtf8(shell.readAllStandardOutput()),
                                                 QString::fromUtf8(shell.readAllStandardError()), shell.exitCode());
         if (expectedExit == 0) {
-            QVERIFY2(result, qPrintable(result.error()));
+            QVERIFY_RESULT(result);
             QCOMPARE(describe(result.value()), (QStringList{u"1 Running - RUN"_s, u"2 Finished 0 EXT"_s}));
         } else {
             QVERIFY(!result); // a failed query, even with rows printed

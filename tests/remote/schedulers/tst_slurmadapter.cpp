@@ -1,5 +1,6 @@
 // The Slurm adapter against recorded sbatch and squeue output.
 #include "adaptertest.h"
+#include "support/verifyresult.h"
 
 #include "remote/schedulers/slurmadapter.h"
 
@@ -121,7 +122,7 @@ private slots:
     {
         QFETCH(QString, directive);
         const auto status = adapter.checkJobSpec(makeSpec({directive}));
-        QVERIFY2(status, qPrintable(status.error()));
+        QVERIFY_RESULT(status);
     }
 
     void submitCommand()
@@ -280,7 +281,7 @@ private slots:
         QFETCH(int, exitCode);
         QFETCH(QStringList, expected);
         const auto result = adapter.parseStatus(fixture(out), fixture(err), exitCode);
-        QVERIFY2(result, qPrintable(result.error()));
+        QVERIFY_RESULT(result);
         QCOMPARE(describe(result.value()), expected);
     }
 
@@ -451,7 +452,7 @@ private slots:
         JobSpec spec = makeSpec();
         spec.token = u"swh4test0-3"_s; // as recorded from Slurm 22.05
         const auto result = adapter.parseLookup(spec, fixture(u"slurm/recorded_lookup_22.05.out"_s), {}, 0);
-        QVERIFY2(result, qPrintable(result.error()));
+        QVERIFY_RESULT(result);
         QCOMPARE(result.value(), u"3"_s);
         QVERIFY(!adapter.parseLookup(makeSpec(), fixture(u"slurm/recorded_lookup_22.05.out"_s), {}, 0));
     }

@@ -1,5 +1,6 @@
 // The adapter for hosts without a scheduler against recorded ps and launch output.
 #include "adaptertest.h"
+#include "support/verifyresult.h"
 
 #include "remote/schedulers/sshadapter.h"
 
@@ -154,7 +155,7 @@ private slots:
         QFETCH(int, exitCode);
         QFETCH(QStringList, expected);
         const auto result = adapter.parseStatus(fixture(out), fixture(err), exitCode);
-        QVERIFY2(result, qPrintable(result.error()));
+        QVERIFY_RESULT(result);
         QCOMPARE(describe(result.value()), expected);
     }
 

@@ -1,6 +1,7 @@
 // The ssh adapter's commands for real, on this machine: launched through a login shell (sh and tcsh)
 // the way the SSH backend sends them, against a job script that keeps the job.pid / exit_code contract.
 #include "adaptertest.h"
+#include "support/verifyresult.h"
 
 #include "engine/jobscript.h"
 #include "remote/schedulers/remotequote.h"
@@ -113,7 +114,7 @@ private slots:
         // Never launched: no pid file.
         Output lookup = run(loginShell, adapter.lookupCommand(spec));
         auto found = adapter.parseLookup(spec, lookup.out, lookup.err, lookup.exitCode);
-        QVERIFY2(found, qPrintable(found.error()));
+        QVERIFY_RESULT(found);
         QCOMPARE(found.value(), QString());
 
         // Launch: the pid arrives, the launch itself returns at once.
@@ -122,14 +123,14 @@ private slots:
         Output submit = run(loginShell, adapter.submitCommand(spec));
         QVERIFY2(timer.elapsed() < 10000, "the launch waited for the job");
         auto pid = submittedId(adapter.parseSubmit(submit.out, submit.err, submit.exitCode));
-        QVERIFY2(pid, qPrintable(pid.error()));
+        QVERIFY_RESULT(pid);
         m_startedGroups.append(pid.value());
         QCOMPARE(read(dir, runfiles::pid).trimmed(), pid.value());
 
         // Running, and a session of its own (it survives the login shell).
         Output status = run(loginShell, adapter.statusCommand({pid.value()}, {spec.token}));
         auto jobs = adapter.parseStatus(status.out, status.err, status.exitCode);
-        QVERIFY2(jobs, qPrintable(jobs.error()));
+        QVERIFY_RESULT(jobs);
         QCOMPARE(adaptertest::describe(jobs.value()).size(), 1);
         QCOMPARE(jobs->first().jobId, pid.value());
         QCOMPARE(jobs->first().state, SchedulerJobState::Running);
@@ -151,7 +152,7 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(groupMembers(pid.value()), QString(), 10000);
         status = run(loginShell, adapter.statusCommand({pid.value()}, {spec.token}));
         jobs = adapter.parseStatus(status.out, status.err, status.exitCode);
-        QVERIFY2(jobs, qPrintable(jobs.error()));
+        QVERIFY_RESULT(jobs);
         for (const SchedulerJobStatus& job : jobs.value())
             QCOMPARE(job.state, SchedulerJobState::Finished); // at most a zombie nobody reaped yet
         QCOMPARE(read(dir, runfiles::exitCode), u"<missing>"_s);
@@ -166,14 +167,14 @@ private slots:
         const JobSpec spec = specFor(tmp.path());
         const Output submit = run(u"/bin/sh"_s, adapter.submitCommand(spec));
         const auto pid = submittedId(adapter.parseSubmit(submit.out, submit.err, submit.exitCode));
-        QVERIFY2(pid, qPrintable(pid.error()));
+        QVERIFY_RESULT(pid);
         m_startedGroups.append(pid.value());
         QTRY_COMPARE_WITH_TIMEOUT(read(tmp.path(), runfiles::exitCode), u"3\n"_s, 10000);
         QCOMPARE(read(tmp.path(), runfiles::stdoutFile), u"done\n"_s);
         QTRY_COMPARE_WITH_TIMEOUT(groupMembers(pid.value()), QString(), 10000);
         const Output status = run(u"/bin/sh"_s, adapter.statusCommand({pid.value()}, {spec.token}));
         const auto jobs = adapter.parseStatus(status.out, status.err, status.exitCode);
-        QVERIFY2(jobs, qPrintable(jobs.error()));
+        QVERIFY_RESULT(jobs);
         for (const SchedulerJobStatus& job : jobs.value())
             QCOMPARE(job.state, SchedulerJobState::Finished);
         m_startedGroups.clear();
@@ -201,7 +202,7 @@ private slots:
         otherSpec.token = u"sw1a2b3c4d-8"_s;
         const Output submit = run(u"/bin/sh"_s, adapter.submitCommand(otherSpec));
         const auto otherJob = submittedId(adapter.parseSubmit(submit.out, submit.err, submit.exitCode));
-        QVERIFY2(otherJob, qPrintable(otherJob.error()));
+        QVERIFY_RESULT(otherJob);
         m_startedGroups.append(otherJob.value());
         qint64 foreignPid = 0;
         QVERIFY(QProcess::startDetached(u"setsid"_s, {u"sleep"_s, u"60"_s}, {}, &foreignPid));
@@ -213,7 +214,7 @@ private slots:
         for (const QString& reused : {QString::number(foreignPid), otherJob.value()}) {
             const Output status = run(u"/bin/sh"_s, adapter.statusCommand({reused}, {spec.token}));
             const auto jobs = adapter.parseStatus(status.out, status.err, status.exitCode);
-            QVERIFY2(jobs, qPrintable(jobs.error()));
+            QVERIFY_RESULT(jobs);
             QVERIFY2(jobs->isEmpty(), qPrintable(reused));
         }
         // The same pids with their own tokens are seen: the check is not blind.
@@ -244,7 +245,7 @@ private slots:
         QVERIFY(!submittedId(adapter.parseSubmit(submit.out, submit.err, submit.exitCode)));
         const Output lookup = run(u"/bin/sh"_s, adapter.lookupCommand(spec));
         const auto found = adapter.parseLookup(spec, lookup.out, lookup.err, lookup.exitCode);
-        QVERIFY2(found, qPrintable(found.error()));
+        QVERIFY_RESULT(found);
         QCOMPARE(found.value(), QString());
     }
 };

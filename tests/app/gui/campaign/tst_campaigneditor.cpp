@@ -1,6 +1,7 @@
 #include "gui/campaign/campaigneditor.h"
 #include "gui/campaign/metrictest.h"
 #include "gui/campaign/scriptpreview.h"
+#include "support/verifyresult.h"
 
 #include <QFile>
 #include <QSignalSpy>
@@ -99,7 +100,7 @@ void TestCampaignEditor::loadAndSaveRoundTrip()
     CampaignEditor editor;
     QSignalSpy pathChanged(&editor, &CampaignEditor::sourcePathChanged);
     auto loaded = editor.load(path);
-    QVERIFY2(loaded.ok(), qPrintable(loaded.error()));
+    QVERIFY_RESULT(loaded);
     QVERIFY(loaded.value().isEmpty());
     QVERIFY(editor.isValid());
     QCOMPARE(editor.sourcePath(), path);
@@ -108,7 +109,7 @@ void TestCampaignEditor::loadAndSaveRoundTrip()
 
     const QString copy = dir.filePath(u"copy.json"_s);
     auto saved = editor.save(copy);
-    QVERIFY2(saved.ok(), qPrintable(saved.error()));
+    QVERIFY_RESULT(saved);
     QFile file(copy);
     QVERIFY(file.open(QIODevice::ReadOnly));
     const QByteArray written = file.readAll();
@@ -144,7 +145,7 @@ void TestCampaignEditor::invalidFileOpensForFixing()
     const QString path = writeFile(dir, u"broken.json"_s, broken);
     CampaignEditor editor;
     auto loaded = editor.load(path);
-    QVERIFY2(loaded.ok(), qPrintable(loaded.error()));
+    QVERIFY_RESULT(loaded);
     QCOMPARE(paths(loaded.value()), QStringList{u"search.parallel"_s});
     QCOMPARE(paths(editor.issues()), QStringList{u"search.parallel"_s});
     QCOMPARE(editor.issues().first().message, u"must be at least 1"_s);

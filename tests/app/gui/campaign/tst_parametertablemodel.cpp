@@ -1,6 +1,7 @@
 #include "gui/campaign/campaigneditor.h"
 #include "gui/campaign/parametertablemodel.h"
 #include "gui/campaign/valuelist.h"
+#include "support/verifyresult.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -264,7 +265,7 @@ void TestParameterTableModel::parseValueList()
         QCOMPARE(parsed.error(), error);
         return;
     }
-    QVERIFY2(parsed.ok(), qPrintable(parsed.error()));
+    QVERIFY_RESULT(parsed);
     QCOMPARE(parsed.value(), values);
     for (int i = 0; i < values.size(); ++i)
         QCOMPARE(parsed.value().at(i).typeId(), values.at(i).typeId());

@@ -5,6 +5,7 @@
 #include "gui/charts/timelinechart.h"
 #include "gui/charts/transitionchart.h"
 #include "samplecampaigns.h"
+#include "support/verifyresult.h"
 
 #include <QAbstractItemModelTester>
 #include <QChartView>
@@ -173,7 +174,7 @@ void TestChartsPanel::exportsPng()
     QFETCH(Kind, kind);
     const QString path = m_dir.filePath(u"chart.png"_s);
     const model::Status status = m_panel->exportChart(kind, path);
-    QVERIFY2(status.ok(), qPrintable(status.error()));
+    QVERIFY_RESULT(status);
     QImage image(path);
     QVERIFY(!image.isNull());
     QCOMPARE(image.size(), ChartsPanel::defaultExportSize * 2);
@@ -196,7 +197,7 @@ void TestChartsPanel::exportsSvg()
     QFETCH(Kind, kind);
     const QString path = m_dir.filePath(u"chart.svg"_s);
     const model::Status status = m_panel->exportChart(kind, path);
-    QVERIFY2(status.ok(), qPrintable(status.error()));
+    QVERIFY_RESULT(status);
     QVERIFY(QFileInfo(path).size() > 0);
     const auto [root, elements] = parseXml(path);
     QCOMPARE(root, u"svg"_s);
@@ -350,7 +351,7 @@ void TestChartsPanel::gallery()
             const QString path =
                 QDir(folder).filePath(campaign + u'-' + m_panel->suggestedFileName(kind) + QLatin1String(suffix));
             const model::Status status = m_panel->exportChart(kind, path);
-            QVERIFY2(status.ok(), qPrintable(status.error()));
+            QVERIFY_RESULT(status);
             QVERIFY(QFileInfo(path).size() > 1000);
         }
     }
