@@ -1,10 +1,9 @@
 #include "remote/clusterbackend.h"
 
+#include "engine/threadstop.h"
 #include "remote/folderclaim.h"
 #include "remote/schedulers/adapterbase.h"
 
-#include <QCoreApplication>
-#include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -107,26 +106,9 @@ ClusterBackend::~ClusterBackend()
     // The jobs stay on the cluster and every submission was committed before it was sent, so the
     // next run re-attaches to all of them.
     m_thread->requestInterruption();
-    QMetaObject::invokeMethod(
-        m_worker,
-        [worker = m_worker] {
-            worker->shutdown();
-            QThread::currentThread()->quit();
-        },
-        Qt::QueuedConnection);
-    if (m_thread->wait(QDeadlineTimer(kWorkerStopDeadline)))
-        return;
-    qWarning("ClusterBackend: the SSH request in flight did not end in %lld ms; leaving it to end on its own",
-             qint64(kWorkerStopDeadline.count()));
-    // A QThread destroyed while it runs aborts the process: this one goes once it has finished, on
-    // the application's thread (ours may end before).
-    QThread* thread = m_thread;
-    thread->setParent(nullptr);
-    if (QCoreApplication* app = QCoreApplication::instance())
-        thread->moveToThread(app->thread());
-    connect(thread, &QThread::finished, thread, &QObject::deleteLater);
-    if (thread->isFinished()) // it ended since the wait: no finished signal is coming
-        thread->deleteLater();
+    engine::stopThreadWithin(
+        m_thread, m_worker, [worker = m_worker] { worker->shutdown(); }, kWorkerStopDeadline,
+        "ClusterBackend: the SSH request in flight");
 }
 
 QString ClusterBackend::name() const

@@ -1,9 +1,9 @@
 #include "gui/main/runcontroller.h"
 
+#include "engine/threadstop.h"
 #include "gui/main/engineworker.h"
 #include "model/trialstore.h"
 
-#include <QDeadlineTimer>
 #include <QThread>
 
 #include <chrono>
@@ -87,22 +87,9 @@ RunController::~RunController()
     // Jobs outlive the window, as they outlive a killed CLI: the next start picks them up. The engine
     // commits each state change as it handles it, so everything that reached it before the detach is
     // in the store; the thread ends right after, without the GUI thread blocking on its SSH requests.
-    QMetaObject::invokeMethod(
-        m_engine,
-        [engine = m_engine] {
-            engine->detach();
-            QThread::currentThread()->quit();
-        },
-        Qt::QueuedConnection);
-    if (m_thread->wait(QDeadlineTimer(kEngineStopDeadline)))
-        return;
-    qWarning("RunController: the engine did not stop in %lld ms; leaving it to end on its own",
-             qint64(kEngineStopDeadline.count()));
-    // A QThread destroyed while it runs aborts the process: this one goes once it has finished.
-    m_thread->setParent(nullptr);
-    connect(m_thread, &QThread::finished, m_thread, &QObject::deleteLater);
-    if (m_thread->isFinished()) // it ended since the wait: no finished signal is coming
-        m_thread->deleteLater();
+    engine::stopThreadWithin(
+        m_thread, m_engine, [engine = m_engine] { engine->detach(); }, kEngineStopDeadline,
+        "RunController: the engine");
 }
 
 void RunController::setState(State state)
