@@ -4,6 +4,7 @@
 #include "cli/console.h"
 #include "cli/consoleprompter.h"
 #include "engine/backendfactory.h"
+#include "engine/jobscript.h"
 #include "engine/runsession.h"
 #include "remote/clusterbackendmaker.h"
 
@@ -40,7 +41,7 @@ QList<qint64> targetTrials(const QList<model::TrialRecord>& trials, const std::o
 // The marker tells whichever process watches the job that its end is a cancel, not a failure.
 bool markForCancel(const QString& stateDir, qint64 id)
 {
-    const QString dir = QDir(stateDir).filePath(u"runs/%1"_s.arg(id));
+    const QString dir = engine::localRunDirectory(stateDir, id);
     QDir().mkpath(dir);
     QFile marker(QDir(dir).filePath(QLatin1String(engine::kCancelMarker)));
     return marker.open(QIODevice::WriteOnly);
@@ -85,8 +86,8 @@ int cancelUnderRunningCampaign(model::TrialStore& store, engine::JobBackend& bac
         if (!t || t->jobId.isEmpty())
             continue; // not submitted yet: the running campaign sees the marker before it submits
         ++stopping;
-        backend.track({t->id, t->token, QDir(stateDir).filePath(u"runs/%1"_s.arg(id)), t->jobId, std::nullopt,
-                       t->startedAt, store.storeId(), t->attempt});
+        backend.track({t->id, t->token, engine::localRunDirectory(stateDir, id), t->jobId, std::nullopt, t->startedAt,
+                       store.storeId(), t->attempt});
         backend.cancel(id);
     }
     if (stopping > 0)

@@ -384,7 +384,7 @@ void CampaignRunner::publish(qint64 trialId)
 
 QString CampaignRunner::runDirectory(qint64 trialId) const
 {
-    return QDir(m_stateDirectory).filePath(u"runs/%1"_s.arg(trialId));
+    return localRunDirectory(m_stateDirectory, trialId);
 }
 
 QStringList CampaignRunner::inputFiles() const

@@ -2,6 +2,7 @@
 
 #include "model/commandtemplate.h"
 
+#include <QDir>
 #include <QFile>
 
 #include <cmath>
@@ -11,6 +12,11 @@ using namespace Qt::StringLiterals;
 using sweepline::model::shellQuote;
 
 namespace sweepline::engine {
+
+QString localRunDirectory(const QString& stateDirectory, qint64 trialId)
+{
+    return QDir(stateDirectory).filePath(u"runs/%1"_s.arg(trialId));
+}
 
 QString formatDuration(qint64 seconds)
 {

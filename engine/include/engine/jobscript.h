@@ -18,6 +18,10 @@ inline constexpr char exitCode[] = "exit_code";
 inline constexpr char pid[] = "job.pid";
 } // namespace runfiles
 
+// A trial's local run folder, <state folder>/runs/<trial>: its job script, outputs or their copies,
+// and the cancel marker another process may leave there.
+QString localRunDirectory(const QString& stateDirectory, qint64 trialId);
+
 struct JobScriptInput {
     QString campaign;
     qint64 trialId = 0;
