@@ -272,4 +272,11 @@ void LocalBackend::detachAll()
     m_pollTimer->stop();
 }
 
+// ISSUE12-PLACEHOLDER: replaced by the real implementation in this issue's work.
+void LocalBackend::followOutput(qint64 trialId, qint64 fromOffset)
+{
+    Q_UNUSED(trialId);
+    Q_UNUSED(fromOffset);
+}
+
 } // namespace sweepline::engine

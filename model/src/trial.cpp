@@ -23,6 +23,8 @@ QString toString(TrialState state)
         return u"failed"_s;
     case TrialState::Cancelled:
         return u"cancelled"_s;
+    case TrialState::Pruned:
+        return u"pruned"_s;
     }
     return u"unknown"_s;
 }
@@ -38,14 +40,15 @@ std::optional<TrialState> trialStateFromString(const QString& text)
 
 bool isTerminal(TrialState state)
 {
-    return state == TrialState::Done || state == TrialState::Failed || state == TrialState::Cancelled;
+    return state == TrialState::Done || state == TrialState::Failed || state == TrialState::Cancelled
+        || state == TrialState::Pruned;
 }
 
 const QList<TrialState>& allTrialStates()
 {
-    static const QList<TrialState> states{TrialState::Planned,  TrialState::Submitting, TrialState::Queued,
-                                          TrialState::Running,  TrialState::Done,       TrialState::Failed,
-                                          TrialState::Cancelled};
+    static const QList<TrialState> states{TrialState::Planned,   TrialState::Submitting, TrialState::Queued,
+                                          TrialState::Running,   TrialState::Done,       TrialState::Failed,
+                                          TrialState::Cancelled, TrialState::Pruned};
     return states;
 }
 
@@ -69,6 +72,20 @@ std::optional<double> TrialRecord::elapsedSeconds() const
     if (!startedAt.isValid() || !finishedAt.isValid())
         return std::nullopt;
     return double(startedAt.msecsTo(finishedAt)) / 1000.0;
+}
+
+int TrialRecord::stepAt(qsizetype index) const
+{
+    return index < steps.size() ? steps.at(index) : int(index + 1);
+}
+
+QList<CurvePoint> TrialRecord::curve() const
+{
+    QList<CurvePoint> points;
+    points.reserve(intermediate.size());
+    for (qsizetype i = 0; i < intermediate.size(); ++i)
+        points.append({stepAt(i), intermediate.at(i)});
+    return points;
 }
 
 } // namespace sweepline::model

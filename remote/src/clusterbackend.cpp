@@ -818,4 +818,11 @@ void ClusterBackend::detachAll()
     m_callbacks.clear();
 }
 
+// ISSUE12-PLACEHOLDER: replaced by the real implementation in this issue's work.
+void ClusterBackend::followOutput(qint64 trialId, qint64 fromOffset)
+{
+    Q_UNUSED(trialId);
+    Q_UNUSED(fromOffset);
+}
+
 } // namespace sweepline::remote

@@ -20,6 +20,8 @@ QColor stateColor(model::TrialState state)
         return QColor(0xe5, 0x39, 0x35);
     case S::Cancelled:
         return QColor(0x6d, 0x4c, 0x41);
+    case S::Pruned:
+        return QColor(0x8e, 0x24, 0xaa);
     }
     return Qt::black;
 }

@@ -76,6 +76,11 @@ public:
     // notSubmitted when the job certainly never reached the scheduler.
     virtual void track(const TrackedJob& job) = 0;
     virtual void cancel(qint64 trialId) = 0;
+    // From now until the job ends, delivers what its stdout gains past byte fromOffset as
+    // outputArrived signals, in order and without gaps (local jobs: read from the file as it grows;
+    // clusters: each poll's one command brings every followed job's new bytes). For a job that is
+    // not submitted or tracked yet, it applies once it is.
+    virtual void followOutput(qint64 trialId, qint64 fromOffset) = 0;
     // Stops watching every job, leaving them running; the next run's track() picks them up again.
     virtual void detachAll() = 0;
 
@@ -85,6 +90,8 @@ signals:
     void submitFailed(qint64 trialId, const QString& reason); // refused for good: the trial fails
     void started(qint64 trialId, const QDateTime& at);
     void finished(qint64 trialId, const sweepline::engine::JobEnd& end);
+    // bytes of the job's stdout from offset on (followOutput); the next one starts where this ends.
+    void outputArrived(qint64 trialId, qint64 offset, const QByteArray& bytes);
     // Nothing more can be done without a person: a host key or a login was refused.
     void fatalError(const QString& message);
     void connectionChanged(const QString& description); // for a status line

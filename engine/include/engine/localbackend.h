@@ -26,6 +26,7 @@ public:
     void submit(const JobRequest& request) override;
     void track(const TrackedJob& job) override;
     void cancel(qint64 trialId) override;
+    void followOutput(qint64 trialId, qint64 fromOffset) override;
     void detachAll() override;
 
     // How long a job gets between SIGTERM and SIGKILL when it is stopped.

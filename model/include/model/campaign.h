@@ -44,13 +44,35 @@ struct Objective {
     QString metric;
     Direction direction = Direction::Minimize;
     QString pattern; // optional regex with exactly one capture group; empty: the default rule
+    // optional regex with exactly one capture group matching a whole number: the step of the metric
+    // values printed after it (the last step printed before a value is that value's step). Empty: a
+    // value's step is its position, from 1.
+    QString stepPattern;
 };
+
+enum class EarlyStoppingRule { None, Median, Asha, Hyperband };
+
+// search.early_stopping; see tuning/pruner.h for what each rule does.
+struct EarlyStopping {
+    EarlyStoppingRule rule = EarlyStoppingRule::None;
+    int startupTrials = 5;       // median
+    int warmupSteps = 0;         // median
+    int minSteps = 1;            // asha, hyperband
+    int reductionFactor = 3;     // asha, hyperband
+    std::optional<int> maxSteps; // hyperband; empty: from the first trial to complete
+
+    bool enabled() const { return rule != EarlyStoppingRule::None; }
+};
+
+QString ruleKeyword(EarlyStoppingRule rule); // "none", "median", "asha", "hyperband"
+std::optional<EarlyStoppingRule> earlyStoppingRuleFromKeyword(const QString& keyword);
 
 struct SearchSettings {
     QString strategy = u"grid"_s;
     int maxTrials = 100;
     int parallel = 1;
     quint64 seed = 0;
+    EarlyStopping earlyStopping;
 };
 
 struct JobSettings {

@@ -57,11 +57,23 @@ public:
     Status markQueued(qint64 id, const QString& jobId, const QDateTime& at);
     Status markRunning(qint64 id, const QDateTime& at);
     // note: what the result rests on when it is not the whole run (see TrialRecord::note).
+    // steps as in TrialRecord::steps (empty: 1..n).
     Status markDone(qint64 id, double value, const QList<double>& intermediate, const QDateTime& at,
-                    const QString& note = {});
+                    const QString& note = {}, const QList<int>& steps = {});
     Status markFailed(qint64 id, const QString& error, const QList<double>& intermediate, const QDateTime& at,
-                      const QString& note = {});
+                      const QString& note = {}, const QList<int>& steps = {});
     Status markCancelled(qint64 id, const QString& reason, const QDateTime& at);
+    // The learning curve of a running (or queued) trial so far, read from the first curveOffset
+    // bytes of its stdout: replaces the recorded curve. steps as in TrialRecord::steps.
+    Status recordCurve(qint64 id, const QList<double>& intermediate, const QList<int>& steps, qint64 curveOffset);
+    // The early-stopping rule stopped a running trial at this point; its job is being cancelled.
+    // Committed before the cancel goes out, so a resumed engine cancels it again and records it pruned.
+    Status markPruneRequested(qint64 id, const CurvePoint& at);
+    // The job of a trial whose stop was asked for (markPruneRequested) ended without finishing. The
+    // curve is what its stdout holds in the end (it may go past pruneAt: the job ran on until the
+    // cancel reached it). value stays empty: a pruned trial has no final value.
+    Status markPruned(qint64 id, const QList<double>& intermediate, const QList<int>& steps, const QDateTime& at,
+                      const QString& note = {});
     // Back to Planned after a submission that certainly did not happen (the token was not found).
     Status markResubmittable(qint64 id, const QString& reason);
     // The start time the job script recorded, truer than when a poll first saw the job running.

@@ -46,6 +46,7 @@ public:
     void submit(const engine::JobRequest& request) override;
     void track(const engine::TrackedJob& job) override;
     void cancel(qint64 trialId) override;
+    void followOutput(qint64 trialId, qint64 fromOffset) override;
     void detachAll() override;
 
     int logins() const { return m_logins; }

@@ -24,12 +24,19 @@ struct Proposal {
 };
 
 // What a measurement gave. Strategies always minimise: the engine negates maximised metrics.
+// A pruned trial (stopped early by the early-stopping rule) is failed too, so a strategy that does
+// not look further never takes its value for a result: value is only what it had reached at
+// prunedStep, never a final value. A strategy may use that (TPE ranks it below every completed
+// trial); each documents how it does.
 struct Outcome {
     bool failed = false;
     double value = 0.0;
+    bool pruned = false;
+    int prunedStep = 0;
 
-    static Outcome success(double v) { return {false, v}; }
-    static Outcome failure() { return {true, 0.0}; }
+    static Outcome success(double v) { return {false, v, false, 0}; }
+    static Outcome failure() { return {true, 0.0, false, 0}; }
+    static Outcome prunedAt(int step, double valueThere) { return {true, valueThere, true, step}; }
 };
 
 struct HistoryEntry {
