@@ -3,6 +3,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QRandomGenerator>
+#include <QSet>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -23,13 +24,27 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr int schemaVersion = 1;
+// 2: trials have a step per curve value, the stdout offset of a running curve and a stop point,
+// and may be "pruned" (which a version-1 reader would not know).
+constexpr int schemaVersion = 2;
 const QString databaseFileName = u"trials.db"_s;
 
 // Every column of trials, in the order rowToRecord() reads them.
-const QString trialColumns =
-    u"id, token, state, params, stage, direction, batch, value, intermediate, job_id, attempt, "
-    "created_at, submitted_at, started_at, finished_at, error, note"_s;
+const QStringList trialColumns{
+    u"id"_s,           u"token"_s,      u"state"_s,        u"params"_s, u"stage"_s,   u"direction"_s,
+    u"batch"_s,        u"value"_s,      u"intermediate"_s, u"job_id"_s, u"attempt"_s, u"created_at"_s,
+    u"submitted_at"_s, u"started_at"_s, u"finished_at"_s,  u"error"_s,  u"note"_s,    u"steps"_s,
+    u"curve_offset"_s, u"prune_step"_s, u"prune_value"_s,
+};
+
+// Columns added to the first format, as an upgrade adds them. note came without a format change.
+const QList<std::pair<QString, QString>> addedColumns{
+    {u"note"_s, u"TEXT"_s},
+    {u"steps"_s, u"TEXT"_s}, // JSON array of ints; NULL: 1..n
+    {u"curve_offset"_s, u"INTEGER"_s},
+    {u"prune_step"_s, u"INTEGER"_s},
+    {u"prune_value"_s, u"REAL"_s},
+};
 
 const QStringList schemaStatements = {
     u"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)"_s,
@@ -37,7 +52,8 @@ const QStringList schemaStatements = {
     "id INTEGER PRIMARY KEY, token TEXT NOT NULL UNIQUE, state TEXT NOT NULL, "
     "params TEXT NOT NULL, stage INT, direction TEXT, batch INT, value REAL, "
     "intermediate TEXT, job_id TEXT, attempt INT NOT NULL DEFAULT 0, created_at INTEGER, "
-    "submitted_at INTEGER, started_at INTEGER, finished_at INTEGER, error TEXT, note TEXT)"_s,
+    "submitted_at INTEGER, started_at INTEGER, finished_at INTEGER, error TEXT, note TEXT, steps TEXT, "
+    "curve_offset INTEGER, prune_step INTEGER, prune_value REAL)"_s,
     u"CREATE TABLE trial_events ("
     "id INTEGER PRIMARY KEY, trial_id INTEGER NOT NULL REFERENCES trials(id), "
     "state TEXT NOT NULL, at INTEGER NOT NULL, note TEXT)"_s,
@@ -55,12 +71,13 @@ bool isLegalTransition(TrialState from, TrialState to)
     case S::Submitting:
         return to == S::Queued || to == S::Running || to == S::Failed || to == S::Cancelled || to == S::Planned;
     case S::Queued:
-        return to == S::Running || to == S::Done || to == S::Failed || to == S::Cancelled;
+        return to == S::Running || to == S::Done || to == S::Failed || to == S::Cancelled || to == S::Pruned;
     case S::Running:
-        return to == S::Done || to == S::Failed || to == S::Cancelled;
+        return to == S::Done || to == S::Failed || to == S::Cancelled || to == S::Pruned;
     case S::Done:
     case S::Failed:
     case S::Cancelled:
+    case S::Pruned:
         return false;
     }
     return false;
@@ -226,6 +243,44 @@ std::optional<QList<double>> decodeCurve(const QVariant& column)
     return curve;
 }
 
+// Empty steps (1..n) are NULL.
+QVariant encodeSteps(const QList<int>& steps)
+{
+    if (steps.isEmpty())
+        return {};
+    json array = json::array();
+    for (int step : steps)
+        array.push_back(step);
+    return dumpJson(array);
+}
+
+std::optional<QList<int>> decodeSteps(const QVariant& column)
+{
+    if (column.isNull())
+        return QList<int>();
+    const json array = json::parse(toUtf8(column.toString()), nullptr, false);
+    if (array.is_discarded() || !array.is_array())
+        return std::nullopt;
+    QList<int> steps;
+    steps.reserve(qsizetype(array.size()));
+    for (const json& step : array) {
+        if (!step.is_number_integer())
+            return std::nullopt;
+        steps.append(step.get<int>());
+    }
+    return steps;
+}
+
+bool isActive(TrialState state)
+{
+    return state == TrialState::Queued || state == TrialState::Running;
+}
+
+QString pointText(const CurvePoint& point)
+{
+    return u"step %1 (value %2)"_s.arg(point.step).arg(point.value, 0, 'g', 17);
+}
+
 QString newStoreId()
 {
     return QString::number(QRandomGenerator::system()->generate(), 16).rightJustified(8, u'0');
@@ -261,7 +316,8 @@ struct TrialStore::Private {
     QSqlDatabase db;
     QString storeId;
     QByteArray campaignJson;
-    bool hasNoteColumn = true; // false only in a store made before trials had a note, opened read-only
+    // Columns of trials this store lacks: only an older store opened read-only, which is not upgraded.
+    QSet<QString> missingColumns;
 
     template<typename T = Done>
     Result<T> failure(const QString& message, ErrorCode code = ErrorCode::Io) const
@@ -324,15 +380,26 @@ struct TrialStore::Private {
     Status configure();
     Result<int> userVersion() const;
     Status checkVersion(bool createIfEmpty);
-    Status addNoteColumn();
-    Result<bool> noteColumnExists() const;
+    Status upgradeSchema();
+    Result<QSet<QString>> columnNames() const;
+    Status findMissingColumns();
     Status createSchema();
     Result<QHash<QString, QString>> readMeta() const;
     Status setMeta(const QString& key, const QString& value);
     Status adoptCampaign(const Campaign& campaign, DefinitionPolicy policy);
     Status loadMeta();
 
-    Status transition(qint64 id, TrialState to, const Change& change, const QDateTime& at, const QString& note);
+    // The row a change is checked against.
+    struct Current {
+        TrialState state = TrialState::Planned;
+        std::optional<CurvePoint> pruneAt;
+    };
+    Result<Current> current(qint64 id) const;
+    // What a state change needs beyond a legal transition; a failure refuses it.
+    using Precondition = std::function<Status(const Current&)>;
+    Status transition(qint64 id, TrialState to, const Change& change, const QDateTime& at, const QString& note,
+                      const Precondition& precondition = {});
+    Status checkSteps(qint64 id, const QList<double>& intermediate, const QList<int>& steps) const;
     Result<TrialRecord> rowToRecord(const QSqlQuery& query) const;
     Result<QList<TrialRecord>> select(const QString& where, const QVariantList& binds) const;
 };
@@ -421,35 +488,57 @@ Status TrialStore::Private::checkVersion(bool createIfEmpty)
                            .arg(schemaVersion),
                        ErrorCode::InvalidInput);
     }
-    if (version.value() == schemaVersion)
-        return success();
+    if (version.value() > 0)
+        return success(); // an older format is upgraded (or read as it is) by the caller
     if (!createIfEmpty)
         return failure(u"%1 is not a Sweepline trial store"_s.arg(path), ErrorCode::InvalidInput);
     return createSchema();
 }
 
-Result<bool> TrialStore::Private::noteColumnExists() const
+Result<QSet<QString>> TrialStore::Private::columnNames() const
 {
     auto columns = run(u"PRAGMA table_info(trials)"_s);
     if (!columns)
-        return failure<bool>(columns.error());
-    while (columns->next()) {
-        if (columns->value(1).toString() == u"note"_s)
-            return true;
-    }
-    return false;
+        return failure<QSet<QString>>(columns.error());
+    QSet<QString> names;
+    while (columns->next())
+        names.insert(columns->value(1).toString());
+    return names;
 }
 
-// Stores made before trials had a note get the column: added, not a new format, so an older
-// Sweepline (which names its columns) still opens the store. A read-only open reads them without.
-Status TrialStore::Private::addNoteColumn()
+// An older store gets the columns it lacks, in place: its trials keep everything they had and read
+// as trials with a plain 1..n curve and no stop point.
+Status TrialStore::Private::upgradeSchema()
 {
     return transaction([this]() -> Status {
-        auto exists = noteColumnExists();
-        if (!exists)
-            return failure(exists.error());
-        return exists.value() ? success() : exec(u"ALTER TABLE trials ADD COLUMN note TEXT"_s);
+        auto names = columnNames();
+        if (!names)
+            return failure(names.error());
+        for (const auto& [name, type] : addedColumns) {
+            if (names->contains(name))
+                continue;
+            if (auto status = exec(u"ALTER TABLE trials ADD COLUMN %1 %2"_s.arg(name, type)); !status)
+                return status;
+        }
+        auto version = userVersion();
+        if (!version)
+            return failure(version.error());
+        // user_version is part of the transaction: the columns and the format number commit together.
+        return version.value() < schemaVersion ? exec(u"PRAGMA user_version = %1"_s.arg(schemaVersion)) : success();
     });
+}
+
+// A read-only open reads an older store as it is: the columns it lacks read as NULL.
+Status TrialStore::Private::findMissingColumns()
+{
+    auto names = columnNames();
+    if (!names)
+        return failure(names.error());
+    for (const QString& column : trialColumns) {
+        if (!names->contains(column))
+            missingColumns.insert(column);
+    }
+    return success();
 }
 
 Status TrialStore::Private::createSchema()
@@ -555,21 +644,40 @@ Status TrialStore::Private::loadMeta()
     return success();
 }
 
+Result<TrialStore::Private::Current> TrialStore::Private::current(qint64 id) const
+{
+    using R = Result<Current>;
+    auto query = run(u"SELECT state, prune_step, prune_value FROM trials WHERE id = ?"_s, {id});
+    if (!query)
+        return R::failure(query.error());
+    if (!query->next())
+        return R::failure(ErrorCode::NotFound, u"trial %1: no such trial"_s.arg(id));
+    const auto state = trialStateFromString(query->value(0).toString());
+    if (!state)
+        return R::failure(ErrorCode::Failed, unknownState(id, query->value(0).toString()));
+    Current row{*state, {}};
+    if (!query->value(1).isNull()) {
+        row.pruneAt = CurvePoint{query->value(1).toInt(),
+                                 valueFromSql(query->value(2)).value_or(std::numeric_limits<double>::quiet_NaN())};
+    }
+    return row;
+}
+
 Status TrialStore::Private::transition(qint64 id, TrialState to, const Change& change, const QDateTime& at,
-                                       const QString& note)
+                                       const QString& note, const Precondition& precondition)
 {
     return transaction([&]() -> Status {
-        auto current = scalar(u"SELECT state FROM trials WHERE id = ?"_s, {id});
-        if (!current)
-            return failure(current.error());
-        if (current->isNull())
-            return failure(u"trial %1: no such trial"_s.arg(id), ErrorCode::NotFound);
-        const auto from = trialStateFromString(current->toString());
-        if (!from)
-            return failure(unknownState(id, current->toString()), ErrorCode::Failed);
-        if (!isLegalTransition(*from, to)) {
-            return failure(u"trial %1: cannot go from %2 to %3"_s.arg(id).arg(toString(*from), toString(to)),
+        auto row = current(id);
+        if (!row)
+            return row.failureInfo();
+        const TrialState from = row->state;
+        if (!isLegalTransition(from, to)) {
+            return failure(u"trial %1: cannot go from %2 to %3"_s.arg(id).arg(toString(from), toString(to)),
                            ErrorCode::Failed);
+        }
+        if (precondition) {
+            if (auto status = precondition(row.value()); !status)
+                return status;
         }
 
         QString sql = u"UPDATE trials SET state = ?"_s;
@@ -586,6 +694,14 @@ Status TrialStore::Private::transition(qint64 id, TrialState to, const Change& c
     });
 }
 
+Status TrialStore::Private::checkSteps(qint64 id, const QList<double>& intermediate, const QList<int>& steps) const
+{
+    if (steps.isEmpty() || steps.size() == intermediate.size())
+        return success();
+    return failure(u"trial %1: %2 steps for %3 curve values"_s.arg(id).arg(steps.size()).arg(intermediate.size()),
+                   ErrorCode::InvalidInput);
+}
+
 Result<TrialRecord> TrialStore::Private::rowToRecord(const QSqlQuery& query) const
 {
     TrialRecord record;
@@ -598,7 +714,8 @@ Result<TrialRecord> TrialStore::Private::rowToRecord(const QSqlQuery& query) con
     record.state = *state;
     const auto values = decodeValues(query.value(3).toString());
     const auto curve = decodeCurve(query.value(8));
-    if (!values || !curve)
+    const auto steps = decodeSteps(query.value(17));
+    if (!values || !curve || !steps)
         return failure<TrialRecord>(u"trial %1: unreadable values in %2"_s.arg(record.id).arg(path));
     record.values = *values;
     record.labels.stage = query.value(4).toInt();
@@ -614,14 +731,22 @@ Result<TrialRecord> TrialStore::Private::rowToRecord(const QSqlQuery& query) con
     record.finishedAt = utcFromMs(query.value(14));
     record.error = query.value(15).toString();
     record.note = query.value(16).toString();
+    record.steps = *steps;
+    record.curveOffset = query.value(18).toLongLong();
+    if (!query.value(19).isNull()) {
+        record.pruneAt = CurvePoint{query.value(19).toInt(),
+                                    valueFromSql(query.value(20)).value_or(std::numeric_limits<double>::quiet_NaN())};
+    }
     return record;
 }
 
 Result<QList<TrialRecord>> TrialStore::Private::select(const QString& where, const QVariantList& binds) const
 {
-    // "note" is last, so a store without the column reads as one whose trials have none.
-    const QString columns = hasNoteColumn ? trialColumns : trialColumns.chopped(4) + u"NULL AS note"_s;
-    auto query = run(u"SELECT %1 FROM trials %2 ORDER BY id"_s.arg(columns, where), binds);
+    // A column an older store lacks reads as NULL: a trial without a note, steps or stop point.
+    QStringList columns;
+    for (const QString& column : trialColumns)
+        columns.append(missingColumns.contains(column) ? u"NULL AS %1"_s.arg(column) : column);
+    auto query = run(u"SELECT %1 FROM trials %2 ORDER BY id"_s.arg(columns.join(u", "_s), where), binds);
     if (!query)
         return failure<QList<TrialRecord>>(query.error());
     QList<TrialRecord> records;
@@ -651,7 +776,7 @@ Result<std::unique_ptr<TrialStore>> TrialStore::open(const QString& directory, c
     if (status)
         status = d->checkVersion(true);
     if (status)
-        status = d->addNoteColumn();
+        status = d->upgradeSchema();
     if (status)
         status = d->adoptCampaign(campaign, policy);
     if (status)
@@ -674,15 +799,8 @@ Result<std::unique_ptr<TrialStore>> TrialStore::openExisting(const QString& dire
     Status status = readOnly ? d->connectReadOnly(path) : d->connect(path);
     if (status)
         status = d->checkVersion(false);
-    if (status && readOnly) {
-        auto note = d->noteColumnExists();
-        if (note)
-            d->hasNoteColumn = note.value();
-        else
-            status = note.failureInfo();
-    } else if (status) {
-        status = d->addNoteColumn();
-    }
+    if (status)
+        status = readOnly ? d->findMissingColumns() : d->upgradeSchema();
     if (status)
         status = d->loadMeta();
     if (!status)
@@ -764,29 +882,113 @@ Status TrialStore::markRunning(qint64 id, const QDateTime& at)
                          {u"started_at = ?, submitted_at = COALESCE(submitted_at, ?)"_s, {ms, ms}}, at, {});
 }
 
+// Every end clears curve_offset (there is no stdout to read on) and the row's stop point: a trial
+// that ends otherwise than pruned was not stopped. Its history keeps the request.
 Status TrialStore::markDone(qint64 id, double value, const QList<double>& intermediate, const QDateTime& at,
-                            const QString& note)
+                            const QString& note, const QList<int>& steps)
 {
-    return d->transition(id, TrialState::Done,
-                         {u"value = ?, intermediate = ?, finished_at = ?, error = NULL, note = ?"_s,
-                          {valueToSql(value), encodeCurve(intermediate), msOrNow(at), nullable(note)}},
-                         at, note);
+    if (auto status = d->checkSteps(id, intermediate, steps); !status)
+        return status;
+    return d->transition(
+        id, TrialState::Done,
+        {u"value = ?, intermediate = ?, steps = ?, finished_at = ?, error = NULL, note = ?, "
+         "curve_offset = 0, prune_step = NULL, prune_value = NULL"_s,
+         {valueToSql(value), encodeCurve(intermediate), encodeSteps(steps), msOrNow(at), nullable(note)}},
+        at, note);
 }
 
 Status TrialStore::markFailed(qint64 id, const QString& error, const QList<double>& intermediate, const QDateTime& at,
-                              const QString& note)
+                              const QString& note, const QList<int>& steps)
 {
+    if (auto status = d->checkSteps(id, intermediate, steps); !status)
+        return status;
     // The partial learning curve stays: it shows how far the run got.
-    return d->transition(id, TrialState::Failed,
-                         {u"error = ?, intermediate = ?, finished_at = ?, note = ?"_s,
-                          {nullable(error), encodeCurve(intermediate), msOrNow(at), nullable(note)}},
-                         at, error);
+    return d->transition(
+        id, TrialState::Failed,
+        {u"error = ?, intermediate = ?, steps = ?, finished_at = ?, note = ?, curve_offset = 0, "
+         "prune_step = NULL, prune_value = NULL"_s,
+         {nullable(error), encodeCurve(intermediate), encodeSteps(steps), msOrNow(at), nullable(note)}},
+        at, error);
 }
 
 Status TrialStore::markCancelled(qint64 id, const QString& reason, const QDateTime& at)
 {
-    return d->transition(id, TrialState::Cancelled, {u"error = ?, finished_at = ?"_s, {nullable(reason), msOrNow(at)}},
+    // A curve recorded while it ran stays, like a failed trial's.
+    return d->transition(id, TrialState::Cancelled,
+                         {u"error = ?, finished_at = ?, curve_offset = 0, prune_step = NULL, prune_value = NULL"_s,
+                          {nullable(reason), msOrNow(at)}},
                          at, reason);
+}
+
+Status TrialStore::recordCurve(qint64 id, const QList<double>& intermediate, const QList<int>& steps,
+                               qint64 curveOffset)
+{
+    if (auto status = d->checkSteps(id, intermediate, steps); !status)
+        return status;
+    if (curveOffset < 0)
+        return Status::failure(ErrorCode::InvalidInput,
+                               u"trial %1: negative curve offset %2"_s.arg(id).arg(curveOffset));
+    return d->transaction([&]() -> Status {
+        auto row = d->current(id);
+        if (!row)
+            return row.failureInfo();
+        if (!isActive(row->state)) {
+            return Status::failure(
+                ErrorCode::Failed,
+                u"trial %1: cannot record a curve of a %2 trial"_s.arg(id).arg(toString(row->state)));
+        }
+        // Not a state change: no history entry, or a long run would write one per poll.
+        return d->exec(u"UPDATE trials SET intermediate = ?, steps = ?, curve_offset = ? WHERE id = ?"_s,
+                       {encodeCurve(intermediate), encodeSteps(steps), curveOffset, id});
+    });
+}
+
+Status TrialStore::markPruneRequested(qint64 id, const CurvePoint& at)
+{
+    return d->transaction([&]() -> Status {
+        auto row = d->current(id);
+        if (!row)
+            return row.failureInfo();
+        if (!isActive(row->state)) {
+            return Status::failure(ErrorCode::Failed,
+                                   u"trial %1: cannot stop a %2 trial"_s.arg(id).arg(toString(row->state)));
+        }
+        if (row->pruneAt) {
+            return Status::failure(
+                ErrorCode::Failed,
+                u"trial %1: its stop was already requested at %2"_s.arg(id).arg(pointText(*row->pruneAt)));
+        }
+        if (auto status = d->exec(u"UPDATE trials SET prune_step = ?, prune_value = ? WHERE id = ?"_s,
+                                  {at.step, valueToSql(at.value), id});
+            !status)
+            return status;
+        // The state stays; the history shows when the stop was asked for.
+        return d->exec(u"INSERT INTO trial_events (trial_id, state, at, note) VALUES (?, ?, ?, ?)"_s,
+                       {id, toString(row->state), QDateTime::currentMSecsSinceEpoch(),
+                        u"stop requested at %1"_s.arg(pointText(at))});
+    });
+}
+
+Status TrialStore::markPruned(qint64 id, const QList<double>& intermediate, const QList<int>& steps,
+                              const QDateTime& at, const QString& note)
+{
+    if (auto status = d->checkSteps(id, intermediate, steps); !status)
+        return status;
+    QString eventNote = note;
+    const auto requested = [&](const Private::Current& row) -> Status {
+        if (!row.pruneAt) {
+            return Status::failure(ErrorCode::Failed,
+                                   u"trial %1: cannot be pruned, its stop was never requested"_s.arg(id));
+        }
+        if (eventNote.isEmpty())
+            eventNote = u"stopped at %1"_s.arg(pointText(*row.pruneAt));
+        return success();
+    };
+    return d->transition(id, TrialState::Pruned,
+                         {u"value = NULL, intermediate = ?, steps = ?, finished_at = ?, error = NULL, note = ?, "
+                          "curve_offset = 0"_s,
+                          {encodeCurve(intermediate), encodeSteps(steps), msOrNow(at), nullable(note)}},
+                         at, eventNote, requested);
 }
 
 Status TrialStore::markResubmittable(qint64 id, const QString& reason)
