@@ -98,6 +98,24 @@ model::Parameter readParameter(const Json& object)
     return parameter;
 }
 
+void readEarlyStopping(const Json& object, model::EarlyStopping& target)
+{
+    QString rule;
+    readString(object, "rule", rule);
+    // An unknown rule cannot be held: it reads as none, and the file's own issues name it.
+    target.rule = model::earlyStoppingRuleFromKeyword(rule).value_or(model::EarlyStoppingRule::None);
+    readInteger(object, "startup_trials", target.startupTrials);
+    readInteger(object, "warmup_steps", target.warmupSteps);
+    readInteger(object, "min_steps", target.minSteps);
+    readInteger(object, "reduction_factor", target.reductionFactor);
+    // Kept even when not positive: the validator names it again. Any other type reads as auto.
+    if (const Json* maxSteps = find(object, "max_steps"); maxSteps && maxSteps->is_number_integer()) {
+        int steps = 0;
+        readInteger(object, "max_steps", steps);
+        target.maxSteps = steps;
+    }
+}
+
 } // namespace
 
 std::optional<model::Campaign> readCampaignDraft(const QByteArray& json)
@@ -118,6 +136,7 @@ std::optional<model::Campaign> readCampaignDraft(const QByteArray& json)
         if (direction == u"maximize")
             campaign.objective.direction = model::Direction::Maximize;
         readString(*objective, "pattern", campaign.objective.pattern);
+        readString(*objective, "step_pattern", campaign.objective.stepPattern);
     }
     if (const Json* search = find(root, "search")) {
         readString(*search, "strategy", campaign.search.strategy);
@@ -125,6 +144,8 @@ std::optional<model::Campaign> readCampaignDraft(const QByteArray& json)
         readInteger(*search, "parallel", campaign.search.parallel);
         if (const Json* seed = find(*search, "seed"); seed && seed->is_number_unsigned())
             campaign.search.seed = seed->get<std::uint64_t>();
+        if (const Json* stopping = find(*search, "early_stopping"); stopping && stopping->is_object())
+            readEarlyStopping(*stopping, campaign.search.earlyStopping);
     }
     if (const Json* job = find(root, "job")) {
         readString(*job, "command", campaign.job.command);

@@ -263,6 +263,12 @@ void CampaignEditor::setPattern(const QString& pattern)
                  [&](model::Campaign& c) { c.objective.pattern = pattern; });
 }
 
+void CampaignEditor::setStepPattern(const QString& stepPattern)
+{
+    editSettings(u"objective.step_pattern"_s, u"Change the step pattern"_s,
+                 [&](model::Campaign& c) { c.objective.stepPattern = stepPattern; });
+}
+
 void CampaignEditor::setStrategy(const QString& strategy)
 {
     editSettings(u"search.strategy"_s, u"Change the strategy"_s,
@@ -284,6 +290,42 @@ void CampaignEditor::setParallel(int parallel)
 void CampaignEditor::setSeed(quint64 seed)
 {
     editSettings(u"search.seed"_s, u"Change the seed"_s, [&](model::Campaign& c) { c.search.seed = seed; });
+}
+
+void CampaignEditor::setEarlyStoppingRule(model::EarlyStoppingRule rule)
+{
+    editSettings(u"search.early_stopping.rule"_s, u"Change the early-stopping rule"_s,
+                 [&](model::Campaign& c) { c.search.earlyStopping.rule = rule; });
+}
+
+void CampaignEditor::setStartupTrials(int startupTrials)
+{
+    editSettings(u"search.early_stopping.startup_trials"_s, u"Change the startup trials"_s,
+                 [&](model::Campaign& c) { c.search.earlyStopping.startupTrials = startupTrials; });
+}
+
+void CampaignEditor::setWarmupSteps(int warmupSteps)
+{
+    editSettings(u"search.early_stopping.warmup_steps"_s, u"Change the warm-up steps"_s,
+                 [&](model::Campaign& c) { c.search.earlyStopping.warmupSteps = warmupSteps; });
+}
+
+void CampaignEditor::setMinSteps(int minSteps)
+{
+    editSettings(u"search.early_stopping.min_steps"_s, u"Change the minimum steps"_s,
+                 [&](model::Campaign& c) { c.search.earlyStopping.minSteps = minSteps; });
+}
+
+void CampaignEditor::setReductionFactor(int reductionFactor)
+{
+    editSettings(u"search.early_stopping.reduction_factor"_s, u"Change the reduction factor"_s,
+                 [&](model::Campaign& c) { c.search.earlyStopping.reductionFactor = reductionFactor; });
+}
+
+void CampaignEditor::setMaxSteps(std::optional<int> maxSteps)
+{
+    editSettings(u"search.early_stopping.max_steps"_s, u"Change the maximum steps"_s,
+                 [&](model::Campaign& c) { c.search.earlyStopping.maxSteps = maxSteps; });
 }
 
 void CampaignEditor::setCommand(const QString& command)

@@ -68,10 +68,19 @@ public:
     void setMetric(const QString& metric);
     void setDirection(model::Direction direction);
     void setPattern(const QString& pattern);
+    void setStepPattern(const QString& stepPattern);
     void setStrategy(const QString& strategy);
     void setMaxTrials(int maxTrials);
     void setParallel(int parallel);
     void setSeed(quint64 seed);
+    // search.early_stopping: the rule, and each option (kept when the rule changes, so switching back
+    // and forth loses nothing; the file holds only the chosen rule's options).
+    void setEarlyStoppingRule(model::EarlyStoppingRule rule);
+    void setStartupTrials(int startupTrials);
+    void setWarmupSteps(int warmupSteps);
+    void setMinSteps(int minSteps);
+    void setReductionFactor(int reductionFactor);
+    void setMaxSteps(std::optional<int> maxSteps); // nullopt: auto
     void setCommand(const QString& command);
     void setFiles(const QStringList& files);
     void setTimeLimit(const QString& timeLimit);

@@ -23,6 +23,7 @@ ObjectiveSection::ObjectiveSection(CampaignEditor* editor, QWidget* parent)
       m_metric(new QLineEdit(this)),
       m_direction(new QComboBox(this)),
       m_pattern(new QLineEdit(this)),
+      m_stepPattern(new QLineEdit(this)),
       m_output(new QPlainTextEdit(this)),
       m_result(new QLabel(this))
 {
@@ -35,6 +36,12 @@ ObjectiveSection::ObjectiveSection(CampaignEditor* editor, QWidget* parent)
     m_pattern->setPlaceholderText(u"optional regular expression with one capture group"_s);
     m_pattern->setToolTip(u"Replaces the default rule (the number after \"<metric>:\" or \"<metric>=\")"_s);
     m_pattern->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_stepPattern->setObjectName(u"stepPattern"_s);
+    m_stepPattern->setPlaceholderText(u"optional: the step number, a regex with one capture group"_s);
+    m_stepPattern->setToolTip(u"Where the run prints its step (epoch), e.g. epoch (\\d+); the values after it are "
+                              "that step's. Empty: a value's step is its position (1, 2, ...). Early stopping "
+                              "compares trials step by step"_s);
+    m_stepPattern->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
 
     m_output->setObjectName(u"metricTestOutput"_s);
     m_output->setPlaceholderText(u"Paste a run's output here to test what the objective reads from it"_s);
@@ -52,11 +59,13 @@ ObjectiveSection::ObjectiveSection(CampaignEditor* editor, QWidget* parent)
     form->addRow(u"&Metric:"_s, m_metric);
     form->addRow(u"&Direction:"_s, m_direction);
     form->addRow(u"&Pattern:"_s, m_pattern);
+    form->addRow(u"Step patte&rn:"_s, m_stepPattern);
     form->addRow(u"&Test on output:"_s, m_output);
     form->addRow(QString(), m_result);
 
     connect(m_metric, &QLineEdit::textEdited, m_editor, &CampaignEditor::setMetric);
     connect(m_pattern, &QLineEdit::textEdited, m_editor, &CampaignEditor::setPattern);
+    connect(m_stepPattern, &QLineEdit::textEdited, m_editor, &CampaignEditor::setStepPattern);
     connect(m_direction, &QComboBox::currentIndexChanged, this, [this](int index) {
         m_editor->setDirection(index == 1 ? model::Direction::Maximize : model::Direction::Minimize);
     });
@@ -71,6 +80,7 @@ void ObjectiveSection::registerIssueTargets(IssueTargets& targets)
     targets.add(u"objective.metric"_s, m_metric);
     targets.add(u"objective.direction"_s, m_direction);
     targets.add(u"objective.pattern"_s, m_pattern);
+    targets.add(u"objective.step_pattern"_s, m_stepPattern);
 }
 
 void ObjectiveSection::refresh()
@@ -81,6 +91,8 @@ void ObjectiveSection::refresh()
         m_metric->setText(objective.metric);
     if (m_pattern->text() != objective.pattern)
         m_pattern->setText(objective.pattern);
+    if (m_stepPattern->text() != objective.stepPattern)
+        m_stepPattern->setText(objective.stepPattern);
     {
         const QSignalBlocker blocker(m_direction);
         m_direction->setCurrentIndex(objective.direction == model::Direction::Maximize ? 1 : 0);

@@ -12,7 +12,7 @@ namespace sweepline::gui {
 class CampaignEditor;
 class IssueTargets;
 
-// Metric, direction and the optional pattern, with a live test: paste a run's output and see which
+// Metric, direction, the optional pattern and step pattern, with a live test: paste a run's output and see which
 // values the objective reads from it, the trial's value highlighted.
 class ObjectiveSection : public QWidget {
     Q_OBJECT
@@ -28,6 +28,7 @@ private:
     QLineEdit* m_metric;
     QComboBox* m_direction;
     QLineEdit* m_pattern;
+    QLineEdit* m_stepPattern;
     QPlainTextEdit* m_output;
     QLabel* m_result;
 };

@@ -6,6 +6,7 @@
 
 #include <QComboBox>
 #include <QFormLayout>
+#include <QGroupBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -35,6 +36,69 @@ QString strategyDescription(const QString& name)
     return {};
 }
 
+using model::EarlyStoppingRule;
+
+const QList<EarlyStoppingRule>& rules()
+{
+    static const QList<EarlyStoppingRule> all{EarlyStoppingRule::None, EarlyStoppingRule::Median,
+                                              EarlyStoppingRule::Asha, EarlyStoppingRule::Hyperband};
+    return all;
+}
+
+QString ruleName(EarlyStoppingRule rule)
+{
+    switch (rule) {
+    case EarlyStoppingRule::None:
+        return u"None"_s;
+    case EarlyStoppingRule::Median:
+        return u"Median"_s;
+    case EarlyStoppingRule::Asha:
+        return u"ASHA"_s;
+    case EarlyStoppingRule::Hyperband:
+        return u"Hyperband"_s;
+    }
+    return {};
+}
+
+QString ruleDescription(EarlyStoppingRule rule)
+{
+    switch (rule) {
+    case EarlyStoppingRule::None:
+        return u"Every trial runs to its end."_s;
+    case EarlyStoppingRule::Median:
+        return u"Stops a trial whose best value so far is worse than the median of the completed trials "
+               "at the same step."_s;
+    case EarlyStoppingRule::Asha:
+        return u"Asynchronous successive halving: at steps min × factor^k only the best 1/factor of the "
+               "trials go on."_s;
+    case EarlyStoppingRule::Hyperband:
+        return u"Several ASHA brackets with later and later first rungs, so that slow starters get their "
+               "chance too."_s;
+    }
+    return {};
+}
+
+bool usesMedianOptions(EarlyStoppingRule rule)
+{
+    return rule == EarlyStoppingRule::Median;
+}
+
+bool usesRungOptions(EarlyStoppingRule rule)
+{
+    return rule == EarlyStoppingRule::Asha || rule == EarlyStoppingRule::Hyperband;
+}
+
+// Starts one below the model's smallest valid value where there is one, so that a bad value typed
+// reaches the validator, which names the rule, instead of being clamped silently.
+QSpinBox* newOptionBox(const QString& name, int minimum, int maximum, const QString& toolTip, QWidget* parent)
+{
+    auto* box = new QSpinBox(parent);
+    box->setObjectName(name);
+    box->setRange(minimum, maximum);
+    box->setToolTip(toolTip);
+    return box;
+}
+
 } // namespace
 
 SearchSection::SearchSection(CampaignEditor* editor, QWidget* parent)
@@ -45,7 +109,22 @@ SearchSection::SearchSection(CampaignEditor* editor, QWidget* parent)
       m_maxTrials(new QSpinBox(this)),
       m_parallel(new QSpinBox(this)),
       m_seed(new QLineEdit(this)),
-      m_budgetHint(new QLabel(this))
+      m_budgetHint(new QLabel(this)),
+      m_earlyStopping(new QGroupBox(u"Early stopping"_s, this)),
+      m_stoppingForm(new QFormLayout(m_earlyStopping)),
+      m_rule(new QComboBox(m_earlyStopping)),
+      m_ruleHelp(new QLabel(m_earlyStopping)),
+      m_startupTrials(newOptionBox(u"startupTrials"_s, 0, 1000000,
+                                   u"No trial is stopped before this many trials have completed"_s, m_earlyStopping)),
+      m_warmupSteps(newOptionBox(u"warmupSteps"_s, 0, 1000000, u"No trial is stopped at a step up to this one"_s,
+                                 m_earlyStopping)),
+      m_minSteps(newOptionBox(u"minSteps"_s, 0, 1000000, u"The first rung: every trial runs at least this many steps"_s,
+                              m_earlyStopping)),
+      m_reductionFactor(newOptionBox(u"reductionFactor"_s, 1, 1000,
+                                     u"η: rungs at min × η^k, and the best 1/η at each rung go on"_s, m_earlyStopping)),
+      m_maxSteps(newOptionBox(u"maxSteps"_s, 0, 100000000,
+                              u"The longest run, in steps; auto: the steps of the first trial to complete"_s,
+                              m_earlyStopping))
 {
     m_strategy->setObjectName(u"strategy"_s);
     for (const std::string& name : tuning::strategyNames()) {
@@ -79,6 +158,8 @@ SearchSection::SearchSection(CampaignEditor* editor, QWidget* parent)
     form->addRow(QString(), m_budgetHint);
     form->addRow(u"P&arallel trials:"_s, m_parallel);
     form->addRow(u"S&eed:"_s, m_seed);
+    form->addRow(m_earlyStopping);
+    buildEarlyStopping();
 
     connect(m_strategy, &QComboBox::currentTextChanged, m_editor, &CampaignEditor::setStrategy);
     connect(m_maxTrials, &QSpinBox::valueChanged, m_editor, &CampaignEditor::setMaxTrials);
@@ -93,6 +174,39 @@ SearchSection::SearchSection(CampaignEditor* editor, QWidget* parent)
     refresh();
 }
 
+void SearchSection::buildEarlyStopping()
+{
+    m_earlyStopping->setObjectName(u"earlyStopping"_s);
+    m_rule->setObjectName(u"earlyStoppingRule"_s);
+    for (EarlyStoppingRule rule : rules()) {
+        m_rule->addItem(ruleName(rule), int(rule));
+        m_rule->setItemData(m_rule->count() - 1, ruleDescription(rule), Qt::ToolTipRole);
+    }
+    m_rule->setToolTip(u"Stops trials whose learning curve is already losing, while they run"_s);
+    m_ruleHelp->setObjectName(u"earlyStoppingHelp"_s);
+    m_ruleHelp->setWordWrap(true);
+    m_ruleHelp->setStyleSheet(u"color: palette(mid);"_s);
+    m_maxSteps->setSpecialValueText(u"auto"_s);
+
+    m_stoppingForm->addRow(u"R&ule:"_s, m_rule);
+    m_stoppingForm->addRow(QString(), m_ruleHelp);
+    m_stoppingForm->addRow(u"Startup tria&ls:"_s, m_startupTrials);
+    m_stoppingForm->addRow(u"&Warm-up steps:"_s, m_warmupSteps);
+    m_stoppingForm->addRow(u"M&inimum steps:"_s, m_minSteps);
+    m_stoppingForm->addRow(u"Reduction &factor:"_s, m_reductionFactor);
+    m_stoppingForm->addRow(u"Ma&ximum steps:"_s, m_maxSteps);
+
+    connect(m_rule, &QComboBox::currentIndexChanged, this,
+            [this](int index) { m_editor->setEarlyStoppingRule(EarlyStoppingRule(m_rule->itemData(index).toInt())); });
+    connect(m_startupTrials, &QSpinBox::valueChanged, m_editor, &CampaignEditor::setStartupTrials);
+    connect(m_warmupSteps, &QSpinBox::valueChanged, m_editor, &CampaignEditor::setWarmupSteps);
+    connect(m_minSteps, &QSpinBox::valueChanged, m_editor, &CampaignEditor::setMinSteps);
+    connect(m_reductionFactor, &QSpinBox::valueChanged, m_editor, &CampaignEditor::setReductionFactor);
+    connect(m_maxSteps, &QSpinBox::valueChanged, this, [this](int steps) {
+        m_editor->setMaxSteps(steps == m_maxSteps->minimum() ? std::nullopt : std::optional<int>(steps));
+    });
+}
+
 void SearchSection::registerIssueTargets(IssueTargets& targets)
 {
     targets.add(u"search"_s, m_strategy);
@@ -100,6 +214,13 @@ void SearchSection::registerIssueTargets(IssueTargets& targets)
     targets.add(u"search.max_trials"_s, m_maxTrials);
     targets.add(u"search.parallel"_s, m_parallel);
     targets.add(u"search.seed"_s, m_seed);
+    targets.add(u"search.early_stopping"_s, m_rule);
+    targets.add(u"search.early_stopping.rule"_s, m_rule);
+    targets.add(u"search.early_stopping.startup_trials"_s, m_startupTrials);
+    targets.add(u"search.early_stopping.warmup_steps"_s, m_warmupSteps);
+    targets.add(u"search.early_stopping.min_steps"_s, m_minSteps);
+    targets.add(u"search.early_stopping.reduction_factor"_s, m_reductionFactor);
+    targets.add(u"search.early_stopping.max_steps"_s, m_maxSteps);
 }
 
 void SearchSection::refresh()
@@ -122,6 +243,7 @@ void SearchSection::refresh()
     if (m_seed->text().toULongLong(&ok) != search.seed || !ok)
         m_seed->setText(QString::number(search.seed));
     m_strategyHelp->setText(strategyDescription(search.strategy));
+    refreshEarlyStopping();
 
     double points = campaign.parameters.isEmpty() ? 0 : 1;
     for (const model::Parameter& p : campaign.parameters)
@@ -134,6 +256,31 @@ void SearchSection::refresh()
         m_budgetHint->setText(u"Tries %1% of the %2 points of the search space"_s.arg(
             QLocale().toString(100.0 * search.maxTrials / points, 'g', 3), QLocale().toString(points, 'g', 6)));
     }
+}
+
+void SearchSection::refreshEarlyStopping()
+{
+    const model::EarlyStopping& stopping = m_editor->campaign().search.earlyStopping;
+    {
+        const QSignalBlocker rule(m_rule);
+        m_rule->setCurrentIndex(m_rule->findData(int(stopping.rule)));
+        const std::pair<QSpinBox*, int> values[] = {{m_startupTrials, stopping.startupTrials},
+                                                    {m_warmupSteps, stopping.warmupSteps},
+                                                    {m_minSteps, stopping.minSteps},
+                                                    {m_reductionFactor, stopping.reductionFactor},
+                                                    {m_maxSteps, stopping.maxSteps.value_or(m_maxSteps->minimum())}};
+        for (const auto& [box, value] : values) {
+            const QSignalBlocker blocker(box);
+            if (box->value() != value)
+                box->setValue(value);
+        }
+    }
+    m_ruleHelp->setText(ruleDescription(stopping.rule));
+    m_stoppingForm->setRowVisible(m_startupTrials, usesMedianOptions(stopping.rule));
+    m_stoppingForm->setRowVisible(m_warmupSteps, usesMedianOptions(stopping.rule));
+    m_stoppingForm->setRowVisible(m_minSteps, usesRungOptions(stopping.rule));
+    m_stoppingForm->setRowVisible(m_reductionFactor, usesRungOptions(stopping.rule));
+    m_stoppingForm->setRowVisible(m_maxSteps, stopping.rule == EarlyStoppingRule::Hyperband);
 }
 
 } // namespace sweepline::gui

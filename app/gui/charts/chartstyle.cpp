@@ -1,5 +1,7 @@
 #include "gui/charts/chartstyle.h"
 
+#include "gui/common/statecolors.h"
+
 #include <QCategoryAxis>
 #include <QChart>
 #include <QGraphicsLayout>
@@ -34,6 +36,10 @@ QColor defaultColor()
 QColor failedColor()
 {
     return QColor(0xd6, 0x27, 0x28);
+}
+QColor prunedColor()
+{
+    return stateColor(model::TrialState::Pruned);
 }
 QColor textColor()
 {
@@ -152,11 +158,11 @@ void setRange(QAbstractAxis* axis, figures::Range range, int targetTicks)
         setRange(log, range);
 }
 
-QScatterSeries* newLegendEntry(const QString& name, qreal size, const QBrush& brush, const QPen& pen)
+QScatterSeries* newLegendEntry(const QString& name, qreal size, const QBrush& brush, const QPen& pen, bool diamond)
 {
     auto* series = new QScatterSeries;
     series->setName(name);
-    series->setMarkerShape(QScatterSeries::MarkerShapeCircle);
+    series->setMarkerShape(diamond ? QScatterSeries::MarkerShapeRotatedRectangle : QScatterSeries::MarkerShapeCircle);
     series->setMarkerSize(size);
     series->setBrush(brush);
     series->setPen(pen);

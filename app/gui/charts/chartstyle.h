@@ -26,6 +26,7 @@ QColor bestColor();
 QColor bracketColor();
 QColor defaultColor();
 QColor failedColor();
+QColor prunedColor(); // the pruned state's colour
 QColor textColor();
 
 QFont labelFont(); // tick labels, legend, annotations
@@ -52,6 +53,7 @@ constexpr double markedDotZ = 3.7;
 constexpr double labelZ = 4.5;
 
 // A series without points that stands for a DotLayer in the legend, in the same look.
-QScatterSeries* newLegendEntry(const QString& name, qreal size, const QBrush& brush, const QPen& pen);
+QScatterSeries* newLegendEntry(const QString& name, qreal size, const QBrush& brush, const QPen& pen,
+                               bool diamond = false);
 
 } // namespace sweepline::gui::chartstyle

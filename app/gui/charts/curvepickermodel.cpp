@@ -1,6 +1,7 @@
 #include "gui/charts/curvepickermodel.h"
 
 #include "gui/charts/figuredata.h"
+#include "gui/common/prunedtrials.h"
 
 namespace sweepline::gui {
 
@@ -56,8 +57,10 @@ QVariant CurvePickerModel::data(const QModelIndex& index, int role) const
     const model::TrialRecord& t = trialOf(index);
     switch (role) {
     case Qt::DisplayRole: {
-        const QString value = t.state == model::TrialState::Done && t.value ? QString::number(*t.value, 'g', 5)
-                                                                            : model::toString(t.state);
+        QString value = t.state == model::TrialState::Done && t.value ? QString::number(*t.value, 'g', 5)
+                                                                      : model::toString(t.state);
+        if (const auto stop = stopPoint(t); stop && t.state == model::TrialState::Pruned)
+            value = tr("pruned at step %1").arg(stop->step);
         const qsizetype reports = t.intermediate.size();
         return reports == 1 ? tr("Trial %1: %2, 1 report").arg(t.id).arg(value)
                             : tr("Trial %1: %2, %3 reports").arg(t.id).arg(value).arg(reports);

@@ -6,6 +6,7 @@
 #include <QChart>
 #include <QPaintEngine>
 #include <QPainter>
+#include <QPolygonF>
 
 #include <cmath>
 
@@ -52,10 +53,23 @@ const QImage& DotLayer::markerFor(qreal scale) const
         painter.setPen(pen);
         painter.setBrush(m_style.brush);
         const double inset = pen.style() == Qt::NoPen ? 0.25 : pen.widthF() / 2;
-        painter.drawEllipse(QRectF(inset, inset, side - 2 * inset, side - 2 * inset));
+        drawMarker(&painter, QPointF(side / 2.0, side / 2.0), side / 2.0 - inset);
         m_marker.setDevicePixelRatio(scale);
     }
     return m_marker;
+}
+
+void DotLayer::drawMarker(QPainter* painter, const QPointF& centre, qreal half) const
+{
+    switch (m_style.shape) {
+    case Shape::Circle:
+        painter->drawEllipse(centre, half, half);
+        return;
+    case Shape::Diamond:
+        painter->drawPolygon(QPolygonF{centre + QPointF(0, -half), centre + QPointF(half, 0), centre + QPointF(0, half),
+                                       centre + QPointF(-half, 0)});
+        return;
+    }
 }
 
 void DotLayer::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*)
@@ -85,7 +99,7 @@ void DotLayer::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
         if (!visible.contains(at))
             continue;
         if (vector)
-            painter->drawEllipse(at, half, half);
+            drawMarker(painter, at, half);
         else
             painter->drawImage(at - QPointF(half, half), marker);
     }

@@ -22,10 +22,12 @@ namespace sweepline::gui {
 class DotLayer : public QGraphicsObject {
     Q_OBJECT
 public:
+    enum class Shape { Circle, Diamond };
     struct Style {
         qreal size = 7; // diameter in pixels
         QBrush brush;
         QPen pen = Qt::NoPen; // an outline (hollow dots: Qt::NoBrush and a pen)
+        Shape shape = Shape::Circle;
     };
 
     // z: where it sits among the chart's items (axes 3, series 4, legend 5).
@@ -41,6 +43,7 @@ public:
 
 private:
     const QImage& markerFor(qreal scale) const;
+    void drawMarker(QPainter* painter, const QPointF& centre, qreal half) const;
 
     QChart* m_chart;
     QPointer<QAbstractSeries> m_series;

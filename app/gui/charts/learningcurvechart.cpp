@@ -2,10 +2,14 @@
 
 #include "gui/charts/chartstyle.h"
 #include "gui/charts/figuredata.h"
+#include "gui/common/prunedtrials.h"
+#include "gui/common/statecolors.h"
 
 #include <QChart>
 #include <QLegend>
+#include <QLegendMarker>
 #include <QLineSeries>
+#include <QScatterSeries>
 #include <QValueAxis>
 
 #include <cmath>
@@ -37,11 +41,21 @@ qint64 recency(const model::TrialRecord& t)
 LearningCurveChart::LearningCurveChart(model::TrialTableModel* model, QObject* parent) : TrialChart(model, parent)
 {
     setChart(chartstyle::newChart());
-    m_xAxis = chartstyle::newValueAxis(tr("Report (epoch)"));
+    m_xAxis = chartstyle::newValueAxis(tr("Step (epoch)"));
     m_yAxis = chartstyle::newValueAxis(QString());
     chart()->addAxis(m_xAxis, Qt::AlignBottom);
     chart()->addAxis(m_yAxis, Qt::AlignLeft);
     chart()->legend()->setAlignment(Qt::AlignRight);
+
+    m_stopMarks = new QScatterSeries;
+    m_stopMarks->setName(tr("Stopped by early stopping"));
+    m_stopMarks->setMarkerShape(QScatterSeries::MarkerShapeRotatedRectangle);
+    m_stopMarks->setMarkerSize(11);
+    m_stopMarks->setBrush(stateColor(model::TrialState::Pruned));
+    m_stopMarks->setPen(QPen(Qt::white, 1.2));
+    chart()->addSeries(m_stopMarks);
+    m_stopMarks->attachAxis(m_xAxis);
+    m_stopMarks->attachAxis(m_yAxis);
 }
 
 void LearningCurveChart::setAutomaticSelection()
@@ -85,8 +99,13 @@ QList<qint64> LearningCurveChart::chooseTrials() const
 QString LearningCurveChart::nameOf(const model::TrialRecord& t, int rank) const
 {
     QString name = tr("Trial %1").arg(t.id);
+    const std::optional<model::CurvePoint> stop = stopPoint(t);
     if (t.value && t.state == model::TrialState::Done)
         name += u": %1"_s.arg(QString::number(*t.value, 'g', 5));
+    else if (stop && t.state == model::TrialState::Pruned)
+        name += tr(" (pruned at step %1)").arg(stop->step);
+    else if (stop)
+        name += tr(" (%1, stopping at step %2)").arg(model::toString(t.state)).arg(stop->step);
     else if (t.state != model::TrialState::Done)
         name += u" (%1)"_s.arg(model::toString(t.state));
     if (m_automatic && rank == 0 && t.state == model::TrialState::Done)
@@ -106,18 +125,71 @@ QColor LearningCurveChart::freeColor() const
     return palette().at(m_series.size() % palette().size());
 }
 
+void LearningCurveChart::setPoints(const model::TrialRecord& t, QLineSeries* series)
+{
+    const qsizetype stop = stopIndex(t);
+    QList<QPointF> points;
+    QList<QPointF> tail;
+    points.reserve(t.intermediate.size());
+    for (qsizetype i = 0; i < t.intermediate.size(); ++i) {
+        if (!std::isfinite(t.intermediate.at(i)))
+            continue;
+        const QPointF point(double(t.stepAt(i)), t.intermediate.at(i));
+        (stop >= 0 && i > stop ? tail : points).append(point);
+    }
+    if (!tail.isEmpty() && !points.isEmpty())
+        tail.prepend(points.last()); // the grey part goes on from the stop
+    series->replace(points);
+    // Dots only while they can be told apart.
+    series->setPointsVisible(points.size() <= 40);
+    setTail(t.id, tail);
+    const std::optional<model::CurvePoint> at = stopPoint(t);
+    if (at && std::isfinite(at->value))
+        m_stops.insert(t.id, QPointF(double(at->step), at->value));
+    else
+        m_stops.remove(t.id);
+}
+
+void LearningCurveChart::setTail(qint64 id, const QList<QPointF>& points)
+{
+    QLineSeries* tail = m_tails.value(id);
+    if (points.isEmpty()) {
+        if (tail) {
+            chart()->removeSeries(tail);
+            delete tail;
+            m_tails.remove(id);
+        }
+        return;
+    }
+    if (!tail) {
+        tail = new QLineSeries;
+        tail->setPen(QPen(QColor(0xbd, 0xbd, 0xbd), 1.4, Qt::DashLine));
+        chart()->addSeries(tail);
+        tail->attachAxis(m_xAxis);
+        tail->attachAxis(m_yAxis);
+        chart()->legend()->markers(tail).value(0)->setVisible(false);
+        m_tails.insert(id, tail);
+    }
+    tail->replace(points);
+}
+
+void LearningCurveChart::removeTrial(qint64 id)
+{
+    QLineSeries* series = m_series.take(id);
+    chart()->removeSeries(series);
+    delete series;
+    setTail(id, {});
+    m_stops.remove(id);
+}
+
 void LearningCurveChart::show(const QList<qint64>& ids, const QList<qint64>& changed, bool all)
 {
     const bool selectionChanged = ids != m_shown;
     // Lines no longer shown go; new ones come; those whose trial changed get their points again.
-    for (auto it = m_series.begin(); it != m_series.end();) {
-        if (ids.contains(it.key())) {
-            ++it;
-            continue;
-        }
-        chart()->removeSeries(it.value());
-        delete it.value();
-        it = m_series.erase(it);
+    const QList<qint64> present = m_series.keys();
+    for (qint64 id : present) {
+        if (!ids.contains(id))
+            removeTrial(id);
     }
     for (int rank = 0; rank < ids.size(); ++rank) {
         const qint64 id = ids.at(rank);
@@ -129,21 +201,13 @@ void LearningCurveChart::show(const QList<qint64>& ids, const QList<qint64>& cha
             series->setPen(QPen(freeColor(), 1.8));
             m_series.insert(id, series);
         }
-        if (isNew || all || changed.contains(id)) {
-            QList<QPointF> points;
-            points.reserve(t.intermediate.size());
-            for (int i = 0; i < t.intermediate.size(); ++i) {
-                if (std::isfinite(t.intermediate.at(i)))
-                    points.append({double(i + 1), t.intermediate.at(i)});
-            }
-            series->replace(points);
-            // Dots only while they can be told apart.
-            series->setPointsVisible(points.size() <= 40);
-        }
+        if (isNew || all || changed.contains(id))
+            setPoints(t, series);
         series->setName(nameOf(t, rank));
     }
     if (selectionChanged) {
-        // Re-added in rank order so that the legend lists the best first; a handful of lines.
+        // Re-added in rank order so that the legend lists the best first; a handful of lines. The
+        // stop marks come last: over the lines, and last in the legend.
         for (qint64 id : ids) {
             QLineSeries* series = m_series.value(id);
             if (series->chart())
@@ -152,24 +216,42 @@ void LearningCurveChart::show(const QList<qint64>& ids, const QList<qint64>& cha
             series->attachAxis(m_xAxis);
             series->attachAxis(m_yAxis);
         }
+        chart()->removeSeries(m_stopMarks);
+        chart()->addSeries(m_stopMarks);
+        m_stopMarks->attachAxis(m_xAxis);
+        m_stopMarks->attachAxis(m_yAxis);
     }
     m_shown = ids;
+    QList<QPointF> stops;
+    for (qint64 id : ids) {
+        if (m_stops.contains(id))
+            stops.append(m_stops.value(id));
+    }
+    m_stopMarks->replace(stops);
 
-    int reports = 1;
     bool any = false;
+    double left = 1;
+    double right = 1;
     double lo = 0;
     double hi = 0;
-    for (QLineSeries* s : std::as_const(m_series)) {
-        reports = std::max(reports, int(s->count()));
-        for (const QPointF& p : s->points()) {
+    auto include = [&](const QList<QPointF>& points) {
+        for (const QPointF& p : points) {
+            left = any ? std::min(left, p.x()) : p.x();
+            right = any ? std::max(right, p.x()) : p.x();
             lo = any ? std::min(lo, p.y()) : p.y();
             hi = any ? std::max(hi, p.y()) : p.y();
             any = true;
         }
-    }
-    chartstyle::setRange(m_xAxis, figures::paddedRange(1, std::max(2, reports), 0.02));
+    };
+    for (QLineSeries* s : std::as_const(m_series))
+        include(s->points());
+    for (QLineSeries* s : std::as_const(m_tails))
+        include(s->points());
+    left = std::min(left, 1.0);
+    chartstyle::setRange(m_xAxis, figures::paddedRange(left, std::max(left + 1, right), 0.02));
     chartstyle::setRange(m_yAxis, any ? figures::paddedRange(lo, hi) : figures::Range{0, 1});
     chart()->legend()->setVisible(!m_series.isEmpty());
+    chart()->legend()->markers(m_stopMarks).value(0)->setVisible(!stops.isEmpty());
     if (selectionChanged)
         emit shownTrialsChanged(m_shown);
 }

@@ -20,8 +20,8 @@ using model::TrialState;
 namespace {
 
 // The legend lists these, in this order, when some bar has them.
-const QList<TrialState> legendStates{TrialState::Queued, TrialState::Running, TrialState::Done, TrialState::Failed,
-                                     TrialState::Cancelled};
+const QList<TrialState> legendStates{TrialState::Queued, TrialState::Running, TrialState::Done,
+                                     TrialState::Pruned, TrialState::Failed,  TrialState::Cancelled};
 
 // The strip's share of the plot height, and the gap above it, in parts of the bars' height.
 constexpr double stripShare = 0.22;

@@ -3,6 +3,7 @@
 #include "gui/charts/chartannotations.h"
 #include "gui/charts/chartstyle.h"
 #include "gui/charts/dotlayer.h"
+#include "gui/common/prunedtrials.h"
 
 #include <QChart>
 #include <QLegend>
@@ -38,15 +39,20 @@ TransitionChart::TransitionChart(model::TrialTableModel* model, QObject* parent)
     const DotLayer::Style trial{7, chartstyle::trialColor(), Qt::NoPen};
     const DotLayer::Style best{8, chartstyle::bestColor(), Qt::NoPen};
     const DotLayer::Style failed{7, Qt::NoBrush, QPen(chartstyle::failedColor(), 1.2)};
+    const DotLayer::Style pruned{10, QColor(255, 255, 255, 200), QPen(chartstyle::prunedColor(), 1.6),
+                                 DotLayer::Shape::Diamond};
     m_trialSeries = chartstyle::newLegendEntry(tr("Trial"), trial.size, trial.brush, trial.pen);
     m_batchBestSeries = chartstyle::newLegendEntry(tr("Best of batch"), best.size, best.brush, best.pen);
     m_failedSeries = chartstyle::newLegendEntry(QString(), failed.size, failed.brush, failed.pen);
+    m_prunedSeries = chartstyle::newLegendEntry(QString(), pruned.size, pruned.brush, pruned.pen, true);
     m_trialDots = new DotLayer(c, chartstyle::dotZ, trial);
     m_batchBestDots = new DotLayer(c, chartstyle::markedDotZ, best);
     m_failedDots = new DotLayer(c, chartstyle::markedDotZ, failed);
+    m_prunedDots = new DotLayer(c, chartstyle::dotZ, pruned);
 
-    for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{m_bracketLegend, m_defaultLine, m_bestSoFarLine,
-                                                                      m_trialSeries, m_batchBestSeries, m_failedSeries})
+    for (QAbstractSeries* s :
+         std::initializer_list<QAbstractSeries*>{m_bracketLegend, m_defaultLine, m_bestSoFarLine, m_trialSeries,
+                                                 m_batchBestSeries, m_prunedSeries, m_failedSeries})
         c->addSeries(s);
 
     m_xAxis = chartstyle::newValueAxis(tr("Trial (in proposal order)"));
@@ -61,7 +67,7 @@ TransitionChart::TransitionChart(model::TrialTableModel* model, QObject* parent)
 
     m_annotations = new ChartAnnotations(c, ChartAnnotations::Layer::BelowSeries);
     m_annotations->setReferenceSeries(m_trialSeries);
-    for (DotLayer* layer : {m_trialDots, m_batchBestDots, m_failedDots})
+    for (DotLayer* layer : {m_trialDots, m_batchBestDots, m_failedDots, m_prunedDots})
         layer->setReferenceSeries(m_trialSeries);
 }
 
@@ -78,6 +84,11 @@ const QList<QPointF>& TransitionChart::batchBestPoints() const
 const QList<QPointF>& TransitionChart::failedPoints() const
 {
     return m_failedDots->dots();
+}
+
+const QList<QPointF>& TransitionChart::prunedPoints() const
+{
+    return m_prunedDots->dots();
 }
 
 void TransitionChart::setShowBestSoFar(bool show)
@@ -99,6 +110,13 @@ void TransitionChart::place(const model::TrialRecord& trial)
         m_failedIds.insert(trial.id);
     else
         m_failedIds.remove(trial.id);
+    // Only once pruned: a running trial whose stop was asked for may still finish as done.
+    const std::optional<model::CurvePoint> stop =
+        trial.state == model::TrialState::Pruned ? stopPoint(trial) : std::nullopt;
+    if (stop && std::isfinite(stop->value))
+        m_pruned.set(trial.id, QPointF(double(trial.id), stop->value));
+    else
+        m_pruned.remove(trial.id);
     if (figures::isDefaultConfiguration(model()->campaign(), trial.values))
         m_defaultIds.insert(trial.id);
     else
@@ -109,6 +127,7 @@ void TransitionChart::rebuild()
 {
     m_yAxis->setTitleText(model()->campaign().objective.metric);
     m_points.clear();
+    m_pruned.clear();
     m_failedIds.clear();
     m_defaultIds.clear();
     for (const model::TrialRecord& trial : model()->trials())
@@ -126,6 +145,7 @@ void TransitionChart::updateTrials(const QList<qint64>& ids)
 void TransitionChart::finish()
 {
     m_trialDots->setDots(m_points.points());
+    m_prunedDots->setDots(m_pruned.points());
     const model::Direction direction = model()->campaign().objective.direction;
 
     // Batches, stages and what was measured, in trial order: a linear pass over the model.
@@ -162,11 +182,15 @@ void TransitionChart::finish()
     bool any = false;
     double lo = 0;
     double hi = 0;
-    for (const Measured& m : measured) {
-        lo = any ? std::min(lo, m.value) : m.value;
-        hi = any ? std::max(hi, m.value) : m.value;
+    auto include = [&](double value) {
+        lo = any ? std::min(lo, value) : value;
+        hi = any ? std::max(hi, value) : value;
         any = true;
-    }
+    };
+    for (const Measured& m : measured)
+        include(m.value);
+    for (const QPointF& p : m_pruned.points())
+        include(p.y());
     figures::Range yRange = any ? figures::paddedRange(lo, hi) : figures::Range{0, 1};
     // Failed trials have no value: a band along the top edge holds them.
     const double band = (yRange.max - yRange.min) * 0.06;
@@ -181,6 +205,7 @@ void TransitionChart::finish()
         failedPoints.append({double(id), yRange.max - band / 2});
     m_failedDots->setDots(failedPoints);
     m_failedSeries->setName(tr("Failed (%1), at the top").arg(failed.size()));
+    m_prunedSeries->setName(tr("Pruned (%1), value when stopped").arg(m_pruned.size()));
 
     QList<QPointF> defaultLine;
     if (m_defaultValue) {
@@ -227,10 +252,11 @@ void TransitionChart::finish()
         chart()->setMargins(margins);
 
     QLegend* legend = chart()->legend();
-    legend->setVisible(m_points.size() > 0 || !failed.isEmpty());
+    legend->setVisible(m_points.size() > 0 || m_pruned.size() > 0 || !failed.isEmpty());
     legend->markers(m_bracketLegend).value(0)->setVisible(!runs.isEmpty());
     legend->markers(m_batchBestSeries).value(0)->setVisible(!batchBest.isEmpty());
     legend->markers(m_failedSeries).value(0)->setVisible(!failed.isEmpty());
+    legend->markers(m_prunedSeries).value(0)->setVisible(m_pruned.size() > 0);
     legend->markers(m_defaultLine).value(0)->setVisible(m_defaultValue.has_value());
     legend->markers(m_bestSoFarLine).value(0)->setVisible(m_showBestSoFar);
 }

@@ -22,7 +22,9 @@ class DotLayer;
 // a row with the same batch label), the best of each batch in red; a green line at the default
 // configuration's value; the search stages ("1-axis", "2-axes", ...) labelled over the plot.
 // Failed trials are drawn as hollow red circles along the top edge (their position in the order is
-// what matters: which batch lost them), counted in the legend. Optionally the best-so-far step line.
+// what matters: which batch lost them), counted in the legend. Trials the early-stopping rule pruned
+// are hollow diamonds at the value they had reached when stopped: not a result, so never a batch's
+// best, the default's value or the best so far. Optionally the best-so-far step line.
 class TransitionChart : public TrialChart {
     Q_OBJECT
 public:
@@ -36,7 +38,10 @@ public:
     const QList<QPointF>& trialPoints() const;
     const QList<QPointF>& batchBestPoints() const;
     const QList<QPointF>& failedPoints() const;
+    // The pruned trials (x: trial number, y: the value at the step they were stopped at).
+    const QList<QPointF>& prunedPoints() const;
     QScatterSeries* failedLegendEntry() const { return m_failedSeries; }
+    QScatterSeries* prunedLegendEntry() const { return m_prunedSeries; }
     QLineSeries* defaultLine() const { return m_defaultLine; }
     QLineSeries* bestSoFarLine() const { return m_bestSoFarLine; }
     QValueAxis* xAxis() const { return m_xAxis; }
@@ -56,7 +61,9 @@ private:
     QScatterSeries* m_trialSeries = nullptr;
     QScatterSeries* m_batchBestSeries = nullptr;
     QScatterSeries* m_failedSeries = nullptr;
+    QScatterSeries* m_prunedSeries = nullptr;
     DotLayer* m_trialDots = nullptr;
+    DotLayer* m_prunedDots = nullptr;
     DotLayer* m_batchBestDots = nullptr;
     DotLayer* m_failedDots = nullptr;
     QLineSeries* m_defaultLine = nullptr;
@@ -68,6 +75,7 @@ private:
 
     TrialPoints m_points;
     QSet<qint64> m_failedIds;
+    TrialPoints m_pruned;      // where each pruned trial was stopped
     QSet<qint64> m_defaultIds; // trials whose values are the default configuration, measured or not
     std::optional<double> m_defaultValue;
     bool m_showBestSoFar = false;

@@ -23,7 +23,7 @@ class TrialDetailsView;
 // The jobs monitor: every trial of the campaign, live, in a sortable and filterable table.
 //
 //   - a summary line: how many trials are in each state, and the best so far;
-//   - state buttons (All, Active, Done, Failed, Cancelled, each with its count) and a filter field
+//   - state buttons (All, Active, Done, Pruned, Failed, Cancelled, each with its count) and a filter field
 //     (plain text matches any column; "hidden=32", "loss<0.1", "state=running" one column);
 //   - the table: trial, parameters, state (coloured), job id, queue and run time (counting while
 //     unfinished), metric (the best in bold), error (the first line; the tooltip has all of it);

@@ -6,8 +6,8 @@ namespace sweepline::gui {
 
 const QList<StateGroup>& allStateGroups()
 {
-    static const QList<StateGroup> groups{StateGroup::All, StateGroup::Active, StateGroup::Done, StateGroup::Failed,
-                                          StateGroup::Cancelled};
+    static const QList<StateGroup> groups{StateGroup::All,    StateGroup::Active, StateGroup::Done,
+                                          StateGroup::Pruned, StateGroup::Failed, StateGroup::Cancelled};
     return groups;
 }
 
@@ -21,6 +21,8 @@ bool isInGroup(model::TrialState state, StateGroup group)
         return !model::isTerminal(state);
     case StateGroup::Done:
         return state == S::Done;
+    case StateGroup::Pruned:
+        return state == S::Pruned;
     case StateGroup::Failed:
         return state == S::Failed;
     case StateGroup::Cancelled:
@@ -38,6 +40,8 @@ QString displayName(StateGroup group)
         return QCoreApplication::translate("StateGroup", "Active");
     case StateGroup::Done:
         return QCoreApplication::translate("StateGroup", "Done");
+    case StateGroup::Pruned:
+        return QCoreApplication::translate("StateGroup", "Pruned");
     case StateGroup::Failed:
         return QCoreApplication::translate("StateGroup", "Failed");
     case StateGroup::Cancelled:

@@ -12,6 +12,7 @@ enum class StateGroup {
     All,
     Active, // planned, submitting, queued, running: everything not finished
     Done,
+    Pruned, // stopped by the early-stopping rule
     Failed,
     Cancelled,
 };

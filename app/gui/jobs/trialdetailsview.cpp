@@ -1,5 +1,6 @@
 #include "gui/jobs/trialdetailsview.h"
 
+#include "gui/common/prunedtrials.h"
 #include "gui/common/statecolors.h"
 #include "gui/jobs/trialtimes.h"
 #include "model/trialtablemodel.h"
@@ -50,9 +51,10 @@ LearningCurveView::LearningCurveView(QWidget* parent) : QWidget(parent)
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
 }
 
-void LearningCurveView::setValues(const QList<double>& values)
+void LearningCurveView::setValues(const QList<double>& values, qsizetype stopIndex)
 {
     m_values = values;
+    m_stopIndex = stopIndex;
     update();
 }
 
@@ -100,12 +102,38 @@ void LearningCurveView::paintEvent(QPaintEvent*)
         const double y = maxY > minY ? (p.y() - minY) / spanY : 0.5;
         return QPointF(plot.left() + p.x() / spanX * plot.width(), plot.bottom() - y * plot.height());
     };
+    // Up to the stop in the curve's colour, what the job printed after it (until the cancel reached
+    // it) in grey: those values judged nothing.
+    const bool stopped = m_stopIndex >= 0;
     QPainterPath path(toPlot(points.first()));
-    for (const QPointF& p : points)
-        path.lineTo(toPlot(p));
+    QPainterPath after;
+    for (const QPointF& p : points) {
+        if (!stopped || p.x() <= double(m_stopIndex)) {
+            path.lineTo(toPlot(p));
+            continue;
+        }
+        if (after.elementCount() == 0)
+            after.moveTo(path.currentPosition());
+        after.lineTo(toPlot(p));
+    }
     const QColor line = stateColor(model::TrialState::Running);
     painter.setPen(QPen(line, 1.5));
     painter.drawPath(path);
+    if (!after.isEmpty()) {
+        painter.setPen(QPen(palette().color(QPalette::Mid), 1.2, Qt::DashLine));
+        painter.drawPath(after);
+    }
+    const double stopValue = stopped ? m_values.value(m_stopIndex) : 0.0;
+    if (stopped && std::isfinite(stopValue)) {
+        // The mark where the rule stopped it: a diamond in the pruned colour.
+        const QPointF at = toPlot(QPointF(double(m_stopIndex), stopValue));
+        const double r = 4.5;
+        painter.setPen(QPen(Qt::white, 1));
+        painter.setBrush(stateColor(model::TrialState::Pruned));
+        painter.drawPolygon(
+            QPolygonF{at + QPointF(0, -r), at + QPointF(r, 0), at + QPointF(0, r), at + QPointF(-r, 0)});
+        return;
+    }
     painter.setBrush(line);
     painter.drawEllipse(toPlot(points.last()), 2.5, 2.5);
 }
@@ -198,7 +226,7 @@ void TrialDetailsView::refresh()
     m_details->setHtml(detailsHtml(trial));
     m_details->verticalScrollBar()->setValue(scroll);
 
-    m_curve->setValues(trial.intermediate);
+    m_curve->setValues(trial.intermediate, stopIndex(trial));
     QStringList values;
     for (double value : trial.intermediate)
         values.append(QString::number(value, 'g', 6));
@@ -229,6 +257,11 @@ QString TrialDetailsView::detailsHtml(const model::TrialRecord& trial) const
 
     html += section(tr("Result"));
     html += row(campaign.objective.metric, trial.value ? u"<b>%1</b>"_s.arg(number(*trial.value)) : u"—"_s);
+    if (const auto stop = stopPoint(trial)) {
+        const QString at =
+            tr("step %1, %2 %3").arg(stop->step).arg(campaign.objective.metric.toHtmlEscaped(), number(stop->value));
+        html += row(trial.state == model::TrialState::Pruned ? tr("Stopped at") : tr("Stop asked at"), at);
+    }
     html += row(tr("Job ID"), trial.jobId.isEmpty() ? u"—"_s : trial.jobId.toHtmlEscaped());
     html += row(tr("Attempt"), QString::number(trial.attempt));
     html += row(tr("Token"), trial.token.toHtmlEscaped());

@@ -20,8 +20,11 @@ class LearningCurveView : public QWidget {
     Q_OBJECT
 public:
     explicit LearningCurveView(QWidget* parent = nullptr);
-    void setValues(const QList<double>& values);
+    // stopIndex: the value the early-stopping rule stopped the trial at (marked, the later ones
+    // greyed), or -1.
+    void setValues(const QList<double>& values, qsizetype stopIndex = -1);
     const QList<double>& values() const { return m_values; }
+    qsizetype stopIndex() const { return m_stopIndex; }
     QSize sizeHint() const override;
 
 protected:
@@ -29,6 +32,7 @@ protected:
 
 private:
     QList<double> m_values;
+    qsizetype m_stopIndex = -1;
 };
 
 // Everything about one trial: its parameter values (the defaults marked), the metric, job, attempt,

@@ -15,7 +15,7 @@ namespace sweepline::gui {
 // How many trials are in each state and which is best so far: the jobs monitor's summary line and
 // the counts on its state buttons. One pass over the trials: cheap enough to redo on every change.
 struct TrialSummary {
-    std::array<int, 7> counts{}; // indexed by int(model::TrialState)
+    std::array<int, std::size_t(model::TrialState::Pruned) + 1> counts{}; // indexed by int(model::TrialState)
     int total = 0;
     qint64 bestTrial = 0; // 0: no finished trial with a value yet
     std::optional<double> bestValue;

@@ -99,7 +99,9 @@ QString DefaultReference::description(const model::Campaign& campaign) const
     case Status::Unmeasured:
         return tr("The default configuration (%1) has not been measured: trial %2 %3 without a value.")
             .arg(configuration, QString::number(trialId),
-                 trialState == model::TrialState::Cancelled ? tr("was cancelled") : tr("ended"));
+                 trialState == model::TrialState::Cancelled    ? tr("was cancelled")
+                     : trialState == model::TrialState::Pruned ? tr("was stopped by early stopping")
+                                                               : tr("ended"));
     case Status::Measured:
         return tr("The default configuration (%1) is trial %2: %3 %4.")
             .arg(configuration, QString::number(trialId), campaign.objective.metric, QString::number(*value, 'g', 6));
