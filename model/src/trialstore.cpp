@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QLocale>
 #include <QRandomGenerator>
 #include <QSet>
 #include <QSqlDatabase>
@@ -278,7 +279,8 @@ bool isActive(TrialState state)
 
 QString pointText(const CurvePoint& point)
 {
-    return u"step %1 (value %2)"_s.arg(point.step).arg(point.value, 0, 'g', 17);
+    return u"step %1 (value %2)"_s.arg(point.step)
+        .arg(QString::number(point.value, 'g', QLocale::FloatingPointShortest));
 }
 
 QString newStoreId()

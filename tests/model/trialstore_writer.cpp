@@ -30,11 +30,17 @@ Campaign crashCampaign()
     return campaign;
 }
 
-// Printed only after the call returned, i.e. after the change was committed.
+// Printed only after the call returned, i.e. after the change was committed. event is a state, or
+// "curve" and "prune-requested", which keep it.
+void ack(qint64 id, const QString& event)
+{
+    std::printf("ack %lld %s\n", static_cast<long long>(id), qPrintable(event));
+    std::fflush(stdout);
+}
+
 void ack(qint64 id, TrialState state)
 {
-    std::printf("ack %lld %s\n", static_cast<long long>(id), qPrintable(toString(state)));
-    std::fflush(stdout);
+    ack(id, toString(state));
 }
 
 bool check(const Status& status)
@@ -80,7 +86,21 @@ int main(int argc, char** argv)
         if (!check(store.markRunning(id, now())))
             return 1;
         ack(id, TrialState::Running);
-        if (!check(store.markDone(id, 1.0 / double(id), {2.0 / double(id), 1.0 / double(id)}, now())))
+        // The curve so far, as the engine records it while the job runs (tst_trialstore_crash checks it).
+        const QList<double> curve{2.0 / double(id), 1.0 / double(id)};
+        if (!check(store.recordCurve(id, curve, {10, 20}, 64)))
+            return 1;
+        ack(id, u"curve"_s);
+        if (id % 2 == 0) { // every other trial is stopped by the early-stopping rule
+            if (!check(store.markPruneRequested(id, {20, curve.last()})))
+                return 1;
+            ack(id, u"prune-requested"_s);
+            if (!check(store.markPruned(id, curve + QList<double>{0.5 / double(id)}, {10, 20, 30}, now())))
+                return 1;
+            ack(id, TrialState::Pruned);
+            continue;
+        }
+        if (!check(store.markDone(id, 1.0 / double(id), curve, now(), {}, {10, 20})))
             return 1;
         ack(id, TrialState::Done);
     }

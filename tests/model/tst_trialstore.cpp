@@ -1,6 +1,7 @@
 #include "model/trialstore.h"
 #include "support/verifyresult.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QRegularExpression>
@@ -73,6 +74,17 @@ public:
     }
     bool ok() const { return m_ok; }
     QVariant scalar(const QString& sql) const { return scalarOn(m_name, sql); }
+    const QString& name() const { return m_name; }
+    QStringList column(const QString& sql) const
+    {
+        QSqlQuery query(QSqlDatabase::database(m_name, false));
+        QStringList values;
+        if (query.exec(sql)) {
+            while (query.next())
+                values.append(query.value(0).toString());
+        }
+        return values;
+    }
     bool exec(const QString& sql) const
     {
         QSqlQuery query(QSqlDatabase::database(m_name, false));
@@ -118,6 +130,16 @@ Status apply(TrialStore& store, qint64 id, TrialState to)
         return store.markFailed(id, u"exit 1"_s, {0.9}, at(10, 0, 2));
     case TrialState::Cancelled:
         return store.markCancelled(id, u"user"_s, at(10, 0, 2));
+    case TrialState::Pruned: {
+        // Only a trial whose stop was asked for ends pruned: ask first where that can be done.
+        const auto trial = store.trial(id);
+        const bool active = trial && (trial->state == TrialState::Queued || trial->state == TrialState::Running);
+        if (active && !trial->pruneAt) {
+            if (auto requested = store.markPruneRequested(id, {2, 0.9}); !requested)
+                return requested;
+        }
+        return store.markPruned(id, {0.95, 0.9, 0.85}, {}, at(10, 0, 2));
+    }
     }
     return Status::failure(u"unreachable"_s);
 }
@@ -141,8 +163,23 @@ QList<TrialState> pathTo(TrialState state)
         return {S::Submitting, S::Failed};
     case S::Cancelled:
         return {S::Submitting, S::Cancelled};
+    case S::Pruned:
+        return {S::Submitting, S::Queued, S::Running, S::Pruned};
     }
     return {};
+}
+
+// A new trial taken to state along pathTo(); 0 when a step failed.
+qint64 addTrialIn(TrialStore& store, TrialState state)
+{
+    const auto trial = store.addTrial(someValues(), {});
+    if (!trial)
+        return 0;
+    for (TrialState step : pathTo(state)) {
+        if (!apply(store, trial->id, step))
+            return 0;
+    }
+    return trial->id;
 }
 
 // The transition table from trial.h, written out independently of the store.
@@ -154,9 +191,70 @@ bool legal(TrialState from, TrialState to)
         {S::Submitting, S::Running}, {S::Submitting, S::Failed}, {S::Submitting, S::Cancelled},
         {S::Submitting, S::Planned}, {S::Queued, S::Running},    {S::Queued, S::Done},
         {S::Queued, S::Failed},      {S::Queued, S::Cancelled},  {S::Running, S::Done},
-        {S::Running, S::Failed},     {S::Running, S::Cancelled},
+        {S::Running, S::Failed},     {S::Running, S::Cancelled}, {S::Queued, S::Pruned},
+        {S::Running, S::Pruned},
     };
     return allowed.contains({from, to});
+}
+
+// The schema of store format 1 as Sweepline wrote it before trials had steps or a stop point, with
+// a few trials in it: what a store made by an older version holds.
+bool writeVersion1Store(const QString& directory, const Campaign& campaign)
+{
+    if (!QDir().mkpath(directory))
+        return false;
+    const QStringList statements{
+        u"PRAGMA journal_mode = WAL"_s,
+        u"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)"_s,
+        u"CREATE TABLE trials ("
+        "id INTEGER PRIMARY KEY, token TEXT NOT NULL UNIQUE, state TEXT NOT NULL, "
+        "params TEXT NOT NULL, stage INT, direction TEXT, batch INT, value REAL, "
+        "intermediate TEXT, job_id TEXT, attempt INT NOT NULL DEFAULT 0, created_at INTEGER, "
+        "submitted_at INTEGER, started_at INTEGER, finished_at INTEGER, error TEXT, note TEXT)"_s,
+        u"CREATE TABLE trial_events ("
+        "id INTEGER PRIMARY KEY, trial_id INTEGER NOT NULL REFERENCES trials(id), "
+        "state TEXT NOT NULL, at INTEGER NOT NULL, note TEXT)"_s,
+        u"CREATE INDEX trial_events_by_trial ON trial_events(trial_id)"_s,
+        u"CREATE INDEX trials_by_state ON trials(state)"_s,
+        u"PRAGMA user_version = 1"_s,
+        u"INSERT INTO meta VALUES ('store_id', '0123abcd'), ('created_at', '2026-11-01T10:00:00.000Z')"_s,
+        u"INSERT INTO trials (id, token, state, params, value, intermediate, job_id, attempt, created_at, "
+        "submitted_at, started_at, finished_at, note) VALUES "
+        "(1, 'sw0123abcd-1', 'done', '[0.1,2,\"adam\"]', 0.25, '[0.5,0.25]', '11', 1, 1, 2, 3, 4, 'from the tail'), "
+        "(2, 'sw0123abcd-2', 'running', '[0.01,1,\"sgd\"]', NULL, NULL, '12', 1, 1, 2, 3, NULL, NULL), "
+        "(3, 'sw0123abcd-3', 'planned', '[0.1,3,\"sgd\"]', NULL, NULL, NULL, 0, 1, NULL, NULL, NULL, NULL)"_s,
+        u"INSERT INTO trial_events (trial_id, state, at) VALUES (1, 'planned', 1), (1, 'done', 4), "
+        "(2, 'planned', 1), (2, 'running', 3), (3, 'planned', 1)"_s,
+    };
+    RawDatabase raw(QDir(directory).filePath(u"trials.db"_s));
+    if (!raw.ok())
+        return false;
+    for (const QString& statement : statements) {
+        if (!raw.exec(statement)) {
+            qWarning("%s", qPrintable(statement));
+            return false;
+        }
+    }
+    // The meta values are bound, not spliced: the JSON holds quotes.
+    QSqlQuery query(QSqlDatabase::database(raw.name(), false));
+    const QList<std::pair<QString, QString>> meta{{u"campaign_json"_s, QString::fromUtf8(toJson(campaign))},
+                                                  {u"fingerprint"_s, definitionFingerprint(campaign)},
+                                                  {u"campaign_name"_s, campaign.name}};
+    for (const auto& [key, value] : meta) {
+        if (!query.prepare(u"INSERT INTO meta VALUES (?, ?)"_s))
+            return false;
+        query.addBindValue(key);
+        query.addBindValue(value);
+        if (!query.exec())
+            return false;
+    }
+    return true;
+}
+
+QStringList columnsOf(const QString& databasePath)
+{
+    RawDatabase raw(databasePath);
+    return raw.column(u"SELECT name FROM pragma_table_info('trials')"_s);
 }
 
 } // namespace
@@ -191,6 +289,15 @@ private slots:
     void noteAndScriptStart();
     void storeWithoutNoteColumnStaysReadable();
     void storeIdNamesTheTokens();
+    void curveAndPrune();
+    void prunedFromQueued();
+    void inactiveTrialRefused_data();
+    void inactiveTrialRefused();
+    void pruneRequestedThenEndedOtherwise_data();
+    void pruneRequestedThenEndedOtherwise();
+    void stepsMustMatchTheCurve();
+    void version1StoreUpgraded();
+    void version1StoreReadOnly();
 
 private:
     std::unique_ptr<TrialStore> openStore(const QString& directory, const Campaign& campaign = makeCampaign());
@@ -329,7 +436,8 @@ void TestTrialStore::transitions()
     if (legal(from, to)) {
         QVERIFY_RESULT(status);
         QCOMPARE(toString(store->trial(id)->state), toString(to));
-        QCOMPARE(store->history(id)->size(), events + 1);
+        // Pruning is two entries: the request and the end.
+        QCOMPARE(store->history(id)->size(), events + (to == TrialState::Pruned ? 2 : 1));
     } else {
         QVERIFY(!status.ok());
         QCOMPARE(status.error(), u"trial %1: cannot go from %2 to %3"_s.arg(id).arg(toString(from), toString(to)));
@@ -462,7 +570,7 @@ void TestTrialStore::pragmas()
         QCOMPARE(RawDatabase::scalarOn(connection, u"PRAGMA synchronous"_s).toInt(), 2); // FULL
         QCOMPARE(RawDatabase::scalarOn(connection, u"PRAGMA foreign_keys"_s).toInt(), 1);
         QCOMPARE(RawDatabase::scalarOn(connection, u"PRAGMA busy_timeout"_s).toInt(), 5000);
-        QCOMPARE(RawDatabase::scalarOn(connection, u"PRAGMA user_version"_s).toInt(), 1);
+        QCOMPARE(RawDatabase::scalarOn(connection, u"PRAGMA user_version"_s).toInt(), 2);
     }
     QVERIFY2(storeConnection().isEmpty(), "the connection is removed with the store");
 
@@ -586,13 +694,13 @@ void TestTrialStore::newerSchemaRefused()
     QVERIFY(openStore(directory));
     {
         RawDatabase raw(QDir(directory).filePath(u"trials.db"_s));
-        QVERIFY(raw.exec(u"PRAGMA user_version = 2"_s));
+        QVERIFY(raw.exec(u"PRAGMA user_version = 3"_s));
     }
     const QStringList errors{TrialStore::open(directory, makeCampaign()).error(),
                              TrialStore::openExisting(directory).error()};
     for (const QString& error : errors) {
         QVERIFY2(error.contains(u"newer version of Sweepline"_s), qPrintable(error));
-        QVERIFY2(error.contains(u"format 2"_s), qPrintable(error));
+        QVERIFY2(error.contains(u"format 3"_s), qPrintable(error));
     }
 }
 
@@ -740,6 +848,277 @@ void TestTrialStore::storeIdNamesTheTokens()
     QCOMPARE(one->storeId().size(), 8);
     QVERIFY(one->storeId() != two->storeId());
     QCOMPARE(one->addTrial(someValues(), {})->token, u"sw%1-1"_s.arg(one->storeId()));
+}
+
+// A running trial's curve is replaced as it grows, without a history entry; the stop is asked for
+// (the trial stays running) and the end is recorded pruned with the whole curve and no value.
+void TestTrialStore::curveAndPrune()
+{
+    const QString directory = m_tmp.filePath(u"prune"_s);
+    auto store = openStore(directory);
+    QVERIFY(store);
+    QCOMPARE(addTrialIn(*store, TrialState::Running), 1);
+    const qsizetype events = store->history(1)->size();
+
+    QVERIFY_RESULT(store->recordCurve(1, {0.9, 0.7}, {10, 20}, 64));
+    auto running = store->trial(1);
+    QVERIFY_RESULT(running);
+    QCOMPARE(running->intermediate, (QList<double>{0.9, 0.7}));
+    QCOMPARE(running->steps, (QList<int>{10, 20}));
+    QCOMPARE(running->curveOffset, 64);
+    QVERIFY(!running->pruneAt);
+    QCOMPARE(store->history(1)->size(), events);
+    QVERIFY_RESULT(store->recordCurve(1, {0.9, 0.7, 0.6}, {10, 20, 30}, 96));
+    QCOMPARE(store->trial(1)->intermediate, (QList<double>{0.9, 0.7, 0.6}));
+    QCOMPARE(store->trial(1)->curveOffset, 96);
+
+    QVERIFY_RESULT(store->markPruneRequested(1, {30, 0.6}));
+    running = store->trial(1);
+    QCOMPARE(toString(running->state), toString(TrialState::Running));
+    QCOMPARE(running->pruneAt, std::optional<CurvePoint>(CurvePoint{30, 0.6}));
+    QCOMPARE(running->curveOffset, 96);
+    auto history = store->history(1);
+    QCOMPARE(history->size(), events + 1);
+    QCOMPARE(toString(history->last().state), toString(TrialState::Running));
+    QCOMPARE(history->last().note, u"stop requested at step 30 (value 0.6)"_s);
+
+    // Asked once: a second request (a resumed engine judging again) is refused and changes nothing.
+    QVERIFY_FAILS_WITH(store->markPruneRequested(1, {40, 0.5}), ErrorCode::Failed);
+    QCOMPARE(store->trial(1)->pruneAt, std::optional<CurvePoint>(CurvePoint{30, 0.6}));
+    QCOMPARE(store->history(1)->size(), events + 1);
+    // The curve may still grow while the cancel travels.
+    QVERIFY_RESULT(store->recordCurve(1, {0.9, 0.7, 0.6, 0.55}, {10, 20, 30, 40}, 128));
+
+    QVERIFY_RESULT(store->markPruned(1, {0.9, 0.7, 0.6, 0.55, 0.5}, {10, 20, 30, 40, 50}, at(10, 5, 0)));
+    QVERIFY_FAILS_WITH(store->recordCurve(1, {0.1}, {}, 10), ErrorCode::Failed);
+    store.reset();
+
+    // Read back through a fresh connection: what is on disk.
+    auto reopened = TrialStore::openExisting(directory);
+    QVERIFY_RESULT(reopened);
+    const auto pruned = reopened.value()->trial(1);
+    QVERIFY_RESULT(pruned);
+    QCOMPARE(toString(pruned->state), toString(TrialState::Pruned));
+    QVERIFY(!pruned->value);
+    QCOMPARE(pruned->intermediate, (QList<double>{0.9, 0.7, 0.6, 0.55, 0.5}));
+    QCOMPARE(pruned->steps, (QList<int>{10, 20, 30, 40, 50}));
+    QCOMPARE(pruned->curveOffset, 0);
+    QCOMPARE(pruned->pruneAt, std::optional<CurvePoint>(CurvePoint{30, 0.6}));
+    QCOMPARE(pruned->finishedAt, at(10, 5, 0));
+    QVERIFY(pruned->error.isEmpty());
+    QVERIFY(pruned->note.isEmpty());
+    history = reopened.value()->history(1);
+    QCOMPARE(toString(history->last().state), toString(TrialState::Pruned));
+    QCOMPARE(history->last().at, at(10, 5, 0));
+    QCOMPARE(history->last().note, u"stopped at step 30 (value 0.6)"_s);
+    QCOMPARE(reopened.value()->trials()->first().pruneAt, pruned->pruneAt);
+    QCOMPARE(reopened.value()->countByState()->value(TrialState::Pruned), 1);
+    QCOMPARE(countFinished(reopened.value()->trials().value()), 1);
+    QCOMPARE(reopened.value()->integrityCheck().value(), u"ok"_s);
+}
+
+void TestTrialStore::prunedFromQueued()
+{
+    auto store = openStore(m_tmp.filePath(u"prune-queued"_s));
+    QVERIFY(store);
+    QCOMPARE(addTrialIn(*store, TrialState::Queued), 1);
+    QVERIFY_RESULT(store->recordCurve(1, {3.0}, {}, 9));
+    QVERIFY_RESULT(store->markPruneRequested(1, {1, 3.0}));
+    QVERIFY_RESULT(store->markPruned(1, {3.0}, {}, at(10, 1, 0), u"from the tail"_s));
+    const auto pruned = store->trial(1);
+    QCOMPARE(toString(pruned->state), toString(TrialState::Pruned));
+    QVERIFY(pruned->steps.isEmpty());
+    QCOMPARE(pruned->curve(), (QList<CurvePoint>{{1, 3.0}}));
+    QCOMPARE(pruned->note, u"from the tail"_s);
+    QCOMPARE(store->history(1)->last().note, u"from the tail"_s);
+}
+
+// Only a queued or running trial takes a curve or a stop request.
+void TestTrialStore::inactiveTrialRefused_data()
+{
+    QTest::addColumn<TrialState>("state");
+    for (TrialState state : allTrialStates()) {
+        if (state != TrialState::Queued && state != TrialState::Running)
+            QTest::addRow("%s", qPrintable(toString(state))) << state;
+    }
+}
+
+void TestTrialStore::inactiveTrialRefused()
+{
+    QFETCH(TrialState, state);
+    auto store = openStore(m_tmp.filePath(u"inactive-refused"_s));
+    QVERIFY(store);
+    const qint64 id = addTrialIn(*store, state);
+    QVERIFY(id > 0);
+    const qsizetype events = store->history(id)->size();
+    const auto before = store->trial(id);
+    const Status curve = store->recordCurve(id, {1.0, 2.0, 3.0, 4.0}, {}, 100);
+    QVERIFY_FAILS_WITH(curve, ErrorCode::Failed);
+    QCOMPARE(curve.error(), u"trial %1: cannot record a curve of a %2 trial"_s.arg(id).arg(toString(state)));
+    QCOMPARE(store->trial(id)->intermediate, before->intermediate);
+    QCOMPARE(store->trial(id)->curveOffset, 0);
+    QVERIFY_FAILS_WITH(store->recordCurve(id + 100, {1.0}, {}, 1), ErrorCode::NotFound);
+    const Status status = store->markPruneRequested(id, {3, 0.5});
+    QVERIFY_FAILS_WITH(status, ErrorCode::Failed);
+    QCOMPARE(status.error(), u"trial %1: cannot stop a %2 trial"_s.arg(id).arg(toString(state)));
+    QCOMPARE(store->trial(id)->pruneAt, before->pruneAt);
+    QCOMPARE(store->history(id)->size(), events);
+    QVERIFY_FAILS_WITH(store->markPruneRequested(id + 100, {3, 0.5}), ErrorCode::NotFound);
+
+    // Pruned without a request: refused from every state, running ones included.
+    const qint64 running = addTrialIn(*store, TrialState::Running);
+    QVERIFY(running > 0);
+    const Status unasked = store->markPruned(running, {1.0}, {}, at(10, 0, 0));
+    QVERIFY_FAILS_WITH(unasked, ErrorCode::Failed);
+    QCOMPARE(unasked.error(), u"trial %1: cannot be pruned, its stop was never requested"_s.arg(running));
+    QCOMPARE(toString(store->trial(running)->state), toString(TrialState::Running));
+    QVERIFY_FAILS_WITH(store->markPruned(running + 100, {1.0}, {}, at(10, 0, 0)), ErrorCode::NotFound);
+}
+
+// The job finished (or failed, or was cancelled otherwise) before the stop reached it: the row no
+// longer says it was stopped, the history still shows the request.
+void TestTrialStore::pruneRequestedThenEndedOtherwise_data()
+{
+    QTest::addColumn<TrialState>("end");
+    QTest::addRow("done") << TrialState::Done;
+    QTest::addRow("failed") << TrialState::Failed;
+    QTest::addRow("cancelled") << TrialState::Cancelled;
+}
+
+void TestTrialStore::pruneRequestedThenEndedOtherwise()
+{
+    QFETCH(TrialState, end);
+    auto store = openStore(m_tmp.filePath(u"prune-otherwise"_s));
+    QVERIFY(store);
+    const qint64 id = addTrialIn(*store, TrialState::Running);
+    QVERIFY(id > 0);
+    QVERIFY_RESULT(store->recordCurve(id, {0.9, 0.8}, {}, 40));
+    QVERIFY_RESULT(store->markPruneRequested(id, {2, 0.8}));
+    QVERIFY_RESULT(apply(*store, id, end));
+    const auto ended = store->trial(id);
+    QCOMPARE(toString(ended->state), toString(end));
+    QVERIFY(!ended->pruneAt);
+    QCOMPARE(ended->curveOffset, 0);
+    if (end == TrialState::Cancelled)
+        QCOMPARE(ended->intermediate, (QList<double>{0.9, 0.8})); // the curve read while it ran stays
+    bool requestKept = false;
+    const auto history = store->history(id);
+    QVERIFY_RESULT(history);
+    for (const auto& change : history.value())
+        requestKept = requestKept || change.note == u"stop requested at step 2 (value 0.8)"_s;
+    QVERIFY(requestKept);
+    QVERIFY_FAILS_WITH(store->markPruned(id, {1.0}, {}, at(10, 0, 0)), ErrorCode::Failed);
+}
+
+void TestTrialStore::stepsMustMatchTheCurve()
+{
+    auto store = openStore(m_tmp.filePath(u"steps"_s));
+    QVERIFY(store);
+    const qint64 id = addTrialIn(*store, TrialState::Running);
+    QVERIFY(id > 0);
+    QVERIFY_FAILS_WITH(store->recordCurve(id, {1.0, 2.0}, {5}, 10), ErrorCode::InvalidInput);
+    QVERIFY_FAILS_WITH(store->recordCurve(id, {1.0}, {}, -1), ErrorCode::InvalidInput);
+    QVERIFY_FAILS_WITH(store->markDone(id, 2.0, {1.0, 2.0}, at(10, 0, 0), {}, {5}), ErrorCode::InvalidInput);
+    QVERIFY_FAILS_WITH(store->markFailed(id, u"x"_s, {1.0}, at(10, 0, 0), {}, {5, 6}), ErrorCode::InvalidInput);
+    QCOMPARE(toString(store->trial(id)->state), toString(TrialState::Running));
+    QVERIFY(store->trial(id)->intermediate.isEmpty());
+
+    QVERIFY_RESULT(store->markDone(id, 2.0, {1.0, 2.0}, at(10, 0, 0), {}, {5, 10}));
+    const auto done = store->trial(id);
+    QCOMPARE(done->steps, (QList<int>{5, 10}));
+    QCOMPARE(done->curve(), (QList<CurvePoint>{{5, 1.0}, {10, 2.0}}));
+
+    const qint64 failed = store->addTrial(someValues(), {})->id;
+    QVERIFY(store->markSubmitting(failed));
+    QVERIFY_RESULT(store->markFailed(failed, u"x"_s, {1.0}, at(10, 0, 0), {}, {7}));
+    QCOMPARE(store->trial(failed)->steps, (QList<int>{7}));
+}
+
+// A store of format 1 (before curves had steps): opened for a run it gains the columns and the new
+// format number in one transaction, keeps every trial and history entry, and its trials then take
+// curves and stops like any other.
+void TestTrialStore::version1StoreUpgraded()
+{
+    for (const bool throughOpenExisting : {false, true}) {
+        const QString directory = m_tmp.filePath(throughOpenExisting ? u"v1-existing"_s : u"v1-open"_s);
+        QVERIFY(writeVersion1Store(directory, makeCampaign()));
+        const QString database = QDir(directory).filePath(u"trials.db"_s);
+        QVERIFY(!columnsOf(database).contains(u"steps"_s));
+
+        auto opened =
+            throughOpenExisting ? TrialStore::openExisting(directory) : TrialStore::open(directory, makeCampaign());
+        QVERIFY_RESULT(opened);
+        TrialStore& store = *opened.value();
+        QCOMPARE(RawDatabase(database).scalar(u"PRAGMA user_version"_s).toInt(), 2);
+        const QStringList columns = columnsOf(database);
+        for (const QString& column : {u"note"_s, u"steps"_s, u"curve_offset"_s, u"prune_step"_s, u"prune_value"_s})
+            QVERIFY2(columns.contains(column), qPrintable(column));
+        QCOMPARE(store.storeId(), u"0123abcd"_s);
+
+        const auto trials = store.trials();
+        QVERIFY_RESULT(trials);
+        QCOMPARE(trials->size(), 3);
+        const TrialRecord& done = trials->at(0);
+        QCOMPARE(toString(done.state), toString(TrialState::Done));
+        QCOMPARE(done.value, std::optional<double>(0.25));
+        QCOMPARE(done.curve(), (QList<CurvePoint>{{1, 0.5}, {2, 0.25}}));
+        QVERIFY(done.steps.isEmpty());
+        QCOMPARE(done.curveOffset, 0);
+        QVERIFY(!done.pruneAt);
+        QCOMPARE(done.note, u"from the tail"_s);
+        QCOMPARE(store.history(1)->size(), 2);
+
+        QVERIFY_RESULT(store.recordCurve(2, {0.9}, {100}, 20));
+        QVERIFY_RESULT(store.markPruneRequested(2, {100, 0.9}));
+        QVERIFY_RESULT(store.markPruned(2, {0.9}, {100}, at(10, 0, 0)));
+        QCOMPARE(store.countByState()->value(TrialState::Pruned), 1);
+        QCOMPARE(store.addTrial(someValues(), {})->id, 4);
+        QCOMPARE(store.integrityCheck().value(), u"ok"_s);
+        opened.value().reset();
+        // Upgraded once: opening again changes nothing and reads the same.
+        auto again = TrialStore::open(directory, makeCampaign());
+        QVERIFY_RESULT(again);
+        QCOMPARE(again.value()->trial(2)->pruneAt, std::optional<CurvePoint>(CurvePoint{100, 0.9}));
+        QCOMPARE(columnsOf(database), columns);
+    }
+}
+
+// status and export of a format-1 store in read-only mode: read as it is, not upgraded, not written.
+void TestTrialStore::version1StoreReadOnly()
+{
+    const QString directory = m_tmp.filePath(u"v1-readonly"_s);
+    QVERIFY(writeVersion1Store(directory, makeCampaign()));
+    const QString database = QDir(directory).filePath(u"trials.db"_s);
+    const auto fileHash = [&database]() {
+        QFile file(database);
+        return file.open(QIODevice::ReadOnly) ? QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256)
+                                              : QByteArray();
+    };
+    const QByteArray before = fileHash();
+    QVERIFY(!before.isEmpty());
+    const QStringList columnsBefore = columnsOf(database);
+    {
+        auto reading = TrialStore::openExisting(directory, TrialStore::Access::ReadOnly);
+        QVERIFY_RESULT(reading);
+        const auto trials = reading.value()->trials();
+        QVERIFY_RESULT(trials);
+        QCOMPARE(trials->size(), 3);
+        QCOMPARE(trials->at(0).value, std::optional<double>(0.25));
+        QCOMPARE(trials->at(0).note, u"from the tail"_s);
+        for (const TrialRecord& trial : trials.value()) {
+            QVERIFY(trial.steps.isEmpty());
+            QCOMPARE(trial.curveOffset, 0);
+            QVERIFY(!trial.pruneAt);
+        }
+        QCOMPARE(toString(reading.value()->trial(2)->state), toString(TrialState::Running));
+        QCOMPARE(reading.value()->countByState()->value(TrialState::Running), 1);
+        QCOMPARE(reading.value()->countByState()->value(TrialState::Pruned), 0);
+        QVERIFY_FAILS_WITH(reading.value()->recordCurve(2, {1.0}, {}, 5), ErrorCode::Io);
+        QVERIFY_FAILS_WITH(reading.value()->markPruneRequested(2, {1, 1.0}), ErrorCode::Io);
+    }
+    QCOMPARE(RawDatabase(database).scalar(u"PRAGMA user_version"_s).toInt(), 1);
+    QCOMPARE(columnsOf(database), columnsBefore);
+    QCOMPARE(fileHash(), before);
 }
 
 QTEST_GUILESS_MAIN(TestTrialStore)

@@ -18,14 +18,43 @@ using namespace sweepline::model;
 
 namespace {
 
-// The writer's path through the states, in order of progress.
-const QList<TrialState> progress{TrialState::Planned, TrialState::Submitting, TrialState::Queued, TrialState::Running,
-                                 TrialState::Done};
+// The writer's path, in order of progress: the states and the two changes that keep the state
+// (a recorded curve, a stop request). Odd trials end done, even ones pruned.
+const QStringList progress{u"planned"_s, u"submitting"_s,      u"queued"_s, u"running"_s,
+                           u"curve"_s,   u"prune-requested"_s, u"end"_s};
+constexpr int endStep = 6;
+// The fewest history entries a trial has at each step (a curve adds none; a done trial skips the request).
+const QList<int> leastHistory{1, 2, 3, 4, 4, 5, 5};
 
 struct Ack {
     qint64 id = 0;
-    TrialState state = TrialState::Planned;
+    int step = 0; // in progress
 };
+
+int stepOf(const QString& event)
+{
+    if (event == u"done"_s || event == u"pruned"_s)
+        return endStep;
+    return int(progress.indexOf(event));
+}
+
+// How far the store says a trial got, in progress.
+int reached(const TrialRecord& trial)
+{
+    switch (trial.state) {
+    case TrialState::Planned:
+    case TrialState::Submitting:
+    case TrialState::Queued:
+        return int(progress.indexOf(toString(trial.state)));
+    case TrialState::Running:
+        return trial.pruneAt ? 5 : trial.intermediate.isEmpty() ? 3 : 4;
+    case TrialState::Done:
+    case TrialState::Pruned:
+        return endStep;
+    default:
+        return -1;
+    }
+}
 
 // Complete lines only: a line cut off by the kill was never fully acknowledged.
 QList<Ack> parseAcks(const QByteArray& output)
@@ -38,9 +67,9 @@ QList<Ack> parseAcks(const QByteArray& output)
         const QList<QByteArray> parts = line.split(' ');
         if (parts.size() != 3 || parts.at(0) != "ack")
             continue;
-        const auto state = trialStateFromString(QString::fromLatin1(parts.at(2)));
-        if (state)
-            acks.append({parts.at(1).toLongLong(), *state});
+        const int step = stepOf(QString::fromLatin1(parts.at(2)));
+        if (step >= 0)
+            acks.append({parts.at(1).toLongLong(), step});
     }
     return acks;
 }
@@ -61,6 +90,7 @@ private:
     KillPlan killPlan(int iteration);
     QByteArray runAndKill(const KillPlan& plan, QString* failure);
     void verifyStore(const QHash<qint64, int>& acked, qint64* maxId);
+    static void verifyCurve(const TrialRecord& trial, int ackedStep);
 
     QTemporaryDir m_tmp;
     QString m_directory;
@@ -140,13 +170,39 @@ void TestTrialStoreCrash::verifyStore(const QHash<qint64, int>& acked, qint64* m
     for (auto it = acked.cbegin(); it != acked.cend(); ++it) {
         const auto trial = store.trial(it.key());
         QVERIFY_RESULT(trial);
-        const int stored = int(progress.indexOf(trial->state));
+        const int stored = reached(trial.value());
         QVERIFY2(stored >= it.value(),
-                 qPrintable(u"trial %1 is %2 but was acknowledged as %3"_s.arg(it.key()).arg(
-                     toString(trial->state), toString(progress.at(it.value())))));
+                 qPrintable(u"trial %1 is %2 but was acknowledged as %3"_s.arg(it.key()).arg(toString(trial->state),
+                                                                                             progress.at(it.value()))));
         const auto history = store.history(it.key());
         QVERIFY_RESULT(history);
-        QVERIFY(history->size() >= it.value() + 1);
+        QVERIFY(history->size() >= leastHistory.at(it.value()));
+        verifyCurve(trial.value(), it.value());
+        if (QTest::currentTestFailed())
+            return;
+    }
+}
+
+// What the writer recorded: the curve while running, the stop point, and how the trial ended.
+void TestTrialStoreCrash::verifyCurve(const TrialRecord& trial, int ackedStep)
+{
+    const double id = double(trial.id);
+    const QList<double> curve{2.0 / id, 1.0 / id};
+    const bool prunes = trial.id % 2 == 0;
+    if (ackedStep < progress.indexOf(u"curve"_s))
+        return;
+    if (trial.state == TrialState::Running) {
+        QCOMPARE(trial.intermediate, curve);
+        QCOMPARE(trial.steps, (QList<int>{10, 20}));
+        QCOMPARE(trial.curveOffset, 64);
+    }
+    if (prunes && ackedStep >= progress.indexOf(u"prune-requested"_s))
+        QCOMPARE(trial.pruneAt, std::optional<CurvePoint>(CurvePoint{20, 1.0 / id}));
+    if (ackedStep == endStep) {
+        QCOMPARE(toString(trial.state), toString(prunes ? TrialState::Pruned : TrialState::Done));
+        QCOMPARE(trial.curveOffset, 0);
+        QCOMPARE(trial.steps, prunes ? (QList<int>{10, 20, 30}) : (QList<int>{10, 20}));
+        QCOMPARE(trial.value.has_value(), !prunes);
     }
 }
 
@@ -164,6 +220,7 @@ void TestTrialStoreCrash::acknowledgedChangesSurviveKills()
     qint64 maxId = 0;
     int kills = 0;
     int doneAcks = 0;
+    int prunedAcks = 0;
     int silentKills = 0;
     for (int iteration = 0; iteration < 24; ++iteration) {
         const KillPlan plan = killPlan(iteration);
@@ -176,13 +233,14 @@ void TestTrialStoreCrash::acknowledgedChangesSurviveKills()
         // The writer resumes the store: its new trials continue after what is already there.
         qint64 lastNew = maxId;
         for (const Ack& ack : acks) {
-            const int step = int(progress.indexOf(ack.state));
-            if (ack.state == TrialState::Planned) {
+            const int step = ack.step;
+            if (step == 0) {
                 QVERIFY2(ack.id > lastNew, qPrintable(u"trial %1 reused after %2"_s.arg(ack.id).arg(lastNew)));
                 lastNew = ack.id;
             }
             acked[ack.id] = qMax(acked.value(ack.id, 0), step);
-            doneAcks += ack.state == TrialState::Done ? 1 : 0;
+            doneAcks += step == endStep && ack.id % 2 == 1 ? 1 : 0;
+            prunedAcks += step == endStep && ack.id % 2 == 0 ? 1 : 0;
         }
         verifyStore(acked, &maxId);
         if (QTest::currentTestFailed()) {
@@ -190,11 +248,12 @@ void TestTrialStoreCrash::acknowledgedChangesSurviveKills()
             return;
         }
     }
-    qInfo("%d kills (%d before any acknowledgement), %lld trials acknowledged, %d reached done", kills, silentKills,
-          qint64(acked.size()), doneAcks);
+    qInfo("%d kills (%d before any acknowledgement), %lld trials acknowledged, %d reached done, %d pruned", kills,
+          silentKills, qint64(acked.size()), doneAcks, prunedAcks);
     QVERIFY(kills >= 20);
     QVERIFY2(silentKills >= 1, "some kills must come before the first acknowledgement");
     QVERIFY2(doneAcks > 0, "the writer never got a trial to done: kills too early to mean anything");
+    QVERIFY2(prunedAcks > 0, "the writer never got a trial to pruned: kills too early to mean anything");
 
     // After all that, a writer still runs to completion on the same store.
     QProcess writer;
@@ -203,7 +262,8 @@ void TestTrialStoreCrash::acknowledgedChangesSurviveKills()
     QCOMPARE(writer.exitStatus(), QProcess::NormalExit);
     QVERIFY2(writer.exitCode() == 0, writer.readAllStandardError().constData());
     const QList<Ack> last = parseAcks(writer.readAllStandardOutput());
-    QCOMPARE(last.size(), 10);
+    // One trial ends done (6 acknowledgements), the other pruned (7).
+    QCOMPARE(last.size(), 13);
     QCOMPARE(last.first().id, maxId + 1);
 }
 
