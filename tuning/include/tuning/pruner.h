@@ -34,8 +34,9 @@ struct EarlyStoppingOptions {
     int reductionFactor = 3;
     // hyperband: the longest run, in steps; brackets s = 0 .. floor(log_eta(maxSteps / minSteps)), each
     // an ASHA whose first rung is at minSteps * eta^s, trials spread over them in proportion to the
-    // brackets' budgets (Optuna's HyperbandPruner). Empty: the number of steps of the first trial to
-    // complete (Optuna's max_resource "auto"); until then no trial is stopped.
+    // brackets' budgets (Optuna's HyperbandPruner), by a weighted round robin over the trial number
+    // where Optuna hashes the study name. Empty: the number of steps of the first trial to complete
+    // (Optuna's max_resource "auto"); until then no trial is stopped nor recorded at a rung.
     std::optional<int> maxSteps;
 };
 
