@@ -125,6 +125,28 @@ Json clusterJson(const ClusterSettings& cluster)
     return json;
 }
 
+// Only the keys the rule reads: the reader refuses the others.
+Json earlyStoppingJson(const EarlyStopping& settings)
+{
+    Json json = {{"rule", toStd(ruleKeyword(settings.rule))}};
+    switch (settings.rule) {
+    case EarlyStoppingRule::None:
+        break;
+    case EarlyStoppingRule::Median:
+        json["startup_trials"] = settings.startupTrials;
+        json["warmup_steps"] = settings.warmupSteps;
+        break;
+    case EarlyStoppingRule::Asha:
+    case EarlyStoppingRule::Hyperband:
+        json["min_steps"] = settings.minSteps;
+        json["reduction_factor"] = settings.reductionFactor;
+        if (settings.rule == EarlyStoppingRule::Hyperband && settings.maxSteps)
+            json["max_steps"] = *settings.maxSteps;
+        break;
+    }
+    return json;
+}
+
 Json campaignJson(const Campaign& campaign)
 {
     Json json = Json::object();
@@ -137,12 +159,16 @@ Json campaignJson(const Campaign& campaign)
                       {"direction", toStd(directionKeyword(campaign.objective.direction))}};
     if (!campaign.objective.pattern.isEmpty())
         objective["pattern"] = toStd(campaign.objective.pattern);
+    if (!campaign.objective.stepPattern.isEmpty())
+        objective["step_pattern"] = toStd(campaign.objective.stepPattern);
     json["objective"] = objective;
 
     json["search"] = {{"strategy", toStd(campaign.search.strategy)},
                       {"max_trials", campaign.search.maxTrials},
                       {"parallel", campaign.search.parallel},
                       {"seed", std::uint64_t(campaign.search.seed)}};
+    if (campaign.search.earlyStopping.enabled())
+        json["search"]["early_stopping"] = earlyStoppingJson(campaign.search.earlyStopping);
 
     Json job = {{"command", toStd(campaign.job.command)}, {"files", Json::array()}};
     for (const QString& file : campaign.job.files)
@@ -173,9 +199,13 @@ std::vector<std::pair<QString, Json>> definitionParts(const Campaign& campaign)
             : Json(nullptr);
         parameters.push_back(json);
     }
-    const Json objective = {{"metric", toStd(campaign.objective.metric)},
-                            {"direction", toStd(directionKeyword(campaign.objective.direction))},
-                            {"pattern", toStd(campaign.objective.pattern)}};
+    Json objective = {{"metric", toStd(campaign.objective.metric)},
+                      {"direction", toStd(directionKeyword(campaign.objective.direction))},
+                      {"pattern", toStd(campaign.objective.pattern)}};
+    // Only when set, so the fingerprint of a campaign without one stays what it was before step
+    // patterns existed. Early stopping is not here: it may change between runs, like the budget.
+    if (!campaign.objective.stepPattern.isEmpty())
+        objective["step_pattern"] = toStd(campaign.objective.stepPattern);
     return {
         {u"parameters"_s, parameters},
         {u"objective"_s, objective},
@@ -243,6 +273,37 @@ QString Campaign::formatValue(const QVariant& value)
     default:
         return value.toString(); // integers in decimal, strings verbatim
     }
+}
+
+QString ruleKeyword(EarlyStoppingRule rule)
+{
+    switch (rule) {
+    case EarlyStoppingRule::None:
+        return u"none"_s;
+    case EarlyStoppingRule::Median:
+        return u"median"_s;
+    case EarlyStoppingRule::Asha:
+        return u"asha"_s;
+    case EarlyStoppingRule::Hyperband:
+        return u"hyperband"_s;
+    }
+    return {};
+}
+
+const QList<EarlyStoppingRule>& allEarlyStoppingRules()
+{
+    static const QList<EarlyStoppingRule> rules{EarlyStoppingRule::None, EarlyStoppingRule::Median,
+                                                EarlyStoppingRule::Asha, EarlyStoppingRule::Hyperband};
+    return rules;
+}
+
+std::optional<EarlyStoppingRule> earlyStoppingRuleFromKeyword(const QString& keyword)
+{
+    for (EarlyStoppingRule rule : allEarlyStoppingRules()) {
+        if (ruleKeyword(rule) == keyword)
+            return rule;
+    }
+    return std::nullopt;
 }
 
 const QStringList& knownSchedulers()

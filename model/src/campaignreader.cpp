@@ -656,7 +656,7 @@ void CampaignReader::readObjective(const Member& m)
 {
     if (!isObject(*m, m.where))
         return;
-    checkKeys(*m, m.where, {u"metric"_s, u"direction"_s, u"pattern"_s}, {u"metric"_s});
+    checkKeys(*m, m.where, {u"metric"_s, u"direction"_s, u"pattern"_s, u"step_pattern"_s}, {u"metric"_s});
     Objective& objective = m_campaign.objective;
     if (const Member metric = member(*m, m.where, "metric"))
         objective.metric = readString(metric).value_or(QString());
@@ -671,34 +671,36 @@ void CampaignReader::readObjective(const Member& m)
                  u"must be %1, not %2"_s.arg(alternatives({u"minimize"_s, u"maximize"_s}), quoted(*text)));
     }
     if (const Member pattern = member(*m, m.where, "pattern"))
-        readPattern(pattern);
+        objective.pattern = readPattern(pattern).value_or(QString());
+    if (const Member stepPattern = member(*m, m.where, "step_pattern"))
+        objective.stepPattern = readPattern(stepPattern).value_or(QString());
 }
 
-void CampaignReader::readPattern(const Member& m)
+std::optional<QString> CampaignReader::readPattern(const Member& m)
 {
     const std::optional<QString> pattern = readString(m);
     if (!pattern)
-        return;
+        return std::nullopt;
     const QRegularExpression expression(*pattern);
     if (!expression.isValid()) {
         fail(m.where,
              u"invalid regular expression: %1 at offset %2"_s.arg(expression.errorString(),
                                                                   QString::number(expression.patternErrorOffset())));
-        return;
+        return std::nullopt;
     }
-    // The one group is the metric's value; more would leave it ambiguous.
+    // The one group is the value (the metric's, or the step's); more would leave it ambiguous.
     if (expression.captureCount() != 1) {
         fail(m.where, u"must have exactly one capture group, not %1"_s.arg(expression.captureCount()));
-        return;
+        return std::nullopt;
     }
-    m_campaign.objective.pattern = *pattern;
+    return pattern;
 }
 
 void CampaignReader::readSearch(const Member& m)
 {
     if (!isObject(*m, m.where))
         return;
-    checkKeys(*m, m.where, {u"strategy"_s, u"max_trials"_s, u"parallel"_s, u"seed"_s});
+    checkKeys(*m, m.where, {u"strategy"_s, u"max_trials"_s, u"parallel"_s, u"seed"_s, u"early_stopping"_s});
     SearchSettings& search = m_campaign.search;
     if (const Member strategy = member(*m, m.where, "strategy")) {
         if (const std::optional<QString> name = readString(strategy)) {
@@ -725,6 +727,78 @@ void CampaignReader::readSearch(const Member& m)
                 search.seed = quint64(*value);
         }
     }
+    if (const Member earlyStopping = member(*m, m.where, "early_stopping"))
+        readEarlyStopping(earlyStopping);
+}
+
+// The ranges are tuning::earlyStoppingProblem's, so a campaign that validates makes a working rule.
+void CampaignReader::readEarlyStopping(const Member& m)
+{
+    using Rule = EarlyStoppingRule;
+    if (!isObject(*m, m.where))
+        return;
+    checkKeys(
+        *m, m.where,
+        {u"rule"_s, u"startup_trials"_s, u"warmup_steps"_s, u"min_steps"_s, u"reduction_factor"_s, u"max_steps"_s},
+        {u"rule"_s});
+    EarlyStopping& settings = m_campaign.search.earlyStopping;
+    std::optional<Rule> rule;
+    if (const Member ruleMember = member(*m, m.where, "rule")) {
+        if (const std::optional<QString> keyword = readString(ruleMember)) {
+            rule = earlyStoppingRuleFromKeyword(*keyword);
+            if (!rule) {
+                QStringList known;
+                for (Rule candidate : allEarlyStoppingRules())
+                    known.append(ruleKeyword(candidate));
+                fail(ruleMember.where, u"must be %1, not %2"_s.arg(alternatives(known), quoted(*keyword)));
+            }
+        }
+    }
+    // Which rules read each key; a key the rule ignores is a mistake worth naming.
+    struct Setting {
+        const char* key;
+        QList<Rule> rules;
+        int minimum;
+        int maximum;
+        int EarlyStopping::*field;
+    };
+    const QList<Setting> settingsByKey{
+        {"startup_trials", {Rule::Median}, 0, 1000000, &EarlyStopping::startupTrials},
+        {"warmup_steps", {Rule::Median}, 0, 1000000, &EarlyStopping::warmupSteps},
+        {"min_steps", {Rule::Asha, Rule::Hyperband}, 1, 1000000, &EarlyStopping::minSteps},
+        {"reduction_factor", {Rule::Asha, Rule::Hyperband}, 2, 100, &EarlyStopping::reductionFactor},
+        {"max_steps", {Rule::Hyperband}, 1, 10000000, nullptr},
+    };
+    std::optional<Location> maxStepsWhere;
+    for (const Setting& setting : settingsByKey) {
+        const Member value = member(*m, m.where, setting.key);
+        if (!value)
+            continue;
+        if (rule && !setting.rules.contains(*rule)) {
+            QStringList names;
+            for (Rule applies : setting.rules)
+                names.append(ruleKeyword(applies));
+            fail(value.where,
+                 u"applies to the %1 rule%2 only"_s.arg(names.join(u" and "_s))
+                     .arg(names.size() > 1 ? u"s"_s : QString()));
+            continue;
+        }
+        const std::optional<int> number = readCountBetween(value, setting.minimum, setting.maximum);
+        if (!number)
+            continue;
+        if (setting.field) {
+            settings.*setting.field = *number;
+        } else {
+            settings.maxSteps = number;
+            maxStepsWhere = value.where;
+        }
+    }
+    // The longest run must reach the second rung, or hyperband has a single bracket of nothing.
+    const qint64 shortest = qint64(settings.minSteps) * settings.reductionFactor;
+    if (maxStepsWhere && *settings.maxSteps < shortest)
+        fail(*maxStepsWhere, u"must be at least min_steps * reduction_factor (%1)"_s.arg(shortest));
+    if (rule)
+        settings.rule = *rule;
 }
 
 // --- job ---

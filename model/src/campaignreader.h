@@ -151,8 +151,9 @@ private:
     bool checkRangeShape(const Json& object, const Location& where, ParameterType type);
     void readDefault(const Member& m, Parameter& parameter, bool haveCandidates);
     void readObjective(const Member& m);
-    void readPattern(const Member& m);
+    std::optional<QString> readPattern(const Member& m);
     void readSearch(const Member& m);
+    void readEarlyStopping(const Member& m);
     void readJob(const Member& m);
     void readCommand(const Member& m);
     void readFiles(const Member& m);

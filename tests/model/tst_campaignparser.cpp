@@ -345,6 +345,84 @@ private slots:
             {u"search.max_trials: must be at most 2147483647"_s});
         add("negative seed", campaignWith({{"search", R"({"seed": -1})"}}), {u"search.seed: must not be negative"_s});
 
+        // search.early_stopping
+        const auto stopping = [](const char* body) {
+            const QByteArray search = "{\"early_stopping\": " + QByteArray(body) + "}";
+            return campaignWith({{"search", search.constData()}});
+        };
+        const QString es = u"search.early_stopping"_s;
+        add("early_stopping not an object", stopping(R"("median")"), {es + u": must be an object, not a string"_s});
+        add("unknown rule", stopping(R"({"rule": "bohb"})"),
+            {es + uR"(.rule: must be one of "none", "median", "asha" or "hyperband", not "bohb")"_s});
+        add("rule spelled in capitals", stopping(R"({"rule": "ASHA"})"),
+            {es + uR"(.rule: must be one of "none", "median", "asha" or "hyperband", not "ASHA")"_s});
+        add("rule not a string", stopping(R"({"rule": 1})"), {es + u".rule: must be a string, not an integer"_s});
+        add("rule missing", stopping(R"({"min_steps": 2})"), {es + u".rule: is required"_s});
+        add("unknown early_stopping key", stopping(R"({"rule": "median", "warmup_step": 2})"),
+            {es + uR"(.warmup_step: unknown key (did you mean "warmup_steps"?))"_s});
+        add("min_steps a string", stopping(R"({"rule": "asha", "min_steps": "2"})"),
+            {es + u".min_steps: must be an integer, not a string"_s});
+        add("min_steps a float", stopping(R"({"rule": "asha", "min_steps": 2.5})"),
+            {es + u".min_steps: must be an integer"_s});
+        add("min_steps 0", stopping(R"({"rule": "asha", "min_steps": 0})"),
+            {es + u".min_steps: must be between 1 and 1000000"_s});
+        add("min_steps too large", stopping(R"({"rule": "hyperband", "min_steps": 1000001})"),
+            {es + u".min_steps: must be between 1 and 1000000"_s});
+        add("reduction_factor 1", stopping(R"({"rule": "asha", "reduction_factor": 1})"),
+            {es + u".reduction_factor: must be between 2 and 100"_s});
+        add("reduction_factor too large", stopping(R"({"rule": "hyperband", "reduction_factor": 101})"),
+            {es + u".reduction_factor: must be between 2 and 100"_s});
+        add("startup_trials negative", stopping(R"({"rule": "median", "startup_trials": -1})"),
+            {es + u".startup_trials: must be between 0 and 1000000"_s});
+        add("startup_trials too large", stopping(R"({"rule": "median", "startup_trials": 1000001})"),
+            {es + u".startup_trials: must be between 0 and 1000000"_s});
+        add("warmup_steps negative", stopping(R"({"rule": "median", "warmup_steps": -1})"),
+            {es + u".warmup_steps: must be between 0 and 1000000"_s});
+        add("warmup_steps too large", stopping(R"({"rule": "median", "warmup_steps": 1000001})"),
+            {es + u".warmup_steps: must be between 0 and 1000000"_s});
+        add("warmup_steps null", stopping(R"({"rule": "median", "warmup_steps": null})"),
+            {es + u".warmup_steps: must be an integer, not null"_s});
+        add("max_steps below the second rung", stopping(R"({"rule": "hyperband", "min_steps": 2, "max_steps": 5})"),
+            {es + u".max_steps: must be at least min_steps * reduction_factor (6)"_s});
+        add("max_steps below the default second rung", stopping(R"({"rule": "hyperband", "max_steps": 2})"),
+            {es + u".max_steps: must be at least min_steps * reduction_factor (3)"_s});
+        add("max_steps too large", stopping(R"({"rule": "hyperband", "max_steps": 10000001})"),
+            {es + u".max_steps: must be between 1 and 10000000"_s});
+        add("max_steps 0", stopping(R"({"rule": "hyperband", "max_steps": 0})"),
+            {es + u".max_steps: must be between 1 and 10000000"_s});
+        add("warmup_steps with asha", stopping(R"({"rule": "asha", "warmup_steps": 3})"),
+            {es + u".warmup_steps: applies to the median rule only"_s});
+        add("startup_trials with hyperband", stopping(R"({"rule": "hyperband", "startup_trials": 3})"),
+            {es + u".startup_trials: applies to the median rule only"_s});
+        add("min_steps with median", stopping(R"({"rule": "median", "min_steps": 3})"),
+            {es + u".min_steps: applies to the asha and hyperband rules only"_s});
+        add("reduction_factor with none", stopping(R"({"rule": "none", "reduction_factor": 3})"),
+            {es + u".reduction_factor: applies to the asha and hyperband rules only"_s});
+        add("max_steps with asha", stopping(R"({"rule": "asha", "max_steps": 30})"),
+            {es + u".max_steps: applies to the hyperband rule only"_s});
+        add("several early_stopping problems",
+            stopping(R"({"rule": "median", "max_steps": 30, "warmup_steps": -2, "sigma": 1})"),
+            {es + u".max_steps: applies to the hyperband rule only"_s,
+             es + u".warmup_steps: must be between 0 and 1000000"_s, es + u".sigma: unknown key"_s});
+
+        // objective.step_pattern
+        const auto stepPattern = [](const char* pattern) {
+            const QByteArray objective = R"({"metric": "loss", "step_pattern": )" + QByteArray(pattern) + "}";
+            return campaignWith({{"objective", objective.constData()}});
+        };
+        add("step_pattern without a group", stepPattern(R"("epoch \\d+")"),
+            {u"objective.step_pattern: must have exactly one capture group, not 0"_s});
+        add("step_pattern with two groups", stepPattern(R"j("epoch (\\d+)/(\\d+)")j"),
+            {u"objective.step_pattern: must have exactly one capture group, not 2"_s});
+        // Not a raw string: moc misreads the unbalanced parenthesis in one.
+        add("step_pattern invalid", stepPattern("\"epoch (\\\\d+\""),
+            {u"objective.step_pattern: invalid regular expression: missing closing parenthesis at offset 10"_s});
+        add("step_pattern empty", stepPattern(R"("")"), {u"objective.step_pattern: must not be empty"_s});
+        add("step_pattern not a string", stepPattern("3"),
+            {u"objective.step_pattern: must be a string, not an integer"_s});
+        add("step_patern misspelt", campaignWith({{"objective", R"j({"metric": "loss", "step_patern": "s (\\d+)"})j"}}),
+            {uR"(objective.step_patern: unknown key (did you mean "step_pattern"?))"_s});
+
         // Enumerations.
         add("unknown direction", campaignWith({{"objective", R"({"metric": "loss", "direction": "min"})"}}),
             {uR"(objective.direction: must be "minimize" or "maximize", not "min")"_s});
@@ -727,6 +805,10 @@ private slots:
              {"search", R"({"strategy": "random", "max_trials": 7, "parallel": 3, "seed": 18446744073709551615})"},
              {"job", R"({"command": "echo {{x}} {x}", "files": ["a", "b/c"], "time_limit": "1-02:03:04"})"},
              {"cluster", R"({"scheduler": "local"})"}});
+        QTest::addRow("early stopping and steps") << campaignWith(
+            {{"objective", R"j({"metric": "loss", "step_pattern": "^epoch (\\d+)"})j"},
+             {"search",
+              R"({"strategy": "tpe", "early_stopping": {"rule": "hyperband", "min_steps": 3, "max_steps": 81}})"}});
     }
 
     void roundTrip()
@@ -743,6 +825,114 @@ private slots:
             QCOMPARE(again.campaign->parameters.at(i).candidates, first.parameters.at(i).candidates);
             QCOMPARE(again.campaign->parameters.at(i).defaultIndex, first.parameters.at(i).defaultIndex);
         }
+    }
+
+    void earlyStoppingSettings_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<int>("rule");
+        QTest::addColumn<QList<int>>("numbers"); // startup, warmup, min steps, reduction factor, max steps (0: none)
+        QTest::addRow("none") << QByteArray(R"({"rule": "none"})") << int(EarlyStoppingRule::None)
+                              << QList<int>{5, 0, 1, 3, 0};
+        QTest::addRow("median defaults") << QByteArray(R"({"rule": "median"})") << int(EarlyStoppingRule::Median)
+                                         << QList<int>{5, 0, 1, 3, 0};
+        QTest::addRow("median") << QByteArray(R"({"rule": "median", "startup_trials": 0, "warmup_steps": 1000000})")
+                                << int(EarlyStoppingRule::Median) << QList<int>{0, 1000000, 1, 3, 0};
+        QTest::addRow("asha") << QByteArray(R"({"rule": "asha", "min_steps": 1000000, "reduction_factor": 100})")
+                              << int(EarlyStoppingRule::Asha) << QList<int>{5, 0, 1000000, 100, 0};
+        QTest::addRow("hyperband defaults")
+            << QByteArray(R"({"rule": "hyperband"})") << int(EarlyStoppingRule::Hyperband) << QList<int>{5, 0, 1, 3, 0};
+        QTest::addRow("hyperband") << QByteArray(
+            R"({"rule": "hyperband", "min_steps": 2, "reduction_factor": 2, "max_steps": 4})")
+                                   << int(EarlyStoppingRule::Hyperband) << QList<int>{5, 0, 2, 2, 4};
+        QTest::addRow("hyperband longest") << QByteArray(R"({"max_steps": 10000000, "rule": "hyperband"})")
+                                           << int(EarlyStoppingRule::Hyperband) << QList<int>{5, 0, 1, 3, 10000000};
+    }
+
+    // Read into the settings, written back with the keys the rule reads, read again the same.
+    void earlyStoppingSettings()
+    {
+        QFETCH(QByteArray, body);
+        QFETCH(int, rule);
+        QFETCH(QList<int>, numbers);
+        const QByteArray search = R"({"strategy": "random", "early_stopping": )" + body + "}";
+        const Campaign campaign = parsedOrFail(campaignWith({{"search", search.constData()}}));
+        const EarlyStopping& settings = campaign.search.earlyStopping;
+        QCOMPARE(int(settings.rule), rule);
+        QCOMPARE(settings.startupTrials, numbers.at(0));
+        QCOMPARE(settings.warmupSteps, numbers.at(1));
+        QCOMPARE(settings.minSteps, numbers.at(2));
+        QCOMPARE(settings.reductionFactor, numbers.at(3));
+        QCOMPARE(settings.maxSteps, numbers.at(4) ? std::optional<int>(numbers.at(4)) : std::nullopt);
+
+        const QByteArray written = toJson(campaign);
+        QCOMPARE(written.contains("early_stopping"), settings.enabled());
+        QCOMPARE(written.contains("startup_trials"), settings.rule == EarlyStoppingRule::Median);
+        QCOMPARE(written.contains("min_steps"),
+                 settings.rule == EarlyStoppingRule::Asha || settings.rule == EarlyStoppingRule::Hyperband);
+        QCOMPARE(written.contains("max_steps"), settings.maxSteps.has_value());
+        const Campaign again = parsedOrFail(written);
+        QCOMPARE(toJson(again), written);
+        const EarlyStopping& read = again.search.earlyStopping;
+        QCOMPARE(read.rule, settings.rule);
+        QCOMPARE(read.startupTrials, settings.startupTrials);
+        QCOMPARE(read.warmupSteps, settings.warmupSteps);
+        QCOMPARE(read.minSteps, settings.minSteps);
+        QCOMPARE(read.reductionFactor, settings.reductionFactor);
+        QCOMPARE(read.maxSteps, settings.maxSteps);
+    }
+
+    // A rule judges curves, whatever proposes the trials.
+    void everyStrategyTakesEveryRule()
+    {
+        for (const std::string& strategy : sweepline::tuning::strategyNames()) {
+            for (EarlyStoppingRule rule : allEarlyStoppingRules()) {
+                const QByteArray search = "{\"strategy\": \"" + QByteArray::fromStdString(strategy)
+                    + "\", \"early_stopping\": {\"rule\": \"" + ruleKeyword(rule).toUtf8() + "\"}}";
+                const ParseOutcome outcome = parseCampaign(campaignWith({{"search", search.constData()}}));
+                QVERIFY2(outcome.campaign, qPrintable(issueTexts(outcome).join(u'\n')));
+                QCOMPARE(outcome.campaign->search.earlyStopping.rule, rule);
+            }
+        }
+    }
+
+    void ruleKeywords()
+    {
+        QCOMPARE(allEarlyStoppingRules().size(), 4);
+        QStringList keywords;
+        for (EarlyStoppingRule rule : allEarlyStoppingRules()) {
+            keywords.append(ruleKeyword(rule));
+            QCOMPARE(earlyStoppingRuleFromKeyword(ruleKeyword(rule)), std::optional<EarlyStoppingRule>(rule));
+        }
+        QCOMPARE(keywords, (QStringList{u"none"_s, u"median"_s, u"asha"_s, u"hyperband"_s}));
+        QVERIFY(!earlyStoppingRuleFromKeyword(u"Median"_s));
+        QVERIFY(!earlyStoppingRuleFromKeyword(QString()));
+    }
+
+    void stepPattern()
+    {
+        const Campaign plain = parsedOrFail(campaignWith({}));
+        QVERIFY(plain.objective.stepPattern.isEmpty());
+        QVERIFY(!toJson(plain).contains("step_pattern"));
+        QVERIFY(!plain.search.earlyStopping.enabled());
+        const Campaign stepped =
+            parsedOrFail(campaignWith({{"objective", R"j({"metric": "loss", "step_pattern": "epoch (\\d+)"})j"}}));
+        QCOMPARE(stepped.objective.stepPattern, u"epoch (\\d+)"_s);
+        QVERIFY(toJson(stepped).contains(R"j("step_pattern": "epoch (\\d+)")j"));
+    }
+
+    // Fingerprints are what a store compares a campaign with: a campaign that says nothing of early
+    // stopping or steps must keep the fingerprint it had before they existed, or every existing store
+    // would refuse its own campaign. These were computed with the code before step_pattern and
+    // early_stopping were added (commit 70f40ab); they must never change.
+    void fingerprintOfOlderCampaignsUnchanged()
+    {
+        QCOMPARE(definitionFingerprint(parsedOrFail(kGoodExample)),
+                 u"2c0481e469d5bf7461e980532115a975e30c5c848de8eddd0b31bc680be0719a"_s);
+        const Campaign withPattern =
+            parsedOrFail(campaignWith({{"objective", R"j({"metric": "loss", "pattern": "loss=(\\S+)"})j"}}));
+        QCOMPARE(definitionFingerprint(withPattern),
+                 u"d5434b351cb7c30eaaef288d96afdc95e54ea59d93fbd668345907942f8af95b"_s);
     }
 
     void parallelSubmissions()
@@ -891,6 +1081,13 @@ private slots:
                               << QStringList{u"search.seed"_s};
         QTest::addRow("command") << QByteArray("train.py --hidden") << QByteArray("train2.py --hidden")
                                  << QStringList{u"job.command"_s};
+        // Early stopping may change between runs of one store, like the budget; the steps may not.
+        QTest::addRow("early stopping added")
+            << QByteArray(R"("seed": 1})") << QByteArray(R"("seed": 1, "early_stopping": {"rule": "asha"}})") << same;
+        QTest::addRow("step pattern added")
+            << QByteArray(R"("direction": "minimize"})")
+            << QByteArray(R"j("direction": "minimize", "step_pattern": "epoch (\\d+)"})j")
+            << QStringList{u"objective"_s};
         QTest::addRow("several") << QByteArray("\"seed\": 1},\n  \"job\": {\"command\": \"/usr/bin/python3")
                                  << QByteArray("\"seed\": 9},\n  \"job\": {\"command\": \"python3")
                                  << QStringList{u"search.seed"_s, u"job.command"_s};

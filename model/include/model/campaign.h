@@ -66,6 +66,7 @@ struct EarlyStopping {
 
 QString ruleKeyword(EarlyStoppingRule rule); // "none", "median", "asha", "hyperband"
 std::optional<EarlyStoppingRule> earlyStoppingRuleFromKeyword(const QString& keyword);
+const QList<EarlyStoppingRule>& allEarlyStoppingRules(); // in the order above
 
 struct SearchSettings {
     QString strategy = u"grid"_s;
