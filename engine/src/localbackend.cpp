@@ -69,11 +69,24 @@ model::Status writeRunDirectory(const JobRequest& request)
 
 } // namespace
 
-LocalBackend::LocalBackend(QObject* parent) : JobBackend(parent), m_pollTimer(new QTimer(this))
+LocalBackend::LocalBackend(QObject* parent)
+    : JobBackend(parent),
+      m_pollTimer(new QTimer(this)),
+      m_followTimer(new QTimer(this))
 {
     // The pidfd reports exits at once; this slow poll only covers kernels without pidfds.
     m_pollTimer->setInterval(1000);
     connect(m_pollTimer, &QTimer::timeout, this, &LocalBackend::pollAll);
+    // A quarter second: a stop decision lands well within an epoch (seconds to hours), for one
+    // stat() per followed job per check, which costs microseconds.
+    m_followTimer->setInterval(250);
+    connect(m_followTimer, &QTimer::timeout, this, &LocalBackend::followAll);
+}
+
+void LocalBackend::setOutputFollowing(int intervalMs, qint64 maxBytesPerCheck)
+{
+    m_followTimer->setInterval(intervalMs);
+    m_followChunkBytes = std::max<qint64>(1, maxBytesPerCheck);
 }
 
 LocalBackend::~LocalBackend()
@@ -84,9 +97,11 @@ LocalBackend::~LocalBackend()
 void LocalBackend::submit(const JobRequest& request)
 {
     const qint64 id = request.trialId;
+    attachFollow(id, request.runDirectory);
     // The run folder lives in the store, but a store made anew beside old run folders must not
     // adopt their files: only a folder marked with this trial's token (or a new one) is used.
     if (auto claimed = claimLocalFolder({request.runDirectory, request.token}); !claimed) {
+        dropFollow(id);
         emit submitFailed(id, claimed.error());
         return;
     }
@@ -103,11 +118,13 @@ void LocalBackend::submit(const JobRequest& request)
         return;
     }
     if (auto written = writeRunDirectory(request); !written) {
+        dropFollow(id);
         emit submitFailed(id, written.error());
         return;
     }
     auto pid = lp::spawnScript(pathIn(request.runDirectory, runfiles::script), request.runDirectory);
     if (!pid) {
+        dropFollow(id);
         emit submitFailed(id, pid.error());
         return;
     }
@@ -121,12 +138,14 @@ void LocalBackend::track(const TrackedJob& job)
 {
     const qint64 id = job.trialId;
     const QString dir = job.runDirectory;
+    attachFollow(id, dir);
     auto pid = lp::readPidFile(pathIn(dir, runfiles::pid));
     // Between its launch and its first line the script has not written its pid file yet.
     if (!pid && job.jobId.toInt() > 0 && lp::isAliveIn(pid_t(job.jobId.toInt()), dir))
         pid = pid_t(job.jobId.toInt());
     const bool hasExitCode = QFile::exists(pathIn(dir, runfiles::exitCode));
     if (!pid && !hasExitCode) {
+        dropFollow(id);
         emit notSubmitted(id, u"the job never started: no %1 in %2"_s.arg(QLatin1String(runfiles::pid), dir));
         return;
     }
@@ -152,7 +171,7 @@ void LocalBackend::track(const TrackedJob& job)
         ? QFileInfo(pathIn(dir, runfiles::exitCode)).lastModified().toUTC()
         : QDateTime::currentDateTimeUtc();
     takeScriptTimes(end, record);
-    emit finished(id, end);
+    endFollowed(id, end);
 }
 
 void LocalBackend::watch(qint64 trialId, pid_t pid, bool isChild, const QString& runDirectory,
@@ -256,7 +275,7 @@ void LocalBackend::finish(qint64 trialId, std::optional<int> signalNumber)
         end.reason = u"the job was killed by %1"_s.arg(lp::signalName(*signalNumber));
     else if (!end.exitCode)
         end.reason = u"the job ended without writing its exit code"_s;
-    emit finished(trialId, end);
+    endFollowed(trialId, end);
 }
 
 void LocalBackend::pollAll()
@@ -270,13 +289,109 @@ void LocalBackend::detachAll()
 {
     m_watches.clear();
     m_pollTimer->stop();
+    // A job whose end waited for its output is left for the next run's track(), like the rest.
+    m_follows.clear();
+    m_followTimer->stop();
 }
 
-// ISSUE12-PLACEHOLDER: replaced by the real implementation in this issue's work.
 void LocalBackend::followOutput(qint64 trialId, qint64 fromOffset)
 {
-    Q_UNUSED(trialId);
-    Q_UNUSED(fromOffset);
+    Follow follow;
+    follow.offset = std::max<qint64>(0, fromOffset);
+    if (const auto w = m_watches.value(trialId))
+        follow.path = pathIn(w->runDirectory, runfiles::stdoutFile);
+    if (const auto earlier = m_follows.constFind(trialId); earlier != m_follows.constEnd() && earlier->ending) {
+        follow.path = earlier->path; // the job has ended: its finished() still waits for this output
+        follow.ending = earlier->ending;
+    }
+    m_follows.insert(trialId, follow);
+    if (!follow.path.isEmpty() && !m_followTimer->isActive())
+        m_followTimer->start();
+}
+
+void LocalBackend::attachFollow(qint64 trialId, const QString& runDirectory)
+{
+    const auto it = m_follows.find(trialId);
+    if (it == m_follows.end())
+        return;
+    it->path = pathIn(runDirectory, runfiles::stdoutFile);
+    if (!m_followTimer->isActive())
+        m_followTimer->start();
+}
+
+void LocalBackend::dropFollow(qint64 trialId)
+{
+    m_follows.remove(trialId);
+    if (m_follows.isEmpty())
+        m_followTimer->stop();
+}
+
+bool LocalBackend::readFollowed(qint64 trialId)
+{
+    const auto it = m_follows.find(trialId);
+    if (it == m_follows.end() || it->path.isEmpty())
+        return true;
+    // The size check is all a quiet job costs; the file is opened only when it grew.
+    const qint64 size = QFileInfo(it->path).size();
+    if (size <= it->offset)
+        return true;
+    QFile file(it->path);
+    if (!file.open(QIODevice::ReadOnly) || !file.seek(it->offset))
+        return true; // gone or unreadable for now: the next check tries again
+    const QByteArray bytes = file.read(std::min(size - it->offset, m_followChunkBytes));
+    if (bytes.isEmpty())
+        return true;
+    const qint64 at = it->offset;
+    it->offset += bytes.size();
+    const bool reachedEnd = it->offset >= size;
+    // Last: a receiver may cancel, detach or follow anew, which changes m_follows.
+    emit outputArrived(trialId, at, bytes);
+    return reachedEnd;
+}
+
+void LocalBackend::followAll()
+{
+    const auto ids = m_follows.keys();
+    for (qint64 id : ids) {
+        const auto it = m_follows.constFind(id);
+        if (it != m_follows.constEnd() && !it->ending)
+            readFollowed(id);
+    }
+    if (m_follows.isEmpty())
+        m_followTimer->stop();
+}
+
+void LocalBackend::endFollowed(qint64 trialId, const JobEnd& end)
+{
+    const auto it = m_follows.find(trialId);
+    if (it == m_follows.end()) {
+        emit finished(trialId, end);
+        return;
+    }
+    it->ending = end;
+    drainThenFinish(trialId);
+}
+
+// The rest of an ended job's output goes out in bounded reads, one per turn of the event loop, and
+// finished() after the last of them.
+void LocalBackend::drainThenFinish(qint64 trialId)
+{
+    if (!m_follows.contains(trialId))
+        return; // detached meanwhile
+    if (!readFollowed(trialId)) {
+        QTimer::singleShot(0, this, [this, trialId] { drainThenFinish(trialId); });
+        return;
+    }
+    const auto it = m_follows.constFind(trialId);
+    if (it == m_follows.constEnd() || !it->ending)
+        return;                                    // detached by a receiver of the last bytes
+    if (QFileInfo(it->path).size() > it->offset) { // followed anew from an earlier offset
+        QTimer::singleShot(0, this, [this, trialId] { drainThenFinish(trialId); });
+        return;
+    }
+    const JobEnd end = *it->ending;
+    dropFollow(trialId);
+    emit finished(trialId, end);
 }
 
 } // namespace sweepline::engine

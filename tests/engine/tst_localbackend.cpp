@@ -40,6 +40,44 @@ class TestLocalBackend : public QObject {
         return {};
     }
 
+    // What a backend delivered through outputArrived, checked to come in order without gaps from
+    // `from`, each piece at most maxPiece bytes, and all of it before the job's finished().
+    struct Followed {
+        QByteArray bytes;
+        qint64 next = -1;
+        int pieces = 0;
+        bool afterFinished = false;
+        QString problem;
+    };
+    static void collect(JobBackend& backend, qint64 trialId, qint64 from, qint64 maxPiece, Followed& into)
+    {
+        into.next = from;
+        connect(&backend, &JobBackend::outputArrived, &backend,
+                [&into, trialId, maxPiece](qint64 id, qint64 offset, const QByteArray& bytes) {
+                    if (id != trialId)
+                        return;
+                    if (offset != into.next)
+                        into.problem = u"piece at %1, expected %2"_s.arg(offset).arg(into.next);
+                    if (bytes.isEmpty() || bytes.size() > maxPiece)
+                        into.problem = u"a piece of %1 bytes"_s.arg(bytes.size());
+                    if (into.afterFinished)
+                        into.problem = u"bytes after finished()"_s;
+                    into.bytes += bytes;
+                    into.next = offset + bytes.size();
+                    ++into.pieces;
+                });
+        connect(&backend, &JobBackend::finished, &backend, [&into, trialId](qint64 id, const JobEnd&) {
+            if (id == trialId)
+                into.afterFinished = true;
+        });
+    }
+
+    static QByteArray readAll(const QString& path)
+    {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    }
+
     // Alive and not a zombie, judged from /proc.
     static bool processAlive(const QString& pidFile)
     {
@@ -293,6 +331,114 @@ private slots:
         QVERIFY2(end.startedAt.msecsTo(end.finishedAt) >= 1000 && end.startedAt.msecsTo(end.finishedAt) < 1500,
                  qPrintable(end.finishedAt.toString(Qt::ISODateWithMs)));
         QVERIFY(end.finishedAt.msecsTo(QDateTime::currentDateTimeUtc()) >= 1400); // not when we looked
+    }
+
+    // A growing stdout reaches the follower while the job runs, in bounded pieces, in order and
+    // without gaps, and its last bytes before finished().
+    void followsAGrowingStdoutInOrder()
+    {
+        LocalBackend backend;
+        backend.setOutputFollowing(10, 7);
+        QSignalSpy finished(&backend, &JobBackend::finished);
+        // The last line has no line end: bytes are delivered as they are, whole lines or not.
+        const JobRequest r = request(u"for i in $(seq 1 40); do echo \"line $i of the run\"; sleep 0.01; done; "
+                                     "printf tail"_s);
+        Followed got;
+        collect(backend, r.trialId, 0, 7, got);
+        bool seenWhileRunning = false;
+        connect(&backend, &JobBackend::outputArrived, this, [&](qint64, qint64, const QByteArray&) {
+            seenWhileRunning = seenWhileRunning || !QFileInfo::exists(QDir(r.runDirectory).filePath(u"exit_code"_s));
+        });
+        backend.followOutput(r.trialId, 0); // before the job exists: applies once it is submitted
+        backend.submit(r);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 20000);
+        QVERIFY2(got.problem.isEmpty(), qPrintable(got.problem));
+        QVERIFY(seenWhileRunning);
+        const QByteArray whole = readAll(QDir(r.runDirectory).filePath(u"stdout"_s));
+        QVERIFY(whole.endsWith("line 40 of the run\ntail"));
+        QCOMPARE(got.bytes, whole);
+        QVERIFY(got.pieces >= whole.size() / 7);
+    }
+
+    // From an offset: nothing before it is delivered again.
+    void followsFromAnOffset()
+    {
+        LocalBackend backend;
+        backend.setOutputFollowing(10, 1 << 20);
+        QSignalSpy finished(&backend, &JobBackend::finished);
+        const JobRequest r = request(u"echo first; sleep 0.2; echo second"_s);
+        Followed got;
+        collect(backend, r.trialId, 3, 1 << 20, got);
+        backend.followOutput(r.trialId, 3);
+        backend.submit(r);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+        QVERIFY2(got.problem.isEmpty(), qPrintable(got.problem));
+        QCOMPARE(got.bytes, QByteArray("st\nsecond\n"));
+    }
+
+    // A job of an earlier engine, running or already ended, is followed from the offset its
+    // curve was recorded at.
+    void followsATrackedJob_data()
+    {
+        QTest::addColumn<bool>("stillRunning");
+        QTest::addRow("running") << true;
+        QTest::addRow("ended") << false;
+    }
+    void followsATrackedJob()
+    {
+        QFETCH(bool, stillRunning);
+        const JobRequest r = request(u"echo one; echo two; sleep 0.6; echo three"_s);
+        QString jobId;
+        {
+            LocalBackend first;
+            QSignalSpy submitted(&first, &JobBackend::submitted);
+            QSignalSpy finished(&first, &JobBackend::finished);
+            first.submit(r);
+            jobId = submitted.at(0).at(1).toString();
+            QTRY_VERIFY_WITH_TIMEOUT(readAll(QDir(r.runDirectory).filePath(u"stdout"_s)) == "one\ntwo\n", 10000);
+            if (!stillRunning)
+                QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+            first.detachAll();
+        }
+        LocalBackend second;
+        second.setOutputFollowing(10, 1 << 20);
+        QSignalSpy finished(&second, &JobBackend::finished);
+        Followed got;
+        collect(second, r.trialId, 4, 1 << 20, got);
+        second.followOutput(r.trialId, 4); // "one\n" was read by the first engine
+        second.track({r.trialId, r.token, r.runDirectory, jobId, std::nullopt, QDateTime::currentDateTimeUtc(), {}, 0});
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+        QVERIFY2(got.problem.isEmpty(), qPrintable(got.problem));
+        QCOMPARE(got.bytes, QByteArray("two\nthree\n"));
+    }
+
+    // Many bytes at once from a job that ends at once: they all go out, in bounded pieces, before
+    // finished().
+    void drainsAFloodBeforeFinished()
+    {
+        LocalBackend backend;
+        backend.setOutputFollowing(3600 * 1000, 4096); // only the end's drain delivers anything
+        QSignalSpy finished(&backend, &JobBackend::finished);
+        const JobRequest r = request(u"head -c 300000 /dev/zero | tr '\\0' x"_s);
+        Followed got;
+        collect(backend, r.trialId, 0, 4096, got);
+        backend.followOutput(r.trialId, 0);
+        backend.submit(r);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+        QVERIFY2(got.problem.isEmpty(), qPrintable(got.problem));
+        QCOMPARE(got.bytes.size(), 300000);
+        QCOMPARE(got.pieces, (300000 + 4095) / 4096);
+    }
+
+    void withoutFollowingNoOutputIsDelivered()
+    {
+        LocalBackend backend;
+        backend.setOutputFollowing(10, 1 << 20);
+        QSignalSpy output(&backend, &JobBackend::outputArrived);
+        QSignalSpy finished(&backend, &JobBackend::finished);
+        backend.submit(request(u"echo loss: 1; sleep 0.1"_s));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+        QCOMPARE(output.size(), 0);
     }
 
     void aTrackedJobPastItsLimitIsStopped()
