@@ -88,8 +88,9 @@ bool usesRungOptions(EarlyStoppingRule rule)
     return rule == EarlyStoppingRule::Asha || rule == EarlyStoppingRule::Hyperband;
 }
 
-// Starts one below the model's smallest valid value where there is one, so that a bad value typed
-// reaches the validator, which names the rule, instead of being clamped silently.
+// The model's ranges (campaignreader.cpp), but starting one below its smallest valid value where
+// that is above 0, so that a bad value typed reaches the validator, which names the rule, instead of
+// being clamped silently.
 QSpinBox* newOptionBox(const QString& name, int minimum, int maximum, const QString& toolTip, QWidget* parent)
 {
     auto* box = new QSpinBox(parent);
@@ -120,9 +121,9 @@ SearchSection::SearchSection(CampaignEditor* editor, QWidget* parent)
                                  m_earlyStopping)),
       m_minSteps(newOptionBox(u"minSteps"_s, 0, 1000000, u"The first rung: every trial runs at least this many steps"_s,
                               m_earlyStopping)),
-      m_reductionFactor(newOptionBox(u"reductionFactor"_s, 1, 1000,
+      m_reductionFactor(newOptionBox(u"reductionFactor"_s, 1, 100,
                                      u"η: rungs at min × η^k, and the best 1/η at each rung go on"_s, m_earlyStopping)),
-      m_maxSteps(newOptionBox(u"maxSteps"_s, 0, 100000000,
+      m_maxSteps(newOptionBox(u"maxSteps"_s, 0, 10000000,
                               u"The longest run, in steps; auto: the steps of the first trial to complete"_s,
                               m_earlyStopping))
 {

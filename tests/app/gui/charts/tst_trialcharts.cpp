@@ -7,6 +7,9 @@
 
 #include <QCategoryAxis>
 #include <QChart>
+#include <QChartView>
+#include <QLegend>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QScatterSeries>
 #include <QSignalSpy>
@@ -25,11 +28,47 @@ private slots:
     void transitionDrawsTheDefaultLine();
     void transitionPutsFailuresOnTheTopEdge();
     void transitionBestSoFar();
+    void transitionDrawsPrunedTrialsApart();
     void timelineBarsAndConcurrency();
     void timelineOpenSpansEndNow();
+    void timelineGivesPrunedItsColour();
     void curvesShowTheBestAndTheLatest();
     void curvesFollowTheUsersChoice();
+    void curvesMarkWherePrunedRunsStopped();
 };
+
+namespace {
+
+// A pruned trial: its curve as printed (the job may have printed past the stop before the cancel
+// reached it), stopped at step `at` with the value it had there.
+TrialRecord prunedTrial(qint64 id, const QList<double>& curve, int at, const QList<int>& steps = {})
+{
+    TrialRecord t = trial(id, TrialState::Pruned);
+    t.intermediate = curve;
+    t.steps = steps;
+    const qsizetype index = steps.isEmpty() ? at - 1 : steps.indexOf(at);
+    t.pruneAt = model::CurvePoint{at, curve.at(index)};
+    return t;
+}
+
+// Legend markers are laid out, and so visible or not, only in a view.
+bool showInView(QChartView& view)
+{
+    view.resize(800, 500);
+    view.show();
+    return QTest::qWaitForWindowExposed(&view);
+}
+
+QLegendMarker* legendMarker(QChart* chart, const QString& label)
+{
+    for (QLegendMarker* marker : chart->legend()->markers()) {
+        if (marker->label() == label)
+            return marker;
+    }
+    return nullptr;
+}
+
+} // namespace
 
 void TestTrialCharts::transitionBracketsBatchesAndLabelsStages()
 {
@@ -206,8 +245,10 @@ void TestTrialCharts::curvesShowTheBestAndTheLatest()
     QCOMPARE(chart.shownTrials(), (QList<qint64>{9, 6, 5, 4, 3, 7}));
     QCOMPARE(chart.seriesOf(6), best);
     QVERIFY(!chart.seriesOf(2));
-    QCOMPARE(chart.chart()->series().size(), 6);
-    QCOMPARE(chart.xAxis()->titleText(), u"Report (epoch)"_s);
+    QCOMPARE(chart.chart()->series().size(), 7); // six lines and the stop marks
+    QCOMPARE(chart.stopMarks()->count(), 0);
+    QVERIFY(!chart.chart()->legend()->markers(chart.stopMarks()).value(0)->isVisible());
+    QCOMPARE(chart.xAxis()->titleText(), u"Step (epoch)"_s);
 }
 
 void TestTrialCharts::curvesFollowTheUsersChoice()
@@ -231,5 +272,128 @@ void TestTrialCharts::curvesFollowTheUsersChoice()
     chart.setAutomaticSelection();
     QCOMPARE(chart.shownTrials().first(), 4);
 }
+void TestTrialCharts::transitionDrawsPrunedTrialsApart()
+{
+    Fixture f;
+    // One batch. Trial 1 is the default configuration, pruned: the default line comes from trial 4,
+    // measured with the same values. Trial 2 was stopped at 0.1, better than any result: it must still
+    // not count as one. Trial 5's stop was asked for, and it still runs: nothing to draw yet.
+    TrialRecord asked = trial(5, TrialState::Running);
+    asked.intermediate = {0.9, 0.8};
+    asked.pruneAt = model::CurvePoint{2, 0.8};
+    f.model.setTrials({prunedTrial(1, {0.9, 0.85}, 2), prunedTrial(2, {0.4, 0.1, 0.05}, 2),
+                       trial(3, TrialState::Done, 0.7), trial(4, TrialState::Done, 0.5), asked});
+    gui::TransitionChart chart(&f.model);
+    QChartView view(chart.chart());
+    QVERIFY(showInView(view));
+    chart.setShowBestSoFar(true);
+    chart.flush();
+    QCOMPARE(chart.trialPoints().size(), 2);
+    QList<QPointF> pruned = chart.prunedPoints();
+    std::sort(pruned.begin(), pruned.end(), [](const QPointF& a, const QPointF& b) { return a.x() < b.x(); });
+    QCOMPARE(pruned, (QList<QPointF>{{1, 0.85}, {2, 0.1}}));
+    QCOMPARE(chart.batchBestPoints(), (QList<QPointF>{{4, 0.5}}));
+    for (const QPointF& p : chart.bestSoFarLine()->points())
+        QVERIFY(p.y() >= 0.5);
+    QCOMPARE(chart.bestSoFarLine()->points().last().y(), 0.5);
+    QCOMPARE(chart.defaultValue(), std::optional<double>(0.5));
+    QVERIFY(chart.yAxis()->min() < 0.1 && chart.yAxis()->max() > 0.85); // drawn inside the plot
+    QVERIFY(chart.failedPoints().isEmpty());
+    QCOMPARE(chart.prunedLegendEntry()->name(), u"Pruned (2), value when stopped"_s);
+    QTRY_VERIFY(chart.chart()->legend()->markers(chart.prunedLegendEntry()).value(0)->isVisible());
+    QCOMPARE(chart.prunedLegendEntry()->markerShape(), QScatterSeries::MarkerShapeRotatedRectangle);
+
+    // Pruned after all: drawn; a stop that came too late (it finished): a result like any other.
+    asked.state = TrialState::Pruned;
+    asked.finishedAt = at(20);
+    f.model.upsert(asked);
+    TrialRecord late = prunedTrial(2, {0.4, 0.1, 0.05}, 2);
+    late.state = TrialState::Done;
+    late.value = 0.05;
+    f.model.upsert(late);
+    chart.flush();
+    QCOMPARE(chart.prunedPoints().size(), 2);
+    QVERIFY(chart.prunedPoints().contains(QPointF(5, 0.8)));
+    QVERIFY(chart.trialPoints().contains(QPointF(2, 0.05)));
+    QCOMPARE(chart.bestSoFarLine()->points().last().y(), 0.05);
+    QCOMPARE(chart.prunedLegendEntry()->name(), u"Pruned (2), value when stopped"_s);
+}
+
+void TestTrialCharts::timelineGivesPrunedItsColour()
+{
+    Fixture f;
+    f.model.setTrials({trial(1, TrialState::Done, 0.5), prunedTrial(2, {0.9, 0.8}, 2)});
+    gui::TimelineChart chart(&f.model);
+    QChartView view(chart.chart());
+    QVERIFY(showInView(view));
+    chart.flush();
+    const auto bars = chart.annotations()->bars();
+    QCOMPARE(bars.size(), 4);
+    QCOMPARE(bars.at(3).y, 2.0);
+    QCOMPARE(bars.at(3).color, gui::stateColor(TrialState::Pruned));
+    QLegendMarker* pruned = legendMarker(chart.chart(), u"Pruned"_s);
+    QVERIFY(pruned);
+    QTRY_VERIFY(pruned->isVisible());
+    QVERIFY(legendMarker(chart.chart(), u"Done"_s)->isVisible());
+    QCOMPARE(pruned->brush().color(), gui::stateColor(TrialState::Pruned));
+    QVERIFY(!legendMarker(chart.chart(), u"Failed"_s)->isVisible());
+    // Pruned differs from every other state's colour.
+    for (TrialState state : model::allTrialStates()) {
+        if (state != TrialState::Pruned)
+            QVERIFY(gui::stateColor(state) != gui::stateColor(TrialState::Pruned));
+    }
+}
+
+void TestTrialCharts::curvesMarkWherePrunedRunsStopped()
+{
+    Fixture f;
+    // Trial 2: stopped at step 3, printed one more value before the cancel reached it. Trial 3 prints
+    // its own steps (2, 4, 6) and was stopped at step 4. Trial 4's stop is asked for, not yet done.
+    TrialRecord asked = trial(4, TrialState::Running);
+    asked.intermediate = {2.0, 1.9};
+    asked.pruneAt = model::CurvePoint{2, 1.9};
+    f.model.setTrials({trial(1, TrialState::Done, 0.5), prunedTrial(2, {3.0, 2.5, 2.4, 2.35}, 3),
+                       prunedTrial(3, {2.8, 2.6, 2.55}, 4, {2, 4, 6}), asked});
+    gui::LearningCurveChart chart(&f.model);
+    QChartView view(chart.chart());
+    QVERIFY(showInView(view));
+    chart.setSelectedTrials({1, 2, 3, 4});
+    chart.flush();
+
+    QCOMPARE(chart.seriesOf(1)->points(), (QList<QPointF>{{1, 2.5}, {2, 1.5}, {3, 0.5}}));
+    QVERIFY(!chart.tailOf(1));
+    QCOMPARE(chart.seriesOf(2)->points(), (QList<QPointF>{{1, 3.0}, {2, 2.5}, {3, 2.4}}));
+    QVERIFY(chart.tailOf(2));
+    QCOMPARE(chart.tailOf(2)->points(), (QList<QPointF>{{3, 2.4}, {4, 2.35}}));
+    QCOMPARE(chart.seriesOf(3)->points(), (QList<QPointF>{{2, 2.8}, {4, 2.6}}));
+    QCOMPARE(chart.tailOf(3)->points(), (QList<QPointF>{{4, 2.6}, {6, 2.55}}));
+    QCOMPARE(chart.seriesOf(4)->points(), (QList<QPointF>{{1, 2.0}, {2, 1.9}}));
+    QVERIFY(!chart.tailOf(4));
+    QCOMPARE(chart.stopMarks()->points(), (QList<QPointF>{{3, 2.4}, {4, 2.6}, {2, 1.9}}));
+    QCOMPARE(chart.stopMarks()->color(), gui::stateColor(TrialState::Pruned));
+    QVERIFY(chart.seriesOf(2)->name().contains(u"pruned at step 3"_s));
+    QVERIFY(chart.seriesOf(4)->name().contains(u"stopping at step 2"_s));
+    QTRY_VERIFY(chart.chart()->legend()->markers(chart.stopMarks()).value(0)->isVisible());
+    QVERIFY(!chart.chart()->legend()->markers(chart.tailOf(2)).value(0)->isVisible());
+    QCOMPARE(chart.xAxis()->max() >= 6, true); // the tails are in range
+
+    // Trial 4 finished before the stop reached it: done, its whole curve a result, no mark.
+    asked.state = TrialState::Done;
+    asked.intermediate.append(1.7);
+    asked.value = 1.7;
+    asked.finishedAt = at(20);
+    f.model.upsert(asked);
+    chart.flush();
+    QCOMPARE(chart.seriesOf(4)->points().size(), 3);
+    QCOMPARE(chart.stopMarks()->points(), (QList<QPointF>{{3, 2.4}, {4, 2.6}}));
+    QVERIFY(!chart.seriesOf(4)->name().contains(u"stopping"_s));
+    // Trials no longer shown take their tails and marks along.
+    chart.setSelectedTrials({1});
+    QVERIFY(!chart.tailOf(2));
+    QCOMPARE(chart.stopMarks()->count(), 0);
+    QCOMPARE(chart.chart()->series().size(), 2);
+    QVERIFY(!chart.chart()->legend()->markers(chart.stopMarks()).value(0)->isVisible());
+}
+
 QTEST_MAIN(TestTrialCharts)
 #include "tst_trialcharts.moc"

@@ -25,8 +25,10 @@ inline model::Campaign digitsCampaign()
     return *outcome.campaign;
 }
 
-// Trial 1 is the default configuration, and no other; 1..28 finished (3 failed, 1 cancelled), 29..34 running,
-// 35..37 queued, 38 submitting, 39..40 planned. Times end around `now`.
+// Trial 1 is the default configuration, and no other; 1..28 finished (3 failed, 1 cancelled, 2 pruned by
+// early stopping at step 4, each with one more value printed before the cancel reached it), 29..34
+// running (33 with its stop asked for at its last step), 35..37 queued, 38 submitting, 39..40
+// planned. Times end around `now`.
 inline QList<model::TrialRecord> sampleTrials(const model::Campaign& campaign, const QDateTime& now)
 {
     using model::TrialState;
@@ -58,6 +60,8 @@ inline QList<model::TrialRecord> sampleTrials(const model::Campaign& campaign, c
             trial.state = TrialState::Failed;
         if (id == 12)
             trial.state = TrialState::Cancelled;
+        if (id == 15 || id == 21)
+            trial.state = TrialState::Pruned;
 
         if (trial.state != TrialState::Planned) {
             trial.attempt = 1;
@@ -65,8 +69,8 @@ inline QList<model::TrialRecord> sampleTrials(const model::Campaign& campaign, c
         }
         if (trial.state != TrialState::Planned && trial.state != TrialState::Submitting)
             trial.jobId = QString::number(48213 + id);
-        const bool ran =
-            trial.state == TrialState::Done || trial.state == TrialState::Failed || trial.state == TrialState::Running;
+        const bool ran = trial.state == TrialState::Done || trial.state == TrialState::Failed
+            || trial.state == TrialState::Running || trial.state == TrialState::Pruned;
         if (ran)
             trial.startedAt = trial.submittedAt.addSecs(5 + random.bounded(90));
         if (model::isTerminal(trial.state))
@@ -78,11 +82,18 @@ inline QList<model::TrialRecord> sampleTrials(const model::Campaign& campaign, c
         const bool sgd = trial.values.at(3).toString() == u"sgd"_s;
         const double loss = 0.06 + 0.09 * std::abs(std::log10(lr) + 2.0) + (sgd ? 0.12 : 0.0) + 1.2 / hidden
             + 0.01 * random.generateDouble();
-        const int epochs = trial.state == TrialState::Running ? 4 + int(id % 5) : 12;
+        const bool pruned = trial.state == TrialState::Pruned;
+        const int epochs = trial.state == TrialState::Running ? 4 + int(id % 5) : pruned ? 5 : 12;
         if (ran) {
+            // The pruned ones were losing: a higher floor, a slower descent.
             for (int epoch = 1; epoch <= epochs; ++epoch)
-                trial.intermediate.append(loss + 1.8 * std::exp(-0.45 * epoch));
+                trial.intermediate.append(pruned ? loss + 0.35 + 1.8 * std::exp(-0.25 * epoch)
+                                                 : loss + 1.8 * std::exp(-0.45 * epoch));
         }
+        if (pruned)
+            trial.pruneAt = model::CurvePoint{4, trial.intermediate.at(3)};
+        if (id == 33)
+            trial.pruneAt = model::CurvePoint{epochs, trial.intermediate.last()};
         if (trial.state == TrialState::Done)
             trial.value = trial.intermediate.last();
         if (trial.state == TrialState::Failed) {

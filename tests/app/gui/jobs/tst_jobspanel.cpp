@@ -1,3 +1,4 @@
+#include "gui/common/statecolors.h"
 #include "gui/jobs/jobscontroller.h"
 #include "gui/jobs/jobspanel.h"
 #include "gui/jobs/trialdetailsview.h"
@@ -80,6 +81,7 @@ private slots:
     void copySelectedRowsAsTsv();
     void doubleClickActivatesTrial();
     void detailsFollowCurrentTrial();
+    void prunedTrialsShowAndFilter();
     void selectTrialClearsHidingFilters();
     void newCampaignMovesStateDelegate();
     void tenThousandRowsOpenAndSort();
@@ -94,7 +96,9 @@ void TestJobsPanel::summaryAndStateCounts()
     QCOMPARE(summary.total, 40);
     QCOMPARE(summary.count(TrialState::Running), 6);
     QCOMPARE(summary.count(gui::StateGroup::Active), 12);
-    QCOMPARE(summary.count(gui::StateGroup::Done), 24);
+    QCOMPARE(summary.count(gui::StateGroup::Done), 22);
+    QCOMPARE(summary.count(gui::StateGroup::Pruned), 2);
+    QCOMPARE(summary.count(TrialState::Pruned), 2);
     QCOMPARE(summary.count(gui::StateGroup::Failed), 3);
     QCOMPARE(summary.count(gui::StateGroup::Cancelled), 1);
     const auto* best = model::bestTrial(campaign, f.trials.trials());
@@ -104,7 +108,10 @@ void TestJobsPanel::summaryAndStateCounts()
     const QString text = f.panel->findChild<QLabel*>(u"summary"_s)->text();
     QVERIFY2(text.contains(u"<b>40</b> trials"_s), qPrintable(text));
     QVERIFY2(text.contains(u"6&nbsp;running"_s), qPrintable(text));
+    QVERIFY2(text.contains(u"%1\">&#9679;</span>&nbsp;2&nbsp;pruned"_s.arg(gui::stateColor(TrialState::Pruned).name())),
+             qPrintable(text));
     QVERIFY2(text.contains(u"(trial %1)"_s.arg(best->id)), qPrintable(text));
+    QCOMPARE(f.panel->findChild<QToolButton*>(u"statePruned"_s)->text(), u"Pruned 2"_s);
     QCOMPARE(f.panel->findChild<QToolButton*>(u"stateActive"_s)->text(), u"Active 12"_s);
     QCOMPARE(f.panel->findChild<QToolButton*>(u"stateAll"_s)->text(), u"All 40"_s);
     QVERIFY(f.panel->controller()->isClockRunning()); // unfinished trials: durations keep counting
@@ -117,7 +124,7 @@ void TestJobsPanel::summaryAndStateCounts()
     f.trials.upsert(trial);
     QCOMPARE(f.panel->controller()->summary().count(TrialState::Running), 5);
     QCOMPARE(f.panel->controller()->summary().bestTrial, 30);
-    QCOMPARE(f.panel->findChild<QToolButton*>(u"stateDone"_s)->text(), u"Done 25"_s);
+    QCOMPARE(f.panel->findChild<QToolButton*>(u"stateDone"_s)->text(), u"Done 23"_s);
 }
 
 void TestJobsPanel::stateButtonsFilter_data()
@@ -125,7 +132,8 @@ void TestJobsPanel::stateButtonsFilter_data()
     QTest::addColumn<QString>("button");
     QTest::addColumn<int>("rows");
     QTest::addRow("active") << u"stateActive"_s << 12;
-    QTest::addRow("done") << u"stateDone"_s << 24;
+    QTest::addRow("done") << u"stateDone"_s << 22;
+    QTest::addRow("pruned") << u"statePruned"_s << 2;
     QTest::addRow("failed") << u"stateFailed"_s << 3;
     QTest::addRow("cancelled") << u"stateCancelled"_s << 1;
     QTest::addRow("all") << u"stateAll"_s << 40;
@@ -289,6 +297,51 @@ void TestJobsPanel::doubleClickActivatesTrial()
     QCOMPARE(activated.at(0).at(0).toLongLong(), 4);
 }
 
+void TestJobsPanel::prunedTrialsShowAndFilter()
+{
+    const model::Campaign campaign = testing::digitsCampaign();
+    Fixture f(campaign, testing::sampleTrials(campaign, QDateTime::currentDateTimeUtc()));
+    auto* proxy = f.table->model();
+    const int stateColumn = f.trials.stateColumn();
+    auto stateOf = [&](qint64 id) {
+        const int row = f.panel->controller()->proxy()->rowOfTrial(id);
+        return proxy->index(row, stateColumn);
+    };
+    QCOMPARE(stateOf(15).data(TrialTableModel::StateRole).toInt(), int(TrialState::Pruned));
+    QVERIFY2(stateOf(15).data().toString().contains(u"pruned"_s), qPrintable(stateOf(15).data().toString()));
+
+    // The state button and the filter field both keep the pruned ones only.
+    f.panel->findChild<QToolButton*>(u"statePruned"_s)->click();
+    QCOMPARE(proxy->rowCount(), 2);
+    for (int row = 0; row < proxy->rowCount(); ++row)
+        QCOMPARE(proxy->index(row, stateColumn).data(TrialTableModel::StateRole).toInt(), int(TrialState::Pruned));
+    f.panel->findChild<QToolButton*>(u"stateAll"_s)->click();
+    auto* filter = f.panel->findChild<QLineEdit*>(u"filter"_s);
+    QTest::keyClicks(filter, u"state=pruned"_s);
+    QTest::keyClick(filter, Qt::Key_Return);
+    QCOMPARE(proxy->rowCount(), 2);
+    filter->clear();
+    QTest::keyClicks(filter, u"state!=pruned"_s);
+    QTest::keyClick(filter, Qt::Key_Return);
+    QCOMPARE(proxy->rowCount(), 38);
+
+    // The details say where it was stopped, and the curve marks it.
+    f.panel->selectTrial(15);
+    auto* details = f.panel->findChild<gui::TrialDetailsView*>(u"trialDetails"_s);
+    const QString text = details->findChild<QTextBrowser*>(u"detailsText"_s)->toPlainText();
+    QVERIFY2(text.contains(u"Stopped at"_s) && text.contains(u"step 4, loss "_s), qPrintable(text));
+    const auto* curve = details->findChild<gui::LearningCurveView*>();
+    QCOMPARE(curve->values().size(), 5);
+    QCOMPARE(curve->stopIndex(), 3);
+    // A running trial whose stop was asked for says so; a done one has no stop.
+    f.panel->selectTrial(33);
+    QVERIFY(details->findChild<QTextBrowser*>(u"detailsText"_s)->toPlainText().contains(u"Stop asked at"_s));
+    QCOMPARE(curve->stopIndex(), trialOf(f.trials, 33).intermediate.size() - 1);
+    f.panel->selectTrial(2);
+    QVERIFY(!details->findChild<QTextBrowser*>(u"detailsText"_s)->toPlainText().contains(u"Stop"_s));
+    QCOMPARE(curve->stopIndex(), -1);
+}
+
 void TestJobsPanel::detailsFollowCurrentTrial()
 {
     const model::Campaign campaign = testing::digitsCampaign();
@@ -411,6 +464,10 @@ void TestJobsPanel::renderForReview()
         QVERIFY(f.action("cancelTrial")->isEnabled());
         QTest::qWait(50); // layouts settle on posted events
         QVERIFY(f.panel->grab().save(QString::fromLocal8Bit(directory) + u"/jobs-panel-active.png"_s));
+        f.panel->findChild<QToolButton*>(u"stateAll"_s)->click();
+        f.panel->selectTrial(15); // pruned: its stop marked on the curve
+        QTest::qWait(50);
+        QVERIFY(f.panel->grab().save(QString::fromLocal8Bit(directory) + u"/jobs-panel-pruned.png"_s));
     }
 }
 

@@ -100,7 +100,7 @@ void TestResultsPanel::bestAgainstDefault()
             .arg(gain / reference * 100, 0, 'f', 2);
     QCOMPARE(labelText(panel, "bestNote"), expected);
     QVERIFY(labelText(panel, "referenceNote").startsWith(u"The default configuration (hidden=32"_s));
-    QVERIFY(labelText(panel, "headline").contains(u"Top 5 of 24 finished trials"_s));
+    QVERIFY(labelText(panel, "headline").contains(u"Top 5 of 22 finished trials"_s));
     QCOMPARE(panel.topTrials()->rowCount(), 6);
 }
 
@@ -115,10 +115,10 @@ void TestResultsPanel::limitSpinBox()
     QCOMPARE(limit->value(), 5);
     limit->setValue(10);
     QCOMPARE(panel.topTrials()->rankedCount(), 10);
-    QVERIFY(labelText(panel, "headline").contains(u"Top 10 of 24"_s));
+    QVERIFY(labelText(panel, "headline").contains(u"Top 10 of 22"_s));
     limit->setValue(30);
-    QCOMPARE(panel.topTrials()->rankedCount(), 24);
-    QVERIFY(labelText(panel, "headline").contains(u"All 24 finished trials"_s));
+    QCOMPARE(panel.topTrials()->rankedCount(), 22);
+    QVERIFY(labelText(panel, "headline").contains(u"All 22 finished trials"_s));
 }
 
 void TestResultsPanel::followsTrialsLive()
@@ -137,7 +137,7 @@ void TestResultsPanel::followsTrialsLive()
     trials.upsert(finished);
     QCOMPARE(panel.topTrials()->trialIdAt(0), 30);
     QVERIFY(labelText(panel, "bestNote").startsWith(u"Best: trial 30, loss 0.0001"_s));
-    QVERIFY(labelText(panel, "headline").contains(u"of 25 finished"_s));
+    QVERIFY(labelText(panel, "headline").contains(u"of 23 finished"_s));
 }
 
 void TestResultsPanel::exportsWriteTheBytes()
