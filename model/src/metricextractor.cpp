@@ -82,12 +82,20 @@ QString normalisedText(QString text)
     return text;
 }
 
-QString normalised(const QByteArray& line)
+} // namespace
+
+QString MetricExtractor::lineText(QByteArrayView bytes)
 {
-    return normalisedText(QString::fromUtf8(line));
+    return normalisedText(QString::fromUtf8(bytes));
 }
 
-} // namespace
+qsizetype MetricExtractor::pieceSplit(QByteArrayView piece)
+{
+    qsizetype split = piece.size() - pieceOverlap;
+    while (split > 0 && (uchar(piece.at(split)) & 0xC0) == 0x80)
+        --split; // not inside a UTF-8 sequence
+    return split;
+}
 
 QList<double> MetricExtractor::extractAll(QStringView output) const
 {
@@ -98,16 +106,24 @@ QList<double> MetricExtractor::extractAll(QStringView output) const
     return values;
 }
 
-void MetricExtractor::appendMatches(const QString& text, QList<double>& values, qsizetype startsBefore) const
+QList<MetricExtractor::Match> MetricExtractor::matches(const QString& text, qsizetype startsBefore) const
 {
+    QList<Match> found;
     auto it = m_re.globalMatch(text);
     while (it.hasNext()) {
         const auto match = it.next();
         if (startsBefore >= 0 && match.capturedStart(0) >= startsBefore)
             break;
         if (const auto value = toNumber(match.capturedView(1)))
-            values.append(*value);
+            found.append({match.capturedStart(0), *value});
     }
+    return found;
+}
+
+void MetricExtractor::appendMatches(const QString& text, QList<double>& values, qsizetype startsBefore) const
+{
+    for (const Match& match : matches(text, startsBefore))
+        values.append(match.value);
 }
 
 Result<QList<double>> MetricExtractor::extractFromFile(const QString& path, bool skipFirstLine) const
@@ -115,11 +131,7 @@ Result<QList<double>> MetricExtractor::extractFromFile(const QString& path, bool
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
         return Result<QList<double>>::failure(u"cannot read %1: %2"_s.arg(path, f.errorString()));
-    // A line longer than this (a progress bar redrawn with \r for hours) is read in pieces. A piece
-    // counts the matches that start in all but its last kOverlap bytes, and the next piece starts
-    // there: a value at the border is read whole, once.
-    constexpr qint64 kMaxLine = qint64(1) << 20;
-    constexpr qsizetype kOverlap = 4096;
+    constexpr qint64 kMaxLine = maxLineBytes;
     QList<double> values;
     bool first = true;
     while (!f.atEnd()) {
@@ -133,14 +145,12 @@ Result<QList<double>> MetricExtractor::extractFromFile(const QString& path, bool
             continue;
         }
         if (!whole) {
-            qsizetype split = line.size() - kOverlap;
-            while (split > 0 && (uchar(line.at(split)) & 0xC0) == 0x80)
-                --split; // not inside a UTF-8 sequence
-            appendMatches(normalised(line), values, normalised(line.left(split)).size());
+            const qsizetype split = pieceSplit(line);
+            appendMatches(lineText(line), values, lineText(QByteArrayView(line).first(split)).size());
             f.seek(f.pos() - (line.size() - split));
             continue;
         }
-        appendMatches(normalised(line), values);
+        appendMatches(lineText(line), values);
     }
     return values;
 }

@@ -2,6 +2,7 @@
 
 #include "model/result.h"
 
+#include <QByteArrayView>
 #include <QList>
 #include <QRegularExpression>
 #include <QString>
@@ -17,6 +18,25 @@ public:
 
     QList<double> extractAll(QStringView output) const;
 
+    // One value in a text, and where its match starts.
+    struct Match {
+        qsizetype start = 0;
+        double value = 0.0;
+    };
+    // The values in one line of output (its "\r" already a "\n"); only matches that start before
+    // startsBefore, when it is not negative.
+    QList<Match> matches(const QString& text, qsizetype startsBefore = -1) const;
+
+    // A line longer than this (a progress bar redrawn with \r for hours) is read in pieces. A piece
+    // counts the matches that start in all but its last pieceOverlap bytes, and the next piece
+    // starts there: a value at the border is read whole, once.
+    static constexpr qsizetype maxLineBytes = qsizetype(1) << 20;
+    static constexpr qsizetype pieceOverlap = 4096;
+    // Where a piece of a long line is cut: pieceOverlap bytes before its end, not inside a UTF-8 sequence.
+    static qsizetype pieceSplit(QByteArrayView piece);
+    // Output as text with "\r" as a line end too (CRLF output, progress lines redrawn with "\r").
+    static QString lineText(QByteArrayView bytes);
+
     // The same over a file, line by line, never holding more than one line (up to a bound) in
     // memory: a run's stdout may be far larger than memory. Matches never span lines here; the
     // default rule is per line anyway. skipFirstLine drops a line cut at its start (the tail of a
@@ -25,7 +45,6 @@ public:
 
 private:
     explicit MetricExtractor(QRegularExpression re) : m_re(std::move(re)) {}
-    // Only matches that start before startsBefore, when it is not negative.
     void appendMatches(const QString& text, QList<double>& values, qsizetype startsBefore = -1) const;
     QRegularExpression m_re;
 };
