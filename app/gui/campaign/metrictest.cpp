@@ -1,6 +1,7 @@
 #include "gui/campaign/metrictest.h"
 
 #include "model/campaign.h"
+#include "model/curvereader.h"
 #include "model/metricextractor.h"
 
 #include <QStringList>
@@ -20,7 +21,8 @@ QString number(double value)
 
 } // namespace
 
-MetricTestResult testMetric(const QString& metric, const QString& pattern, const QString& output)
+MetricTestResult testMetric(const QString& metric, const QString& pattern, const QString& output,
+                            const QString& stepPattern)
 {
     MetricTestResult result;
     const auto extractor = model::MetricExtractor::create(metric, pattern);
@@ -29,6 +31,18 @@ MetricTestResult testMetric(const QString& metric, const QString& pattern, const
         return result;
     }
     result.values = extractor->extractAll(output);
+    if (!stepPattern.isEmpty()) {
+        auto reader = model::CurveReader::create(model::Objective{metric, {}, pattern, stepPattern});
+        if (!reader) {
+            result.error = reader.error();
+            result.values.clear();
+            return result;
+        }
+        reader->feed(output.toUtf8());
+        reader->finish();
+        result.values = reader->values();
+        result.steps = reader->steps();
+    }
     // Lines are found one by one, as the default rule reads them; the values above are the whole
     // output's, exactly what a trial records.
     QString text = output;
@@ -56,9 +70,15 @@ QString describeMetricTest(const MetricTestResult& result, const QString& metric
     const qsizetype first = std::max<qsizetype>(0, result.values.size() - kShownValues);
     if (first > 0)
         shown.append(u"… %1 earlier"_s.arg(first));
+    // "step 3: 0.41" when steps were read, else the value alone.
+    auto entry = [&](qsizetype i, const QString& value) {
+        return i < result.steps.size() ? u"step %1: %2"_s.arg(result.steps.at(i)).arg(value) : value;
+    };
     for (qsizetype i = first; i + 1 < result.values.size(); ++i)
-        shown.append(number(result.values.at(i)));
-    shown.append(u"<span style=\"background-color:#ffe082\"><b>%1</b></span>"_s.arg(number(result.values.last())));
+        shown.append(entry(i, number(result.values.at(i))));
+    const qsizetype last = result.values.size() - 1;
+    shown.append(
+        entry(last, u"<span style=\"background-color:#ffe082\"><b>%1</b></span>"_s.arg(number(result.values.last()))));
     const QString count = result.values.size() == 1 ? u"1 value"_s : u"%1 values"_s.arg(result.values.size());
     return u"%1: %2 &nbsp;← the trial's value is the last"_s.arg(count, shown.join(u", "_s));
 }

@@ -110,7 +110,7 @@ void ObjectiveSection::runTest()
         m_output->setExtraSelections(selections);
         return;
     }
-    const MetricTestResult result = testMetric(objective.metric, objective.pattern, output);
+    const MetricTestResult result = testMetric(objective.metric, objective.pattern, output, objective.stepPattern);
     m_result->setText(describeMetricTest(result, objective.metric, objective.pattern));
     // Every line that yields a value in light yellow, the trial's value's line stronger.
     for (int i = 0; i < result.lines.size(); ++i) {

@@ -73,6 +73,7 @@ private slots:
     void setClusterIsUndoable();
     void metricTest_data();
     void metricTest();
+    void metricTestRefusesABadStepPattern();
     void scriptPreview_data();
     void scriptPreview();
 };
@@ -316,35 +317,56 @@ void TestCampaignEditor::metricTest_data()
 {
     QTest::addColumn<QString>("metric");
     QTest::addColumn<QString>("pattern");
+    QTest::addColumn<QString>("stepPattern");
     QTest::addColumn<QString>("output");
     QTest::addColumn<QList<double>>("values");
+    QTest::addColumn<QList<int>>("steps");
     QTest::addColumn<QList<int>>("lines");
 
     const QString log = u"epoch 1 loss=0.9 val_loss=1.2\nepoch 2 loss: 0.5\nsaving\r\nfinal loss = 0.25\n"_s;
-    QTest::addRow("default rule") << u"loss"_s << QString() << log << QList<double>{0.9, 0.5, 0.25}
-                                  << QList<int>{0, 1, 3};
-    QTest::addRow("other metric") << u"val_loss"_s << QString() << log << QList<double>{1.2} << QList<int>{0};
-    QTest::addRow("pattern") << u"loss"_s << u"^epoch \\d+ loss[=:] ?([0-9.]+)"_s << log << QList<double>{0.9, 0.5}
-                             << QList<int>{0, 1};
-    QTest::addRow("nothing") << u"accuracy"_s << QString() << log << QList<double>{} << QList<int>{};
+    QTest::addRow("default rule") << u"loss"_s << QString() << QString() << log << QList<double>{0.9, 0.5, 0.25}
+                                  << QList<int>{} << QList<int>{0, 1, 3};
+    QTest::addRow("other metric") << u"val_loss"_s << QString() << QString() << log << QList<double>{1.2}
+                                  << QList<int>{} << QList<int>{0};
+    QTest::addRow("pattern") << u"loss"_s << u"^epoch \\d+ loss[=:] ?([0-9.]+)"_s << QString() << log
+                             << QList<double>{0.9, 0.5} << QList<int>{} << QList<int>{0, 1};
+    QTest::addRow("nothing") << u"accuracy"_s << QString() << QString() << log << QList<double>{} << QList<int>{}
+                             << QList<int>{};
+    // The run prints its epochs, every other one evaluated: the value after "epoch 4" is step 4.
+    QTest::addRow("steps") << u"loss"_s << QString() << u"^epoch (\\d+)"_s
+                           << u"epoch 2\nloss: 0.9\nepoch 3\nepoch 4\nloss: 0.7\n"_s << QList<double>{0.9, 0.7}
+                           << QList<int>{2, 4} << QList<int>{1, 4};
 }
 
 void TestCampaignEditor::metricTest()
 {
     QFETCH(QString, metric);
     QFETCH(QString, pattern);
+    QFETCH(QString, stepPattern);
     QFETCH(QString, output);
     QFETCH(QList<double>, values);
+    QFETCH(QList<int>, steps);
     QFETCH(QList<int>, lines);
-    const MetricTestResult result = testMetric(metric, pattern, output);
+    const MetricTestResult result = testMetric(metric, pattern, output, stepPattern);
     QVERIFY(result.error.isEmpty());
     QCOMPARE(result.values, values);
+    QCOMPARE(result.steps, steps);
     QCOMPARE(result.lines, lines);
     const QString text = describeMetricTest(result, metric, pattern);
     if (values.isEmpty())
         QVERIFY(text.startsWith(u"No value found"_s));
     else
         QVERIFY2(text.contains(u"<b>%1</b>"_s.arg(model::Campaign::formatValue(values.last()))), qPrintable(text));
+    if (!steps.isEmpty())
+        QVERIFY2(text.contains(u"step %1: 0.9"_s.arg(steps.first())), qPrintable(text));
+}
+
+void TestCampaignEditor::metricTestRefusesABadStepPattern()
+{
+    const MetricTestResult result = testMetric(u"loss"_s, QString(), u"epoch 1 loss: 0.5\n"_s, u"epoch \\d+"_s);
+    QVERIFY2(result.error.contains(u"capture group"_s), qPrintable(result.error));
+    QVERIFY(result.values.isEmpty());
+    QVERIFY(describeMetricTest(result, u"loss"_s, QString()).contains(u"capture group"_s));
 }
 
 void TestCampaignEditor::scriptPreview_data()

@@ -128,7 +128,64 @@ private slots:
     void tableRowsByKeyboard();
     void patternLiveTest();
     void scriptPreviewShowsDirectives();
+    void earlyStoppingShowsTheRulesOptions();
+    void earlyStoppingRoundTripsEveryRule_data();
+    void earlyStoppingRoundTripsEveryRule();
+    void earlyStoppingMarksBadValuesAndUndoes();
+    void earlyStoppingDraftKeepsBadValues();
+    void stepPatternIsValidatedInline();
 };
+
+namespace {
+
+using model::EarlyStoppingRule;
+
+const char* const kOptionBoxes[] = {"startupTrials", "warmupSteps", "minSteps", "reductionFactor", "maxSteps"};
+
+// Which option boxes the panel shows, by object name.
+QStringList shownOptions(QWidget& panel)
+{
+    QStringList shown;
+    for (const char* name : kOptionBoxes) {
+        if (field<QSpinBox>(panel, name)->isVisibleTo(&panel))
+            shown.append(QString::fromLatin1(name));
+    }
+    return shown;
+}
+
+// Chooses a rule as picking it from the combo's list does. (Typing its name would run into the
+// previous one typed: the keyboard search interval is long here.)
+void chooseRule(QWidget& panel, const QString& name)
+{
+    auto* rule = field<QComboBox>(panel, "earlyStoppingRule");
+    rule->setCurrentIndex(rule->findText(name));
+    QCOMPARE(rule->currentText(), name);
+}
+
+// Types a bad value, then a good one: the validator's message (holding fragment) at the field, then
+// no mark.
+bool refusedThenAccepted(QWidget* widget, const QString& bad, const QString& fragment, const QString& good)
+{
+    retype(widget, bad);
+    if (!isMarkedInvalid(widget) || !widget->toolTip().contains(fragment)) {
+        qWarning("%s not refused as expected: %s", qPrintable(bad), qPrintable(widget->toolTip()));
+        return false;
+    }
+    retype(widget, good);
+    return !isMarkedInvalid(widget);
+}
+
+QString describe(const model::EarlyStopping& e)
+{
+    return u"%1 startup=%2 warmup=%3 min=%4 factor=%5 max=%6"_s.arg(model::ruleKeyword(e.rule))
+        .arg(e.startupTrials)
+        .arg(e.warmupSteps)
+        .arg(e.minSteps)
+        .arg(e.reductionFactor)
+        .arg(e.maxSteps ? QString::number(*e.maxSteps) : u"auto"_s);
+}
+
+} // namespace
 
 void TestCampaignPanel::fillWholeFormSaveReload()
 {
@@ -451,6 +508,208 @@ void TestCampaignPanel::scriptPreviewShowsDirectives()
     QVERIFY(!preview->toPlainText().contains(u"#SBATCH"_s));
     QVERIFY2(field<QLabel>(f.panel, "scriptPreviewNotes")->text().contains(u"--job-name"_s),
              qPrintable(field<QLabel>(f.panel, "scriptPreviewNotes")->text()));
+}
+
+void TestCampaignPanel::earlyStoppingShowsTheRulesOptions()
+{
+    PanelFixture f;
+    QVERIFY(QTest::qWaitForWindowActive(&f.panel));
+    auto* help = field<QLabel>(f.panel, "earlyStoppingHelp");
+    QCOMPARE(field<QComboBox>(f.panel, "earlyStoppingRule")->currentText(), u"None"_s);
+    QCOMPARE(shownOptions(f.panel), QStringList{});
+    QCOMPARE(help->text(), u"Every trial runs to its end."_s);
+
+    chooseRule(f.panel, u"ASHA"_s);
+    QCOMPARE(f.editor.campaign().search.earlyStopping.rule, EarlyStoppingRule::Asha);
+    QCOMPARE(shownOptions(f.panel), (QStringList{u"minSteps"_s, u"reductionFactor"_s}));
+    QVERIFY2(help->text().contains(u"successive halving"_s), qPrintable(help->text()));
+    QTest::qWait(50);
+    const QByteArray directory = qgetenv("SWEEPLINE_SCREENSHOT_DIR");
+    if (!directory.isEmpty())
+        QVERIFY(f.panel.grab().save(QString::fromLocal8Bit(directory) + u"/campaign-early-stopping-asha.png"_s));
+
+    chooseRule(f.panel, u"Hyperband"_s);
+    QCOMPARE(shownOptions(f.panel), (QStringList{u"minSteps"_s, u"reductionFactor"_s, u"maxSteps"_s}));
+    QCOMPARE(field<QSpinBox>(f.panel, "maxSteps")->text(), u"auto"_s);
+    QVERIFY(!f.editor.campaign().search.earlyStopping.maxSteps);
+    chooseRule(f.panel, u"Median"_s);
+    QCOMPARE(shownOptions(f.panel), (QStringList{u"startupTrials"_s, u"warmupSteps"_s}));
+    QVERIFY(help->text().contains(u"median"_s));
+    chooseRule(f.panel, u"None"_s);
+    QCOMPARE(shownOptions(f.panel), QStringList{});
+    // Each rule has a one-line description in its tooltip too.
+    auto* rule = field<QComboBox>(f.panel, "earlyStoppingRule");
+    for (int i = 0; i < rule->count(); ++i)
+        QVERIFY(!rule->itemData(i, Qt::ToolTipRole).toString().isEmpty());
+}
+
+void TestCampaignPanel::earlyStoppingRoundTripsEveryRule_data()
+{
+    QTest::addColumn<QString>("rule");
+    QTest::addColumn<QStringList>("typed"); // box=value, in order
+    QTest::addColumn<QString>("expected");
+    QTest::addColumn<QByteArray>("json");
+    QTest::addRow("none") << u"None"_s << QStringList{} << u"none startup=5 warmup=0 min=1 factor=3 max=auto"_s
+                          << QByteArray();
+    QTest::addRow("median") << u"Median"_s << QStringList{u"startupTrials=10"_s, u"warmupSteps=2"_s}
+                            << u"median startup=10 warmup=2 min=1 factor=3 max=auto"_s
+                            << QByteArray(R"("early_stopping":{"rule":"median","startup_trials":10,"warmup_steps":2})");
+    QTest::addRow("asha") << u"ASHA"_s << QStringList{u"minSteps=3"_s, u"reductionFactor=4"_s}
+                          << u"asha startup=5 warmup=0 min=3 factor=4 max=auto"_s
+                          << QByteArray(R"("early_stopping":{"rule":"asha","min_steps":3,"reduction_factor":4})");
+    QTest::addRow("hyperband auto")
+        << u"Hyperband"_s << QStringList{u"minSteps=2"_s, u"reductionFactor=2"_s}
+        << u"hyperband startup=5 warmup=0 min=2 factor=2 max=auto"_s
+        << QByteArray(R"("early_stopping":{"rule":"hyperband","min_steps":2,"reduction_factor":2})");
+    QTest::addRow("hyperband max")
+        << u"Hyperband"_s << QStringList{u"minSteps=1"_s, u"reductionFactor=3"_s, u"maxSteps=81"_s}
+        << u"hyperband startup=5 warmup=0 min=1 factor=3 max=81"_s
+        << QByteArray(R"("early_stopping":{"rule":"hyperband","min_steps":1,"reduction_factor":3,"max_steps":81})");
+}
+
+void TestCampaignPanel::earlyStoppingRoundTripsEveryRule()
+{
+    QFETCH(QString, rule);
+    QFETCH(QStringList, typed);
+    QFETCH(QString, expected);
+    QFETCH(QByteArray, json);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"c.json"_s);
+    PanelFixture f;
+    QVERIFY(QTest::qWaitForWindowActive(&f.panel));
+    if (rule != u"None")
+        chooseRule(f.panel, rule);
+    for (const QString& entry : typed) {
+        const QStringList parts = entry.split(u'=');
+        retype(field<QSpinBox>(f.panel, parts.at(0).toLatin1().constData()), parts.at(1));
+    }
+    QVERIFY2(f.editor.isValid(), qPrintable(f.editor.issues().value(0).toString()));
+    QCOMPARE(describe(f.editor.campaign().search.earlyStopping), expected);
+    QVERIFY(f.editor.save(path).ok());
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray written = file.readAll().simplified().replace(" ", "");
+    if (json.isEmpty())
+        QVERIFY2(!written.contains("early_stopping"), written.constData());
+    else
+        QVERIFY2(written.contains(json), written.constData());
+
+    // Read back into another form: the same rule and options, the same boxes shown.
+    PanelFixture g;
+    QVERIFY(g.editor.load(path).ok());
+    QCOMPARE(describe(g.editor.campaign().search.earlyStopping), expected);
+    QCOMPARE(field<QComboBox>(g.panel, "earlyStoppingRule")->currentText(), rule);
+    QCOMPARE(shownOptions(g.panel), shownOptions(f.panel));
+    for (const QString& entry : typed) {
+        const QStringList parts = entry.split(u'=');
+        QCOMPARE(field<QSpinBox>(g.panel, parts.at(0).toLatin1().constData())->value(), parts.at(1).toInt());
+    }
+}
+
+void TestCampaignPanel::earlyStoppingMarksBadValuesAndUndoes()
+{
+    PanelFixture f;
+    QVERIFY(QTest::qWaitForWindowActive(&f.panel));
+    auto* issues = field<QListWidget>(f.panel, "issueList");
+    auto* factor = field<QSpinBox>(f.panel, "reductionFactor");
+    auto* minSteps = field<QSpinBox>(f.panel, "minSteps");
+    const QString ownToolTip = factor->toolTip();
+    chooseRule(f.panel, u"ASHA"_s);
+    retype(minSteps, u"3"_s);
+
+    // The model's message, at the field, and in the list with its path.
+    retype(factor, u"1"_s);
+    QVERIFY(isMarkedInvalid(factor));
+    QVERIFY2(factor->toolTip().contains(u"between 2 and 100"_s), qPrintable(factor->toolTip()));
+    QCOMPARE(issues->count(), 1);
+    QVERIFY2(issues->item(0)->text().startsWith(u"search.early_stopping.reduction_factor: "_s),
+             qPrintable(issues->item(0)->text()));
+    QVERIFY(!f.panel.runAllowed());
+    retype(factor, u"4"_s);
+    QVERIFY(!isMarkedInvalid(factor));
+    QCOMPARE(factor->toolTip(), ownToolTip);
+    QVERIFY(f.panel.runAllowed());
+
+    // Undo walks back edit by edit (typing in one box is one step), the form following; redo returns.
+    QUndoStack* undo = f.editor.undoStack();
+    undo->undo(); // the factor
+    QCOMPARE(factor->value(), 3);
+    undo->undo(); // min steps
+    QCOMPARE(minSteps->value(), 1);
+    undo->undo(); // the rule
+    QCOMPARE(f.editor.campaign().search.earlyStopping.rule, EarlyStoppingRule::None);
+    QCOMPARE(shownOptions(f.panel), QStringList{});
+    QVERIFY(!undo->canUndo());
+    while (undo->canRedo())
+        undo->redo();
+    QCOMPARE(describe(f.editor.campaign().search.earlyStopping), u"asha startup=5 warmup=0 min=3 factor=4 max=auto"_s);
+    QCOMPARE(shownOptions(f.panel), (QStringList{u"minSteps"_s, u"reductionFactor"_s}));
+    QCOMPARE(factor->value(), 4);
+
+    // A min_steps of 0 is the model's to refuse, at its own field.
+    retype(minSteps, u"0"_s);
+    QVERIFY(isMarkedInvalid(minSteps));
+    QVERIFY(!isMarkedInvalid(factor));
+    retype(minSteps, u"3"_s);
+    QVERIFY(!isMarkedInvalid(minSteps));
+
+    // Hyperband: a longest run shorter than the second rung is named at max steps.
+    chooseRule(f.panel, u"Hyperband"_s);
+    auto* maxSteps = field<QSpinBox>(f.panel, "maxSteps");
+    QVERIFY(refusedThenAccepted(maxSteps, u"5"_s, u"(12)"_s, u"24"_s));
+    QCOMPARE(f.editor.campaign().search.earlyStopping.maxSteps, std::optional<int>(24));
+    undo->undo();
+    QCOMPARE(maxSteps->text(), u"auto"_s);
+    QVERIFY(!f.editor.campaign().search.earlyStopping.maxSteps);
+    undo->redo();
+    QCOMPARE(maxSteps->value(), 24);
+    retype(maxSteps, u"0"_s); // back to auto, which the box says once the typing is done
+    QTest::keyClick(maxSteps, Qt::Key_Tab);
+    QCOMPARE(maxSteps->text(), u"auto"_s);
+    QVERIFY(!f.editor.campaign().search.earlyStopping.maxSteps);
+    QVERIFY(f.panel.runAllowed());
+}
+
+void TestCampaignPanel::earlyStoppingDraftKeepsBadValues()
+{
+    // A file the validator refuses opens in the form with its bad value, marked where it belongs.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"bad.json"_s);
+    QByteArray json = model::toJson(CampaignEditor::templateCampaign());
+    json.replace(R"("seed": 0)",
+                 R"("seed": 0, "early_stopping": {"rule": "asha", "min_steps": 2, "reduction_factor": 1})");
+    QVERIFY(json.contains("early_stopping"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(json);
+    file.close();
+    PanelFixture f;
+    const auto issues = f.editor.load(path);
+    QVERIFY(issues.ok());
+    QCOMPARE(issues->size(), 1);
+    QCOMPARE(issues->first().path, u"search.early_stopping.reduction_factor"_s);
+    QCOMPARE(field<QComboBox>(f.panel, "earlyStoppingRule")->currentText(), u"ASHA"_s);
+    QCOMPARE(field<QSpinBox>(f.panel, "minSteps")->value(), 2);
+    QCOMPARE(field<QSpinBox>(f.panel, "reductionFactor")->value(), 1);
+    QVERIFY(isMarkedInvalid(field<QSpinBox>(f.panel, "reductionFactor")));
+}
+
+void TestCampaignPanel::stepPatternIsValidatedInline()
+{
+    PanelFixture f;
+    QVERIFY(QTest::qWaitForWindowActive(&f.panel));
+    auto* stepPattern = field<QLineEdit>(f.panel, "stepPattern");
+    QVERIFY(refusedThenAccepted(stepPattern, u"epoch [0-9]+"_s, u"capture group"_s, u"epoch ([0-9]+)"_s));
+    QCOMPARE(f.editor.campaign().objective.stepPattern, u"epoch ([0-9]+)"_s);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"c.json"_s);
+    QVERIFY(f.editor.save(path).ok());
+    CampaignEditor reloaded;
+    QVERIFY(reloaded.load(path).ok());
+    QCOMPARE(reloaded.campaign().objective.stepPattern, u"epoch ([0-9]+)"_s);
+    f.editor.undoStack()->undo();
+    QCOMPARE(stepPattern->text(), QString());
+    QVERIFY(!isMarkedInvalid(stepPattern));
 }
 
 void TestCampaignPanel::initTestCase()
