@@ -971,6 +971,34 @@ private slots:
         QVERIFY(s.ask(3).empty());
     }
 
+    void prunedPointsCountAsFailures()
+    {
+        // A pruned trial's value is where it stood when stopped, not a final value: the search must
+        // go exactly as if it had failed, however low that value. Pruned: every point with p0 = 1.
+        const auto space = makeSpace({5, 5, 5, 5, 5});
+        const Point centre{3, 1, 2, 4, 1};
+        const auto proposalsWith = [&](const Outcome& stopped) {
+            DSplineSearch s(space);
+            std::vector<Point> out;
+            while (!s.exhausted() && out.size() < 400) {
+                const auto batch = s.ask(2);
+                if (batch.empty())
+                    break;
+                for (const auto& p : batch) {
+                    out.push_back(p.point);
+                    s.tell(p.point, p.point[0] == 1 ? stopped : Outcome::success(bowl(p.point, centre)));
+                }
+            }
+            if (const auto best = s.bestPoint())
+                out.push_back(*best);
+            return out;
+        };
+        const auto pruned = proposalsWith(Outcome::prunedAt(3, -100.0));
+        QVERIFY(std::any_of(pruned.begin(), pruned.end() - 1, [](const Point& p) { return p[0] == 1; }));
+        QVERIFY(pruned.back()[0] != 1); // the best point is never a pruned one
+        QCOMPARE(pruned, proposalsWith(Outcome::failure()));
+    }
+
     void firstSuccessAfterFailuresRestartsTheSearch()
     {
         const auto space = makeSpace({9, 9});

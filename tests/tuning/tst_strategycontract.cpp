@@ -4,6 +4,8 @@
 
 #include <QtTest>
 
+#include <functional>
+#include <limits>
 #include <set>
 
 using namespace sweepline::tuning;
@@ -34,6 +36,43 @@ private:
         for (std::size_t i = 0; i < p.size(); ++i)
             v += (double(p[i]) - 1.3) * (double(p[i]) - 1.3) * double(i + 1);
         return v;
+    }
+
+    // Three rounds of ask(2) with outcomeOf(trials told so far, point), a fourth still running at the
+    // crash; the resumed strategy proposes no point of the history again, in later batches, and goes
+    // on until the space (or 200 points) is covered.
+    static void checkRestore(const QString& strategy, const SearchSpace& space, std::uint64_t seed,
+                             const std::function<Outcome(std::size_t, const Point&)>& outcomeOf)
+    {
+        auto first = makeStrategy(strategy.toStdString(), space, {seed});
+        std::vector<HistoryEntry> history;
+        std::size_t told = 0;
+        for (int round = 0; round < 4; ++round) {
+            for (auto& p : first->ask(2)) {
+                std::optional<Outcome> outcome;
+                if (round < 3)
+                    outcome = outcomeOf(told++, p.point);
+                if (outcome)
+                    first->tell(p.point, *outcome);
+                history.push_back({p, outcome});
+            }
+        }
+        auto resumed = makeStrategy(strategy.toStdString(), space, {seed});
+        resumed->restore(history);
+        std::set<Point> seen;
+        for (const auto& h : history)
+            seen.insert(h.proposal.point);
+        while (!resumed->exhausted() && seen.size() < 200) {
+            auto batch = resumed->ask(std::min<std::size_t>(3, 200 - seen.size()));
+            if (batch.empty())
+                break;
+            for (const auto& p : batch) {
+                QVERIFY2(seen.insert(p.point).second, ("repeated after restore: " + space.describe(p.point)).c_str());
+                QVERIFY(p.labels.batch > history.back().proposal.labels.batch);
+                resumed->tell(p.point, outcomeOf(told++, p.point));
+            }
+        }
+        QCOMPARE(seen.size(), std::min<std::size_t>(*space.cardinality(), 200));
     }
 
 private slots:
@@ -90,39 +129,49 @@ private slots:
         QCOMPARE(proposed, std::min<std::size_t>(*space.cardinality(), 100));
     }
 
+    void prunedOutcomesAreNeverProposedAgain_data() { addRows(); }
+    void prunedOutcomesAreNeverProposedAgain()
+    {
+        // Every other trial stopped early, a few at NaN; the pruned values are lower than any result,
+        // so a strategy taking them for results would circle them. None may come back, none may stall.
+        QFETCH(QString, strategy);
+        QFETCH(SearchSpace, space);
+        auto s = makeStrategy(strategy.toStdString(), space, {5});
+        std::set<Point> seen;
+        std::size_t told = 0;
+        while (seen.size() < 100 && !s->exhausted()) {
+            auto batch = s->ask(std::min<std::size_t>(3, 100 - seen.size()));
+            if (batch.empty())
+                break;
+            for (const auto& p : batch) {
+                QVERIFY2(seen.insert(p.point).second, ("repeated " + space.describe(p.point)).c_str());
+                const double nan = std::numeric_limits<double>::quiet_NaN();
+                const Outcome outcome = told % 2 == 0 ? Outcome::success(objective(p.point))
+                    : told % 6 == 1                   ? Outcome::prunedAt(1, nan)
+                                                      : Outcome::prunedAt(int(told % 4) + 1, -1000.0);
+                ++told;
+                s->tell(p.point, outcome);
+            }
+        }
+        QCOMPARE(seen.size(), std::min<std::size_t>(*space.cardinality(), 100));
+    }
+
+    void restoreWithPrunedOutcomes_data() { addRows(); }
+    void restoreWithPrunedOutcomes()
+    {
+        QFETCH(QString, strategy);
+        QFETCH(SearchSpace, space);
+        checkRestore(strategy, space, 9, [](std::size_t told, const Point& p) {
+            return told % 2 ? Outcome::prunedAt(2, -1000.0) : Outcome::success(objective(p));
+        });
+    }
+
     void restoreContinuesWithoutRepeats_data() { addRows(); }
     void restoreContinuesWithoutRepeats()
     {
         QFETCH(QString, strategy);
         QFETCH(SearchSpace, space);
-        auto first = makeStrategy(strategy.toStdString(), space, {7});
-        std::vector<HistoryEntry> history;
-        for (int round = 0; round < 3; ++round) {
-            for (auto& p : first->ask(2)) {
-                const bool pending = round == 2; // the last round was still running at the crash
-                std::optional<Outcome> outcome;
-                if (!pending)
-                    outcome = Outcome::success(objective(p.point));
-                if (outcome)
-                    first->tell(p.point, *outcome);
-                history.push_back({p, outcome});
-            }
-        }
-        auto resumed = makeStrategy(strategy.toStdString(), space, {7});
-        resumed->restore(history);
-        std::set<Point> seen;
-        for (const auto& h : history)
-            seen.insert(h.proposal.point);
-        while (!resumed->exhausted() && seen.size() < 200) {
-            auto batch = resumed->ask(3);
-            if (batch.empty())
-                break;
-            for (const auto& p : batch) {
-                QVERIFY2(seen.insert(p.point).second, ("repeated after restore: " + space.describe(p.point)).c_str());
-                QVERIFY(p.labels.batch > history.back().proposal.labels.batch);
-                resumed->tell(p.point, Outcome::success(objective(p.point)));
-            }
-        }
+        checkRestore(strategy, space, 7, [](std::size_t, const Point& p) { return Outcome::success(objective(p)); });
     }
 };
 

@@ -391,6 +391,93 @@ private slots:
                  qPrintable(u"resumed %1, cold %2"_s.arg(median(resumed)).arg(median(cold))));
     }
 
+    void goodGroupRanksPrunedBelowCompleted()
+    {
+        // Completed: #0 5.0, #2 2.0, #7 7.0. Pruned: #1 0.1 at step 3, #3 4.0 at step 9, #4 3.0 at
+        // step 9, #5 NaN at step 9, #6 before its first step. Optuna's order: the completed by value
+        // (#2, #0, #7), then the pruned by larger step (step 9: #4, #3, #5 as +inf; step 3: #1), then
+        // #6. So #1's 0.1, the lowest value of all, is good only when seven of the eight are.
+        const std::vector<TpeObservation> observations{
+            {5.0, false, 0}, {0.1, true, 3},          {2.0, false, 0}, {4.0, true, 9},
+            {3.0, true, 9},  {std::nan(""), true, 9}, {0.0, true, 0},  {7.0, false, 0},
+        };
+        const std::vector<std::vector<std::size_t>> expected{
+            {2},
+            {0, 2},
+            {0, 2, 7},
+            {0, 2, 4, 7},
+            {0, 2, 3, 4, 7},
+            {0, 2, 3, 4, 5, 7},
+            {0, 1, 2, 3, 4, 5, 7},
+            {0, 1, 2, 3, 4, 5, 6, 7},
+        };
+        for (std::size_t k = 1; k <= 8; ++k) {
+            TpeOptions options;
+            options.gammaFraction = double(k) / 8.0; // ceil(k / 8 * 8) = k
+            QCOMPARE(tpeGoodGroup(observations, options), expected[k - 1]);
+        }
+        // Optuna's default gamma: ceil(0.1 * 8) = 1, the best completed trial; and the cap.
+        QCOMPARE(tpeGoodGroup(observations, {}), (std::vector<std::size_t>{2}));
+        TpeOptions capped;
+        capped.gammaFraction = 1.0;
+        capped.gammaCap = 2;
+        QCOMPARE(tpeGoodGroup(observations, capped), (std::vector<std::size_t>{0, 2}));
+        // Equal values: the earlier trial first.
+        TpeOptions half;
+        half.gammaFraction = 0.5;
+        QCOMPARE(tpeGoodGroup({{1.0, true, 4}, {1.0, true, 4}, {1.0, false, 0}, {1.0, false, 0}}, half),
+                 (std::vector<std::size_t>{2, 3}));
+        QCOMPARE(tpeGoodGroup({{1.0, true, 4}, {1.0, true, 4}, {2.0, false, 0}}, half),
+                 (std::vector<std::size_t>{0, 2}));
+        QVERIFY(tpeGoodGroup({}, {}).empty());
+    }
+
+    void prunedTrialsFeedTheBadGroup()
+    {
+        // One line of 41 points (index coordinates). Completed: 36 and 4 at 1.0 (told in that order),
+        // 12, 14, ..., 22 at 10. Pruned at step 3 with 0.01: 24, 26, ..., 40 but 36. n = 16, so the
+        // good group holds ceil(1.6) = 2: points 36 and 4. The pruned trials crowd the rest around
+        // 36, so l(x) / g(x) is highest around 4.
+        // Had TPE taken 0.01 for results, the good group would be 24 and 26; had it left the pruned
+        // trials out, n = 8 and the good group the one point 36: either way it would propose beyond 22.
+        const auto space = makeSpace({41});
+        for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+            TpeSearch s(space, seed);
+            s.tell({36}, Outcome::success(1.0));
+            s.tell({4}, Outcome::success(1.0));
+            for (std::size_t x = 12; x <= 22; x += 2)
+                s.tell({x}, Outcome::success(10.0));
+            for (std::size_t x = 24; x <= 40; x += 2) {
+                if (x != 36)
+                    s.tell({x}, Outcome::prunedAt(3, 0.01));
+            }
+            const auto batch = s.ask(3);
+            QCOMPARE(batch.size(), std::size_t(3));
+            for (const auto& p : batch)
+                QVERIFY2(p.point[0] < 12, qPrintable(u"seed %1 proposed %2"_s.arg(seed).arg(p.point[0])));
+        }
+    }
+
+    void prunedTrialsCountTowardsStartup()
+    {
+        // startup_trials 10 counts what Optuna's n counts: completed and pruned trials, not failed
+        // ones. Told the same points, a search whose trials failed draws its next points at random
+        // exactly like one whose trials were pruned while fewer than 10 are; from 10 on, the pruned
+        // ones start the model and the proposals part.
+        const auto space = makeSpace({101});
+        const auto proposalsAfter = [&](std::size_t told, bool pruned) {
+            TpeSearch s(space, 5);
+            for (std::size_t x = 0; x < told; ++x)
+                s.tell({2 * x}, pruned ? Outcome::prunedAt(int(x % 3) + 1, double(x)) : Outcome::failure());
+            std::vector<Point> out;
+            for (const auto& p : s.ask(6))
+                out.push_back(p.point);
+            return out;
+        };
+        QCOMPARE(proposalsAfter(9, true), proposalsAfter(9, false));
+        QVERIFY(proposalsAfter(10, true) != proposalsAfter(10, false));
+    }
+
     void tellWithoutAskCountsAsProposed()
     {
         const auto space = makeSpace({3, 3});

@@ -576,6 +576,8 @@ void DSplineSearch::tell(const Point& point, const Outcome& outcome)
         it = m_known.emplace(point, Known{}).first;
     else
         --m_pending;
+    // A pruned trial is failed too (Outcome::prunedAt): its value is where it stood when stopped,
+    // not a final value, and the splines fit final values, so it neither competes nor is fitted.
     const bool usable = !outcome.failed && std::isfinite(outcome.value);
     it->second = Known{false, !usable, usable ? outcome.value : 0.0};
     ++m_resolved;

@@ -295,10 +295,37 @@ std::size_t TpeSearch::PointHash::operator()(const Point& p) const
     return static_cast<std::size_t>(h);
 }
 
-std::size_t TpeSearch::completed() const
+std::vector<std::size_t> tpeGoodGroup(const std::vector<TpeObservation>& observations, const TpeOptions& options)
 {
-    return static_cast<std::size_t>(
-        std::count_if(m_trials.begin(), m_trials.end(), [](const Trial& t) { return t.state == State::Done; }));
+    const std::size_t n = observations.size();
+    const auto count = std::min<std::size_t>(
+        {static_cast<std::size_t>(std::ceil(options.gammaFraction * double(n))), options.gammaCap, n});
+    // Optuna's sort key (-step, value): completed trials at step -inf, pruned at -step, one pruned
+    // before its first value at +1 with the value 0.
+    const auto key = [&](std::size_t i) {
+        const TpeObservation& o = observations[i];
+        if (!o.pruned)
+            return std::pair{-std::numeric_limits<double>::infinity(), o.value};
+        if (o.prunedStep <= 0)
+            return std::pair{1.0, 0.0};
+        return std::pair{-double(o.prunedStep),
+                         std::isnan(o.value) ? std::numeric_limits<double>::infinity() : o.value};
+    };
+    std::vector<std::size_t> order(n);
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    // Ties to the earlier trial, as numpy's stable argsort.
+    const auto better = [&](std::size_t a, std::size_t b) { return key(a) < key(b) || (key(a) == key(b) && a < b); };
+    std::partial_sort(order.begin(), order.begin() + std::ptrdiff_t(count), order.end(), better);
+    order.resize(count);
+    std::sort(order.begin(), order.end());
+    return order;
+}
+
+std::size_t TpeSearch::modelled() const
+{
+    return static_cast<std::size_t>(std::count_if(m_trials.begin(), m_trials.end(), [](const Trial& t) {
+        return t.state == State::Done || t.state == State::Pruned;
+    }));
 }
 
 std::vector<Proposal> TpeSearch::ask(std::size_t maxCount)
@@ -309,12 +336,12 @@ std::vector<Proposal> TpeSearch::ask(std::size_t maxCount)
     ++m_batch;
     while (out.size() < maxCount && !exhausted()) {
         std::optional<Point> p;
-        if (completed() >= std::max<std::size_t>(m_options.startupTrials, 1))
+        if (modelled() >= std::max<std::size_t>(m_options.startupTrials, 1))
             p = proposeModelled();
         if (!p)
             p = proposeRandom();
         m_index.emplace(*p, m_trials.size());
-        m_trials.push_back({*p, State::Pending, 0.0});
+        m_trials.push_back({*p, State::Pending, 0.0, 0});
         out.push_back({std::move(*p), Labels{0, {}, m_batch}});
     }
     return out;
@@ -322,24 +349,20 @@ std::vector<Proposal> TpeSearch::ask(std::size_t maxCount)
 
 std::optional<Point> TpeSearch::proposeModelled()
 {
-    // Split the trials with a value into the good group (the best gamma(n)) and the rest; pending
-    // trials join the rest as if they were the worst (constant liar); failed ones are left out.
-    // Both groups keep proposal order, which sets their weights.
-    std::vector<std::size_t> done, above;
+    // Split the completed and pruned trials into the good group (tpeGoodGroup) and the rest;
+    // pending trials join the rest as if they were the worst (constant liar); failed ones are left
+    // out. Both groups keep proposal order, which sets their weights.
+    std::vector<std::size_t> modelledTrials, below, above;
+    std::vector<TpeObservation> observations;
     for (std::size_t i = 0; i < m_trials.size(); ++i) {
-        if (m_trials[i].state == State::Done)
-            done.push_back(i);
+        const Trial& t = m_trials[i];
+        if (t.state == State::Done || t.state == State::Pruned) {
+            modelledTrials.push_back(i);
+            observations.push_back({t.value, t.state == State::Pruned, t.prunedStep});
+        }
     }
-    const std::size_t n = done.size();
-    const auto nBelow = std::min<std::size_t>(
-        {static_cast<std::size_t>(std::ceil(m_options.gammaFraction * double(n))), m_options.gammaCap, n});
-    // The best values, ties to the older trial (a stable sort's order).
-    const auto better = [&](std::size_t a, std::size_t b) {
-        return m_trials[a].value < m_trials[b].value || (m_trials[a].value == m_trials[b].value && a < b);
-    };
-    std::partial_sort(done.begin(), done.begin() + std::ptrdiff_t(nBelow), done.end(), better);
-    std::vector<std::size_t> below(done.begin(), done.begin() + std::ptrdiff_t(nBelow));
-    std::sort(below.begin(), below.end());
+    for (std::size_t position : tpeGoodGroup(observations, m_options))
+        below.push_back(modelledTrials[position]);
     for (std::size_t i = 0, b = 0; i < m_trials.size(); ++i) {
         if (b < below.size() && below[b] == i)
             ++b;
@@ -465,12 +488,20 @@ void TpeSearch::tell(const Point& point, const Outcome& outcome)
         if (!m_space.contains(point))
             return;
         it = m_index.emplace(point, m_trials.size()).first; // measured without being asked for
-        m_trials.push_back({point, State::Pending, 0.0});
+        m_trials.push_back({point, State::Pending, 0.0, 0});
     }
     Trial& t = m_trials[it->second];
+    if (outcome.pruned) {
+        // Not a result: only how far the trial got and where it stood then, for the ranking.
+        t.state = State::Pruned;
+        t.value = outcome.value;
+        t.prunedStep = outcome.prunedStep;
+        return;
+    }
     const bool failed = outcome.failed || !std::isfinite(outcome.value);
     t.state = failed ? State::Failed : State::Done;
     t.value = failed ? 0.0 : outcome.value;
+    t.prunedStep = 0;
 }
 
 bool TpeSearch::exhausted() const
@@ -488,7 +519,7 @@ void TpeSearch::restore(const std::vector<HistoryEntry>& history)
             continue;
         if (!proposed(p)) {
             m_index.emplace(p, m_trials.size());
-            m_trials.push_back({p, State::Pending, 0.0});
+            m_trials.push_back({p, State::Pending, 0.0, 0});
         }
         if (entry.outcome)
             tell(p, *entry.outcome);

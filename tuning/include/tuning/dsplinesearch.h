@@ -26,6 +26,7 @@ struct DSplineSearchOptions {
 // asynchronous: rounds of direction and line searches from a base point, widening from 1-axis to
 // n-axes directions, restarts once converged, every free slot filled. docs/dspline.md gives the
 // exact rules: rounds, continuation, categorical axes, slot filling, labels and restore().
+// A pruned trial counts as a failed one: its value is not a final value (docs/early-stopping.md).
 class DSplineSearch final : public Strategy {
 public:
     enum class Phase {

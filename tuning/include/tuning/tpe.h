@@ -56,6 +56,20 @@ private:
     std::vector<double> m_pmf; // categorical: the mixture's probability of each choice
 };
 
+// A trial TPE models, as its split into the good and the rest sees it.
+struct TpeObservation {
+    double value = 0.0; // completed: the result; pruned: the value at prunedStep, never a final value
+    bool pruned = false;
+    int prunedStep = 0;
+};
+
+// The good group of Optuna 3.1's TPE (_get_observation_pairs, _split_observation_pairs): the first
+// min(ceil(gammaFraction n), gammaCap, n) of the n observations ranked completed first, by value,
+// then pruned, the one stopped at the larger step first, then by the value there (NaN as +inf; a
+// pruned trial without a step last). A pruned trial is thus good only when fewer trials completed
+// than the group holds. Positions in observations, ascending (ties to the earlier one).
+std::vector<std::size_t> tpeGoodGroup(const std::vector<TpeObservation>& observations, const TpeOptions& options);
+
 // TPE (Bergstra et al., NIPS 2011) over a grid-like space, univariate like Optuna's default:
 // each dimension gets l(x) from the best trials and g(x) from the rest; candidates sampled from
 // l(x) are ranked by l(x)/g(x). Ordinal dimensions work on log10 of their values when logScale,
@@ -63,6 +77,8 @@ private:
 // Never proposes a point twice: the best unproposed combination of candidates is taken, then the
 // next best, then seeded random unproposed points. Pending trials count as the worst (Optuna's
 // constant liar), so parallel proposals spread out; failed trials are left out of the model.
+// Pruned trials (Outcome::prunedAt) are modelled as Optuna does: they count towards startupTrials
+// and n, and rank below every completed trial (tpeGoodGroup), so they feed g(x), not l(x).
 class TpeSearch final : public Strategy {
 public:
     TpeSearch(SearchSpace space, std::uint64_t seed, TpeOptions options = {});
@@ -74,17 +90,18 @@ public:
     void restore(const std::vector<HistoryEntry>& history) override;
 
 private:
-    enum class State { Pending, Done, Failed };
+    enum class State { Pending, Done, Pruned, Failed };
     struct Trial {
         Point point;
         State state = State::Pending;
-        double value = 0.0;
+        double value = 0.0; // Pruned: at prunedStep
+        int prunedStep = 0;
     };
 
     std::optional<Point> proposeModelled();
     Point proposeRandom();
     bool proposed(const Point& p) const { return m_index.count(p) != 0; }
-    std::size_t completed() const;
+    std::size_t modelled() const; // completed or pruned
 
     SearchSpace m_space;
     std::uint64_t m_seed;
