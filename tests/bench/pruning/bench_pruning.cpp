@@ -1,0 +1,645 @@
+// Benchmark (not a test): replays learning-curve tables made from real training runs through the
+// loop the engine runs with early stopping, for every rule, side by side with Optuna's pruners and
+// TPE sampler (replayed by optuna_pruning_replay.py). Run it through tests/bench/pruning/run.
+//
+//   bench_pruning [--tables DIR] [--optuna FILE.json] [--runs 10] [--parallel 8] [--max-trials 100]
+//                 [--strategies tpe,random] [--rules a,b,...] [--verbose]
+//
+// The loop (the same in optuna_pruning_replay.py): P job slots, filled at once whenever one frees;
+// a job prints its steps at the seconds its table row recorded; every printed value goes to the
+// rule (Pruner::report), in simulated time order across all running jobs; a stopped job frees its
+// slot at that moment and the strategy is told Outcome::prunedAt(step, value). The last step's
+// value ends the job as it is printed (it is reported, and the trial is done whatever the answer);
+// a nan loss fails the job at that step. Budget: max_trials trials proposed, pruned and failed
+// ones included. Compute: the sum of the seconds of every step run; wall: when the last job ended;
+// best: the best final loss over the trials that ran to their last step.
+#include "tuning/pruner.h"
+#include "tuning/strategy.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <optional>
+#include <queue>
+#include <set>
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <vector>
+
+using namespace sweepline::tuning;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kQuality = 0.01; // "within 1%": of the best final loss
+constexpr double kSaving = 3.0;   // the compute target against no early stopping
+
+// ---------------------------------------------------------------------------------------------
+// Tables: parameter columns, loss_1..loss_N, seconds_1..seconds_N (scripts/make-curve-tables)
+
+struct CurveTable {
+    std::string name;
+    std::vector<Dimension> dims;
+    std::vector<std::vector<double>> loss;    // by rank, per step; shorter when the run failed (last is NaN)
+    std::vector<std::vector<double>> seconds; // by rank, per step run
+    int steps = 0;
+    double optimum = kInf; // best final loss of the whole grid
+};
+
+std::vector<std::string> fieldsOf(const std::string& line)
+{
+    std::vector<std::string> out(1);
+    for (char c : line) {
+        if (c == ',')
+            out.emplace_back();
+        else if (c != '\r')
+            out.back() += c;
+    }
+    return out;
+}
+
+std::optional<double> parseNumber(const std::string& text)
+{
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size())
+        return std::nullopt;
+    return v;
+}
+
+// Evenly spaced in log rather than in value: the spread of the gaps, relative to their mean.
+double gapSpread(const std::vector<double>& x)
+{
+    double sum = 0.0, squares = 0.0;
+    for (std::size_t i = 1; i < x.size(); ++i) {
+        sum += x[i] - x[i - 1];
+        squares += (x[i] - x[i - 1]) * (x[i] - x[i - 1]);
+    }
+    const double n = double(x.size() - 1), mean = sum / n;
+    return std::sqrt(std::max(0.0, squares / n - mean * mean)) / std::abs(mean);
+}
+
+// A numeric column is an ordinal dimension (distinct values ascending, log-scaled when they are more
+// evenly spaced in log), a text one categorical (choices in order of first appearance): the rules
+// of bench_search, which optuna_pruning_replay.py follows too.
+Dimension dimensionOf(const std::string& name, const std::vector<std::string>& cells,
+                      std::map<std::string, std::size_t>& indexOf)
+{
+    Dimension d;
+    d.name = name;
+    const bool numeric = std::all_of(cells.begin(), cells.end(), [](const auto& s) { return parseNumber(s); });
+    if (!numeric) {
+        d.kind = DimensionKind::Categorical;
+        for (const auto& s : cells)
+            indexOf.emplace(s, indexOf.size());
+        d.size = indexOf.size();
+        return d;
+    }
+    std::set<double> distinct;
+    for (const auto& s : cells)
+        distinct.insert(*parseNumber(s));
+    d.kind = DimensionKind::Ordinal;
+    d.numericValues.assign(distinct.begin(), distinct.end());
+    d.size = d.numericValues.size();
+    for (const auto& s : cells)
+        indexOf[s] = std::size_t(std::distance(distinct.begin(), distinct.find(*parseNumber(s))));
+    if (d.size >= 3 && d.numericValues.front() > 0.0) {
+        std::vector<double> logs;
+        for (double v : d.numericValues)
+            logs.push_back(std::log10(v));
+        d.logScale = gapSpread(logs) < gapSpread(d.numericValues);
+    }
+    return d;
+}
+
+CurveTable loadCurves(const fs::path& path)
+{
+    std::ifstream in(path);
+    std::vector<std::vector<std::string>> rows;
+    for (std::string line; std::getline(in, line);) {
+        if (line.find_first_not_of('\r') != std::string::npos) // fieldsOf drops the '\r' of CRLF
+            rows.push_back(fieldsOf(line));
+    }
+    if (rows.size() < 2)
+        throw std::runtime_error(path.string() + ": no rows");
+    const auto& header = rows[0];
+    std::vector<std::size_t> params, lossCols, timeCols;
+    for (std::size_t c = 0; c < header.size(); ++c) {
+        if (header[c].rfind("loss_", 0) == 0)
+            lossCols.push_back(c);
+        else if (header[c].rfind("seconds_", 0) == 0)
+            timeCols.push_back(c);
+        else
+            params.push_back(c);
+    }
+    if (lossCols.empty() || lossCols.size() != timeCols.size())
+        throw std::runtime_error(path.string() + ": needs as many loss_N as seconds_N columns");
+
+    CurveTable t;
+    t.name = path.stem().string();
+    t.steps = int(lossCols.size());
+    std::vector<std::map<std::string, std::size_t>> indexOf(params.size());
+    for (std::size_t k = 0; k < params.size(); ++k) {
+        std::vector<std::string> cells;
+        for (std::size_t r = 1; r < rows.size(); ++r)
+            cells.push_back(rows[r].at(params[k]));
+        t.dims.push_back(dimensionOf(header[params[k]], cells, indexOf[k]));
+    }
+    const SearchSpace space(t.dims);
+    const std::uint64_t size = *space.cardinality();
+    t.loss.resize(size);
+    t.seconds.resize(size);
+    std::vector<bool> seen(size, false);
+    for (std::size_t r = 1; r < rows.size(); ++r) {
+        Point p;
+        for (std::size_t k = 0; k < params.size(); ++k)
+            p.push_back(indexOf[k].at(rows[r].at(params[k])));
+        const auto rank = space.rank(p);
+        seen[rank] = true;
+        for (std::size_t s = 0; s < lossCols.size(); ++s) {
+            const auto loss = parseNumber(rows[r].at(lossCols[s]));
+            const auto secs = parseNumber(rows[r].at(timeCols[s]));
+            if (!loss || !secs)
+                break; // the run failed at the step before
+            t.loss[rank].push_back(std::isfinite(*loss) ? *loss : std::nan(""));
+            t.seconds[rank].push_back(*secs);
+        }
+        if (t.loss[rank].empty() || (int(t.loss[rank].size()) < t.steps && !std::isnan(t.loss[rank].back())))
+            throw std::runtime_error(path.string() + ": row " + std::to_string(r) + " stops without failing");
+        if (int(t.loss[rank].size()) == t.steps && !std::isnan(t.loss[rank].back()))
+            t.optimum = std::min(t.optimum, t.loss[rank].back());
+    }
+    if (std::find(seen.begin(), seen.end(), false) != seen.end())
+        throw std::runtime_error(path.string() + ": the grid is not complete");
+    return t;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The simulated-time loop
+
+struct RunResult {
+    double compute = 0.0;
+    double wall = 0.0;
+    double best = kInf; // over the trials that ran to their last step
+    std::size_t trials = 0, completed = 0, pruned = 0, failed = 0;
+    std::vector<int> prunedSteps;
+};
+
+RunResult simulate(Strategy& strategy, Pruner* pruner, const CurveTable& t, std::size_t slots, std::size_t maxTrials)
+{
+    const SearchSpace space(t.dims);
+    struct Job {
+        Point point;
+        std::size_t rank;
+        int step; // the next step it prints, from 1
+    };
+    struct Event {
+        double time;
+        std::size_t sequence;
+        std::size_t job;
+        bool operator>(const Event& o) const { return std::tie(time, sequence) > std::tie(o.time, o.sequence); }
+    };
+    std::priority_queue<Event, std::vector<Event>, std::greater<>> events;
+    std::vector<Job> jobs;
+    std::size_t sequence = 0, running = 0;
+    double now = 0.0;
+    RunResult r;
+
+    auto schedule = [&](std::size_t j) {
+        const Job& job = jobs[j];
+        events.push({now + t.seconds[job.rank][std::size_t(job.step - 1)], sequence++, j});
+    };
+    auto fill = [&] {
+        while (running < slots && jobs.size() < maxTrials && !strategy.exhausted()) {
+            const auto proposals = strategy.ask(std::min(slots - running, maxTrials - jobs.size()));
+            if (proposals.empty())
+                return; // the strategy waits for results
+            for (const auto& p : proposals) {
+                jobs.push_back({p.point, std::size_t(space.rank(p.point)), 1});
+                ++running;
+                schedule(jobs.size() - 1);
+            }
+        }
+    };
+
+    fill();
+    while (!events.empty()) {
+        const Event e = events.top();
+        events.pop();
+        now = e.time;
+        Job& job = jobs[e.job];
+        const auto key = TrialKey(e.job + 1);
+        const std::size_t i = std::size_t(job.step - 1);
+        const double value = t.loss[job.rank][i];
+        r.compute += t.seconds[job.rank][i];
+        bool ended = true;
+        if (std::isnan(value)) {
+            if (pruner)
+                pruner->end(key, Pruner::End::Failed);
+            strategy.tell(job.point, Outcome::failure());
+            ++r.failed;
+        } else if (job.step == t.steps) {
+            if (pruner) {
+                pruner->report(key, job.step, value); // the job has ended as it printed this
+                pruner->end(key, Pruner::End::Completed);
+            }
+            strategy.tell(job.point, Outcome::success(value));
+            ++r.completed;
+            r.best = std::min(r.best, value);
+        } else if (pruner && pruner->report(key, job.step, value)) {
+            pruner->end(key, Pruner::End::Pruned);
+            strategy.tell(job.point, Outcome::prunedAt(job.step, value));
+            ++r.pruned;
+            r.prunedSteps.push_back(job.step);
+        } else {
+            ++job.step;
+            schedule(e.job);
+            ended = false;
+        }
+        if (ended) {
+            --running;
+            fill();
+        }
+    }
+    r.wall = now;
+    r.trials = jobs.size();
+    return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules, summaries
+
+struct Rule {
+    std::string label;
+    EarlyStoppingOptions options;
+    std::string note;
+};
+
+std::vector<Rule> ourRules()
+{
+    auto rule = [](std::string name, int a, int b) {
+        EarlyStoppingOptions o;
+        o.rule = std::move(name);
+        if (o.rule == "median") {
+            o.startupTrials = a;
+            o.warmupSteps = b;
+        } else {
+            o.minSteps = a;
+            o.reductionFactor = b;
+        }
+        return o;
+    };
+    return {
+        {"none", rule("none", 0, 0), "no early stopping: the baseline"},
+        {"median", rule("median", 5, 0), "startup_trials 5, warmup_steps 0 (= Optuna's MedianPruner defaults)"},
+        {"asha-1-3", rule("asha", 1, 3), "min_steps 1, reduction_factor 3 (= optuna-sha-1-3)"},
+        {"asha-3-3", rule("asha", 3, 3), "min_steps 3, reduction_factor 3, the issue's example (= optuna-sha-3-3)"},
+        {"asha-1-4", rule("asha", 1, 4), "min_steps 1, reduction_factor 4 (Optuna SHA's default factor)"},
+        {"hyperband-1-3", rule("hyperband", 1, 3),
+         "min_steps 1, reduction_factor 3, max_steps auto (= optuna-hyperband, Optuna's defaults)"},
+    };
+}
+
+struct Summary {
+    std::vector<RunResult> runs;
+    double mean(double RunResult::*field) const
+    {
+        double sum = 0.0;
+        for (const auto& r : runs)
+            sum += r.*field;
+        return sum / double(runs.size());
+    }
+    double meanCount(std::size_t RunResult::*field) const
+    {
+        double sum = 0.0;
+        for (const auto& r : runs)
+            sum += double(r.*field);
+        return sum / double(runs.size());
+    }
+    double compute() const { return mean(&RunResult::compute); }
+    double wall() const { return mean(&RunResult::wall); }
+    double best() const { return mean(&RunResult::best); } // infinite when a run completed nothing
+};
+
+RunResult fromJson(const nlohmann::json& j)
+{
+    RunResult r;
+    r.compute = j.at("compute").get<double>();
+    r.wall = j.at("wall").get<double>();
+    r.best = j.at("best").is_null() ? kInf : j.at("best").get<double>();
+    r.trials = j.at("trials").get<std::size_t>();
+    r.completed = j.at("completed").get<std::size_t>();
+    r.pruned = j.at("pruned").get<std::size_t>();
+    r.failed = j.at("failed").get<std::size_t>();
+    return r;
+}
+
+std::string fmt(double v, const char* format)
+{
+    if (!std::isfinite(v))
+        return "-";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, format, v);
+    return buf;
+}
+
+double gapPercent(double best, double reference)
+{
+    return 100.0 * (best - reference) / std::abs(reference);
+}
+
+// Within kQuality of the reference, or better.
+bool asGood(double best, double reference)
+{
+    return std::isfinite(best) && best <= reference + kQuality * std::abs(reference);
+}
+
+void printRow(const std::string& label, const Summary& s, const Summary& base)
+{
+    std::printf(
+        "  %-19s %10s %7s %10s %6s %10s %8s %9s %9s %7.1f %7.1f %6.1f\n", label.c_str(),
+        fmt(s.compute(), "%.2f").c_str(), fmt(base.compute() / s.compute(), "%.2fx").c_str(),
+        fmt(s.wall(), "%.2f").c_str(), fmt(base.wall() / s.wall(), "%.2fx").c_str(), fmt(s.best(), "%.6f").c_str(),
+        fmt(gapPercent(s.best(), base.best()), "%+.2f%%").c_str(),
+        fmt(std::max_element(s.runs.begin(), s.runs.end(), [](const auto& a, const auto& b) { return a.best < b.best; })
+                ->best,
+            "%.6f")
+            .c_str(),
+        fmt(std::min_element(s.runs.begin(), s.runs.end(), [](const auto& a, const auto& b) { return a.best < b.best; })
+                ->best,
+            "%.6f")
+            .c_str(),
+        s.meanCount(&RunResult::completed), s.meanCount(&RunResult::pruned), s.meanCount(&RunResult::failed));
+}
+
+// "a,b,,c" -> {"a", "b", "c"}
+std::vector<std::string> listOf(const std::string& text)
+{
+    std::vector<std::string> out(1);
+    for (char c : text) {
+        if (c != ',')
+            out.back() += c;
+        else if (!out.back().empty())
+            out.emplace_back();
+    }
+    if (out.back().empty())
+        out.pop_back();
+    return out;
+}
+
+struct Args {
+    fs::path tables = fs::path(SWEEPLINE_SOURCE_DIR) / "resources" / "benchmarks" / "curves";
+    std::optional<fs::path> optuna;
+    std::size_t runs = 10;
+    std::size_t parallel = 8;
+    std::size_t maxTrials = 100;
+    std::vector<std::string> strategies{"tpe", "random"};
+    std::vector<std::string> rules; // labels of ourRules(); empty: all
+    bool verbose = false;
+};
+
+Args parseArgs(int argc, char** argv)
+{
+    Args a;
+    const std::map<std::string, std::function<void(const std::string&)>> options{
+        {"--tables", [&](const std::string& v) { a.tables = v; }},
+        {"--optuna", [&](const std::string& v) { a.optuna = fs::path(v); }},
+        {"--runs", [&](const std::string& v) { a.runs = std::stoul(v); }},
+        {"--parallel", [&](const std::string& v) { a.parallel = std::stoul(v); }},
+        {"--max-trials", [&](const std::string& v) { a.maxTrials = std::stoul(v); }},
+        {"--strategies", [&](const std::string& v) { a.strategies = listOf(v); }},
+        {"--rules", [&](const std::string& v) { a.rules = listOf(v); }},
+    };
+    for (int i = 1; i < argc; ++i) {
+        const std::string option = argv[i];
+        if (option == "--verbose") {
+            a.verbose = true;
+            continue;
+        }
+        const auto handler = options.find(option);
+        if (handler == options.end())
+            throw std::runtime_error("unknown option " + option + " (see the comment at the top of bench_pruning.cpp)");
+        if (i + 1 >= argc)
+            throw std::runtime_error("missing value for " + option);
+        handler->second(argv[++i]);
+    }
+    if (a.runs == 0 || a.parallel == 0 || a.maxTrials == 0)
+        throw std::runtime_error("--runs, --parallel and --max-trials must be positive");
+    return a;
+}
+
+struct Verdicts {
+    std::vector<std::string> first, second, both;
+};
+
+// Target 1: >= kSaving x less compute than none, best final loss within 1% of none's. Target 2: less
+// compute than the best Optuna pruner at equal quality. The best Optuna pruner is the one with the
+// least compute among those whose best final loss is within 1% of our none's (the bar of target 1);
+// when none clears that bar, the one with the best loss. Equal quality: our rule's mean best final
+// loss is within 1% of that pruner's, or better.
+Verdicts judgeTargets(const CurveTable& t, const std::vector<Rule>& rules, const std::map<std::string, Summary>& ours,
+                      const std::map<std::string, Summary>& optuna)
+{
+    Verdicts v;
+    const Summary& none = ours.at("none");
+    const Summary* bestOptuna = nullptr;
+    std::string bestOptunaLabel;
+    for (const auto& [label, s] : optuna) {
+        if (label == "optuna-none")
+            continue;
+        const bool clears = asGood(s.best(), none.best());
+        const bool bestClears = bestOptuna && asGood(bestOptuna->best(), none.best());
+        if (!bestOptuna || (clears && (!bestClears || s.compute() < bestOptuna->compute()))
+            || (!clears && !bestClears && s.best() < bestOptuna->best())) {
+            bestOptuna = &s;
+            bestOptunaLabel = label;
+        }
+    }
+    std::printf(
+        "\n  Targets on %s (TPE, P and budget as above; means over the seeds). 1) at least %.0fx less compute "
+        "than none,\n  with a best final loss within 1%% of none's. 2) less compute than the best Optuna pruner "
+        "at equal quality: the best\n  Optuna pruner is the one with the least compute among those within 1%% "
+        "of our none's loss (when none is,\n  the one with the best loss); equal quality: our loss within 1%% "
+        "of that pruner's, or better.\n",
+        t.name.c_str(), kSaving);
+    if (bestOptuna)
+        std::printf("  best Optuna pruner: %s (compute %.2f s, best final loss %.6f, %s of our none's)\n",
+                    bestOptunaLabel.c_str(), bestOptuna->compute(), bestOptuna->best(),
+                    asGood(bestOptuna->best(), none.best()) ? "within 1%" : "NOT within 1%");
+    else
+        std::printf("  no Optuna results: the second target cannot be judged (run through tests/bench/pruning/run)\n");
+    for (const auto& rule : rules) {
+        if (rule.label == "none")
+            continue;
+        const Summary& s = ours.at(rule.label);
+        const double saving = none.compute() / s.compute();
+        const bool first = saving >= kSaving && asGood(s.best(), none.best());
+        std::printf("  %-14s 1) %.2fx less compute than none (>= %.0fx: %s), best final loss %+.2f%% of none's "
+                    "(<= +1%%: %s): %s",
+                    rule.label.c_str(), saving, kSaving, saving >= kSaving ? "yes" : "no",
+                    gapPercent(s.best(), none.best()), asGood(s.best(), none.best()) ? "yes" : "no",
+                    first ? "met" : "NOT met");
+        bool second = false;
+        if (bestOptuna) {
+            const bool equal = asGood(s.best(), bestOptuna->best());
+            second = equal && s.compute() < bestOptuna->compute();
+            std::printf("; 2) compute %.2fx of %s's, loss %+.2f%% of its (equal quality: %s): %s",
+                        s.compute() / bestOptuna->compute(), bestOptunaLabel.c_str(),
+                        gapPercent(s.best(), bestOptuna->best()), equal ? "yes" : "no", second ? "met" : "NOT met");
+        }
+        std::printf("\n");
+        if (first)
+            v.first.push_back(rule.label);
+        if (second)
+            v.second.push_back(rule.label);
+        if (first && second)
+            v.both.push_back(rule.label);
+    }
+    return v;
+}
+
+std::string joined(const std::vector<std::string>& v)
+{
+    std::string out;
+    for (const auto& s : v)
+        out.append(out.empty() ? "" : ", ").append(s);
+    return out.empty() ? "none of our rules" : out;
+}
+
+// The tables, in name order.
+std::vector<fs::path> csvFilesIn(const fs::path& folder)
+{
+    std::set<fs::path> found;
+    for (const auto& entry : fs::directory_iterator(folder)) {
+        if (entry.path().extension() == ".csv")
+            found.insert(entry.path());
+    }
+    if (found.empty())
+        throw std::runtime_error("no tables in " + folder.string() + " (make them with scripts/make-curve-tables)");
+    return {found.begin(), found.end()};
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+try {
+    const Args a = parseArgs(argc, argv);
+    const std::vector<fs::path> paths = csvFilesIn(a.tables);
+
+    std::vector<Rule> rules;
+    for (const auto& r : ourRules()) {
+        if (a.rules.empty() || r.label == "none" || std::find(a.rules.begin(), a.rules.end(), r.label) != a.rules.end())
+            rules.push_back(r);
+    }
+    for (const auto& label : a.rules) {
+        if (std::none_of(rules.begin(), rules.end(), [&](const Rule& r) { return r.label == label; }))
+            throw std::runtime_error("unknown rule " + label);
+    }
+
+    nlohmann::json optuna;
+    if (a.optuna) {
+        std::ifstream in(*a.optuna);
+        optuna = nlohmann::json::parse(in);
+        if (optuna.at("parallel").get<std::size_t>() != a.parallel
+            || optuna.at("max_trials").get<std::size_t>() != a.maxTrials)
+            throw std::runtime_error("the Optuna results were made with another --parallel or --max-trials");
+    }
+
+    std::printf("Early-stopping benchmark: %zu seeds (1..%zu) per row, P = %zu job slots, budget %zu trials "
+                "(pruned and failed included).\n",
+                a.runs, a.runs, a.parallel, a.maxTrials);
+    std::printf("compute: simulated seconds of the steps actually run (the tables' seconds_N); wall: when the last "
+                "job ended;\nbest: best final loss over the trials that ran to their last step (mean over seeds; "
+                "worst and best seed beside it);\nx and gap: against the none row of the same side (ours: our none; "
+                "Optuna's: optuna-none), mean against mean.\nOur rules:\n");
+    for (const auto& r : rules)
+        std::printf("  %-14s %s\n", r.label.c_str(), r.note.c_str());
+    if (a.optuna) {
+        std::printf("Optuna %s (TPESampler, constant_liar when P > 1):\n",
+                    optuna.at("optuna_version").get<std::string>().c_str());
+        for (const auto& [label, note] : optuna.at("pruners").items())
+            std::printf("  %-19s %s\n", label.c_str(), note.get<std::string>().c_str());
+    }
+
+    std::map<std::string, Verdicts> verdicts;
+    for (const auto& path : paths) {
+        const CurveTable t = loadCurves(path);
+        std::string shape;
+        for (const auto& d : t.dims)
+            shape.append(shape.empty() ? "" : " x ").append(std::to_string(d.size));
+        std::printf("\n== %s: %s = %zu runs of %d steps, grid optimum (best final loss) %.6f ==\n", t.name.c_str(),
+                    shape.c_str(), t.loss.size(), t.steps, t.optimum);
+        std::printf("  %-19s %10s %7s %10s %6s %10s %8s %9s %9s %7s %7s %6s\n", "rule", "compute s", "saving", "wall s",
+                    "faster", "best loss", "gap", "worst", "luckiest", "done", "pruned", "failed");
+        std::printf("  %-19s %10s %7s %10s %6s %10s %8s %9s %9s %7s %7s %6s\n", "", "(mean)", "", "(mean)", "",
+                    "(mean)", "", "seed", "seed", "(mean)", "(mean)", "(mean)");
+        std::map<std::string, Summary> tpe, optunaRows;
+        for (const auto& strategyName : a.strategies) {
+            std::printf("  -- strategy %s --\n", strategyName.c_str());
+            std::map<std::string, Summary> rows;
+            for (const auto& rule : rules) {
+                Summary s;
+                for (std::size_t seed = 1; seed <= a.runs; ++seed) {
+                    const SearchSpace space(t.dims);
+                    auto strategy = makeStrategy(strategyName, space, StrategyOptions{seed});
+                    if (!strategy)
+                        throw std::runtime_error("unknown strategy " + strategyName);
+                    const auto pruner = makePruner(rule.options);
+                    s.runs.push_back(simulate(*strategy, pruner.get(), t, a.parallel, a.maxTrials));
+                    if (a.verbose) {
+                        const auto& r = s.runs.back();
+                        std::string steps;
+                        for (int step : r.prunedSteps)
+                            steps.append(steps.empty() ? "" : " ").append(std::to_string(step));
+                        std::fprintf(
+                            stderr,
+                            "%s %s %s seed %zu: compute %.3f wall %.3f best %.6f, %zu done, %zu pruned at: %s\n",
+                            t.name.c_str(), strategyName.c_str(), rule.label.c_str(), seed, r.compute, r.wall, r.best,
+                            r.completed, r.pruned, steps.c_str());
+                    }
+                }
+                rows[rule.label] = s;
+                printRow(rule.label, s, rows.at("none"));
+            }
+            if (strategyName == "tpe")
+                tpe = rows;
+        }
+        if (a.optuna && optuna.at("tables").contains(t.name)) {
+            std::printf("  -- Optuna TPESampler --\n");
+            for (const auto& [label, runs] : optuna.at("tables").at(t.name).items()) {
+                Summary s;
+                for (const auto& j : runs)
+                    s.runs.push_back(fromJson(j));
+                if (s.runs.size() != a.runs)
+                    throw std::runtime_error("the Optuna results were made with another --runs");
+                optunaRows[label] = s;
+            }
+            const Summary& base = optunaRows.count("optuna-none") ? optunaRows.at("optuna-none") : tpe.at("none");
+            for (const auto& [label, s] : optunaRows)
+                printRow(label, s, base);
+        }
+        if (!tpe.empty())
+            verdicts[t.name] = judgeTargets(t, rules, tpe, optunaRows);
+    }
+
+    std::printf("\nSummary (TPE):\n");
+    for (const auto& [table, v] : verdicts) {
+        std::printf("  %s: target 1 (>= 3x less compute, loss within 1%% of none) met by %s; target 2 (less compute "
+                    "than the best Optuna pruner at equal quality) met by %s; both: %s\n",
+                    table.c_str(), joined(v.first).c_str(), joined(v.second).c_str(), joined(v.both).c_str());
+    }
+    return 0;
+} catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_pruning: %s\n", e.what());
+    return 1;
+}
