@@ -70,15 +70,14 @@ void CurveReader::resumeFrom(const QList<double>& values, const QList<int>& step
 {
     m_values = values;
     m_steps.clear();
-    bool counted = true; // steps 1..n: no step was printed
-    for (qsizetype i = 0; i < values.size(); ++i) {
-        const int step = i < steps.size() ? steps.at(i) : int(i + 1);
-        counted = counted && step == i + 1;
-        m_steps.append(step);
-    }
+    for (qsizetype i = 0; i < values.size(); ++i)
+        m_steps.append(i < steps.size() ? steps.at(i) : int(i + 1));
+    // With a step pattern the steps were printed (a run that has one prints them): the last printed
+    // is the last value's. Recorded without steps, none was.
     m_lastPrintedStep.reset();
-    if (m_stepPattern && !counted)
+    if (m_stepPattern && !steps.isEmpty() && !m_steps.isEmpty())
         m_lastPrintedStep = m_steps.last();
+    m_consumed = offset;
     m_offset = offset;
     m_pending.clear();
     m_scanned = 0;
@@ -103,6 +102,25 @@ int CurveReader::nextStepWithoutPrint() const
     if (m_lastPrintedStep)
         return *m_lastPrintedStep;
     return m_steps.isEmpty() ? 1 : m_steps.last() + 1;
+}
+
+// What resumeFrom() makes of the curve is what the reader knows now: a resume may start here.
+bool CurveReader::resumableHere() const
+{
+    if (!m_stepPattern)
+        return true;
+    if (m_steps.isEmpty())
+        return !m_lastPrintedStep;
+    return m_lastPrintedStep == m_steps.last();
+}
+
+void CurveReader::consumed(qsizetype bytes, bool addedValues)
+{
+    m_consumed += bytes;
+    // A line that added values must be behind the offset (the recorded curve holds them); one
+    // without values may be read again, so it stays ahead until the step it printed is a value's.
+    if (addedValues || resumableHere())
+        m_offset = m_consumed;
 }
 
 void CurveReader::read(QByteArrayView bytes, qsizetype startsBeforeByte, QList<CurvePoint>& added)
@@ -140,8 +158,9 @@ QList<CurvePoint> CurveReader::feed(QByteArrayView bytes)
             const auto end = std::find_if(begin, m_pending.cend(), isLineEnd);
             if (end != m_pending.cend()) {
                 const qsizetype lineEnd = (end - m_pending.cbegin()) + 1;
+                const qsizetype before = added.size();
                 read(QByteArrayView(m_pending).sliced(start, lineEnd - start), -1, added);
-                m_offset += lineEnd - start;
+                consumed(lineEnd - start, added.size() > before);
                 start = lineEnd;
                 m_scanned = lineEnd;
                 continue;
@@ -153,8 +172,9 @@ QList<CurvePoint> CurveReader::feed(QByteArrayView bytes)
             // An overlong line: its first piece now, the rest with what follows.
             const QByteArrayView piece = line.first(MetricExtractor::maxLineBytes);
             const qsizetype split = MetricExtractor::pieceSplit(piece);
+            const qsizetype before = added.size();
             read(piece, split, added);
-            m_offset += split;
+            consumed(split, added.size() > before);
             start += split;
         }
         m_pending.remove(0, start);
@@ -169,8 +189,9 @@ QList<CurvePoint> CurveReader::finish()
     QList<CurvePoint> added;
     if (!m_pending.isEmpty()) {
         read(m_pending, -1, added);
-        m_offset += m_pending.size();
+        m_consumed += m_pending.size();
     }
+    m_offset = m_consumed; // nothing follows
     m_pending.clear();
     m_scanned = 0;
     return added;

@@ -5,6 +5,9 @@ sweepline_add_qtest(tst_trialstore SOURCES tst_trialstore.cpp
 sweepline_add_qtest(tst_metricextractor SOURCES tst_metricextractor.cpp
     LIBRARIES sweepline_model LABELS unit)
 
+sweepline_add_qtest(tst_curvereader SOURCES tst_curvereader.cpp
+    LIBRARIES sweepline_model LABELS unit)
+
 sweepline_add_qtest(tst_trialexport SOURCES tst_trialexport.cpp
     LIBRARIES sweepline_model LABELS unit)
 

@@ -29,10 +29,11 @@ public:
     // not a regular expression with exactly one capture group.
     static Result<CurveReader> create(const Objective& objective);
 
-    // Goes on after a recorded prefix: the curve read from the first offset bytes (TrialRecord's
-    // intermediate, steps and curveOffset). The next feed() is the byte at offset. The last step
-    // printed is taken to be the last value's step (what the store keeps; the exact reading may have
-    // seen a later step printed after it); steps empty or 1..n read as none printed yet.
+    // Goes on after a recorded prefix: values(), steps() and offset() of an earlier reading
+    // (TrialRecord's intermediate, steps and curveOffset). The next feed() is the byte at offset.
+    // With a step pattern the last step printed is taken to be the last value's; offset() holds back
+    // lines that printed a later step without a value, so they are read again. Not exact only when a
+    // line prints a step after its last value, or values came before any step was printed.
     void resumeFrom(const QList<double>& values, const QList<int>& steps, qint64 offset);
 
     // The next bytes of stdout; returns the points the whole lines among them (and the pieces of an
@@ -41,8 +42,9 @@ public:
     // The stream ended: what is left (a last line without "\n") is read too.
     QList<CurvePoint> finish();
 
-    // How many bytes were read: whole lines, and the pieces of an overlong line. A resumed reader
-    // reads on from here.
+    // Where a resumed reader reads on: the bytes read as whole lines (and pieces of an overlong
+    // line), except trailing lines that printed a step but no value yet (see resumeFrom). Every value
+    // of values() is in the bytes before it. After finish(), every byte fed.
     qint64 offset() const { return m_offset; }
     const QList<double>& values() const { return m_values; }
     // The step of each value; empty when there is no step pattern (then they are 1..n).
@@ -55,11 +57,14 @@ private:
     // count, when it is not negative.
     void read(QByteArrayView bytes, qsizetype startsBeforeByte, QList<CurvePoint>& added);
     int nextStepWithoutPrint() const;
+    bool resumableHere() const;
+    void consumed(qsizetype bytes, bool addedValues);
 
     MetricExtractor m_metric;
     std::optional<QRegularExpression> m_stepPattern;
     QByteArray m_pending;    // the start of a line whose end has not arrived
     qsizetype m_scanned = 0; // m_pending has no line end before this
+    qint64 m_consumed = 0;   // every byte of a whole line or piece read
     qint64 m_offset = 0;
     QList<double> m_values;
     QList<int> m_steps; // always one per value; steps() hides them without a step pattern
