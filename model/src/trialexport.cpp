@@ -46,6 +46,27 @@ QString metricText(const std::optional<double>& value)
     return QString::number(*value, 'g', QLocale::FloatingPointShortest);
 }
 
+// A pruned trial has no final value, whatever a store may hold: its curve stopped short.
+std::optional<double> finalValue(const TrialRecord& trial)
+{
+    return trial.state == TrialState::Pruned ? std::nullopt : trial.value;
+}
+
+// Where the early-stopping rule stopped it; a stop still pending is not a stop yet.
+std::optional<CurvePoint> stopPoint(const TrialRecord& trial)
+{
+    return trial.state == TrialState::Pruned ? trial.pruneAt : std::nullopt;
+}
+
+bool countedSteps(const TrialRecord& trial)
+{
+    for (qsizetype i = 0; i < trial.steps.size(); ++i) {
+        if (trial.steps.at(i) != i + 1)
+            return false;
+    }
+    return true;
+}
+
 QStringList csvRow(const Campaign& campaign, const TrialRecord& trial)
 {
     QStringList row{QString::number(trial.id), toString(trial.state)};
@@ -53,9 +74,11 @@ QStringList csvRow(const Campaign& campaign, const TrialRecord& trial)
     for (qsizetype i = 0; i < campaign.parameters.size(); ++i)
         row.append(i < trial.values.size() ? Campaign::formatValue(trial.values.at(i)) : QString());
     const auto elapsed = trial.elapsedSeconds();
-    row << metricText(trial.value) << trial.jobId << timestamp(trial.submittedAt) << timestamp(trial.startedAt)
+    const auto stop = stopPoint(trial);
+    row << metricText(finalValue(trial)) << trial.jobId << timestamp(trial.submittedAt) << timestamp(trial.startedAt)
         << timestamp(trial.finishedAt) << (elapsed ? QString::number(*elapsed, 'f', 3) : QString())
-        << QString::number(trial.labels.stage) << QString::number(trial.labels.batch) << trial.error << trial.note;
+        << QString::number(trial.labels.stage) << QString::number(trial.labels.batch) << trial.error << trial.note
+        << (stop ? QString::number(stop->step) : QString()) << (stop ? metricText(stop->value) : QString());
     return row;
 }
 
@@ -127,8 +150,19 @@ ordered_json trialJson(const Campaign& campaign, const TrialRecord& trial)
     object["state"] = utf8(toString(trial.state));
     object["token"] = utf8(trial.token);
     object["parameters"] = std::move(parameters);
-    object["value"] = trial.value ? number(*trial.value) : ordered_json(nullptr);
+    const auto value = finalValue(trial);
+    object["value"] = value ? number(*value) : ordered_json(nullptr);
     object["intermediate"] = std::move(intermediate);
+    // Only when the run printed its own steps: otherwise they are 1, 2, ...
+    if (!countedSteps(trial)) {
+        ordered_json steps = ordered_json::array();
+        for (qsizetype i = 0; i < trial.intermediate.size(); ++i)
+            steps.push_back(trial.stepAt(i));
+        object["steps"] = std::move(steps);
+    }
+    const auto stop = stopPoint(trial);
+    object["pruned"] =
+        stop ? ordered_json{{"step", stop->step}, {"value", number(stop->value)}} : ordered_json(nullptr);
     object["job_id"] = nullOr(trial.jobId);
     object["attempt"] = trial.attempt;
     object["submitted_at"] = timestampJson(trial.submittedAt);
@@ -151,7 +185,8 @@ QByteArray exportCsv(const Campaign& campaign, const QList<TrialRecord>& trials)
     for (const Parameter& parameter : campaign.parameters)
         header.append(parameter.name);
     header << campaign.objective.metric << u"job_id"_s << u"submitted_at"_s << u"started_at"_s << u"finished_at"_s
-           << u"elapsed_s"_s << u"stage"_s << u"batch"_s << u"error"_s << u"note"_s;
+           << u"elapsed_s"_s << u"stage"_s << u"batch"_s << u"error"_s << u"note"_s << u"pruned_step"_s
+           << u"pruned_value"_s;
 
     QByteArray csv = csvLine(header);
     for (const TrialRecord& trial : trials)

@@ -91,18 +91,79 @@ private slots:
     void jsonKeepsFloatsFloats();
     void bestTrial_data();
     void bestTrial();
+    void prunedCsv();
+    void prunedJson();
 };
+
+namespace {
+
+// Stopped at step 20 of a run that prints its steps; the job ran on to step 30 before it ended.
+QList<TrialRecord> prunedCase()
+{
+    TrialRecord pruned = record(1, TrialState::Pruned, {0.1, qint64(1), u"plain"_s}, 0.4);
+    pruned.intermediate = {0.9, 0.6, 0.4};
+    pruned.steps = {10, 20, 30};
+    pruned.pruneAt = CurvePoint{20, 0.6};
+    pruned.finishedAt = at(10, 0, 0);
+    TrialRecord pending = record(2, TrialState::Running, {1.0, qint64(3), u"plain"_s});
+    pending.intermediate = {0.8, 0.7};
+    pending.steps = {1, 2};
+    pending.pruneAt = CurvePoint{2, 0.7};
+    TrialRecord done = record(3, TrialState::Done, {1.0, qint64(1), u"plain"_s}, 0.125);
+    done.intermediate = {0.5, 0.125};
+    done.steps = {10, 20};
+    return {pruned, pending, done};
+}
+
+} // namespace
+
+void TestTrialExport::prunedCsv()
+{
+    const QByteArray csv = exportCsv(makeCampaign(), prunedCase());
+    const QList<QByteArray> lines = csv.split('\n');
+    QCOMPARE(lines.size(), 5);
+    // No final value (even one a store held), the stop point at the end.
+    QCOMPARE(lines.at(1), QByteArray("1,pruned,0.1,1,plain,,,,,2026-11-23T10:00:00.000Z,,0,0,,,20,0.6\r"));
+    QCOMPARE(lines.at(2), QByteArray("2,running,1,3,plain,,,,,,,0,0,,,,\r")); // a pending stop is no stop yet
+    QCOMPARE(lines.at(3), QByteArray("3,done,1,1,plain,0.125,,,,,,0,0,,,,\r"));
+}
+
+void TestTrialExport::prunedJson()
+{
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(exportJson(makeCampaign(), prunedCase()), &error);
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    const QJsonArray trials = document.object().value(u"trials"_s).toArray();
+    QCOMPARE(trials.size(), 3);
+
+    const QJsonObject pruned = trials.at(0).toObject();
+    QCOMPARE(pruned.value(u"state"_s).toString(), u"pruned"_s);
+    QVERIFY(pruned.value(u"value"_s).isNull());
+    QCOMPARE(pruned.value(u"intermediate"_s).toArray(), QJsonArray({0.9, 0.6, 0.4}));
+    QCOMPARE(pruned.value(u"steps"_s).toArray(), QJsonArray({10, 20, 30}));
+    const QJsonObject stop = pruned.value(u"pruned"_s).toObject();
+    QCOMPARE(stop.value(u"step"_s).toInt(), 20);
+    QCOMPARE(stop.value(u"value"_s).toDouble(), 0.6);
+
+    const QJsonObject pending = trials.at(1).toObject();
+    QVERIFY(pending.value(u"pruned"_s).isNull());
+    QVERIFY(!pending.contains(u"steps"_s)); // 1..n: left out
+    const QJsonObject done = trials.at(2).toObject();
+    QCOMPARE(done.value(u"value"_s).toDouble(), 0.125);
+    QCOMPARE(done.value(u"steps"_s).toArray(), QJsonArray({10, 20}));
+    QVERIFY(done.value(u"pruned"_s).isNull());
+}
 
 void TestTrialExport::csvExactBytes()
 {
     const QByteArray expected = u"trial,state,lr,layers,opt,loss,job_id,submitted_at,started_at,finished_at,elapsed_s,"
-                                u"stage,batch,error,note\r\n"
+                                u"stage,batch,error,note,pruned_step,pruned_value\r\n"
                                 "1,done,0.1,3,\"a,b\",0.25,4711,2026-11-23T10:00:00.123Z,2026-11-23T10:00:01.000Z,"
                                 "2026-11-23T10:00:03.500Z,2.500,1,2,,\"stdout was 300 bytes, over the download limit: "
-                                "from its last 100 bytes\"\r\n"
-                                "2,failed,0.5,-1,\"say \"\"hi\"\"\nbye\",,,,,,,0,0,\"exit 1, see log\",\r\n"
-                                "3,planned,0.5,,,,,,,,,0,0,,\r\n"
-                                "4,done,0.1,1,\"日本語 ü\r\",nan,,,,,,0,0,,\r\n"_s.toUtf8();
+                                "from its last 100 bytes\",,\r\n"
+                                "2,failed,0.5,-1,\"say \"\"hi\"\"\nbye\",,,,,,,0,0,\"exit 1, see log\",,,\r\n"
+                                "3,planned,0.5,,,,,,,,,0,0,,,,\r\n"
+                                "4,done,0.1,1,\"日本語 ü\r\",nan,,,,,,0,0,,,,\r\n"_s.toUtf8();
     const QByteArray actual = exportCsv(makeCampaign(), smallCase());
     QCOMPARE(actual, expected);
 }
@@ -111,7 +172,7 @@ void TestTrialExport::csvEmpty()
 {
     QCOMPARE(exportCsv(makeCampaign(), {}),
              QByteArray("trial,state,lr,layers,opt,loss,job_id,submitted_at,started_at,finished_at,elapsed_s,"
-                        "stage,batch,error,note\r\n"));
+                        "stage,batch,error,note,pruned_step,pruned_value\r\n"));
 }
 
 void TestTrialExport::jsonParsesBack()
@@ -195,6 +256,7 @@ void TestTrialExport::bestTrial_data()
     QTest::addRow("only done counts") << false << u"1 failed 0.1; 2 running 0.05; 3 cancelled 0; 4 done 0.9"_s
                                       << qint64(4);
     QTest::addRow("done without value") << false << u"1 done -"_s << qint64(0);
+    QTest::addRow("pruned is never best") << false << u"1 pruned 0.01; 2 done 0.5"_s << qint64(2);
     QTest::addRow("all nan") << true << u"1 done nan; 2 done nan"_s << qint64(0);
     QTest::addRow("none") << false << QString() << qint64(0);
 }
