@@ -80,11 +80,27 @@ QVariant TrialTableModel::rawValue(const TrialRecord& t, int column) const
         const auto s = t.elapsedSeconds();
         return s ? QVariant(*s) : QVariant();
     }
-    if (column == metricColumn())
-        return t.value ? QVariant(*t.value) : QVariant();
-    if (column == errorColumn())
-        return t.error.isEmpty() ? QVariant() : QVariant(t.error);
+    if (column == metricColumn()) // a pruned trial has no final value
+        return t.value && t.state != TrialState::Pruned ? QVariant(*t.value) : QVariant();
+    if (column == errorColumn()) {
+        const QString text = message(t);
+        return text.isEmpty() ? QVariant() : QVariant(text);
+    }
     return {};
+}
+
+QString TrialTableModel::message(const TrialRecord& t) const
+{
+    if (!t.pruneAt)
+        return t.error;
+    if (t.state == TrialState::Pruned) {
+        return tr("stopped at step %1 (%2 %3)")
+            .arg(t.pruneAt->step)
+            .arg(m_campaign.objective.metric, QString::number(t.pruneAt->value, 'g', 6));
+    }
+    if (!isTerminal(t.state))
+        return tr("stop requested at step %1").arg(t.pruneAt->step);
+    return t.error;
 }
 
 QVariant TrialTableModel::data(const QModelIndex& index, int role) const
@@ -109,7 +125,7 @@ QVariant TrialTableModel::data(const QModelIndex& index, int role) const
     case SortRole:
         return rawValue(t, index.column());
     case Qt::ToolTipRole:
-        return index.column() == errorColumn() ? QVariant(t.error) : QVariant();
+        return index.column() == errorColumn() ? QVariant(message(t)) : QVariant();
     case StateRole:
         return int(t.state);
     case TrialIdRole:

@@ -87,7 +87,54 @@ private slots:
     void displayText();
     void errorTooltipHasFullText();
     void rolesOnEveryColumn();
+    void prunedTrialSaysWhereItStopped();
 };
+
+// The state column says pruned; the error column where the rule stopped it, in the metric's name,
+// or that the stop is on its way; a pruned trial shows no final value.
+void TestTrialTableModel::prunedTrialSaysWhereItStopped()
+{
+    TrialTableModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setCampaign(makeCampaign());
+    TrialRecord running = record(1, TrialState::Running);
+    running.intermediate = {0.9, 0.61};
+    running.steps = {10, 20};
+    running.pruneAt = CurvePoint{20, 0.61};
+    TrialRecord done = finished(2, 0.5);
+    done.pruneAt = CurvePoint{3, 0.7}; // a store clears it; a finished trial's message is its own anyway
+    model.setTrials({running, done});
+
+    QCOMPARE(model.index(0, model.stateColumn()).data().toString(), u"running"_s);
+    QCOMPARE(model.index(0, model.errorColumn()).data().toString(), u"stop requested at step 20"_s);
+    QCOMPARE(model.index(0, model.errorColumn()).data(Qt::ToolTipRole).toString(), u"stop requested at step 20"_s);
+    QCOMPARE(model.index(1, model.errorColumn()).data().toString(), QString());
+
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    TrialRecord pruned = running;
+    pruned.state = TrialState::Pruned;
+    pruned.intermediate = {0.9, 0.61, 0.6};
+    pruned.steps = {10, 20, 30};
+    pruned.value = 0.6; // whatever a record holds, a pruned trial has no final value
+    model.upsert(pruned);
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(model.index(0, model.stateColumn()).data().toString(), u"pruned"_s);
+    QCOMPARE(model.index(0, model.stateColumn()).data(TrialTableModel::StateRole).toInt(), int(TrialState::Pruned));
+    QCOMPARE(model.index(0, model.errorColumn()).data().toString(), u"stopped at step 20 (loss 0.61)"_s);
+    QCOMPARE(model.index(0, model.errorColumn()).data(TrialTableModel::SortRole).toString(),
+             u"stopped at step 20 (loss 0.61)"_s);
+    QCOMPARE(model.index(0, model.errorColumn()).data(Qt::ToolTipRole).toString(), u"stopped at step 20 (loss 0.61)"_s);
+    QVERIFY(!model.index(0, model.metricColumn()).data(Qt::EditRole).isValid());
+    QCOMPARE(model.index(0, model.metricColumn()).data().toString(), QString());
+    QCOMPARE(model.index(1, model.metricColumn()).data(Qt::EditRole).toDouble(), 0.5);
+
+    // The metric's own name, whatever it is.
+    Campaign accuracy = makeCampaign();
+    accuracy.objective.metric = u"val_acc"_s;
+    model.setCampaign(accuracy);
+    model.setTrials({pruned});
+    QCOMPARE(model.index(0, model.errorColumn()).data().toString(), u"stopped at step 20 (val_acc 0.61)"_s);
+}
 
 void TestTrialTableModel::headersAreParameterNamesAndMetric()
 {

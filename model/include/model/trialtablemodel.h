@@ -13,6 +13,8 @@ namespace sweepline::model {
 // trials (the jobs monitor, the charts, the results) is a proxy or a mapper over this one model.
 //
 // Columns: trial, <each parameter>, state, job id, queued (s), elapsed (s), <metric>, error.
+// A pruned trial has no <metric>; its error column says where it was stopped ("stopped at step 20
+// (loss 0.61)"), and a trial whose stop is still on its way says so ("stop requested at step 20").
 // Qt::DisplayRole gives text; Qt::EditRole and SortRole give raw values (numbers stay numbers, an
 // unknown value is an invalid QVariant), so sorting and chart mappers see numbers.
 class TrialTableModel : public QAbstractTableModel {
@@ -57,6 +59,7 @@ public:
 
 private:
     QVariant rawValue(const TrialRecord& t, int column) const;
+    QString message(const TrialRecord& t) const; // the error column: the error, or the early stop
 
     Campaign m_campaign;
     QList<TrialRecord> m_trials; // ordered by id
