@@ -341,7 +341,51 @@ RunResult fromJson(const nlohmann::json& j)
     r.completed = j.at("completed").get<std::size_t>();
     r.pruned = j.at("pruned").get<std::size_t>();
     r.failed = j.at("failed").get<std::size_t>();
+    r.prunedSteps = j.at("pruned_steps").get<std::vector<int>>();
     return r;
+}
+
+// Proposes a recorded sequence of points, in order, whatever it is told: to replay the trials an
+// Optuna run asked for through our rule, so that the two rules' decisions can be compared one by one.
+class RecordedOrder final : public Strategy {
+public:
+    explicit RecordedOrder(std::vector<Point> points) : m_points(std::move(points)) {}
+    std::string_view name() const override { return "recorded"; }
+    std::vector<Proposal> ask(std::size_t maxCount) override
+    {
+        std::vector<Proposal> out;
+        while (out.size() < maxCount && m_next < m_points.size())
+            out.push_back({m_points[m_next++], {}});
+        return out;
+    }
+    void tell(const Point&, const Outcome&) override {}
+    bool exhausted() const override { return m_next == m_points.size(); }
+    void restore(const std::vector<HistoryEntry>&) override {}
+
+private:
+    std::vector<Point> m_points;
+    std::size_t m_next = 0;
+};
+
+// Our rule against Optuna's, decision by decision: each Optuna run's trials replayed in its order
+// through our rule. The same semantics give the same pruned steps, in the same order.
+void checkAgreement(const CurveTable& t, const std::vector<Rule>& rules, const nlohmann::json& runs,
+                    const std::string& ours, const std::string& theirs, std::size_t slots, std::size_t maxTrials)
+{
+    const auto rule = std::find_if(rules.begin(), rules.end(), [&](const Rule& r) { return r.label == ours; });
+    if (rule == rules.end() || !runs.contains(theirs))
+        return;
+    std::size_t same = 0, total = 0;
+    for (const auto& j : runs.at(theirs)) {
+        RecordedOrder order(j.at("points").get<std::vector<Point>>());
+        const auto pruner = makePruner(rule->options);
+        const RunResult mine = simulate(order, pruner.get(), t, slots, maxTrials);
+        const RunResult optuna = fromJson(j);
+        ++total;
+        same += mine.prunedSteps == optuna.prunedSteps && mine.completed == optuna.completed;
+    }
+    std::printf("  %s on %s's trials, in its order: the same decisions (every pruned step) in %zu of %zu runs\n",
+                ours.c_str(), theirs.c_str(), same, total);
 }
 
 std::string fmt(double v, const char* format)
@@ -560,7 +604,8 @@ try {
                 a.runs, a.runs, a.parallel, a.maxTrials);
     std::printf("compute: simulated seconds of the steps actually run (the tables' seconds_N); wall: when the last "
                 "job ended;\nbest: best final loss over the trials that ran to their last step (mean over seeds; "
-                "worst and best seed beside it);\nx and gap: against the none row of the same side (ours: our none; "
+                "the worst and the luckiest seed beside it);\nx and gap: against the none row of the same side (ours: "
+                "our none; "
                 "Optuna's: optuna-none), mean against mean.\nOur rules:\n");
     for (const auto& r : rules)
         std::printf("  %-14s %s\n", r.label.c_str(), r.note.c_str());
@@ -627,6 +672,15 @@ try {
             const Summary& base = optunaRows.count("optuna-none") ? optunaRows.at("optuna-none") : tpe.at("none");
             for (const auto& [label, s] : optunaRows)
                 printRow(label, s, base);
+        }
+        if (a.optuna && optuna.at("tables").contains(t.name)) {
+            std::printf("\n  Rules against Optuna's on the same trials (hyperband differs by design: Optuna hashes the "
+                        "study name and\n  trial number into a bracket, we deal brackets round robin):\n");
+            const auto& runs = optuna.at("tables").at(t.name);
+            checkAgreement(t, rules, runs, "median", "optuna-median", a.parallel, a.maxTrials);
+            checkAgreement(t, rules, runs, "asha-1-3", "optuna-sha-1-3", a.parallel, a.maxTrials);
+            checkAgreement(t, rules, runs, "asha-3-3", "optuna-sha-3-3", a.parallel, a.maxTrials);
+            checkAgreement(t, rules, runs, "hyperband-1-3", "optuna-hyperband", a.parallel, a.maxTrials);
         }
         if (!tpe.empty())
             verdicts[t.name] = judgeTargets(t, rules, tpe, optunaRows);

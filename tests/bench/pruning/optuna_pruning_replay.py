@@ -111,6 +111,7 @@ def replay(table, label, seed, parallel, max_trials):
     best = None
     ends = {"completed": 0, "pruned": 0, "failed": 0}
     pruned_steps = []
+    points = []  # every trial's candidate indices, in the order asked: bench_pruning replays them
 
     def schedule(job):
         nonlocal sequence
@@ -124,6 +125,7 @@ def replay(table, label, seed, parallel, max_trials):
             key = tuple(d["values"].index(trial.params[d["name"]]) if not d["numeric"]
                         else trial.params[d["name"]] for d in dims)
             losses, seconds = table["cells"][key]
+            points.append(key)
             issued += 1
             running += 1
             schedule({"trial": trial, "losses": losses, "seconds": seconds, "step": 1})
@@ -157,7 +159,7 @@ def replay(table, label, seed, parallel, max_trials):
             running -= 1
             fill()
     return {"seed": seed, "compute": compute, "wall": now, "best": best, "trials": issued,
-            "pruned_steps": pruned_steps, **ends}
+            "pruned_steps": pruned_steps, "points": points, **ends}
 
 
 def _task(args):
