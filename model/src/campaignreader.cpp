@@ -678,7 +678,7 @@ void CampaignReader::readObjective(const Member& m)
 
 std::optional<QString> CampaignReader::readPattern(const Member& m)
 {
-    const std::optional<QString> pattern = readString(m);
+    std::optional<QString> pattern = readString(m);
     if (!pattern)
         return std::nullopt;
     const QRegularExpression expression(*pattern);
