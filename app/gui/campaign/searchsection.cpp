@@ -66,14 +66,11 @@ QString ruleDescription(EarlyStoppingRule rule)
     case EarlyStoppingRule::None:
         return u"Every trial runs to its end."_s;
     case EarlyStoppingRule::Median:
-        return u"Stops a trial whose best value so far is worse than the median of the completed trials "
-               "at the same step."_s;
+        return u"Stops a trial that is worse than the median of the completed ones at the same step."_s;
     case EarlyStoppingRule::Asha:
-        return u"Asynchronous successive halving: at steps min × factor^k only the best 1/factor of the "
-               "trials go on."_s;
+        return u"Asynchronous successive halving: at steps min × factor^k, only the best 1/factor go on."_s;
     case EarlyStoppingRule::Hyperband:
-        return u"Several ASHA brackets with later and later first rungs, so that slow starters get their "
-               "chance too."_s;
+        return u"Several ASHA brackets with later first rungs, so that slow starters get a chance."_s;
     }
     return {};
 }

@@ -12,6 +12,7 @@
 #include <QScatterSeries>
 #include <QValueAxis>
 
+#include <algorithm>
 #include <cmath>
 
 namespace sweepline::gui {
@@ -145,7 +146,6 @@ void TransitionChart::updateTrials(const QList<qint64>& ids)
 void TransitionChart::finish()
 {
     m_trialDots->setDots(m_points.points());
-    m_prunedDots->setDots(m_pruned.points());
     const model::Direction direction = model()->campaign().objective.direction;
 
     // Batches, stages and what was measured, in trial order: a linear pass over the model.
@@ -189,8 +189,23 @@ void TransitionChart::finish()
     };
     for (const Measured& m : measured)
         include(m.value);
-    for (const QPointF& p : m_pruned.points())
+    // A pruned trial's value was read early in its run, mostly far above (or below) any result: it may
+    // widen the results' range by its span each way, no more, so the results keep a third of the plot
+    // at least. One beyond sits at that edge, still a diamond.
+    QList<QPointF> pruned = m_pruned.points();
+    int beyond = 0;
+    if (any) {
+        const figures::Range results = figures::paddedRange(lo, hi);
+        const double reach = results.max - results.min;
+        for (QPointF& p : pruned) {
+            const double y = std::clamp(p.y(), results.min - reach, results.max + reach);
+            beyond += y != p.y() ? 1 : 0;
+            p.setY(y);
+        }
+    }
+    for (const QPointF& p : std::as_const(pruned))
         include(p.y());
+    m_prunedDots->setDots(pruned);
     figures::Range yRange = any ? figures::paddedRange(lo, hi) : figures::Range{0, 1};
     // Failed trials have no value: a band along the top edge holds them.
     const double band = (yRange.max - yRange.min) * 0.06;
@@ -205,7 +220,9 @@ void TransitionChart::finish()
         failedPoints.append({double(id), yRange.max - band / 2});
     m_failedDots->setDots(failedPoints);
     m_failedSeries->setName(tr("Failed (%1), at the top").arg(failed.size()));
-    m_prunedSeries->setName(tr("Pruned (%1), value when stopped").arg(m_pruned.size()));
+    m_prunedSeries->setName(beyond == 0
+                                ? tr("Pruned (%1), value when stopped").arg(m_pruned.size())
+                                : tr("Pruned (%1), value when stopped (%2 clipped)").arg(m_pruned.size()).arg(beyond));
 
     QList<QPointF> defaultLine;
     if (m_defaultValue) {

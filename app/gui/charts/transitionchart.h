@@ -24,7 +24,7 @@ class DotLayer;
 // Failed trials are drawn as hollow red circles along the top edge (their position in the order is
 // what matters: which batch lost them), counted in the legend. Trials the early-stopping rule pruned
 // are hollow diamonds at the value they had reached when stopped: not a result, so never a batch's
-// best, the default's value or the best so far. Optionally the best-so-far step line.
+// best, the default's value or the best so far; values far off the results' range sit at its edge. Optionally the best-so-far step line.
 class TransitionChart : public TrialChart {
     Q_OBJECT
 public:
@@ -38,7 +38,8 @@ public:
     const QList<QPointF>& trialPoints() const;
     const QList<QPointF>& batchBestPoints() const;
     const QList<QPointF>& failedPoints() const;
-    // The pruned trials (x: trial number, y: the value at the step they were stopped at).
+    // The pruned trials (x: trial number, y: the value at the step they were stopped at, or the edge
+    // of the results' range widened by its span when it lies beyond).
     const QList<QPointF>& prunedPoints() const;
     QScatterSeries* failedLegendEntry() const { return m_failedSeries; }
     QScatterSeries* prunedLegendEntry() const { return m_prunedSeries; }

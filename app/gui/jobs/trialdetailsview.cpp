@@ -258,8 +258,8 @@ QString TrialDetailsView::detailsHtml(const model::TrialRecord& trial) const
     html += section(tr("Result"));
     html += row(campaign.objective.metric, trial.value ? u"<b>%1</b>"_s.arg(number(*trial.value)) : u"—"_s);
     if (const auto stop = stopPoint(trial)) {
-        const QString at =
-            tr("step %1, %2 %3").arg(stop->step).arg(campaign.objective.metric.toHtmlEscaped(), number(stop->value));
+        // Short: the pane is narrow, and the curve below has every digit.
+        const QString at = tr("step %1 (%2)").arg(stop->step).arg(QString::number(stop->value, 'g', 6));
         html += row(trial.state == model::TrialState::Pruned ? tr("Stopped at") : tr("Stop asked at"), at);
     }
     html += row(tr("Job ID"), trial.jobId.isEmpty() ? u"—"_s : trial.jobId.toHtmlEscaped());

@@ -308,7 +308,38 @@ void TestChartsPanel::gallery_data()
     QTest::addRow("batch size") << u"batch"_s;
     QTest::addRow("running") << u"running"_s;
     QTest::addRow("with a choice") << u"choice"_s;
+    QTest::addRow("early stopping") << u"pruned"_s;
 }
+
+namespace {
+
+// Early stopping as ASHA does it: the worse half of the trials, judged at step 8, stopped there (each
+// printed one more value before the cancel reached it). The ids of the three best pruned ones.
+QList<qint64> pruneTheWorseHalf(QList<model::TrialRecord>& trials)
+{
+    QList<double> values;
+    for (const model::TrialRecord& t : trials) {
+        if (t.state == model::TrialState::Done && t.value && t.intermediate.size() > 9)
+            values.append(t.intermediate.at(7));
+    }
+    std::sort(values.begin(), values.end());
+    const double median = values.at(values.size() / 2);
+    QList<qint64> pruned;
+    for (model::TrialRecord& t : trials) {
+        if (t.state != model::TrialState::Done || !t.value || t.intermediate.size() <= 9
+            || t.intermediate.at(7) <= median)
+            continue;
+        t.state = model::TrialState::Pruned;
+        t.pruneAt = model::CurvePoint{8, t.intermediate.at(7)};
+        t.intermediate = t.intermediate.first(9);
+        t.value.reset();
+        t.finishedAt = t.startedAt.addSecs(t.startedAt.secsTo(t.finishedAt) * 9 / 30);
+        pruned.append(t.id);
+    }
+    return pruned.first(3);
+}
+
+} // namespace
 
 // Every chart of realistic campaigns exports; with SWEEPLINE_CHART_GALLERY set, into that folder to be
 // looked at.
@@ -321,6 +352,7 @@ void TestChartsPanel::gallery()
         ? samples::batchSizeTrials(c)
         : samples::fiveParameterTrials(c, 200, 8, campaign == u"running"_s ? 11 : 0);
     const bool choice = campaign == u"choice"_s;
+    const QList<qint64> pruned = campaign == u"pruned"_s ? pruneTheWorseHalf(trials) : QList<qint64>();
     if (choice) {
         // A categorical sixth parameter: its chart gets a category axis.
         model::Parameter optimizer;
@@ -341,6 +373,15 @@ void TestChartsPanel::gallery()
         QDateTime now = trials.last().submittedAt.addSecs(qint64{40} * 60);
         m_panel->timelineChart()->setClock([now] { return now; });
         m_panel->transitionChart()->setShowBestSoFar(true);
+    }
+    if (!pruned.isEmpty()) {
+        m_panel->transitionChart()->setShowBestSoFar(true);
+        QList<qint64> shown = pruned;
+        for (const model::TrialRecord& t : trials) {
+            if (t.state == model::TrialState::Done && shown.size() < 6)
+                shown.append(t.id);
+        }
+        m_panel->learningCurveChart()->setSelectedTrials(shown);
     }
     m_panel->objectiveChart()->setParameter(batch ? 0 : choice ? 5 : 2);
     m_panel->executionTimeChart()->setParameter(0);

@@ -329,7 +329,9 @@ void TestJobsPanel::prunedTrialsShowAndFilter()
     f.panel->selectTrial(15);
     auto* details = f.panel->findChild<gui::TrialDetailsView*>(u"trialDetails"_s);
     const QString text = details->findChild<QTextBrowser*>(u"detailsText"_s)->toPlainText();
-    QVERIFY2(text.contains(u"Stopped at"_s) && text.contains(u"step 4, loss "_s), qPrintable(text));
+    QVERIFY2(text.contains(u"Stopped at"_s)
+                 && text.contains(u"step 4 (%1)"_s.arg(QString::number(trialOf(f.trials, 15).pruneAt->value, 'g', 6))),
+             qPrintable(text));
     const auto* curve = details->findChild<gui::LearningCurveView*>();
     QCOMPARE(curve->values().size(), 5);
     QCOMPARE(curve->stopIndex(), 3);
