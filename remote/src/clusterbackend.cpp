@@ -22,6 +22,7 @@ namespace {
 constexpr int kAbsentPollsBeforeGivingUp = 10;    // the scheduler forgot the job and no exit code came
 constexpr int kTerminalPollsBeforeCollecting = 2; // a shared file system may show the exit code late
 constexpr int kMaxBackoffMs = 5 * 60 * 1000;
+constexpr int kMorePollMs = 1000; // the next poll after one that brought a full 64 KiB of a job's output
 // How long closing waits for the SSH thread: well under the session timeout a stalled call may take.
 constexpr std::chrono::milliseconds kWorkerStopDeadline(2000);
 // Files that travel inside the request file, written by the helper: no SFTP round trip per file.
@@ -55,6 +56,7 @@ struct ClusterBackend::Job {
     QString stopReason;         // why we cancelled it ourselves
     int absentPolls = 0;
     int terminalPolls = 0;
+    std::optional<qint64> outputOffset; // followed: the next byte of its stdout to deliver
 };
 
 ClusterBackend::ClusterBackend(ssh::Endpoint endpoint, std::unique_ptr<SchedulerAdapter> scheduler,
@@ -200,6 +202,8 @@ void ClusterBackend::submit(const engine::JobRequest& request)
     job->script = request.script;
     job->inputFiles = request.inputFiles;
     job->timeLimitSeconds = request.timeLimitSeconds;
+    if (m_pendingFollows.contains(job->trialId))
+        job->outputOffset = m_pendingFollows.take(job->trialId);
     m_jobs.insert(job->trialId, job);
     m_toSubmit.append(job->trialId);
     if (!m_batchTimer->isActive() && !m_submitRetryTimer->isActive()) {
@@ -492,6 +496,8 @@ void ClusterBackend::track(const engine::TrackedJob& tracked)
     job->jobId = tracked.jobId;
     job->startedReported = tracked.startedAt.isValid();
     job->phase = tracked.jobId.isEmpty() ? Job::Phase::Unclear : Job::Phase::Active;
+    if (m_pendingFollows.contains(job->trialId))
+        job->outputOffset = m_pendingFollows.take(job->trialId);
     m_jobs.insert(job->trialId, job);
     if (job->phase == Job::Phase::Unclear) {
         if (!m_lookupTimer->isActive())
@@ -603,17 +609,72 @@ void ClusterBackend::poll()
     for (qint64 id : ids)
         request.operations.append(ssh::AgentOperation::read(
             joinPath(remoteDirectory(*m_jobs.value(id)), QLatin1String(engine::runfiles::exitCode))));
+    // The followed jobs' new output, after every exit code: a job whose exit code this poll sees had
+    // closed its stdout before, so what is read here is all of it (up to 64 KiB more).
+    QList<OutputRead> outputReads;
+    for (qint64 id : ids) {
+        const Job& job = *m_jobs.value(id);
+        if (!job.outputOffset)
+            continue;
+        outputReads.append({id, *job.outputOffset});
+        request.operations.append(ssh::AgentOperation::readFrom(
+            joinPath(remoteDirectory(job), QLatin1String(engine::runfiles::stdoutFile)), *job.outputOffset));
+    }
     m_pollInFlight = true;
-    send(std::move(request),
-         [this, ids, askScheduler](const ssh::RemoteResponse& r) { onPolled(ids, askScheduler, r); });
+    send(std::move(request), [this, ids, outputReads, askScheduler](const ssh::RemoteResponse& r) {
+        onPolled(ids, outputReads, askScheduler, r);
+    });
 }
 
-void ClusterBackend::onPolled(const QList<qint64>& ids, bool askedScheduler, const ssh::RemoteResponse& response)
+bool ClusterBackend::deliverOutput(Job& job, qint64 askedOffset, const ssh::AgentResult& read,
+                                   const QDateTime& startedAt)
+{
+    if (job.outputOffset != askedOffset || !read.exists || read.out.isEmpty())
+        return false; // followed anew since it was asked, or nothing new
+    if (!job.startedReported) {
+        // Output is proof of a start the scheduler's answer may not show yet.
+        job.startedReported = true;
+        job.startedAt = startedAt.isValid() ? startedAt : QDateTime::currentDateTimeUtc();
+        emit started(job.trialId, job.startedAt);
+        if (job.outputOffset != askedOffset)
+            return false; // a slot followed it anew
+    }
+    job.outputOffset = askedOffset + read.out.size();
+    emit outputArrived(job.trialId, askedOffset, read.out);
+    return read.out.size() >= ssh::kMaxAgentReadBytes;
+}
+
+void ClusterBackend::deliverRestOfOutput(Job& job, const QString& localStdout, std::optional<qint64> truncatedFrom)
+{
+    if (!job.outputOffset)
+        return;
+    QFile f(localStdout);
+    if (!f.open(QIODevice::ReadOnly))
+        return;
+    // A truncated copy holds only the end of the stdout: its first byte is the stdout's byte `first`.
+    const qint64 first = truncatedFrom ? *truncatedFrom - f.size() : 0;
+    const qint64 offset = *job.outputOffset;
+    if (offset < first || offset >= first + f.size() || !f.seek(offset - first))
+        return; // nothing new, or what is missing is not in the copy: no gap is ever delivered
+    const QByteArray rest = f.readAll();
+    if (rest.isEmpty())
+        return;
+    job.outputOffset = offset + rest.size();
+    emit outputArrived(job.trialId, offset, rest);
+}
+
+void ClusterBackend::onPolled(const QList<qint64>& ids, const QList<OutputRead>& outputReads, bool askedScheduler,
+                              const ssh::RemoteResponse& response)
 {
     m_pollInFlight = false;
-    const bool failed = handleFailure(response);
+    const bool failed = handleFailure(response); // then nothing is delivered, and every offset stays
+    bool moreOutput = false;
     if (!failed) {
         const qsizetype first = askedScheduler ? 1 : 0;
+        const qsizetype firstOutput = first + ids.size();
+        QHash<qint64, qsizetype> outputAt;
+        for (qsizetype k = 0; k < outputReads.size(); ++k)
+            outputAt.insert(outputReads.at(k).trialId, k);
         // A poll the scheduler could not answer still counts exit-code files; it proves nothing else.
         auto statuses = askedScheduler
             ? m_scheduler->parseStatus(QString::fromUtf8(response.results.at(0).out),
@@ -623,6 +684,24 @@ void ClusterBackend::onPolled(const QList<qint64>& ids, bool askedScheduler, con
             auto job = m_jobs.value(ids.at(i));
             if (!job || job->phase != Job::Phase::Active)
                 continue;
+            const SchedulerJobStatus* status = nullptr;
+            // By id only: a row of the same name may be another user's job (the status query asks for
+            // the user's own jobs, and this guards a site where that filter is missing) or a
+            // duplicate of this trial, and neither may change it.
+            if (statuses) {
+                for (const SchedulerJobStatus& s : statuses.value()) {
+                    if (s.jobId == job->jobId)
+                        status = &s;
+                }
+            }
+            // Output before anything that may end the job: a slot hears it before finished().
+            if (const auto k = outputAt.constFind(job->trialId); k != outputAt.constEnd()) {
+                moreOutput = deliverOutput(*job, outputReads.at(*k).offset, response.results.at(firstOutput + *k),
+                                           status ? status->startedAt : QDateTime())
+                    || moreOutput;
+                if (m_jobs.value(ids.at(i)) != job || job->phase != Job::Phase::Active)
+                    continue; // a slot detached it
+            }
             const ssh::AgentResult& exitFile = response.results.at(first + i);
             if (exitFile.exists) {
                 const std::optional<int> code = engine::parseExitCodeFile(exitFile.out).exitCode;
@@ -631,14 +710,6 @@ void ClusterBackend::onPolled(const QList<qint64>& ids, bool askedScheduler, con
             }
             if (!statuses)
                 continue;
-            const SchedulerJobStatus* status = nullptr;
-            // By id only: a row of the same name may be another user's job (the status query asks for
-            // the user's own jobs, and this guards a site where that filter is missing) or a
-            // duplicate of this trial, and neither may change it.
-            for (const SchedulerJobStatus& s : statuses.value()) {
-                if (s.jobId == job->jobId)
-                    status = &s;
-            }
             if (!status) {
                 // After our own cancel, a job that left the queue is gone for sure.
                 const int limit = job->cancelRequested ? kTerminalPollsBeforeCollecting : kAbsentPollsBeforeGivingUp;
@@ -673,8 +744,11 @@ void ClusterBackend::onPolled(const QList<qint64>& ids, bool askedScheduler, con
     for (const auto& job : std::as_const(m_jobs))
         active = active || job->phase == Job::Phase::Active;
     if (active && !m_pollTimer->isActive()) {
-        const int interval = failed ? std::min(kMaxBackoffMs, m_options.pollIntervalMs << std::min(m_failures, 5))
-                                    : m_options.pollIntervalMs;
+        int interval = failed ? std::min(kMaxBackoffMs, m_options.pollIntervalMs << std::min(m_failures, 5))
+                              : m_options.pollIntervalMs;
+        // A full answer: more output waits, and a chatty job should not fall behind by 64 KiB a poll.
+        if (moreOutput)
+            interval = std::min(interval, kMorePollMs);
         m_pollTimer->start(interval);
     }
 }
@@ -744,6 +818,15 @@ void ClusterBackend::flushCollections()
             end.stdoutPath = local.filePath(QLatin1String(engine::runfiles::stdoutFile));
             if (response.truncatedDownloads.contains(end.stdoutPath))
                 end.stdoutTruncatedFrom = response.truncatedDownloads.value(end.stdoutPath);
+            const engine::ExitRecord record =
+                engine::readExitCodeFile(local.filePath(QLatin1String(engine::runfiles::exitCode)));
+            // Its exit code came after the poll that saw it leave the queue (a cancel that reached
+            // a job already done, say): what the job recorded stands.
+            if (!end.exitCode && record.exitCode
+                && !response.refusedDownloads.contains(local.filePath(QLatin1String(engine::runfiles::exitCode)))) {
+                end.exitCode = record.exitCode;
+                end.reason.clear();
+            }
             // A planted output is no result: the trial fails, saying which file and why.
             for (const char* name : {engine::runfiles::stdoutFile, engine::runfiles::exitCode}) {
                 const QString refused = response.refusedDownloads.value(local.filePath(QLatin1String(name)));
@@ -751,14 +834,17 @@ void ClusterBackend::flushCollections()
                     end.reason = refused;
             }
             end.finishedAt = QDateTime::currentDateTimeUtc();
-            engine::takeScriptTimes(
-                end, engine::readExitCodeFile(local.filePath(QLatin1String(engine::runfiles::exitCode))));
+            engine::takeScriptTimes(end, record);
             end.cancelled = (collected->cancelRequested && collected->stopReason.isEmpty())
                 || QFileInfo::exists(local.filePath(QLatin1String(engine::kCancelMarker)));
             if (!collected->stopReason.isEmpty())
                 end.reason = collected->stopReason;
             else if (end.cancelled && end.reason.isEmpty())
                 end.reason = u"cancelled"_s;
+            // The end is settled before its last output goes out: a slot that cancels on it changes nothing.
+            deliverRestOfOutput(*collected, end.stdoutPath, end.stdoutTruncatedFrom);
+            if (m_jobs.value(c.trialId) != collected)
+                continue; // a slot detached it
             m_jobs.remove(c.trialId);
             emit finished(c.trialId, end);
         }
@@ -815,14 +901,18 @@ void ClusterBackend::detachAll()
     m_toSubmit.clear();
     m_toCollect.clear();
     m_jobs.clear();
+    m_pendingFollows.clear();
     m_callbacks.clear();
 }
 
-// ISSUE12-PLACEHOLDER: replaced by the real implementation in this issue's work.
 void ClusterBackend::followOutput(qint64 trialId, qint64 fromOffset)
 {
-    Q_UNUSED(trialId);
-    Q_UNUSED(fromOffset);
+    fromOffset = std::max<qint64>(0, fromOffset);
+    if (auto job = m_jobs.value(trialId)) {
+        job->outputOffset = fromOffset; // an answer in flight for an older offset is dropped
+        return;
+    }
+    m_pendingFollows.insert(trialId, fromOffset);
 }
 
 } // namespace sweepline::remote

@@ -21,16 +21,21 @@
 #                              and are started once the group has been read
 #   "read" PATH                prints the first 64 KiB of a file; a symlink, a file of another
 #                              user or anything but a plain file reads as absent, with the reason
+#   "readfrom" PATH OFFSET     prints at most 64 KiB of a file from byte OFFSET on (a job's stdout as
+#                              it grows; nothing at or past its end), with the refusals of "read";
+#                              one `dd` per operation
 #   "put" FOLDER NAME MODE CONTENT   writes FOLDER/NAME (octal MODE) through a temporary name, made
 #                              exclusively, renamed over NAME: a planted symlink is replaced, never
 #                              followed; consecutive puts share one `mkdir -p` and one `chmod` per
 #                              mode, done before the next operation
-# N, LIMIT and MODE must be plain numbers (bash would evaluate "a[$(cmd)]" in an arithmetic context).
+# N, LIMIT, MODE and OFFSET must be plain numbers (bash would evaluate "a[$(cmd)]" in an arithmetic
+# context; OFFSET, of up to 18 digits, only ever reaches dd's argv).
 # Everything the helper makes is owner-only (umask 077), and so is what its runs make.
 # Reply, per operation, a header line and then its payloads, back to back:
 #   "R <i> <status> <out> <err>\n" <out bytes> <err bytes>
 #   "F <i> <1 if it exists, else 0> <content>\n" <content bytes>   (absent: the content says why, if
 #                              the file is there but refused)
+#   "O <i> <1 if it exists, else 0> <content>\n" <content bytes>   (readfrom; absent as for "F")
 #   "P <i>\n"
 # where a payload's length is "<n>" for n raw bytes or "b<n>" for n characters of base64 (only for
 # output holding a NUL, which a bash variable cannot). It ends with "END <count>\n"; a failure that
@@ -52,6 +57,12 @@ if [ "${1-}" = --serve ]; then
 else
     request=$1
 fi
+# True if $1 is a byte offset: a plain decimal number of at most 18 digits, without leading zeros.
+# It is never used in arithmetic, only passed to dd, which reads it as decimal.
+is_offset() {
+    case $1 in '' | *[!0-9]* | 0?*) return 1 ;; esac
+    [ "${#1}" -le 18 ]
+}
 # True if $1 is a plain decimal number of at most 9 digits, without leading zeros (octal in
 # bash): safe in (( )) and as an array index.
 is_number() {
@@ -112,6 +123,19 @@ load() {
         payload_len=b${#payload}
     else
         payload_len=${#payload}
+    fi
+}
+
+# Sets $refused to why the file $1 is not read, if it is not: only our own plain files are results.
+# Someone else's file, or a symlink (which could point at another trial's output), reads as absent.
+refuse_unless_ours() {
+    refused=
+    if [ -L "$1" ]; then
+        refused="$1 is a symbolic link"
+    elif [ -e "$1" ] && [ ! -f "$1" ]; then
+        refused="$1 is not a plain file"
+    elif [ -f "$1" ] && [ ! -O "$1" ]; then
+        refused="$1 belongs to another user"
     fi
 }
 
@@ -243,16 +267,7 @@ run_request() {
                 ;;
             read)
                 IFS= read -r -u 3 -d '' path
-                # Only our own plain files are results: someone else's file, or a symlink (which
-                # could point at another trial's output), reads as absent, and says why.
-                refused=
-                if [ -L "$path" ]; then
-                    refused="$path is a symbolic link"
-                elif [ -e "$path" ] && [ ! -f "$path" ]; then
-                    refused="$path is not a plain file"
-                elif [ -f "$path" ] && [ ! -O "$path" ]; then
-                    refused="$path belongs to another user"
-                fi
+                refuse_unless_ours "$path"
                 if [ -n "$refused" ]; then
                     emit "F $i 0 ${#refused}"$'\n'"$refused"
                 elif [ -f "$path" ]; then
@@ -265,6 +280,30 @@ run_request() {
                     fi
                 else
                     emit "F $i 0 0"$'\n'
+                fi
+                ;;
+            readfrom)
+                IFS= read -r -u 3 -d '' path
+                IFS= read -r -u 3 -d '' offset
+                is_offset "$offset" || fail "$i" "the offset must be a plain number"
+                refuse_unless_ours "$path"
+                if [ -n "$refused" ]; then
+                    emit "O $i 0 ${#refused}"$'\n'"$refused"
+                elif [ -f "$path" ]; then
+                    # dd seeks (no reading of what came before) and stops after 64 KiB; nofollow
+                    # refuses a symlink planted since the check.
+                    if dd if="$path" of="$out" iflag=skip_bytes,count_bytes,nofollow skip="$offset" count=65536 \
+                        bs=65536 status=none 2> "$err" < /dev/null 3<&-; then
+                        load "$out"
+                        emit "O $i 1 $payload_len"$'\n'"$payload"
+                    else
+                        refused=
+                        IFS= read -r -d '' refused < "$err"
+                        refused="cannot read $path: ${refused%$'\n'}"
+                        emit "O $i 0 ${#refused}"$'\n'"$refused"
+                    fi
+                else
+                    emit "O $i 0 0"$'\n'
                 fi
                 ;;
             put)

@@ -131,7 +131,7 @@ private slots:
         m_log = m_tmp.filePath(u"programs.log"_s);
         QVERIFY(QDir().mkpath(m_bin));
         for (const QString& program :
-             {u"base64"_s, u"head"_s, u"mkdir"_s, u"chmod"_s, u"mktemp"_s, u"rm"_s, u"mkfifo"_s, u"mv"_s}) {
+             {u"base64"_s, u"head"_s, u"mkdir"_s, u"chmod"_s, u"mktemp"_s, u"rm"_s, u"mkfifo"_s, u"mv"_s, u"dd"_s}) {
             const QString real = QStandardPaths::findExecutable(program);
             QVERIFY2(!real.isEmpty(), qPrintable(program));
             QFile f(m_bin + u'/' + program);
@@ -184,6 +184,15 @@ private slots:
                          "true"}));
     }
 
+    void encodesReadFromWithItsOffset()
+    {
+        auto encoded = encodeAgentRequest({AgentOperation::readFrom(u"/w/ü 1/stdout"_s, 0),
+                                           AgentOperation::readFrom(u"/w/2/stdout"_s, 123456789012345)});
+        QVERIFY_RESULT(encoded);
+        QCOMPARE(encoded.value(),
+                 fields({"readfrom", "/w/\xc3\xbc 1/stdout", "0", "readfrom", "/w/2/stdout", "123456789012345"}));
+    }
+
     void refusesWhatCannotTravel_data()
     {
         QTest::addColumn<AgentOperation>("op");
@@ -198,6 +207,11 @@ private slots:
         QTest::addRow("empty name") << AgentOperation::put(u"/w"_s, QString(), 0644, "x");
         QTest::addRow("bad mode") << AgentOperation::put(u"/w"_s, u"f"_s, 010000, "x");
         QTest::addRow("none at once") << AgentOperation::runConcurrently({u"true"_s}, {}, 0);
+        QTest::addRow("readFrom: NUL in the path") << AgentOperation::readFrom(u"/w/a"_s + QChar(0) + u"b"_s, 0);
+        QTest::addRow("readFrom: relative path") << AgentOperation::readFrom(u"w/stdout"_s, 0);
+        QTest::addRow("readFrom: option-like path") << AgentOperation::readFrom(u"--help"_s, 0);
+        QTest::addRow("readFrom: empty path") << AgentOperation::readFrom(QString(), 0);
+        QTest::addRow("readFrom: negative offset") << AgentOperation::readFrom(u"/w/stdout"_s, -1);
     }
     void refusesWhatCannotTravel()
     {
@@ -234,6 +248,29 @@ private slots:
         QCOMPARE(results->at(4).kind, AgentOperation::Kind::Put);
     }
 
+    void decodesReadFromAnswers()
+    {
+        const QByteArray full(kMaxAgentReadBytes, 'x');
+        const QByteArray reply = "O 0 1 6\nloss 1" + QByteArray("O 1 1 b8\nYQBiCsM=") + "O 2 1 0\n"
+            + "O 3 0 28\n/w/stdout is a symbolic link" + "O 4 0 0\n" + "O 5 1 " + QByteArray::number(full.size()) + "\n"
+            + full + "END 6\n";
+        auto results = decodeAgentReply(reply, 6);
+        QVERIFY_RESULT(results);
+        for (const AgentResult& r : results.value())
+            QCOMPARE(r.kind, AgentOperation::Kind::ReadFrom);
+        QVERIFY(results->at(0).exists);
+        QCOMPARE(results->at(0).out, QByteArray("loss 1"));
+        QCOMPARE(results->at(1).out, QByteArray("a\0b\n\xc3", 5));
+        QVERIFY(results->at(2).exists); // nothing new yet
+        QCOMPARE(results->at(2).out, QByteArray());
+        QVERIFY(!results->at(3).exists);
+        QCOMPARE(results->at(3).refusal, u"/w/stdout is a symbolic link"_s);
+        QVERIFY(results->at(3).out.isEmpty());
+        QVERIFY(!results->at(4).exists);
+        QVERIFY(results->at(4).refusal.isEmpty());
+        QCOMPARE(results->at(5).out, full);
+    }
+
     void refusesBrokenReplies_data()
     {
         QTest::addColumn<QByteArray>("reply");
@@ -251,6 +288,13 @@ private slots:
         QTest::addRow("bad base64") << QByteArray("R 0 0 b4 0\n$$$$END 1\n") << 1;
         QTest::addRow("bad status") << QByteArray("R 0 x 0 0\nEND 1\n") << 1;
         QTest::addRow("login banner first") << QByteArray("Welcome!\nR 0 0 0 0\nEND 1\n") << 1;
+        QTest::addRow("readfrom: bad existence") << QByteArray("O 0 2 0\nEND 1\n") << 1;
+        QTest::addRow("readfrom: no existence") << QByteArray("O 0 0\nEND 1\n") << 1;
+        QTest::addRow("readfrom: payload cut short") << QByteArray("O 0 1 9\nabc") << 1;
+        QTest::addRow("readfrom: more than 64 KiB")
+            << QByteArray("O 0 1 65537\n" + QByteArray(65537, 'x') + "END 1\n") << 1;
+        QTest::addRow("read: more than 64 KiB")
+            << QByteArray("F 0 1 65537\n" + QByteArray(65537, 'x') + "END 1\n") << 1;
     }
     void refusesBrokenReplies()
     {
@@ -387,6 +431,94 @@ private slots:
         QStringList programs = helperPrograms();
         programs.sort();
         QCOMPARE(programs, QStringList({u"base64"_s, u"base64"_s, u"head"_s, u"rm"_s}));
+    }
+
+    // What a poll reads of a running job's stdout: from any offset, at most 64 KiB, NULs included,
+    // at one dd per operation (none for a file that is absent or refused).
+    void readFromAnyOffsetOfAGrowingFile()
+    {
+        const QString dir = m_tmp.filePath(u"readfrom $(touch INJECTED)"_s);
+        QVERIFY(QDir().mkpath(dir));
+        QByteArray big;
+        for (int i = 0; big.size() < 150000; ++i)
+            big += "epoch " + QByteArray::number(i) + " loss: 0." + QByteArray::number(i % 97) + " ünï\n";
+        QVERIFY(writeFile(dir + u"/big"_s, big));
+        const QString growing = dir + u"/-growing stdout"_s;
+        QVERIFY(writeFile(growing, "epoch 1\n"));
+        QVERIFY(writeFile(dir + u"/binary"_s, QByteArray("ab\0cd\n\xff", 7)));
+        const qint64 past = big.size() + 10;
+        const QList<AgentOperation> ops{
+            AgentOperation::readFrom(dir + u"/big"_s, 0),
+            AgentOperation::readFrom(dir + u"/big"_s, 12345), // the middle, inside a character
+            AgentOperation::readFrom(dir + u"/big"_s, 2 * kMaxAgentReadBytes),
+            AgentOperation::readFrom(dir + u"/big"_s, big.size()), // at the end
+            AgentOperation::readFrom(dir + u"/big"_s, past),
+            AgentOperation::readFrom(growing, 0),
+            AgentOperation::readFrom(dir + u"/binary"_s, 1),
+            AgentOperation::readFrom(dir + u"/missing"_s, 0),
+            AgentOperation::readFrom(dir, 0), // a folder is no file
+        };
+        const HelperRun run = runHelper(encodeAgentRequest(ops).value());
+        auto results = decodeAgentReply(run.out, ops.size());
+        QVERIFY2(results, qPrintable(results.error() + u"\n"_s + QString::fromUtf8(run.err)));
+        QVERIFY2(run.err.isEmpty(), run.err.constData());
+        for (int i = 0; i < 7; ++i) {
+            QVERIFY2(results->at(i).exists, qPrintable(QString::number(i)));
+            QCOMPARE(results->at(i).kind, AgentOperation::Kind::ReadFrom);
+        }
+        QCOMPARE(results->at(0).out, big.left(kMaxAgentReadBytes));
+        QCOMPARE(results->at(1).out, big.mid(12345, kMaxAgentReadBytes));
+        QCOMPARE(results->at(2).out, big.mid(2 * kMaxAgentReadBytes));
+        QCOMPARE(results->at(3).out, QByteArray());
+        QCOMPARE(results->at(4).out, QByteArray());
+        QCOMPARE(results->at(5).out, QByteArray("epoch 1\n"));
+        QCOMPARE(results->at(6).out, QByteArray("b\0cd\n\xff", 6));
+        QVERIFY(!results->at(7).exists);
+        QVERIFY(results->at(7).refusal.isEmpty());
+        QVERIFY(!results->at(8).exists);
+        QVERIFY2(results->at(8).refusal.contains(u"not a plain file"_s), qPrintable(results->at(8).refusal));
+        QStringList programs = helperPrograms();
+        programs.sort();
+        QStringList expected{u"base64"_s}; // the one output holding a NUL
+        for (int i = 0; i < 7; ++i)
+            expected << u"dd"_s;
+        expected << u"rm"_s;
+        QCOMPARE(programs, expected);
+
+        // The file grows: the next read starts where the last one ended, and gets only what is new.
+        QFile f(growing);
+        QVERIFY(f.open(QIODevice::Append));
+        QVERIFY(f.write("epoch 2\nepoch 3") == 15);
+        f.close();
+        const QList<AgentOperation> next{AgentOperation::readFrom(growing, results->at(5).out.size()),
+                                         AgentOperation::readFrom(growing, 8 + 15)};
+        auto grown = decodeAgentReply(runHelper(encodeAgentRequest(next).value()).out, next.size());
+        QVERIFY_RESULT(grown);
+        QCOMPARE(grown->at(0).out, QByteArray("epoch 2\nepoch 3"));
+        QCOMPARE(grown->at(1).out, QByteArray());
+        QVERIFY(grown->at(1).exists);
+        verifyNothingInjected();
+    }
+
+    void readFromRefusesSymlinksAndSpecialFiles()
+    {
+        const QString folder = m_tmp.filePath(u"planted readfrom"_s);
+        QVERIFY(QDir().mkpath(folder));
+        QVERIFY(writeFile(m_tmp.filePath(u"other trial's stdout"_s), "loss: 0.001\n"));
+        QVERIFY(QFile::link(m_tmp.filePath(u"other trial's stdout"_s), folder + u"/stdout"_s));
+        QCOMPARE(::mkfifo(QFile::encodeName(folder + u"/fifo"_s).constData(), 0600), 0); // would block a reader
+        const QList<AgentOperation> ops{AgentOperation::readFrom(folder + u"/stdout"_s, 0),
+                                        AgentOperation::readFrom(folder + u"/fifo"_s, 0)};
+        const HelperRun run = runHelper(encodeAgentRequest(ops).value());
+        auto results = decodeAgentReply(run.out, ops.size());
+        QVERIFY2(results, qPrintable(results.error() + QString::fromUtf8(run.err)));
+        const QStringList reasons{u"symbolic link"_s, u"not a plain file"_s};
+        for (int i = 0; i < 2; ++i) {
+            QVERIFY(!results->at(i).exists);
+            QVERIFY(results->at(i).out.isEmpty());
+            QVERIFY2(results->at(i).refusal.contains(reasons.at(i)), qPrintable(results->at(i).refusal));
+        }
+        QCOMPARE(helperPrograms(), QStringList({u"rm"_s})); // refused before any dd
     }
 
     void childrenGetTheCallersLocale_data()
@@ -747,6 +879,13 @@ printf 'out %s\n' "$3"; printf 'err %s' "$i" >&2; exit "$i")sh"_s;
         QTest::addRow("prun LIMIT zero") << fields({"prun", "0", "", "1", "true"}) << u"at once"_s;
         QTest::addRow("prun N") << fields({"prun", "2", "", evil, "true"}) << u"number of arguments"_s;
         QTest::addRow("put MODE") << fields({"put", m_tmp.filePath(u"modes"_s).toUtf8(), "f", evil, "x"}) << u"mode"_s;
+        const QByteArray file = m_tmp.filePath(u"modes"_s).toUtf8() + "/f";
+        QTest::addRow("readfrom OFFSET") << fields({"readfrom", file, evil}) << u"offset"_s;
+        QTest::addRow("readfrom OFFSET octal") << fields({"readfrom", file, "010"}) << u"offset"_s;
+        QTest::addRow("readfrom OFFSET negative") << fields({"readfrom", file, "-1"}) << u"offset"_s;
+        QTest::addRow("readfrom OFFSET empty") << fields({"readfrom", file, ""}) << u"offset"_s;
+        QTest::addRow("readfrom OFFSET huge") << fields({"readfrom", file, "1234567890123456789"}) << u"offset"_s;
+        QTest::addRow("readfrom OFFSET dd operand") << fields({"readfrom", file, "1 count=9"}) << u"offset"_s;
         QTest::addRow("put MODE symbolic")
             << fields({"put", m_tmp.filePath(u"modes"_s).toUtf8(), "f", "u+s", "x"}) << u"mode"_s;
     }

@@ -71,7 +71,19 @@ private:
     void setPauseReason(const QString& reason);
     void lookUpUnclear();
     void poll();
-    void onPolled(const QList<qint64>& ids, bool askedScheduler, const ssh::RemoteResponse& response);
+    // One followed job's readfrom in a poll: where it asked from, so an answer to an older offset
+    // (followOutput called again meanwhile) is dropped.
+    struct OutputRead {
+        qint64 trialId = 0;
+        qint64 offset = 0;
+    };
+    void onPolled(const QList<qint64>& ids, const QList<OutputRead>& outputReads, bool askedScheduler,
+                  const ssh::RemoteResponse& response);
+    // Emits the new bytes of a followed job (started() first, if nobody had seen it start); true when
+    // the answer was full, so more may wait.
+    bool deliverOutput(Job& job, qint64 askedOffset, const ssh::AgentResult& read, const QDateTime& startedAt);
+    // At the end, what the collected stdout holds past the followed offset, before finished().
+    void deliverRestOfOutput(Job& job, const QString& localStdout, std::optional<qint64> truncatedFrom);
     // Queues a finished job; flushCollections() fetches the outputs of all queued jobs in one request.
     void collect(qint64 trialId, std::optional<int> exitCode, const QString& reason,
                  std::optional<QByteArray> exitCodeFile = std::nullopt);
@@ -98,6 +110,7 @@ private:
     };
 
     QHash<qint64, std::shared_ptr<Job>> m_jobs;
+    QHash<qint64, qint64> m_pendingFollows; // followOutput before submit/track: applied when it is
     QList<Collection> m_toCollect;
     QList<qint64> m_toSubmit;
     QTimer* m_batchTimer = nullptr;

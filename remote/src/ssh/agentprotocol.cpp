@@ -113,6 +113,16 @@ Result<QByteArray> encodeAgentRequest(const QList<AgentOperation>& operations)
         case AgentOperation::Kind::Read:
             ok = appendField(out, u"read"_s) && appendField(out, op.path);
             break;
+        case AgentOperation::Kind::ReadFrom:
+            if (!op.path.startsWith(u'/') || op.offset < 0)
+                return Result<QByteArray>::failure(
+                    model::ErrorCode::InvalidInput,
+                    u"cannot read \"%1\" from byte %2: an absolute path and an offset of at least 0 are needed"_s
+                        .arg(op.path)
+                        .arg(op.offset));
+            ok = appendField(out, u"readfrom"_s) && appendField(out, op.path)
+                && appendField(out, QString::number(op.offset));
+            break;
         case AgentOperation::Kind::Put:
             if (!op.path.startsWith(u'/') || !isPlainFileName(op.name) || op.mode < 0 || op.mode > 07777)
                 return Result<QByteArray>::failure(
@@ -162,10 +172,11 @@ Result<QList<AgentResult>> decodeAgentReply(const QByteArray& reply, qsizetype e
             r.exitStatus = f->at(2).toInt(&ok);
             if (!ok || !reader.payload(f->at(3), r.out) || !reader.payload(f->at(4), r.err))
                 return unreadable();
-        } else if (tag == "F" && f->size() == 4) {
-            r.kind = AgentOperation::Kind::Read;
+        } else if ((tag == "F" || tag == "O") && f->size() == 4 && (f->at(2) == "1" || f->at(2) == "0")) {
+            r.kind = tag == "F" ? AgentOperation::Kind::Read : AgentOperation::Kind::ReadFrom;
             r.exists = f->at(2) == "1";
-            if (!reader.payload(f->at(3), r.out))
+            // More than the helper ever prints would make a reader take a file's end for a pause.
+            if (!reader.payload(f->at(3), r.out) || r.out.size() > kMaxAgentReadBytes)
                 return unreadable();
             if (!r.exists) // an absent file's content is the helper's reason for refusing one that is there
                 r.refusal = QString::fromUtf8(std::exchange(r.out, QByteArray())).trimmed();

@@ -9,17 +9,21 @@
 
 namespace sweepline::remote::ssh {
 
+// The most a Read or ReadFrom brings back: a ReadFrom answer of this size may have more behind it.
+inline constexpr qsizetype kMaxAgentReadBytes = qsizetype(64) * 1024;
+
 // One operation for the login-node helper (resources/remote/agent.sh).
 struct AgentOperation {
-    enum class Kind { Run, Read, Put };
+    enum class Kind { Run, Read, Put, ReadFrom };
     Kind kind = Kind::Run;
     QString workingDirectory; // Run: where to run; empty: the home folder
     QStringList argv;         // Run: the program and its arguments, passed without any shell
     int atOnce = 1;           // Run: consecutive runs with atOnce > 1 run concurrently, at most atOnce of them
-    QString path;             // Read: the file to print; Put: the folder to write into (made if missing)
+    QString path;             // Read, ReadFrom: the file to print; Put: the folder to write into (made if missing)
     QString name;             // Put: the file's name in that folder
     int mode = 0644;          // Put
     QByteArray content;       // Put: any bytes but NUL (see canPut)
+    qint64 offset = 0;        // ReadFrom: the first byte to print
 
     static AgentOperation run(QStringList argv, QString workingDirectory = {})
     {
@@ -43,6 +47,16 @@ struct AgentOperation {
         op.path = std::move(path);
         return op;
     }
+    // At most kMaxAgentReadBytes of an absolute path's file from byte offset on: what a job's stdout
+    // gained since the last poll. It costs the helper one `dd`.
+    static AgentOperation readFrom(QString path, qint64 offset)
+    {
+        AgentOperation op;
+        op.kind = Kind::ReadFrom;
+        op.path = std::move(path);
+        op.offset = offset;
+        return op;
+    }
     // Consecutive puts cost the helper one `mkdir -p` and one `chmod` per mode, whatever their number.
     static AgentOperation put(QString folder, QString name, int mode, QByteArray content)
     {
@@ -61,14 +75,15 @@ struct AgentOperation {
 struct AgentResult {
     AgentOperation::Kind kind = AgentOperation::Kind::Run;
     int exitStatus = -1; // Run
-    QByteArray out;      // Run: stdout; Read: the file's content (its first 64 KiB)
+    QByteArray out;      // Run: stdout; Read: the file's content (its first 64 KiB); ReadFrom: from the offset on
     QByteArray err;      // Run: stderr
-    bool exists = false; // Read
-    QString refusal;     // Read, !exists: why a file that is there was not read (a symlink, another user's)
+    bool exists = false; // Read, ReadFrom
+    QString refusal;     // Read, ReadFrom, !exists: why a file that is there was not read (a symlink, another user's)
 };
 
 // NUL-separated fields; a field holding a NUL cannot be sent and is refused, and so is a put whose
-// folder is not absolute or whose name is not a plain file name.
+// folder is not absolute or whose name is not a plain file name, and a readFrom of a path that is not
+// absolute or from a negative offset.
 model::Result<QByteArray> encodeAgentRequest(const QList<AgentOperation>& operations);
 
 // One result per operation, in order; a reply cut short (a lost connection) is a failure. When the
