@@ -484,6 +484,7 @@ Args parseArgs(int argc, char** argv)
 
 struct Verdicts {
     std::vector<std::string> first, second, both;
+    bool secondJudged = false; // false without Optuna results
 };
 
 // Target 1: >= kSaving x less compute than none, best final loss within 1% of none's. Target 2: less
@@ -498,6 +499,7 @@ Verdicts judgeTargets(const CurveTable& t, const std::vector<Rule>& rules, const
     const Summary& none = ours.at("none");
     const Summary* bestOptuna = nullptr;
     std::string bestOptunaLabel;
+    v.secondJudged = std::any_of(optuna.begin(), optuna.end(), [](const auto& o) { return o.first != "optuna-none"; });
     for (const auto& [label, s] : optuna) {
         if (label == "optuna-none")
             continue;
@@ -690,7 +692,9 @@ try {
     for (const auto& [table, v] : verdicts) {
         std::printf("  %s: target 1 (>= 3x less compute, loss within 1%% of none) met by %s; target 2 (less compute "
                     "than the best Optuna pruner at equal quality) met by %s; both: %s\n",
-                    table.c_str(), joined(v.first).c_str(), joined(v.second).c_str(), joined(v.both).c_str());
+                    table.c_str(), joined(v.first).c_str(),
+                    v.secondJudged ? joined(v.second).c_str() : "nobody: not judged, no Optuna results",
+                    v.secondJudged ? joined(v.both).c_str() : "not judged");
     }
     return 0;
 } catch (const std::exception& e) {
