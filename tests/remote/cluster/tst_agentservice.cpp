@@ -4,7 +4,8 @@
 // of a request (reported as unclear: some of it may have run). It logs in as an ordinary account
 // (TestAccount) whose login files print banners on stdout and stderr and cd elsewhere, with bash,
 // tcsh and sh as login shells; the helper's files are owner-only, and the helper repairs itself
-// (reinstalled when truncated or changed, its requests folder made again).
+// (reinstalled when truncated or changed, its requests folder made again). Its readfrom, as that
+// account: another user's file is refused.
 #include "remote/ssh/endpoint.h"
 #include "remote/ssh/sshworker.h"
 #include "support/refusingprompter.h"
@@ -153,6 +154,65 @@ private slots:
                               QDirIterator::Subdirectories);
         QVERIFY2(!injected.hasNext(), "the home's name was interpreted by a shell");
         QVERIFY(!QFileInfo::exists(m_account->loginDirectory() + u"/INJECTED"_s));
+    }
+
+    // What a poll reads of a running job's stdout, as the ordinary account: from any offset of a file
+    // that grows, NULs included; a file of another user (root's, in the account's own home) and a
+    // symlink to one read as absent, with the reason, however readable the file is.
+    void readFromAsTheOrdinaryAccount()
+    {
+        const QString trial = m_account->home() + u"/trial $(touch INJECTED)"_s;
+        RemoteRequest setup;
+        setup.operations.append(AgentOperation::put(trial, u"stdout"_s, 0600, "epoch 1 loss: 9\n"));
+        const RemoteResponse made = execute(setup);
+        QVERIFY2(made.ok, qPrintable(made.error.message));
+        const QString foreign = m_account->home() + u"/root's stdout"_s;
+        {
+            QFile f(foreign); // the test runs as root: this file is another user's
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            QVERIFY(f.write("loss: 0.0001\n") > 0);
+            QVERIFY(f.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ReadOther | QFile::ReadGroup));
+        }
+        QVERIFY(QFile::link(foreign, trial + u"/linked"_s));
+        const QString stdoutPath = trial + u"/stdout"_s;
+        RemoteRequest request;
+        request.operations.append(AgentOperation::readFrom(stdoutPath, 0));
+        request.operations.append(AgentOperation::readFrom(stdoutPath, 8));
+        request.operations.append(AgentOperation::readFrom(foreign, 0));
+        request.operations.append(AgentOperation::readFrom(trial + u"/linked"_s, 0));
+        request.operations.append(AgentOperation::readFrom(trial + u"/none yet"_s, 0));
+        const RemoteResponse r = execute(request);
+        QVERIFY2(r.ok, qPrintable(r.error.message + m_ssh->log()));
+        QCOMPARE(r.results.size(), 5);
+        QVERIFY(r.results.at(0).exists);
+        QCOMPARE(r.results.at(0).out, QByteArray("epoch 1 loss: 9\n"));
+        QCOMPARE(r.results.at(1).out, QByteArray("loss: 9\n"));
+        QVERIFY(!r.results.at(2).exists);
+        QVERIFY(r.results.at(2).out.isEmpty());
+        QVERIFY2(r.results.at(2).refusal.contains(u"belongs to another user"_s), qPrintable(r.results.at(2).refusal));
+        QVERIFY(!r.results.at(3).exists);
+        QVERIFY2(r.results.at(3).refusal.contains(u"symbolic link"_s), qPrintable(r.results.at(3).refusal));
+        QVERIFY(!r.results.at(4).exists);
+        QVERIFY(r.results.at(4).refusal.isEmpty());
+
+        // It grows, with a NUL: the next read from where the last ended brings only what is new.
+        {
+            QFile f(stdoutPath);
+            QVERIFY(f.open(QIODevice::Append));
+            QVERIFY(f.write(QByteArray("epoch 2\0 loss: 8\n", 17)) == 17);
+        }
+        RemoteRequest next;
+        next.operations.append(AgentOperation::readFrom(stdoutPath, r.results.at(0).out.size()));
+        next.operations.append(AgentOperation::readFrom(stdoutPath, 16 + 17));
+        const RemoteResponse grown = execute(next);
+        QVERIFY2(grown.ok, qPrintable(grown.error.message));
+        QCOMPARE(grown.results.at(0).out, QByteArray("epoch 2\0 loss: 8\n", 17));
+        QVERIFY(grown.results.at(1).exists);
+        QCOMPARE(grown.results.at(1).out, QByteArray());
+        QCOMPARE(m_worker->helperStarts(), 1);
+        QDirIterator injected(m_account->home(), {u"INJECTED"_s}, QDir::AllEntries | QDir::Hidden,
+                              QDirIterator::Subdirectories);
+        QVERIFY2(!injected.hasNext(), "a path was interpreted by a shell");
     }
 
     void helperFilesAreOwnerOnly()
