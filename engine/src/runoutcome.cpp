@@ -1,5 +1,7 @@
 #include "engine/runoutcome.h"
 
+#include "model/curvereader.h"
+
 #include <QFile>
 #include <QFileInfo>
 
@@ -30,15 +32,59 @@ QString lastLine(const QString& path)
     return {};
 }
 
+struct Curve {
+    QList<double> values;
+    QList<int> steps;
+};
+
+// The curve with its steps (objective.step_pattern), read in bounded pieces: a stdout may be far
+// larger than memory.
+model::Result<Curve> readCurve(const QString& path, const model::Objective& objective, bool skipFirstLine)
+{
+    auto reader = model::CurveReader::create(objective);
+    if (!reader)
+        return model::Result<Curve>::failure(u"objective.step_pattern: "_s + reader.error());
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return model::Result<Curve>::failure(u"cannot read %1: %2"_s.arg(path, f.errorString()));
+    constexpr qint64 kPiece = 1 << 16;
+    bool skipping = skipFirstLine;
+    while (!f.atEnd()) {
+        const QByteArray piece = f.read(kPiece);
+        if (piece.isEmpty())
+            return model::Result<Curve>::failure(u"cannot read %1: %2"_s.arg(path, f.errorString()));
+        QByteArrayView rest(piece);
+        if (skipping) {
+            const qsizetype lineEnd = rest.indexOf('\n');
+            if (lineEnd < 0)
+                continue;
+            rest = rest.sliced(lineEnd + 1);
+            skipping = false;
+        }
+        reader->feed(rest);
+    }
+    reader->finish();
+    return Curve{reader->values(), reader->steps()};
+}
+
 } // namespace
 
-RunOutcome judgeRun(const JobEnd& end, const model::MetricExtractor& extractor, const QString& metric,
+RunOutcome judgeRun(const JobEnd& end, const model::MetricExtractor& extractor, const model::Objective& objective,
                     const QString& stderrPath)
 {
+    const QString& metric = objective.metric;
     RunOutcome out;
     // The first line of a truncated copy is cut at its start: it is left out.
     const bool truncated = end.stdoutTruncatedFrom.has_value();
-    auto extracted = extractor.extractFromFile(end.stdoutPath, truncated);
+    model::Result<QList<double>> extracted = QList<double>();
+    if (objective.stepPattern.isEmpty()) {
+        extracted = extractor.extractFromFile(end.stdoutPath, truncated);
+    } else if (auto curve = readCurve(end.stdoutPath, objective, truncated)) {
+        extracted = curve->values;
+        out.steps = curve->steps;
+    } else {
+        extracted = curve.failureInfo();
+    }
     if (extracted)
         out.intermediate = extracted.value(); // shares the list's data; extracted is read again below
     if (truncated) {

@@ -7,6 +7,19 @@ using namespace Qt::StringLiterals;
 using namespace sweepline;
 using namespace sweepline::engine;
 
+namespace {
+
+model::Objective objective(const QString& metric, const QString& pattern = {}, const QString& stepPattern = {})
+{
+    model::Objective o;
+    o.metric = metric;
+    o.pattern = pattern;
+    o.stepPattern = stepPattern;
+    return o;
+}
+
+} // namespace
+
 class TestRunOutcome : public QObject {
     Q_OBJECT
     QTemporaryDir m_tmp;
@@ -61,7 +74,7 @@ private slots:
         end.reason = reason;
         const auto extractor = model::MetricExtractor::create(u"loss"_s);
         QVERIFY(extractor);
-        const RunOutcome out = judgeRun(end, extractor.value(), u"loss"_s, write(u"stderr"_s, stderrText));
+        const RunOutcome out = judgeRun(end, extractor.value(), objective(u"loss"_s), write(u"stderr"_s, stderrText));
         QCOMPARE(out.state == model::TrialState::Done, done);
         if (done)
             QCOMPARE(*out.value, value);
@@ -74,7 +87,7 @@ private slots:
         end.stdoutPath = write(u"stdout"_s, "loss: 3\nloss: 2\n");
         end.exitCode = 1;
         const auto extractor = model::MetricExtractor::create(u"loss"_s);
-        const RunOutcome out = judgeRun(end, extractor.value(), u"loss"_s, write(u"stderr"_s, ""));
+        const RunOutcome out = judgeRun(end, extractor.value(), objective(u"loss"_s), write(u"stderr"_s, ""));
         QCOMPARE(out.intermediate, (QList<double>{3, 2}));
         QVERIFY(out.note.isEmpty());
     }
@@ -88,12 +101,69 @@ private slots:
         end.exitCode = 0;
         end.stdoutTruncatedFrom = 300 << 20;
         const auto extractor = model::MetricExtractor::create(u"s"_s, u"s: ([0-9.]+)"_s);
-        const RunOutcome out = judgeRun(end, extractor.value(), u"s"_s, write(u"stderr"_s, ""));
+        const RunOutcome out =
+            judgeRun(end, extractor.value(), objective(u"s"_s, u"s: ([0-9.]+)"_s), write(u"stderr"_s, ""));
         QVERIFY(out.state == model::TrialState::Done);
         QCOMPARE(*out.value, 0.25);
         QCOMPARE(out.intermediate, (QList<double>{3, 0.25}));
         QVERIFY2(out.note.contains(QString::number(300 << 20)) && out.note.contains(u"last 24 bytes"_s),
                  qPrintable(out.note));
+    }
+
+    // With objective.step_pattern each value has the step printed last before it.
+    void givesTheStepsOfAStepPattern()
+    {
+        JobEnd end;
+        end.stdoutPath = write(u"stdout"_s, "epoch 1\nloss: 3\nepoch 2\nloss: 2\nepoch 5\nloss: 1\n");
+        end.exitCode = 0;
+        const auto extractor = model::MetricExtractor::create(u"loss"_s);
+        const RunOutcome out =
+            judgeRun(end, extractor.value(), objective(u"loss"_s, {}, u"epoch (\\d+)"_s), write(u"stderr"_s, ""));
+        QVERIFY2(out.state == model::TrialState::Done, qPrintable(out.error));
+        QCOMPARE(*out.value, 1.0);
+        QCOMPARE(out.intermediate, (QList<double>{3, 2, 1}));
+        QCOMPARE(out.steps, (QList<int>{1, 2, 5}));
+        // Without a step pattern, steps stay empty (1..n), as before.
+        const RunOutcome plain = judgeRun(end, extractor.value(), objective(u"loss"_s), write(u"stderr"_s, ""));
+        QCOMPARE(plain.intermediate, (QList<double>{3, 2, 1}));
+        QVERIFY(plain.steps.isEmpty());
+    }
+
+    // The truncated-first-line rule holds with steps too, even for a first line longer than what
+    // is read at a time.
+    void stepsOfATruncatedStdoutLeaveOutItsFirstLine_data()
+    {
+        QTest::addColumn<QByteArray>("cutLine");
+        QTest::addRow("short") << QByteArray("s: 9");
+        QTest::addRow("longer than a read") << QByteArray(200000, 'x') + "s: 9";
+    }
+    void stepsOfATruncatedStdoutLeaveOutItsFirstLine()
+    {
+        QFETCH(QByteArray, cutLine);
+        JobEnd end;
+        end.stdoutPath = write(u"stdout"_s, cutLine + "\nepoch 4\nloss: 3\nepoch 5\nloss: 0.25\n");
+        end.exitCode = 0;
+        end.stdoutTruncatedFrom = 300 << 20;
+        const auto extractor = model::MetricExtractor::create(u"s"_s, u"s: ([0-9.]+)"_s);
+        const RunOutcome out = judgeRun(end, extractor.value(), objective(u"s"_s, u"s: ([0-9.]+)"_s, u"epoch (\\d+)"_s),
+                                        write(u"stderr"_s, ""));
+        QVERIFY2(out.state == model::TrialState::Done, qPrintable(out.error));
+        QCOMPARE(*out.value, 0.25);
+        QCOMPARE(out.intermediate, (QList<double>{3, 0.25}));
+        QCOMPARE(out.steps, (QList<int>{4, 5}));
+        QVERIFY(!out.note.isEmpty());
+    }
+
+    void missingStdoutIsNamedWithAStepPatternToo()
+    {
+        JobEnd end;
+        end.stdoutPath = QDir(m_tmp.path()).filePath(u"gone/stdout"_s);
+        end.exitCode = 0;
+        const auto extractor = model::MetricExtractor::create(u"loss"_s);
+        const RunOutcome out =
+            judgeRun(end, extractor.value(), objective(u"loss"_s, {}, u"epoch (\\d+)"_s), write(u"stderr"_s, ""));
+        QVERIFY(out.state == model::TrialState::Failed);
+        QVERIFY2(out.error.contains(end.stdoutPath), qPrintable(out.error));
     }
 
     void missingStdoutIsNamed()
@@ -102,7 +172,7 @@ private slots:
         end.stdoutPath = QDir(m_tmp.path()).filePath(u"gone/stdout"_s);
         end.exitCode = 0;
         const auto extractor = model::MetricExtractor::create(u"loss"_s);
-        const RunOutcome out = judgeRun(end, extractor.value(), u"loss"_s, write(u"stderr"_s, ""));
+        const RunOutcome out = judgeRun(end, extractor.value(), objective(u"loss"_s), write(u"stderr"_s, ""));
         QVERIFY(out.state == model::TrialState::Failed);
         QVERIFY2(out.error.contains(end.stdoutPath), qPrintable(out.error));
     }

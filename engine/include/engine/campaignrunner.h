@@ -3,9 +3,11 @@
 #include "engine/jobbackend.h"
 #include "model/campaign.h"
 #include "model/commandtemplate.h"
+#include "model/curvereader.h"
 #include "model/metricextractor.h"
 #include "model/pointcodec.h"
 #include "model/trial.h"
+#include "tuning/pruner.h"
 #include "tuning/strategy.h"
 
 #include <QHash>
@@ -14,6 +16,7 @@
 #include <QSet>
 
 #include <memory>
+#include <unordered_map>
 
 namespace sweepline::model {
 class TrialStore;
@@ -31,6 +34,11 @@ struct RunSummary {
 // Drives one campaign: asks the strategy for points, records each trial state change in the store
 // before acting on it, hands jobs to a backend and tells the strategy what they measured.
 // Everything happens on the runner's thread, in response to backend signals; nothing blocks.
+//
+// With search.early_stopping, it follows every job's stdout while it runs: each arrival's new
+// curve points are committed (recordCurve) and published, then judged by the pruner. A trial the
+// pruner stops is recorded as stop-requested (markPruneRequested) before its cancel goes out, and
+// ends pruned, or done when it finished before the stop reached it.
 class CampaignRunner : public QObject {
     Q_OBJECT
 public:
@@ -66,6 +74,14 @@ private:
     void publish(qint64 trialId);
     bool commit(const model::Status& status);
     void tellStrategy(qint64 trialId, const std::optional<double>& value);
+    void tellStrategy(qint64 trialId, const tuning::Outcome& outcome);
+    void endForPruner(qint64 trialId, tuning::Pruner::End how);
+    double minimised(double value) const; // what the strategy and the pruner see: maximised metrics negated
+    model::Status startEarlyStopping(const QList<model::TrialRecord>& trials);
+    void follow(qint64 trialId, const model::TrialRecord& recorded);
+    void onOutputArrived(qint64 trialId, qint64 offset, const QByteArray& bytes);
+    void judgeCurve(qint64 trialId, const QList<model::CurvePoint>& points);
+    bool userCancelled(qint64 trialId, const JobEnd& end);
     bool recordScriptStart(qint64 trialId, QDateTime startedAt);
 
     void onSubmitted(qint64 trialId, const QString& jobId, const QDateTime& at);
@@ -85,6 +101,15 @@ private:
     std::unique_ptr<tuning::Strategy> m_strategy;
     std::optional<model::CommandTemplate> m_command;
     std::optional<model::MetricExtractor> m_extractor;
+    std::unique_ptr<tuning::Pruner> m_pruner; // null without early stopping
+
+    // A followed job's stdout: the curve read so far, and the next byte expected.
+    struct FollowedCurve {
+        model::CurveReader reader;
+        qint64 nextByte = 0;
+        QList<model::CurvePoint> unjudged; // read before the store knew the job had started
+    };
+    std::unordered_map<qint64, FollowedCurve> m_curves;
 
     QHash<qint64, model::TrialRecord> m_trials; // the store's rows this run touches, kept current
     QHash<qint64, tuning::Point> m_points;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "engine/jobbackend.h"
+#include "model/campaign.h"
 #include "model/metricextractor.h"
 #include "model/trial.h"
 
@@ -15,13 +16,16 @@ struct RunOutcome {
     model::TrialState state = model::TrialState::Failed; // Done or Failed
     std::optional<double> value;
     QList<double> intermediate;
+    QList<int> steps; // the step of each intermediate value (objective.step_pattern); empty: 1..n
     QString error;
     QString note; // what the value rests on, when it is not the whole output (a truncated stdout)
 };
 
 // Judges a finished job: a non-zero exit, a stop by the engine, no metric printed or a metric that
-// is not a finite number each fail the trial, with the reason a user can act on.
-RunOutcome judgeRun(const JobEnd& end, const model::MetricExtractor& extractor, const QString& metric,
+// is not a finite number each fail the trial, with the reason a user can act on. extractor is the
+// objective's; with an objective.step_pattern the curve is read with model::CurveReader instead, and
+// steps are given too.
+RunOutcome judgeRun(const JobEnd& end, const model::MetricExtractor& extractor, const model::Objective& objective,
                     const QString& stderrPath);
 
 } // namespace sweepline::engine
