@@ -4,6 +4,7 @@
 #include "cli/console.h"
 #include "model/trialexport.h"
 
+#include <QMap>
 #include <QSaveFile>
 
 using namespace Qt::StringLiterals;
@@ -60,6 +61,23 @@ int showStatus(const QString& campaignPath, const QString& storeDirectory)
         u"campaign %1: %2 of up to %3 trials"_s.arg(campaign.name).arg(trials->size()).arg(campaign.search.maxTrials));
     for (model::TrialState s : model::allTrialStates())
         printOut(u"  %1 %2"_s.arg(model::toString(s), -11).arg(counts.value(s)));
+    // Where the early-stopping rule stopped trials (few steps: its rungs), and the stops still landing.
+    QMap<int, int> prunedAtStep;
+    QStringList stopping;
+    for (const auto& t : trials.value()) {
+        if (t.state == model::TrialState::Pruned && t.pruneAt)
+            ++prunedAtStep[t.pruneAt->step];
+        else if (t.pruneAt && !model::isTerminal(t.state))
+            stopping.append(u"trial %1 (step %2)"_s.arg(t.id).arg(t.pruneAt->step));
+    }
+    if (!prunedAtStep.isEmpty()) {
+        QStringList parts;
+        for (auto it = prunedAtStep.cbegin(); it != prunedAtStep.cend(); ++it)
+            parts.append(u"%1 at step %2"_s.arg(it.value()).arg(it.key()));
+        printOut(u"pruned: "_s + parts.join(u", "_s));
+    }
+    if (!stopping.isEmpty())
+        printOut(u"stopping: "_s + stopping.join(u", "_s));
     if (const model::TrialRecord* best = model::bestTrial(campaign, trials.value())) {
         printOut(u"best: trial %1 %2=%3 %4"_s.arg(best->id).arg(campaign.objective.metric, formatMetric(*best->value),
                                                                 describeValues(campaign, best->values)));

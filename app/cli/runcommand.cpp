@@ -45,6 +45,12 @@ public:
         QString line = head;
         if (t.state == TrialState::Done)
             line += u"%1=%2  "_s.arg(m_campaign.objective.metric, formatMetric(*t.value));
+        else if (t.state == TrialState::Pruned && t.pruneAt)
+            line = u"[%1/%2] trial %3 pruned at step %4 (%5 %6)  "_s.arg(m_finished, 3)
+                       .arg(m_campaign.search.maxTrials)
+                       .arg(t.id)
+                       .arg(t.pruneAt->step)
+                       .arg(m_campaign.objective.metric, formatMetric(t.pruneAt->value));
         line += describeValues(m_campaign, t.values);
         if (const auto s = t.elapsedSeconds())
             line += u"  (%1 s)"_s.arg(*s, 0, 'f', 1);

@@ -54,6 +54,25 @@ QList<QStringList> parseCsv(const QString& text)
     return rows;
 }
 
+// Appends its trial id to $LOG as it starts, then prints "epoch N loss=V" lines. Kinds starting with
+// "g" have a good curve, "b" a bad one, printed more slowly (so that good runs reach each rung
+// first); "stubborn" ignores SIGTERM and holds its job script stopped, so a cancel takes the kill
+// grace period to land.
+const char kCurveScript[] = R"sh(kind=$1
+echo "$SWEEPLINE_TRIAL" >> "$LOG"
+case "$kind" in
+  g*) values="1.0 0.8 0.6 0.5 0.4 0.35 0.3 0.25 0.2 0.15"; pause=0.3 ;;
+  b*) values="5.0 4.9 4.8 4.7 4.6 4.5 4.4 4.3 4.2 4.1"; pause=0.5 ;;
+  stubborn) trap '' TERM; kill -STOP "$(cat job.pid)"; values="5.0 4.9 4.8 4.7 4.6 4.5 4.4 4.3 4.2 4.1"; pause=0.3 ;;
+esac
+n=0
+for v in $values; do
+  n=$((n + 1))
+  echo "epoch $n loss=$v"
+  sleep "$pause"
+done
+)sh";
+
 } // namespace
 
 class TestCli : public QObject {
@@ -165,6 +184,79 @@ class TestCli : public QObject {
         return parseCsv(QString::fromUtf8(f.readAll()));
     }
 
+    // A campaign over kinds of learning curve (see kCurveScript), stopped early by asha with rungs
+    // at steps 2, 4 and 8.
+    QString writeCurveCampaign(const QString& name, const QString& kinds, int maxTrials, int parallel)
+    {
+        const QDir dir(m_tmp.path());
+        QFile script(dir.filePath(u"curve.sh"_s));
+        if (!script.open(QIODevice::WriteOnly) || script.write(kCurveScript) < 0)
+            return {};
+        script.close();
+        QString path = dir.filePath(name + u".json"_s);
+        QFile f(path);
+        f.open(QIODevice::WriteOnly);
+        f.write(uR"({
+  "name": "%1",
+  "parameters": [{"name": "kind", "type": "choice", "values": [%2]}],
+  "objective": {"metric": "loss", "direction": "minimize"},
+  "search": {"strategy": "grid", "max_trials": %3, "parallel": %4,
+             "early_stopping": {"rule": "asha", "min_steps": 2, "reduction_factor": 2}},
+  "job": {"command": "bash curve.sh {kind}", "files": ["curve.sh"]}
+})"_s.arg(name, kinds)
+                    .arg(maxTrials)
+                    .arg(parallel)
+                    .toUtf8());
+        return path;
+    }
+
+    QString stdoutOf(const QString& name, qint64 trialId) const
+    {
+        return QDir(m_tmp.path()).filePath(u"%1.sweepline/runs/%2/stdout"_s.arg(name).arg(trialId));
+    }
+
+    // Trial id -> state, from the JSON export; the trials themselves in *trials.
+    QMap<qint64, QString> states(const QString& campaign, QJsonArray* trials = nullptr)
+    {
+        const QString json = QDir(m_tmp.path()).filePath(QFileInfo(campaign).baseName() + u"-states.json"_s);
+        if (cli({u"export"_s, campaign, u"--json"_s, json}).exitCode != 0)
+            return {};
+        const QJsonArray all = QJsonDocument::fromJson(readFile(json)).object().value(u"trials"_s).toArray();
+        if (trials)
+            *trials = all;
+        QMap<qint64, QString> result;
+        for (const auto& t : all)
+            result.insert(t[u"trial"_s].toInteger(), t[u"state"_s].toString());
+        return result;
+    }
+
+    // The count status gives for a state ("  pruned      2"); -1 when it gives none.
+    static int statusCount(const QString& statusOut, const QString& state)
+    {
+        const QRegularExpression line(u"^  %1 +(\\d+)$"_s.arg(state), QRegularExpression::MultilineOption);
+        const auto match = line.match(statusOut);
+        return match.hasMatch() ? match.captured(1).toInt() : -1;
+    }
+
+    // Starts a run and SIGKILLs it as soon as its status output satisfies until; returns what the
+    // run printed on stdout, or nothing when until was not met within 30 s.
+    template<typename Predicate>
+    std::optional<QString> runAndKillWhen(const QString& campaign, Predicate until)
+    {
+        QProcess run;
+        run.start(QString::fromUtf8(SWEEPLINE_CLI), {u"run"_s, campaign});
+        if (!run.waitForStarted())
+            return std::nullopt;
+        QDeadlineTimer deadline(30000);
+        while (!deadline.hasExpired() && !until(cli({u"status"_s, campaign}).out))
+            QTest::qWait(50);
+        ::kill(pid_t(run.processId()), SIGKILL);
+        run.waitForFinished(10000);
+        if (deadline.hasExpired())
+            return std::nullopt;
+        return QString::fromUtf8(run.readAllStandardOutput());
+    }
+
 private slots:
     void initTestCase()
     {
@@ -184,15 +276,16 @@ private slots:
 
         const auto rows = exportCsv(campaign);
         QCOMPARE(rows.size(), 11);
-        QCOMPARE(
-            rows.at(0).join(u','),
-            u"trial,state,x,kind,loss,job_id,submitted_at,started_at,finished_at,elapsed_s,stage,batch,error,note"_s);
+        QCOMPARE(rows.at(0).join(u','),
+                 u"trial,state,x,kind,loss,job_id,submitted_at,started_at,finished_at,elapsed_s,stage,batch,error,note,"
+                 "pruned_step,pruned_value"_s);
         QSet<QString> points;
         for (qsizetype i = 1; i < rows.size(); ++i) {
             const QStringList& row = rows.at(i);
-            QCOMPARE(row.size(), 14);
+            QCOMPARE(row.size(), 16);
             QCOMPARE(row.at(1), u"done"_s);
-            QCOMPARE(row.at(13), QString()); // the whole stdout was read: nothing to note
+            QCOMPARE(row.at(13), QString());                            // the whole stdout was read: nothing to note
+            QCOMPARE(row.mid(14), (QStringList{QString(), QString()})); // not pruned
             const int x = row.at(2).toInt();
             const int expected = (x - 3) * (x - 3) + (row.at(3) == u"slow"_s ? 10 : 0);
             QCOMPARE(row.at(4).toDouble(), double(expected));
@@ -481,6 +574,92 @@ private slots:
         const Run status = cli({u"status"_s, campaign});
         QVERIFY2(status.out.contains(u"running     0"_s), qPrintable(status.out));
         QVERIFY2(status.out.contains(u"cancelled   3"_s), qPrintable(status.out));
+    }
+
+    // Killed once a trial is pruned and others run, then run to the end: every trial's job ran once,
+    // the store holds exactly max_trials trials, and no pruned trial came back to life.
+    void sigkillDuringAPrunedCampaignLosesAndRepeatsNothing()
+    {
+        const QString log = QDir(m_tmp.path()).filePath(u"killed-launches.log"_s);
+        qputenv("LOG", log.toUtf8());
+        const QString campaign =
+            writeCurveCampaign(u"killed"_s, u"\"g1\", \"g2\", \"b1\", \"g3\", \"b2\", \"b3\", \"g4\", \"b4\""_s, 8, 3);
+        const auto firstOut = runAndKillWhen(campaign, [](const QString& status) {
+            return statusCount(status, u"pruned"_s) >= 1 && statusCount(status, u"running"_s) >= 1;
+        });
+        QVERIFY2(firstOut, "no trial was pruned while others ran");
+        QVERIFY2(QRegularExpression(u"trial \\d+ pruned at step \\d+ \\(loss [0-9.]+\\)"_s).match(*firstOut).hasMatch(),
+                 qPrintable(*firstOut));
+
+        // What was pruned when the CLI died, and what its jobs had printed.
+        QMap<qint64, QByteArray> prunedBefore;
+        const auto before = states(campaign);
+        for (auto it = before.cbegin(); it != before.cend(); ++it) {
+            if (it.value() == u"pruned"_s)
+                prunedBefore.insert(it.key(), readFile(stdoutOf(u"killed"_s, it.key())));
+        }
+        QVERIFY(!prunedBefore.isEmpty());
+
+        const Run last = cli({u"run"_s, campaign});
+        qunsetenv("LOG");
+        QVERIFY2(last.exitCode == 0, qPrintable(last.err));
+        QVERIFY2(last.out.contains(u"resuming killed"_s), qPrintable(last.out));
+
+        QJsonArray trials;
+        const auto after = states(campaign, &trials);
+        QCOMPARE(after.size(), 8); // max_trials: a pruned trial is a trial
+        const auto pruned = int(std::count(after.cbegin(), after.cend(), u"pruned"_s));
+        QCOMPARE(std::count(after.cbegin(), after.cend(), u"done"_s) + pruned, 8);
+        for (auto it = prunedBefore.cbegin(); it != prunedBefore.cend(); ++it) {
+            QCOMPARE(after.value(it.key()), u"pruned"_s);
+            // Not run again, not even on: its stdout is as the kill left it.
+            QCOMPARE(readFile(stdoutOf(u"killed"_s, it.key())), it.value());
+            QVERIFY(!it.value().contains("epoch 10"));
+        }
+        for (const auto& t : trials)
+            QCOMPARE(t[u"attempt"_s].toInt(), 1); // submitted once
+        const QStringList launched = QString::fromUtf8(readFile(log)).split(u'\n', Qt::SkipEmptyParts);
+        QCOMPARE(launched.size(), 8); // each trial's job launched once, none lost
+        QCOMPARE(QSet<QString>(launched.begin(), launched.end()).size(), 8);
+
+        const Run report = cli({u"status"_s, campaign});
+        QCOMPARE(statusCount(report.out, u"pruned"_s), pruned);
+        QVERIFY2(report.out.contains(u"pruned: "_s) && report.out.contains(u"at step 2"_s), qPrintable(report.out));
+        QVERIFY(!report.out.contains(u"stopping:"_s));
+        // A pruned trial cannot be cancelled: it has ended.
+        const Run cancel = cli({u"cancel"_s, campaign, u"--trial"_s, QString::number(prunedBefore.firstKey())});
+        QCOMPARE(cancel.exitCode, 2);
+        QVERIFY2(cancel.err.contains(u"is already pruned"_s), qPrintable(cancel.err));
+    }
+
+    // Killed after the stop was committed and before the job's end: the next run stops the job
+    // again and records it pruned where it was stopped, without launching it again.
+    void sigkillBetweenTheStopAndTheJobsEndResumesToPruned()
+    {
+        const QString log = QDir(m_tmp.path()).filePath(u"stopping-launches.log"_s);
+        qputenv("LOG", log.toUtf8());
+        const QString campaign = writeCurveCampaign(u"stopping"_s, u"\"g1\", \"stubborn\""_s, 2, 1);
+        // The stubborn job outlives its cancel by the kill grace period (5 s): the stop is
+        // committed, and the job runs on.
+        const auto firstOut = runAndKillWhen(
+            campaign, [](const QString& status) { return status.contains(u"stopping: trial 2 (step 2)"_s); });
+        QVERIFY2(firstOut, "the stop was never committed");
+        QCOMPARE(states(campaign).value(2), u"running"_s);
+
+        const Run last = cli({u"run"_s, campaign});
+        qunsetenv("LOG");
+        QVERIFY2(last.exitCode == 0, qPrintable(last.err));
+        QVERIFY2(last.out.contains(u"trial 2 pruned at step 2 (loss 4.9)"_s), qPrintable(last.out));
+        QCOMPARE(states(campaign), (QMap<qint64, QString>{{1, u"done"_s}, {2, u"pruned"_s}}));
+        QCOMPARE(readFile(log), QByteArray("1\n2\n"));
+        // The job is gone (or a zombie nobody has reaped yet): nothing of it runs any more.
+        const QByteArray pid = readFile(QFileInfo(stdoutOf(u"stopping"_s, 2)).dir().filePath(u"job.pid"_s)).trimmed();
+        QVERIFY(!pid.isEmpty());
+        const auto alive = [&pid] {
+            const QByteArray stat = readFile(u"/proc/%1/stat"_s.arg(QString::fromLatin1(pid)));
+            return !stat.isEmpty() && !stat.contains(") Z ");
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(!alive(), 15000);
     }
 };
 
