@@ -48,6 +48,7 @@ private slots:
     void unreadableStoreIsReported();
     void storeFolderGivenAtOpenIsUsedAndForgottenByNew();
     void statusBarSaysWhySubmissionsWait();
+    void statusBarCountsPrunedTrials();
 
 private:
     QTemporaryDir m_settings;
@@ -311,6 +312,21 @@ void TestMainWindow::statusBarSaysWhySubmissionsWait()
     QVERIFY(label->isVisible());
     emit window.runController()->submissionsPaused(QString());
     QVERIFY(label->isHidden());
+}
+
+void TestMainWindow::statusBarCountsPrunedTrials()
+{
+    MainWindow window;
+    QList<model::TrialRecord> trials;
+    for (qint64 id = 1; id <= 3; ++id) {
+        model::TrialRecord t;
+        t.id = id;
+        t.token = u"t%1"_s.arg(id);
+        t.state = id == 1 ? model::TrialState::Done : model::TrialState::Pruned;
+        trials.append(t);
+    }
+    window.runController()->trials()->setTrials(trials);
+    QCOMPARE(statusText(window, "trialCounts"), u"1 done · 2 pruned"_s);
 }
 
 QTEST_MAIN(TestMainWindow)
