@@ -62,7 +62,7 @@ const char kCurveScript[] = R"sh(kind=$1
 echo "$SWEEPLINE_TRIAL" >> "$LOG"
 case "$kind" in
   g*) values="1.0 0.8 0.6 0.5 0.4 0.35 0.3 0.25 0.2 0.15"; pause=0.3 ;;
-  b*) values="5.0 4.9 4.8 4.7 4.6 4.5 4.4 4.3 4.2 4.1"; pause=0.5 ;;
+  b*) values="5.0 4.9 4.8 4.7 4.6 4.5 4.4 4.3 4.2 4.1"; pause=0.8 ;;
   stubborn) trap '' TERM; kill -STOP "$(cat job.pid)"; values="5.0 4.9 4.8 4.7 4.6 4.5 4.4 4.3 4.2 4.1"; pause=0.3 ;;
 esac
 n=0
@@ -215,15 +215,13 @@ class TestCli : public QObject {
         return QDir(m_tmp.path()).filePath(u"%1.sweepline/runs/%2/stdout"_s.arg(name).arg(trialId));
     }
 
-    // Trial id -> state, from the JSON export; the trials themselves in *trials.
-    QMap<qint64, QString> states(const QString& campaign, QJsonArray* trials = nullptr)
+    // Trial id -> state, from the JSON export.
+    QMap<qint64, QString> states(const QString& campaign)
     {
         const QString json = QDir(m_tmp.path()).filePath(QFileInfo(campaign).baseName() + u"-states.json"_s);
         if (cli({u"export"_s, campaign, u"--json"_s, json}).exitCode != 0)
             return {};
         const QJsonArray all = QJsonDocument::fromJson(readFile(json)).object().value(u"trials"_s).toArray();
-        if (trials)
-            *trials = all;
         QMap<qint64, QString> result;
         for (const auto& t : all)
             result.insert(t[u"trial"_s].toInteger(), t[u"state"_s].toString());
@@ -605,8 +603,9 @@ private slots:
         QVERIFY2(last.exitCode == 0, qPrintable(last.err));
         QVERIFY2(last.out.contains(u"resuming killed"_s), qPrintable(last.out));
 
-        QJsonArray trials;
-        const auto after = states(campaign, &trials);
+        // (A trial the kill caught between its submitting and its launch is submitted again: the
+        // launch log, not the attempt count, says whether a job ran twice.)
+        const auto after = states(campaign);
         QCOMPARE(after.size(), 8); // max_trials: a pruned trial is a trial
         const auto pruned = int(std::count(after.cbegin(), after.cend(), u"pruned"_s));
         QCOMPARE(std::count(after.cbegin(), after.cend(), u"done"_s) + pruned, 8);
@@ -616,8 +615,6 @@ private slots:
             QCOMPARE(readFile(stdoutOf(u"killed"_s, it.key())), it.value());
             QVERIFY(!it.value().contains("epoch 10"));
         }
-        for (const auto& t : trials)
-            QCOMPARE(t[u"attempt"_s].toInt(), 1); // submitted once
         const QStringList launched = QString::fromUtf8(readFile(log)).split(u'\n', Qt::SkipEmptyParts);
         QCOMPARE(launched.size(), 8); // each trial's job launched once, none lost
         QCOMPARE(QSet<QString>(launched.begin(), launched.end()).size(), 8);
