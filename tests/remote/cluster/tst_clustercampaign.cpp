@@ -1,6 +1,7 @@
 // Whole campaigns through the real sweepline-cli, a real OpenSSH sshd and a real one-node Slurm on
 // loopback: logins, host keys, lost connections, a restarted controller, failures, cancels and
-// ProxyJump. Every job appends one line to a measurement log, so "exactly once" is checked directly.
+// ProxyJump, and early stopping (a bad trial stopped mid-run through scancel or kill, recorded
+// pruned). Every job appends one line to a measurement log, so "exactly once" is checked directly.
 // The campaigns log in as an ordinary account (TestAccount) whose login files print banners on
 // stdout and stderr and cd elsewhere, as sites' do: the workdir, the measurement logs and the slow
 // sbatch's flag live in its home. Root remains only where a fixture needs it: the test itself (it
@@ -139,6 +140,49 @@ class TestClusterCampaign : public QObject {
                                o.timeLimit.isEmpty() ? QString() : u", \"time_limit\": \"%1\""_s.arg(o.timeLimit),
                                cluster, files));
         return file;
+    }
+
+    // Early stopping (median rule): trial 1 ("good") runs first and alone, to its end; trial 2
+    // ("bad") prints far worse losses and is stopped once past the warm-up, long before its 20th
+    // epoch. Each epoch prints "epoch <n>" and "loss: <v>", half a second apart.
+    QString writePruningCampaign(const QString& scheduler)
+    {
+        const QString dir = path(u"c%1"_s.arg(++m_campaigns));
+        QDir().mkpath(dir);
+        writeTextFile(dir + u"/objective.sh"_s,
+                      u"kind=$1\n"
+                      "for e in $(seq 1 20); do\n"
+                      "  case \"$kind\" in good) loss=$((100 - e)) ;; *) loss=$((1000 - e)) ;; esac\n"
+                      "  echo \"epoch $e\"; echo \"loss: $loss\"; sleep 0.5\n"
+                      "done\n"
+                      "echo 'all epochs done'\n"_s);
+        QString file = dir + u"/campaign.json"_s;
+        writeTextFile(file,
+                      uR"({
+  "name": "cluster%1",
+  "parameters": [{"name": "kind", "type": "choice", "values": ["good", "bad"]}],
+  "objective": {"metric": "loss"},
+  "search": {"strategy": "grid", "max_trials": 2, "parallel": 1,
+             "early_stopping": {"rule": "median", "startup_trials": 1, "warmup_steps": 2}},
+  "job": {"command": "bash objective.sh {kind}", "files": ["objective.sh"]},
+  "cluster": {"scheduler": "%2", "host": "sweepline-test", "ssh_config": "%3", "workdir": "%4",
+              "poll_interval_s": 1}
+})"_s.arg(m_campaigns)
+                          .arg(scheduler, m_clientConfig, remotePath(u"remote"_s)));
+        return file;
+    }
+
+    // The stdout a trial's job left on the cluster (its only attempt).
+    QString remoteStdout(const QString& campaign, qint64 trialId) const
+    {
+        const QString name = QJsonDocument::fromJson(fileText(campaign).toUtf8()).object().value(u"name"_s).toString();
+        QDirIterator it(remotePath(u"remote/"_s + name), {u"stdout"_s}, QDir::Files, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QString file = it.next();
+            if (QFileInfo(file).dir().dirName().startsWith(QString::number(trialId) + u'.'))
+                return fileText(file);
+        }
+        return {};
     }
 
     static QString folderOf(const QString& campaign) { return QFileInfo(campaign).absolutePath(); }
@@ -435,6 +479,53 @@ private slots:
         QVERIFY2(err.contains(u"connection: disconnected"_s), qPrintable(err));
         verifyExactlyOnce(campaign, 4);
         QFile::remove(flag + u".submitted"_s);
+    }
+
+    void earlyStoppingCancelsTheBadTrialThroughItsScheduler_data()
+    {
+        QTest::addColumn<QString>("scheduler");
+        QTest::addRow("slurm (scancel)") << u"slurm"_s;
+        QTest::addRow("ssh (kill)") << u"ssh"_s;
+    }
+    // The bad trial's curve is read while it runs (each poll's one command brings its new stdout),
+    // it is stopped through the scheduler mid-run and recorded pruned at the step it had reached;
+    // the good one runs to its end and is done.
+    void earlyStoppingCancelsTheBadTrialThroughItsScheduler()
+    {
+        QFETCH(QString, scheduler);
+        const QString campaign = writePruningCampaign(scheduler);
+        const int commandsBefore = countOf(m_ssh->log(), kCommandSession);
+        const Run r = cli({u"run"_s, campaign});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
+        const QStringList rows = exportRows(campaign);
+        QCOMPARE(rows.size(), 3);
+        const QStringList header = rows.at(0).split(u',');
+        const auto column = [&](int row, const QString& name) {
+            return rows.at(row).split(u',').value(header.indexOf(name));
+        };
+        QCOMPARE(column(1, u"kind"_s), u"good"_s);
+        QCOMPARE(column(1, u"state"_s), u"done"_s);
+        QCOMPARE(column(1, u"loss"_s), u"80"_s);
+        QVERIFY2(remoteStdout(campaign, 1).endsWith(u"all epochs done\n"_s), qPrintable(remoteStdout(campaign, 1)));
+        QCOMPARE(column(2, u"kind"_s), u"bad"_s);
+        QVERIFY2(column(2, u"state"_s) == u"pruned"_s, qPrintable(rows.join(u'\n') + r.err));
+        // Stopped past the warm-up, at a step its job really printed, long before its last.
+        const int step = column(2, u"pruned_step"_s).toInt();
+        QVERIFY2(step >= 3 && step < 20, qPrintable(rows.at(2)));
+        QCOMPARE(column(2, u"pruned_value"_s), QString::number(1000 - step));
+        const QString badStdout = remoteStdout(campaign, 2);
+        QVERIFY2(badStdout.contains(u"loss: %1\n"_s.arg(1000 - step)), qPrintable(badStdout));
+        QVERIFY2(!badStdout.contains(u"epoch 20\n"_s) && !badStdout.contains(u"all epochs done"_s),
+                 qPrintable(badStdout));
+        if (scheduler == u"slurm"_s) {
+            // Through scancel: Slurm itself says so.
+            const ProcessResult job =
+                runProcess(u"scontrol"_s, {u"show"_s, u"job"_s, column(2, u"job_id"_s)}, m_slurm->environment());
+            QVERIFY2(job.out.contains("JobState=CANCELLED"), qPrintable(job.describe()));
+        }
+        QVERIFY2(r.out.contains(u"pruned"_s), qPrintable(r.out));
+        // One helper served it all: the login shell ran once.
+        QCOMPARE(countOf(m_ssh->log(), kCommandSession) - commandsBefore, 1);
     }
 
     void failuresTimeoutsAndCancelFromTheCli()
