@@ -2,7 +2,7 @@
 // files): jobs that leave m_jobs while a loop over it runs, and slots that call back into the backend
 // meanwhile. Following the output of running jobs, through the plain-ssh scheduler and a real
 // one-node Slurm: in order, complete, while they run, one command per poll whatever their number,
-// and cancels of followed jobs.
+// across failed polls, and cancels of followed jobs.
 #include "remote/clusterbackend.h"
 #include "remote/schedulers/adapterbase.h"
 #include "remote/ssh/endpoint.h"
@@ -241,6 +241,34 @@ private slots:
         QVERIFY(remote.endsWith("last line\n"));
         QCOMPARE(log.output(id), remote);
         QCOMPARE(readBytes(end.stdoutPath), remote);
+    }
+
+    // Polls that fail (sshd is down) deliver nothing and keep the offset: once it is back, the output
+    // goes on from where it stopped, with nothing lost or repeated.
+    void failedPollsKeepTheOffset()
+    {
+        const QString campaign = u"lost-connection"_s;
+        auto backend = makeBackend(campaign, u"slurm"_s, 300);
+        BackendLog log(*backend);
+        const QString gate = newGate();
+        const JobRequest request = jobRequest(campaign, epochsUntil(gate));
+        backend->followOutput(request.trialId, 0);
+        backend->submit(request);
+        const qint64 id = request.trialId;
+        QTRY_VERIFY_WITH_TIMEOUT(log.output(id).contains("epoch 2 loss"), 60000);
+        m_ssh->stop();
+        const qsizetype arrived = log.arrivals.size();
+        const int commands = backend->commandsSent();
+        QTRY_VERIFY_WITH_TIMEOUT(backend->commandsSent() >= commands + 2, 30000); // two polls failed
+        QCOMPARE(log.arrivals.size(), arrived);
+        QVERIFY2(m_ssh->start(), qPrintable(m_ssh->errorString()));
+        const qsizetype before = log.output(id).size();
+        QTRY_VERIFY_WITH_TIMEOUT(log.output(id).size() > before + 100, 60000);
+        open(gate);
+        QTRY_VERIFY_WITH_TIMEOUT(log.ends.contains(id), 60000);
+        QCOMPARE(log.ends.value(id).exitCode, std::optional<int>(0));
+        QCOMPARE(log.orderProblem(id), QString());
+        QCOMPARE(log.output(id), readBytes(remoteFile(campaign, id, u"stdout"_s)));
     }
 
     void onePollIsOneCommandWhateverTheNumberOfJobs_data()
