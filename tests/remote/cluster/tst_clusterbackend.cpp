@@ -146,12 +146,65 @@ class TestClusterBackend : public QObject {
     QString newGate() { return u"gate-%1"_s.arg(++m_gates); }
     void open(const QString& gate) { writeTextFile(m_account->home() + u'/' + gate, {}); }
 
-    // Through the plain-ssh scheduler (kill) and the real Slurm (scancel).
+    // Through the plain-ssh scheduler (kill) and the real Slurm (scancel); PBS and PJM, which cannot
+    // run here, through stand-ins (qdel, pjdel).
     static void schedulerRows()
     {
         QTest::addColumn<QString>("scheduler");
         QTest::addRow("ssh") << u"ssh"_s;
         QTest::addRow("slurm") << u"slurm"_s;
+        QTest::addRow("pbs (stand-in)") << u"pbs"_s;
+        QTest::addRow("pjm (stand-in)") << u"pjm"_s;
+    }
+
+    // PBS and PJM cannot run here: stand-ins on the session's PATH run the job script detached in its
+    // own process group (its id is its pid; "<pid>.fakepbs" for PBS), report it running while that
+    // process lives and ended after (qstat's JSON: "R", "F"; pjstat's active and history tables:
+    // RUN, then EXT, or CCL after a pjdel), and kill its group. Returns their folder.
+    QString installStandIns()
+    {
+        const QString bin = m_local.filePath(u"stand-ins"_s);
+        QDir().mkpath(bin);
+        const QFileDevice::Permissions readable = QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner
+            | QFile::ReadGroup | QFile::ExeGroup | QFile::ReadOther | QFile::ExeOther;
+        QFile::setPermissions(m_local.path(), readable); // the account reaches them
+        QFile::setPermissions(bin, readable);
+        const QList<std::pair<QString, QString>> scripts{
+            {u"qsub"_s,
+             u"cd \"$(dirname \"$1\")\" || exit 1\n"
+             "setsid bash \"$1\" > /dev/null 2>&1 < /dev/null &\n"
+             "echo \"$!.fakepbs\"\n"_s},
+            {u"qstat"_s,
+             u"shift 4 # -f -F json -x\n"
+             "printf '{\"Jobs\":{'; sep=\n"
+             "for id in \"$@\"; do\n"
+             "  if kill -0 \"${id%%.*}\" 2> /dev/null; then st=R; else st=F; fi\n"
+             "  printf '%s\"%s\":{\"Job_Name\":\"x\",\"job_state\":\"%s\"}' \"$sep\" \"$id\" \"$st\"; sep=,\n"
+             "done\n"
+             "printf '}}\\n'\n"_s},
+            {u"qdel"_s, u"for id in \"$@\"; do kill -TERM -- \"-${id%%.*}\"; done\n"_s},
+            {u"pjsub"_s,
+             u"cd \"$(dirname \"$1\")\" || exit 1\n"
+             "setsid bash \"$1\" > /dev/null 2>&1 < /dev/null &\n"
+             "echo \"[INFO] PJM 0000 pjsub Job $! submitted.\"\n"_s},
+            {u"pjstat"_s,
+             u"history=; [ \"$1\" = -H ] && history=1\n"
+             "for a; do case $a in jid=*) ids=${a#jid=} ;; esac; done\n"
+             "echo ' JOB_ID     ST  EC  SN'\n"
+             "IFS=+ read -ra list <<< \"$ids\"\n"
+             "for id in \"${list[@]}\"; do\n"
+             "  if kill -0 \"$id\" 2> /dev/null; then [ -z \"$history\" ] && echo \" $id RUN - -\"\n"
+             "  elif [ -n \"$history\" ] && [ -e \"$HOME/.pjdel-$id\" ]; then echo \" $id CCL - -\"\n"
+             "  elif [ -n \"$history\" ]; then echo \" $id EXT 0 0\"; fi\n"
+             "done\n"
+             "exit 0\n"_s},
+            {u"pjdel"_s, u"for id in \"$@\"; do : > \"$HOME/.pjdel-$id\"; kill -TERM -- \"-$id\"; done\n"_s},
+        };
+        for (const auto& [name, body] : scripts) {
+            writeTextFile(bin + u'/' + name, u"#!/bin/bash\n"_s + body);
+            QFile::setPermissions(bin + u'/' + name, readable);
+        }
+        return bin;
     }
 
     static void writeTextFile(const QString& path, const QString& text)
@@ -188,6 +241,7 @@ private slots:
         QVERIFY2(m_slurm->start(), qPrintable(m_slurm->errorString()));
         SshServerOptions options;
         options.sessionEnvironment = m_slurm->sessionEnvironment();
+        options.sessionEnvironment.insert(u"PATH"_s, installStandIns() + u":/usr/local/bin:/usr/bin:/bin"_s);
         m_ssh = std::make_unique<SshServerFixture>(options);
         QVERIFY2(m_ssh->start(), qPrintable(m_ssh->errorString()));
         m_account = std::make_unique<TestAccount>();
