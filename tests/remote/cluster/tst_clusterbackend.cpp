@@ -163,7 +163,7 @@ class TestClusterBackend : public QObject {
     // RUN, then EXT, or CCL after a pjdel), and kill its group. Returns their folder.
     QString installStandIns()
     {
-        const QString bin = m_local.filePath(u"stand-ins"_s);
+        QString bin = m_local.filePath(u"stand-ins"_s);
         QDir().mkpath(bin);
         const QFileDevice::Permissions readable = QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner
             | QFile::ReadGroup | QFile::ExeGroup | QFile::ReadOther | QFile::ExeOther;
