@@ -3,7 +3,7 @@
 // TPE sampler (replayed by optuna_pruning_replay.py). Run it through tests/bench/pruning/run.
 //
 //   bench_pruning [--tables DIR] [--optuna FILE.json] [--runs 10] [--parallel 8] [--max-trials 100]
-//                 [--strategies tpe,random] [--rules a,b,...] [--verbose]
+//                 [--cap 400] [--strategies tpe,random] [--rules a,b,...] [--verbose]
 //
 // The loop (the same in optuna_pruning_replay.py): P job slots, filled at once whenever one frees;
 // a job prints its steps at the seconds its table row recorded; every printed value goes to the
@@ -13,6 +13,13 @@
 // a nan loss fails the job at that step. Budget: max_trials trials proposed, pruned and failed
 // ones included. Compute: the sum of the seconds of every step run; wall: when the last job ended;
 // best: the best final loss over the trials that ran to their last step.
+//
+// Two framings. Fixed budget: every method gets max_trials trials and is judged on compute and best
+// final loss. Compute to quality (the ASHA / Hyperband papers' measure): every method runs with TPE
+// up to --cap trials, and is judged on the compute and wall time it took until a completed trial
+// first reached a quality target: within 1% of the mean over seeds of no early stopping's best final
+// loss at the budget, and within 1% of the grid's optimum. Compute at that moment counts every step
+// run plus the elapsed part of the running jobs' current steps.
 #include "tuning/pruner.h"
 #include "tuning/strategy.h"
 
@@ -187,7 +194,15 @@ CurveTable loadCurves(const fs::path& path)
 // ---------------------------------------------------------------------------------------------
 // The simulated-time loop
 
+// The moment a completed trial beat the best final loss so far.
+struct Improvement {
+    double value = kInf;
+    double compute = 0.0; // every step run, plus the elapsed part of the running jobs' current steps
+    double wall = 0.0;
+};
+
 struct RunResult {
+    std::vector<Improvement> improvements;
     double compute = 0.0;
     double wall = 0.0;
     double best = kInf; // over the trials that ran to their last step
@@ -201,7 +216,9 @@ RunResult simulate(Strategy& strategy, Pruner* pruner, const CurveTable& t, std:
     struct Job {
         Point point;
         std::size_t rank;
-        int step; // the next step it prints, from 1
+        int step;         // the next step it prints, from 1
+        double stepStart; // when it began that step
+        bool running;
     };
     struct Event {
         double time;
@@ -216,7 +233,8 @@ RunResult simulate(Strategy& strategy, Pruner* pruner, const CurveTable& t, std:
     RunResult r;
 
     auto schedule = [&](std::size_t j) {
-        const Job& job = jobs[j];
+        Job& job = jobs[j];
+        job.stepStart = now;
         events.push({now + t.seconds[job.rank][std::size_t(job.step - 1)], sequence++, j});
     };
     auto fill = [&] {
@@ -225,7 +243,7 @@ RunResult simulate(Strategy& strategy, Pruner* pruner, const CurveTable& t, std:
             if (proposals.empty())
                 return; // the strategy waits for results
             for (const auto& p : proposals) {
-                jobs.push_back({p.point, std::size_t(space.rank(p.point)), 1});
+                jobs.push_back({p.point, std::size_t(space.rank(p.point)), 1, now, true});
                 ++running;
                 schedule(jobs.size() - 1);
             }
@@ -255,6 +273,14 @@ RunResult simulate(Strategy& strategy, Pruner* pruner, const CurveTable& t, std:
             }
             strategy.tell(job.point, Outcome::success(value));
             ++r.completed;
+            if (value < r.best) {
+                double computeNow = r.compute;
+                for (std::size_t other = 0; other < jobs.size(); ++other) {
+                    if (other != e.job && jobs[other].running)
+                        computeNow += now - jobs[other].stepStart;
+                }
+                r.improvements.push_back({value, computeNow, now});
+            }
             r.best = std::min(r.best, value);
         } else if (pruner && pruner->report(key, job.step, value)) {
             pruner->end(key, Pruner::End::Pruned);
@@ -267,6 +293,7 @@ RunResult simulate(Strategy& strategy, Pruner* pruner, const CurveTable& t, std:
             ended = false;
         }
         if (ended) {
+            job.running = false;
             --running;
             fill();
         }
@@ -342,6 +369,8 @@ RunResult fromJson(const nlohmann::json& j)
     r.pruned = j.at("pruned").get<std::size_t>();
     r.failed = j.at("failed").get<std::size_t>();
     r.prunedSteps = j.at("pruned_steps").get<std::vector<int>>();
+    for (const auto& i : j.at("improvements"))
+        r.improvements.push_back({i.at(0).get<double>(), i.at(1).get<double>(), i.at(2).get<double>()});
     return r;
 }
 
@@ -447,6 +476,7 @@ struct Args {
     std::size_t runs = 10;
     std::size_t parallel = 8;
     std::size_t maxTrials = 100;
+    std::size_t cap = 400; // trials of the compute-to-quality runs
     std::vector<std::string> strategies{"tpe", "random"};
     std::vector<std::string> rules; // labels of ourRules(); empty: all
     bool verbose = false;
@@ -461,6 +491,7 @@ Args parseArgs(int argc, char** argv)
         {"--runs", [&](const std::string& v) { a.runs = std::stoul(v); }},
         {"--parallel", [&](const std::string& v) { a.parallel = std::stoul(v); }},
         {"--max-trials", [&](const std::string& v) { a.maxTrials = std::stoul(v); }},
+        {"--cap", [&](const std::string& v) { a.cap = std::stoul(v); }},
         {"--strategies", [&](const std::string& v) { a.strategies = listOf(v); }},
         {"--rules", [&](const std::string& v) { a.rules = listOf(v); }},
     };
@@ -479,12 +510,23 @@ Args parseArgs(int argc, char** argv)
     }
     if (a.runs == 0 || a.parallel == 0 || a.maxTrials == 0)
         throw std::runtime_error("--runs, --parallel and --max-trials must be positive");
+    if (a.cap < a.maxTrials)
+        throw std::runtime_error("--cap must be at least --max-trials");
     return a;
 }
 
 struct Verdicts {
     std::vector<std::string> first, second, both;
     bool secondJudged = false; // false without Optuna results
+    void add(const std::string& rule, bool metFirst, bool metSecond)
+    {
+        if (metFirst)
+            first.push_back(rule);
+        if (metSecond)
+            second.push_back(rule);
+        if (metFirst && metSecond)
+            both.push_back(rule);
+    }
 };
 
 // Target 1: >= kSaving x less compute than none, best final loss within 1% of none's. Target 2: less
@@ -544,12 +586,7 @@ Verdicts judgeTargets(const CurveTable& t, const std::vector<Rule>& rules, const
                         gapPercent(s.best(), bestOptuna->best()), equal ? "yes" : "no", second ? "met" : "NOT met");
         }
         std::printf("\n");
-        if (first)
-            v.first.push_back(rule.label);
-        if (second)
-            v.second.push_back(rule.label);
-        if (first && second)
-            v.both.push_back(rule.label);
+        v.add(rule.label, first, second);
     }
     return v;
 }
@@ -560,6 +597,149 @@ std::string joined(const std::vector<std::string>& v)
     for (const auto& s : v)
         out.append(out.empty() ? "" : ", ").append(s);
     return out.empty() ? "none of our rules" : out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compute to quality
+
+// Linear between order statistics (numpy's default); a seed that never reached the target is
+// infinite, so a quantile that needs it is infinite too: "not reached".
+double quantile(std::vector<double> v, double q)
+{
+    std::sort(v.begin(), v.end());
+    const double h = q * double(v.size() - 1);
+    const auto lo = std::size_t(std::floor(h)), hi = std::size_t(std::ceil(h));
+    if (lo == hi)
+        return v[lo];
+    if (!std::isfinite(v[hi]))
+        return kInf;
+    return v[lo] + (h - double(lo)) * (v[hi] - v[lo]);
+}
+
+struct ToTarget {
+    std::size_t reached = 0, seeds = 0;
+    double computeQ1 = kInf, compute = kInf, computeQ3 = kInf; // median and quartiles over the seeds
+    double wallQ1 = kInf, wall = kInf, wallQ3 = kInf;
+};
+
+// When a completed trial first had a final loss at or below the threshold, per seed.
+ToTarget toTarget(const Summary& s, double threshold)
+{
+    std::vector<double> compute, wall;
+    for (const auto& r : s.runs) {
+        const auto hit = std::find_if(r.improvements.begin(), r.improvements.end(),
+                                      [&](const Improvement& i) { return i.value <= threshold; });
+        compute.push_back(hit == r.improvements.end() ? kInf : hit->compute);
+        wall.push_back(hit == r.improvements.end() ? kInf : hit->wall);
+    }
+    ToTarget t;
+    t.seeds = s.runs.size();
+    t.reached = std::size_t(std::count_if(compute.begin(), compute.end(), [](double c) { return std::isfinite(c); }));
+    t.computeQ1 = quantile(compute, 0.25);
+    t.compute = quantile(compute, 0.5);
+    t.computeQ3 = quantile(compute, 0.75);
+    t.wallQ1 = quantile(wall, 0.25);
+    t.wall = quantile(wall, 0.5);
+    t.wallQ3 = quantile(wall, 0.75);
+    return t;
+}
+
+std::string median(double v)
+{
+    return std::isfinite(v) ? fmt(v, "%.2f") : "not reached";
+}
+
+std::string spread(double q1, double q3)
+{
+    std::string out(1, '['); // appended, not "[" + ...: GCC 12 warns falsely (-Wrestrict) on that
+    out.append(median(q1)).append(", ").append(median(q3)).append("]");
+    return out;
+}
+
+// "a / b" when both reached the target, else "-".
+std::string ratio(double a, double b)
+{
+    return std::isfinite(a) && std::isfinite(b) ? fmt(a / b, "%.2fx") : "-";
+}
+
+void printToTargetRow(const std::string& label, const Summary& s, const ToTarget& t, const ToTarget& none)
+{
+    double worst = -kInf;
+    for (const auto& r : s.runs)
+        worst = std::max(worst, r.best);
+    std::printf("  %-19s %5zu/%-3zu %11s %-26s %6s %11s %-26s %6s %10s %9s %6.1f %6.1f\n", label.c_str(), t.reached,
+                t.seeds, median(t.compute).c_str(), spread(t.computeQ1, t.computeQ3).c_str(),
+                ratio(none.compute, t.compute).c_str(), median(t.wall).c_str(), spread(t.wallQ1, t.wallQ3).c_str(),
+                ratio(none.wall, t.wall).c_str(), fmt(s.best(), "%.6f").c_str(), fmt(worst, "%.6f").c_str(),
+                s.meanCount(&RunResult::completed), s.meanCount(&RunResult::pruned));
+}
+
+// For one quality target: the table of every method, then the targets. 1) at least kSaving x less
+// median compute to the target than our none; 2) less median compute to the same target than the
+// best Optuna pruner, the one with the least (optuna-none is not a pruner). Equal quality holds by
+// construction: every method is timed to the same threshold.
+Verdicts judgeToQuality(const std::string& targetName, double threshold, const std::vector<Rule>& rules,
+                        const std::map<std::string, Summary>& ours, const std::map<std::string, Summary>& optuna)
+{
+    std::printf("\n  Target: %s, final loss <= %.6f\n", targetName.c_str(), threshold);
+    std::printf("  %-19s %9s %11s %-26s %6s %11s %-26s %6s %10s %9s %6s %6s\n", "rule", "reached", "compute s",
+                "(quartiles)", "x none", "wall s", "(quartiles)", "x none", "best loss", "worst", "done", "pruned");
+    std::printf("  %-19s %9s %11s %-26s %6s %11s %-26s %6s %10s %9s %6s %6s\n", "", "seeds", "(median)", "", "",
+                "(median)", "", "", "at cap", "seed", "(mean)", "(mean)");
+    const ToTarget none = toTarget(ours.at("none"), threshold);
+    std::map<std::string, ToTarget> mine, theirs;
+    for (const auto& rule : rules) {
+        mine[rule.label] = toTarget(ours.at(rule.label), threshold);
+        printToTargetRow(rule.label, ours.at(rule.label), mine[rule.label], none);
+    }
+    if (!optuna.empty())
+        std::printf("  -- Optuna TPESampler (x none: against our none) --\n");
+    std::string bestOptuna;
+    for (const auto& [label, s] : optuna) {
+        theirs[label] = toTarget(s, threshold);
+        printToTargetRow(label, s, theirs[label], none);
+        if (label != "optuna-none" && (bestOptuna.empty() || theirs[label].compute < theirs.at(bestOptuna).compute))
+            bestOptuna = label;
+    }
+
+    Verdicts v;
+    std::printf("  1) at least %.0fx less median compute to the target than none (median %s, %zu/%zu seeds reached);\n"
+                "  2) less median compute to the same target than the best Optuna pruner",
+                kSaving, median(none.compute).c_str(), none.reached, none.seeds);
+    if (bestOptuna.empty())
+        std::printf(": no Optuna results, not judged\n");
+    else
+        std::printf(" (%s: median %s, %zu/%zu seeds reached)\n", bestOptuna.c_str(),
+                    median(theirs.at(bestOptuna).compute).c_str(), theirs.at(bestOptuna).reached,
+                    theirs.at(bestOptuna).seeds);
+    for (const auto& rule : rules) {
+        if (rule.label == "none")
+            continue;
+        const ToTarget& t = mine.at(rule.label);
+        const double saving = none.compute / t.compute;
+        const bool first = std::isfinite(t.compute) && std::isfinite(none.compute) && saving >= kSaving;
+        const std::string unreached =
+            "median not reached (" + std::to_string(t.reached) + "/" + std::to_string(t.seeds) + " seeds reached)";
+        std::printf("  %-14s 1) %s: %s", rule.label.c_str(),
+                    std::isfinite(t.compute) ? fmt(saving, "%.2fx less compute than none").c_str() : unreached.c_str(),
+                    first ? "met" : "NOT met");
+        bool second = false;
+        if (!bestOptuna.empty()) {
+            const ToTarget& o = theirs.at(bestOptuna);
+            second = std::isfinite(t.compute) && t.compute < o.compute;
+            std::string against;
+            if (!std::isfinite(t.compute))
+                against = unreached;
+            else if (std::isfinite(o.compute))
+                against = fmt(t.compute / o.compute, "compute %.2fx of ") + bestOptuna + "'s";
+            else
+                against = "reached, where " + bestOptuna + "'s median is not";
+            std::printf("; 2) %s: %s", against.c_str(), second ? "met" : "NOT met");
+        }
+        std::printf("\n");
+        v.add(rule.label, first, second);
+    }
+    return v;
 }
 
 // The tables, in name order.
@@ -597,8 +777,9 @@ try {
         std::ifstream in(*a.optuna);
         optuna = nlohmann::json::parse(in);
         if (optuna.at("parallel").get<std::size_t>() != a.parallel
-            || optuna.at("max_trials").get<std::size_t>() != a.maxTrials)
-            throw std::runtime_error("the Optuna results were made with another --parallel or --max-trials");
+            || optuna.at("max_trials").get<std::size_t>() != a.maxTrials
+            || optuna.at("cap").get<std::size_t>() != a.cap)
+            throw std::runtime_error("the Optuna results were made with another --parallel, --max-trials or --cap");
     }
 
     std::printf("Early-stopping benchmark: %zu seeds (1..%zu) per row, P = %zu job slots, budget %zu trials "
@@ -619,6 +800,7 @@ try {
     }
 
     std::map<std::string, Verdicts> verdicts;
+    std::map<std::string, std::pair<Verdicts, Verdicts>> qualityVerdicts; // none's best, optimum
     for (const auto& path : paths) {
         const CurveTable t = loadCurves(path);
         std::string shape;
@@ -686,6 +868,49 @@ try {
         }
         if (!tpe.empty())
             verdicts[t.name] = judgeTargets(t, rules, tpe, optunaRows);
+
+        if (tpe.empty())
+            continue;
+        // One bar per table for every method and seed: the seeds of two methods share no randomness,
+        // so pairing them would not make the comparison fairer, only the bar noisier.
+        const double reference = tpe.at("none").best();
+        std::printf("\n  Compute to quality on %s: TPE, P = %zu, up to %zu trials (pruned and failed included), "
+                    "%zu seeds;\n  compute and wall time when a completed trial first reached the target "
+                    "(compute: the steps run, plus the\n  elapsed part of the running jobs' steps); median "
+                    "over the seeds and quartiles, a seed that never reached\n  it counting as infinite; "
+                    "x none: our none's median against the row's.\n",
+                    t.name.c_str(), a.parallel, a.cap, a.runs);
+        std::map<std::string, Summary> capped, optunaCapped;
+        for (const auto& rule : rules) {
+            Summary& s = capped[rule.label];
+            for (std::size_t seed = 1; seed <= a.runs; ++seed) {
+                const SearchSpace space(t.dims);
+                auto strategy = makeStrategy("tpe", space, StrategyOptions{seed});
+                const auto pruner = makePruner(rule.options);
+                s.runs.push_back(simulate(*strategy, pruner.get(), t, a.parallel, a.cap));
+            }
+        }
+        if (a.optuna && optuna.at("capped").contains(t.name)) {
+            for (const auto& [label, runs] : optuna.at("capped").at(t.name).items()) {
+                for (const auto& j : runs)
+                    optunaCapped[label].runs.push_back(fromJson(j));
+            }
+        }
+        char name[160];
+        std::snprintf(name, sizeof name, "within 1%% of none's best final loss at %zu trials (mean over seeds %.6f)",
+                      a.maxTrials, reference);
+        const Verdicts ofNone =
+            judgeToQuality(name, reference + kQuality * std::abs(reference), rules, capped, optunaCapped);
+        Verdicts ofOptimum = ofNone;
+        if (std::abs(reference - t.optimum) <= 1e-9 * std::abs(t.optimum)) { // a mean of equal values
+            std::printf("\n  Target: within 1%% of the grid optimum %.6f: the same threshold (none reached the "
+                        "optimum in every seed at %zu trials)\n",
+                        t.optimum, a.maxTrials);
+        } else {
+            std::snprintf(name, sizeof name, "within 1%% of the grid optimum %.6f", t.optimum);
+            ofOptimum = judgeToQuality(name, t.optimum + kQuality * std::abs(t.optimum), rules, capped, optunaCapped);
+        }
+        qualityVerdicts[t.name] = {ofNone, ofOptimum};
     }
 
     std::printf("\nSummary (TPE):\n");
@@ -695,6 +920,19 @@ try {
                     table.c_str(), joined(v.first).c_str(),
                     v.secondJudged ? joined(v.second).c_str() : "nobody: not judged, no Optuna results",
                     v.secondJudged ? joined(v.both).c_str() : "not judged");
+    }
+    std::printf("Summary, compute to quality (TPE, up to %zu trials, medians over seeds):\n", a.cap);
+    for (const auto& [table, v] : qualityVerdicts) {
+        const auto& [ofNone, ofOptimum] = v;
+        std::printf("  %s, to within 1%% of none's best: target 1 (>= 3x less compute than none) met by %s; target 2 "
+                    "(less compute than the best Optuna pruner) met by %s; both: %s\n",
+                    table.c_str(), joined(ofNone.first).c_str(),
+                    a.optuna ? joined(ofNone.second).c_str() : "nobody: not judged, no Optuna results",
+                    joined(ofNone.both).c_str());
+        std::printf("  %s, to within 1%% of the grid optimum: >= 3x less compute than none: %s; less than the best "
+                    "Optuna pruner: %s; both: %s\n",
+                    table.c_str(), joined(ofOptimum.first).c_str(),
+                    a.optuna ? joined(ofOptimum.second).c_str() : "not judged", joined(ofOptimum.both).c_str());
     }
     return 0;
 } catch (const std::exception& e) {

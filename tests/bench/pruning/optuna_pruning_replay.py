@@ -4,7 +4,7 @@ trial.report / trial.should_prune / study.tell), with the same simulated-time lo
 and prints what happened as JSON for bench_pruning.
 
     tests/bench/pruning/optuna_pruning_replay.py [--tables DIR] [--runs 10] [--parallel 8]
-                                                 [--max-trials 100] [--pruners a,b] [--jobs 2]
+                                                 [--max-trials 100] [--cap 400] [--pruners a,b] [--jobs 2]
 
 The loop (the same in bench_pruning.cpp): P job slots, filled at once whenever one frees; a job
 prints its steps at the seconds its table row recorded (seconds_1, then seconds_2 later, ...); every
@@ -14,6 +14,13 @@ slot at that moment and is told as TrialState.PRUNED (TPE then uses its last val
 last step's value ends the job as it is printed: it is reported and told as COMPLETE, never pruned.
 A step whose loss is nan fails the job there (TrialState.FAIL). Budget: max_trials trials asked,
 pruned and failed ones included.
+
+Every run is replayed twice: with the budget (--max-trials, the fixed-budget comparison) and with a
+larger trial cap (--cap, the compute-to-quality one). Each replay also records every improvement of
+the best final loss as [value, compute, wall]: the compute (every step run, plus the elapsed part of
+the running jobs' current steps) and the simulated time at the moment a completed trial first beat
+the best so far. bench_pruning reads the compute and wall time to any quality target from them, with
+the same definition for its own runs.
 
 The sampler is TPESampler(seed=run, constant_liar=True) when P > 1, else TPESampler(seed=run), every
 other setting Optuna's default; the study is named after the run so that HyperbandPruner's bracket
@@ -111,12 +118,21 @@ def replay(table, label, seed, parallel, max_trials):
     best = None
     ends = {"completed": 0, "pruned": 0, "failed": 0}
     pruned_steps = []
+    improvements = []  # [value, compute, wall] each time a completed trial beats the best so far
+    active = set()  # the running jobs' ids
     points = []  # every trial's candidate indices, in the order asked: bench_pruning replays them
 
     def schedule(job):
         nonlocal sequence
+        job["step_start"] = now
         heapq.heappush(events, (now + job["seconds"][job["step"] - 1], sequence, job))
         sequence += 1
+
+    def compute_so_far(ending):
+        """The steps run, plus the elapsed part of the other running jobs' current steps."""
+        return compute + sum(now - jobs[j]["step_start"] for j in active if j != ending)
+
+    jobs = {}  # id -> job
 
     def fill():
         nonlocal issued, running
@@ -128,7 +144,10 @@ def replay(table, label, seed, parallel, max_trials):
             points.append(key)
             issued += 1
             running += 1
-            schedule({"trial": trial, "losses": losses, "seconds": seconds, "step": 1})
+            job = {"id": issued, "trial": trial, "losses": losses, "seconds": seconds, "step": 1}
+            jobs[issued] = job
+            active.add(issued)
+            schedule(job)
 
     fill()
     while events:
@@ -144,6 +163,8 @@ def replay(table, label, seed, parallel, max_trials):
             trial.report(value, step)
             study.tell(trial, value)
             ends["completed"] += 1
+            if best is None or value < best:
+                improvements.append([value, compute_so_far(job["id"]), now])
             best = value if best is None else min(best, value)
         else:
             trial.report(value, step)
@@ -156,10 +177,11 @@ def replay(table, label, seed, parallel, max_trials):
                 schedule(job)
                 ended = False
         if ended:
+            active.discard(job["id"])
             running -= 1
             fill()
     return {"seed": seed, "compute": compute, "wall": now, "best": best, "trials": issued,
-            "pruned_steps": pruned_steps, "points": points, **ends}
+            "pruned_steps": pruned_steps, "improvements": improvements, "points": points, **ends}
 
 
 def _task(args):
@@ -178,6 +200,7 @@ def main():
     p.add_argument("--runs", type=int, default=10)
     p.add_argument("--parallel", type=int, default=8)
     p.add_argument("--max-trials", type=int, default=100)
+    p.add_argument("--cap", type=int, default=400, help="trial cap of the compute-to-quality replays")
     p.add_argument("--pruners", default=",".join(PRUNERS), help="labels of PRUNERS (default: all)")
     p.add_argument("--jobs", type=int, default=2, help="replays run at once in worker processes")
     args = p.parse_args()
@@ -186,7 +209,10 @@ def main():
     if unknown:
         sys.exit(f"unknown pruner {unknown[0]} (one of {', '.join(PRUNERS)})")
     names = sorted(n for n in os.listdir(args.tables) if n.endswith(".csv"))
-    tasks = [(os.path.join(args.tables, n), label, seed, args.parallel, args.max_trials)
+    if args.cap < args.max_trials:
+        sys.exit("--cap must be at least --max-trials")
+    tasks = [(os.path.join(args.tables, n), label, seed, args.parallel, budget)
+             for budget in (args.max_trials, args.cap)
              for n in names for label in labels for seed in range(1, args.runs + 1)]
     def progress(pairs):
         for done, result in pairs:
@@ -197,10 +223,11 @@ def main():
     with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
         results = list(progress(enumerate(pool.imap(_task, tasks), 1)))
     out = {"optuna_version": optuna.__version__, "parallel": args.parallel, "max_trials": args.max_trials,
-           "pruners": {label: PRUNERS[label][0] for label in labels}, "tables": {}}
-    for (path, label, _, _, _), r in zip(tasks, results):
+           "cap": args.cap, "pruners": {label: PRUNERS[label][0] for label in labels}, "tables": {}, "capped": {}}
+    for index, ((path, label, _, _, _), r) in enumerate(zip(tasks, results)):
         name = os.path.splitext(os.path.basename(path))[0]
-        out["tables"].setdefault(name, {}).setdefault(label, []).append(r)
+        side = "tables" if index < len(tasks) // 2 else "capped"  # the budget's replays come first
+        out[side].setdefault(name, {}).setdefault(label, []).append(r)
     json.dump(out, sys.stdout)
     print()
     return 0
