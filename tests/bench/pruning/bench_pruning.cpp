@@ -396,25 +396,41 @@ private:
     std::size_t m_next = 0;
 };
 
+// The same improvements of the best final loss, at the same compute and wall time: the two sides'
+// compute-to-quality accounting agrees when their decisions do.
+bool sameImprovements(const RunResult& a, const RunResult& b)
+{
+    auto close = [](double x, double y) { return std::abs(x - y) <= 1e-9 * std::max(1.0, std::abs(y)); };
+    return a.improvements.size() == b.improvements.size()
+        && std::equal(a.improvements.begin(), a.improvements.end(), b.improvements.begin(),
+                      [&](const Improvement& x, const Improvement& y) {
+                          return x.value == y.value && close(x.compute, y.compute) && close(x.wall, y.wall);
+                      });
+}
+
 // Our rule against Optuna's, decision by decision: each Optuna run's trials replayed in its order
-// through our rule. The same semantics give the same pruned steps, in the same order.
+// through our rule. The same semantics give the same pruned steps, in the same order, and the same
+// improvements at the same compute and wall time.
 void checkAgreement(const CurveTable& t, const std::vector<Rule>& rules, const nlohmann::json& runs,
                     const std::string& ours, const std::string& theirs, std::size_t slots, std::size_t maxTrials)
 {
     const auto rule = std::find_if(rules.begin(), rules.end(), [&](const Rule& r) { return r.label == ours; });
     if (rule == rules.end() || !runs.contains(theirs))
         return;
-    std::size_t same = 0, total = 0;
+    std::size_t same = 0, sameTiming = 0, total = 0;
     for (const auto& j : runs.at(theirs)) {
         RecordedOrder order(j.at("points").get<std::vector<Point>>());
         const auto pruner = makePruner(rule->options);
         const RunResult mine = simulate(order, pruner.get(), t, slots, maxTrials);
         const RunResult optuna = fromJson(j);
         ++total;
-        same += mine.prunedSteps == optuna.prunedSteps && mine.completed == optuna.completed;
+        const bool decisions = mine.prunedSteps == optuna.prunedSteps && mine.completed == optuna.completed;
+        same += decisions;
+        sameTiming += decisions && sameImprovements(mine, optuna);
     }
-    std::printf("  %s on %s's trials, in its order: the same decisions (every pruned step) in %zu of %zu runs\n",
-                ours.c_str(), theirs.c_str(), same, total);
+    std::printf("  %s on %s's trials, in its order (%zu trials): the same decisions (every pruned step) in %zu of "
+                "%zu runs, and also the same compute and wall time at each improvement in %zu\n",
+                ours.c_str(), theirs.c_str(), maxTrials, same, total, sameTiming);
 }
 
 std::string fmt(double v, const char* format)
@@ -865,6 +881,10 @@ try {
             checkAgreement(t, rules, runs, "asha-1-3", "optuna-sha-1-3", a.parallel, a.maxTrials);
             checkAgreement(t, rules, runs, "asha-3-3", "optuna-sha-3-3", a.parallel, a.maxTrials);
             checkAgreement(t, rules, runs, "hyperband-1-3", "optuna-hyperband", a.parallel, a.maxTrials);
+            const auto& capped = optuna.at("capped").at(t.name);
+            checkAgreement(t, rules, capped, "median", "optuna-median", a.parallel, a.cap);
+            checkAgreement(t, rules, capped, "asha-1-3", "optuna-sha-1-3", a.parallel, a.cap);
+            checkAgreement(t, rules, capped, "asha-3-3", "optuna-sha-3-3", a.parallel, a.cap);
         }
         if (!tpe.empty())
             verdicts[t.name] = judgeTargets(t, rules, tpe, optunaRows);
