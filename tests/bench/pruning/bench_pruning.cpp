@@ -3,7 +3,11 @@
 // TPE sampler (replayed by optuna_pruning_replay.py). Run it through tests/bench/pruning/run.
 //
 //   bench_pruning [--tables DIR] [--optuna FILE.json] [--runs 10] [--parallel 8] [--max-trials 100]
-//                 [--cap 400] [--strategies tpe,random] [--rules a,b,...] [--verbose]
+//                 [--cap 400] [--strategies tpe,random] [--rules a,b,...] [--verbose] [--diagnose]
+//                 [--tpe-variant C1|C2|C3]
+//   --diagnose: instead of the comparison, where TPE's compute to quality goes per rule (no Optuna needed)
+//   --tpe-variant: the candidate changes to TPE measured for docs/benchmarks.md (C1: pruned trials
+//                  out of the good group once a trial completed; C2: pending trials out of g(x); C3: both)
 //
 // The loop (the same in optuna_pruning_replay.py): P job slots, filled at once whenever one frees;
 // a job prints its steps at the seconds its table row recorded; every printed value goes to the
@@ -22,6 +26,7 @@
 // run plus the elapsed part of the running jobs' current steps.
 #include "tuning/pruner.h"
 #include "tuning/strategy.h"
+#include "tuning/tpe.h"
 
 #include <nlohmann/json.hpp>
 
@@ -210,7 +215,28 @@ struct RunResult {
     std::vector<int> prunedSteps;
 };
 
-RunResult simulate(Strategy& strategy, Pruner* pruner, const CurveTable& t, std::size_t slots, std::size_t maxTrials)
+// Where a run's compute went, against a quality threshold (--diagnose): when the first point within it
+// was proposed, what became of it, and what the strategy's good group held then.
+struct Diagnosis {
+    double threshold = kInf;
+    TpeOptions tpe;                      // the strategy's, for its good group
+    std::vector<double> finalPercentile; // by rank: the share of the grid with a better final loss
+    std::size_t proposedAt = 0;          // 1-based trial number of the first target point; 0: never
+    double computeAtProposal = 0.0;      // compute run when it was proposed
+    int fate = 0;                        // 0 never proposed or still running, -1 completed, else the pruned step
+    bool reached = false;
+    double computePruned = 0.0, computeCompleted = 0.0; // until the target was reached (or the end)
+    std::size_t trialsAtReach = 0, prunedAtReach = 0;
+    // The good group (tpeGoodGroup over the trials told so far) when trial 50 was proposed: its size,
+    // how many were pruned, and its members' mean final-loss percentile in the grid.
+    std::size_t goodSize = 0, goodPruned = 0;
+    double goodPercentile = 0.0;
+    double goodCompletedPercentile = kInf, goodPrunedPercentile = kInf; // the same, per kind (inf: none of it)
+    double proposalPercentile = 0.0; // mean final-loss percentile of trials 11..100 as proposed
+};
+
+RunResult simulate(Strategy& strategy, Pruner* pruner, const CurveTable& t, std::size_t slots, std::size_t maxTrials,
+                   Diagnosis* diag = nullptr)
 {
     const SearchSpace space(t.dims);
     struct Job {
@@ -219,7 +245,12 @@ RunResult simulate(Strategy& strategy, Pruner* pruner, const CurveTable& t, std:
         int step;         // the next step it prints, from 1
         double stepStart; // when it began that step
         bool running;
+        double spent = 0.0;
+        int end = 0; // 0 running, -1 completed, -2 failed, else the pruned step
     };
+    std::vector<std::pair<std::size_t, TpeObservation>> told; // for the diagnosis: job, as TPE models it
+    double proposalPercentiles = 0.0;
+    std::size_t proposalsCounted = 0;
     struct Event {
         double time;
         std::size_t sequence;
@@ -244,6 +275,37 @@ RunResult simulate(Strategy& strategy, Pruner* pruner, const CurveTable& t, std:
                 return; // the strategy waits for results
             for (const auto& p : proposals) {
                 jobs.push_back({p.point, std::size_t(space.rank(p.point)), 1, now, true});
+                if (diag) {
+                    const std::size_t rank = jobs.back().rank, number = jobs.size();
+                    const auto& curve = t.loss[rank];
+                    if (!diag->proposedAt && int(curve.size()) == t.steps && curve.back() <= diag->threshold) {
+                        diag->proposedAt = number;
+                        diag->computeAtProposal = r.compute;
+                    }
+                    if (number > 10 && number <= 100) {
+                        proposalPercentiles += diag->finalPercentile[rank];
+                        ++proposalsCounted;
+                    }
+                    if (number == 50) {
+                        std::vector<TpeObservation> observations;
+                        for (const auto& [job, o] : told)
+                            observations.push_back(o);
+                        const auto good = tpeGoodGroup(observations, diag->tpe);
+                        diag->goodSize = good.size();
+                        double ofCompleted = 0.0, ofPruned = 0.0;
+                        for (std::size_t g : good) {
+                            const double pct = diag->finalPercentile[jobs[told[g].first].rank];
+                            diag->goodPruned += observations[g].pruned ? 1 : 0;
+                            (observations[g].pruned ? ofPruned : ofCompleted) += pct;
+                        }
+                        if (!good.empty())
+                            diag->goodPercentile = (ofCompleted + ofPruned) / double(good.size());
+                        if (diag->goodPruned > 0)
+                            diag->goodPrunedPercentile = ofPruned / double(diag->goodPruned);
+                        if (diag->goodPruned < good.size())
+                            diag->goodCompletedPercentile = ofCompleted / double(good.size() - diag->goodPruned);
+                    }
+                }
                 ++running;
                 schedule(jobs.size() - 1);
             }
@@ -260,13 +322,25 @@ RunResult simulate(Strategy& strategy, Pruner* pruner, const CurveTable& t, std:
         const std::size_t i = std::size_t(job.step - 1);
         const double value = t.loss[job.rank][i];
         r.compute += t.seconds[job.rank][i];
+        job.spent += t.seconds[job.rank][i];
         bool ended = true;
         if (std::isnan(value)) {
             if (pruner)
                 pruner->end(key, Pruner::End::Failed);
             strategy.tell(job.point, Outcome::failure());
             ++r.failed;
+            job.end = -2;
         } else if (job.step == t.steps) {
+            job.end = -1;
+            told.push_back({e.job, {value, false, 0}});
+            if (diag && !diag->reached && value <= diag->threshold) {
+                diag->reached = true;
+                diag->trialsAtReach = jobs.size();
+                for (const Job& other : jobs) {
+                    diag->prunedAtReach += other.end > 0 ? 1 : 0;
+                    (other.end > 0 ? diag->computePruned : diag->computeCompleted) += other.spent;
+                }
+            }
             if (pruner) {
                 pruner->report(key, job.step, value); // the job has ended as it printed this
                 pruner->end(key, Pruner::End::Completed);
@@ -285,6 +359,8 @@ RunResult simulate(Strategy& strategy, Pruner* pruner, const CurveTable& t, std:
         } else if (pruner && pruner->report(key, job.step, value)) {
             pruner->end(key, Pruner::End::Pruned);
             strategy.tell(job.point, Outcome::prunedAt(job.step, value));
+            told.push_back({e.job, {value, true, job.step}});
+            job.end = job.step;
             ++r.pruned;
             r.prunedSteps.push_back(job.step);
         } else {
@@ -300,6 +376,18 @@ RunResult simulate(Strategy& strategy, Pruner* pruner, const CurveTable& t, std:
     }
     r.wall = now;
     r.trials = jobs.size();
+    if (diag) {
+        if (diag->proposedAt)
+            diag->fate = jobs[diag->proposedAt - 1].end;
+        if (!diag->reached) {
+            diag->trialsAtReach = jobs.size();
+            for (const Job& other : jobs) {
+                diag->prunedAtReach += other.end > 0 ? 1 : 0;
+                (other.end > 0 ? diag->computePruned : diag->computeCompleted) += other.spent;
+            }
+        }
+        diag->proposalPercentile = proposalsCounted ? proposalPercentiles / double(proposalsCounted) : 0.0;
+    }
     return r;
 }
 
@@ -496,6 +584,8 @@ struct Args {
     std::vector<std::string> strategies{"tpe", "random"};
     std::vector<std::string> rules; // labels of ourRules(); empty: all
     bool verbose = false;
+    bool diagnose = false;
+    std::string tpeVariant; // --tpe-variant: C1, C2 or C3 (candidate changes measured)
 };
 
 Args parseArgs(int argc, char** argv)
@@ -510,11 +600,12 @@ Args parseArgs(int argc, char** argv)
         {"--cap", [&](const std::string& v) { a.cap = std::stoul(v); }},
         {"--strategies", [&](const std::string& v) { a.strategies = listOf(v); }},
         {"--rules", [&](const std::string& v) { a.rules = listOf(v); }},
+        {"--tpe-variant", [&](const std::string& v) { a.tpeVariant = v; }},
     };
     for (int i = 1; i < argc; ++i) {
         const std::string option = argv[i];
-        if (option == "--verbose") {
-            a.verbose = true;
+        if (option == "--verbose" || option == "--diagnose") {
+            (option == "--verbose" ? a.verbose : a.diagnose) = true;
             continue;
         }
         const auto handler = options.find(option);
@@ -773,6 +864,108 @@ std::vector<fs::path> csvFilesIn(const fs::path& folder)
 
 } // namespace
 
+// The strategy of a row; --tpe-variant swaps TPE's handling of pruned and pending trials.
+std::unique_ptr<Strategy> strategyFor(const std::string& name, const SearchSpace& space, std::size_t seed,
+                                      const Args& a)
+{
+    if (name != "tpe" || a.tpeVariant.empty())
+        return makeStrategy(name, space, StrategyOptions{seed});
+    TpeOptions o;
+    if (a.tpeVariant == "C1" || a.tpeVariant == "C3")
+        o.prunedInGoodGroup = false;
+    if (a.tpeVariant == "C2" || a.tpeVariant == "C3")
+        o.pendingAsWorst = false;
+    return std::make_unique<TpeSearch>(space, seed, o);
+}
+
+// --diagnose: where the compute to quality goes, per rule with TPE, against the target of the
+// compute-to-quality framing (within 1% of none's mean best final loss at the budget).
+void diagnose(const CurveTable& t, const std::vector<Rule>& rules, const Args& a)
+{
+    const SearchSpace space(t.dims);
+    double reference = 0.0;
+    for (std::size_t seed = 1; seed <= a.runs; ++seed) {
+        auto strategy = strategyFor("tpe", space, seed, a);
+        reference += simulate(*strategy, nullptr, t, a.parallel, a.maxTrials).best / double(a.runs);
+    }
+    Diagnosis prototype;
+    prototype.threshold = reference + kQuality * std::abs(reference);
+    prototype.tpe.prunedInGoodGroup = !(a.tpeVariant == "C1" || a.tpeVariant == "C3");
+    std::vector<double> finals;
+    for (const auto& curve : t.loss)
+        finals.push_back(int(curve.size()) == t.steps ? curve.back() : kInf);
+    std::vector<double> sorted = finals;
+    std::sort(sorted.begin(), sorted.end());
+    for (double f : finals)
+        prototype.finalPercentile.push_back(
+            100.0 * double(std::lower_bound(sorted.begin(), sorted.end(), f) - sorted.begin()) / double(finals.size()));
+    std::printf("\n== %s, P = %zu, cap %zu, target final loss <= %.6f ==\n", t.name.c_str(), a.parallel, a.cap,
+                prototype.threshold);
+    std::printf("  %-14s %8s %9s %9s %9s %-22s %7s %8s %8s %8s %7s %6s %6s %6s %6s %6s %6s\n", "rule", "proposed",
+                "at trial", "compute", "completed", "pruned at steps", "reached", "trials", "pruned", "compute",
+                "of it", "good", "good", "good", "done", "pruned", "props");
+    std::printf("  %-14s %8s %9s %9s %9s %-22s %7s %8s %8s %8s %7s %6s %6s %6s %6s %6s %6s\n", "", "seeds", "(median)",
+                "then", "", "", "", "to reach", "to reach", "to reach", "pruned", "size", "pruned", "pctl", "pctl",
+                "pctl", "pctl");
+    for (const auto& rule : rules) {
+        std::vector<Diagnosis> ds;
+        for (std::size_t seed = 1; seed <= a.runs; ++seed) {
+            auto strategy = strategyFor("tpe", space, seed, a);
+            const auto pruner = makePruner(rule.options);
+            Diagnosis d = prototype;
+            simulate(*strategy, pruner.get(), t, a.parallel, a.cap, &d);
+            ds.push_back(d);
+        }
+        std::vector<double> at, atCompute, trials, pruned, compute, share;
+        std::size_t completed = 0, reached = 0;
+        std::string steps;
+        double goodSize = 0, goodPruned = 0, goodPct = 0, propPct = 0;
+        std::vector<double> ofCompleted, ofPruned; // per seed, where the good group had such members
+        for (const auto& d : ds) {
+            at.push_back(d.proposedAt ? double(d.proposedAt) : kInf);
+            atCompute.push_back(d.proposedAt ? d.computeAtProposal : kInf);
+            completed += d.fate == -1 ? 1 : 0;
+            if (d.fate > 0)
+                steps.append(steps.empty() ? "" : " ").append(std::to_string(d.fate));
+            reached += d.reached ? 1 : 0;
+            trials.push_back(d.reached ? double(d.trialsAtReach) : kInf);
+            pruned.push_back(d.reached ? double(d.prunedAtReach) : kInf);
+            const double total = d.computePruned + d.computeCompleted;
+            compute.push_back(d.reached ? total : kInf);
+            share.push_back(total > 0 ? 100.0 * d.computePruned / total : 0.0);
+            goodSize += double(d.goodSize) / double(ds.size());
+            goodPruned += double(d.goodPruned) / double(ds.size());
+            goodPct += d.goodPercentile / double(ds.size());
+            if (std::isfinite(d.goodCompletedPercentile))
+                ofCompleted.push_back(d.goodCompletedPercentile);
+            if (std::isfinite(d.goodPrunedPercentile))
+                ofPruned.push_back(d.goodPrunedPercentile);
+            propPct += d.proposalPercentile / double(ds.size());
+        }
+        const auto proposed = std::size_t(std::count_if(at.begin(), at.end(), [](double v) { return v < kInf; }));
+        const auto meanOf = [](const std::vector<double>& v) {
+            return v.empty() ? std::string("-")
+                             : fmt(std::accumulate(v.begin(), v.end(), 0.0) / double(v.size()), "%.1f");
+        };
+        std::printf("  %-14s %5zu/%-2zu %9s %9s %9zu %-22s %4zu/%-2zu %8s %8s %8s %6.0f%% %6.1f %6.1f %6.1f %6s %6s "
+                    "%6.1f\n",
+                    rule.label.c_str(), proposed, ds.size(), median(quantile(at, 0.5)).c_str(),
+                    median(quantile(atCompute, 0.5)).c_str(), completed, steps.empty() ? "-" : steps.c_str(), reached,
+                    ds.size(), median(quantile(trials, 0.5)).c_str(), median(quantile(pruned, 0.5)).c_str(),
+                    median(quantile(compute, 0.5)).c_str(), quantile(share, 0.5), goodSize, goodPruned, goodPct,
+                    meanOf(ofCompleted).c_str(), meanOf(ofPruned).c_str(), propPct);
+    }
+    std::printf(
+        "  proposed: seeds whose run proposed a target point (one per grid) within the cap, and when; completed / "
+        "pruned at: what became of it;\n  compute then: median compute run when it was proposed; to reach: median "
+        "trials, pruned trials and compute s until a "
+        "completed trial reached the target (a seed that never did: infinite);\n  of it pruned: median share "
+        "of the compute (to the target, or to the cap) spent on trials later pruned; good: TPE's good group "
+        "when\n  trial 50 was proposed (size, pruned members, members' mean final-loss percentile in the grid, "
+        "0 = best;\n  then the same for its completed and its pruned members, mean over the seeds that had "
+        "such members); props pctl: mean\n  final-loss percentile of trials 11 to 100 as proposed.\n");
+}
+
 int main(int argc, char** argv)
 try {
     const Args a = parseArgs(argc, argv);
@@ -786,6 +979,12 @@ try {
     for (const auto& label : a.rules) {
         if (std::none_of(rules.begin(), rules.end(), [&](const Rule& r) { return r.label == label; }))
             throw std::runtime_error("unknown rule " + label);
+    }
+
+    if (a.diagnose) {
+        for (const auto& path : paths)
+            diagnose(loadCurves(path), rules, a);
+        return 0;
     }
 
     nlohmann::json optuna;
@@ -836,7 +1035,7 @@ try {
                 Summary s;
                 for (std::size_t seed = 1; seed <= a.runs; ++seed) {
                     const SearchSpace space(t.dims);
-                    auto strategy = makeStrategy(strategyName, space, StrategyOptions{seed});
+                    auto strategy = strategyFor(strategyName, space, seed, a);
                     if (!strategy)
                         throw std::runtime_error("unknown strategy " + strategyName);
                     const auto pruner = makePruner(rule.options);
@@ -905,7 +1104,7 @@ try {
             Summary& s = capped[rule.label];
             for (std::size_t seed = 1; seed <= a.runs; ++seed) {
                 const SearchSpace space(t.dims);
-                auto strategy = makeStrategy("tpe", space, StrategyOptions{seed});
+                auto strategy = strategyFor("tpe", space, seed, a);
                 const auto pruner = makePruner(rule.options);
                 s.runs.push_back(simulate(*strategy, pruner.get(), t, a.parallel, a.cap));
             }
