@@ -298,7 +298,7 @@ std::size_t TpeSearch::PointHash::operator()(const Point& p) const
 std::vector<std::size_t> tpeGoodGroup(const std::vector<TpeObservation>& observations, const TpeOptions& options)
 {
     const std::size_t n = observations.size();
-    auto count = std::min<std::size_t>(
+    const auto count = std::min<std::size_t>(
         {static_cast<std::size_t>(std::ceil(options.gammaFraction * double(n))), options.gammaCap, n});
     // Optuna's sort key (-step, value): completed trials at step -inf, pruned at -step, one pruned
     // before its first value at +1 with the value 0.
@@ -313,11 +313,6 @@ std::vector<std::size_t> tpeGoodGroup(const std::vector<TpeObservation>& observa
     };
     std::vector<std::size_t> order(n);
     std::iota(order.begin(), order.end(), std::size_t{0});
-    std::size_t completed = 0;
-    for (const auto& o : observations)
-        completed += o.pruned ? 0 : 1;
-    if (!options.prunedInGoodGroup && completed > 0)
-        count = std::min(count, completed);
     // Ties to the earlier trial, as numpy's stable argsort.
     const auto better = [&](std::size_t a, std::size_t b) { return key(a) < key(b) || (key(a) == key(b) && a < b); };
     std::partial_sort(order.begin(), order.begin() + std::ptrdiff_t(count), order.end(), better);
@@ -371,8 +366,7 @@ std::optional<Point> TpeSearch::proposeModelled()
     for (std::size_t i = 0, b = 0; i < m_trials.size(); ++i) {
         if (b < below.size() && below[b] == i)
             ++b;
-        else if (m_trials[i].state != State::Failed
-                 && (m_options.pendingAsWorst || m_trials[i].state != State::Pending))
+        else if (m_trials[i].state != State::Failed)
             above.push_back(i);
     }
 

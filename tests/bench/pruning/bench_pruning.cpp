@@ -4,10 +4,7 @@
 //
 //   bench_pruning [--tables DIR] [--optuna FILE.json] [--runs 10] [--parallel 8] [--max-trials 100]
 //                 [--cap 400] [--strategies tpe,random] [--rules a,b,...] [--verbose] [--diagnose]
-//                 [--tpe-variant C1|C2|C3]
 //   --diagnose: instead of the comparison, where TPE's compute to quality goes per rule (no Optuna needed)
-//   --tpe-variant: the candidate changes to TPE measured for docs/benchmarks.md (C1: pruned trials
-//                  out of the good group once a trial completed; C2: pending trials out of g(x); C3: both)
 //
 // The loop (the same in optuna_pruning_replay.py): P job slots, filled at once whenever one frees;
 // a job prints its steps at the seconds its table row recorded; every printed value goes to the
@@ -288,9 +285,10 @@ RunResult simulate(Strategy& strategy, Pruner* pruner, const CurveTable& t, std:
                     }
                     if (number == 50) {
                         std::vector<TpeObservation> observations;
+                        observations.reserve(told.size());
                         for (const auto& [job, o] : told)
                             observations.push_back(o);
-                        const auto good = tpeGoodGroup(observations, diag->tpe);
+                        const auto good = tpeGoodGroup(observations, TpeOptions{});
                         diag->goodSize = good.size();
                         double ofCompleted = 0.0, ofPruned = 0.0;
                         for (std::size_t g : good) {
@@ -585,7 +583,6 @@ struct Args {
     std::vector<std::string> rules; // labels of ourRules(); empty: all
     bool verbose = false;
     bool diagnose = false;
-    std::string tpeVariant; // --tpe-variant: C1, C2 or C3 (candidate changes measured)
 };
 
 Args parseArgs(int argc, char** argv)
@@ -600,7 +597,6 @@ Args parseArgs(int argc, char** argv)
         {"--cap", [&](const std::string& v) { a.cap = std::stoul(v); }},
         {"--strategies", [&](const std::string& v) { a.strategies = listOf(v); }},
         {"--rules", [&](const std::string& v) { a.rules = listOf(v); }},
-        {"--tpe-variant", [&](const std::string& v) { a.tpeVariant = v; }},
     };
     for (int i = 1; i < argc; ++i) {
         const std::string option = argv[i];
@@ -864,20 +860,6 @@ std::vector<fs::path> csvFilesIn(const fs::path& folder)
 
 } // namespace
 
-// The strategy of a row; --tpe-variant swaps TPE's handling of pruned and pending trials.
-std::unique_ptr<Strategy> strategyFor(const std::string& name, const SearchSpace& space, std::size_t seed,
-                                      const Args& a)
-{
-    if (name != "tpe" || a.tpeVariant.empty())
-        return makeStrategy(name, space, StrategyOptions{seed});
-    TpeOptions o;
-    if (a.tpeVariant == "C1" || a.tpeVariant == "C3")
-        o.prunedInGoodGroup = false;
-    if (a.tpeVariant == "C2" || a.tpeVariant == "C3")
-        o.pendingAsWorst = false;
-    return std::make_unique<TpeSearch>(space, seed, o);
-}
-
 // --diagnose: where the compute to quality goes, per rule with TPE, against the target of the
 // compute-to-quality framing (within 1% of none's mean best final loss at the budget).
 void diagnose(const CurveTable& t, const std::vector<Rule>& rules, const Args& a)
@@ -885,12 +867,11 @@ void diagnose(const CurveTable& t, const std::vector<Rule>& rules, const Args& a
     const SearchSpace space(t.dims);
     double reference = 0.0;
     for (std::size_t seed = 1; seed <= a.runs; ++seed) {
-        auto strategy = strategyFor("tpe", space, seed, a);
+        auto strategy = makeStrategy("tpe", space, StrategyOptions{seed});
         reference += simulate(*strategy, nullptr, t, a.parallel, a.maxTrials).best / double(a.runs);
     }
     Diagnosis prototype;
     prototype.threshold = reference + kQuality * std::abs(reference);
-    prototype.tpe.prunedInGoodGroup = !(a.tpeVariant == "C1" || a.tpeVariant == "C3");
     std::vector<double> finals;
     for (const auto& curve : t.loss)
         finals.push_back(int(curve.size()) == t.steps ? curve.back() : kInf);
@@ -910,7 +891,7 @@ void diagnose(const CurveTable& t, const std::vector<Rule>& rules, const Args& a
     for (const auto& rule : rules) {
         std::vector<Diagnosis> ds;
         for (std::size_t seed = 1; seed <= a.runs; ++seed) {
-            auto strategy = strategyFor("tpe", space, seed, a);
+            auto strategy = makeStrategy("tpe", space, StrategyOptions{seed});
             const auto pruner = makePruner(rule.options);
             Diagnosis d = prototype;
             simulate(*strategy, pruner.get(), t, a.parallel, a.cap, &d);
@@ -1035,7 +1016,7 @@ try {
                 Summary s;
                 for (std::size_t seed = 1; seed <= a.runs; ++seed) {
                     const SearchSpace space(t.dims);
-                    auto strategy = strategyFor(strategyName, space, seed, a);
+                    auto strategy = makeStrategy(strategyName, space, StrategyOptions{seed});
                     if (!strategy)
                         throw std::runtime_error("unknown strategy " + strategyName);
                     const auto pruner = makePruner(rule.options);
@@ -1104,7 +1085,7 @@ try {
             Summary& s = capped[rule.label];
             for (std::size_t seed = 1; seed <= a.runs; ++seed) {
                 const SearchSpace space(t.dims);
-                auto strategy = strategyFor("tpe", space, seed, a);
+                auto strategy = makeStrategy("tpe", space, StrategyOptions{seed});
                 const auto pruner = makePruner(rule.options);
                 s.runs.push_back(simulate(*strategy, pruner.get(), t, a.parallel, a.cap));
             }

@@ -19,8 +19,6 @@ struct TpeOptions {
     double priorWeight = 1.0;       // a broad prior kernel in every estimator
     bool considerEndpoints = false; // Optuna's default: outermost kernels ignore the bounds
     bool magicClip = true;          // bandwidth >= range / min(100, kernels + 1)
-    bool prunedInGoodGroup = true;  // candidate C1 when false
-    bool pendingAsWorst = true;     // candidate C2 when false
 };
 
 // Seeded, deterministic pseudo-random numbers (xoshiro256**), the same on every platform.
