@@ -38,13 +38,6 @@ QString strategyDescription(const QString& name)
 
 using model::EarlyStoppingRule;
 
-const QList<EarlyStoppingRule>& rules()
-{
-    static const QList<EarlyStoppingRule> all{EarlyStoppingRule::None, EarlyStoppingRule::Median,
-                                              EarlyStoppingRule::Asha, EarlyStoppingRule::Hyperband};
-    return all;
-}
-
 QString ruleName(EarlyStoppingRule rule)
 {
     switch (rule) {
@@ -176,7 +169,7 @@ void SearchSection::buildEarlyStopping()
 {
     m_earlyStopping->setObjectName(u"earlyStopping"_s);
     m_rule->setObjectName(u"earlyStoppingRule"_s);
-    for (EarlyStoppingRule rule : rules()) {
+    for (EarlyStoppingRule rule : model::allEarlyStoppingRules()) {
         m_rule->addItem(ruleName(rule), int(rule));
         m_rule->setItemData(m_rule->count() - 1, ruleDescription(rule), Qt::ToolTipRole);
     }
