@@ -2,6 +2,7 @@
 
 #include "engine/jobscript.h"
 #include "engine/runoutcome.h"
+#include "model/metricextractor.h"
 #include "model/trialstore.h"
 
 #include <QDir>
@@ -90,10 +91,9 @@ model::Status CampaignRunner::start()
     if (!command)
         return Status::failure(u"job.command: "_s + command.error());
     m_command = std::move(command).value();
-    auto extractor = model::MetricExtractor::create(m_campaign.objective.metric, m_campaign.objective.pattern);
-    if (!extractor)
+    if (auto extractor = model::MetricExtractor::create(m_campaign.objective.metric, m_campaign.objective.pattern);
+        !extractor)
         return Status::failure(u"objective.pattern: "_s + extractor.error());
-    m_extractor = std::move(extractor).value();
 
     auto trials = m_store.trials();
     if (!trials)
@@ -387,7 +387,7 @@ void CampaignRunner::onFinished(qint64 trialId, const JobEnd& end)
         judged.reason.clear();
         judged.cancelled = false;
     }
-    const RunOutcome outcome = judgeRun(judged, *m_extractor, m_campaign.objective, stderrPath);
+    const RunOutcome outcome = judgeRun(judged, m_campaign.objective, stderrPath);
     QDateTime at = end.finishedAt.isValid() ? end.finishedAt : QDateTime::currentDateTimeUtc();
     if (!recordScriptStart(trialId, end.startedAt))
         return;

@@ -43,7 +43,7 @@ model::Result<Curve> readCurve(const QString& path, const model::Objective& obje
 {
     auto reader = model::CurveReader::create(objective);
     if (!reader)
-        return model::Result<Curve>::failure(u"objective.step_pattern: "_s + reader.error());
+        return model::Result<Curve>::failure(reader.error());
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
         return model::Result<Curve>::failure(u"cannot read %1: %2"_s.arg(path, f.errorString()));
@@ -69,17 +69,15 @@ model::Result<Curve> readCurve(const QString& path, const model::Objective& obje
 
 } // namespace
 
-RunOutcome judgeRun(const JobEnd& end, const model::MetricExtractor& extractor, const model::Objective& objective,
-                    const QString& stderrPath)
+RunOutcome judgeRun(const JobEnd& end, const model::Objective& objective, const QString& stderrPath)
 {
     const QString& metric = objective.metric;
     RunOutcome out;
     // The first line of a truncated copy is cut at its start: it is left out.
     const bool truncated = end.stdoutTruncatedFrom.has_value();
+    // The reader that follows a running job reads the final stdout too: one rule for the curve.
     model::Result<QList<double>> extracted = QList<double>();
-    if (objective.stepPattern.isEmpty()) {
-        extracted = extractor.extractFromFile(end.stdoutPath, truncated);
-    } else if (auto curve = readCurve(end.stdoutPath, objective, truncated)) {
+    if (auto curve = readCurve(end.stdoutPath, objective, truncated)) {
         extracted = curve->values;
         out.steps = curve->steps;
     } else {

@@ -72,9 +72,7 @@ private slots:
         if (exitCode >= 0)
             end.exitCode = exitCode;
         end.reason = reason;
-        const auto extractor = model::MetricExtractor::create(u"loss"_s);
-        QVERIFY(extractor);
-        const RunOutcome out = judgeRun(end, extractor.value(), objective(u"loss"_s), write(u"stderr"_s, stderrText));
+        const RunOutcome out = judgeRun(end, objective(u"loss"_s), write(u"stderr"_s, stderrText));
         QCOMPARE(out.state == model::TrialState::Done, done);
         if (done)
             QCOMPARE(*out.value, value);
@@ -86,8 +84,7 @@ private slots:
         JobEnd end;
         end.stdoutPath = write(u"stdout"_s, "loss: 3\nloss: 2\n");
         end.exitCode = 1;
-        const auto extractor = model::MetricExtractor::create(u"loss"_s);
-        const RunOutcome out = judgeRun(end, extractor.value(), objective(u"loss"_s), write(u"stderr"_s, ""));
+        const RunOutcome out = judgeRun(end, objective(u"loss"_s), write(u"stderr"_s, ""));
         QCOMPARE(out.intermediate, (QList<double>{3, 2}));
         QVERIFY(out.note.isEmpty());
     }
@@ -100,9 +97,7 @@ private slots:
         end.stdoutPath = write(u"stdout"_s, "s: 9\nloss: 3\nloss: 0.25\n");
         end.exitCode = 0;
         end.stdoutTruncatedFrom = 300 << 20;
-        const auto extractor = model::MetricExtractor::create(u"s"_s, u"s: ([0-9.]+)"_s);
-        const RunOutcome out =
-            judgeRun(end, extractor.value(), objective(u"s"_s, u"s: ([0-9.]+)"_s), write(u"stderr"_s, ""));
+        const RunOutcome out = judgeRun(end, objective(u"s"_s, u"s: ([0-9.]+)"_s), write(u"stderr"_s, ""));
         QVERIFY(out.state == model::TrialState::Done);
         QCOMPARE(*out.value, 0.25);
         QCOMPARE(out.intermediate, (QList<double>{3, 0.25}));
@@ -116,15 +111,13 @@ private slots:
         JobEnd end;
         end.stdoutPath = write(u"stdout"_s, "epoch 1\nloss: 3\nepoch 2\nloss: 2\nepoch 5\nloss: 1\n");
         end.exitCode = 0;
-        const auto extractor = model::MetricExtractor::create(u"loss"_s);
-        const RunOutcome out =
-            judgeRun(end, extractor.value(), objective(u"loss"_s, {}, u"epoch (\\d+)"_s), write(u"stderr"_s, ""));
+        const RunOutcome out = judgeRun(end, objective(u"loss"_s, {}, u"epoch (\\d+)"_s), write(u"stderr"_s, ""));
         QVERIFY2(out.state == model::TrialState::Done, qPrintable(out.error));
         QCOMPARE(*out.value, 1.0);
         QCOMPARE(out.intermediate, (QList<double>{3, 2, 1}));
         QCOMPARE(out.steps, (QList<int>{1, 2, 5}));
         // Without a step pattern, steps stay empty (1..n), as before.
-        const RunOutcome plain = judgeRun(end, extractor.value(), objective(u"loss"_s), write(u"stderr"_s, ""));
+        const RunOutcome plain = judgeRun(end, objective(u"loss"_s), write(u"stderr"_s, ""));
         QCOMPARE(plain.intermediate, (QList<double>{3, 2, 1}));
         QVERIFY(plain.steps.isEmpty());
     }
@@ -144,9 +137,8 @@ private slots:
         end.stdoutPath = write(u"stdout"_s, cutLine + "\nepoch 4\nloss: 3\nepoch 5\nloss: 0.25\n");
         end.exitCode = 0;
         end.stdoutTruncatedFrom = 300 << 20;
-        const auto extractor = model::MetricExtractor::create(u"s"_s, u"s: ([0-9.]+)"_s);
-        const RunOutcome out = judgeRun(end, extractor.value(), objective(u"s"_s, u"s: ([0-9.]+)"_s, u"epoch (\\d+)"_s),
-                                        write(u"stderr"_s, ""));
+        const RunOutcome out =
+            judgeRun(end, objective(u"s"_s, u"s: ([0-9.]+)"_s, u"epoch (\\d+)"_s), write(u"stderr"_s, ""));
         QVERIFY2(out.state == model::TrialState::Done, qPrintable(out.error));
         QCOMPARE(*out.value, 0.25);
         QCOMPARE(out.intermediate, (QList<double>{3, 0.25}));
@@ -159,9 +151,7 @@ private slots:
         JobEnd end;
         end.stdoutPath = QDir(m_tmp.path()).filePath(u"gone/stdout"_s);
         end.exitCode = 0;
-        const auto extractor = model::MetricExtractor::create(u"loss"_s);
-        const RunOutcome out =
-            judgeRun(end, extractor.value(), objective(u"loss"_s, {}, u"epoch (\\d+)"_s), write(u"stderr"_s, ""));
+        const RunOutcome out = judgeRun(end, objective(u"loss"_s, {}, u"epoch (\\d+)"_s), write(u"stderr"_s, ""));
         QVERIFY(out.state == model::TrialState::Failed);
         QVERIFY2(out.error.contains(end.stdoutPath), qPrintable(out.error));
     }
@@ -171,8 +161,7 @@ private slots:
         JobEnd end;
         end.stdoutPath = QDir(m_tmp.path()).filePath(u"gone/stdout"_s);
         end.exitCode = 0;
-        const auto extractor = model::MetricExtractor::create(u"loss"_s);
-        const RunOutcome out = judgeRun(end, extractor.value(), objective(u"loss"_s), write(u"stderr"_s, ""));
+        const RunOutcome out = judgeRun(end, objective(u"loss"_s), write(u"stderr"_s, ""));
         QVERIFY(out.state == model::TrialState::Failed);
         QVERIFY2(out.error.contains(end.stdoutPath), qPrintable(out.error));
     }

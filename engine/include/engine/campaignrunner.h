@@ -4,7 +4,6 @@
 #include "model/campaign.h"
 #include "model/commandtemplate.h"
 #include "model/curvereader.h"
-#include "model/metricextractor.h"
 #include "model/pointcodec.h"
 #include "model/trial.h"
 #include "tuning/pruner.h"
@@ -100,7 +99,6 @@ private:
     model::PointCodec m_codec;
     std::unique_ptr<tuning::Strategy> m_strategy;
     std::optional<model::CommandTemplate> m_command;
-    std::optional<model::MetricExtractor> m_extractor;
     std::unique_ptr<tuning::Pruner> m_pruner; // null without early stopping
 
     // A followed job's stdout: the curve read so far, and the next byte expected.

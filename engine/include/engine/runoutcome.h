@@ -2,7 +2,6 @@
 
 #include "engine/jobbackend.h"
 #include "model/campaign.h"
-#include "model/metricextractor.h"
 #include "model/trial.h"
 
 #include <QList>
@@ -22,10 +21,8 @@ struct RunOutcome {
 };
 
 // Judges a finished job: a non-zero exit, a stop by the engine, no metric printed or a metric that
-// is not a finite number each fail the trial, with the reason a user can act on. extractor is the
-// objective's; with an objective.step_pattern the curve is read with model::CurveReader instead, and
-// steps are given too.
-RunOutcome judgeRun(const JobEnd& end, const model::MetricExtractor& extractor, const model::Objective& objective,
-                    const QString& stderrPath);
+// is not a finite number each fail the trial, with the reason a user can act on. The curve is read
+// with model::CurveReader, as while the job ran, with steps when objective.step_pattern is set.
+RunOutcome judgeRun(const JobEnd& end, const model::Objective& objective, const QString& stderrPath);
 
 } // namespace sweepline::engine
