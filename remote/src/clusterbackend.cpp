@@ -626,6 +626,14 @@ void ClusterBackend::poll()
     });
 }
 
+// The scheduler's start time where it gave one, else now: the first sign of a start is reported once.
+void ClusterBackend::reportStarted(Job& job, const QDateTime& schedulerStart)
+{
+    job.startedReported = true;
+    job.startedAt = schedulerStart.isValid() ? schedulerStart : QDateTime::currentDateTimeUtc();
+    emit started(job.trialId, job.startedAt);
+}
+
 bool ClusterBackend::deliverOutput(Job& job, qint64 askedOffset, const ssh::AgentResult& read,
                                    const QDateTime& startedAt)
 {
@@ -633,9 +641,7 @@ bool ClusterBackend::deliverOutput(Job& job, qint64 askedOffset, const ssh::Agen
         return false; // followed anew since it was asked, or nothing new
     if (!job.startedReported) {
         // Output is proof of a start the scheduler's answer may not show yet.
-        job.startedReported = true;
-        job.startedAt = startedAt.isValid() ? startedAt : QDateTime::currentDateTimeUtc();
-        emit started(job.trialId, job.startedAt);
+        reportStarted(job, startedAt);
         if (job.outputOffset != askedOffset)
             return false; // a slot followed it anew
     }
@@ -721,11 +727,8 @@ void ClusterBackend::onPolled(const QList<qint64>& ids, const QList<OutputRead>&
                 continue;
             }
             job->absentPolls = 0;
-            if (status->state != SchedulerJobState::Queued && !job->startedReported) {
-                job->startedReported = true;
-                job->startedAt = status->startedAt.isValid() ? status->startedAt : QDateTime::currentDateTimeUtc();
-                emit started(job->trialId, job->startedAt);
-            }
+            if (status->state != SchedulerJobState::Queued && !job->startedReported)
+                reportStarted(*job, status->startedAt);
             enforceTimeLimit(*job);
             const bool terminal = status->state == SchedulerJobState::Finished
                 || status->state == SchedulerJobState::Cancelled || status->state == SchedulerJobState::Rejected;

@@ -81,6 +81,7 @@ private:
                   const ssh::RemoteResponse& response);
     // Emits the new bytes of a followed job (started() first, if nobody had seen it start); true when
     // the answer was full, so more may wait.
+    void reportStarted(Job& job, const QDateTime& schedulerStart);
     bool deliverOutput(Job& job, qint64 askedOffset, const ssh::AgentResult& read, const QDateTime& startedAt);
     // At the end, what the collected stdout holds past the followed offset, before finished().
     void deliverRestOfOutput(Job& job, const QString& localStdout, std::optional<qint64> truncatedFrom);
