@@ -178,7 +178,8 @@ void TestMainWindow::reopeningShowsTheRecordedTrials()
 // GUI thread goes on handling events (a timer ticks) meanwhile, and the status bar says so.
 void TestMainWindow::largeStoreIsReadWhileTheWindowGoesOn()
 {
-    constexpr int kTrials = 1000;
+    // Large enough that reading it outlasts the GUI thread's way back to its event loop, even on a busy machine.
+    constexpr int kTrials = 5000;
     GatedCampaign campaign(kTrials, 2, true);
     QVERIFY(campaign.isValid());
     {
